@@ -1,0 +1,232 @@
+"""Turkish text analysis: the one definition shared by indexing, querying and highlighting.
+
+Each step is a small whoosh filter; :func:`turkish_analyzer` composes them in this order:
+
+1. ``TurkishTokenizer`` - runs of letters and digits; an apostrophe inside a word stays in it
+2. ``ApostropheFilter`` - ``Bişkek'teki`` -> ``Bişkek`` (the suffix after a proper name goes)
+3. ``TurkishLowerFilter`` - ``I`` -> ``ı``, ``İ`` -> ``i``, then the rest lower-cased
+4. ``TurkishStopFilter`` - drops function words (``ve``, ``ile``, ``bir`` ...); optional
+5. ``TurkishStemFilter`` - Snowball Turkish stem; optional
+6. ``AsciiFoldFilter`` - ``ç ğ ı ö ş ü â î û`` -> ``c g i o s u a i u``; optional
+
+Filters change ``token.text`` only, so character offsets always cover the whole word as it
+stands in the article (a highlight covers all of ``Bişkek'teki``). Text is NFC-normalized
+before it reaches the analyzer (the article reader and the query parser both do it).
+
+Analyzers are pickled into the index with its schema, so filters hold no live stemmer and
+no lambdas; when a step changes, bump :data:`ANALYSIS_VERSION` and reindex.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import cache, lru_cache
+from pathlib import Path
+
+from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, Token
+
+#: Bump whenever a step below changes what tokens an indexed text produces.
+ANALYSIS_VERSION = 1
+
+DOTLESS_I = "\u0131"  # ı
+DOTTED_CAPITAL_I = "\u0130"  # İ
+COMBINING_DOT_ABOVE = "\u0307"
+APOSTROPHES = "'\u2019\u2018\u02bc"  # ' ’ ‘ ʼ
+
+#: Letters and digits (no underscore), with apostrophe-joined parts kept in one token.
+WORD_PATTERN = r"[^\W_]+(?:[" + APOSTROPHES + r"][^\W_]+)*"
+
+_FOLD_TABLE = str.maketrans("çğıöşüâîûÇĞİÖŞÜÂÎÛ", "cgiosuaiuCGIOSUAIU")
+
+
+def turkish_lower(text: str) -> str:
+    """Lower-case by Turkish rules: ``I`` -> ``ı``, ``İ`` -> ``i`` (``str.lower`` gets both wrong).
+
+    >>> turkish_lower("KIRGIZİSTAN Iğdır")
+    'kırgızistan ığdır'
+    """
+    text = text.replace("I" + COMBINING_DOT_ABOVE, "i").replace(DOTTED_CAPITAL_I, "i")
+    return text.replace("I", DOTLESS_I).lower()
+
+
+def ascii_fold(text: str) -> str:
+    """Fold Turkish letters (and other accents) to ASCII, as a reader types without them.
+
+    >>> ascii_fold("bişkek kırgızistan ağaç")
+    'biskek kirgizistan agac'
+    """
+    text = text.translate(_FOLD_TABLE)
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def strip_apostrophe_suffix(word: str) -> str:
+    """Cut a word at its first apostrophe: ``TDT'nin`` -> ``TDT``, ``40’tan`` -> ``40``."""
+    for index, char in enumerate(word):
+        if char in APOSTROPHES:
+            return word[:index]
+    return word
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Turkish function words, from ``stopwords.txt`` beside this module (loaded once)."""
+    text = (Path(__file__).parent / "stopwords.txt").read_text(encoding="utf-8")
+    words = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return frozenset(turkish_lower(word) for word in words if word)
+
+
+@lru_cache(maxsize=200_000)
+def turkish_stem(word: str) -> str:
+    """Snowball Turkish stem of a lower-cased word (``toplantıya`` -> ``toplantı``)."""
+    return _stemmer().stemWord(word)
+
+
+@cache
+def _stemmer():
+    import snowballstemmer  # uses PyStemmer's C implementation when installed
+
+    return snowballstemmer.stemmer("turkish")
+
+
+class TurkishTokenizer(RegexTokenizer):
+    """Words of letters and digits; ``Bişkek'teki`` and ``40'tan`` stay one token each.
+
+    >>> [t.text for t in TurkishTokenizer()("Bişkek'teki toplantı, 40’tan fazla!")]
+    ["Bişkek'teki", 'toplantı', '40’tan', 'fazla']
+    """
+
+    def __init__(self) -> None:
+        super().__init__(expression=WORD_PATTERN)
+
+    def __repr__(self) -> str:
+        return "TurkishTokenizer()"
+
+
+class ApostropheFilter(Filter):
+    """Drop the suffix after an apostrophe, so the name before it is what is indexed.
+
+    In Turkish the apostrophe separates a case suffix from a proper name (``TDT'nin``),
+    so the part before it is the word a reader searches for.
+
+    >>> [t.text for t in (TurkishTokenizer() | ApostropheFilter())("TDT'nin Bişkek’teki")]
+    ['TDT', 'Bişkek']
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = strip_apostrophe_suffix(token.text)
+            if token.text:
+                yield token
+
+    def __repr__(self) -> str:
+        return "ApostropheFilter()"
+
+
+class TurkishLowerFilter(Filter):
+    """Lower-case with :func:`turkish_lower`, so ``KIRGIZİSTAN`` and ``kırgızistan`` are one word.
+
+    >>> [t.text for t in (TurkishTokenizer() | TurkishLowerFilter())("IĞDIR İzmir")]
+    ['ığdır', 'izmir']
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = turkish_lower(token.text)
+            yield token
+
+    def __repr__(self) -> str:
+        return "TurkishLowerFilter()"
+
+
+class TurkishStopFilter(Filter):
+    """Drop Turkish function words; positions keep their gaps, so phrases stay exact.
+
+    >>> [t.text for t in (TurkishTokenizer() | TurkishStopFilter())("ve toplantı ile")]
+    ['toplantı']
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        stops = stopwords()
+        for token in tokens:
+            if token.text in stops:
+                if not token.removestops:
+                    token.stopped = True
+                    yield token
+                continue
+            token.stopped = False
+            yield token
+
+    def __repr__(self) -> str:
+        return "TurkishStopFilter()"
+
+
+class TurkishStemFilter(Filter):
+    """Reduce a lower-cased word to its Snowball Turkish stem (``toplantıya`` -> ``toplantı``).
+
+    >>> [t.text for t in (TurkishTokenizer() | TurkishStemFilter())("seçimlerde")]
+    ['seçim']
+    """
+
+    is_morph = True
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if not token.stopped:
+                token.text = turkish_stem(token.text)
+            yield token
+
+    def __repr__(self) -> str:
+        return "TurkishStemFilter()"
+
+
+class AsciiFoldFilter(Filter):
+    """Fold to ASCII with :func:`ascii_fold`, so ``biskek`` finds ``Bişkek``.
+
+    >>> [t.text for t in (TurkishTokenizer() | AsciiFoldFilter())("şişli")]
+    ['sisli']
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = ascii_fold(token.text)
+            yield token
+
+    def __repr__(self) -> str:
+        return "AsciiFoldFilter()"
+
+
+def turkish_analyzer(
+    *, stop: bool = True, stem: bool = False, fold: bool = False
+) -> CompositeAnalyzer:
+    """The Turkish chain, in the order the module docstring lists.
+
+    ``stop=False`` gives the exact surface form (phrases and highlighting use it);
+    ``stem=True`` the Snowball field; ``fold=True`` the keyboard (ASCII) field.
+
+    >>> [t.text for t in turkish_analyzer(fold=True)("KIRGIZİSTAN'ın ve Bişkek'teki")]
+    ['kirgizistan', 'biskek']
+    """
+    chain = TurkishTokenizer() | ApostropheFilter() | TurkishLowerFilter()
+    if stop:
+        chain = chain | TurkishStopFilter()
+    if stem:
+        chain = chain | TurkishStemFilter()
+    if fold:
+        chain = chain | AsciiFoldFilter()
+    return chain
+
+
+def analyze(text: str, *, stop: bool = True, stem: bool = False, fold: bool = False) -> list[str]:
+    """Token texts of ``text`` through :func:`turkish_analyzer` (for queries and tests)."""
+    analyzer = cached_analyzer(stop, stem, fold)
+    return [token.text for token in analyzer(unicodedata.normalize("NFC", text))]
+
+
+@cache
+def cached_analyzer(stop: bool, stem: bool, fold: bool) -> CompositeAnalyzer:
+    """One shared instance of each analyzer variant."""
+    return turkish_analyzer(stop=stop, stem=stem, fold=fold)

@@ -1,0 +1,198 @@
+"""The ``haberara`` command: reindex, search and serve, each a thin layer over the library.
+
+Exit codes: 0 success; 1 some article files were rejected (the rest is indexed);
+2 usage errors (a missing folder, a bad option); 3 the index is locked, missing or damaged.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from search.articles import DEFAULT_MAX_BYTES
+from search.errors import BadParameter, DocsMissing, HaberaraError
+from search.indexer import DEFAULT_LOCK_TIMEOUT, ReindexReport, reindex
+from search.searcher import Searcher
+
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_INDEX = 3
+
+docs_option = click.option(
+    "--docs",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="articles",
+    show_default=True,
+    envvar="HABERARA_DOCS",
+    help="Folder of article .txt files (env HABERARA_DOCS).",
+)
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="index",
+    show_default=True,
+    envvar="HABERARA_INDEX",
+    help="Index folder (env HABERARA_INDEX).",
+)
+
+
+class IndexProblem(click.ClickException):
+    exit_code = EXIT_INDEX
+
+
+@click.group()
+@click.version_option(package_name="haberara")
+def cli() -> None:
+    """haberara: full-text search for Turkish news articles."""
+
+
+@cli.command("reindex")
+@docs_option
+@index_option
+@click.option("--full", is_flag=True, help="Rebuild from scratch instead of updating.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Reject article files larger than this.",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_LOCK_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for another running reindex to finish.",
+)
+def reindex_command(
+    docs: Path, index_dir: Path, full: bool, as_json: bool, max_bytes: int, wait: float
+) -> None:
+    """Index new, changed and deleted article files.
+
+    Example: haberara reindex --docs articles/ --index index/
+    """
+    progress = _ProgressBar() if sys.stderr.isatty() and not as_json else None
+    try:
+        report = reindex(
+            docs, index_dir, full=full, max_bytes=max_bytes, lock_timeout=wait, progress=progress
+        )
+    except DocsMissing as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except HaberaraError as error:
+        raise IndexProblem(str(error)) from None
+    finally:
+        if progress:
+            progress.finish()
+    _print_report(report, as_json)
+    sys.exit(EXIT_REJECTED if report.failed else 0)
+
+
+def _print_report(report: ReindexReport, as_json: bool) -> None:
+    for failed in report.failed:
+        click.echo(f"error: {failed.path}: {failed.reason}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(report.summary())
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, for terminals only."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if done % 50 and done != total:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        sys.stderr.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+@cli.command("search")
+@click.argument("query")
+@index_option
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON object.")
+def search_command(query: str, index_dir: Path, limit: int, as_json: bool) -> None:
+    """Search the index and print ranked results.
+
+    Example: haberara search 'toplantı Bişkek'
+    """
+    try:
+        page = Searcher(index_dir).search(query, per_page=limit)
+    except BadParameter as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except HaberaraError as error:
+        raise IndexProblem(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(page.to_dict(), ensure_ascii=False))
+        return
+    relaxed = " (no article has every word; showing articles with any)" if page.relaxed else ""
+    click.echo(f"{page.total} results for {query!r} in {page.took_ms} ms{relaxed}")
+    if page.suggestion:
+        click.echo(f"did you mean: {page.suggestion}")
+    for rank, hit in enumerate(page.results, start=1):
+        meta = " · ".join(part for part in (hit.date, hit.category, hit.source) if part)
+        click.echo(f"\n{rank}. {hit.title}  [{hit.id}]")
+        if meta:
+            click.echo(f"   {meta}")
+        click.echo(f"   {_plain(hit.snippet)}")
+
+
+def _plain(html: str) -> str:
+    """A snippet for a terminal: marks shown as [brackets], entities unescaped."""
+    from html import unescape
+
+    return unescape(html.replace("<mark>", "[").replace("</mark>", "]"))
+
+
+@cli.command("serve")
+@docs_option
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--no-reindex", is_flag=True, help="Serve the index as it is, without reindexing.")
+def serve_command(
+    docs: Path, index_dir: Path, host: str, port: int, threads: int, no_reindex: bool
+) -> None:
+    """Index the articles folder, then serve the search page and JSON API.
+
+    Example: haberara serve --port 5000
+    """
+    if not no_reindex:
+        try:
+            report = reindex(docs, index_dir)
+        except DocsMissing as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_USAGE)
+        except HaberaraError as error:
+            raise IndexProblem(str(error)) from None
+        _print_report(report, as_json=False)
+    from web.server import run
+
+    from web import create_app
+
+    try:
+        app = create_app({"INDEX_DIR": str(index_dir)})
+    except HaberaraError as error:
+        raise IndexProblem(str(error)) from None
+    click.echo(f"haberara: serving {index_dir}/ on http://{host}:{port}/", err=True)
+    run(app, host=host, port=port, threads=threads)

@@ -1,0 +1,115 @@
+"""Snippets and highlighted titles: stored text re-analysed with the index's own chain.
+
+The exact-form analyzer gives each word's character offsets; a word is marked when the
+query's :class:`~search.querybuild.MatchSpec` accepts it, so ``toplantıya``, ``Bişkek'teki``
+(the whole word, suffix included) and keyboard matches are all marked. Everything outside
+``<mark>`` is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from search.analysis import ascii_fold, cached_analyzer
+from search.querybuild import MatchSpec
+
+SNIPPET_MIN = 160
+SNIPPET_MAX = 300
+ELLIPSIS = "…"
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+Span = tuple[int, int]
+
+
+def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
+    """``(start, end, folded word)`` of every word in ``text`` that the query matches."""
+    if not spec:
+        return []
+    analyzer = cached_analyzer(False, False, False)
+    return [
+        (token.startchar, token.endchar, ascii_fold(token.text))
+        for token in analyzer(text, chars=True, removestops=False)
+        if spec.matches(token.text)
+    ]
+
+
+def highlight(text: str, spec: MatchSpec) -> str:
+    """The whole of ``text``, escaped, with every match in ``<mark>``."""
+    return _render(text, [(s, e) for s, e, _ in match_spans(text, spec)], 0, len(text))
+
+
+def snippet(body: str, spec: MatchSpec) -> str:
+    """The best passage of ``body`` (about 160-300 characters), escaped and marked.
+
+    The passage is the run of sentences with the most distinct matched words; it is cut
+    at word boundaries, with ``…`` where text was left out.
+    """
+    spans = match_spans(body, spec)
+    if not spans:
+        start, end = 0, _cut_end(body, 0, SNIPPET_MAX)
+        return _render(body, [], start, end)
+    sentences = _sentences(body)
+    best = max(sentences, key=lambda sentence: _score(sentence, spans))
+    start, end = best
+    while end - start < SNIPPET_MIN:
+        following = [s for s in sentences if s[0] >= end]
+        if not following:
+            break
+        end = following[0][1]
+    if end - start > SNIPPET_MAX:
+        first = next((s for s, e, _ in spans if start <= s < end), start)
+        start = max(start, _cut_start(body, first - SNIPPET_MAX // 3))
+        end = _cut_end(body, start, SNIPPET_MAX)
+    return _render(body, [(s, e) for s, e, _ in spans], start, end)
+
+
+def _sentences(text: str) -> list[Span]:
+    spans, start = [], 0
+    for boundary in _SENTENCE_END.finditer(text):
+        if boundary.start() > start:
+            spans.append((start, boundary.start()))
+        start = boundary.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans or [(0, len(text))]
+
+
+def _score(sentence: Span, spans: list[tuple[int, int, str]]) -> tuple[int, int, int]:
+    inside = [word for s, _, word in spans if sentence[0] <= s < sentence[1]]
+    return (len(set(inside)), len(inside), -sentence[0])
+
+
+def _cut_start(text: str, position: int) -> int:
+    """Move ``position`` forward to the start of a word."""
+    if position <= 0:
+        return 0
+    while position < len(text) and not text[position - 1].isspace():
+        position += 1
+    return position
+
+
+def _cut_end(text: str, start: int, limit: int) -> int:
+    """The end of the last whole word within ``limit`` characters of ``start``."""
+    end = start + limit
+    if end >= len(text):
+        return len(text)
+    while end > start and not text[end].isspace():
+        end -= 1
+    return end if end > start else start + limit
+
+
+def _render(text: str, spans: list[Span], start: int, end: int) -> str:
+    parts = [ELLIPSIS] if start > 0 else []
+    cursor = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        parts.append(escape(text[cursor:span_start], quote=False))
+        parts.append(f"<mark>{escape(text[span_start:span_end], quote=False)}</mark>")
+        cursor = span_end
+    parts.append(escape(text[cursor:end], quote=False))
+    if end < len(text):
+        parts.append(ELLIPSIS)
+    return "".join(parts).replace("\n", " ").strip()

@@ -1,0 +1,116 @@
+"""Turkish inflection: which indexed words are forms of the word a reader typed.
+
+Snowball Turkish alone is inconsistent (``toplantı`` -> ``topla`` but ``toplantıya`` ->
+``toplantı``), so a dictionary-form query would miss the inflected forms. Instead, a query
+word is expanded against the index's own vocabulary: every indexed word that is the query
+word plus a valid chain of noun suffixes (plural, possessive, case, ``-ki``, copula) is a
+form of it. The grammar works on ASCII-folded text, so it serves words typed with or
+without Turkish letters alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+VOWELS = frozenset("aeiou")
+
+# Folded suffix slots; A = a/e, I = ı/i/u/ü (folded to i/u).
+_PLURAL = r"l[ae]r"
+_POSSESSIVE = r"(?:[iu]?m[iu]z|[iu]?n[iu]z|[iu]?m|[iu]?n|s?[iu]|l[ae]r[iu])"
+_CASE = (
+    r"(?:[ny]?[iu]|[ny]?[ae]|n?[iu]n|n?[dt][ae]n|n?[dt][ae]|y?l[ae]|n?c[ae]"
+    r"|n?[dt][ae]ki|n?[iu]nki|ki)"
+)
+_COPULA = r"(?:[dt][iu]r|y?d[iu]|y?m[iu]s|y?s[ae]|y?k[ae]n)"
+SUFFIX_CHAIN = re.compile(f"(?:{_PLURAL})?(?:{_POSSESSIVE})?(?:{_CASE})?(?:{_COPULA})?")
+
+#: Final consonants that soften before a vowel-initial suffix (kitap -> kitabı), folded.
+_SOFTENING = {"p": "b", "t": "d", "k": "g", "c": "c"}
+_HARDENING = {soft: hard for hard, soft in _SOFTENING.items() if soft != hard}
+
+#: Words that lose their last vowel before a vowel-initial suffix (şehir -> şehri), folded.
+_VOWEL_DROPPING = frozenset(
+    "sehir isim resim agiz burun ogul akil fikir hukum zihin keyif sekil sabir vakit "
+    "beyin omur nehir karin alin boyun gogus omuz kayip nesil".split()
+)
+
+MIN_BASE_LENGTH = 2
+MAX_EXPANSIONS = 64
+
+
+def is_suffix_chain(suffix: str) -> bool:
+    """True when ``suffix`` (folded) is a chain of Turkish noun suffixes, or empty.
+
+    >>> [is_suffix_chain(s) for s in ("", "ya", "nin", "larinda", "ci", "et")]
+    [True, True, True, True, False, False]
+    """
+    return SUFFIX_CHAIN.fullmatch(suffix) is not None
+
+
+def stem_variants(base: str) -> list[tuple[str, bool]]:
+    """The prefixes an inflected form of ``base`` starts with, and whether the suffix after
+    that prefix must start with a vowel (``kitap`` -> ``kitab`` + vowel).
+
+    >>> stem_variants("kitap")
+    [('kitap', False), ('kitab', True)]
+    >>> stem_variants("sehir")
+    [('sehir', False), ('sehr', True)]
+    """
+    variants = [(base, False)]
+    last = base[-1:]
+    soft = _SOFTENING.get(last)
+    if soft and soft != last and len(base) > 2:
+        variants.append((base[:-1] + soft, True))
+    if base in _VOWEL_DROPPING:
+        variants.append((base[:-2] + base[-1], True))
+    return variants
+
+
+def inflections(base: str, terms_with_prefix: Callable[[str], Iterable[str]]) -> list[str]:
+    """Indexed words (folded) that are ``base`` (folded) plus a valid suffix chain.
+
+    ``terms_with_prefix(prefix)`` lists the indexed words that start with ``prefix``.
+
+    >>> vocab = ["toplanti", "toplantiya", "toplantinin", "toplam", "toplanmak"]
+    >>> inflections("toplanti", lambda p: [t for t in vocab if t.startswith(p)])
+    ['toplanti', 'toplantiya', 'toplantinin']
+    """
+    if len(base) < MIN_BASE_LENGTH:
+        return [base]
+    found: list[str] = []
+    for prefix, needs_vowel in stem_variants(base):
+        for term in terms_with_prefix(prefix):
+            suffix = term[len(prefix) :]
+            if needs_vowel and (not suffix or suffix[0] not in VOWELS):
+                continue
+            if is_suffix_chain(suffix):
+                found.append(term)
+                if len(found) >= MAX_EXPANSIONS:
+                    return found
+    return found or [base]
+
+
+def lemma_candidates(word: str, is_indexed: Callable[[str], bool]) -> list[str]:
+    """Dictionary forms an inflected query word (folded) may come from, longest first.
+
+    A split counts only when what is left is itself an indexed word, so ``toplantiya``
+    gives ``toplanti`` but never a fragment like ``toplant``.
+
+    >>> lemma_candidates("kitabi", lambda w: w in {"kitap"})
+    ['kitap']
+    >>> lemma_candidates("toplantiya", lambda w: w in {"toplanti", "toplantiya"})
+    ['toplanti']
+    """
+    candidates: list[str] = []
+    for cut in range(len(word) - 1, MIN_BASE_LENGTH + 1, -1):
+        stem, suffix = word[:cut], word[cut:]
+        if not is_suffix_chain(suffix):
+            continue
+        options = [stem]
+        if suffix[0] in VOWELS and stem[-1] in _HARDENING:
+            options.append(stem[:-1] + _HARDENING[stem[-1]])
+        for option in options:
+            if option not in candidates and is_indexed(option):
+                candidates.append(option)
+    return candidates

@@ -1,0 +1,131 @@
+"""The reader's query language, parsed forgivingly.
+
+- plain words: all must match; ``-word`` excludes; ``a OR b`` either
+- ``"quoted phrase"``: exact words in order (a quoted single word: that exact form)
+- ``title:word``, ``title:"a phrase"``, ``category:spor``; ``word*`` a prefix
+
+Anything malformed (an unbalanced quote or bracket, a lone ``OR``, ``title:`` with nothing
+after it, emoji, control characters) is read as plain text, never an error.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+QUOTES = '"\u201c\u201d\u201e'
+FIELDS = {"title": "title", "başlık": "title", "category": "category", "kategori": "category"}
+_SEPARATORS = re.compile(r"[()\[\]{}<>]")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One unit of a query: a word, a prefix, or a phrase, maybe fielded or negated."""
+
+    text: str
+    phrase: bool = False
+    prefix: bool = False
+    negated: bool = False
+    field: str | None = None  # None = all text fields; "title"; "category"
+
+
+@dataclass
+class ParsedQuery:
+    """A query as groups that must all match; a group matches when any of its clauses does."""
+
+    groups: list[list[Clause]] = field(default_factory=list)
+    excluded: list[Clause] = field(default_factory=list)
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return [clause for group in self.groups for clause in group]
+
+
+def clean_query(text: str) -> str:
+    """NFC-normalize and turn control and format characters into spaces."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(
+        " " if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") else char
+        for char in text
+    )
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse ``text`` into a :class:`ParsedQuery`; never raises.
+
+    >>> [c.text for c in parse_query('toplantı "Güvenlik Konseyi" -Bişkek').clauses]
+    ['toplantı', 'Güvenlik Konseyi']
+    >>> [c.text for c in parse_query('"yarım kalmış title:').clauses]
+    ['yarım', 'kalmış', 'title:']
+    """
+    parsed = ParsedQuery()
+    pending_or = False
+    for item in _lex(clean_query(text)):
+        if item == "OR":
+            pending_or = bool(parsed.groups)
+            continue
+        if item.negated:
+            parsed.excluded.append(item)
+        elif pending_or:
+            parsed.groups[-1].append(item)
+        else:
+            parsed.groups.append([item])
+        pending_or = False
+    return parsed
+
+
+def _lex(text: str):
+    """Yield clauses and the ``"OR"`` marker from cleaned query text."""
+    position, length = 0, len(text)
+    text = _SEPARATORS.sub(" ", text)
+    while position < length:
+        char = text[position]
+        if char.isspace():
+            position += 1
+            continue
+        negated = char == "-" and position + 1 < length and not text[position + 1].isspace()
+        start = position + 1 if negated else position
+        field_name, start = _field_prefix(text, start)
+        if start < length and text[start] in QUOTES:
+            end = _closing_quote(text, start + 1)
+            if end is not None:
+                phrase = text[start + 1 : end].strip()
+                if phrase:
+                    yield Clause(phrase, phrase=True, negated=negated, field=field_name)
+                position = end + 1
+                continue
+            start += 1  # unbalanced quote: the rest is plain words
+        end = start
+        while end < length and not text[end].isspace() and text[end] not in QUOTES:
+            end += 1
+        word = text[start:end]
+        position = max(end, start + 1)
+        if word == "OR" and not negated and field_name is None:
+            yield "OR"
+            continue
+        prefix = word.endswith("*") and len(word.rstrip("*")) >= 2
+        word = word.strip("*")
+        if word:
+            yield Clause(word, prefix=prefix, negated=negated, field=field_name)
+
+
+def _field_prefix(text: str, start: int) -> tuple[str | None, int]:
+    """Read a ``field:`` prefix at ``start`` when it names a known field."""
+    colon = text.find(":", start)
+    if colon <= start:
+        return None, start
+    name = text[start:colon]
+    if " " in name or name.lower() not in FIELDS:
+        return None, start
+    after = colon + 1
+    if after >= len(text) or text[after].isspace():
+        return None, start  # "title:" alone: treat as a word
+    return FIELDS[name.lower()], after
+
+
+def _closing_quote(text: str, start: int) -> int | None:
+    for index in range(start, len(text)):
+        if text[index] in QUOTES:
+            return index
+    return None
