@@ -1,0 +1,380 @@
+"""Read article files from disk into clean, NFC-normalised `Article` values.
+
+Everything downstream (index, snippets, highlights) sees the exact `body` string made here, so
+this module is where bytes become stable text: encodings are detected, line endings, invisible
+characters and whitespace are normalised, and a bad file becomes an `ArticleError` whose reason
+a person can act on. Standard library only; it knows nothing of whoosh or flask.
+
+Two file formats are read:
+
+* seed style: `` date 2025-09-12 Body starts here…`` (the date is optional), paragraphs
+  separated by blank lines;
+* header style: ``title:``/``date:``/``category:``/``source:``/``url:`` lines, a blank
+  line, then the body.
+
+Body layout: paragraphs are joined by exactly ``"\\n\\n"``; the lines inside a paragraph are
+trimmed, runs of spaces and tabs become one space, and the lines are kept, joined by ``"\\n"``.
+Keeping them loses nothing the author wrote (lists, quoted verse) and never re-flows text, so
+the same file always gives the same body; a consumer that wants running text can replace
+``"\\n"`` with a space.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_LE_BOM = b"\xff\xfe"
+UTF16_BE_BOM = b"\xfe\xff"
+NBSP = "\u00a0"
+SOFT_HYPHEN = "\u00ad"
+LEGACY_ENCODINGS = ("cp1254", "iso-8859-9")
+TURKISH_LETTERS = frozenset("çğıöşüÇĞİÖŞÜâîûÂÎÛ")
+HEADER_KEYS = ("title", "date", "category", "source", "url")
+TITLE_MAX_CHARS = 120
+UNDECODABLE = "cannot decode: not UTF-8 and not plausible cp1254/ISO-8859-9 Turkish text"
+
+# Invisible characters that only break words apart in the index: zero-width space/joiners,
+# word joiner, LTR/RTL marks, a BOM in the middle of the text, and the soft hyphen.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff" + SOFT_HYPHEN))
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"\r\n?|[\u2028\u2029]")
+_SPACES = re.compile(r"[^\S\n]+")  # any Unicode space (NBSP, thin space, tab…) but newline
+_HEADER_LINE = re.compile(r"([A-Za-z]+)[ \t]*:[ \t]*(.*)")
+_SEED_DATE = re.compile(r"date\s+(\d{4}-\d{1,2}-\d{1,2})(?:\s+(.*))?", re.IGNORECASE)
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")
+_LONG_DATE = re.compile(r"(?<!\d)(\d{1,2})\s+([^\W\d_]+)\.?,?\s+(\d{4})(?!\d)")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+MONTHS = ("ocak", "subat", "mart", "nisan", "mayis", "haziran")
+MONTHS += ("temmuz", "agustos", "eylul", "ekim", "kasim", "aralik")
+_MONTH_NUMBERS = {name: number for number, name in enumerate(MONTHS, start=1)}
+# Folds Turkish letters (both i's included) to ASCII so "EYLÜL", "Eylul" and "eylül" all match.
+_ASCII_FOLD = str.maketrans("çğıİIöşüÇĞÖŞÜâîûÂÎÛ", "cgiiiosucgosuaiuaiu")
+# Words whose "." never ends a sentence (compared lower-cased, without the dot).
+ABBREVIATIONS = frozenset(
+    {"dr", "prof", "doç", "doc", "yrd", "uzm", "op", "av", "sn", "hz", "vb", "vs", "vd"}
+    | {"bkz", "örn", "orn", "st", "no", "nu", "tel", "cad", "sok", "mah", "apt", "ltd"}
+    | {"şti", "sti", "gen", "org", "korg", "tuğg", "alb", "bnb", "yzb", "mr", "mrs", "yy"}
+)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One readable article, exactly as it will be indexed and shown."""
+
+    id: str
+    title: str
+    title_derived: bool
+    body: str
+    date: datetime.date | None
+    category: str | None
+    source: str | None
+    url: str | None
+    encoding: str
+    content_hash: str
+    warnings: tuple[str, ...]
+
+
+class ArticleError(Exception):
+    """A file that cannot be indexed; str(err) / err.reason is the reason a person can act on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def article_id(path: Path, docs_dir: Path) -> str:
+    """Return the stable id `2025/09/kis` for `docs/2025/09/kis.txt`, the same on every OS."""
+    try:
+        relative = path.relative_to(docs_dir)
+    except ValueError:
+        relative = path.resolve().relative_to(docs_dir.resolve())
+    posix = relative.as_posix()
+    return posix[:-4] if posix.lower().endswith(".txt") else posix
+
+
+def list_article_files(docs_dir: Path) -> list[Path]:
+    """Return every `*.txt` below `docs_dir`, sorted, as paths under `docs_dir` (not resolved).
+
+    Directory symlinks are followed, but each real directory is entered once, so a link loop
+    cannot hang a reindex. Hidden names, broken links and unreadable folders are skipped.
+    A missing `docs_dir` raises, because indexing nothing is almost always a typo.
+    """
+    if not docs_dir.is_dir():
+        kind = NotADirectoryError if docs_dir.exists() else FileNotFoundError
+        raise kind(f"articles folder not found: {docs_dir}")
+    return sorted(_walk(docs_dir, seen=set()))
+
+
+def _walk(folder: Path, seen: set[str]) -> Iterator[Path]:
+    """Yield article files below `folder`, entering each resolved directory only once."""
+    real = os.path.realpath(folder)
+    if real in seen:
+        return
+    seen.add(real)
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = folder / entry.name
+        try:
+            if entry.is_dir():
+                yield from _walk(path, seen)
+            elif entry.is_file() and entry.name.lower().endswith(".txt"):
+                yield path
+        except OSError:
+            continue
+
+
+def decode_article(raw: bytes) -> tuple[str, str]:
+    """Return `(text, encoding)`: BOMs first, then strict UTF-8, then legacy Turkish.
+
+    cp1254 and ISO-8859-9 differ only in bytes 0x80-0x9F, which only cp1254 defines (curly
+    quotes, `…`, `–`), so a file using them is labelled cp1254 and one without ISO-8859-9.
+    A legacy decoding is only accepted when the result looks like Turkish text.
+    """
+    if not raw:
+        raise ArticleError("empty file")
+    if raw.startswith(UTF8_BOM):
+        text, encoding = _strict(raw[3:], "utf-8", "a UTF-8 byte-order mark"), "utf-8-sig"
+    elif raw.startswith((UTF16_LE_BOM, UTF16_BE_BOM)):
+        codec = "utf-16-le" if raw.startswith(UTF16_LE_BOM) else "utf-16-be"
+        text, encoding = _strict(raw[2:], codec, "a UTF-16 byte-order mark"), "utf-16"
+    elif b"\x00" in raw:
+        raise ArticleError("binary file (NUL bytes), not a text article")
+    else:
+        try:
+            text, encoding = raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = _decode_legacy(raw)
+    if "\x00" in text:
+        raise ArticleError("binary file (NUL bytes), not a text article")
+    if not text.strip():
+        raise ArticleError("empty file")
+    return text, encoding
+
+
+def _strict(raw: bytes, codec: str, mark: str) -> str:
+    """Decode a file whose BOM promised `codec`; a broken promise is a readable error."""
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as err:
+        raise ArticleError(f"cannot decode: starts with {mark} but is not valid {codec}") from err
+
+
+def _decode_legacy(raw: bytes) -> tuple[str, str]:
+    """Decode pre-Unicode Turkish text, refusing anything that does not look like it."""
+    try:
+        text = raw.decode("cp1254")
+        encoding = "cp1254" if re.search(rb"[\x80-\x9f]", raw) else "iso-8859-9"
+    except UnicodeDecodeError:
+        text, encoding = raw.decode("iso-8859-9"), "iso-8859-9"
+    if not _looks_turkish(text):
+        raise ArticleError(UNDECODABLE)
+    return text, encoding
+
+
+def _looks_turkish(text: str) -> bool:
+    """Guess whether a legacy decoding is right: no controls, few odd symbols, Turkish letters."""
+    letters = turkish = odd = 0
+    for char in text:
+        if (char < " " and char not in "\t\n\r") or "\x7f" <= char <= "\x9f":
+            return False
+        if char.isascii():
+            continue
+        category = unicodedata.category(char)
+        if category.startswith("L"):
+            letters += 1
+            turkish += char in TURKISH_LETTERS
+        elif category[0] not in "NPZ" and char not in "€°":
+            odd += 1
+    return odd <= max(3, len(text) // 50) and turkish >= 0.8 * letters
+
+
+def normalize_text(text: str) -> str:
+    """Return `text` as LF-only, NFC, without invisible characters, with plain spaces.
+
+    Decomposed letters (`s` + U+0327, `I` + U+0307) must become the composed `ş`, `İ`, or the
+    analyser and the highlighter would see two different strings.
+    """
+    text = _LINE_BREAK.sub("\n", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
+    return _SPACES.sub(" ", text.replace(NBSP, " "))
+
+
+def parse_article(
+    text: str, article_id: str, *, encoding: str = "utf-8", content_hash: str | None = None
+) -> Article:
+    """Build an `Article` from decoded text; raise `ArticleError` when there is no body.
+
+    Without `content_hash`, the sha1 of the text as UTF-8 is used, as if read from such a file.
+    """
+    lines = [line.strip() for line in normalize_text(text).split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    if not lines:
+        raise ArticleError("empty file")
+    warnings = (
+        [f"read as {encoding} (legacy Turkish encoding)"] if encoding in LEGACY_ENCODINGS else []
+    )
+    fields, body_lines = _split_headers(lines, warnings)
+    body = _join_paragraphs(body_lines)
+    if not body:
+        found = "a date line" if _SEED_DATE.fullmatch(lines[0]) else "header lines"
+        raise ArticleError(f"only {found}, no article body: write the text after a blank line")
+    date = None
+    if fields.get("date"):
+        date = parse_date(fields["date"])
+        if date is None:
+            warnings.append(f"invalid date '{fields['date']}': indexed without a date")
+    title = fields.get("title", "")
+    title_derived = not title
+    if title_derived:
+        title = derive_title(body) or article_id.rsplit("/", 1)[-1]
+        warnings.append("title derived from the first sentence")
+    return Article(
+        id=article_id,
+        title=title,
+        title_derived=title_derived,
+        body=body,
+        date=date,
+        category=fields.get("category") or None,
+        source=fields.get("source") or None,
+        url=fields.get("url") or None,
+        encoding=encoding,
+        content_hash=content_hash or hashlib.sha1(text.encode("utf-8")).hexdigest(),
+        warnings=tuple(warnings),
+    )
+
+
+def _split_headers(lines: list[str], warnings: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Split off a header block or a seed-style date; return (fields, body lines).
+
+    Leading lines are headers only if every line up to the first blank one is `key: value`
+    with a known key; a half-matching block is body, with a warning saying why.
+    """
+    block = lines[: lines.index("")] if "" in lines else lines
+    matches = [_HEADER_LINE.fullmatch(line) for line in block]
+    known = [m is not None and m[1].lower() in HEADER_KEYS for m in matches]
+    if all(known):
+        fields: dict[str, str] = {}
+        for match in filter(None, matches):
+            key = match[1].lower()
+            if key in fields:
+                warnings.append(f"duplicate '{key}:' header ignored (the first one is used)")
+            else:
+                fields[key] = match[2].strip()
+        return fields, lines[len(block) :]
+    if any(known):
+        bad = block[known.index(False)]
+        warnings.append(
+            f"top lines read as body, not headers: '{bad[:40]}' is not a known header "
+            f"({', '.join(HEADER_KEYS)}) and headers end with a blank line"
+        )
+    seed = _SEED_DATE.fullmatch(lines[0])
+    if seed:
+        return {"date": seed[1]}, [seed[2] or "", *lines[1:]]
+    return {}, lines
+
+
+def _join_paragraphs(lines: list[str]) -> str:
+    """Join trimmed lines: blank-line runs become one paragraph break (see module docstring)."""
+    return "\n\n".join(p.strip("\n") for p in re.split(r"\n{2,}", "\n".join(lines)) if p.strip())
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """Parse `2025-09-12`, `12.09.2025` or a Turkish date like `YAYIN TARİHİ, 03 Mart 2026 18:56`.
+
+    Returns None for anything that is not a real calendar date (`2025-99-99`, free text).
+    """
+    if match := _ISO_DATE.search(value):
+        return _make_date(match[1], match[2], match[3])
+    for match in _LONG_DATE.finditer(value):
+        month = _MONTH_NUMBERS.get(match[2].translate(_ASCII_FOLD).lower())
+        if month:
+            return _make_date(match[3], str(month), match[1])
+    if match := _NUMERIC_DATE.search(value):
+        return _make_date(match[3], match[2], match[1])
+    return None
+
+
+def _make_date(year: str, month: str, day: str) -> datetime.date | None:
+    """Return the date, or None when the numbers name no calendar day."""
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def derive_title(body: str) -> str:
+    """Return the body's first sentence, shortened to ~120 chars at a word boundary with `…`.
+
+    A `.` ends a sentence only when it is followed by space and not lowercase text, and does
+    not close an abbreviation (`Dr.`, `vb.`) or an initial, so `Prof. Dr. Ayşe` stays whole.
+    """
+    paragraph = body.split("\n\n", 1)[0].replace("\n", " ")
+    sentence = paragraph
+    for match in _SENTENCE_END.finditer(paragraph):
+        if match[0] == "." and not _ends_sentence(paragraph, match.start(), match.end()):
+            continue
+        sentence = paragraph[: match.end()]
+        break
+    if sentence.endswith(".") and not sentence.endswith(".."):
+        sentence = sentence[:-1]  # titles carry no full stop; "!", "?" and "..." stay
+    if len(sentence) <= TITLE_MAX_CHARS:
+        return sentence.strip()
+    cut = sentence[: TITLE_MAX_CHARS - 1]
+    if " " in cut[TITLE_MAX_CHARS // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+def _ends_sentence(text: str, dot: int, after: int) -> bool:
+    """Decide whether the `.` at `dot` ends a sentence (see `derive_title`)."""
+    following = text[after:].lstrip()
+    if following[:1].islower():
+        return False
+    word = text[:dot].rsplit(" ", 1)[-1].lstrip("(\"'“‘«").lower()
+    return not (word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()))
+
+
+def read_article(path: Path, docs_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    """Read, decode and parse one file; every reason it cannot be indexed is an `ArticleError`."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ArticleError(_too_big(size, max_bytes))
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as err:
+        reason = (err.strerror or str(err)).lower()
+        raise ArticleError(f"cannot read: {reason}") from err
+    if len(raw) > max_bytes:  # grew between stat and read
+        raise ArticleError(_too_big(len(raw), max_bytes))
+    text, encoding = decode_article(raw)
+    return parse_article(
+        text,
+        article_id(path, docs_dir),
+        encoding=encoding,
+        content_hash=hashlib.sha1(raw).hexdigest(),
+    )
+
+
+def _too_big(size: int, max_bytes: int) -> str:
+    """Say how big the file is and which knob raises the limit."""
+    return (
+        f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (set max_bytes / --max-bytes)"
+    )

@@ -1,0 +1,464 @@
+"""Tests for search/articles.py: every format, encoding and rejection reason, on real files."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from search.articles import (
+    DEFAULT_MAX_BYTES,
+    Article,
+    ArticleError,
+    article_id,
+    decode_article,
+    derive_title,
+    list_article_files,
+    parse_article,
+    parse_date,
+    read_article,
+)
+
+SEED_EXAMPLE = Path(__file__).resolve().parents[2] / "shared/seed/000_1e033fb6aa629b6a.txt"
+
+HEADER_ARTICLE = """title: İZMİR'de liman genişletme projesi onaylandı
+date: 2025-10-04
+category: ekonomi
+source: haberara-test
+url: https://ornek.haberara.test/ekonomi/izmir-liman
+
+İzmir Limanı'nın kapasitesini iki katına çıkaracak proje, bakanlıkta yapılan toplantıda onaylandı.
+
+Projenin 2027'de tamamlanması bekleniyor.
+"""
+
+
+def write(folder: Path, name: str, content: str | bytes) -> Path:
+    """Write a fixture file (text as UTF-8), creating parent folders."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    path.write_bytes(data)
+    return path
+
+
+def read(folder: Path, content: str | bytes, name: str = "haber.txt", **kwargs: int) -> Article:
+    """Write one file into `folder` and read it back."""
+    return read_article(write(folder, name, content), folder, **kwargs)
+
+
+def reason(folder: Path, content: str | bytes) -> str:
+    """Return the rejection reason for a file with `content`."""
+    with pytest.raises(ArticleError) as caught:
+        read(folder, content)
+    assert caught.value.reason == str(caught.value)
+    return caught.value.reason
+
+
+# --- formats ------------------------------------------------------------------------------
+
+
+def test_seed_style_with_date(tmp_path: Path) -> None:
+    text = (
+        " date 2025-09-12 Bişkek'te toplantı yapıldı. Heyetler görüştü.\n\n"
+        "Toplantının ardından açıklama yapıldı."
+    )
+    article = read(tmp_path, text)
+    assert article.date == datetime.date(2025, 9, 12)
+    assert article.body == (
+        "Bişkek'te toplantı yapıldı. Heyetler görüştü.\n\nToplantının ardından açıklama yapıldı."
+    )
+    assert article.title == "Bişkek'te toplantı yapıldı"
+    assert article.title_derived is True
+    assert article.category is None and article.source is None and article.url is None
+
+
+def test_seed_style_date_alone_on_first_line(tmp_path: Path) -> None:
+    article = read(tmp_path, " date 2024-02-29\nAnkara'da kar yağışı etkili oldu.\n")
+    assert article.date == datetime.date(2024, 2, 29)
+    assert article.body == "Ankara'da kar yağışı etkili oldu."
+
+
+def test_seed_style_without_date(tmp_path: Path) -> None:
+    article = read(tmp_path, " Iğdır'da hasat başladı. Üreticiler memnun.\n\n\nFiyatlar düştü.")
+    assert article.date is None
+    assert article.body == "Iğdır'da hasat başladı. Üreticiler memnun.\n\nFiyatlar düştü."
+    assert article.title == "Iğdır'da hasat başladı"
+    assert article.warnings == ("title derived from the first sentence",)
+
+
+def test_header_style_all_fields(tmp_path: Path) -> None:
+    article = read(tmp_path, HEADER_ARTICLE)
+    assert article.title == "İZMİR'de liman genişletme projesi onaylandı"
+    assert article.title_derived is False
+    assert article.date == datetime.date(2025, 10, 4)
+    assert article.category == "ekonomi"
+    assert article.source == "haberara-test"
+    assert article.url == "https://ornek.haberara.test/ekonomi/izmir-liman"
+    assert article.body.startswith("İzmir Limanı'nın kapasitesini")
+    assert article.body.endswith("bekleniyor.")
+    assert "\n\n" in article.body and "title:" not in article.body
+    assert article.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("title: Yalnız başlık", {"title": "Yalnız başlık", "date": None, "category": None}),
+        ("DATE: 2026-01-15", {"title": "Haber metni burada", "date": datetime.date(2026, 1, 15)}),
+        (
+            "Category:  spor \nTitle: Ters sıra",
+            {"title": "Ters sıra", "category": "spor", "date": None},
+        ),
+        ("url: https://ornek.test/a?b=c:d", {"url": "https://ornek.test/a?b=c:d"}),
+        ("source: AA\ntitle: Başlık: iki nokta", {"title": "Başlık: iki nokta", "source": "AA"}),
+    ],
+)
+def test_header_subsets_any_order_any_case(
+    tmp_path: Path, header: str, expected: dict[str, object]
+) -> None:
+    article = read(tmp_path, f"{header}\n\nHaber metni burada. İkinci cümle.\n")
+    assert article.body == "Haber metni burada. İkinci cümle."
+    for field, value in expected.items():
+        assert getattr(article, field) == value
+
+
+def test_unknown_key_makes_the_block_body_with_a_warning(tmp_path: Path) -> None:
+    article = read(tmp_path, "title: Başlık\nauthor: Ayşe\n\nMetin.")
+    assert article.body == "title: Başlık\nauthor: Ayşe\n\nMetin."
+    assert article.title_derived is True
+    assert any("'author: Ayşe' is not a known header" in w for w in article.warnings)
+
+
+def test_colon_line_without_known_key_is_body(tmp_path: Path) -> None:
+    article = read(tmp_path, "Not: bu haber güncellendi.\n\nAsıl metin.")
+    assert article.body.startswith("Not: bu haber güncellendi.")
+    assert article.warnings == ("title derived from the first sentence",)
+
+
+def test_duplicate_header_keeps_first_and_warns(tmp_path: Path) -> None:
+    article = read(tmp_path, "title: Birinci\ntitle: İkinci\n\nMetin.")
+    assert article.title == "Birinci"
+    assert "duplicate 'title:' header ignored (the first one is used)" in article.warnings
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-09-12", datetime.date(2025, 9, 12)),
+        ("2025-09-12T10:30:00+03:00", datetime.date(2025, 9, 12)),
+        ("12 Eylül 2025", datetime.date(2025, 9, 12)),
+        ("3 Mart 2026", datetime.date(2026, 3, 3)),
+        ("10 Nisan 2026 - 10:29", datetime.date(2026, 4, 10)),
+        ("YAYIN TARİHİ, 03 Mart 2026 18:56", datetime.date(2026, 3, 3)),
+        ("Cuma, 7 Kasım 2025", datetime.date(2025, 11, 7)),
+        ("12 EYLÜL 2025", datetime.date(2025, 9, 12)),
+        ("9 MAYIS 2025", datetime.date(2025, 5, 9)),
+        ("1 subat 2025", datetime.date(2025, 2, 1)),
+        ("5 Agustos 2024", datetime.date(2024, 8, 5)),
+        ("20 Eylul 2025", datetime.date(2025, 9, 20)),
+        ("31 Aralık 2024", datetime.date(2024, 12, 31)),
+        ("1 Ekim 2025", datetime.date(2025, 10, 1)),
+        ("12.09.2025", datetime.date(2025, 9, 12)),
+    ],
+)
+def test_dates_in_header(tmp_path: Path, value: str, expected: datetime.date) -> None:
+    article = read(tmp_path, f"title: Başlık\ndate: {value}\n\nMetin.")
+    assert article.date == expected
+    assert article.warnings == ()
+
+
+@pytest.mark.parametrize("value", ["2025-99-99", "31 Şubat 2025", "geçen salı", "12 Foo 2025"])
+def test_invalid_date_is_read_without_date(tmp_path: Path, value: str) -> None:
+    article = read(tmp_path, f"title: Başlık\ndate: {value}\n\nMetin.")
+    assert article.date is None
+    assert article.warnings == (f"invalid date '{value}': indexed without a date",)
+    assert parse_date(value) is None
+
+
+def test_invalid_seed_date_warns(tmp_path: Path) -> None:
+    article = read(tmp_path, " date 2025-13-40 Metin burada.")
+    assert article.date is None
+    assert article.body == "Metin burada."
+    assert "invalid date '2025-13-40': indexed without a date" in article.warnings
+
+
+# --- derived titles ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ("Vali açıklama yaptı. Ardından ayrıldı.", "Vali açıklama yaptı"),
+        ("Prof. Dr. Ayşe Kaya ödül aldı. Tören sürdü.", "Prof. Dr. Ayşe Kaya ödül aldı"),
+        (
+            "Sebze, meyve vb. ürünlerde fiyat düştü. Sonra.",
+            "Sebze, meyve vb. ürünlerde fiyat düştü",
+        ),
+        ("Faiz 3.5 puan arttı. Piyasa sakin.", "Faiz 3.5 puan arttı"),
+        (
+            "Ankara'da 12. kez düzenlenen fuar açıldı. Yoğun ilgi.",
+            "Ankara'da 12. kez düzenlenen fuar açıldı",
+        ),
+        ("Deprem mi oldu? Vatandaşlar sokakta.", "Deprem mi oldu?"),
+        ("Büyük zafer! Taraftar sevinçli.", "Büyük zafer!"),
+        ("Nokta olmayan tek cümle", "Nokta olmayan tek cümle"),
+        ("İlk paragraf cümlesi\n\nİkinci paragraf. Devamı.", "İlk paragraf cümlesi"),
+    ],
+)
+def test_derived_title(body: str, title: str) -> None:
+    assert derive_title(body) == title
+    article = parse_article(body, "x")
+    assert article.title == title and article.title_derived
+
+
+def test_long_derived_title_is_cut_at_a_word_boundary() -> None:
+    body = " ".join(["Kırgızistan'daki toplantıya"] * 12) + ". İkinci."
+    title = derive_title(body)
+    assert len(title) <= 120
+    assert title.endswith("…")
+    assert body.startswith(title[:-1])
+    assert body[len(title) - 1] == " "  # the cut falls between two words
+
+
+# --- encodings and normalisation -----------------------------------------------------------
+
+TURKISH = "Şişli'de ağır İŞ yükü; Iğdır ve Çorum'da güneşli, ılık hava."
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        (TURKISH.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + TURKISH.encode("utf-8"), "utf-8-sig"),
+        (TURKISH.encode("utf-16"), "utf-16"),
+        (b"\xff\xfe" + TURKISH.encode("utf-16-le"), "utf-16"),
+        (b"\xfe\xff" + TURKISH.encode("utf-16-be"), "utf-16"),
+        (("“" + TURKISH + "” …").encode("cp1254"), "cp1254"),
+        (TURKISH.encode("iso-8859-9"), "iso-8859-9"),
+    ],
+)
+def test_encodings(tmp_path: Path, raw: bytes, encoding: str) -> None:
+    article = read(tmp_path, raw)
+    assert article.encoding == encoding
+    assert TURKISH in article.body
+    assert not article.body.startswith("\ufeff")
+    assert article.content_hash == hashlib.sha1(raw).hexdigest()
+    legacy = f"read as {encoding} (legacy Turkish encoding)"
+    assert (legacy in article.warnings) == (encoding in ("cp1254", "iso-8859-9"))
+
+
+def test_decode_article_returns_text_and_encoding() -> None:
+    assert decode_article("Ağaç".encode("cp1254")) == ("Ağaç", "iso-8859-9")
+    assert decode_article("Ağaç".encode()) == ("Ağaç", "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "body"),
+    [
+        (
+            "Birinci satır\r\nikinci satır\r\n\r\nYeni paragraf.",
+            "Birinci satır\nikinci satır\n\nYeni paragraf.",
+        ),
+        ("Eski Mac\rsatırı\r\rParagraf.", "Eski Mac\nsatırı\n\nParagraf."),
+        ("  Baş \t boşluk  \n \t \n\n\n  Son.  \n\n", "Baş boşluk\n\nSon."),
+        ("Sıfır\u200bgenişlik ve yu\u00admuşak tire.", "Sıfırgenişlik ve yumuşak tire."),
+        ("Bölünmez\u00a0boşluk\u202fdar.", "Bölünmez boşluk dar."),
+        ("\ufeffBaşta BOM karakteri.", "Başta BOM karakteri."),
+    ],
+)
+def test_whitespace_and_invisible_characters(text: str, body: str) -> None:
+    assert parse_article(text, "x").body == body
+
+
+def test_decomposed_input_is_stored_composed(tmp_path: Path) -> None:
+    decomposed = "I\u0307zmir'de s\u0327ehir merkezi"  # İ and ş as base + combining mark
+    assert decomposed != "İzmir'de şehir merkezi"
+    article = read(tmp_path, f"title: {decomposed}\n\n{decomposed} kalabalıktı.")
+    assert article.title == "İzmir'de şehir merkezi"
+    assert article.body == "İzmir'de şehir merkezi kalabalıktı."
+    assert unicodedata.is_normalized("NFC", article.body)
+
+
+# --- rejections ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "empty file"),
+        (b" \n\t\r\n  \n", "empty file"),
+        (b"\xef\xbb\xbf", "empty file"),
+        ("  \n".encode("utf-16"), "empty file"),
+        ("\u200b\u200b\n".encode(), "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (NUL bytes), not a text article"),
+        (
+            "Привет, мир! Это русский текст.".encode("cp1251"),
+            "cannot decode: not UTF-8 and not plausible cp1254/ISO-8859-9 Turkish text",
+        ),
+        (
+            b"\x81\x8d Metin",
+            "cannot decode: not UTF-8 and not plausible cp1254/ISO-8859-9 Turkish text",
+        ),
+        (
+            b"\xef\xbb\xbfBozuk \xff bayt",
+            "cannot decode: starts with a UTF-8 byte-order mark but is not valid utf-8",
+        ),
+        (
+            b"\xff\xfeA\x00B",
+            "cannot decode: starts with a UTF-16 byte-order mark but is not valid utf-16-le",
+        ),
+        (
+            "title: Başlık\ndate: 2025-01-01\n",
+            "only header lines, no article body: write the text after a blank line",
+        ),
+        (
+            "title: Başlık\n\n\n   \n",
+            "only header lines, no article body: write the text after a blank line",
+        ),
+        (
+            " date 2025-09-12\n",
+            "only a date line, no article body: write the text after a blank line",
+        ),
+    ],
+)
+def test_rejection_reasons(tmp_path: Path, content: str | bytes, expected: str) -> None:
+    assert reason(tmp_path, content) == expected
+
+
+def test_file_over_the_default_limit(tmp_path: Path) -> None:
+    path = write(tmp_path, "buyuk.txt", b"a" * (DEFAULT_MAX_BYTES + 1))
+    with pytest.raises(ArticleError) as caught:
+        read_article(path, tmp_path)
+    assert caught.value.reason == (
+        "file is 5,242,881 bytes, over the 5,242,880-byte limit (set max_bytes / --max-bytes)"
+    )
+
+
+def test_max_bytes_is_a_parameter(tmp_path: Path) -> None:
+    path = write(tmp_path, "kucuk.txt", "Kısa metin.")
+    assert read_article(path, tmp_path, max_bytes=len("Kısa metin.".encode())).body == "Kısa metin."
+    with pytest.raises(ArticleError, match=r"file is 12 bytes, over the 11-byte limit"):
+        read_article(path, tmp_path, max_bytes=11)
+
+
+def test_vanished_file(tmp_path: Path) -> None:
+    with pytest.raises(ArticleError) as caught:
+        read_article(tmp_path / "silindi.txt", tmp_path)
+    assert caught.value.reason == "cannot read: no such file or directory"
+
+
+def test_directory_named_like_an_article(tmp_path: Path) -> None:
+    (tmp_path / "klasor.txt").mkdir()
+    with pytest.raises(ArticleError, match="cannot read: is a directory"):
+        read_article(tmp_path / "klasor.txt", tmp_path)
+
+
+def test_permission_denied(tmp_path: Path) -> None:
+    path = write(tmp_path, "gizli.txt", "Metin.")
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("running as root: file permissions are not enforced")
+        with pytest.raises(ArticleError) as caught:
+            read_article(path, tmp_path)
+        assert caught.value.reason == "cannot read: permission denied"
+    finally:
+        path.chmod(0o644)
+
+
+# --- ids and listing -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [
+        ("kis.txt", "kis"),
+        ("2025/09/kis.txt", "2025/09/kis"),
+        ("dünya/Bişkek'te toplantı.txt", "dünya/Bişkek'te toplantı"),
+        ("a.b/c.d.txt", "a.b/c.d"),
+    ],
+)
+def test_article_id(tmp_path: Path, relative: str, expected: str) -> None:
+    path = write(tmp_path, relative, "Metin.")
+    assert article_id(path, tmp_path) == expected
+    assert read_article(path, tmp_path).id == expected
+
+
+def test_list_article_files(tmp_path: Path) -> None:
+    for name in [
+        "b.txt",
+        "a.txt",
+        "2025/10/derin.txt",
+        "2025/notlar.md",
+        "resim.png",
+        ".gizli.txt",
+        ".git/HEAD.txt",
+        "2024/.taslak/eski.txt",
+    ]:
+        write(tmp_path, name, "Metin.")
+    ids = [article_id(p, tmp_path) for p in list_article_files(tmp_path)]
+    assert ids == ["2025/10/derin", "a", "b"]
+
+
+def test_list_follows_dir_symlinks_without_looping(tmp_path: Path) -> None:
+    outside = tmp_path / "disarida"
+    write(outside, "bagli.txt", "Metin.")
+    docs = tmp_path / "docs"
+    write(docs, "ic/haber.txt", "Metin.")
+    (docs / "ic" / "dongu").symlink_to(docs, target_is_directory=True)  # loops back to the root
+    (docs / "dis").symlink_to(outside, target_is_directory=True)
+    (docs / "kirik.txt").symlink_to(tmp_path / "yok.txt")  # broken link
+    files = list_article_files(docs)
+    assert [article_id(p, docs) for p in files] == ["dis/bagli", "ic/haber"]
+    assert all(p.is_relative_to(docs) for p in files)
+
+
+def test_list_skips_unreadable_dir(tmp_path: Path) -> None:
+    write(tmp_path, "acik.txt", "Metin.")
+    locked = tmp_path / "kilitli"
+    write(locked, "icerde.txt", "Metin.")
+    locked.chmod(0)
+    try:
+        files = list_article_files(tmp_path)
+    finally:
+        locked.chmod(0o755)
+    assert tmp_path / "acik.txt" in files
+
+
+def test_list_missing_docs_dir_raises(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="articles folder not found"):
+        list_article_files(tmp_path / "yok")
+
+
+# --- the real example --------------------------------------------------------------------
+
+
+def test_real_seed_example() -> None:
+    if not SEED_EXAMPLE.exists():
+        pytest.skip("shared seed example not present")
+    article = read_article(SEED_EXAMPLE, SEED_EXAMPLE.parent)
+    assert article.id == "000_1e033fb6aa629b6a"
+    assert article.date == datetime.date(2025, 9, 12)
+    assert article.encoding == "utf-8"
+    assert article.title_derived and len(article.title) <= 120
+    assert article.body.startswith("Kırgızistan")
+    assert "\n\n\n" not in article.body and article.body == article.body.strip()
+    assert article.body.count("\n\n") >= 5
+
+
+def test_bundled_sample_articles_all_read() -> None:
+    docs = Path(__file__).resolve().parents[1] / "articles"
+    articles = [read_article(path, docs) for path in list_article_files(docs)]
+    assert len(articles) >= 12
+    encodings = [article.encoding for article in articles]
+    assert encodings.count("cp1254") == 1 and encodings.count("utf-8-sig") == 1
+    assert all(article.date is not None for article in articles)
+    assert sum("<script>alert(1)</script>" in article.body for article in articles) == 1
