@@ -186,9 +186,8 @@ def serve_command(
         except HaberaraError as error:
             raise IndexProblem(str(error)) from None
         _print_report(report, as_json=False)
-    from web.server import run
-
     from web import create_app
+    from web.server import run
 
     try:
         app = create_app({"INDEX_DIR": str(index_dir)})

@@ -138,7 +138,9 @@ class Searcher:
         if results.is_empty() and compiled.relaxed is not None:
             results = searcher.search(compiled.relaxed, **options)
             relaxed = True
-        hits = [_hit(hit, compiled.spec) for hit in list(results)[(page - 1) * per_page :]]
+        start = (page - 1) * per_page
+        ranks = range(start, min(start + per_page, results.scored_length()))
+        hits = [_hit(results[rank], compiled.spec) for rank in ranks]
         total = len(results)
         suggestion = None
         if total < SUGGEST_BELOW:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 FOLD_FIELD = "body_fold"
 EXACT_FIELD = "body"
 MIN_WORD_LENGTH = 4
-MORE_FREQUENT_BY = 3
+MIN_FREQUENCY = 1
 _TURKISH_VARIANTS = {"c": "cç", "g": "gğ", "i": "iı", "o": "oö", "s": "sş", "u": "uü"}
 
 
@@ -40,13 +40,11 @@ def _better_word(word: str, vocabulary: Vocabulary) -> str | None:
     folded = ascii_fold(word)
     if len(folded) < MIN_WORD_LENGTH or word in stopwords():
         return None
-    frequency = vocabulary.frequency(FOLD_FIELD, folded)
+    if any(vocabulary.is_indexed(form) for form in vocabulary.forms(folded)):
+        return None  # found as written, or through an inflection: not a misspelling
     corrector = vocabulary.corrector(FOLD_FIELD)
     for candidate in corrector.suggest(folded, limit=5, maxdist=2, prefix=1):
-        if candidate == folded:
-            continue
-        needed = frequency * MORE_FREQUENT_BY if frequency else 1
-        if vocabulary.frequency(FOLD_FIELD, candidate) >= needed:
+        if candidate != folded and vocabulary.frequency(FOLD_FIELD, candidate) >= MIN_FREQUENCY:
             return _surface_form(candidate, vocabulary) or candidate
     return None
 

@@ -1,0 +1,167 @@
+"""The Turkish analysis chain: each filter, the composed chain, and the suffix grammar."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import unicodedata
+
+import pytest
+
+import search.analysis as analysis
+from search.analysis import (
+    AsciiFoldFilter,
+    TurkishLowerFilter,
+    TurkishTokenizer,
+    analyze,
+    ascii_fold,
+    turkish_analyzer,
+    turkish_lower,
+)
+from search.morphology import inflections, is_suffix_chain, lemma_candidates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("KIRGIZİSTAN", "kırgızistan"),
+        ("IĞDIR", "ığdır"),
+        ("İSTANBUL", "istanbul"),
+        ("ISPARTA", "ısparta"),
+        ("I\u0307zmir", "izmir"),  # decomposed capital İ
+        ("Şişli", "şişli"),
+    ],
+)
+def test_turkish_lower(text: str, expected: str) -> None:
+    assert turkish_lower(text) == expected
+
+
+def test_str_lower_is_wrong_for_turkish() -> None:
+    """Why the filter exists: Python maps I to i and İ to i + combining dot."""
+    assert "KIRGIZİSTAN".lower() != turkish_lower("KIRGIZİSTAN")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bişkek'teki toplantı", ["bişkek", "toplantı"]),
+        ("TDT'nin kararı", ["tdt", "kararı"]),
+        ("40'tan fazla", ["40", "fazla"]),
+        ("Kırgızistan’ın başkenti", ["kırgızistan", "başkenti"]),  # typographic ’
+        ("Ankara‘da", ["ankara"]),
+        ("İzmirʼe", ["izmir"]),
+        ("covid_19 e-posta", ["covid", "19", "e", "posta"]),
+    ],
+)
+def test_apostrophe_suffix_is_dropped(text: str, expected: list[str]) -> None:
+    assert analyze(text, stop=False) == expected
+
+
+def test_highlight_offsets_cover_the_whole_word() -> None:
+    text = "Sekreterler Bişkek'teki toplantıya katıldı."
+    tokens = [
+        (t.text, text[t.startchar : t.endchar])
+        for t in turkish_analyzer(stop=False)(text, chars=True)
+    ]
+    assert ("bişkek", "Bişkek'teki") in tokens
+
+
+def test_nfc_decomposed_input_matches_composed() -> None:
+    composed = "Şişli'deki İstanbul"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    assert analyze(decomposed) == analyze(composed) == ["şişli", "istanbul"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [("biskek", "Bişkek"), ("kirgizistan", "Kırgızistan"), ("ISTANBUL", "İstanbul"),
+     ("cagdas", "çağdaş"), ("ogrenci", "öğrenci"), ("uyusturucu", "uyuşturucu")],
+)  # fmt: skip
+def test_ascii_fold_makes_keyboard_queries_equal(typed: str, written: str) -> None:
+    assert analyze(typed, fold=True) == analyze(written, fold=True)
+
+
+def test_capitals_never_change_tokens() -> None:
+    for variant in ("KIRGIZİSTAN", "kırgızistan", "Kırgızistan"):
+        assert analyze(variant, stop=False) == ["kırgızistan"]
+        assert analyze(variant, fold=True) == ["kirgizistan"]
+
+
+def test_stop_words_dropped_only_where_asked() -> None:
+    text = "Türkiye ve Azerbaycan ile"
+    assert analyze(text) == ["türkiye", "azerbaycan"]
+    assert analyze(text, stop=False) == ["türkiye", "ve", "azerbaycan", "ile"]
+
+
+def test_stem_filter_uses_snowball_turkish() -> None:
+    assert analyze("toplantıya seçimlerde", stem=True) == ["toplantı", "seçim"]
+
+
+def test_snowball_alone_stems_dictionary_forms_apart() -> None:
+    """Why inflection expansion exists: Snowball gives the base and inflected forms
+    different stems, so a stem-only index misses them."""
+    assert analyze("toplantı", stem=True) != analyze("toplantıya", stem=True)
+    assert analyze("konsey", stem=True) != analyze("konseyi", stem=True)
+
+
+def test_chain_order_matches_module_docstring() -> None:
+    """The docstring's numbered list and the real chain must not drift apart."""
+    listed = re.findall(r"^\d\. ``(\w+)``", analysis.__doc__, flags=re.MULTILINE)
+    chain = turkish_analyzer(stop=True, stem=True, fold=True)
+    assert listed == [type(step).__name__ for step in chain.items]
+
+
+def test_analyzers_pickle_with_the_schema() -> None:
+    chain = turkish_analyzer(stem=True, fold=True)
+    restored = pickle.loads(pickle.dumps(chain))
+    assert [t.text for t in restored("Seçimlerde")] == [t.text for t in chain("Seçimlerde")]
+
+
+def test_filters_compose_from_single_steps() -> None:
+    chain = TurkishTokenizer() | TurkishLowerFilter() | AsciiFoldFilter()
+    assert [t.text for t in chain("IĞDIR Şırnak")] == ["igdir", "sirnak"]
+    assert ascii_fold("âîû") == "aiu"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "valid"),
+    [("", True), ("ya", True), ("nin", True), ("i", True), ("lere", True),
+     ("larinda", True), ("ndaki", True), ("si", True), ("sina", True), ("lerimizden", True),
+     ("dir", True), ("et", False), ("ci", False), ("mak", False), ("ntiya", False)],
+)  # fmt: skip
+def test_suffix_grammar(suffix: str, valid: bool) -> None:
+    assert is_suffix_chain(suffix) is valid
+
+
+VOCABULARY = sorted(
+    ["toplanti", "toplantiya", "toplantinin", "toplam", "toplamak", "konseyi", "konseyin",
+     "konserler", "uydunun", "kitabi", "kitaplar", "sehri", "sehir", "evet", "evde"]
+)  # fmt: skip
+
+
+def with_prefix(prefix: str) -> list[str]:
+    return [word for word in VOCABULARY if word.startswith(prefix)]
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ("toplanti", {"toplanti", "toplantiya", "toplantinin"}),
+        ("konsey", {"konseyi", "konseyin"}),
+        ("uydu", {"uydunun"}),
+        ("kitap", {"kitabi", "kitaplar"}),
+        ("sehir", {"sehir", "sehri"}),
+        ("ev", {"evde"}),
+    ],
+)
+def test_inflections_come_from_the_vocabulary(base: str, expected: set[str]) -> None:
+    assert set(inflections(base, with_prefix)) == expected
+
+
+def test_lemma_candidates_need_an_indexed_word() -> None:
+    indexed = set(VOCABULARY) | {"konsey"}
+    found = lemma_candidates("konseyinde", indexed.__contains__)
+    assert found == ["konseyin", "konseyi", "konsey"]
+    assert lemma_candidates("toplantiya", indexed.__contains__) == ["toplanti"]
+    assert lemma_candidates("kitabi", {"kitap"}.__contains__) == ["kitap"]

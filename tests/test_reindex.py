@@ -1,0 +1,128 @@
+"""Incremental reindex and the ``haberara`` command, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from conftest import FIXTURE_ARTICLES, haberara, write_articles
+from search.indexer import reindex
+from search.searcher import Searcher
+
+NEW_ARTICLE = "title: Yeni haber\n\nAnkara'daki toplantıya gazeteciler katıldı.\n"
+
+
+def indexed_ids(index_dir: Path) -> set[str]:
+    searcher = Searcher(index_dir)
+    page = searcher.search("toplantı OR deprem OR derbi OR ankara OR liman", per_page=100)
+    return {hit.id for hit in page.results}
+
+
+def test_counts_added_updated_removed_unchanged(tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    index = tmp_path / "index"
+    first = reindex(docs, index)
+    assert (first.added, first.updated, first.removed, first.unchanged) == (5, 0, 0, 0)
+
+    again = reindex(docs, index)
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 5)
+
+    (docs / "yeni.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    (docs / "spor/derbi.txt").unlink()
+    izmir = docs / "2025/10/izmir-liman.txt"
+    izmir.write_text(izmir.read_text(encoding="utf-8") + "\nEk paragraf.\n", encoding="utf-8")
+    changed = reindex(docs, index)
+    assert (changed.added, changed.updated, changed.removed, changed.unchanged) == (1, 1, 1, 3)
+    assert "yeni" in indexed_ids(index)
+    assert "spor/derbi" not in indexed_ids(index)
+
+
+def test_change_is_detected_by_content_not_mtime(tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    derbi = docs / "spor/derbi.txt"
+    stat = derbi.stat()
+    derbi.write_text(derbi.read_text(encoding="utf-8").replace("golsüz", "gollü"), "utf-8")
+    os.utime(derbi, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime, new content
+    touched = docs / "ekonomi/secim.txt"
+    os.utime(touched, (time.time() + 60, time.time() + 60))  # new mtime, same content
+    report = reindex(docs, index)
+    assert (report.updated, report.unchanged) == (1, 4)
+    assert Searcher(index).search("gollü").total == 1
+
+
+def test_full_rebuild_reindexes_everything(tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    report = reindex(docs, index, full=True)
+    assert (report.added, report.unchanged) == (5, 0)
+    assert len(indexed_ids(index)) == 5
+
+
+def test_rejected_file_is_named_and_the_rest_indexed(tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "docs", {**FIXTURE_ARTICLES, "bos.txt": "  \n"})
+    (docs / "ikili.txt").write_bytes(b"title: x\n\n\x00\x01\x02")
+    result = haberara("reindex", "--docs", str(docs), "--index", str(tmp_path / "index"))
+    assert result.returncode == 1
+    assert f"error: {docs / 'bos.txt'}: empty file" in result.stderr
+    assert f"error: {docs / 'ikili.txt'}: binary file" in result.stderr
+    assert "added 5, updated 0, removed 0, unchanged 0, failed 2 in" in result.stdout
+    assert len(indexed_ids(tmp_path / "index")) == 5
+
+
+def test_json_report(tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "docs", {**FIXTURE_ARTICLES, "bos.txt": ""})
+    result = haberara("reindex", "--json", "--docs", str(docs), "--index", str(tmp_path / "i"))
+    report = json.loads(result.stdout)
+    assert set(report) == {"added", "updated", "removed", "unchanged", "failed", "warnings",
+                           "seconds"}  # fmt: skip
+    assert report["added"] == 5
+    assert report["failed"] == [{"path": str(docs / "bos.txt"), "reason": "empty file"}]
+    assert any("title derived" in warning for warning in report["warnings"])
+
+
+def test_missing_docs_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = haberara("reindex", "--docs", str(tmp_path / "yok"), "--index", str(tmp_path / "i"))
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_environment_sets_the_folders(tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    env = {"HABERARA_DOCS": str(docs), "HABERARA_INDEX": str(tmp_path / "index")}
+    assert haberara("reindex", env=env).returncode == 0
+    result = haberara("search", "--json", "toplantı", env=env)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["total"] == 3
+
+
+def test_search_command_prints_ranked_results(index_dir: Path) -> None:
+    result = haberara("search", "biskek", "--index", str(index_dir))
+    assert result.returncode == 0
+    assert "1 results for 'biskek'" in result.stdout
+    assert "[Bişkek'teki]" in result.stdout
+    as_json = json.loads(haberara("search", "biskek", "--json", "--index", str(index_dir)).stdout)
+    assert as_json["query"] == "biskek"
+    assert as_json["results"][0]["id"] == "2025/09/biskek-zirvesi"
+    assert set(as_json["results"][0]) == {"id", "title", "title_html", "date", "category",
+                                          "source", "url", "score", "snippet"}  # fmt: skip
+
+
+def test_search_without_index_exits_with_advice(tmp_path: Path) -> None:
+    result = haberara("search", "toplantı", "--index", str(tmp_path / "yok"))
+    assert result.returncode == 3
+    assert "haberara reindex" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bundled_sample_articles_index_cleanly(tmp_path: Path) -> None:
+    from conftest import ROOT
+
+    report = reindex(ROOT / "articles", tmp_path / "index")
+    assert report.failed == []
+    assert report.added >= 12

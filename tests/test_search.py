@@ -1,0 +1,196 @@
+"""Searching a real on-disk index: the Turkish rules, ranking, phrases and the query language."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, write_articles
+from search.errors import BadParameter, IndexMissing
+from search.indexer import reindex
+from search.searcher import Searcher
+
+SEED_EXAMPLE = ROOT.parent / "shared" / "seed" / "000_1e033fb6aa629b6a.txt"
+
+
+def ids(searcher: Searcher, query: str, **options) -> list[str]:
+    return [hit.id for hit in searcher.search(query, **options).results]
+
+
+@pytest.fixture
+def searcher(index_dir: Path) -> Searcher:
+    return Searcher(index_dir)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["toplantı", "Bişkek", "biskek", "KIRGIZİSTAN", "kirgizistan", "Kırgızistan'ın",
+     "konsey", "uydu", "gazeteci", "güvenlik konseyi", '"Güvenlik Konseyi"', "TDT'nin",
+     "tdt", "40"],
+)  # fmt: skip
+def test_turkish_queries_find_the_summit_article(searcher: Searcher, query: str) -> None:
+    assert "2025/09/biskek-zirvesi" in ids(searcher, query)
+
+
+def test_phrase_is_exact_and_ordered(searcher: Searcher) -> None:
+    assert ids(searcher, '"güvenlik konseyi"') == ["2025/09/biskek-zirvesi"]
+    assert ids(searcher, '"konseyi güvenlik"') == []
+
+
+def test_capitals_never_change_a_result(searcher: Searcher) -> None:
+    upper = searcher.search("KIRGIZİSTAN")
+    lower = searcher.search("kırgızistan")
+    assert [(h.id, h.score) for h in upper.results] == [(h.id, h.score) for h in lower.results]
+    assert ids(searcher, "IĞDIR") == ids(searcher, "ığdır") == ["2025/10/izmir-liman"]
+    assert ids(searcher, "ISPARTA") == ids(searcher, "ısparta") == ["2025/10/izmir-liman"]
+
+
+def test_dictionary_form_finds_inflected_forms(searcher: Searcher) -> None:
+    assert "saglik/deprem-tatbikati" in ids(searcher, "deprem")  # only depremin, depremde
+    assert "ekonomi/secim" in ids(searcher, "seçim")  # only seçimlerde, seçimin
+    assert "spor/derbi" in ids(searcher, "gazeteci")  # only gazetecilerin
+
+
+def test_inflected_query_finds_the_dictionary_form(tmp_path: Path) -> None:
+    docs = write_articles(
+        tmp_path / "docs", {"a.txt": "title: Kurul\n\nKurul toplantı tarihini açıkladı.\n"}
+    )
+    reindex(docs, tmp_path / "index")
+    assert ids(Searcher(tmp_path / "index"), "toplantıya") == ["a"]
+
+
+def test_exact_form_ranks_above_inflected_only(tmp_path: Path) -> None:
+    docs = write_articles(
+        tmp_path / "docs",
+        {
+            "inflected.txt": "title: Haber bir\n\nYarın toplantıya bakanlar katılacak.\n",
+            "exact.txt": "title: Haber iki\n\nYarın toplantı bakanlarla yapılacak.\n",
+        },
+    )
+    reindex(docs, tmp_path / "index")
+    assert ids(Searcher(tmp_path / "index"), "toplantı") == ["exact", "inflected"]
+
+
+def test_title_match_ranks_above_body_match(tmp_path: Path) -> None:
+    docs = write_articles(
+        tmp_path / "docs",
+        {
+            "body.txt": "title: Günün haberleri\n\nBugün liman hakkında kısa bir not düşüldü.\n",
+            "title.txt": "title: Liman büyüyor\n\nBugün yapılan açıklama dikkat çekti.\n",
+        },
+    )
+    reindex(docs, tmp_path / "index")
+    assert ids(Searcher(tmp_path / "index"), "liman") == ["title", "body"]
+
+
+def test_snippet_marks_inflected_and_apostrophe_forms(searcher: Searcher) -> None:
+    hit = searcher.search("toplantı").results
+    summit = next(h for h in hit if h.id == "2025/09/biskek-zirvesi")
+    assert "<mark>toplantıya</mark>" in summit.snippet
+    assert "<mark>Toplantının</mark>" in summit.snippet
+    biskek = searcher.search("biskek").results[0]
+    assert "<mark>Bişkek'teki</mark>" in biskek.snippet
+
+
+def test_all_words_must_match_then_relax(searcher: Searcher) -> None:
+    strict = searcher.search("toplantı liman")
+    assert [h.id for h in strict.results] == ["2025/10/izmir-liman"]
+    assert not strict.relaxed
+    relaxed = searcher.search("bişkek derbi")
+    assert relaxed.relaxed
+    assert {h.id for h in relaxed.results} == {"2025/09/biskek-zirvesi", "spor/derbi"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("toplantı -bişkek", {"2025/10/izmir-liman", "ekonomi/secim"}),
+        ("bişkek OR derbi", {"2025/09/biskek-zirvesi", "spor/derbi"}),
+        ("title:liman", {"2025/10/izmir-liman"}),
+        ("category:spor", {"spor/derbi"}),
+        ("category:sağlık", {"saglik/deprem-tatbikati"}),
+        ("tatbik*", {"saglik/deprem-tatbikati"}),
+    ],
+)
+def test_query_language(searcher: Searcher, query: str, expected: set[str]) -> None:
+    assert set(ids(searcher, query)) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ['"', '"yarım', "(", "OR", "-", "title:", "toplantı )", "😀", "a\x00b\x07", "**"]
+)
+def test_malformed_queries_are_searched_as_text(searcher: Searcher, query: str) -> None:
+    page = searcher.search(query)
+    assert page.total >= 0
+
+
+def test_suggestion_for_a_misspelling(searcher: Searcher) -> None:
+    page = searcher.search("kırgıstan")
+    assert page.suggestion == "kırgızistan"
+    assert searcher.search("toplanti").suggestion is None  # found through folding
+
+
+def test_filters_sort_and_pages(searcher: Searcher) -> None:
+    everything = searcher.search("toplantı OR deprem OR derbi")
+    assert everything.total == 5
+    newest = searcher.search("toplantı OR deprem OR derbi", sort="date")
+    dates = [h.date for h in newest.results if h.date]
+    assert dates == sorted(dates, reverse=True)
+    window = ids(searcher, "toplantı OR deprem OR derbi", date_from=datetime.date(2025, 1, 1),
+                 date_to=datetime.date(2025, 12, 31))  # fmt: skip
+    assert set(window) == {"2025/09/biskek-zirvesi", "2025/10/izmir-liman"}
+    assert ids(searcher, "toplantı OR derbi", categories=["spor"]) == ["spor/derbi"]
+    first = ids(searcher, "toplantı OR deprem OR derbi", per_page=2)
+    second = ids(searcher, "toplantı OR deprem OR derbi", per_page=2, page=2)
+    assert len(first) == 2 and not set(first) & set(second)
+
+
+def test_facets_count_categories_and_years(searcher: Searcher) -> None:
+    facets = searcher.search("toplantı OR deprem OR derbi").facets
+    assert {f.value: f.count for f in facets["category"]} == {
+        "ekonomi": 1, "spor": 1, "saglik": 1,
+    }  # fmt: skip
+    assert {f.value for f in facets["year"]} == {"2024", "2025", "2026"}
+
+
+@pytest.mark.parametrize(
+    ("options", "parameter"),
+    [({"page": 0}, "page"), ({"per_page": 1000}, "per_page"), ({"sort": "xyz"}, "sort"),
+     ({"date_from": datetime.date(2025, 2, 1), "date_to": datetime.date(2025, 1, 1)}, "from")],
+)  # fmt: skip
+def test_invalid_parameters_name_themselves(searcher, options, parameter) -> None:
+    with pytest.raises(BadParameter) as caught:
+        searcher.search("toplantı", **options)
+    assert caught.value.parameter == parameter
+
+
+def test_missing_and_overlong_query(searcher: Searcher) -> None:
+    for text in ("", "   ", "a" * 501):
+        with pytest.raises(BadParameter):
+            searcher.search(text)
+
+
+def test_missing_index_says_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissing, match="haberara reindex"):
+        Searcher(tmp_path / "nothing")
+
+
+@pytest.mark.skipif(not SEED_EXAMPLE.exists(), reason="the shared seed example is not beside")
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [("toplantı", True), ("Bişkek", True), ("biskek", True), ("KIRGIZİSTAN", True),
+     ("kirgizistan", True), ("Kırgızistan'ın", True), ("konsey", True), ("uydu", True),
+     ("gazeteci", True), ("güvenlik konseyi", True), ('"Güvenlik Konseyi"', True),
+     ('"Konseyi Güvenlik"', False)],
+)  # fmt: skip
+def test_the_example_article(tmp_path_factory, query: str, found: bool) -> None:
+    folder = tmp_path_factory.getbasetemp() / "seed"
+    if not (folder / "index").exists():
+        (folder / "docs").mkdir(parents=True)
+        shutil.copy(SEED_EXAMPLE, folder / "docs")
+        reindex(folder / "docs", folder / "index")
+    result = ids(Searcher(folder / "index"), query)
+    assert (result == ["000_1e033fb6aa629b6a"]) is found
