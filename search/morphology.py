@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from search.analysis import ascii_fold
+
 VOWELS = frozenset("aeiou")
 
 # Folded suffix slots; A = a/e, I = ı/i/u/ü (folded to i/u).
@@ -68,27 +70,28 @@ def stem_variants(base: str) -> list[tuple[str, bool]]:
 
 
 def inflections(base: str, terms_with_prefix: Callable[[str], Iterable[str]]) -> list[str]:
-    """Indexed words (folded) that are ``base`` (folded) plus a valid suffix chain.
+    """Indexed words that are ``base`` (folded) plus a valid suffix chain.
 
-    ``terms_with_prefix(prefix)`` lists the indexed words that start with ``prefix``.
+    ``terms_with_prefix(prefix)`` lists the indexed words whose ASCII fold starts with the
+    (folded) ``prefix``; they are returned as indexed, Turkish letters and all.
 
-    >>> vocab = ["toplanti", "toplantiya", "toplantinin", "toplam", "toplanmak"]
-    >>> inflections("toplanti", lambda p: [t for t in vocab if t.startswith(p)])
-    ['toplanti', 'toplantiya', 'toplantinin']
+    >>> vocab = ["toplantı", "toplantıya", "toplantının", "toplam", "toplanmak"]
+    >>> inflections("toplanti", lambda p: [t for t in vocab if ascii_fold(t).startswith(p)])
+    ['toplantı', 'toplantıya', 'toplantının']
     """
     if len(base) < MIN_BASE_LENGTH:
-        return [base]
+        return []
     found: list[str] = []
     for prefix, needs_vowel in stem_variants(base):
         for term in terms_with_prefix(prefix):
-            suffix = term[len(prefix) :]
+            suffix = ascii_fold(term)[len(prefix) :]
             if needs_vowel and (not suffix or suffix[0] not in VOWELS):
                 continue
             if is_suffix_chain(suffix):
                 found.append(term)
                 if len(found) >= MAX_EXPANSIONS:
                     return found
-    return found or [base]
+    return found
 
 
 def lemma_candidates(word: str, is_indexed: Callable[[str], bool]) -> list[str]:

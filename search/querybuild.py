@@ -1,9 +1,9 @@
 """Turn a parsed reader query into a whoosh query over the Turkish fields.
 
-Each plain word matches, from strongest to weakest: its exact surface form, any indexed
-inflection of it (``toplantı`` -> ``toplantıya``, also typed without Turkish letters), and
-its Snowball stem. A document with the exact form collects all three, so it ranks above a
-document that only has an inflected form. Title matches weigh more than body matches.
+Each plain word matches its exact surface form (strongest) and every indexed spelling and
+inflection of it (``toplantı`` -> ``toplantıya``; ``biskek`` -> ``bişkek``), so a document
+with the exact form ranks above one that only has an inflected form. Only when no indexed
+form exists does the Snowball stem stand in. Title matches weigh more than body matches.
 """
 
 from __future__ import annotations
@@ -13,26 +13,30 @@ from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
+from whoosh.spelling import ListCorrector
 
 from search.analysis import analyze, ascii_fold, stopwords, turkish_stem
 from search.morphology import inflections, lemma_candidates
 from search.query import Clause, ParsedQuery
-from search.schema import FOLD_SUFFIX, STEM_SUFFIX, category_key
+from search.schema import TEXT_FIELDS, category_key
 
 TITLE_BOOST = 2.0
 EXACT_BOOST = 2.0
-STEM_BOOST = 0.3
 META_BOOST = 0.5
+STEM_BOOST = 0.5
+MAX_SPELLINGS = 16
+#: Turkish letters a reader may type without their marks.
+_SPELLINGS = {"c": "cç", "g": "gğ", "i": "iı", "o": "oö", "s": "sş", "u": "uü", "a": "aâ"}
 
 
 @dataclass
 class MatchSpec:
-    """What a highlighter marks: a token matches by exact form, folded form, stem or prefix."""
+    """What a highlighter marks: a word matches by its exact form, folded form or prefix."""
 
     exact: set[str] = field(default_factory=set)
     folded: set[str] = field(default_factory=set)
-    stems: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
 
     def matches(self, exact_form: str) -> bool:
         """Whether a token (apostrophe-stripped, Turkish-lower-cased) is a match."""
@@ -44,15 +48,23 @@ class MatchSpec:
         return bool(self.stems) and turkish_stem(exact_form) in self.stems
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.folded or self.stems or self.prefixes)
+        return bool(self.exact or self.folded or self.prefixes or self.stems)
 
 
 class Vocabulary:
-    """The indexed words of one reader, with inflection look-ups cached per word."""
+    """The indexed words of one reader, looked up by their ASCII fold.
+
+    The index keeps each word as written (``bişkek``); a reader may type ``biskek``. Words
+    whose fold starts with a folded prefix are found by walking the Turkish spellings of
+    the prefix letter by letter (``s`` -> ``s``/``ş``), keeping only spellings the index
+    holds, so the walk stays narrow. Results are cached per reader.
+    """
 
     def __init__(self, reader: IndexReader) -> None:
         self._reader = reader
         self.forms = lru_cache(maxsize=4096)(self._forms)
+        self._spellings = lru_cache(maxsize=16384)(self._spellings_uncached)
+        self._corrector: ListCorrector | None = None
 
     def has(self, fieldname: str, word: str) -> bool:
         return (fieldname, word) in self._reader
@@ -66,30 +78,58 @@ class Vocabulary:
     def has_prefix(self, fieldname: str, prefix: str) -> bool:
         return next(iter(self._reader.expand_prefix(fieldname, prefix)), None) is not None
 
-    def corrector(self, fieldname: str):
-        """whoosh's spelling corrector over the field's words."""
-        return self._reader.corrector(fieldname)
+    def body_frequency(self, word: str) -> int:
+        """How many articles hold ``word`` (exact form) in their body."""
+        return self._reader.doc_frequency("body", word)
+
+    def folded_corrector(self) -> ListCorrector:
+        """A spelling corrector over the folded body words; built on first use."""
+        if self._corrector is None:
+            words = {ascii_fold(_text(term)) for term in self._reader.lexicon("body")}
+            self._corrector = ListCorrector(sorted(words))
+        return self._corrector
+
+    def spellings(self, folded_prefix: str) -> tuple[str, ...]:
+        """Indexed spellings (of word starts, in titles or bodies) that fold to the prefix."""
+        return self._spellings(folded_prefix)
+
+    def words(self, folded_word: str) -> list[str]:
+        """Indexed words (titles or bodies) whose fold is exactly ``folded_word``."""
+        return [s for s in self.spellings(folded_word) if self._is_word(s)]
+
+    def is_indexed(self, folded_word: str) -> bool:
+        """Whether some title or body holds a word that folds to ``folded_word``."""
+        return bool(self.words(folded_word))
 
     def _forms(self, folded_word: str) -> tuple[str, ...]:
-        """Indexed (folded) forms of the word: itself, its inflections and its lemma's."""
-        bases = [folded_word, *lemma_candidates(folded_word, self._is_body_word)]
+        """Indexed forms of the word: its spellings, its inflections and its lemma's."""
+        bases = [folded_word, *lemma_candidates(folded_word, self.is_indexed)]
         found: dict[str, None] = {}
         for base in bases:
-            for form in inflections(base, self._body_words_with_prefix):
+            for form in inflections(base, self._words_with_folded_prefix):
                 found[form] = None
         return tuple(found)
 
-    def is_indexed(self, folded_word: str) -> bool:
-        """Whether the (folded) word occurs in any title or body."""
-        return self._is_body_word(folded_word)
-
-    def _is_body_word(self, word: str) -> bool:
-        return self.has("body" + FOLD_SUFFIX, word) or self.has("title" + FOLD_SUFFIX, word)
-
-    def _body_words_with_prefix(self, prefix: str) -> list[str]:
-        words = set(self.with_prefix("body" + FOLD_SUFFIX, prefix))
-        words.update(self.with_prefix("title" + FOLD_SUFFIX, prefix))
+    def _words_with_folded_prefix(self, folded_prefix: str) -> list[str]:
+        words: set[str] = set()
+        for spelling in self.spellings(folded_prefix):
+            for fieldname in TEXT_FIELDS:
+                words.update(self.with_prefix(fieldname, spelling))
         return sorted(words)
+
+    def _is_word(self, word: str) -> bool:
+        return any(self.has(fieldname, word) for fieldname in TEXT_FIELDS)
+
+    def _spellings_uncached(self, folded_prefix: str) -> tuple[str, ...]:
+        if not folded_prefix:
+            return ("",)
+        found = []
+        for head in self.spellings(folded_prefix[:-1]):
+            for letter in _SPELLINGS.get(folded_prefix[-1], folded_prefix[-1]):
+                candidate = head + letter
+                if any(self.has_prefix(f, candidate) for f in TEXT_FIELDS):
+                    found.append(candidate)
+        return tuple(found[:MAX_SPELLINGS])
 
 
 def _text(term: str | bytes) -> str:
@@ -151,7 +191,7 @@ def _clause_query(clause: Clause, vocabulary: Vocabulary, spec: MatchSpec) -> wq
     if clause.phrase:
         return _phrase_query(words, fields, spec)
     if clause.prefix:
-        return _prefix_query(words, fields, spec)
+        return _prefix_query(words, fields, vocabulary, spec)
     parts = [_word_query(word, fields, vocabulary, spec) for word in words]
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
@@ -164,41 +204,39 @@ def _phrase_query(words: list[str], fields: tuple[str, ...], spec: MatchSpec) ->
     return wq.Or([wq.Phrase(f, words, boost=_field_boost(f)) for f in fields])
 
 
-def _prefix_query(words: list[str], fields: tuple[str, ...], spec: MatchSpec) -> wq.Query:
-    """``word*``: every folded word starting with the (folded) prefix."""
+def _prefix_query(
+    words: list[str], fields: tuple[str, ...], vocabulary: Vocabulary, spec: MatchSpec
+) -> wq.Query:
+    """``word*``: every indexed word whose fold starts with the (folded) prefix."""
     prefix = ascii_fold(words[-1])
     spec.prefixes.add(prefix)
-    leading = [w for w in words[:-1]]
+    spellings = vocabulary.spellings(prefix)
     parts: list[wq.Query] = [
-        wq.Or([wq.Prefix(f + FOLD_SUFFIX, prefix, boost=_field_boost(f)) for f in fields])
+        wq.Or([wq.Prefix(f, s, boost=_field_boost(f)) for f in fields for s in spellings])
     ]
-    parts += [wq.Or([wq.Term(f, w) for f in fields]) for w in leading]
-    spec.exact.update(leading)
+    parts += [wq.Or([wq.Term(f, w) for f in fields]) for w in words[:-1]]
+    spec.exact.update(words[:-1])
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _word_query(
     word: str, fields: tuple[str, ...], vocabulary: Vocabulary, spec: MatchSpec
 ) -> wq.Query:
-    """Exact form, then indexed inflections (folded), then the Snowball stem."""
-    folded = ascii_fold(word)
-    forms = vocabulary.forms(folded)
-    # The Snowball stem only stands in when no indexed form was found: it conflates
-    # unrelated words (toplantı and toplamak share "topla").
-    stem = None if any(vocabulary.is_indexed(form) for form in forms) else turkish_stem(word)
+    """The word as typed (strongest), then every indexed spelling and inflection of it."""
+    forms = vocabulary.forms(ascii_fold(word))
     spec.exact.add(word)
-    spec.folded.update(forms)
-    if stem:
-        spec.stems.add(stem)
+    spec.exact.update(forms)
     alternatives: list[wq.Query] = []
     for f in fields:
         boost = _field_boost(f)
         alternatives.append(wq.Term(f, word, boost=boost * EXACT_BOOST))
-        alternatives.extend(wq.Term(f + FOLD_SUFFIX, form, boost=boost) for form in forms)
-        if stem:
-            alternatives.append(wq.Term(f + STEM_SUFFIX, stem, boost=boost * STEM_BOOST))
+        alternatives.extend(wq.Term(f, form, boost=boost) for form in forms if form != word)
     if len(fields) > 1:
-        alternatives.append(wq.Term("meta" + FOLD_SUFFIX, folded, boost=META_BOOST))
+        alternatives.append(wq.Term("meta", word, boost=META_BOOST))
+        if not forms:  # no indexed form: the Snowball stem stands in
+            stem = turkish_stem(word)
+            spec.stems.add(stem)
+            alternatives.append(wq.Term("stem", stem, boost=STEM_BOOST))
     return wq.Or(alternatives)
 
 

@@ -1,12 +1,12 @@
 """The index schema: the one place that names the fields and attaches the analyzers.
 
-Every text is indexed three ways with the chain from :mod:`search.analysis`:
-
-- ``title`` / ``body``: the exact surface form (no stop words removed, positions kept), for
-  exact matches, quoted phrases and highlighting;
-- ``*_fold``: ASCII-folded, stop words removed, for keyboard queries and inflection
-  expansion (see :mod:`search.morphology`);
-- ``*_stem``: Snowball Turkish stems, stop words removed, for recall on verb forms.
+Title and body are indexed in their exact surface form (apostrophe suffix cut, Turkish
+lower-case, stop words kept and positions recorded, so quoted phrases stay exact). Keyboard
+queries (``biskek``) and inflections (``toplantıya`` for ``toplantı``) are resolved at query
+time against this vocabulary (see :mod:`search.querybuild`) rather than by indexing folded
+copies, which keeps the index small and the build fast. Title and body together are also
+indexed as Snowball Turkish stems (``stem``), the fallback for a word no indexed form of
+which is found (a verb typed in another tense, say).
 
 The body is stored zlib-compressed (``body_z``) so snippets come from the index alone.
 """
@@ -22,25 +22,18 @@ from search.analysis import ascii_fold, turkish_analyzer, turkish_lower
 from search.articles import Article
 
 TEXT_FIELDS = ("title", "body")
-FOLD_SUFFIX = "_fold"
-STEM_SUFFIX = "_stem"
 
 
 def build_schema() -> Schema:
     """A fresh schema; analyzers come from :func:`search.analysis.turkish_analyzer`."""
     exact = turkish_analyzer(stop=False)
-    fold = turkish_analyzer(fold=True)
-    stem = turkish_analyzer(stem=True)
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         content_hash=ID(sortable=True),
         title=TEXT(analyzer=exact, stored=True, phrase=True),
-        title_fold=TEXT(analyzer=fold, phrase=False),
-        title_stem=TEXT(analyzer=stem, phrase=False),
         body=TEXT(analyzer=exact, phrase=True),
-        body_fold=TEXT(analyzer=fold, phrase=False),
-        body_stem=TEXT(analyzer=stem, phrase=False),
-        meta_fold=TEXT(analyzer=fold, phrase=False),
+        stem=TEXT(analyzer=turkish_analyzer(stem=True), phrase=False),
+        meta=TEXT(analyzer=exact, phrase=False),
         body_z=STORED,
         date=DATETIME(stored=True, sortable=True),
         year=ID(sortable=True),
@@ -62,17 +55,14 @@ def article_document(article: Article) -> dict:
         "id": article.id,
         "content_hash": article.content_hash,
         "title": article.title,
-        "title_fold": article.title,
-        "title_stem": article.title,
         "body": article.body,
-        "body_fold": article.body,
-        "body_stem": article.body,
+        "stem": f"{article.title}\n\n{article.body}",
         "body_z": zlib.compress(article.body.encode("utf-8"), 6),
         "title_derived": article.title_derived,
     }
     meta = " ".join(part for part in (article.category, article.source) if part)
     if meta:
-        document["meta_fold"] = meta
+        document["meta"] = meta
     if article.date:
         document["date"] = datetime.datetime.combine(article.date, datetime.time())
         document["year"] = str(article.date.year)
