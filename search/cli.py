@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 some article files were rejected (the rest is indexed);
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from search.searcher import Searcher
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_INDEX = 3
+_FILE_WARNING = re.compile(r"(?P<path>.*?\.txt): (?P<message>.*)", re.DOTALL)
 
 docs_option = click.option(
     "--docs",
@@ -99,9 +101,33 @@ def _print_report(report: ReindexReport, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
         return
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    for line in _grouped_warnings(report.warnings):
+        click.echo(f"warning: {line}", err=True)
     click.echo(report.summary())
+
+
+def _grouped_warnings(warnings: list[str], most: int = 5) -> list[str]:
+    """Warnings as printed: a message shared by many files becomes one line with a count.
+
+    >>> _grouped_warnings([f"a{n}.txt: title derived" for n in range(7)] + ["b.txt: date: x"])
+    ['7 files: title derived (first: a0.txt; --json lists every file)', 'b.txt: date: x']
+    """
+    by_message: dict[str, list[str]] = {}
+    lines = []
+    for warning in warnings:
+        match = _FILE_WARNING.match(warning)
+        if match:
+            by_message.setdefault(match["message"], []).append(match["path"])
+        else:
+            lines.append(warning)
+    for message, paths in by_message.items():
+        if len(paths) > most:
+            lines.append(
+                f"{len(paths)} files: {message} (first: {paths[0]}; --json lists every file)"
+            )
+        else:
+            lines.extend(f"{path}: {message}" for path in paths)
+    return lines
 
 
 class _ProgressBar:
