@@ -1,0 +1,472 @@
+"""The web app through Flask's test client: the JSON API first, then the HTML pages.
+
+Every test runs against a real index built from the fixture articles (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from search.indexer import reindex
+from tests.conftest import write_articles
+
+SEARCH_KEYS = ["query", "total", "page", "per_page", "took_ms", "results", "suggestion", "facets"]
+HIT_KEYS = ["id", "title", "title_html", "date", "category", "source", "url", "score", "snippet"]
+BISKEK = "2025/09/biskek-zirvesi"
+
+#: A long single word overflows the recursion in ``Vocabulary._spellings_uncached``
+#: (search/querybuild.py) and answers 500; reported to the library's owner.
+LONG_WORD_BUG = pytest.mark.xfail(
+    reason="library: RecursionError in Vocabulary._spellings_uncached for long words",
+    strict=False,
+)
+
+
+def search(client, **params):
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def hit(body: dict, article_id: str) -> dict:
+    return next(h for h in body["results"] if h["id"] == article_id)
+
+
+# --- /api/search: shape and Turkish matching -------------------------------------------
+
+
+def test_search_has_exactly_the_documented_keys(client):
+    body = search(client, q="toplantı")
+    assert list(body) == SEARCH_KEYS
+    assert body["query"] == "toplantı"
+    assert (body["page"], body["per_page"]) == (1, 10)
+    assert body["total"] == len(body["results"]) == 3
+    assert isinstance(body["took_ms"], float)
+    for result in body["results"]:
+        assert list(result) == HIT_KEYS
+        assert result["date"] is None or re.fullmatch(r"\d{4}-\d\d-\d\d", result["date"])
+    assert list(body["facets"]) == ["category", "year"]
+    for facet in body["facets"].values():
+        assert all(list(entry) == ["value", "count"] for entry in facet)
+
+
+def test_inflected_form_is_found_and_marked(client):
+    body = search(client, q="toplantı")
+    assert "<mark>toplantıya</mark>" in hit(body, BISKEK)["snippet"]
+    assert "<mark>Toplantının</mark>" in hit(body, BISKEK)["snippet"]
+
+
+def test_keyboard_query_marks_the_apostrophe_form(client):
+    body = search(client, q="biskek")
+    assert [h["id"] for h in body["results"]] == [BISKEK]
+    assert "<mark>Bişkek'teki</mark>" in body["results"][0]["snippet"]
+
+
+def test_turkish_capitals_match_like_lowercase(client):
+    upper, lower = search(client, q="KIRGIZİSTAN"), search(client, q="kırgızistan")
+    assert upper["total"] == lower["total"] == 1
+    assert upper["results"] == [dict(h, score=h["score"]) for h in lower["results"]]
+    assert "<mark>Kırgızistan'ın</mark>" in upper["results"][0]["snippet"]
+
+
+def test_title_is_highlighted(client):
+    body = search(client, q="liman")
+    assert "<mark>liman</mark>" in hit(body, "2025/10/izmir-liman")["title_html"]
+
+
+def test_suggestion_for_a_misspelling(client):
+    body = search(client, q="kırgıstan")
+    assert body["total"] == 0
+    assert body["suggestion"] == "kırgızistan"
+
+
+def test_relaxed_flag_only_when_falling_back_to_any_word(client):
+    assert "relaxed" not in search(client, q="liman")
+    body = search(client, q="liman zzzzyok")
+    assert body["relaxed"] is True
+    assert [h["id"] for h in body["results"]] == ["2025/10/izmir-liman"]
+
+
+# --- parameters: filters, sort, pagination, facets ---------------------------------------
+
+
+def test_category_filter_is_repeatable(client):
+    assert [h["id"] for h in search(client, q="gazeteci", category="spor")["results"]] == [
+        "spor/derbi"
+    ]
+    both = client.get("/api/search?q=toplantı&category=spor&category=ekonomi").get_json()
+    assert [h["category"] for h in both["results"]] == ["ekonomi"]
+
+
+def test_date_range_is_inclusive(client):
+    body = search(client, q="toplantı", **{"from": "2025-09-12", "to": "2025-10-04"})
+    assert sorted(h["date"] for h in body["results"]) == ["2025-09-12", "2025-10-04"]
+    assert search(client, q="toplantı", to="2024-12-31")["total"] == 1
+
+
+def test_sort_by_date_is_newest_first(client):
+    dates = [h["date"] for h in search(client, q="toplantı", sort="date")["results"]]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_pages_partition_the_results(client):
+    everything = [h["id"] for h in search(client, q="toplantı")["results"]]
+    paged = []
+    for number in (1, 2, 3):
+        body = search(client, q="toplantı", page=number, per_page=1)
+        assert (body["page"], body["per_page"], body["total"]) == (number, 1, 3)
+        paged += [h["id"] for h in body["results"]]
+    assert paged == everything
+    assert search(client, q="toplantı", page=4, per_page=1)["results"] == []
+
+
+def test_facets_count_the_whole_result_set(client):
+    facets = search(client, q="toplantı", per_page=1)["facets"]
+    assert facets["year"] == [{"value": "2025", "count": 2}, {"value": "2024", "count": 1}]
+    assert facets["category"] == [{"value": "ekonomi", "count": 1}]
+
+
+def test_unknown_parameters_are_ignored(client):
+    plain = search(client, q="toplantı")
+    extra = search(client, q="toplantı", foo="bar", _shape="x", callback="alert")
+    assert [h["id"] for h in extra["results"]] == [h["id"] for h in plain["results"]]
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("q=toplantı&page=0", "page"),
+        ("q=toplantı&page=-3", "page"),
+        ("q=toplantı&page=abc", "page"),
+        ("q=toplantı&per_page=1000", "per_page"),
+        ("q=toplantı&per_page=0", "per_page"),
+        ("q=toplantı&per_page=2.5", "per_page"),
+        ("q=toplantı&from=2025-99-99", "from"),
+        ("q=toplantı&to=dün", "to"),
+        ("q=toplantı&from=2025-10-01&to=2025-09-01", "from"),
+        ("q=toplantı&sort=xyz", "sort"),
+        ("", "q"),
+        ("q=", "q"),
+        ("q=%20%20", "q"),
+        ("q=" + "a" * 501, "q"),
+    ],
+)
+def test_invalid_parameter_is_400_naming_it(client, query, parameter):
+    response = client.get("/api/search?" + query)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert list(error) == ["code", "message", "parameter"]
+    assert error["code"] == "bad_parameter"
+    assert error["parameter"] == parameter
+    assert parameter in error["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "toplantı " * 55 + "abcde",
+        pytest.param("a" * 500, marks=LONG_WORD_BUG),
+        pytest.param("toplantı" * 62 + "abcd", marks=LONG_WORD_BUG),
+    ],
+)
+def test_query_of_exactly_500_characters_is_accepted(client, query):
+    assert len(query) == 500
+    assert search(client, q=query)["query"] == query
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"', '"toplantı', "(", "toplantı)", "[{<>}]", "OR", "AND", "NOT", "toplantı OR",
+        "-", "--toplantı", "*", "**", "title:", "category:", 'title:"', "başlık:", ":",
+        "😀", "toplantı 🇹🇷", "\x00", "\x01\x1f\x7f", "\u202etoplantı", "\ufeff", "\\",
+        "'", "’", "%", "%00", "<script>alert(1)</script>", "a" * 200, "İ̇",
+        pytest.param("ı" * 500, marks=LONG_WORD_BUG),
+    ],
+)  # fmt: skip
+def test_odd_queries_are_searched_as_text(client, query):
+    body = search(client, q=query)
+    assert body["query"] == query
+    assert "<script>" not in str(body["results"])
+
+
+def test_unknown_article_is_404_json(client):
+    response = client.get("/api/articles/2025/09/yok")
+    assert response.status_code == 404
+    assert response.get_json() == {
+        "error": {
+            "code": "not_found",
+            "message": "no article with id '2025/09/yok'",
+            "parameter": "id",
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/articles/../2025/09/biskek-zirvesi",
+        "/api/articles/2025/../2025/09/biskek-zirvesi",
+        "/api/articles/2025/09/./biskek-zirvesi",
+        "/api/articles/%2e%2e/%2e%2e/etc/passwd",
+        "/api/articles//etc/passwd",
+        "/api/articles/2025%5C09%5Cbiskek-zirvesi",
+        "/api/articles/2025/09/biskek-zirvesi%00",
+        "/api/articles/" + "x/" * 600 + "y",
+    ],
+)
+def test_ids_cannot_escape_the_docs_folder(client, path):
+    response = client.get(path, follow_redirects=True)  # "//" is redirected to "/" first
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_article_as_json(client):
+    response = client.get(f"/api/articles/{BISKEK}")
+    assert response.status_code == 200
+    article = response.get_json()
+    assert list(article) == [
+        "id", "title", "title_derived", "date", "category", "source", "url", "body",
+    ]  # fmt: skip
+    assert article["id"] == BISKEK
+    assert article["date"] == "2025-09-12"
+    assert "Bişkek'teki toplantıya" in article["body"]
+
+
+def test_unknown_api_route_and_method_answer_json(client):
+    missing = client.get("/api/nothing")
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["code"] == "not_found"
+    wrong_method = client.post("/api/search?q=toplantı")
+    assert wrong_method.status_code == 405
+    assert wrong_method.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_unexpected_error_is_a_logged_json_500(app, monkeypatch, caplog):
+    """No real request reaches this handler; a broken searcher stands in for a bug."""
+    from search.searcher import Searcher
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(Searcher, "search", broken)
+    app.config["TESTING"] = False  # let the handler answer instead of re-raising
+    app.testing = False
+    response = app.test_client().get("/api/search?q=toplantı")
+    assert response.status_code == 500
+    assert response.get_json()["error"] == {
+        "code": "internal_error",
+        "message": "unexpected server error; see the server log",
+        "parameter": None,
+    }
+    assert "simulated bug" in caplog.text
+    page = app.test_client().get("/?q=toplantı")
+    assert page.status_code == 500
+    assert "Beklenmeyen bir hata oluştu" in page.get_data(as_text=True)
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert list(body) == ["status", "documents", "last_indexed"]
+    assert body["status"] == "ok"
+    assert body["documents"] == 5
+    assert re.match(r"\d{4}-\d\d-\d\dT", body["last_indexed"])
+
+
+def test_missing_index_answers_503_until_it_is_built(tmp_path, articles_dir):
+    from web import create_app
+
+    index_dir = tmp_path / "not-yet"
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    api = client.get("/api/search?q=toplantı")
+    assert api.status_code == 503
+    assert api.get_json()["error"]["code"] == "index_unavailable"
+    assert "haberara reindex" in api.get_json()["error"]["message"]
+    assert client.get("/healthz").status_code == 503
+    page = client.get("/")
+    assert page.status_code == 503
+    assert "Arama şu an kullanılamıyor" in page.get_data(as_text=True)
+    reindex(articles_dir, index_dir)
+    assert client.get("/api/search?q=toplantı").status_code == 200
+    assert client.get("/healthz").get_json()["documents"] == 5
+
+
+# --- headers on every response ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/", "/?q=toplantı", "/?q=toplantı&from=kötü", f"/articles/{BISKEK}", "/articles/yok",
+        "/nothing", "/static/style.css", "/static/app.js", "/api/search?q=toplantı",
+        "/api/search?page=0", f"/api/articles/{BISKEK}", "/api/articles/yok", "/healthz",
+    ],
+)  # fmt: skip
+def test_security_headers_on_every_response(client, url):
+    headers = client.get(url).headers
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+# --- article text is escaped everywhere ----------------------------------------------------
+
+
+@pytest.fixture
+def hostile_client(tmp_path: Path):
+    """An index with an article whose text is HTML and script."""
+    from web import create_app
+
+    docs = write_articles(
+        tmp_path / "hostile-docs",
+        {
+            "kotu/betik.txt": (
+                "title: <script>alert('başlık')</script> toplantı <b>kalın</b>\n"
+                "date: 2025-01-02\ncategory: <i>haber</i>\nsource: <img src=x onerror=alert(1)>\n"
+                "url: javascript:alert(1)\n\n"
+                'Toplantıda <script>alert(1)</script> ve <a href="x">bağlantı</a> & "tırnak".\n'
+            )
+        },
+    )
+    reindex(docs, tmp_path / "hostile-index")
+    return create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "hostile-index")}).test_client()
+
+
+def test_script_in_an_article_is_escaped_in_the_api(hostile_client):
+    result = search(hostile_client, q="toplantı")["results"][0]
+    assert "<script>" not in result["snippet"] + result["title_html"]
+    assert "&lt;script&gt;" in result["snippet"]
+    assert "&lt;script&gt;" in result["title_html"]
+    assert "<mark>Toplantıda</mark>" in result["snippet"]
+
+
+@pytest.mark.parametrize("url", ["/?q=toplantı", "/articles/kotu/betik?q=toplantı"])
+def test_script_in_an_article_shows_as_text_on_pages(hostile_client, url):
+    html = hostile_client.get(url).get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html and "<b>kalın" not in html and "<i>haber" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html
+
+
+# --- the HTML pages --------------------------------------------------------------------------
+
+
+def page_text(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+def test_home_page_is_a_turkish_form(client):
+    html = page_text(client, "/")
+    assert '<html lang="tr">' in html
+    assert '<label for="q">' in html
+    assert re.search(r'<input id="q" name="q" type="search"[^>]*autofocus', html)
+    assert 'method="get"' in html
+    assert "Dizinde 5 haber var" in html
+
+
+def test_page_has_no_inline_script_and_no_external_resources(client):
+    html = page_text(client, "/?q=toplantı")
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/app.js" defer>']
+    assert " style=" not in html and "<style" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    css = client.get("/static/style.css").get_data(as_text=True)
+    assert "@import" not in css and "url(" not in css and "@media" in css
+
+
+def test_results_page_lists_highlighted_hits(client):
+    html = page_text(client, "/?q=toplantı")
+    assert "3 sonuç (" in html and " ms)" in html
+    assert "<mark>toplantıya</mark>" in html
+    assert f'href="/articles/{BISKEK}?q=toplant%C4%B1"' in html
+    assert "12 Eylül 2025" in html
+
+
+def test_results_page_has_sort_filters_and_facets(client):
+    html = page_text(client, "/?q=toplantı")
+    assert 'aria-current="true">İlgiye göre</a>' in html
+    assert "sort=date" in html
+    assert 'name="from" type="date"' in html and 'name="to" type="date"' in html
+    assert re.search(r'value="ekonomi"[^>]*>\s*ekonomi <span class="count">1</span>', html)
+    assert "from=2025-01-01&amp;to=2025-12-31" in html
+
+
+def test_chosen_category_keeps_the_others_listed(client):
+    assert "3 sonuç (" in page_text(client, "/?q=ardından")
+    html = page_text(client, "/?q=ardından&category=spor")
+    assert "1 sonuç (" in html
+    assert re.search(r'value="spor"[^>]*checked>\s*spor <span class="count">1</span>', html)
+    assert re.search(r'value="saglik"[^>]*>\s*\w+ <span class="count">1</span>', html)
+    assert not re.search(r'value="saglik"[^>]*checked', html)
+
+
+def test_pagination_links(client):
+    html = page_text(client, "/?q=toplantı&per_page=1&page=2")
+    assert 'aria-label="Sayfalar"' in html
+    assert 'rel="prev" href="/?q=toplant%C4%B1&amp;per_page=1&amp;page=1"' in html
+    assert 'rel="next" href="/?q=toplant%C4%B1&amp;per_page=1&amp;page=3"' in html
+    assert 'aria-current="page">2</a>' in html
+
+
+def test_suggestion_and_empty_state(client):
+    html = page_text(client, "/?q=kırgıstan")
+    assert "Bunu mu demek istediniz:" in html
+    assert 'href="/?q=k%C4%B1rg%C4%B1zistan"' in html
+    assert "“kırgıstan” için sonuç bulunamadı." in html
+
+
+def test_relaxed_notice(client):
+    html = page_text(client, "/?q=liman+zzzzyok")
+    assert "en az birini içeren haberler gösteriliyor" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("from=2025-99-99", "Başlangıç tarihi geçerli bir tarih olmalı"),
+        ("to=yarın", "Bitiş tarihi geçerli bir tarih olmalı"),
+        ("from=2025-10-01&to=2025-01-01", "Başlangıç tarihi, bitiş tarihinden sonra olamaz"),
+        ("page=0", "Sayfa numarası 1 veya daha büyük"),
+        ("per_page=500", "1 ile 100 arasında"),
+        ("sort=xyz", "Sıralama"),
+    ],
+)
+def test_invalid_parameter_shows_a_turkish_error(client, query, message):
+    html = page_text(client, "/?q=toplantı&" + query, status=400)
+    assert 'role="alert"' in html
+    assert message in html
+
+
+def test_too_long_query_shows_a_turkish_error(client):
+    html = page_text(client, "/?q=" + "a" * 501, status=400)
+    assert "en fazla 500 karakter" in html
+
+
+def test_article_page_highlights_the_query(client):
+    html = page_text(client, f"/articles/{BISKEK}?q=toplantı")
+    assert "<mark>toplantıya</mark>" in html and "<mark>Toplantının</mark>" in html
+    assert "“toplantı” aramasına dön" in html
+    assert html.count("<p>") >= 2  # paragraphs kept
+
+
+def test_article_page_without_query_has_no_marks(client):
+    html = page_text(client, f"/articles/{BISKEK}")
+    assert "<mark>" not in html and "Bişkek'teki toplantıya" in html
+
+
+def test_unknown_article_page_is_a_turkish_404(client):
+    assert "Haber bulunamadı" in page_text(client, "/articles/2025/../yok", status=404)
+    assert "Sayfa bulunamadı" in page_text(client, "/nothing", status=404)

@@ -1,0 +1,74 @@
+"""The JSON API: ``/api/search``, ``/api/articles/<id>`` and ``/healthz``.
+
+Success bodies come from the library's serializers; every error is
+``{"error": {"code", "message", "parameter"}}``, built by :func:`error_response` and sent
+by the blueprint's one handler, :func:`handle_error`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from search.errors import BadParameter, HaberaraError
+from web.articles import ArticleNotFound, find_article
+from web.index import searcher
+from web.params import read_search_request
+
+bp = Blueprint("api", __name__)
+
+API_PREFIXES = ("/api/", "/healthz")
+
+
+@bp.get("/api/search")
+def search() -> Response:
+    """Ranked results for ``q`` (see the README for every parameter)."""
+    wanted = read_search_request(request.args)
+    return jsonify(searcher().search(wanted.q, **wanted.search_kwargs()).to_dict())
+
+
+@bp.get("/api/articles/<path:article_id>")
+def article(article_id: str) -> Response:
+    """The whole stored article; 404 for an unknown id."""
+    return jsonify(dataclasses.asdict(find_article(article_id)))
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """``{"status", "documents", "last_indexed"}``; 503 while the index is unusable."""
+    try:
+        stats = searcher().stats()
+    except HaberaraError as error:
+        body = {"status": "unavailable", "documents": None, "last_indexed": None}
+        return jsonify({**body, "message": str(error)}), 503
+    return jsonify({"status": "ok", **stats}), 200
+
+
+def is_api_path(path: str) -> bool:
+    """Whether errors for ``path`` are answered in JSON."""
+    return path.startswith(API_PREFIXES)
+
+
+def error_response(
+    status: int, code: str, message: str, parameter: str | None = None
+) -> tuple[Response, int]:
+    """The one JSON error shape."""
+    return jsonify({"error": {"code": code, "message": message, "parameter": parameter}}), status
+
+
+@bp.errorhandler(Exception)
+def handle_error(error: Exception) -> tuple[Response, int]:
+    """Map any error to the JSON error shape: 400, 404, 405, 503, or a logged 500."""
+    if isinstance(error, BadParameter):
+        return error_response(400, "bad_parameter", str(error), error.parameter)
+    if isinstance(error, ArticleNotFound):
+        return error_response(404, "not_found", str(error), "id")
+    if isinstance(error, HaberaraError):
+        return error_response(503, "index_unavailable", str(error))
+    if isinstance(error, HTTPException):
+        code = (error.name or "error").lower().replace(" ", "_")
+        return error_response(error.code or 500, code, error.description or error.name)
+    current_app.logger.exception("unexpected error in %s", request.path)
+    return error_response(500, "internal_error", "unexpected server error; see the server log")

@@ -1,0 +1,49 @@
+"""The app's one :class:`~search.searcher.Searcher`, opened when the index is usable."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import current_app
+
+from search.errors import HaberaraError
+from search.searcher import Searcher
+
+
+class SearcherSlot:
+    """Holds the searcher for one index folder, opening it on first successful use.
+
+    While the index is missing or unreadable, :meth:`get` raises the library's error (the
+    views answer 503) and tries again on the next request, so an index built after the
+    server started is served without a restart. Once open, the searcher itself follows
+    reindexes and reports an index that disappears.
+    """
+
+    def __init__(self, index_dir: str | Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._searcher: Searcher | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Searcher:
+        """The searcher; raises :class:`~search.errors.HaberaraError` if the index is unusable."""
+        searcher = self._searcher
+        if searcher is None:
+            with self._lock:
+                if self._searcher is None:
+                    self._searcher = Searcher(self.index_dir)
+                searcher = self._searcher
+        return searcher
+
+    def problem(self) -> str | None:
+        """Why the index cannot be served now, or None when it can."""
+        try:
+            self.get()
+        except HaberaraError as error:
+            return str(error)
+        return None
+
+
+def searcher() -> Searcher:
+    """The current app's searcher (raises when the index is unusable)."""
+    return current_app.extensions["haberara"].get()

@@ -1,0 +1,140 @@
+"""The Turkish HTML pages: the search page (``/``) and the article page (``/articles/<id>``).
+
+Both are plain GET forms and links rendered on the server; ``static/app.js`` only adds
+conveniences. Everything is escaped by Jinja except HTML the library already escaped
+(``title_html``, ``snippet`` and :func:`search.highlight.highlight` output).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from search.errors import BadParameter, HaberaraError
+from search.highlight import highlight
+from search.querybuild import MatchSpec
+from search.schema import category_key
+from search.searcher import MAX_QUERY_LENGTH, SearchPage
+from web.articles import ArticleNotFound, find_article
+from web.index import searcher
+from web.params import SEARCH_PARAMETERS, SearchRequest, read_search_request
+from web.present import page_window, turkish_date, turkish_message, turkish_number
+
+bp = Blueprint("pages", __name__)
+
+#: Parameters a link on the page carries over (``page`` is set per link).
+KEPT_PARAMETERS = tuple(name for name in SEARCH_PARAMETERS if name != "page")
+
+
+@bp.app_template_global()
+def search_url(changes: dict[str, Any] | None = None, **more: Any) -> str:
+    """The search page URL for the current parameters with ``changes`` applied.
+
+    ``page`` is dropped unless given, so a new sort or filter starts at the first page.
+    """
+    params: dict[str, Any] = {
+        name: request.args.getlist(name) for name in KEPT_PARAMETERS if name in request.args
+    }
+    params.update(changes or {}, **more)
+    params = {k: v for k, v in params.items() if v not in (None, "", [])}
+    return url_for("pages.index", **params)
+
+
+@bp.app_template_filter("tr_date")
+def tr_date(iso: str | None) -> str:
+    return turkish_date(iso)
+
+
+@bp.get("/")
+def index() -> tuple[str, int]:
+    """The search page: a form, and results when ``q`` is given."""
+    q = request.args.get("q", "")
+    if not q.strip():
+        return render_template("search.html", q=q, stats=searcher().stats()), 200
+    try:
+        wanted = read_search_request(request.args)
+        page = searcher().search(wanted.q, **wanted.search_kwargs())
+    except BadParameter as error:
+        message = turkish_message(error, request.args)
+        return render_template("search.html", q=q, error=message), 400
+    return render_template(
+        "search.html",
+        q=q,
+        wanted=wanted,
+        page=page,
+        took=turkish_number(page.took_ms),
+        pages=page_window(page.page, page.total, page.per_page),
+        last_page=max(1, -(-page.total // page.per_page)),
+        categories=_category_choices(page, wanted),
+    ), 200
+
+
+@bp.get("/articles/<path:article_id>")
+def article(article_id: str) -> str:
+    """One article with the words of ``?q=`` highlighted."""
+    found = find_article(article_id)
+    q = request.args.get("q", "")
+    spec = searcher().highlight_spec(q) if q.strip() and len(q) <= MAX_QUERY_LENGTH else None
+    spec = spec or MatchSpec()
+    paragraphs = [Markup(highlight(text, spec)) for text in found.body.split("\n\n")]
+    return render_template(
+        "article.html",
+        article=found,
+        q=q,
+        title_html=Markup(highlight(found.title, spec)),
+        paragraphs=paragraphs,
+        source_link=found.url if (found.url or "").startswith(("https://", "http://")) else None,
+    )
+
+
+@bp.errorhandler(Exception)
+def handle_error(error: Exception) -> tuple[str, int]:
+    """A Turkish error page: 404, 503 while the index is unusable, or a logged 500."""
+    if isinstance(error, BadParameter):
+        return _error_page(400, "Geçersiz istek", turkish_message(error, request.args))
+    if isinstance(error, ArticleNotFound):
+        return _error_page(404, "Haber bulunamadı", "Bu adreste bir haber yok.")
+    if isinstance(error, HaberaraError):
+        return _error_page(503, "Arama şu an kullanılamıyor", "Dizin okunamadı.", str(error))
+    if isinstance(error, HTTPException):
+        if error.code == 404:
+            return _error_page(404, "Sayfa bulunamadı", "Bu adreste bir sayfa yok.")
+        code = error.code or 500
+        return _error_page(code, "İstek karşılanamadı", f"Sunucu {code} yanıtını verdi.")
+    current_app.logger.exception("unexpected error in %s", request.path)
+    return _error_page(500, "Beklenmeyen bir hata oluştu", "Lütfen biraz sonra yeniden deneyin.")
+
+
+def _error_page(status: int, title: str, message: str, detail: str | None = None):
+    page = render_template("error.html", title=title, message=message, detail=detail)
+    return page, status
+
+
+def _category_choices(page: SearchPage, wanted: SearchRequest) -> list[dict[str, Any]]:
+    """Category checkboxes: counts over the results ignoring the category filter itself.
+
+    With a category chosen, the page's own facets would list only that category; a second,
+    one-hit search without the category filter gives the counts of the others.
+    """
+    facets = page.facets.get("category", [])
+    selected = wanted.categories
+    if selected:
+        unfiltered = {**wanted.search_kwargs(), "categories": [], "page": 1, "per_page": 1}
+        facets = searcher().search(wanted.q, **unfiltered).facets.get("category", [])
+    names = {category_key(hit.category): hit.category for hit in page.results if hit.category}
+    chosen = {category_key(name) for name in selected}
+    choices = [
+        {
+            "value": facet.value,
+            "label": names.get(facet.value, facet.value),
+            "count": facet.count,
+            "checked": facet.value in chosen,
+        }
+        for facet in facets
+    ]
+    missing = chosen - {facet.value for facet in facets}
+    choices += [{"value": v, "label": v, "count": 0, "checked": True} for v in sorted(missing)]
+    return choices
