@@ -1,0 +1,208 @@
+"""Where search and indexing spend their time: cProfile over ~50 reader queries on a built
+index, and over a full build of a sample of article files.
+
+Prints, for each: the functions with the most self time (% of the profiled total), the
+cumulative time of the steps a search goes through (query building and inflection
+expansion, whoosh matching and BM25, facets, stored-field reads, snippets, suggestions,
+searcher refresh), and self time grouped by area. Writes ``.prof`` files (open with
+``python -m pstats`` or snakeviz) and JSON to ``bench/results/``.
+
+    .venv/bin/python bench/hotspots.py --index /tmp/haberara-speed/index \
+        --build-docs /tmp/news-full --build-files 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from common import DEFAULT_CORPUS_DIR, RESULTS_DIR, markdown_table, use_project, write_json
+
+use_project()
+
+from speed import SEED, query_set  # noqa: E402
+
+#: Steps of a search (and a build) whose cumulative time is reported, by function name.
+STEPS = {
+    "Searcher.search (whole)": ("search/searcher.py", "search"),
+    "parse_query": ("search/query.py", "parse_query"),
+    "compile_query (expansion)": ("search/querybuild.py", "compile_query"),
+    "Vocabulary._forms (inflections)": ("search/querybuild.py", "_forms"),
+    "whoosh Searcher.search": ("whoosh/searching.py", "search"),
+    "whoosh collector (match+score)": ("whoosh/collectors.py", "run"),
+    "BM25F scoring": ("whoosh/scoring.py", "score"),
+    "facets: Results.groups": ("whoosh/searching.py", "groups"),
+    "_hit (stored fields+snippet)": ("search/searcher.py", "_hit"),
+    "stored fields: Hit.fields": ("whoosh/searching.py", "fields"),
+    "snippet": ("search/highlight.py", "snippet"),
+    "highlight (title)": ("search/highlight.py", "highlight"),
+    "suggest": ("search/suggest.py", "suggest"),
+    "Searcher._current (refresh)": ("search/searcher.py", "_current"),
+    "reindex (whole)": ("search/indexer.py", "reindex"),
+    "read_article": ("search/articles.py", "read_article"),
+    "article_document": ("search/schema.py", "article_document"),
+    "add_document": ("whoosh/writing.py", "add_document"),
+    "commit": ("whoosh/writing.py", "commit"),
+}
+
+#: Self time is summed into these areas by the first matching path part.
+AREAS = (
+    ("search/highlight.py", "snippets/highlight (ours)"),
+    ("search/querybuild.py", "query building (ours)"),
+    ("search/morphology.py", "inflection grammar (ours)"),
+    ("search/suggest.py", "suggestions (ours)"),
+    ("search/analysis.py", "analysis chain (ours)"),
+    ("search/articles.py", "article reading (ours)"),
+    ("search/", "other haberara"),
+    ("whoosh/analysis", "whoosh analysis"),
+    ("whoosh/matching", "whoosh matching"),
+    ("whoosh/scoring", "whoosh scoring (BM25F)"),
+    ("whoosh/sorting", "whoosh facets/sorting"),
+    ("whoosh/collectors", "whoosh collector"),
+    ("whoosh/codec", "whoosh codec (postings, stored)"),
+    ("whoosh/filedb", "whoosh file I/O"),
+    ("whoosh/writing", "whoosh writer"),
+    ("whoosh/", "whoosh other"),
+    ("zlib", "zlib (stored body)"),
+    ("Stemmer", "Snowball (PyStemmer)"),
+)
+
+
+def profile(run) -> pstats.Stats:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run()
+    profiler.disable()
+    return pstats.Stats(profiler)
+
+
+def total_time(stats: pstats.Stats) -> float:
+    return sum(row[2] for row in stats.stats.values())
+
+
+def top_self(stats: pstats.Stats, count: int) -> list[list[object]]:
+    total = total_time(stats)
+    rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:count]
+    return [
+        [_name(key), row[1], round(row[2], 3), f"{100 * row[2] / total:.1f}%", round(row[3], 3)]
+        for key, row in rows
+    ]
+
+
+def steps(stats: pstats.Stats, wall: float) -> list[list[object]]:
+    out = []
+    for label, (path, func) in STEPS.items():
+        cumulative = sum(
+            row[3] for key, row in stats.stats.items() if key[0].endswith(path) and key[2] == func
+        )
+        calls = sum(
+            row[1] for key, row in stats.stats.items() if key[0].endswith(path) and key[2] == func
+        )
+        if calls:
+            out.append([label, calls, round(cumulative, 3), f"{100 * cumulative / wall:.1f}%"])
+    return out
+
+
+def areas(stats: pstats.Stats) -> list[list[object]]:
+    total = total_time(stats)
+    sums: dict[str, float] = {}
+    for key, row in stats.stats.items():
+        where = f"{key[0]}:{key[2]}"
+        area = next((name for part, name in AREAS if part in where), "python/stdlib/other")
+        sums[area] = sums.get(area, 0.0) + row[2]
+    ranked = sorted(sums.items(), key=lambda item: item[1], reverse=True)
+    return [[area, round(sec, 3), f"{100 * sec / total:.1f}%"] for area, sec in ranked]
+
+
+def _name(key: tuple) -> str:
+    path, line, func = key
+    if path == "~":
+        return func
+    parts = Path(path).parts
+    short = "/".join(parts[-2:]) if "site-packages" in path or "search" in parts else parts[-1]
+    return f"{short}:{line} {func}"
+
+
+def report(title: str, stats: pstats.Stats, count: int) -> dict:
+    wall = total_time(stats)
+    data = {
+        "profiled_s": round(wall, 2),
+        "top_self": top_self(stats, count),
+        "steps": steps(stats, wall),
+        "areas": areas(stats),
+    }
+    print(f"\n## {title} (profiled {wall:.1f} s)\n")
+    print(markdown_table(["step (cumulative)", "calls", "s", "% of total"], data["steps"]))
+    print()
+    print(markdown_table(["area (self time)", "s", "%"], data["areas"]))
+    print()
+    header = ["function (self time)", "calls", "self s", "%", "cumulative s"]
+    print(markdown_table(header, data["top_self"]))
+    return data
+
+
+def profile_search(index: Path, corpus_dir: Path, count: int) -> tuple[pstats.Stats, int]:
+    from search.searcher import Searcher
+
+    searcher = Searcher(index)
+    queries = query_set(corpus_dir, count // 5, count - 3 * (count // 5), random.Random(SEED + 7))
+    for query in query_set(corpus_dir, 2, 4, random.Random(SEED + 8)):
+        searcher.search(query, per_page=10)  # warm: open the reader, fill the caches
+
+    def run() -> None:
+        for query in queries:
+            searcher.search(query, per_page=10)
+
+    return profile(run), len(queries)
+
+
+def profile_build(articles: Path, files: int) -> tuple[pstats.Stats, int]:
+    from search.indexer import reindex
+
+    paths = sorted(articles.rglob("*.txt"))
+    chosen = random.Random(SEED).sample(paths, min(files, len(paths)))
+    with tempfile.TemporaryDirectory(prefix="bench-hotspots-") as tmp:
+        docs = Path(tmp) / "docs"
+        docs.mkdir()
+        for path in chosen:
+            shutil.copyfile(path, docs / path.name)
+        stats = profile(lambda: reindex(docs, Path(tmp) / "index", full=True))
+    return stats, len(chosen)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--index", type=Path, help="a built index (the full corpus)")
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--build-docs", type=Path, help="articles folder to sample for a build")
+    parser.add_argument("--build-files", type=int, default=2000)
+    parser.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--out-dir", type=Path, default=RESULTS_DIR)
+    args = parser.parse_args(argv)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    results: dict = {}
+    if args.index:
+        stats, count = profile_search(args.index, args.corpus_dir, args.queries)
+        stats.dump_stats(str(args.out_dir / "search.prof"))
+        results["search"] = report(f"search: {count} queries", stats, args.top)
+        results["search"]["queries"] = count
+    if args.build_docs:
+        stats, count = profile_build(args.build_docs, args.build_files)
+        stats.dump_stats(str(args.out_dir / "build.prof"))
+        results["build"] = report(f"build: {count} files", stats, args.top)
+        results["build"]["files"] = count
+    if not results:
+        parser.error("give --index and/or --build-docs")
+    write_json(args.out_dir / "hotspots.json", results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

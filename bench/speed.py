@@ -1,0 +1,440 @@
+"""Speed benchmark on a folder of article files (the full news corpus, materialized):
+
+1. full index build with ``search.indexer.reindex(docs, index, full=True)``: docs/s, peak
+   RSS of this process (and of any worker processes it waited for), index size on disk;
+2. incremental ``reindex`` after adding 1 and then 100 new files (copies of seeded-random
+   articles under new names), and the time until a live ``Searcher`` returns the new
+   article (a searcher opened before the add, as a server holds one);
+3. in-process latency p50/p95/p99 of ``Searcher.search(q, per_page=10)`` (top 10 with
+   snippets and facets) over a fixed query set: seeded samples of the eval queries plus
+   3-5-word title prefixes of seeded-random articles, after a separate warm-up set;
+4. over HTTP: ``python -m search serve --no-reindex`` on 127.0.0.1 as a subprocess;
+   ``GET /api/search?q=…`` latency with one client, requests/s with 8 client threads
+   (bounded by time and count), the server's RSS (its process tree).
+
+    /work/shared/tools/materialize-corpus /work/shared/corpus/news.jsonl.gz /tmp/news-full
+    .venv/bin/python bench/speed.py /tmp/news-full --work /tmp/haberara-speed
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common import (
+    DEFAULT_CORPUS_DIR,
+    PROJECT_DIR,
+    RESULTS_DIR,
+    checkout,
+    folder_size_mb,
+    machine,
+    markdown_table,
+    peak_rss_mb,
+    percentile,
+    process_rss_mb,
+    read_jsonl_gz,
+    read_tsv,
+    use_project,
+    write_json,
+)
+
+use_project()
+
+SEED = 20251127
+EVAL_SETS = ("xquad-tr", "tquad", "news-headlines")
+ADDED_DIR = "bench-added"
+#: Issue 5: (goal, Lucene 8.8 anchor, naive whoosh anchor) per figure.
+ANCHORS = {
+    "build_docs_per_s": ("≥ 950", 957, 110),
+    "index_mb": ("≤ 100", 74, 188),
+    "p50_ms": ("≤ 10", 15.9, 127),
+    "p95_ms": ("≤ 20", 34.5, 599),
+    "p99_ms": ("≤ 50", 40.3, 1285),
+}
+
+
+# --- query set ----------------------------------------------------------------------------
+
+
+def query_set(corpus_dir: Path, per_set: int, titles: int, rng: random.Random) -> list[str]:
+    """Seeded eval queries (``per_set`` of each set) and ``titles`` 3-5-word title prefixes."""
+    queries: list[str] = []
+    for name in EVAL_SETS:
+        rows = read_tsv(corpus_dir / name / "queries.tsv")
+        queries += [row[1] for row in rng.sample(rows, min(per_set, len(rows)))]
+    records = [r["title"] for r in read_jsonl_gz(corpus_dir / "news.jsonl.gz") if r["title"]]
+    for title in rng.sample(records, titles):
+        words = title.split()
+        queries.append(" ".join(words[: rng.randint(3, 5)]))
+    return queries
+
+
+# --- build and incremental ----------------------------------------------------------------
+
+
+def copy_docs(source: Path, target: Path) -> int:
+    """A private copy of the articles folder (hard links when possible) the bench may grow."""
+    if target.exists():
+        shutil.rmtree(target)
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link)
+    return sum(1 for _ in target.rglob("*.txt"))
+
+
+def full_build(docs: Path, index: Path) -> dict:
+    from search.indexer import reindex
+
+    if index.exists():
+        shutil.rmtree(index)
+    started = time.perf_counter()
+    report = reindex(docs, index, full=True)
+    seconds = time.perf_counter() - started
+    return {
+        "docs": report.added,
+        "failed": len(report.failed),
+        "seconds": round(seconds, 1),
+        "docs_per_s": round(report.added / seconds, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "peak_rss_children_mb": round(peak_rss_mb(resource.RUSAGE_CHILDREN), 1),
+        "index_mb": round(folder_size_mb(index), 1),
+    }
+
+
+def add_files(docs: Path, count: int, start: int, rng: random.Random) -> list[str]:
+    """Copy ``count`` random articles to ``bench-added/add-NNNN.txt``; return the new ids."""
+    sources = sorted(p for p in docs.rglob("*.txt") if ADDED_DIR not in p.parts)
+    folder = docs / ADDED_DIR
+    folder.mkdir(exist_ok=True)
+    ids = []
+    for number in range(start, start + count):
+        name = f"add-{number:04d}"
+        shutil.copyfile(rng.choice(sources), folder / f"{name}.txt")
+        ids.append(f"{ADDED_DIR}/{name}")
+    return ids
+
+
+def incremental(docs: Path, index: Path, searcher, count: int, start: int, rng) -> dict:
+    """Add ``count`` files, reindex, and wait until ``searcher`` returns the last one."""
+    from search.indexer import reindex
+
+    ids = add_files(docs, count, start, rng)
+    started = time.perf_counter()
+    report = reindex(docs, index)
+    reindexed = time.perf_counter() - started
+    deadline = started + 60
+    while searcher.article(ids[-1]) is None and time.perf_counter() < deadline:
+        time.sleep(0.02)
+    visible = time.perf_counter() - started
+    return {
+        "files": count,
+        "added": report.added,
+        "reindex_s": round(reindexed, 2),
+        "searchable_s": round(visible, 2) if visible < 60 else None,
+    }
+
+
+# --- latency ------------------------------------------------------------------------------
+
+
+def latencies(run: Callable[[str], object], queries: list[str]) -> list[float]:
+    times = []
+    for query in queries:
+        started = time.perf_counter()
+        run(query)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def summary(times: list[float]) -> dict:
+    if not times:
+        return {}
+    return {
+        "n": len(times),
+        "p50_ms": round(percentile(times, 50), 1),
+        "p95_ms": round(percentile(times, 95), 1),
+        "p99_ms": round(percentile(times, 99), 1),
+        "mean_ms": round(sum(times) / len(times), 1),
+        "max_ms": round(max(times), 1),
+    }
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def get(self, connection: http.client.HTTPConnection, query: str) -> int:
+        path = "/api/search?" + urllib.parse.urlencode({"q": query})
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(index: Path, log: Path) -> Server:
+    port = free_port()
+    command = [sys.executable, "-m", "search", "serve", "--no-reindex", "--index", str(index)]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(process, port, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited {process.returncode}: {_tail(log)}")
+        try:
+            connection = server.connect()
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"server not ready in 60 s: {_tail(log)}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait(10)
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-600:]
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (waitress is threads; a pre-fork server has children)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = [pid], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        tree += children
+        frontier = children
+    return tree
+
+
+def server_rss(server: Server) -> dict:
+    pids = process_tree(server.process.pid)
+    current = [process_rss_mb(pid) for pid in pids]
+    return {
+        "processes": len(pids),
+        "rss_mb": round(sum(c for c, _ in current), 1),
+        "peak_rss_mb_max_process": round(max(p for _, p in current), 1),
+    }
+
+
+@dataclass
+class LoadResult:
+    times: list[float] = field(default_factory=list)
+    errors: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def load(server: Server, queries: list[str], clients: int, seconds: float, limit: int) -> dict:
+    """``clients`` threads, each with a keep-alive connection, until time or count is up."""
+    result = LoadResult()
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    def client(offset: int) -> None:
+        connection = server.connect()
+        position = offset
+        while time.perf_counter() < deadline:
+            with result.lock:
+                if len(result.times) + result.errors >= limit:
+                    return
+            query = queries[position % len(queries)]
+            position += 1
+            begun = time.perf_counter()
+            try:
+                ok = server.get(connection, query) == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+                connection = server.connect()
+            with result.lock:
+                if ok:
+                    result.times.append((time.perf_counter() - begun) * 1000)
+                else:
+                    result.errors += 1
+
+    step = max(1, len(queries) // clients)
+    threads = [threading.Thread(target=client, args=(i * step,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "clients": clients,
+        "requests": len(result.times),
+        "errors": result.errors,
+        "seconds": round(elapsed, 1),
+        "requests_per_s": round(len(result.times) / elapsed, 1),
+        **summary(result.times),
+    }
+
+
+def http_bench(index: Path, queries: list[str], warmup: list[str], args, work: Path) -> dict:
+    try:
+        server = start_server(index, work / "server.log")
+    except RuntimeError as error:
+        return {"error": str(error)}
+    try:
+        connection = server.connect()
+        statuses = [server.get(connection, q) for q in warmup]
+        single_times = latencies(lambda q: server.get(connection, q), queries)
+        single = summary(single_times)
+        concurrent = load(server, queries, 8, args.http_seconds, args.http_requests)
+        return {
+            "warmup_statuses": sorted(set(statuses)),
+            "single": single,
+            "concurrency_8": concurrent,
+            "server": server_rss(server),
+        }
+    finally:
+        stop_server(server)
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def table(results: dict) -> str:
+    build = results.get("build", {})
+    inproc = results.get("in_process", {})
+    http = results.get("http", {})
+    single, loaded = http.get("single", {}), http.get("concurrency_8", {})
+    rows = [
+        _row("full build docs/s", build.get("docs_per_s"), "build_docs_per_s"),
+        ["full build time s", build.get("seconds"), "", "", ""],
+        ["build peak RSS MB", build.get("peak_rss_mb"), "", "", ""],
+        _row("index size MB", build.get("index_mb"), "index_mb"),
+    ]
+    for step in results.get("incremental", []):
+        rows.append([f"add {step['files']} file(s): reindex s", step["reindex_s"], "", "", ""])
+        rows.append(
+            [f"add {step['files']} file(s): searchable s", step["searchable_s"], "≤ 2", "", ""]
+        )
+    for pct in ("p50", "p95", "p99"):
+        rows.append(_row(f"in-process {pct} ms", inproc.get(f"{pct}_ms"), f"{pct}_ms"))
+    for pct in ("p50", "p95", "p99"):
+        rows.append([f"HTTP 1 client {pct} ms", single.get(f"{pct}_ms"), "", "", ""])
+    rows.append(["HTTP c=8 requests/s", loaded.get("requests_per_s"), "≥ 150", "", ""])
+    rows.append(["HTTP c=8 p50 / p95 ms", _pair(loaded), "", "", ""])
+    rows.append(["server RSS MB", http.get("server", {}).get("rss_mb"), "≤ 300", "", ""])
+    header = ["figure", "haberara", "goal", "Lucene 8.8", "naive whoosh"]
+    return markdown_table(header, ([_num(value) for value in row] for row in rows))
+
+
+def _num(value: object) -> object:
+    """Figures with one decimal (``0.57`` s keeps two), ``-`` for a missing one."""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value < 10 else f"{value:,.1f}"
+    return value
+
+
+def _row(name: str, value: object, key: str) -> list[object]:
+    goal, lucene, naive = ANCHORS[key]
+    return [name, value, goal, lucene, naive]
+
+
+def _pair(loaded: dict) -> str:
+    return f"{loaded.get('p50_ms')} / {loaded.get('p95_ms')}" if loaded else "-"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("articles_dir", type=Path)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/haberara-speed"))
+    parser.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR)
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "speed.json")
+    parser.add_argument("--per-set", type=int, default=50, help="eval queries per set")
+    parser.add_argument("--titles", type=int, default=150, help="title-prefix queries")
+    parser.add_argument("--http-seconds", type=float, default=30)
+    parser.add_argument("--http-requests", type=int, default=3000)
+    parser.add_argument("--skip-build", action="store_true", help="reuse WORK/index as is")
+    parser.add_argument("--skip-http", action="store_true")
+    args = parser.parse_args(argv)
+    from search.searcher import Searcher
+
+    rng = random.Random(SEED)
+    queries = query_set(args.corpus_dir, args.per_set, args.titles, rng)
+    warmup = query_set(args.corpus_dir, 5, 10, random.Random(SEED + 1))
+    args.work.mkdir(parents=True, exist_ok=True)
+    docs, index = args.work / "docs", args.work / "index"
+    results: dict = {"machine": machine(), "checkout": checkout(), "queries": len(queries)}
+    if not args.skip_build:
+        print(f"copying {args.articles_dir} …", flush=True)
+        results["files"] = copy_docs(args.articles_dir, docs)
+        print(f"full build of {results['files']} files …", flush=True)
+        results["build"] = full_build(docs, index)
+        print(f"  {results['build']}", flush=True)
+        searcher = Searcher(index)
+        latencies(lambda q: searcher.search(q, per_page=10), warmup[:3])
+        results["incremental"] = [
+            incremental(docs, index, searcher, 1, 1, rng),
+            incremental(docs, index, searcher, 100, 2, rng),
+        ]
+        print(f"  {results['incremental']}", flush=True)
+    print(f"in-process latency over {len(queries)} queries …", flush=True)
+    searcher = Searcher(index)
+    latencies(lambda q: searcher.search(q, per_page=10), warmup)
+    results["in_process"] = summary(latencies(lambda q: searcher.search(q, per_page=10), queries))
+    print(f"  {results['in_process']}", flush=True)
+    if not args.skip_http:
+        print("HTTP …", flush=True)
+        results["http"] = http_bench(index, queries, warmup, args, args.work)
+        print(f"  {results['http']}", flush=True)
+    write_json(args.out, results)
+    print("\n" + table(results))
+    print(f"\nmachine: {results['machine']}\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
