@@ -1,0 +1,234 @@
+"""The search page in a real headless browser (Debian's chromium driven by Playwright).
+
+The server is the real ``haberara serve`` process (``live_server``). This module writes a
+larger docs folder than the shared fixture, so that ``toplantı`` fills two pages.
+Screenshots go to ``test-artifacts/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURE_ARTICLES, ROOT, write_articles
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium: run `make browser` (apt-get install "
+    "chromium chromium-driver)",
+)
+
+CITIES = ["Ankara", "Konya", "Trabzon", "Van", "Edirne", "Muğla", "Sivas", "Rize", "Çorum"]
+CATEGORIES = ["ekonomi", "kültür", "spor"]
+
+
+def meeting_articles() -> dict[str, str]:
+    """Nine more articles about meetings (toplantı), spread over categories and dates."""
+    return {
+        f"bolge/{city.lower()}.txt": (
+            f"title: {city} valiliğinde koordinasyon toplantısı yapıldı\n"
+            f"date: 2025-{number + 1:02d}-15\ncategory: {CATEGORIES[number % 3]}\n\n"
+            f"{city} valisi, kurum müdürleriyle yaptığı toplantıda kış hazırlıklarını "
+            f"değerlendirdi. Toplantıya belediye başkanları da katıldı.\n"
+        )
+        for number, city in enumerate(CITIES)
+    }
+
+
+@pytest.fixture
+def articles_dir(tmp_path: Path) -> Path:
+    """The shared fixture articles plus nine meeting reports: 12 hits for ``toplantı``."""
+    return write_articles(tmp_path / "articles", {**FIXTURE_ARTICLES, **meeting_articles()})
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page; fails the test on any console error (a CSP violation is one)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="tr-TR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def search_for(page, base: str, text: str) -> None:
+    """Open the page, type into the focused search box and press Enter, as a reader does."""
+    page.goto(base + "/")
+    assert page.evaluate("document.activeElement.id") == "q"  # autofocus
+    page.keyboard.type(text)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def hit_ids(page) -> list[str]:
+    return page.locator("ol.hits h3 a").evaluate_all(
+        "links => links.map(a => new URL(a.href).pathname.replace('/articles/', ''))"
+    )
+
+
+def test_typing_a_query_shows_marked_results(page, live_server):
+    search_for(page, live_server, "toplantı")
+    assert page.locator(".summary").inner_text().startswith("12 sonuç (")
+    marks = page.locator("mark").all_inner_texts()
+    assert "toplantıya" in marks
+    assert len(page.locator("ol.hits > li").all()) == 10
+    assert re.search(r"[?&]q=toplant%C4%B1", page.url)
+    screenshot(page, "search-results")
+
+
+def test_paging(page, live_server):
+    search_for(page, live_server, "toplantı")
+    first = hit_ids(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Sonraki ›").click()
+    assert "page=2" in page.url
+    second = hit_ids(page)
+    assert len(second) == 2 and not set(first) & set(second)
+    assert page.locator('.pagination [aria-current="page"]').inner_text() == "2"
+    with page.expect_navigation():
+        page.get_by_role("link", name="‹ Önceki").click()
+    assert hit_ids(page) == first
+
+
+def test_category_filter_with_script(page, live_server):
+    search_for(page, live_server, "toplantı")
+    culture = re.compile("^k[uü]lt[uü]r")  # the index may keep the name ASCII-folded
+    with page.expect_navigation():
+        page.get_by_role("checkbox", name=culture).check()  # app.js submits on change
+    assert "category=kultur" in page.url
+    shown = {name.lower() for name in page.locator("ol.hits .category").all_inner_texts()}
+    assert len(shown) == 1 and culture.match(shown.pop())
+    assert page.locator(".summary").inner_text().startswith("3 sonuç")
+    assert page.get_by_role("checkbox", name=culture).is_checked()
+    assert page.get_by_role("checkbox", name=re.compile("^spor")).is_visible()
+
+
+def test_filters_and_sort_work_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/?q=toplant%C4%B1")
+        page.get_by_role("checkbox", name=re.compile("^ekonomi")).check()
+        page.get_by_label("Başlangıç").fill("2025-01-01")
+        page.get_by_label("Bitiş").fill("2025-06-30")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Filtrele").click()
+        dates = page.locator("ol.hits time").evaluate_all("ts => ts.map(t => t.dateTime)")
+        assert dates and all("2025-01-01" <= d <= "2025-06-30" for d in dates)
+        assert set(page.locator("ol.hits .category").all_inner_texts()) == {"ekonomi"}
+        with page.expect_navigation():
+            page.get_by_role("link", name="Tarihe göre").click()
+        dates = page.locator("ol.hits time").evaluate_all("ts => ts.map(t => t.dateTime)")
+        assert dates == sorted(dates, reverse=True) and len(dates) == 2
+        assert "category=ekonomi" in page.url and "sort=date" in page.url
+    finally:
+        context.close()
+
+
+def test_sort_by_date(page, live_server):
+    search_for(page, live_server, "toplantı")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Tarihe göre").click()
+    dates = page.locator("ol.hits time").evaluate_all("ts => ts.map(t => t.dateTime)")
+    assert len(dates) == 10 and dates == sorted(dates, reverse=True)
+    assert page.get_by_role("link", name="Tarihe göre").get_attribute("aria-current") == "true"
+
+
+def test_open_an_article_with_highlights(page, live_server):
+    search_for(page, live_server, "biskek")
+    with page.expect_navigation():
+        page.locator("ol.hits h3 a").first.click()
+    assert "/articles/2025/09/biskek-zirvesi" in page.url
+    assert "Bişkek'teki" in page.locator("article mark").all_inner_texts()
+    assert page.locator("h1").inner_text().startswith("Türk Devletleri")
+    screenshot(page, "article")
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("aramasına dön")).click()
+    assert page.locator("#q").input_value() == "biskek"
+
+
+def test_suggestion_link(page, live_server):
+    search_for(page, live_server, "kırgıstan")
+    assert "sonuç bulunamadı" in page.locator(".empty").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("link", name="kırgızistan").click()
+    assert page.locator(".summary").inner_text().startswith("1 sonuç")
+
+
+def test_keyboard_only_use_with_visible_focus(page, live_server):
+    search_for(page, live_server, "toplantı")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("/")  # app.js: "/" jumps to the search box
+    assert page.evaluate("document.activeElement.id") == "q"
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('ol.hits') !== null"):
+            break
+    else:
+        pytest.fail("Tab never reached a result link")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/articles/" in page.url
+
+
+def test_readable_at_phone_width(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/?q=toplant%C4%B1")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        box = page.locator("#q").bounding_box()
+        assert box and box["width"] > 200
+        screenshot(page, "search-results-phone")
+    finally:
+        context.close()
+
+
+def test_invalid_date_shows_turkish_error(browser, live_server):
+    """Its own page: the expected 400 is logged to the console, which ``page`` rejects."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        response = page.goto(live_server + "/?q=toplant%C4%B1&from=2025-99-99")
+        assert response and response.status == 400
+        alert = page.get_by_role("alert").inner_text()
+        assert "Başlangıç tarihi geçerli bir tarih olmalı" in alert
+        assert page.locator("#q").input_value() == "toplantı"
+    finally:
+        context.close()
