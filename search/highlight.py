@@ -27,11 +27,16 @@ def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     if not spec:
         return []
     analyzer = cached_analyzer(False, False, False)
-    return [
-        (token.startchar, token.endchar, ascii_fold(token.text))
-        for token in analyzer(text, chars=True, removestops=False)
-        if spec.matches(token.text)
-    ]
+    decided: dict[str, bool] = {}  # a word recurs: decide it once
+    spans = []
+    for token in analyzer(text, chars=True, removestops=False):
+        word = token.text
+        matched = decided.get(word)
+        if matched is None:
+            matched = decided[word] = spec.matches(word)
+        if matched:
+            spans.append((token.startchar, token.endchar, ascii_fold(word)))
+    return spans
 
 
 def highlight(text: str, spec: MatchSpec) -> str:

@@ -15,6 +15,7 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 from whoosh.spelling import ListCorrector
 
+from search import engine
 from search.analysis import analyze, ascii_fold, stopwords, turkish_stem
 from search.morphology import inflections, lemma_candidates
 from search.query import Clause, ParsedQuery
@@ -25,6 +26,7 @@ EXACT_BOOST = 2.0
 META_BOOST = 0.5
 STEM_BOOST = 0.5
 MAX_SPELLINGS = 16
+MAX_PREFIX_TERMS = 256
 #: Turkish letters a reader may type without their marks.
 _SPELLINGS = {"c": "cç", "g": "gğ", "i": "iı", "o": "oö", "s": "sş", "u": "uü", "a": "aâ"}
 
@@ -106,11 +108,12 @@ class Vocabulary:
         bases = [folded_word, *lemma_candidates(folded_word, self.is_indexed)]
         found: dict[str, None] = {}
         for base in bases:
-            for form in inflections(base, self._words_with_folded_prefix):
+            for form in inflections(base, self.words_with_folded_prefix):
                 found[form] = None
         return tuple(found)
 
-    def _words_with_folded_prefix(self, folded_prefix: str) -> list[str]:
+    def words_with_folded_prefix(self, folded_prefix: str) -> list[str]:
+        """Indexed words (titles or bodies) whose fold starts with ``folded_prefix``."""
         words: set[str] = set()
         for spelling in self.spellings(folded_prefix):
             for fieldname in TEXT_FIELDS:
@@ -123,12 +126,16 @@ class Vocabulary:
     def _spellings_uncached(self, folded_prefix: str) -> tuple[str, ...]:
         if not folded_prefix:
             return ("",)
-        found = []
-        for head in self.spellings(folded_prefix[:-1]):
-            for letter in _SPELLINGS.get(folded_prefix[-1], folded_prefix[-1]):
-                candidate = head + letter
-                if any(self.has_prefix(f, candidate) for f in TEXT_FIELDS):
-                    found.append(candidate)
+        letters = _SPELLINGS.get(folded_prefix[-1], folded_prefix[-1])
+        heads = self.spellings(folded_prefix[:-1])
+        if len(letters) == 1:  # nothing to choose: a later branch or look-up prunes
+            return tuple(head + letters for head in heads)
+        found = [
+            head + letter
+            for head in heads
+            for letter in letters
+            if any(self.has_prefix(f, head + letter) for f in TEXT_FIELDS)
+        ]
         return tuple(found[:MAX_SPELLINGS])
 
 
@@ -138,40 +145,39 @@ def _text(term: str | bytes) -> str:
 
 @dataclass
 class CompiledQuery:
-    """The strict (all groups) query, the relaxed (any group) fallback, and what to mark."""
+    """Groups that must all match (a group matches when any of its clauses does), the
+    clauses that exclude, and what to mark in snippets."""
 
-    strict: wq.Query
-    relaxed: wq.Query | None
+    groups: list[list[engine.Clause]]
+    excluded: list[engine.Clause]
     spec: MatchSpec
+
+    def match(self, scorer: engine.Engine) -> tuple[engine.Scores, bool]:
+        """``({docnum: score}, relaxed)``: all groups, else any group when all finds none."""
+        if not self.groups:
+            return (scorer.everything(self.excluded) if self.excluded else {}), False
+        scores = scorer.match(self.groups, self.excluded)
+        if scores or len(self.groups) == 1:
+            return scores, False
+        return scorer.match_any(self.groups, self.excluded), True
 
 
 def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
-    """Build the whoosh queries for ``parsed`` against ``vocabulary``'s index."""
+    """Resolve ``parsed`` against ``vocabulary``'s index into scoring clauses."""
     spec = MatchSpec()
     only_stopwords = all(_is_stopword(c) for c in parsed.clauses)
     groups = []
     for group in parsed.groups:
-        parts = [
-            _clause_query(clause, vocabulary, spec)
+        clauses = [
+            _clause(clause, vocabulary, spec)
             for clause in group
             if only_stopwords or not _is_stopword(clause)
         ]
-        parts = [part for part in parts if part is not None]
-        if parts:
-            groups.append(parts[0] if len(parts) == 1 else wq.Or(parts))
-    excluded = [_clause_query(c, vocabulary, MatchSpec()) for c in parsed.excluded]
-    excluded = [q for q in excluded if q is not None]
-    if not groups:
-        strict: wq.Query = wq.Every() if excluded else wq.NullQuery
-        relaxed = None
-    else:
-        strict = groups[0] if len(groups) == 1 else wq.And(groups)
-        relaxed = wq.Or(groups) if len(groups) > 1 else None
-    if excluded:
-        negative = wq.Or(excluded)
-        strict = wq.AndNot(strict, negative)
-        relaxed = wq.AndNot(relaxed, negative) if relaxed is not None else None
-    return CompiledQuery(strict, relaxed, spec)
+        clauses = [clause for clause in clauses if clause is not None]
+        if clauses:
+            groups.append(clauses)
+    excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
+    return CompiledQuery(groups, [c for c in excluded if c is not None], spec)
 
 
 def _is_stopword(clause: Clause) -> bool:
@@ -181,63 +187,57 @@ def _is_stopword(clause: Clause) -> bool:
     return bool(words) and all(word in stopwords() for word in words)
 
 
-def _clause_query(clause: Clause, vocabulary: Vocabulary, spec: MatchSpec) -> wq.Query | None:
+def _clause(clause: Clause, vocabulary: Vocabulary, spec: MatchSpec) -> engine.Clause | None:
     if clause.field == "category":
-        return wq.Term("category", category_key(clause.text))
-    fields = ("title",) if clause.field == "title" else ("title", "body")
+        return engine.QueryClause(wq.Term("category", category_key(clause.text)))
+    fields = ("title",) if clause.field == "title" else TEXT_FIELDS
     words = analyze(clause.text, stop=False)
     if not words:
         return None
-    if clause.phrase:
-        return _phrase_query(words, fields, spec)
+    if clause.phrase or len(words) > 1:  # "covid-19" is a phrase of two words
+        return _phrase(words, fields, spec)
     if clause.prefix:
-        return _prefix_query(words, fields, vocabulary, spec)
-    parts = [_word_query(word, fields, vocabulary, spec) for word in words]
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+        return _prefix(words[0], fields, vocabulary, spec)
+    return _word(words[0], fields, vocabulary, spec)
 
 
-def _phrase_query(words: list[str], fields: tuple[str, ...], spec: MatchSpec) -> wq.Query:
-    """Exact words in order, in the exact-form fields only."""
+def _phrase(words: list[str], fields: tuple[str, ...], spec: MatchSpec) -> engine.Clause:
+    """Exact words in order, in the exact-form fields."""
     spec.exact.update(words)
     if len(words) == 1:
-        return wq.Or([wq.Term(f, words[0], boost=_field_boost(f)) for f in fields])
-    return wq.Or([wq.Phrase(f, words, boost=_field_boost(f)) for f in fields])
+        return engine.TermsClause(tuple((f, words[0], _field_boost(f)) for f in fields))
+    return engine.PhraseClause(tuple(words), tuple((f, _field_boost(f)) for f in fields))
 
 
-def _prefix_query(
-    words: list[str], fields: tuple[str, ...], vocabulary: Vocabulary, spec: MatchSpec
-) -> wq.Query:
-    """``word*``: every indexed word whose fold starts with the (folded) prefix."""
-    prefix = ascii_fold(words[-1])
-    spec.prefixes.add(prefix)
-    spellings = vocabulary.spellings(prefix)
-    parts: list[wq.Query] = [
-        wq.Or([wq.Prefix(f, s, boost=_field_boost(f)) for f in fields for s in spellings])
-    ]
-    parts += [wq.Or([wq.Term(f, w) for f in fields]) for w in words[:-1]]
-    spec.exact.update(words[:-1])
-    return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
-def _word_query(
+def _prefix(
     word: str, fields: tuple[str, ...], vocabulary: Vocabulary, spec: MatchSpec
-) -> wq.Query:
+) -> engine.Clause:
+    """``word*``: every indexed word whose fold starts with the (folded) prefix."""
+    prefix = ascii_fold(word)
+    spec.prefixes.add(prefix)
+    words = vocabulary.words_with_folded_prefix(prefix)[:MAX_PREFIX_TERMS]
+    return engine.TermsClause(tuple((f, w, _field_boost(f)) for f in fields for w in words))
+
+
+def _word(
+    word: str, fields: tuple[str, ...], vocabulary: Vocabulary, spec: MatchSpec
+) -> engine.Clause:
     """The word as typed (strongest), then every indexed spelling and inflection of it."""
     forms = vocabulary.forms(ascii_fold(word))
     spec.exact.add(word)
     spec.exact.update(forms)
-    alternatives: list[wq.Query] = []
+    terms: list[engine.WeightedTerm] = []
     for f in fields:
         boost = _field_boost(f)
-        alternatives.append(wq.Term(f, word, boost=boost * EXACT_BOOST))
-        alternatives.extend(wq.Term(f, form, boost=boost) for form in forms if form != word)
+        terms.append((f, word, boost * EXACT_BOOST))
+        terms.extend((f, form, boost) for form in forms if form != word)
     if len(fields) > 1:
-        alternatives.append(wq.Term("meta", word, boost=META_BOOST))
+        terms.append(("meta", word, META_BOOST))
         if not forms:  # no indexed form: the Snowball stem stands in
             stem = turkish_stem(word)
             spec.stems.add(stem)
-            alternatives.append(wq.Term("stem", stem, boost=STEM_BOOST))
-    return wq.Or(alternatives)
+            terms.append(("stem", stem, STEM_BOOST))
+    return engine.TermsClause(tuple(terms))
 
 
 def _field_boost(fieldname: str) -> float:

@@ -1,7 +1,8 @@
 """The index schema: the one place that names the fields and attaches the analyzers.
 
 Title and body are indexed in their exact surface form (apostrophe suffix cut, Turkish
-lower-case, stop words kept and positions recorded, so quoted phrases stay exact). Keyboard
+lower-case, stop words kept). No word positions are kept: decoding them slowed every query,
+so quoted phrases are checked against the stored text instead (see :mod:`search.engine`). Keyboard
 queries (``biskek``) and inflections (``toplantıya`` for ``toplantı``) are resolved at query
 time against this vocabulary (see :mod:`search.querybuild`) rather than by indexing folded
 copies, which keeps the index small and the build fast. Title and body together are also
@@ -30,8 +31,8 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         content_hash=ID(sortable=True),
-        title=TEXT(analyzer=exact, stored=True, phrase=True),
-        body=TEXT(analyzer=exact, phrase=True),
+        title=TEXT(analyzer=exact, stored=True, phrase=False),
+        body=TEXT(analyzer=exact, phrase=False),
         stem=TEXT(analyzer=turkish_analyzer(stem=True), phrase=False),
         meta=TEXT(analyzer=exact, phrase=False),
         body_z=STORED,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import heapq
 import threading
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh import query as wq
-from whoosh import scoring, sorting
 
 from search import store
+from search.engine import Engine, column_values
 from search.errors import BadParameter
 from search.highlight import highlight, snippet
 from search.query import parse_query
@@ -24,6 +26,7 @@ MAX_PER_PAGE = 100
 SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
+FACETS = ("category", "year")
 
 
 @dataclass(frozen=True)
@@ -120,31 +123,18 @@ class Searcher:
         """Rank articles for ``text``; invalid parameters raise :class:`BadParameter`."""
         _check_parameters(text, page, per_page, sort, date_from, date_to)
         started = time.perf_counter()
-        searcher, vocabulary = self._current()
-        compiled = compile_query(parse_query(text), vocabulary)
-        options = {
-            "limit": page * per_page,
-            "filter": _filter(date_from, date_to, categories),
-            "groupedby": {
-                "category": sorting.FieldFacet("category"),
-                "year": sorting.FieldFacet("year"),
-            },
-            "maptype": sorting.Count,
-        }
-        if sort == "date":
-            options.update(sortedby="date", reverse=True)
-        results = searcher.search(compiled.strict, **options)
-        relaxed = False
-        if results.is_empty() and compiled.relaxed is not None:
-            results = searcher.search(compiled.relaxed, **options)
-            relaxed = True
-        start = (page - 1) * per_page
-        ranks = range(start, min(start + per_page, results.scored_length()))
-        hits = [_hit(results[rank], compiled.spec) for rank in ranks]
-        total = len(results)
-        suggestion = None
-        if total < SUGGEST_BELOW:
-            suggestion = suggest(text, vocabulary)
+        state = self._current()
+        compiled = compile_query(parse_query(text), state.vocabulary)
+        scores, relaxed = compiled.match(state.engine)
+        allowed = state.allowed(date_from, date_to, categories)
+        if allowed is not None:
+            scores = {doc: score for doc, score in scores.items() if doc in allowed}
+        ranked = state.rank(scores, sort, page * per_page)
+        hits = [
+            _hit(state.searcher, docnum, score, compiled.spec)
+            for docnum, score in ranked[(page - 1) * per_page :]
+        ]
+        total = len(scores)
         return SearchPage(
             query=text,
             total=total,
@@ -152,15 +142,14 @@ class Searcher:
             per_page=per_page,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             results=hits,
-            suggestion=suggestion,
-            facets={name: _facet(results, name) for name in ("category", "year")},
+            suggestion=suggest(text, state.vocabulary) if total < SUGGEST_BELOW else None,
+            facets={name: state.facet(name, scores) for name in FACETS},
             relaxed=relaxed,
         )
 
     def article(self, article_id: str, highlight_query: str = "") -> StoredArticle | None:
         """The stored article with this id, or None."""
-        searcher, _ = self._current()
-        fields = searcher.document(id=article_id)
+        fields = self._current().searcher.document(id=article_id)
         if fields is None:
             return None
         return StoredArticle(
@@ -176,12 +165,11 @@ class Searcher:
 
     def highlight_spec(self, text: str) -> MatchSpec:
         """What a query marks, for highlighting a whole article."""
-        _, vocabulary = self._current()
-        return compile_query(parse_query(text), vocabulary).spec
+        return compile_query(parse_query(text), self._current().vocabulary).spec
 
     def stats(self) -> dict:
         """``{"documents", "last_indexed"}`` of the index being served."""
-        searcher, _ = self._current()
+        searcher = self._current().searcher
         return {"documents": searcher.doc_count(), "last_indexed": self._last_indexed()}
 
     def _last_indexed(self) -> str | None:
@@ -192,27 +180,77 @@ class Searcher:
         stamp = max(path.stat().st_mtime for path in tocs)
         return datetime.datetime.fromtimestamp(stamp, datetime.UTC).isoformat(timespec="seconds")
 
-    def _current(self):
-        """This thread's searcher, reopened when a reindex committed or swapped generations."""
+    def _current(self) -> _ReaderState:
+        """This thread's reader state, reopened when a reindex committed or swapped."""
         local = self._local
+        state: _ReaderState | None = getattr(local, "state", None)
         now = time.monotonic()
-        if getattr(local, "searcher", None) is not None and now < local.checked + REFRESH_SECONDS:
-            return local.searcher, local.vocabulary
+        if state is not None and now < local.checked + REFRESH_SECONDS:
+            return state
         local.checked = now
         generation = store.current_generation(self.index_dir)
-        if getattr(local, "searcher", None) is not None and generation == local.generation:
-            if local.searcher.up_to_date():
-                return local.searcher, local.vocabulary
-            fresh = local.searcher.refresh()
+        if state is not None and generation == state.generation:
+            if state.searcher.up_to_date():
+                return state
+            fresh = state.searcher.refresh()
         else:
-            if getattr(local, "searcher", None) is not None:
-                local.searcher.close()
-            index = store.open_index(self.index_dir)
-            fresh = index.searcher(weighting=scoring.BM25F())
-            local.generation = generation
-        local.searcher = fresh
-        local.vocabulary = Vocabulary(fresh.reader())
-        return local.searcher, local.vocabulary
+            if state is not None:
+                state.searcher.close()
+            fresh = store.open_index(self.index_dir).searcher()
+        local.state = _ReaderState(generation, fresh)
+        return local.state
+
+
+class _ReaderState:
+    """Everything derived from one open index generation and commit."""
+
+    def __init__(self, generation: Path | None, searcher) -> None:
+        self.generation = generation
+        self.searcher = searcher
+        self.vocabulary = Vocabulary(searcher.reader())
+        self.engine = Engine(searcher)
+        self._columns: dict[str, list] = {}
+        self._filters: dict[tuple, frozenset[int]] = {}
+
+    def column(self, fieldname: str) -> list:
+        if fieldname not in self._columns:
+            self._columns[fieldname] = column_values(self.searcher, fieldname)
+        return self._columns[fieldname]
+
+    def allowed(
+        self,
+        date_from: datetime.date | None,
+        date_to: datetime.date | None,
+        categories: tuple[str, ...] | list[str],
+    ) -> frozenset[int] | None:
+        """Docnums passing the date and category filters; None when there are none."""
+        query = _filter(date_from, date_to, categories)
+        if query is None:
+            return None
+        key = (date_from, date_to, tuple(sorted(categories)))
+        if key not in self._filters:
+            if len(self._filters) > 256:
+                self._filters.clear()
+            self._filters[key] = frozenset(self.searcher.docs_for_query(query))
+        return self._filters[key]
+
+    def rank(self, scores: dict[int, float], sort: str, limit: int) -> list[tuple[int, float]]:
+        """The best ``limit`` documents, by score or newest first (score breaks ties)."""
+        if sort == "date":
+            dates = self.column("date")
+            key = lambda item: (dates[item[0]] or 0, item[1])  # noqa: E731
+        else:
+            key = lambda item: (item[1], -item[0])  # noqa: E731
+        return heapq.nlargest(limit, scores.items(), key=key)
+
+    def facet(self, name: str, scores: dict[int, float]) -> list[FacetCount]:
+        values = self.column(name)
+        counts = Counter(_text(values[doc]) for doc in scores)
+        counts.pop("", None)
+        facets = [FacetCount(value, count) for value, count in counts.items()]
+        if name == "year":
+            return sorted(facets, key=lambda f: f.value, reverse=True)
+        return sorted(facets, key=lambda f: (-f.count, f.value))
 
 
 def _check_parameters(
@@ -255,8 +293,8 @@ def _filter(
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _hit(hit, spec: MatchSpec) -> SearchHit:
-    fields = hit.fields()
+def _hit(searcher, docnum: int, score: float, spec: MatchSpec) -> SearchHit:
+    fields = searcher.stored_fields(docnum)
     title = fields.get("title", "")
     return SearchHit(
         id=fields["id"],
@@ -266,19 +304,15 @@ def _hit(hit, spec: MatchSpec) -> SearchHit:
         category=fields.get("category"),
         source=fields.get("source"),
         url=fields.get("url"),
-        score=round(float(hit.score or 0.0), 4),
+        score=round(score, 4),
         snippet=snippet(stored_body(fields), spec),
     )
 
 
-def _facet(results, name: str) -> list[FacetCount]:
-    try:
-        groups = results.groups(name)
-    except KeyError:
-        return []
-    counts = [FacetCount(str(value), count) for value, count in groups.items() if value]
-    key = (lambda f: f.value) if name == "year" else (lambda f: (-f.count, f.value))
-    return sorted(counts, key=key, reverse=name == "year")
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _iso(value) -> str | None:
