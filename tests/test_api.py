@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search.indexer import reindex
 from tests.conftest import write_articles
@@ -194,6 +196,37 @@ def test_odd_queries_are_searched_as_text(client, query):
     body = search(client, q=query)
     assert body["query"] == query
     assert "<script>" not in str(body["results"])
+
+
+#: Any parameter value a client might send: random text, or something close to valid.
+PARAMETER_VALUES = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["0", "1", "2", "-1", "100", "101", "1e3", " 3 ", "", "relevance", "date"]),
+    st.sampled_from(["2025-09-12", "2025-02-30", "20250912", "2025-9-1", "9999-12-31"]),
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    q=st.one_of(st.text(max_size=60), st.sampled_from(["toplantı", "biskek OR", "title:"])),
+    params=st.dictionaries(
+        st.sampled_from(["page", "per_page", "sort", "from", "to", "category", "x"]),
+        PARAMETER_VALUES,
+        max_size=4,
+    ),
+)
+def test_no_parameters_give_a_500(client, q, params):
+    """Random queries and parameters: the API and the page answer 200 or a named 400."""
+    api = client.get("/api/search", query_string={"q": q, **params})
+    assert api.status_code in (200, 400), api.get_data(as_text=True)
+    if api.status_code == 400:
+        assert api.get_json()["error"]["parameter"] in ("q", *params)
+    page = client.get("/", query_string={"q": q, **params})
+    assert page.status_code in (200, 400)
 
 
 def test_unknown_article_is_404_json(client):

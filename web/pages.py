@@ -21,7 +21,13 @@ from search.searcher import MAX_QUERY_LENGTH, SearchPage
 from web.articles import ArticleNotFound, find_article
 from web.index import searcher
 from web.params import SEARCH_PARAMETERS, SearchRequest, read_search_request
-from web.present import page_window, turkish_date, turkish_message, turkish_number
+from web.present import (
+    page_count,
+    page_window,
+    turkish_date,
+    turkish_message,
+    turkish_number,
+)
 
 bp = Blueprint("pages", __name__)
 
@@ -67,7 +73,7 @@ def index() -> tuple[str, int]:
         page=page,
         took=turkish_number(page.took_ms),
         pages=page_window(page.page, page.total, page.per_page),
-        last_page=max(1, -(-page.total // page.per_page)),
+        last_page=page_count(page.total, page.per_page),
         categories=_category_choices(page, wanted),
     ), 200
 

@@ -63,5 +63,6 @@ def read_int(args: MultiDict[str, str], name: str, default: int) -> int:
     if not value:
         return default
     if not _INTEGER.fullmatch(value):
-        raise BadParameter(name, f"{name} must be a whole number, got {value[:20]!r}")
+        message = f"{name} must be a whole number (at most 18 digits), got {value[:20]!r}"
+        raise BadParameter(name, message)
     return int(value)

@@ -62,13 +62,18 @@ def turkish_message(error: BadParameter, args: MultiDict[str, str]) -> str:
     return f"{label} geçersiz."
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many result pages there are (at least one)."""
+    return max(1, math.ceil(total / per_page))
+
+
 def page_window(page: int, total: int, per_page: int, width: int = 2) -> list[int | None]:
     """Page numbers to link around ``page``, ``None`` standing for a gap.
 
     >>> page_window(6, 200, 10)
     [1, None, 4, 5, 6, 7, 8, None, 20]
     """
-    last = max(1, math.ceil(total / per_page))
+    last = page_count(total, per_page)
     shown = {1, last, *range(max(1, page - width), min(last, page + width) + 1)}
     window: list[int | None] = []
     for number in sorted(shown):
