@@ -22,9 +22,11 @@ the same file always gives the same body; a consumer that wants running text can
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -107,16 +109,35 @@ def list_article_files(docs_dir: Path) -> list[Path]:
     """Return every `*.txt` below `docs_dir`, sorted, as paths under `docs_dir` (not resolved).
 
     Directory symlinks are followed, but each real directory is entered once, so a link loop
-    cannot hang a reindex. Hidden names, broken links and unreadable folders are skipped.
-    A missing `docs_dir` raises, because indexing nothing is almost always a typo.
+    cannot hang a reindex. Hidden names, broken links and unreadable folders are skipped
+    (:func:`scan_article_files` also says which, and why). A missing `docs_dir` raises,
+    because indexing nothing is almost always a typo.
     """
+    return scan_article_files(docs_dir)[0]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A `*.txt` entry or a folder that the scan could not use, and why."""
+
+    path: Path
+    reason: str
+    is_folder: bool = False
+
+
+def scan_article_files(docs_dir: Path) -> tuple[list[Path], list[Skipped]]:
+    """Return `(files, skipped)`: the regular `*.txt` files below `docs_dir`, sorted, and the
+    `*.txt` names that are not regular files (broken links, link loops, named pipes, devices)
+    plus the folders that could not be listed, each with a reason a person can act on."""
     if not docs_dir.is_dir():
         kind = NotADirectoryError if docs_dir.exists() else FileNotFoundError
         raise kind(f"articles folder not found: {docs_dir}")
-    return sorted(_walk(docs_dir, seen=set()))
+    skipped: list[Skipped] = []
+    files = sorted(_walk(docs_dir, seen=set(), skipped=skipped))
+    return files, sorted(skipped, key=lambda entry: entry.path)
 
 
-def _walk(folder: Path, seen: set[str]) -> Iterator[Path]:
+def _walk(folder: Path, seen: set[str], skipped: list[Skipped]) -> Iterator[Path]:
     """Yield article files below `folder`, entering each resolved directory only once."""
     real = os.path.realpath(folder)
     if real in seen:
@@ -124,7 +145,8 @@ def _walk(folder: Path, seen: set[str]) -> Iterator[Path]:
     seen.add(real)
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
+    except OSError as err:
+        skipped.append(Skipped(folder, f"cannot list folder: {_strerror(err)}", is_folder=True))
         return
     for entry in entries:
         if entry.name.startswith("."):
@@ -132,11 +154,44 @@ def _walk(folder: Path, seen: set[str]) -> Iterator[Path]:
         path = folder / entry.name
         try:
             if entry.is_dir():
-                yield from _walk(path, seen)
-            elif entry.is_file() and entry.name.lower().endswith(".txt"):
+                yield from _walk(path, seen, skipped)
+                continue
+            if entry.is_file() and entry.name.lower().endswith(".txt"):
                 yield path
+                continue
         except OSError:
-            continue
+            pass
+        if entry.name.lower().endswith(".txt"):
+            skipped.append(Skipped(path, _not_a_file(path)))
+
+
+def _not_a_file(path: Path) -> str:
+    """Why a `*.txt` entry is not a readable regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "broken symbolic link: its target does not exist"
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symbolic link loop: the link points (indirectly) to itself"
+        return f"cannot read: {_strerror(err)}"
+    return _not_regular(mode)
+
+
+def _not_regular(mode: int) -> str:
+    kind = (
+        "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else None
+    )  # fmt: skip
+    if stat.S_ISDIR(mode):
+        return "cannot read: is a directory"
+    return f"not a regular file: {kind}" if kind else "not a regular file"
+
+
+def _strerror(err: OSError) -> str:
+    return (err.strerror or str(err)).lower()
 
 
 def decode_article(raw: bytes) -> tuple[str, str]:
@@ -353,23 +408,46 @@ def _ends_sentence(text: str, dot: int, after: int) -> bool:
 
 def read_article(path: Path, docs_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
     """Read, decode and parse one file; every reason it cannot be indexed is an `ArticleError`."""
+    return article_from_bytes(read_file_bytes(path, max_bytes), article_id(path, docs_dir))
+
+
+def read_file_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, or an `ArticleError` saying why not.
+
+    The file is opened without blocking and checked on the open descriptor, so a named pipe
+    (even one swapped in after the folder was listed) is rejected instead of hanging the read.
+    """
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ArticleError(_too_big(size, max_bytes))
-        with path.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as err:
-        reason = (err.strerror or str(err)).lower()
-        raise ArticleError(f"cannot read: {reason}") from err
-    if len(raw) > max_bytes:  # grew between stat and read
-        raise ArticleError(_too_big(len(raw), max_bytes))
+        raise ArticleError(f"cannot read: {_strerror(err)}") from err
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ArticleError(_not_regular(info.st_mode))
+        if info.st_size > max_bytes:
+            raise ArticleError(_too_big(info.st_size, max_bytes))
+        chunks, size = [], 0
+        while size <= max_bytes:
+            chunk = os.read(fd, max_bytes + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as err:
+        raise ArticleError(f"cannot read: {_strerror(err)}") from err
+    finally:
+        os.close(fd)
+    if size > max_bytes:  # grew between stat and read
+        raise ArticleError(_too_big(size, max_bytes))
+    return b"".join(chunks)
+
+
+def article_from_bytes(raw: bytes, article_id: str) -> Article:
+    """Decode and parse a file's bytes; the content hash is the sha1 of exactly these bytes."""
     text, encoding = decode_article(raw)
     return parse_article(
-        text,
-        article_id(path, docs_dir),
-        encoding=encoding,
-        content_hash=hashlib.sha1(raw).hexdigest(),
+        text, article_id, encoding=encoding, content_hash=hashlib.sha1(raw).hexdigest()
     )
 
 

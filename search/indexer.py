@@ -1,8 +1,18 @@
 """Bring the index in line with the articles folder: add new files, re-read changed ones
-(compared by content hash), remove deleted ones, and report every file it had to reject."""
+(compared by content hash), remove deleted ones, and report every file it had to reject.
+
+Failure model: every write goes either into a new generation that becomes current by one
+rename (full rebuild) or into a whoosh commit whose TOC is renamed into place (incremental),
+so a run that dies or fails at any point leaves the last committed index. An ``OSError``
+while writing (disk full, read-only disk) becomes :class:`~search.store.IndexWriteFailed`
+and whatever the run had written is removed; what a SIGKILLed run left is removed by the
+next run (:func:`search.store.remove_leftovers`).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import time
@@ -17,15 +27,41 @@ from search.articles import (
     DEFAULT_MAX_BYTES,
     Article,
     ArticleError,
+    article_from_bytes,
     article_id,
-    list_article_files,
-    read_article,
+    read_file_bytes,
+    scan_article_files,
 )
 from search.errors import DocsMissing, IndexCorrupt, IndexMissing, IndexOutdated
 from search.schema import article_document
 
 Progress = Callable[[int, int], None]
 DEFAULT_LOCK_TIMEOUT = 30.0
+KEPT = " (the version indexed before stays searchable)"
+KEPT_BELOW = " (the articles indexed below it before stay searchable)"
+
+#: Test-only (tests/test_faults.py): ``reading``, ``writing``, ``committing`` or ``swapping``.
+PAUSE_ENV = "HABERARA_TEST_PAUSE_AT"
+PAUSE_MARKER_ENV = "HABERARA_TEST_PAUSE_MARKER"
+PAUSE_LIMIT_SECONDS = 60.0
+
+
+def _test_pause(point: str) -> None:
+    """TEST-ONLY hook; does nothing unless ``HABERARA_TEST_PAUSE_AT`` names ``point``.
+
+    Then it creates the file named by ``HABERARA_TEST_PAUSE_MARKER`` and waits until the test
+    deletes it (at most a minute), so a test can SIGKILL the run at exactly this point, or
+    change files and let it go on. Points: ``reading`` (after the first file was read),
+    ``writing`` (after the first document went to the writer), ``committing`` (new segment
+    files written, TOC not yet), ``swapping`` (full rebuild committed, CURRENT not yet).
+    """
+    if os.environ.get(PAUSE_ENV) != point:
+        return
+    marker = Path(os.environ[PAUSE_MARKER_ENV])
+    marker.write_text(f"{os.getpid()} {point}\n")
+    deadline = time.monotonic() + PAUSE_LIMIT_SECONDS
+    while marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 @dataclass(frozen=True)
@@ -82,16 +118,34 @@ def reindex(
         raise DocsMissing(f"articles folder {docs_dir}/ does not exist (set --docs)")
     started = time.monotonic()
     report = ReindexReport()
-    with store.writer_lock(index_dir, lock_timeout):
-        index = None if full else _open_for_update(index_dir, report)
-        known = _indexed_hashes(index) if index is not None else {}
-        changes = _read_changes(docs_dir, known, max_bytes, report, progress)
-        if index is None:
-            _rebuild(index_dir, changes, report)
-        else:
-            _update(index, changes, known, report)
+    try:
+        with store.writer_lock(index_dir, lock_timeout):
+            store.remove_leftovers(index_dir)
+            index = None if full else _open_for_update(index_dir, report)
+            known = _indexed_hashes(index) if index is not None else {}
+            changes = _read_changes(docs_dir, known, max_bytes, report, progress)
+            if index is None:
+                _rebuild(index_dir, changes, report)
+            else:
+                _update(index, changes, known, report)
+    except OSError as error:
+        raise _write_failed(index_dir, error) from error
     report.seconds = time.monotonic() - started
     return report
+
+
+def _write_failed(index_dir: Path, error: OSError) -> store.IndexWriteFailed:
+    """A clear message for an I/O error while writing the index."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        problem = "the disk is full"
+        advice = "free some space and run `haberara reindex` again"
+    else:
+        problem = f"cannot write it ({(error.strerror or str(error)).lower()})"
+        advice = "fix that and run `haberara reindex` again"
+    return store.IndexWriteFailed(
+        f"reindex of {index_dir}/ failed: {problem}; the index as it was before this run is "
+        f"unchanged and still searchable; {advice}"
+    )
 
 
 @dataclass
@@ -133,40 +187,68 @@ def _read_changes(
     progress: Progress | None,
 ) -> _Changes:
     changes = _Changes()
-    paths = list_article_files(docs_dir)
-    for done, path in enumerate(paths, start=1):
-        doc_id = article_id(path, docs_dir)
+    paths, skipped = scan_article_files(docs_dir)
+    for entry in skipped:
+        if entry.is_folder:  # keep what was indexed below a folder we cannot list now
+            relative = entry.path.relative_to(docs_dir).as_posix()
+            prefix = "" if relative == "." else relative + "/"
+            kept = {doc_id for doc_id in known if doc_id.startswith(prefix)}
+            changes.seen_ids |= kept
+            _fail(report, entry.path, entry.reason + (KEPT_BELOW if kept else ""))
+            continue
+        doc_id = article_id(entry.path, docs_dir)
         changes.seen_ids.add(doc_id)
-        if doc_id in known and _content_hash(path, max_bytes) == known[doc_id]:
-            report.unchanged += 1
-        else:
-            try:
-                article = read_article(path, docs_dir, max_bytes=max_bytes)
-            except ArticleError as error:
-                reason = str(error)
-                if doc_id in known:
-                    reason += " (the version indexed before stays searchable)"
-                report.failed.append(FailedFile(_display(path), reason))
-            else:
-                changes.articles.append(article)
-                report.warnings.extend(f"{_display(path)}: {w}" for w in article.warnings)
+        _fail(report, entry.path, entry.reason + (KEPT if doc_id in known else ""))
+    for done, path in enumerate(paths, start=1):
+        _read_one(path, docs_dir, known, max_bytes, report, changes)
+        if done == 1:
+            _test_pause("reading")
         if progress:
             progress(done, len(paths))
     return changes
 
 
-def _content_hash(path: Path, max_bytes: int) -> str | None:
-    """sha1 of the file, or None when it cannot be read or is too large (read it properly)."""
+def _read_one(
+    path: Path,
+    docs_dir: Path,
+    known: dict[str, str],
+    max_bytes: int,
+    report: ReindexReport,
+    changes: _Changes,
+) -> None:
+    """Read one file once: unchanged (same sha1), a new or changed article, or a failure."""
+    doc_id = article_id(path, docs_dir)
     try:
-        if os.stat(path).st_size > max_bytes:
-            return None
-        return hashlib.sha1(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+        doc_id.encode("utf-8")
+    except UnicodeEncodeError:
+        _fail(report, path, "file name is not valid UTF-8 (a legacy encoding?): rename the file")
+        return
+    try:
+        raw = read_file_bytes(path, max_bytes)
+        if known.get(doc_id) == hashlib.sha1(raw).hexdigest():
+            changes.seen_ids.add(doc_id)
+            report.unchanged += 1
+            return
+        article = article_from_bytes(raw, doc_id)
+    except ArticleError as error:
+        if not os.path.lexists(path):  # deleted or renamed since the folder was listed
+            _fail(report, path, "file disappeared while reindexing (deleted or renamed)")
+            return
+        changes.seen_ids.add(doc_id)
+        _fail(report, path, str(error) + (KEPT if doc_id in known else ""))
+        return
+    changes.seen_ids.add(doc_id)
+    changes.articles.append(article)
+    report.warnings.extend(f"{_display(path)}: {w}" for w in article.warnings)
+
+
+def _fail(report: ReindexReport, path: Path, reason: str) -> None:
+    report.failed.append(FailedFile(_display(path), reason))
 
 
 def _display(path: Path) -> str:
-    return str(path)
+    """The path as text that can always be printed (undecodable name bytes shown as \\xNN)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _rebuild(index_dir: Path, changes: _Changes, report: ReindexReport) -> None:
@@ -175,17 +257,17 @@ def _rebuild(index_dir: Path, changes: _Changes, report: ReindexReport) -> None:
     try:
         writer = index.writer()
         try:
-            for article in changes.articles:
-                writer.add_document(**article_document(article))
-            writer.commit()
+            _add_all(writer, changes.articles, known={}, report=report)
+            _commit(writer)
         except BaseException:
-            writer.cancel()
+            _abandon(writer)
             raise
+        _test_pause("swapping")
+        store.make_current(index_dir, generation)
     except BaseException:
-        store.discard_generation(generation)
+        if store.current_generation(index_dir) != generation:
+            store.discard_generation(generation)
         raise
-    store.make_current(index_dir, generation)
-    report.added = len(changes.articles)
 
 
 def _update(
@@ -199,15 +281,46 @@ def _update(
     try:
         for doc_id in removed:
             writer.delete_by_term("id", doc_id)
-        for article in changes.articles:
-            if article.id in known:
-                writer.delete_by_term("id", article.id)
-                report.updated += 1
-            else:
-                report.added += 1
-            writer.add_document(**article_document(article))
-        writer.commit()
+        _add_all(writer, changes.articles, known, report)
+        _commit(writer)
     except BaseException:
-        writer.cancel()
+        _abandon(writer)
+        store.clean_generation(Path(index.storage.folder))  # free what the commit wrote
         raise
     report.removed = len(removed)
+
+
+def _add_all(writer, articles: list[Article], known: dict[str, str], report: ReindexReport) -> None:
+    for number, article in enumerate(articles):
+        if article.id in known:
+            writer.delete_by_term("id", article.id)
+            report.updated += 1
+        else:
+            report.added += 1
+        writer.add_document(**article_document(article))
+        if number == 0:
+            _test_pause("writing")
+
+
+def _commit(writer) -> None:
+    """``writer.commit()``; the test-only ``committing`` pause sits just before the TOC."""
+    if os.environ.get(PAUSE_ENV) == "committing":
+        commit_toc = writer._commit_toc
+
+        def paused(segments):
+            _test_pause("committing")
+            commit_toc(segments)
+
+        writer._commit_toc = paused
+    writer.commit()
+
+
+def _abandon(writer) -> None:
+    """Cancel a failed writer; a second error (the disk is still full) must not hide the
+    first, and whoosh's own lock must be released even when ``cancel`` fails half-way."""
+    with contextlib.suppress(Exception):
+        writer.cancel()
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and getattr(lock, "fd", None) is not None:
+        with contextlib.suppress(Exception):
+            lock.release()

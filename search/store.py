@@ -11,6 +11,12 @@ contents to a temporary file and renames it, so a killed commit leaves the last 
 full rebuild writes a new generation and swaps ``CURRENT`` by rename, so readers see either
 the old index or the new one, never half of it. Locks are ``flock`` locks: the kernel drops
 them when a killed process dies, so a stale lock never blocks the next run.
+
+The generation a swap replaces is kept until the next reindex starts, so a reader that read
+``CURRENT`` just before the swap can still open it. Each reindex, once it holds the lock,
+removes what a killed or failed run left behind (:func:`remove_leftovers`): generations that
+are not current, and whoosh files in the current one that its table of contents does not
+name. Nothing else ever writes there, so anything unnamed is garbage.
 """
 
 from __future__ import annotations
@@ -20,54 +26,108 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.index import FileIndex
+from whoosh.index import TOC, FileIndex, clean_files
 
 from search.analysis import ANALYSIS_VERSION
-from search.errors import IndexCorrupt, IndexLocked, IndexMissing, IndexOutdated
+from search.errors import (
+    HaberaraError,
+    IndexCorrupt,
+    IndexLocked,
+    IndexMissing,
+    IndexOutdated,
+)
 from search.schema import build_schema
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "write.lock"
 META_FILE = "haberara.json"
 GENERATION_PREFIX = "g"
+_GENERATION_NAME = re.compile(GENERATION_PREFIX + r"\d{6}")
+OPEN_ATTEMPTS = 5
+
+
+class IndexWriteFailed(HaberaraError):
+    """Writing the index failed (disk full, read-only, permissions); the last index stands.
+
+    Lives here rather than in :mod:`search.errors` only because that file had another owner
+    when it was added; the CLI reports it like every :class:`HaberaraError` (exit 3).
+    """
 
 
 def current_generation(index_dir: Path) -> Path | None:
-    """The generation folder ``CURRENT`` names, or None when there is none yet."""
+    """The generation folder ``CURRENT`` names, or None when there is none (or it is garbage)."""
+    try:
+        name = _read_current(index_dir)
+    except (IndexMissing, IndexCorrupt):
+        return None
+    return index_dir / name
+
+
+def _read_current(index_dir: Path) -> str:
+    """The generation name in ``CURRENT``; :class:`IndexMissing` or :class:`IndexCorrupt`."""
     try:
         name = (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    return index_dir / name if name else None
+    except (FileNotFoundError, NotADirectoryError):
+        raise IndexMissing(
+            f"no index in {index_dir}/: run `haberara reindex --index {index_dir}` first"
+        ) from None
+    except (OSError, ValueError) as error:
+        raise _corrupt(index_dir, f"{CURRENT_FILE} cannot be read: {error}") from error
+    if not _GENERATION_NAME.fullmatch(name):
+        raise _corrupt(index_dir, f"{CURRENT_FILE} does not name a generation ({name[:40]!r})")
+    return name
+
+
+def _corrupt(index_dir: Path, problem: str) -> IndexCorrupt:
+    return IndexCorrupt(
+        f"index in {index_dir}/ cannot be read ({problem}): "
+        f"run `haberara reindex --full --index {index_dir}` to rebuild it"
+    )
 
 
 def open_index(index_dir: Path) -> FileIndex:
-    """Open the current generation for reading; errors say what to run next."""
-    generation = current_generation(index_dir)
-    if generation is None:
-        raise IndexMissing(
-            f"no index in {index_dir}/: run `haberara reindex --index {index_dir}` first"
-        )
+    """Open the current generation for reading; errors say what to run next.
+
+    The index is opened and one reader created, so a truncated or garbled segment is
+    reported here as :class:`IndexCorrupt` rather than later, mid-search. When a full
+    reindex swaps ``CURRENT`` while we open the old generation, we retry with the new one.
+    """
+    for attempt in range(OPEN_ATTEMPTS):
+        name = _read_current(index_dir)
+        try:
+            return _open_generation(index_dir, index_dir / name)
+        except (IndexCorrupt, IndexOutdated):
+            if attempt + 1 < OPEN_ATTEMPTS and _read_current(index_dir) != name:
+                continue  # swapped under us: open the new one
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _open_generation(index_dir: Path, generation: Path) -> FileIndex:
+    if not generation.is_dir():
+        raise _corrupt(index_dir, f"{CURRENT_FILE} names {generation.name}/, which is missing")
     meta = read_meta(generation)
     version = meta.get("analysis_version")
+    if version is None:
+        raise _corrupt(index_dir, f"{generation.name}/{META_FILE} is missing or unreadable")
     if version != ANALYSIS_VERSION:
         raise IndexOutdated(
             f"index in {index_dir}/ was built with analysis v{version}, this version expects "
             f"v{ANALYSIS_VERSION}: run `haberara reindex --full --index {index_dir}`"
         )
     try:
-        return whoosh_index.open_dir(str(generation))
+        index = whoosh_index.open_dir(str(generation))
+        index.reader().close()  # opens every segment: a damaged one fails here
     except Exception as error:  # whoosh raises many kinds for damaged files
-        raise IndexCorrupt(
-            f"index in {index_dir}/ cannot be read ({type(error).__name__}: {error}): "
-            f"run `haberara reindex --full --index {index_dir}` to rebuild it"
-        ) from error
+        raise _corrupt(index_dir, f"{type(error).__name__}: {error}") from error
+    return index
 
 
 def read_meta(generation: Path) -> dict:
@@ -84,28 +144,84 @@ def new_generation(index_dir: Path) -> tuple[Path, FileIndex]:
     numbers = [
         int(path.name[1:])
         for path in index_dir.glob(f"{GENERATION_PREFIX}*")
-        if path.name[1:].isdigit()
+        if _GENERATION_NAME.fullmatch(path.name)
     ]
     generation = index_dir / f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:06d}"
     generation.mkdir()
-    _write_atomically(
-        generation / META_FILE,
-        json.dumps({"analysis_version": ANALYSIS_VERSION, "created": time.time()}),
-    )
-    return generation, whoosh_index.create_in(str(generation), build_schema())
+    try:
+        _write_atomically(
+            generation / META_FILE,
+            json.dumps({"analysis_version": ANALYSIS_VERSION, "created": time.time()}),
+        )
+        return generation, whoosh_index.create_in(str(generation), build_schema())
+    except BaseException:
+        discard_generation(generation)
+        raise
 
 
 def make_current(index_dir: Path, generation: Path) -> None:
-    """Point readers at ``generation`` and delete the generations before it."""
+    """Point readers at ``generation``; keep the one it replaces, delete older ones.
+
+    The replaced generation stays until the next reindex (see :func:`remove_leftovers`), so
+    a reader that read ``CURRENT`` a moment before the swap still finds its files.
+    """
+    previous = current_generation(index_dir)
     _write_atomically(index_dir / CURRENT_FILE, generation.name + "\n")
-    for path in index_dir.glob(f"{GENERATION_PREFIX}*"):
-        if path.is_dir() and path.name != generation.name:
-            shutil.rmtree(path, ignore_errors=True)
+    keep = {generation.name, previous.name if previous else None}
+    for path in generations(index_dir):
+        if path.name not in keep:
+            discard_generation(path)
 
 
 def discard_generation(generation: Path) -> None:
-    """Remove a generation that never became current (a failed full rebuild)."""
+    """Remove a generation that is not (or no longer) current."""
     shutil.rmtree(generation, ignore_errors=True)
+
+
+def remove_leftovers(index_dir: Path) -> None:
+    """Delete what killed or failed runs left behind. Call only while holding the lock.
+
+    That is: temporary files of ours; every generation but the current one (half-built
+    ones, and the one the last swap replaced; none while ``CURRENT`` is missing or damaged);
+    and in the current generation, the whoosh files its table of contents does not name
+    (segments of a commit that never finished, whoosh's
+    ``*.tmp`` pool folders, temporary TOC files).
+    """
+    for path in index_dir.glob(f".{CURRENT_FILE}.*.tmp"):
+        path.unlink(missing_ok=True)
+    current = current_generation(index_dir)
+    if current is None:  # nothing current (yet, or CURRENT is damaged): the next swap cleans
+        return
+    for path in generations(index_dir):
+        if path.name != current.name:
+            discard_generation(path)
+    if current.is_dir():
+        clean_generation(current)
+
+
+def clean_generation(generation: Path) -> None:
+    """Delete whoosh files in ``generation`` that its latest TOC does not name (lock held)."""
+    with contextlib.suppress(OSError):
+        for path in generation.iterdir():
+            if path.is_dir():  # whoosh's temporary pool storage ("MAIN_xxx.tmp/")
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.name.startswith("_") and ".toc." in path.name:  # a TOC never renamed
+                path.unlink(missing_ok=True)
+    try:
+        index = whoosh_index.open_dir(str(generation))
+        toc = TOC.read(index.storage, index.indexname)
+    except Exception:  # unreadable: leave it for open_index to report
+        return
+    clean_files(index.storage, index.indexname, toc.generation, toc.segments)
+
+
+def generations(index_dir: Path) -> list[Path]:
+    """The generation folders in ``index_dir``, current or not, sorted by number."""
+    return sorted(
+        path
+        for path in index_dir.glob(f"{GENERATION_PREFIX}*")
+        if _GENERATION_NAME.fullmatch(path.name) and path.is_dir()
+    )
 
 
 @contextlib.contextmanager
@@ -137,8 +253,12 @@ def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
 
 def _write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
