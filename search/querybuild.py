@@ -167,7 +167,7 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     spec = MatchSpec()
     only_stopwords = all(_is_stopword(c) for c in parsed.clauses)
     groups = []
-    for group in parsed.groups:
+    for group in _split_compounds(parsed.groups):
         clauses = [
             _clause(clause, vocabulary, spec)
             for clause in group
@@ -178,6 +178,21 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
             groups.append(clauses)
     excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
     return CompiledQuery(groups, [c for c in excluded if c is not None], spec)
+
+
+def _split_compounds(groups: list[list[Clause]]) -> list[list[Clause]]:
+    """``covid-19`` or ``1.200`` typed alone: each of its words must match (a quoted
+    phrase or an ``OR`` alternative stays one clause)."""
+    split = []
+    for group in groups:
+        only = group[0]
+        if len(group) == 1 and not (only.phrase or only.prefix or only.field):
+            words = analyze(only.text, stop=False)
+            if len(words) > 1:
+                split.extend([Clause(word)] for word in words)
+                continue
+        split.append(group)
+    return split
 
 
 def _is_stopword(clause: Clause) -> bool:
