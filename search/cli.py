@@ -194,7 +194,13 @@ def _plain(html: str) -> str:
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Worker threads; each keeps its own reader and caches.",
+)
 @click.option("--no-reindex", is_flag=True, help="Serve the index as it is, without reindexing.")
 def serve_command(
     docs: Path, index_dir: Path, host: str, port: int, threads: int, no_reindex: bool

@@ -31,7 +31,7 @@ from search.schema import stored_body
 K1 = 1.2
 B = 0.75
 #: Decoded postings kept per reader (8 bytes each), so frequent words are read once.
-CACHE_POSTINGS = 8_000_000
+CACHE_POSTINGS = 4_000_000
 #: Documents checked against the stored text for one quoted phrase, best first.
 PHRASE_CHECKS = 2_000
 

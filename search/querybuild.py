@@ -124,19 +124,21 @@ class Vocabulary:
         return any(self.has(fieldname, word) for fieldname in TEXT_FIELDS)
 
     def _spellings_uncached(self, folded_prefix: str) -> tuple[str, ...]:
-        if not folded_prefix:
-            return ("",)
-        letters = _SPELLINGS.get(folded_prefix[-1], folded_prefix[-1])
-        heads = self.spellings(folded_prefix[:-1])
-        if len(letters) == 1:  # nothing to choose: a later branch or look-up prunes
-            return tuple(head + letters for head in heads)
-        found = [
-            head + letter
-            for head in heads
-            for letter in letters
-            if any(self.has_prefix(f, head + letter) for f in TEXT_FIELDS)
-        ]
-        return tuple(found[:MAX_SPELLINGS])
+        heads = ("",)
+        for letter in folded_prefix:
+            letters = _SPELLINGS.get(letter, letter)
+            if len(letters) == 1:  # nothing to choose: a later branch or look-up prunes
+                heads = tuple(head + letters for head in heads)
+                continue
+            heads = tuple(
+                head + option
+                for head in heads
+                for option in letters
+                if any(self.has_prefix(f, head + option) for f in TEXT_FIELDS)
+            )[:MAX_SPELLINGS]
+            if not heads:
+                break
+        return heads
 
 
 def _text(term: str | bytes) -> str:

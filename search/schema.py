@@ -38,7 +38,8 @@ def build_schema() -> Schema:
         body_z=STORED,
         date=DATETIME(stored=True, sortable=True),
         year=ID(sortable=True),
-        category=ID(stored=True, sortable=True),
+        category=ID(sortable=True),
+        category_name=STORED,
         source=ID(stored=True),
         url=STORED,
         title_derived=STORED,
@@ -69,6 +70,7 @@ def article_document(article: Article) -> dict:
         document["year"] = str(article.date.year)
     if article.category:
         document["category"] = category_key(article.category)
+        document["category_name"] = article.category.strip()
     if article.source:
         document["source"] = article.source
     if article.url:

@@ -194,3 +194,13 @@ def test_the_example_article(tmp_path_factory, query: str, found: bool) -> None:
         reindex(folder / "docs", folder / "index")
     result = ids(Searcher(folder / "index"), query)
     assert (result == ["000_1e033fb6aa629b6a"]) is found
+
+
+def test_category_shown_as_written_filtered_by_key(searcher: Searcher) -> None:
+    page = searcher.search("deprem", categories=["Sağlık"])
+    assert [(h.id, h.category) for h in page.results] == [("saglik/deprem-tatbikati", "sağlık")]
+    assert [f.value for f in page.facets["category"]] == ["saglik"]
+
+
+def test_a_long_single_word_is_searched(searcher: Searcher) -> None:
+    assert searcher.search("toplantı" * 62 + "abcd").total == 0
