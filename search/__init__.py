@@ -11,6 +11,7 @@ from search.errors import (
     IndexLocked,
     IndexMissing,
     IndexOutdated,
+    IndexWriteFailed,
 )
 from search.indexer import ReindexReport, reindex
 from search.searcher import Searcher, SearchHit, SearchPage
@@ -23,6 +24,7 @@ __all__ = [
     "IndexLocked",
     "IndexMissing",
     "IndexOutdated",
+    "IndexWriteFailed",
     "ReindexReport",
     "SearchHit",
     "SearchPage",

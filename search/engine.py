@@ -260,12 +260,13 @@ def _posting_blocks(matcher) -> Iterator[tuple[Iterable[int], Iterable[float]]]:
 
 
 def column_values(searcher: WhooshSearcher, fieldname: str) -> list:
-    """A sortable field's value for every docnum of the searcher, in docnum order."""
+    """A sortable field's raw column value (bytes or int; 0 or empty where the document
+    has none) for every docnum of the searcher, in docnum order."""
     values: list = []
     for reader, offset in searcher.reader().leaf_readers():
         del values[offset:]
         if reader.has_column(fieldname):
-            values.extend(reader.column_reader(fieldname))
+            values.extend(reader.column_reader(fieldname, translate=False))
         else:
             values.extend([None] * reader.doc_count_all())
     return values

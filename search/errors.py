@@ -23,6 +23,10 @@ class IndexLocked(HaberaraError):
     """Another reindex holds the writer lock."""
 
 
+class IndexWriteFailed(HaberaraError):
+    """Writing the index failed (disk full, read-only, permissions); the last index stands."""
+
+
 class DocsMissing(HaberaraError):
     """The articles folder does not exist or is not a folder."""
 

@@ -4,7 +4,7 @@
 Failure model: every write goes either into a new generation that becomes current by one
 rename (full rebuild) or into a whoosh commit whose TOC is renamed into place (incremental),
 so a run that dies or fails at any point leaves the last committed index. An ``OSError``
-while writing (disk full, read-only disk) becomes :class:`~search.store.IndexWriteFailed`
+while writing (disk full, read-only disk) becomes :class:`~search.errors.IndexWriteFailed`
 and whatever the run had written is removed; what a SIGKILLed run left is removed by the
 next run (:func:`search.store.remove_leftovers`).
 """
@@ -32,7 +32,13 @@ from search.articles import (
     read_file_bytes,
     scan_article_files,
 )
-from search.errors import DocsMissing, IndexCorrupt, IndexMissing, IndexOutdated
+from search.errors import (
+    DocsMissing,
+    IndexCorrupt,
+    IndexMissing,
+    IndexOutdated,
+    IndexWriteFailed,
+)
 from search.schema import article_document
 
 Progress = Callable[[int, int], None]
@@ -134,7 +140,7 @@ def reindex(
     return report
 
 
-def _write_failed(index_dir: Path, error: OSError) -> store.IndexWriteFailed:
+def _write_failed(index_dir: Path, error: OSError) -> IndexWriteFailed:
     """A clear message for an I/O error while writing the index."""
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         problem = "the disk is full"
@@ -142,7 +148,7 @@ def _write_failed(index_dir: Path, error: OSError) -> store.IndexWriteFailed:
     else:
         problem = f"cannot write it ({(error.strerror or str(error)).lower()})"
         advice = "fix that and run `haberara reindex` again"
-    return store.IndexWriteFailed(
+    return IndexWriteFailed(
         f"reindex of {index_dir}/ failed: {problem}; the index as it was before this run is "
         f"unchanged and still searchable; {advice}"
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import heapq
+import logging
 import threading
 import time
 from collections import Counter
@@ -14,12 +16,14 @@ from whoosh import query as wq
 
 from search import store
 from search.engine import Engine, column_values
-from search.errors import BadParameter
+from search.errors import BadParameter, HaberaraError
 from search.highlight import highlight, snippet
 from search.query import parse_query
 from search.querybuild import MatchSpec, Vocabulary, compile_query
 from search.schema import category_key, stored_body
 from search.suggest import suggest
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 500
 MAX_PER_PAGE = 100
@@ -98,6 +102,23 @@ def parse_date(value: str | None, parameter: str) -> datetime.date | None:
         ) from None
 
 
+def _reading(method):
+    """Turn any failure while reading the index (a damaged segment) into IndexCorrupt."""
+
+    @functools.wraps(method)
+    def wrapper(self: Searcher, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except HaberaraError:
+            raise
+        except Exception as error:
+            log.exception("reading the index in %s failed", self.index_dir)
+            self._local.state = None  # reopen on the next request
+            raise store.corrupt(self.index_dir, f"{type(error).__name__}: {error}") from error
+
+    return wrapper
+
+
 class Searcher:
     """Searches one index folder; sees a new commit within :data:`REFRESH_SECONDS`.
 
@@ -109,6 +130,7 @@ class Searcher:
         self._local = threading.local()
         store.open_index(self.index_dir).close()  # fail now, with a clear message
 
+    @_reading
     def search(
         self,
         text: str,
@@ -147,6 +169,7 @@ class Searcher:
             relaxed=relaxed,
         )
 
+    @_reading
     def article(self, article_id: str, highlight_query: str = "") -> StoredArticle | None:
         """The stored article with this id, or None."""
         fields = self._current().searcher.document(id=article_id)
@@ -163,10 +186,12 @@ class Searcher:
             body=stored_body(fields),
         )
 
+    @_reading
     def highlight_spec(self, text: str) -> MatchSpec:
         """What a query marks, for highlighting a whole article."""
         return compile_query(parse_query(text), self._current().vocabulary).spec
 
+    @_reading
     def stats(self) -> dict:
         """``{"documents", "last_indexed"}`` of the index being served."""
         searcher = self._current().searcher

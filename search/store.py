@@ -37,7 +37,6 @@ from whoosh.index import TOC, FileIndex, clean_files
 
 from search.analysis import ANALYSIS_VERSION
 from search.errors import (
-    HaberaraError,
     IndexCorrupt,
     IndexLocked,
     IndexMissing,
@@ -51,14 +50,6 @@ META_FILE = "haberara.json"
 GENERATION_PREFIX = "g"
 _GENERATION_NAME = re.compile(GENERATION_PREFIX + r"\d{6}")
 OPEN_ATTEMPTS = 5
-
-
-class IndexWriteFailed(HaberaraError):
-    """Writing the index failed (disk full, read-only, permissions); the last index stands.
-
-    Lives here rather than in :mod:`search.errors` only because that file had another owner
-    when it was added; the CLI reports it like every :class:`HaberaraError` (exit 3).
-    """
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -79,13 +70,14 @@ def _read_current(index_dir: Path) -> str:
             f"no index in {index_dir}/: run `haberara reindex --index {index_dir}` first"
         ) from None
     except (OSError, ValueError) as error:
-        raise _corrupt(index_dir, f"{CURRENT_FILE} cannot be read: {error}") from error
+        raise corrupt(index_dir, f"{CURRENT_FILE} cannot be read: {error}") from error
     if not _GENERATION_NAME.fullmatch(name):
-        raise _corrupt(index_dir, f"{CURRENT_FILE} does not name a generation ({name[:40]!r})")
+        raise corrupt(index_dir, f"{CURRENT_FILE} does not name a generation ({name[:40]!r})")
     return name
 
 
-def _corrupt(index_dir: Path, problem: str) -> IndexCorrupt:
+def corrupt(index_dir: Path, problem: str) -> IndexCorrupt:
+    """The error for an index that cannot be read, with the command that rebuilds it."""
     return IndexCorrupt(
         f"index in {index_dir}/ cannot be read ({problem}): "
         f"run `haberara reindex --full --index {index_dir}` to rebuild it"
@@ -112,11 +104,11 @@ def open_index(index_dir: Path) -> FileIndex:
 
 def _open_generation(index_dir: Path, generation: Path) -> FileIndex:
     if not generation.is_dir():
-        raise _corrupt(index_dir, f"{CURRENT_FILE} names {generation.name}/, which is missing")
+        raise corrupt(index_dir, f"{CURRENT_FILE} names {generation.name}/, which is missing")
     meta = read_meta(generation)
     version = meta.get("analysis_version")
     if version is None:
-        raise _corrupt(index_dir, f"{generation.name}/{META_FILE} is missing or unreadable")
+        raise corrupt(index_dir, f"{generation.name}/{META_FILE} is missing or unreadable")
     if version != ANALYSIS_VERSION:
         raise IndexOutdated(
             f"index in {index_dir}/ was built with analysis v{version}, this version expects "
@@ -126,7 +118,7 @@ def _open_generation(index_dir: Path, generation: Path) -> FileIndex:
         index = whoosh_index.open_dir(str(generation))
         index.reader().close()  # opens every segment: a damaged one fails here
     except Exception as error:  # whoosh raises many kinds for damaged files
-        raise _corrupt(index_dir, f"{type(error).__name__}: {error}") from error
+        raise corrupt(index_dir, f"{type(error).__name__}: {error}") from error
     return index
 
 

@@ -181,11 +181,6 @@ def test_index_path_is_a_file(tmp_path: Path) -> None:
         Searcher(index)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search/searcher.py lets whoosh's struct.error / IndexError from garbled segment "
-    "bytes escape Searcher.search instead of raising IndexCorrupt (see the fault report)",
-)
 def test_garbled_segment_bytes_give_results_or_index_corrupt(tmp_path: Path, index: Path):
     """Bytes flipped inside a segment (not truncated: whoosh has no checksums, so the index
     still opens). Each query must give results or IndexCorrupt, never another exception."""

@@ -143,12 +143,6 @@ def test_search_parameters_give_a_page_or_bad_parameter(
     page_or_bad_parameter(searcher, text, page, per_page, "relevance")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="search/engine.py column_values(): sort=date over an article without a date "
-    "turns whoosh's 'no value' into a datetime and overflows (see the fault report)",
-)
 @FEW
 @given(text=any_query, page=st.integers(-2, 5), per_page=st.integers(-1, 102))
 def test_sorting_by_date_gives_a_page_or_bad_parameter(
@@ -157,12 +151,6 @@ def test_sorting_by_date_gives_a_page_or_bad_parameter(
     page_or_bad_parameter(searcher, text, page, per_page, "date")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="search/querybuild.py Vocabulary._spellings_uncached recurses once per letter: "
-    "one word of ~400+ letters overflows the stack (also xfailed in test_api.py)",
-)
 @pytest.mark.parametrize("word", ["a" * 500, "ı" * 450, "Kırgızistan" * 40 + "abcdefghij"])
 def test_one_very_long_word_gives_a_page(searcher: Searcher, word: str) -> None:
     """Not a hypothesis test on purpose: hypothesis raises the recursion limit while it
