@@ -126,3 +126,18 @@ def test_bundled_sample_articles_index_cleanly(tmp_path: Path) -> None:
     report = reindex(ROOT / "articles", tmp_path / "index")
     assert report.failed == []
     assert report.added >= 12
+
+
+def test_parallel_full_build_indexes_everything(tmp_path: Path, monkeypatch) -> None:
+    """Large archives are built by whoosh's multi-process writer; force it on a small one."""
+    import search.indexer as indexer
+
+    monkeypatch.setattr(indexer, "PARALLEL_BUILD_FROM", 1)
+    assert "procs" in indexer._build_options(5)
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    report = reindex(docs, tmp_path / "index", full=True)
+    assert report.added == 5
+    assert indexed_ids(tmp_path / "index") == {
+        name.removesuffix(".txt") for name in FIXTURE_ARTICLES
+    }
+    assert Searcher(tmp_path / "index").search("biskek").results[0].id == "2025/09/biskek-zirvesi"
