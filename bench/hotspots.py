@@ -14,12 +14,15 @@ searcher refresh), and self time grouped by area. Writes ``.prof`` files (open w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
+import os
 import pstats
 import random
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from common import DEFAULT_CORPUS_DIR, RESULTS_DIR, markdown_table, use_project, write_json
@@ -44,7 +47,11 @@ STEPS = {
     "highlight (title)": ("search/highlight.py", "highlight"),
     "suggest": ("search/suggest.py", "suggest"),
     "Searcher._current (refresh)": ("search/searcher.py", "_current"),
+    "search.engine (ours)": ("search/engine.py", "search"),
     "reindex (whole)": ("search/indexer.py", "reindex"),
+    "SubWriterTask.run (worker)": ("whoosh/multiproc.py", "run"),
+    "whoosh SegmentWriter.add_document": ("whoosh/writing.py", "add_document"),
+    "analysis: TurkishTokenizer": ("search/analysis.py", "__call__"),
     "read_article": ("search/articles.py", "read_article"),
     "article_document": ("search/schema.py", "article_document"),
     "add_document": ("whoosh/writing.py", "add_document"),
@@ -55,6 +62,7 @@ STEPS = {
 AREAS = (
     ("search/highlight.py", "snippets/highlight (ours)"),
     ("search/querybuild.py", "query building (ours)"),
+    ("search/engine.py", "search engine / scoring (ours)"),
     ("search/morphology.py", "inflection grammar (ours)"),
     ("search/suggest.py", "suggestions (ours)"),
     ("search/analysis.py", "analysis chain (ours)"),
@@ -162,18 +170,47 @@ def profile_search(index: Path, corpus_dir: Path, count: int) -> tuple[pstats.St
     return profile(run), len(queries)
 
 
-def profile_build(articles: Path, files: int) -> tuple[pstats.Stats, int]:
+@contextlib.contextmanager
+def profiled_workers(folder: Path) -> Iterator[None]:
+    """Profile whoosh's build worker processes too (``procs`` > 1): each forked
+    ``SubWriterTask`` dumps its own stats into ``folder``."""
+    from whoosh.multiproc import SubWriterTask
+
+    original = SubWriterTask.run
+
+    def run(self) -> None:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            original(self)
+        finally:
+            profiler.disable()
+            profiler.dump_stats(str(folder / f"worker-{os.getpid()}.prof"))
+
+    SubWriterTask.run = run
+    try:
+        yield
+    finally:
+        SubWriterTask.run = original
+
+
+def profile_build(articles: Path, files: int) -> tuple[pstats.Stats, pstats.Stats | None, int]:
+    """Stats of the reindexing process and, when it forked workers, of those combined."""
     from search.indexer import reindex
 
     paths = sorted(articles.rglob("*.txt"))
     chosen = random.Random(SEED).sample(paths, min(files, len(paths)))
     with tempfile.TemporaryDirectory(prefix="bench-hotspots-") as tmp:
-        docs = Path(tmp) / "docs"
+        docs, workers = Path(tmp) / "docs", Path(tmp) / "workers"
         docs.mkdir()
+        workers.mkdir()
         for path in chosen:
             shutil.copyfile(path, docs / path.name)
-        stats = profile(lambda: reindex(docs, Path(tmp) / "index", full=True))
-    return stats, len(chosen)
+        with profiled_workers(workers):
+            stats = profile(lambda: reindex(docs, Path(tmp) / "index", full=True))
+        dumps = sorted(str(path) for path in workers.glob("*.prof"))
+        worker_stats = pstats.Stats(*dumps) if dumps else None
+    return stats, worker_stats, len(chosen)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,10 +231,14 @@ def main(argv: list[str] | None = None) -> int:
         results["search"] = report(f"search: {count} queries", stats, args.top)
         results["search"]["queries"] = count
     if args.build_docs:
-        stats, count = profile_build(args.build_docs, args.build_files)
+        stats, worker_stats, count = profile_build(args.build_docs, args.build_files)
         stats.dump_stats(str(args.out_dir / "build.prof"))
-        results["build"] = report(f"build: {count} files", stats, args.top)
+        results["build"] = report(f"build: {count} files, reindex process", stats, args.top)
         results["build"]["files"] = count
+        if worker_stats is not None:
+            worker_stats.dump_stats(str(args.out_dir / "build-workers.prof"))
+            title = f"build: {count} files, whoosh worker processes combined"
+            results["build_workers"] = report(title, worker_stats, args.top)
     if not results:
         parser.error("give --index and/or --build-docs")
     write_json(args.out_dir / "hotspots.json", results)

@@ -107,11 +107,19 @@ def evaluate(eval_set: EvalSet, ranker: Ranker) -> Scores:
     return scores
 
 
-def ours_ranker(index_dir: Path) -> Ranker:
-    from search.searcher import Searcher
+class OursRanker:
+    """haberara's ``Searcher.search``, counting the answers that came from the OR fallback."""
 
-    searcher = Searcher(index_dir)
-    return lambda text: [hit.id for hit in searcher.search(text, per_page=10).results]
+    def __init__(self, index_dir: Path) -> None:
+        from search.searcher import Searcher
+
+        self.searcher = Searcher(index_dir)
+        self.relaxed = 0
+
+    def __call__(self, text: str) -> list[str]:
+        page = self.searcher.search(text, per_page=10)
+        self.relaxed += bool(getattr(page, "relaxed", False))
+        return [hit.id for hit in page.results]
 
 
 def build_ours(docs: list, work: Path) -> tuple[Path, dict]:
@@ -173,7 +181,7 @@ def run_collection(
         base_index, base_info = build_baseline(docs, Path(tmp))
         print(f"[{collection}] built: ours {ours_info}, baseline {base_info}", flush=True)
         out["builds"] = {collection: {"ours": ours_info, "baseline": base_info}}
-        ours = ours_ranker(ours_index)
+        ours = OursRanker(ours_index)
         base = baseline.BaselineSearcher(base_index)
         for eval_set in sets:
             result, per_query = evaluate_set(eval_set, ours, base)
@@ -184,13 +192,15 @@ def run_collection(
     return out
 
 
-def evaluate_set(eval_set: EvalSet, ours: Ranker, base: baseline.BaselineSearcher):
+def evaluate_set(eval_set: EvalSet, ours: OursRanker, base: baseline.BaselineSearcher):
+    relaxed_before = ours.relaxed
     systems = {
         "ours": evaluate(eval_set, ours),
         "baseline": evaluate(eval_set, lambda t: base.search(t, "and-or")),
         "baseline_or": evaluate(eval_set, lambda t: base.search(t, "or")),
     }
     result = {name: scores.summary() for name, scores in systems.items()}
+    result["ours"]["relaxed"] = ours.relaxed - relaxed_before
     per_query = [
         [qid, *(scores.ranks[i] for scores in systems.values())]
         for i, (qid, _) in enumerate(eval_set.queries)
@@ -301,13 +311,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown sets {sorted(unknown)}; choose from {', '.join(ALL_SETS)}")
     limits = parse_limits(args.limit_queries, sets)
     started = time.perf_counter()
+    measured = checkout()  # before the run: others may commit to search/ while it runs
     outputs = run_all(collections_for(sets), sets, args.corpus_dir, limits, args.jobs)
     merged = merge(outputs)
     order = [n for n in (*FILE_SETS, *morphset.VARIANTS) if n in merged["sets"]]
     merged["sets"] = {name: merged["sets"][name] for name in order}
     merged.update(
         machine=machine(),
-        checkout=checkout(),
+        checkout=measured,
         limits=limits,
         corpus_dir=str(args.corpus_dir),
         seconds=round(time.perf_counter() - started),
