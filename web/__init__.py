@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from web.index import SearcherSlot
@@ -30,6 +31,23 @@ DEFAULTS: dict[str, Any] = {"INDEX_DIR": "index"}
 
 log = logging.getLogger(__name__)
 
+#: ``<``, ``>`` and ``&`` can only occur inside JSON strings; escaped, no JSON body can be
+#: read as HTML, even by a client that sniffs or pastes it into a page.
+_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+class HtmlSafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, UTF-8 and in the documented key order, with ``<>&`` as ``\\u`` escapes.
+
+    Parsed, the values are unchanged (``"\\u003cmark\\u003e"`` is ``"<mark>"``).
+    """
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return super().dumps(obj, **kwargs).translate(_HTML_SAFE)
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``config``; one searcher; the page and API blueprints.
@@ -38,13 +56,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     the library's message until a reindex makes it readable.
     """
     from web import api, pages
+    from web.limits import check_request_size
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
     if config:
         app.config.from_mapping(config)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keys in the documented order
+    app.json = HtmlSafeJSONProvider(app)
+    # "//" in a path is answered as written (an id cannot start with "/": 404), not
+    # redirected to a URL built from the request's Host header.
+    app.url_map.merge_slashes = False
     slot = SearcherSlot(app.config["INDEX_DIR"])
     app.extensions["haberara"] = slot
     problem = slot.problem()
@@ -53,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_error_handler(HTTPException, _unrouted_error)
+    app.before_request(check_request_size)
     app.after_request(_add_security_headers)
     return app
 

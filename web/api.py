@@ -1,4 +1,5 @@
-"""The JSON API: ``/api/search``, ``/api/articles/<id>`` and ``/healthz``.
+"""The JSON API: ``/api/search``, ``/api/articles/<id>``, ``/healthz`` and
+``/api/openapi.json`` (its description, :mod:`web.openapi`).
 
 Success bodies come from the library's serializers; every error is
 ``{"error": {"code", "message", "parameter"}}``, built by :func:`error_response` and sent
@@ -35,6 +36,14 @@ def article(article_id: str) -> Response:
     return jsonify(dataclasses.asdict(find_article(article_id)))
 
 
+@bp.get("/api/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API (:data:`web.openapi.OPENAPI`)."""
+    from web.openapi import OPENAPI
+
+    return jsonify(OPENAPI)
+
+
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
     """``{"status", "documents", "last_indexed"}``; 503 while the index is unusable."""
@@ -69,6 +78,10 @@ def handle_error(error: Exception) -> tuple[Response, int]:
         return error_response(503, "index_unavailable", str(error))
     if isinstance(error, HTTPException):
         code = (error.name or "error").lower().replace(" ", "_")
-        return error_response(error.code or 500, code, error.description or error.name)
+        response, status = error_response(error.code or 500, code, error.description or error.name)
+        for name, value in error.get_headers():  # e.g. ``Allow`` on a 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
     current_app.logger.exception("unexpected error in %s", request.path)
     return error_response(500, "internal_error", "unexpected server error; see the server log")

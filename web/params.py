@@ -1,7 +1,9 @@
 """Search parameters read from a query string, shared by the API and the page.
 
-Only the names in :data:`SEARCH_PARAMETERS` are read; any other parameter is ignored.
-Values the library would reject are left to it, so each rule lives in one place.
+Only the names in :data:`SEARCH_PARAMETERS` are read; any other parameter is ignored. An
+empty value is the same as leaving the parameter out (a form sends its empty fields).
+Values the library would reject are left to it, so each rule lives in one place; the
+OpenAPI description (:mod:`web.openapi`) states the same rules.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from werkzeug.datastructures import MultiDict
 from search.errors import BadParameter
 from search.searcher import parse_date
 
-_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: The largest ``page`` (18 digits), so the API never does arithmetic on huge numbers.
+MAX_INTEGER = 10**18 - 1
 SEARCH_PARAMETERS = ("q", "page", "per_page", "sort", "from", "to", "category")
 DEFAULT_PER_PAGE = 10
 
@@ -51,18 +56,31 @@ def read_search_request(args: MultiDict[str, str]) -> SearchRequest:
         page=read_int(args, "page", 1),
         per_page=read_int(args, "per_page", DEFAULT_PER_PAGE),
         sort=args.get("sort") or "relevance",
-        date_from=parse_date(args.get("from", "").strip(), "from"),
-        date_to=parse_date(args.get("to", "").strip(), "to"),
+        date_from=read_date(args, "from"),
+        date_to=read_date(args, "to"),
         categories=tuple(c for c in args.getlist("category") if c.strip()),
     )
 
 
 def read_int(args: MultiDict[str, str], name: str, default: int) -> int:
-    """An integer parameter, ``default`` when absent or empty."""
-    value = args.get(name, "").strip()
+    """An integer parameter written in digits, ``default`` when absent or empty."""
+    value = args.get(name, "")
     if not value:
         return default
     if not _INTEGER.fullmatch(value):
         message = f"{name} must be a whole number (at most 18 digits), got {value[:20]!r}"
         raise BadParameter(name, message)
     return int(value)
+
+
+def read_date(args: MultiDict[str, str], name: str) -> datetime.date | None:
+    """A ``YYYY-MM-DD`` parameter, None when absent or empty (as a form's empty field sends).
+
+    Only that form: :func:`datetime.date.fromisoformat` also takes ``20250912`` and
+    ``2025-W37-5``, which the API does not document.
+    """
+    value = args.get(name, "")
+    if value and not _DATE.fullmatch(value):
+        message = f"{name} must be a date written YYYY-MM-DD, got {value[:40]!r}"
+        raise BadParameter(name, message)
+    return parse_date(value, name)

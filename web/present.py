@@ -8,7 +8,8 @@ import math
 from werkzeug.datastructures import MultiDict
 
 from search.errors import BadParameter
-from search.searcher import MAX_PER_PAGE, MAX_QUERY_LENGTH, parse_date
+from search.searcher import MAX_PER_PAGE, MAX_QUERY_LENGTH
+from web.params import read_date
 
 MONTHS = (
     "Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran",
@@ -45,7 +46,7 @@ def turkish_message(error: BadParameter, args: MultiDict[str, str]) -> str:
     label = PARAMETER_LABELS.get(name, name)
     if name in ("from", "to"):
         try:
-            parse_date(args.get(name, "").strip(), name)
+            read_date(args, name)
         except BadParameter:
             return f"{label} geçerli bir tarih olmalı, YYYY-AA-GG biçiminde (örneğin 2025-09-12)."
         return "Başlangıç tarihi, bitiş tarihinden sonra olamaz."
