@@ -47,14 +47,15 @@ STEPS = {
     "highlight (title)": ("search/highlight.py", "highlight"),
     "suggest": ("search/suggest.py", "suggest"),
     "Searcher._current (refresh)": ("search/searcher.py", "_current"),
-    "search.engine (ours)": ("search/engine.py", "search"),
+    "engine: postings read+score (_add_term)": ("search/engine.py", "_add_term"),
+    "facet counting (Searcher facet)": ("search/searcher.py", "facet"),
+    "top-k (rank)": ("search/searcher.py", "rank"),
     "reindex (whole)": ("search/indexer.py", "reindex"),
     "SubWriterTask.run (worker)": ("whoosh/multiproc.py", "run"),
     "whoosh SegmentWriter.add_document": ("whoosh/writing.py", "add_document"),
-    "analysis: TurkishTokenizer": ("search/analysis.py", "__call__"),
+    "segment write: add_postings": ("codec/base.py", "add_postings"),
     "read_article": ("search/articles.py", "read_article"),
     "article_document": ("search/schema.py", "article_document"),
-    "add_document": ("whoosh/writing.py", "add_document"),
     "commit": ("whoosh/writing.py", "commit"),
 }
 
