@@ -34,6 +34,7 @@ B = 0.75
 CACHE_POSTINGS = 4_000_000
 #: Documents checked against the stored text for one quoted phrase, best first.
 PHRASE_CHECKS = 2_000
+COORD = 1.0
 
 Scores = dict[int, float]
 WeightedTerm = tuple[str, str, float]  # field, term, boost
@@ -129,11 +130,16 @@ class Engine:
         return self._without(result, excluded)
 
     def match_any(self, groups: list[list[Clause]], excluded: list[Clause]) -> Scores:
-        """Documents matching at least one group, scores summed over the groups they match."""
+        """Documents matching at least one group: scores summed over the groups they match,
+        times the share of groups matched (so more of the words ranks higher)."""
         result: Scores = {}
+        matched: dict[int, int] = {}
         for group in groups:
             for doc, score in self._group_scores(group).items():
                 result[doc] = result.get(doc, 0.0) + score
+                matched[doc] = matched.get(doc, 0) + 1
+        share = 1 / len(groups) if groups else 1.0
+        result = {doc: score * (matched[doc] * share) ** COORD for doc, score in result.items()}
         return self._without(result, excluded)
 
     def everything(self, excluded: list[Clause]) -> Scores:

@@ -1,9 +1,10 @@
 """Turn a parsed reader query into a whoosh query over the Turkish fields.
 
-Each plain word matches its exact surface form (strongest) and every indexed spelling and
-inflection of it (``toplantı`` -> ``toplantıya``; ``biskek`` -> ``bişkek``), so a document
-with the exact form ranks above one that only has an inflected form. Only when no indexed
-form exists does the Snowball stem stand in. Title matches weigh more than body matches.
+Each plain word matches its exact surface form (strongest), every indexed spelling and
+inflection of it (``toplantı`` -> ``toplantıya``; ``biskek`` -> ``bişkek``) and its Snowball
+stem (which catches verb forms the noun grammar does not), so a document with the exact form
+ranks above one that only has an inflected form. Title matches weigh more than body matches.
+The weights were chosen on the relevance benchmark (``bench/relevance.py``).
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from search.schema import TEXT_FIELDS, category_key
 TITLE_BOOST = 2.0
 EXACT_BOOST = 2.0
 META_BOOST = 0.5
-STEM_BOOST = 0.5
+STEM_BOOST = 1.0
 MAX_SPELLINGS = 16
 MAX_PREFIX_TERMS = 256
+#: Fewer full matches than this (a page) are followed by partial matches.
+FILL_UP_BELOW = 10
 #: Turkish letters a reader may type without their marks.
 _SPELLINGS = {"c": "cç", "g": "gğ", "i": "iı", "o": "oö", "s": "sş", "u": "uü", "a": "aâ"}
 
@@ -155,13 +158,18 @@ class CompiledQuery:
     spec: MatchSpec
 
     def match(self, scorer: engine.Engine) -> tuple[engine.Scores, bool]:
-        """``({docnum: score}, relaxed)``: all groups, else any group when all finds none."""
+        """``({docnum: score}, relaxed)``: the articles holding every group; when they are
+        fewer than :data:`FILL_UP_BELOW` (a page), articles holding only some groups join
+        them, their scores scaled by the share of groups they hold, and ``relaxed`` says so.
+        (Ranking full matches strictly first cost a tenth of the known-item MRR on pasted
+        headlines: a long query's target often lacks one of its words.)"""
         if not self.groups:
             return (scorer.everything(self.excluded) if self.excluded else {}), False
         scores = scorer.match(self.groups, self.excluded)
-        if scores or len(self.groups) == 1:
+        if len(scores) >= FILL_UP_BELOW or len(self.groups) == 1:
             return scores, False
-        return scorer.match_any(self.groups, self.excluded), True
+        partial = scorer.match_any(self.groups, self.excluded)
+        return partial, len(partial) > len(scores)
 
 
 def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
@@ -250,10 +258,9 @@ def _word(
         terms.extend((f, form, boost) for form in forms if form != word)
     if len(fields) > 1:
         terms.append(("meta", word, META_BOOST))
-        if not forms:  # no indexed form: the Snowball stem stands in
-            stem = turkish_stem(word)
-            spec.stems.add(stem)
-            terms.append(("stem", stem, STEM_BOOST))
+        stem = turkish_stem(word)  # Snowball catches verb forms the noun grammar misses
+        spec.stems.add(stem)
+        terms.append(("stem", stem, STEM_BOOST))
     return engine.TermsClause(tuple(terms))
 
 
