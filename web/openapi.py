@@ -42,6 +42,9 @@ def _response(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/responses/{name}"}
 
 
+#: A character that is not blank by Python's ``str.isspace`` (the library's rule for an empty
+#: query); ECMA's ``\S`` differs (``\x1c``-``\x1f``, ``\x85``, ``\ufeff``).
+NOT_BLANK = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 _STRING = {"type": "string"}
 _DATE = {"type": "string", "format": "date"}
 _EMPTY = {"const": "", "description": "Empty: the same as leaving the parameter out."}
@@ -50,6 +53,7 @@ _EMPTY = {"const": "", "description": "Empty: the same as leaving the parameter 
 def _or_empty(schema: dict[str, Any]) -> dict[str, Any]:
     """A query parameter that may also be sent empty (a form's empty field)."""
     return {"anyOf": [schema, _EMPTY]}
+
 
 #: Answers any operation can give: limits (see web/limits.py) and an unusable index.
 _COMMON_ERRORS = {
@@ -71,7 +75,7 @@ SEARCH_PARAMETERS_SPEC: list[dict[str, Any]] = [
             "type": "string",
             "minLength": 1,
             "maxLength": MAX_QUERY_LENGTH,
-            "pattern": r"\S",
+            "pattern": NOT_BLANK,
         },
     },
     {
