@@ -66,7 +66,7 @@ def only(folder: Path, pattern: str) -> Path:
 
 
 def truncate_segment(index: Path) -> None:
-    segment = only(generation(index), "*.seg")
+    segment = only(generation(index), "*.trm")
     segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 2])
 
 
@@ -79,7 +79,7 @@ def delete_toc(index: Path) -> None:
 
 
 def empty_segment(index: Path) -> None:
-    only(generation(index), "*.seg").write_bytes(b"")
+    only(generation(index), "*.trm").write_bytes(b"")
 
 
 def delete_generation(index: Path) -> None:
@@ -184,7 +184,7 @@ def test_index_path_is_a_file(tmp_path: Path) -> None:
 def test_garbled_segment_bytes_give_results_or_index_corrupt(tmp_path: Path, index: Path):
     """Bytes flipped inside a segment (not truncated: whoosh has no checksums, so the index
     still opens). Each query must give results or IndexCorrupt, never another exception."""
-    original = only(generation(index), "*.seg").read_bytes()
+    original = only(generation(index), "*.trm").read_bytes()
     queries = ["kayısı", "köprü", "Meriç Köprüsü", '"tarihi Meriç"', "kün*", "title:hasat"]
     unexpected = []
     for step in range(40):
@@ -194,7 +194,7 @@ def test_garbled_segment_bytes_give_results_or_index_corrupt(tmp_path: Path, ind
         start = len(data) * step // 40
         for offset in range(start, min(len(data), start + 300)):
             data[offset] ^= 0xA5
-        only(generation(copy), "*.seg").write_bytes(bytes(data))
+        only(generation(copy), "*.trm").write_bytes(bytes(data))
         for query in queries:
             try:
                 Searcher(copy).search(query)
