@@ -3,6 +3,7 @@ by the real ``reindex``, the real Flask app, and the app served by the real WSGI
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -122,20 +123,19 @@ def haberara(*args: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture
-def live_server(articles_dir: Path, index_dir: Path) -> Iterator[str]:
-    """``haberara serve`` in its own process on a free loopback port; yields the base URL."""
+@contextlib.contextmanager
+def serve(index_dir: Path, *args: str) -> Iterator[str]:
+    """``haberara serve --no-reindex`` in its own process on a free loopback port, with
+    ``args`` added (``--host`` is left to the server's default unless given); yields the
+    base URL and stops the process afterwards."""
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable, "-m", "search", "serve", "--no-reindex",
-            "--docs", str(articles_dir), "--index", str(index_dir),
-            "--host", "127.0.0.1", "--port", str(port),
-        ],
+        [sys.executable, "-m", "search", "serve", "--no-reindex",
+         "--index", str(index_dir), "--port", str(port), *args],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         wait_for_port(port, process)
@@ -146,3 +146,11 @@ def live_server(articles_dir: Path, index_dir: Path) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def live_server(articles_dir: Path, index_dir: Path) -> Iterator[str]:
+    """The real server over the fixture index; yields the base URL."""
+    with serve(index_dir, "--docs", str(articles_dir), "--host", "127.0.0.1") as base:
+        yield base

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import write_articles
 from search.indexer import reindex
-from tests.conftest import write_articles
 
 SEARCH_KEYS = ["query", "total", "page", "per_page", "took_ms", "results", "suggestion", "facets"]
 HIT_KEYS = ["id", "title", "title_html", "date", "category", "source", "url", "score", "snippet"]

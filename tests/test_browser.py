@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_ARTICLES, ROOT, write_articles
+from conftest import FIXTURE_ARTICLES, ROOT, write_articles
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"

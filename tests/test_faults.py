@@ -28,7 +28,7 @@ import requests
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
-from conftest import ROOT, free_port, haberara, wait_for_port, write_articles
+from conftest import ROOT, haberara, serve, write_articles
 from search import store
 
 #: Every article says "belediye", so one query lists every id in the index.
@@ -171,27 +171,8 @@ def serving(docs: Path, index: Path) -> Iterator[str]:
     """``haberara serve --no-reindex`` on a free loopback port; yields its base URL."""
     if importlib.util.find_spec("web.server") is None:
         pytest.skip("web/server.py is not there yet: the serve part cannot run")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "search", "serve", "--no-reindex", "--docs", str(docs),
-            "--index", str(index), "--host", "127.0.0.1", "--port", str(port),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with serve(index, "--docs", str(docs), "--host", "127.0.0.1") as base:
+        yield base
 
 
 def api_ids(base: str, query: str = WORD) -> set[str]:

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import ROOT, free_port, haberara, wait_for_port, write_articles
+from conftest import haberara, serve, write_articles
 from search import store
 from search.errors import HaberaraError, IndexCorrupt, IndexMissing, IndexOutdated
 from search.searcher import Searcher
@@ -212,16 +209,7 @@ def test_server_on_a_damaged_index_answers_503_then_serves_the_rebuild(
     if importlib.util.find_spec("web.server") is None:
         pytest.skip("web/server.py is not there yet")
     truncate_segment(index)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "search", "serve", "--no-reindex", "--index", str(index),
-         "--docs", str(docs), "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_port(port, process)
+    with serve(index, "--docs", str(docs)) as base:
         response = requests.get(f"{base}/api/search", params={"q": "kayısı"}, timeout=10)
         assert response.status_code == 503
         assert "reindex --full" in response.json()["error"]["message"]
@@ -237,10 +225,3 @@ def test_server_on_a_damaged_index_answers_503_then_serves_the_rebuild(
             time.sleep(0.1)
         assert response.status_code == 200, response.text
         assert [hit["id"] for hit in response.json()["results"]] == ["2025/malatya-kayisi"]
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import (
+from conftest import (
     FIXTURE_ARTICLES,
     ROOT,
-    free_port,
-    wait_for_port,
+    serve,
     write_articles,
 )
 from web.limits import MAX_HEADERS, MAX_PARAMETERS, MAX_QUERY_STRING_BYTES
@@ -261,23 +258,11 @@ def refuses(address: str, port: int) -> bool:
 
 
 def test_serve_listens_on_loopback_only_by_default(index_dir):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "search", "serve", "--no-reindex", "--index", str(index_dir),
-         "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        wait_for_port(port, process)
+    with serve(index_dir) as base:  # no --host
+        port = int(base.rsplit(":", 1)[1])
         assert listening_addresses(port) == ["0100007F"]  # 127.0.0.1, and no IPv6 socket
         assert refuses("127.0.0.2", port)
         other = other_local_address()
         if other:
             assert refuses(other, port)
-        assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        assert requests.get(f"{base}/healthz", timeout=10).status_code == 200

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ROOT, free_port, haberara, wait_for_port, write_articles
+from conftest import ROOT, free_port, haberara, wait_for_port, write_articles
 
 NEW_ID = "2025/11/semerkant-forumu"
 NEW_ARTICLE = {
