@@ -119,28 +119,31 @@ class Engine:
             self._add_term(scores, fieldname, text, boost)
         return scores
 
-    def match(self, groups: list[list[Clause]], excluded: list[Clause]) -> Scores:
-        """Documents matching every group (a group: any of its clauses), minus excluded."""
-        group_scores = [self._group_scores(group) for group in groups]
-        group_scores.sort(key=len)
-        result: Scores = dict(group_scores[0]) if group_scores else {}
-        for scores in group_scores[1:]:
+    def group_scores(self, groups: list[list[Clause]]) -> list[Scores]:
+        """Each group's ``{docnum: score}`` (a group: any of its clauses)."""
+        return [self._group_scores(group) for group in groups]
+
+    def match(self, group_scores: list[Scores], excluded: list[Clause]) -> Scores:
+        """Documents matching every group, scores summed, minus excluded."""
+        ordered = sorted(group_scores, key=len)
+        result: Scores = dict(ordered[0]) if ordered else {}
+        for scores in ordered[1:]:
             result = {doc: score + scores[doc] for doc, score in result.items() if doc in scores}
             if not result:
                 break
         return self._without(result, excluded)
 
-    def match_any(self, groups: list[list[Clause]], excluded: list[Clause]) -> Scores:
+    def match_any(self, group_scores: list[Scores], excluded: list[Clause]) -> Scores:
         """Documents matching at least one group: scores summed over the groups they match,
         times the square of the share of groups matched (so more of the words ranks higher;
         squared, a two-word match beats one very strong word, as the morphology set needs)."""
         result: Scores = {}
         matched: dict[int, int] = {}
-        for group in groups:
-            for doc, score in self._group_scores(group).items():
+        for scores in group_scores:
+            for doc, score in scores.items():
                 result[doc] = result.get(doc, 0.0) + score
                 matched[doc] = matched.get(doc, 0) + 1
-        share = 1 / len(groups) if groups else 1.0
+        share = 1 / len(group_scores) if group_scores else 1.0
         result = {doc: score * (matched[doc] * share) ** COORD for doc, score in result.items()}
         return self._without(result, excluded)
 

@@ -30,6 +30,8 @@ MAX_SPELLINGS = 16
 MAX_PREFIX_TERMS = 256
 #: Fewer full matches than this (a page) are followed by partial matches.
 FILL_UP_BELOW = 10
+#: A stem held by more than this share of the articles is not matched (see is_rare).
+RARE_SHARE = 0.05
 #: Turkish letters a reader may type without their marks.
 _SPELLINGS = {"c": "cç", "g": "gğ", "i": "iı", "o": "oö", "s": "sş", "u": "uü", "a": "aâ"}
 
@@ -70,6 +72,7 @@ class Vocabulary:
         self.forms = lru_cache(maxsize=4096)(self._forms)
         self._spellings = lru_cache(maxsize=16384)(self._spellings_uncached)
         self._corrector: ListCorrector | None = None
+        self._documents = max(reader.doc_count(), 1)
 
     def has(self, fieldname: str, word: str) -> bool:
         return (fieldname, word) in self._reader
@@ -82,6 +85,14 @@ class Vocabulary:
 
     def has_prefix(self, fieldname: str, prefix: str) -> bool:
         return next(iter(self._reader.expand_prefix(fieldname, prefix)), None) is not None
+
+    def is_rare(self, fieldname: str, word: str) -> bool:
+        """Whether at most :data:`RARE_SHARE` of the articles hold ``word`` in the field.
+
+        A common Snowball stem (``yap``, ``ol``) matches a third of the archive: reading its
+        postings cost most of a query's time while adding almost nothing to the ranking.
+        """
+        return self._reader.doc_frequency(fieldname, word) <= RARE_SHARE * self._documents
 
     def body_frequency(self, word: str) -> int:
         """How many articles hold ``word`` (exact form) in their body."""
@@ -165,10 +176,11 @@ class CompiledQuery:
         headlines: a long query's target often lacks one of its words.)"""
         if not self.groups:
             return (scorer.everything(self.excluded) if self.excluded else {}), False
-        scores = scorer.match(self.groups, self.excluded)
+        group_scores = scorer.group_scores(self.groups)
+        scores = scorer.match(group_scores, self.excluded)
         if len(scores) >= FILL_UP_BELOW or len(self.groups) == 1:
             return scores, False
-        partial = scorer.match_any(self.groups, self.excluded)
+        partial = scorer.match_any(group_scores, self.excluded)
         return partial, len(partial) > len(scores)
 
 
@@ -259,8 +271,9 @@ def _word(
     if len(fields) > 1:
         terms.append(("meta", word, META_BOOST))
         stem = turkish_stem(word)  # Snowball catches verb forms the noun grammar misses
-        spec.stems.add(stem)
-        terms.append(("stem", stem, STEM_BOOST))
+        if vocabulary.is_rare("stem", stem):
+            spec.stems.add(stem)
+            terms.append(("stem", stem, STEM_BOOST))
     return engine.TermsClause(tuple(terms))
 
 
