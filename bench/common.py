@@ -14,6 +14,7 @@ import math
 import os
 import platform
 import resource
+import shutil
 import sys
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -234,3 +235,16 @@ def process_rss_mb(pid: int) -> tuple[float, float]:
 def folder_size_mb(folder: Path) -> float:
     total = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
     return total / 1024 / 1024
+
+
+def linked_copy(source: Path, target: Path) -> None:
+    """Copy a folder of articles with hard links where possible (a bench replaces files,
+    never writes into them, so the source is never changed)."""
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link)

@@ -39,6 +39,7 @@ from common import (
     PROJECT_DIR,
     RESULTS_DIR,
     checkout,
+    linked_copy,
     machine,
     percentile,
     process_rss_mb,
@@ -60,13 +61,7 @@ def copy_docs(source: Path, target: Path) -> int:
     """A private copy of the articles (hard links where possible; changes replace files,
     so the source is never written)."""
 
-    def link(src: str, dst: str) -> None:
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
-
-    shutil.copytree(source, target, copy_function=link)
+    linked_copy(source, target)
     return count_articles(target)
 
 

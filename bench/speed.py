@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import random
 import resource
 import shutil
@@ -40,6 +39,7 @@ from common import (
     RESULTS_DIR,
     checkout,
     folder_size_mb,
+    linked_copy,
     machine,
     markdown_table,
     peak_rss_mb,
@@ -90,13 +90,7 @@ def copy_docs(source: Path, target: Path) -> int:
     if target.exists():
         shutil.rmtree(target)
 
-    def link(src: str, dst: str) -> None:
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
-
-    shutil.copytree(source, target, copy_function=link)
+    linked_copy(source, target)
     return sum(1 for _ in target.rglob("*.txt"))
 
 
