@@ -220,3 +220,14 @@ def test_category_shown_as_written_filtered_by_key(searcher: Searcher) -> None:
 
 def test_a_long_single_word_is_searched(searcher: Searcher) -> None:
     assert searcher.search("toplantı" * 62 + "abcd").total == 0
+
+
+def test_misspelling_of_a_word_with_foreign_letters(tmp_path: Path) -> None:
+    """ṭ and ū fold to t and u, but no Turkish spelling walk finds them again."""
+    docs = write_articles(
+        tmp_path / "docs", {"a.txt": "title: Astronomi\n\nBiṭrūcī gökbilimci olarak anılır.\n"}
+    )
+    reindex(docs, tmp_path / "index")
+    page = Searcher(tmp_path / "index").search("bitruciz")
+    assert page.total == 0
+    assert page.suggestion is None
