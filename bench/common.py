@@ -15,6 +15,7 @@ import os
 import platform
 import resource
 import shutil
+import subprocess
 import sys
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -248,3 +249,13 @@ def linked_copy(source: Path, target: Path) -> None:
             shutil.copy2(src, dst)
 
     shutil.copytree(source, target, copy_function=link)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate a server process, killing it if it has not exited within 10 s."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)

@@ -44,6 +44,7 @@ from common import (
     percentile,
     process_rss_mb,
     read_tsv,
+    stop_process,
     write_json,
 )
 
@@ -134,12 +135,7 @@ class Server:
         return requests.get(f"{self.base}/healthz", timeout=10).json()["documents"]
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
+        stop_process(self.process)
 
 
 # --- the searching clients -----------------------------------------------------------------

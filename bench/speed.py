@@ -47,6 +47,7 @@ from common import (
     process_rss_mb,
     read_jsonl_gz,
     read_tsv,
+    stop_process,
     use_project,
     write_json,
 )
@@ -220,12 +221,7 @@ def start_server(index: Path, log: Path) -> Server:
 
 
 def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(10)
+    stop_process(server.process)
 
 
 def _tail(log: Path) -> str:

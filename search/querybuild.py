@@ -77,9 +77,6 @@ class Vocabulary:
     def has(self, fieldname: str, word: str) -> bool:
         return (fieldname, word) in self._reader
 
-    def frequency(self, fieldname: str, word: str) -> int:
-        return self._reader.doc_frequency(fieldname, word)
-
     def with_prefix(self, fieldname: str, prefix: str) -> list[str]:
         return [_text(term) for term in self._reader.expand_prefix(fieldname, prefix)]
 
