@@ -19,6 +19,7 @@ no lambdas; when a step changes, bump :data:`ANALYSIS_VERSION` and reindex.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
@@ -218,6 +219,37 @@ def turkish_analyzer(
     if fold:
         chain = chain | AsciiFoldFilter()
     return chain
+
+
+WORD = re.compile(WORD_PATTERN)
+
+
+def exact_form(word: str) -> str:
+    """A tokenizer word's exact form: apostrophe suffix cut, Turkish lower case (steps 2-3).
+
+    >>> exact_form("KIRGIZİSTAN’ın")
+    'kırgızistan'
+    """
+    return turkish_lower(strip_apostrophe_suffix(word))
+
+
+def exact_forms(text: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, form)`` of each word of ``text`` in the exact-form chain (steps 1-3).
+
+    The same tokens and texts as ``turkish_analyzer(stop=False)`` with ``chars=True``,
+    without building whoosh tokens: snippets and phrase checks run this over whole bodies.
+
+    >>> list(exact_forms("Bişkek'teki TOPLANTI"))
+    [(0, 11, 'bişkek'), (12, 20, 'toplantı')]
+    """
+    forms: dict[str, str] = {}  # a word recurs: normalise it once
+    for match in WORD.finditer(text):
+        word = match.group()
+        form = forms.get(word)
+        if form is None:
+            form = forms[word] = exact_form(word)
+        if form:
+            yield match.start(), match.end(), form
 
 
 def analyze(text: str, *, stop: bool = True, stem: bool = False, fold: bool = False) -> list[str]:

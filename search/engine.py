@@ -1,11 +1,14 @@
-"""BM25F scoring straight from whoosh's postings, with Python sets and dicts doing the joins.
+"""BM25F scoring straight from whoosh's postings, with numpy arrays doing the arithmetic.
 
 whoosh evaluates ``AND`` of ``OR`` groups with a tree of pure-Python matchers that step
 through postings one document at a time; with a Turkish word expanding to a dozen indexed
-forms, that took 0.6 s per query on 43,000 articles. Here each term's postings are read a
-block at a time into a ``{docnum: score}`` dict, a word's forms are summed, and the words
-are intersected as sets, all in C-backed built-ins. A term's decoded postings are kept (up
-to :data:`CACHE_POSTINGS`) for the life of the reader, so frequent words are read once.
+forms, that took 0.6 s per query on 43,000 articles. Here each term's postings are decoded
+a whole block at a time into numpy arrays (whoosh's delta-coded ids summed by
+``numpy.cumsum``), scored in one vectorised step, and added into a dense array of scores
+over every document of the reader, so a query costs a few array operations per term.
+
+A term's scored postings depend only on the open reader, so they are kept (up to
+:data:`CACHE_POSTINGS`) in a cache every serving thread shares (:class:`ReaderData`).
 
 Scores are BM25F: per field ``idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))``,
 times the field's and the form's boost, summed over fields and forms.
@@ -13,32 +16,34 @@ times the field's and the form's boost, summed over fields and forms.
 
 from __future__ import annotations
 
-import heapq
 import math
-from array import array
+import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Query
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher as WhooshSearcher
 
-from search.analysis import analyze
+from search.analysis import exact_forms
 from search.schema import stored_body
+from search.shared import SharedCache
 
 K1 = 1.2
 B = 0.75
-#: Decoded postings kept per reader (8 bytes each), so frequent words are read once.
+#: Scored postings kept per open reader (8 bytes each), shared by all threads.
 CACHE_POSTINGS = 4_000_000
 #: Documents checked against the stored text for one quoted phrase, best first.
 PHRASE_CHECKS = 2_000
 #: Exponent on the share of query words a partial match holds (chosen on the eval sets).
 COORD = 2.0
 
-Scores = dict[int, float]
 WeightedTerm = tuple[str, str, float]  # field, term, boost
+Postings = tuple[np.ndarray, np.ndarray]  # docnums (int32), unboosted scores (float32)
+
+_EMPTY: Postings = (np.zeros(0, np.int32), np.zeros(0, np.float32))
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ class TermsClause:
 
 @dataclass(frozen=True)
 class QueryClause:
-    """A whoosh query evaluated by whoosh itself (phrases, category terms)."""
+    """A whoosh query (a category term): matching documents score nothing extra."""
 
     query: Query
 
@@ -71,175 +76,269 @@ class PhraseClause:
 Clause = TermsClause | QueryClause | PhraseClause
 
 
-class _Leaf:
-    """One index segment: its reader, docnum offset, deletions and field lengths."""
+@dataclass
+class Matches:
+    """Every document of the reader: its score and whether it matched."""
 
-    def __init__(self, reader, offset: int) -> None:
-        self.reader = reader
-        self.offset = offset
-        self.deleted = (
-            frozenset(d for d in range(reader.doc_count_all()) if reader.is_deleted(d))
-            if reader.has_deletions()
-            else None
-        )
-        self._norms: dict[str, list[float]] = {}
+    scores: np.ndarray  # float64
+    hit: np.ndarray  # bool
 
-    def norms(self, fieldname: str, average: float) -> list[float]:
-        """``k1 * (1 - b + b * dl / avgdl)`` for every document of the segment."""
-        if fieldname not in self._norms:
-            length = self.reader.doc_field_length
-            self._norms[fieldname] = [
-                K1 * (1 - B + B * (length(docnum, fieldname) or 0) / average)
-                for docnum in range(self.reader.doc_count_all())
-            ]
-        return self._norms[fieldname]
+    @classmethod
+    def none(cls, size: int) -> Matches:
+        return cls(np.zeros(size), np.zeros(size, bool))
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.hit))
+
+    def docnums(self) -> np.ndarray:
+        """The matching docnums, ascending."""
+        return np.flatnonzero(self.hit)
+
+    def add(self, docnums: np.ndarray, scores: np.ndarray) -> None:
+        """Add ``scores`` to ``docnums`` (distinct within one call) and mark them matched."""
+        self.scores[docnums] += scores
+        self.hit[docnums] = True
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep only the matches ``mask`` allows."""
+        self.hit &= mask
+        self.scores[~self.hit] = 0.0
+
+    def as_dict(self) -> dict[int, float]:
+        """``{docnum: score}`` (for tests and debugging)."""
+        return {int(doc): float(self.scores[doc]) for doc in self.docnums()}
+
+
+class ReaderData:
+    """What one open reader's scoring needs, computed once and shared by every thread.
+
+    Built from any one thread's reader (all see the same segments); afterwards only
+    :meth:`postings` reads the index again, through the calling thread's own reader.
+    """
+
+    def __init__(self, reader) -> None:
+        leaves = list(reader.leaf_readers())
+        self.size = reader.doc_count_all()
+        self.documents = max(reader.doc_count(), 1)
+        self.live = np.ones(self.size, bool)
+        for leaf, offset in leaves:
+            if leaf.has_deletions():
+                for docnum in leaf.segment().deleted_docs():
+                    self.live[offset + docnum] = False
+        self._leaves = leaves
+        self._norms: dict[str, np.ndarray] = {}
+        self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
+
+    def norms(self, fieldname: str) -> np.ndarray:
+        """``k1 * (1 - b + b * dl / avgdl)`` for every document, over the whole reader."""
+        norms = self._norms.get(fieldname)
+        if norms is None:
+            lengths = np.zeros(self.size, np.float64)
+            for leaf, offset in self._leaves:
+                length = leaf.doc_field_length
+                count = leaf.doc_count_all()
+                lengths[offset : offset + count] = [
+                    length(docnum, fieldname) or 0 for docnum in range(count)
+                ]
+            average = max(float(lengths[self.live].sum()) / self.documents, 1.0)
+            norms = self._norms[fieldname] = K1 * (1 - B + B * lengths / average)
+        return norms
+
+    def postings(self, reader, fieldname: str, text: str) -> Postings:
+        """The term's live docnums and unboosted BM25F scores, read through ``reader``."""
+        key = (fieldname, text)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        value = self._score(reader, fieldname, text)
+        with self._lock:
+            self._cache[key] = value
+            self._cached += len(value[0])
+            while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
+                _, (docnums, _) = self._cache.popitem(last=False)
+                self._cached -= len(docnums)
+        return value
+
+    def _score(self, reader, fieldname: str, text: str) -> Postings:
+        parts = [_decode(leaf, fieldname, text, offset) for leaf, offset in reader.leaf_readers()]
+        docnums = np.concatenate([ids for ids, _ in parts])
+        frequency = len(docnums)  # as whoosh counts it: deleted documents included
+        if not frequency:
+            return _EMPTY
+        tf = np.concatenate([weights for _, weights in parts])
+        alive = self.live[docnums]
+        if not alive.all():
+            docnums, tf = docnums[alive], tf[alive]
+        idf = math.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5))
+        scores = idf * (K1 + 1) * tf / (tf + self.norms(fieldname)[docnums])
+        return docnums.astype(np.int32), scores.astype(np.float32)
+
+
+def _decode(leaf, fieldname: str, text: str, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """One segment's postings of a term: ``(docnums + offset, term frequencies)``."""
+    try:
+        matcher = _matcher(leaf, fieldname, text)
+    except TermNotFound:
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
+        while not matcher._atend:  # whoosh's block format: pickled (ids, weights, ...)
+            if matcher._data is None:
+                matcher._read_data()
+            block_ids, block_weights = matcher._data[0], matcher._data[1]
+            block = np.asarray(block_ids, np.int64)
+            ids.append(block if matcher._byteids else np.cumsum(block))
+            length = matcher._blocklength
+            if block_weights is None:
+                weights.append(np.ones(length))
+            elif isinstance(block_weights, float):
+                weights.append(np.full(length, block_weights))
+            else:
+                weights.append(np.asarray(block_weights, np.float64))
+            matcher._next_block()
+    else:  # short postings kept inline in the term dictionary
+        inline_ids, inline_weights = [], []
+        while matcher.is_active():
+            inline_ids.append(matcher.id())
+            inline_weights.append(matcher.weight())
+            matcher.next()
+        ids.append(np.asarray(inline_ids, np.int64))
+        weights.append(np.asarray(inline_weights, np.float64))
+    if not ids:
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
+    return np.concatenate(ids) + offset, np.concatenate(weights)
+
+
+def _matcher(leaf, fieldname: str, text: str):
+    """The segment's postings matcher for the term, deleted documents included.
+
+    whoosh's ``postings()`` builds a set of the segment's deletions on every call; the
+    caller drops deleted documents itself (``ReaderData.live``), so the term table is
+    asked directly when the reader has one.
+    """
+    terms = getattr(leaf, "_terms", None)
+    if terms is None or fieldname not in leaf.schema:
+        matcher = leaf.postings(fieldname, text)
+        return matcher.child if isinstance(matcher, FilterMatcher) else matcher
+    encoded = leaf.schema[fieldname].to_bytes(text)
+    return terms.matcher(fieldname, encoded, leaf.schema[fieldname].format)
+
+
+#: ReaderData per open reader, shared across threads; keyed by the reader's segments.
+_reader_data = SharedCache(4)
+
+
+def reader_key(reader, generation: object) -> tuple:
+    """What identifies an open reader's contents: its generation, segments and deletions."""
+    return (
+        generation,
+        tuple(
+            (leaf.segment().segment_id(), leaf.segment().deleted_count())
+            for leaf, _ in reader.leaf_readers()
+        ),
+    )
 
 
 class Engine:
-    """Scores clauses over one whoosh searcher (one index generation); not thread-safe."""
+    """Scores clauses over one thread's whoosh searcher; not itself thread-safe."""
 
-    def __init__(self, searcher: WhooshSearcher) -> None:
+    def __init__(self, searcher: WhooshSearcher, generation: object = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.documents = max(searcher.doc_count(), 1)
-        self._leaves = [_Leaf(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
-        self._averages: dict[str, float] = {}
-        self._cache: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
-        self._cached_postings = 0
+        key = reader_key(self.reader, generation)
+        self.data: ReaderData = _reader_data.get(key, lambda: ReaderData(self.reader))
+        self.size = self.data.size
 
-    def clause_scores(self, clause: Clause) -> Scores:
-        """``{docnum: score}`` of every live document the clause matches."""
+    def clause_matches(self, clause: Clause) -> Matches:
+        """Every live document the clause matches, with its score."""
         if isinstance(clause, QueryClause):
-            results = self.searcher.search(clause.query, limit=None)
-            return {docnum: score or 0.0 for docnum, score in results.items()}
+            matches = Matches.none(self.size)
+            docnums = np.fromiter(self.searcher.docs_for_query(clause.query), np.int64)
+            matches.hit[docnums] = True
+            return matches
         if isinstance(clause, PhraseClause):
-            return self._phrase_scores(clause)
-        scores: Scores = {}
+            return self._phrase_matches(clause)
+        matches = Matches.none(self.size)
         for fieldname, text, boost in clause.terms:
-            self._add_term(scores, fieldname, text, boost)
-        return scores
+            docnums, scores = self.data.postings(self.reader, fieldname, text)
+            if len(docnums):
+                matches.add(docnums, boost * scores)
+        return matches
 
-    def group_scores(self, groups: list[list[Clause]]) -> list[Scores]:
-        """Each group's ``{docnum: score}`` (a group: any of its clauses)."""
-        return [self._group_scores(group) for group in groups]
+    def group_matches(self, groups: list[list[Clause]]) -> list[Matches]:
+        """Each group's matches (a group: any of its clauses, scores summed)."""
+        return [self._group_matches(group) for group in groups]
 
-    def match(self, group_scores: list[Scores], excluded: list[Clause]) -> Scores:
+    def match(self, groups: list[Matches], excluded: list[Clause]) -> Matches:
         """Documents matching every group, scores summed, minus excluded."""
-        ordered = sorted(group_scores, key=len)
-        result: Scores = dict(ordered[0]) if ordered else {}
-        for scores in ordered[1:]:
-            result = {doc: score + scores[doc] for doc, score in result.items() if doc in scores}
-            if not result:
-                break
+        if not groups:
+            return Matches.none(self.size)
+        hit = np.logical_and.reduce([group.hit for group in groups])
+        result = Matches(np.where(hit, np.sum([g.scores for g in groups], axis=0), 0.0), hit)
         return self._without(result, excluded)
 
-    def match_any(self, group_scores: list[Scores], excluded: list[Clause]) -> Scores:
+    def match_any(self, groups: list[Matches], excluded: list[Clause]) -> Matches:
         """Documents matching at least one group: scores summed over the groups they match,
         times the square of the share of groups matched (so more of the words ranks higher;
         squared, a two-word match beats one very strong word, as the morphology set needs)."""
-        result: Scores = {}
-        matched: dict[int, int] = {}
-        for scores in group_scores:
-            for doc, score in scores.items():
-                result[doc] = result.get(doc, 0.0) + score
-                matched[doc] = matched.get(doc, 0) + 1
-        share = 1 / len(group_scores) if group_scores else 1.0
-        result = {doc: score * (matched[doc] * share) ** COORD for doc, score in result.items()}
+        if not groups:
+            return Matches.none(self.size)
+        matched = np.sum([group.hit for group in groups], axis=0)
+        total = np.sum([group.scores for group in groups], axis=0)
+        share = matched / len(groups)
+        result = Matches(total * share**COORD, matched > 0)
         return self._without(result, excluded)
 
-    def everything(self, excluded: list[Clause]) -> Scores:
+    def everything(self, excluded: list[Clause]) -> Matches:
         """Every live document, score 0 (for a query of exclusions only)."""
-        return self._without(dict.fromkeys(self.reader.all_doc_ids(), 0.0), excluded)
+        return self._without(Matches(np.zeros(self.size), self.data.live.copy()), excluded)
 
-    def _group_scores(self, group: list[Clause]) -> Scores:
-        if len(group) == 1:
-            return self.clause_scores(group[0])
-        result: Scores = {}
-        for clause in group:
-            for doc, score in self.clause_scores(clause).items():
-                result[doc] = result.get(doc, 0.0) + score
+    def _group_matches(self, group: list[Clause]) -> Matches:
+        result = self.clause_matches(group[0])
+        for clause in group[1:]:
+            other = self.clause_matches(clause)
+            result.scores += other.scores
+            result.hit |= other.hit
         return result
 
-    def _without(self, scores: Scores, excluded: list[Clause]) -> Scores:
+    def _without(self, matches: Matches, excluded: list[Clause]) -> Matches:
         for clause in excluded:
-            for doc in self.clause_scores(clause):
-                scores.pop(doc, None)
-        return scores
+            matches.keep(~self.clause_matches(clause).hit)
+        return matches
 
-    def _phrase_scores(self, clause: PhraseClause) -> Scores:
-        result: Scores = {}
+    def _phrase_matches(self, clause: PhraseClause) -> Matches:
+        result = Matches.none(self.size)
         for fieldname, boost in clause.fields:
             per_word = [
-                self.clause_scores(TermsClause(((fieldname, word, boost),)))
+                self.clause_matches(TermsClause(((fieldname, word, boost),)))
                 for word in clause.words
             ]
-            per_word.sort(key=len)
-            candidates = {
-                doc: sum(scores[doc] for scores in per_word)
-                for doc in per_word[0]
-                if all(doc in scores for scores in per_word[1:])
-            }
-            best = heapq.nlargest(PHRASE_CHECKS, candidates.items(), key=lambda item: item[1])
-            for doc, score in best:
-                if _holds_phrase(self._stored_text(doc, fieldname), clause.words):
-                    result[doc] = result.get(doc, 0.0) + score
+            candidates = self.match(per_word, [])
+            docnums = candidates.docnums()
+            if len(docnums) > PHRASE_CHECKS:
+                best = np.argpartition(-candidates.scores[docnums], PHRASE_CHECKS)
+                docnums = docnums[best[:PHRASE_CHECKS]]
+            held = [
+                doc
+                for doc in docnums.tolist()
+                if _holds_phrase(self._stored_text(doc, fieldname), clause.words)
+            ]
+            result.add(np.asarray(held, np.int64), candidates.scores[held])
         return result
 
     def _stored_text(self, docnum: int, fieldname: str) -> str:
         fields = self.searcher.stored_fields(docnum)
         return stored_body(fields) if fieldname == "body" else fields.get(fieldname, "")
 
-    def _average_length(self, fieldname: str) -> float:
-        if fieldname not in self._averages:
-            total = self.reader.field_length(fieldname) or 0
-            self._averages[fieldname] = max(total / self.documents, 1.0)
-        return self._averages[fieldname]
-
-    def _add_term(self, scores: Scores, fieldname: str, text: str, boost: float) -> None:
-        docnums, base_scores = self._term_scores(fieldname, text)
-        get = scores.get
-        for docnum, score in zip(docnums, base_scores, strict=True):
-            scores[docnum] = get(docnum, 0.0) + boost * score
-
-    def _term_scores(self, fieldname: str, text: str) -> tuple[array, array]:
-        """The term's live docnums and unboosted BM25F scores, cached per reader."""
-        key = (fieldname, text)
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
-        docnums, base_scores = array("i"), array("f")
-        frequency = self.reader.doc_frequency(fieldname, text)
-        if frequency:
-            idf = math.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5))
-            factor = idf * (K1 + 1)
-            average = self._average_length(fieldname)
-            for leaf in self._leaves:
-                try:
-                    matcher = leaf.reader.postings(fieldname, text)
-                except TermNotFound:
-                    continue
-                norms = leaf.norms(fieldname, average)
-                offset, deleted = leaf.offset, leaf.deleted
-                for ids, weights in _posting_blocks(matcher):
-                    for docnum, tf in zip(ids, weights, strict=True):
-                        if deleted is None or docnum not in deleted:
-                            docnums.append(docnum + offset)
-                            base_scores.append(factor * tf / (tf + norms[docnum]))
-        self._remember(key, (docnums, base_scores))
-        return docnums, base_scores
-
-    def _remember(self, key: tuple[str, str], value: tuple[array, array]) -> None:
-        self._cache[key] = value
-        self._cached_postings += len(value[0])
-        while self._cached_postings > CACHE_POSTINGS and len(self._cache) > 1:
-            _, (docnums, _) = self._cache.popitem(last=False)
-            self._cached_postings -= len(docnums)
-
 
 def _holds_phrase(text: str, words: tuple[str, ...]) -> bool:
     """Whether ``text``, analysed like the exact-form fields, has ``words`` in a row."""
-    tokens = analyze(text, stop=False)
+    tokens = [form for _, _, form in exact_forms(text)]
     width = len(words)
     first = words[0]
     return any(
@@ -247,27 +346,6 @@ def _holds_phrase(text: str, words: tuple[str, ...]) -> bool:
         for start, token in enumerate(tokens)
         if token == first
     )
-
-
-def _posting_blocks(matcher) -> Iterator[tuple[Iterable[int], Iterable[float]]]:
-    """A term's postings as ``(ids, weights)`` blocks, read a whole block at a time."""
-    if isinstance(matcher, FilterMatcher):  # deletions: the caller skips them itself
-        matcher = matcher.child
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-        while not matcher._atend:
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            yield matcher._ids, matcher._weights
-            matcher._next_block()
-        return
-    ids, weights = [], []
-    while matcher.is_active():  # short postings kept inline in the term dictionary
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    yield ids, weights
 
 
 def column_values(searcher: WhooshSearcher, fieldname: str) -> list:

@@ -1,9 +1,9 @@
 """Snippets and highlighted titles: stored text re-analysed with the index's own chain.
 
-The exact-form analyzer gives each word's character offsets; a word is marked when the
-query's :class:`~search.querybuild.MatchSpec` accepts it, so ``toplantıya``, ``Bişkek'teki``
-(the whole word, suffix included) and keyboard matches are all marked. Everything outside
-``<mark>`` is HTML-escaped.
+The exact-form chain (:func:`~search.analysis.exact_forms`) gives each word's character
+offsets; a word is marked when the query's :class:`~search.querybuild.MatchSpec` accepts
+it, so ``toplantıya``, ``Bişkek'teki`` (the whole word, suffix included) and keyboard
+matches are all marked. Everything outside ``<mark>`` is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from search.analysis import ascii_fold, cached_analyzer
+from search.analysis import WORD, ascii_fold, exact_form
 from search.querybuild import MatchSpec
 
 SNIPPET_MIN = 160
@@ -23,19 +23,23 @@ Span = tuple[int, int]
 
 
 def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
-    """``(start, end, folded word)`` of every word in ``text`` that the query matches."""
+    """``(start, end, folded word)`` of every word in ``text`` that the query matches.
+
+    Words are the exact-form chain's (:func:`~search.analysis.exact_forms`); each distinct
+    word is decided once per query (``spec.decisions``), for the title and every snippet.
+    """
     if not spec:
         return []
-    analyzer = cached_analyzer(False, False, False)
-    decided: dict[str, bool] = {}  # a word recurs: decide it once
+    decisions = spec.decisions
     spans = []
-    for token in analyzer(text, chars=True, removestops=False):
-        word = token.text
-        matched = decided.get(word)
-        if matched is None:
-            matched = decided[word] = spec.matches(word)
-        if matched:
-            spans.append((token.startchar, token.endchar, ascii_fold(word)))
+    for match in WORD.finditer(text):
+        word = match.group()
+        fold = decisions.get(word)
+        if fold is None:
+            form = exact_form(word)
+            fold = decisions[word] = ascii_fold(form) if form and spec.matches(form) else ""
+        if fold:
+            spans.append((match.start(), match.end(), fold))
     return spans
 
 

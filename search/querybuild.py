@@ -9,31 +9,31 @@ The weights were chosen on the relevance benchmark (``bench/relevance.py``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from whoosh import query as wq
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, TermNotFound
 from whoosh.spelling import ListCorrector
 
 from search import engine
 from search.analysis import analyze, ascii_fold, stopwords, turkish_stem
+from search.lexicon import SegmentLexicon
 from search.morphology import inflections, lemma_candidates
 from search.query import Clause, ParsedQuery
 from search.schema import TEXT_FIELDS, category_key
+from search.shared import SharedCache
 
 TITLE_BOOST = 2.0
 EXACT_BOOST = 2.0
 META_BOOST = 0.5
 STEM_BOOST = 1.0
-MAX_SPELLINGS = 16
 MAX_PREFIX_TERMS = 256
 #: Fewer full matches than this (a page) are followed by partial matches.
 FILL_UP_BELOW = 10
 #: A stem held by more than this share of the articles is not matched (see is_rare).
 RARE_SHARE = 0.05
-#: Turkish letters a reader may type without their marks.
-_SPELLINGS = {"c": "cç", "g": "gğ", "i": "iı", "o": "oö", "s": "sş", "u": "uü", "a": "aâ"}
 
 
 @dataclass
@@ -44,6 +44,8 @@ class MatchSpec:
     folded: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     stems: set[str] = field(default_factory=set)
+    #: Words of the text already decided: raw word -> its fold when a match, else "".
+    decisions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def matches(self, exact_form: str) -> bool:
         """Whether a token (apostrophe-stripped, Turkish-lower-cased) is a match."""
@@ -61,27 +63,25 @@ class MatchSpec:
 class Vocabulary:
     """The indexed words of one reader, looked up by their ASCII fold.
 
-    The index keeps each word as written (``bişkek``); a reader may type ``biskek``. Words
-    whose fold starts with a folded prefix are found by walking the Turkish spellings of
-    the prefix letter by letter (``s`` -> ``s``/``ş``), keeping only spellings the index
-    holds, so the walk stays narrow. Results are cached per reader.
+    The index keeps each word as written (``bişkek``); a reader may type ``biskek``. Each
+    segment's title and body words are held sorted by their fold (see
+    :mod:`search.lexicon`), shared by every thread, so a folded word or prefix is a binary
+    search per segment. Expansions are cached per reader.
     """
 
-    def __init__(self, reader: IndexReader) -> None:
+    def __init__(self, reader: IndexReader, generation: object = None) -> None:
         self._reader = reader
+        self._lexicons = [
+            _lexicons.get(
+                (generation, leaf.segment().segment_id()),
+                lambda leaf=leaf: _segment_words(leaf),
+            )
+            for leaf, _ in reader.leaf_readers()
+        ]
         self.forms = lru_cache(maxsize=4096)(self._forms)
-        self._spellings = lru_cache(maxsize=16384)(self._spellings_uncached)
+        self._masks: dict[str, int] = {}  # word -> bit i set when TEXT_FIELDS[i] holds it
         self._corrector: ListCorrector | None = None
         self._documents = max(reader.doc_count(), 1)
-
-    def has(self, fieldname: str, word: str) -> bool:
-        return (fieldname, word) in self._reader
-
-    def with_prefix(self, fieldname: str, prefix: str) -> list[str]:
-        return [_text(term) for term in self._reader.expand_prefix(fieldname, prefix)]
-
-    def has_prefix(self, fieldname: str, prefix: str) -> bool:
-        return next(iter(self._reader.expand_prefix(fieldname, prefix)), None) is not None
 
     def is_rare(self, fieldname: str, word: str) -> bool:
         """Whether at most :data:`RARE_SHARE` of the articles hold ``word`` in the field.
@@ -96,23 +96,42 @@ class Vocabulary:
         return self._reader.doc_frequency("body", word)
 
     def folded_corrector(self) -> ListCorrector:
-        """A spelling corrector over the folded body words; built on first use."""
+        """A spelling corrector over the folded title and body words; built on first use."""
         if self._corrector is None:
-            words = {ascii_fold(_text(term)) for term in self._reader.lexicon("body")}
-            self._corrector = ListCorrector(sorted(words))
+            folds = {fold for lexicon in self._lexicons for fold in lexicon.folds}
+            self._corrector = ListCorrector(sorted(folds))
         return self._corrector
-
-    def spellings(self, folded_prefix: str) -> tuple[str, ...]:
-        """Indexed spellings (of word starts, in titles or bodies) that fold to the prefix."""
-        return self._spellings(folded_prefix)
 
     def words(self, folded_word: str) -> list[str]:
         """Indexed words (titles or bodies) whose fold is exactly ``folded_word``."""
-        return [s for s in self.spellings(folded_word) if self._is_word(s)]
+        return self._collect(lexicon.with_fold(folded_word) for lexicon in self._lexicons)
 
     def is_indexed(self, folded_word: str) -> bool:
         """Whether some title or body holds a word that folds to ``folded_word``."""
-        return bool(self.words(folded_word))
+        return any(lexicon.with_fold(folded_word) for lexicon in self._lexicons)
+
+    def words_with_folded_prefix(self, folded_prefix: str) -> list[str]:
+        """Indexed words (titles or bodies) whose fold starts with ``folded_prefix``."""
+        return self._collect(
+            lexicon.with_folded_prefix(folded_prefix) for lexicon in self._lexicons
+        )
+
+    def fields(self, word: str) -> tuple[str, ...]:
+        """Which of :data:`TEXT_FIELDS` hold ``word`` in some article."""
+        if word not in self._masks:
+            self.words(ascii_fold(word))
+        mask = self._masks.get(word, 0)
+        return tuple(f for bit, f in enumerate(TEXT_FIELDS) if mask & (1 << bit))
+
+    def _collect(self, found: Iterable[list[tuple[str, int]]]) -> list[str]:
+        """Sorted distinct words of per-segment ``(word, fields)`` lists; fields noted."""
+        masks = self._masks
+        words: set[str] = set()
+        for pairs in found:
+            for word, mask in pairs:
+                masks[word] = masks.get(word, 0) | mask
+                words.add(word)
+        return sorted(words)
 
     def _forms(self, folded_word: str) -> tuple[str, ...]:
         """Indexed forms of the word: its spellings, its inflections and its lemma's."""
@@ -123,33 +142,20 @@ class Vocabulary:
                 found[form] = None
         return tuple(found)
 
-    def words_with_folded_prefix(self, folded_prefix: str) -> list[str]:
-        """Indexed words (titles or bodies) whose fold starts with ``folded_prefix``."""
-        words: set[str] = set()
-        for spelling in self.spellings(folded_prefix):
-            for fieldname in TEXT_FIELDS:
-                words.update(self.with_prefix(fieldname, spelling))
-        return sorted(words)
 
-    def _is_word(self, word: str) -> bool:
-        return any(self.has(fieldname, word) for fieldname in TEXT_FIELDS)
+#: Segment lexicons shared by every thread (a generation holds a handful of segments).
+_lexicons = SharedCache(32)
 
-    def _spellings_uncached(self, folded_prefix: str) -> tuple[str, ...]:
-        heads = ("",)
-        for letter in folded_prefix:
-            letters = _SPELLINGS.get(letter, letter)
-            if len(letters) == 1:  # nothing to choose: a later branch or look-up prunes
-                heads = tuple(head + letters for head in heads)
-                continue
-            heads = tuple(
-                head + option
-                for head in heads
-                for option in letters
-                if any(self.has_prefix(f, head + option) for f in TEXT_FIELDS)
-            )[:MAX_SPELLINGS]
-            if not heads:
-                break
-        return heads
+
+def _segment_words(leaf) -> SegmentLexicon:
+    """The title and body words of one segment."""
+    words: dict[str, list[str]] = {}
+    for fieldname in TEXT_FIELDS:
+        try:
+            words[fieldname] = [_text(term) for term in leaf.lexicon(fieldname)]
+        except TermNotFound:
+            words[fieldname] = []
+    return SegmentLexicon(words)
 
 
 def _text(term: str | bytes) -> str:
@@ -165,20 +171,23 @@ class CompiledQuery:
     excluded: list[engine.Clause]
     spec: MatchSpec
 
-    def match(self, scorer: engine.Engine) -> tuple[engine.Scores, bool]:
-        """``({docnum: score}, relaxed)``: the articles holding every group; when they are
+    def match(self, scorer: engine.Engine) -> tuple[engine.Matches, bool]:
+        """``(matches, relaxed)``: the articles holding every group; when they are
         fewer than :data:`FILL_UP_BELOW` (a page), articles holding only some groups join
         them, their scores scaled by the share of groups they hold, and ``relaxed`` says so.
         (Ranking full matches strictly first cost a tenth of the known-item MRR on pasted
         headlines: a long query's target often lacks one of its words.)"""
         if not self.groups:
-            return (scorer.everything(self.excluded) if self.excluded else {}), False
-        group_scores = scorer.group_scores(self.groups)
-        scores = scorer.match(group_scores, self.excluded)
-        if len(scores) >= FILL_UP_BELOW or len(self.groups) == 1:
-            return scores, False
-        partial = scorer.match_any(group_scores, self.excluded)
-        return partial, len(partial) > len(scores)
+            if self.excluded:
+                return scorer.everything(self.excluded), False
+            return engine.Matches.none(scorer.size), False
+        groups = scorer.group_matches(self.groups)
+        full = scorer.match(groups, self.excluded)
+        full_count = len(full)
+        if full_count >= FILL_UP_BELOW or len(self.groups) == 1:
+            return full, False
+        partial = scorer.match_any(groups, self.excluded)
+        return partial, len(partial) > full_count
 
 
 def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
@@ -250,7 +259,9 @@ def _prefix(
     prefix = ascii_fold(word)
     spec.prefixes.add(prefix)
     words = vocabulary.words_with_folded_prefix(prefix)[:MAX_PREFIX_TERMS]
-    return engine.TermsClause(tuple((f, w, _field_boost(f)) for f in fields for w in words))
+    return engine.TermsClause(
+        tuple((f, w, _field_boost(f)) for w in words for f in vocabulary.fields(w) if f in fields)
+    )
 
 
 def _word(
@@ -261,10 +272,11 @@ def _word(
     spec.exact.add(word)
     spec.exact.update(forms)
     terms: list[engine.WeightedTerm] = []
-    for f in fields:
-        boost = _field_boost(f)
-        terms.append((f, word, boost * EXACT_BOOST))
-        terms.extend((f, form, boost) for form in forms if form != word)
+    for form in (word, *(form for form in forms if form != word)):
+        weight = EXACT_BOOST if form == word else 1.0
+        terms.extend(  # only fields that hold the form: looking up a missing term costs too
+            (f, form, _field_boost(f) * weight) for f in vocabulary.fields(form) if f in fields
+        )
     if len(fields) > 1:
         terms.append(("meta", word, META_BOOST))
         stem = turkish_stem(word)  # Snowball catches verb forms the noun grammar misses

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime
 import functools
-import heapq
 import logging
 import threading
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as wq
 
 from search import store
@@ -147,16 +146,17 @@ class Searcher:
         started = time.perf_counter()
         state = self._current()
         compiled = compile_query(parse_query(text), state.vocabulary)
-        scores, relaxed = compiled.match(state.engine)
+        matches, relaxed = compiled.match(state.engine)
         allowed = state.allowed(date_from, date_to, categories)
         if allowed is not None:
-            scores = {doc: score for doc, score in scores.items() if doc in allowed}
-        ranked = state.rank(scores, sort, page * per_page)
+            matches.keep(allowed)
+        docnums = matches.docnums()
+        ranked = state.rank(docnums, matches.scores, sort, page * per_page)
         hits = [
-            _hit(state.searcher, docnum, score, compiled.spec)
-            for docnum, score in ranked[(page - 1) * per_page :]
+            _hit(state.searcher, docnum, float(matches.scores[docnum]), compiled.spec)
+            for docnum in ranked[(page - 1) * per_page :]
         ]
-        total = len(scores)
+        total = len(docnums)
         return SearchPage(
             query=text,
             total=total,
@@ -165,7 +165,7 @@ class Searcher:
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             results=hits,
             suggestion=suggest(text, state.vocabulary) if total < SUGGEST_BELOW else None,
-            facets={name: state.facet(name, scores) for name in FACETS},
+            facets={name: state.facet(name, docnums) for name in FACETS},
             relaxed=relaxed,
         )
 
@@ -232,23 +232,27 @@ class _ReaderState:
     def __init__(self, generation: Path | None, searcher) -> None:
         self.generation = generation
         self.searcher = searcher
-        self.vocabulary = Vocabulary(searcher.reader())
-        self.engine = Engine(searcher)
-        self._columns: dict[str, list] = {}
-        self._filters: dict[tuple, frozenset[int]] = {}
+        self.vocabulary = Vocabulary(searcher.reader(), generation)
+        self.engine = Engine(searcher, generation)
+        self._dates: np.ndarray | None = None
+        self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._filters: dict[tuple, np.ndarray] = {}
 
-    def column(self, fieldname: str) -> list:
-        if fieldname not in self._columns:
-            self._columns[fieldname] = column_values(self.searcher, fieldname)
-        return self._columns[fieldname]
+    def dates(self) -> np.ndarray:
+        """Each document's date column value (0 where it has none), as a float: whoosh's
+        unsigned 64-bit ticks lose only microseconds, and articles are dated by the day."""
+        if self._dates is None:
+            values = column_values(self.searcher, "date")
+            self._dates = np.array([float(value or 0) for value in values], np.float64)
+        return self._dates
 
     def allowed(
         self,
         date_from: datetime.date | None,
         date_to: datetime.date | None,
         categories: tuple[str, ...] | list[str],
-    ) -> frozenset[int] | None:
-        """Docnums passing the date and category filters; None when there are none."""
+    ) -> np.ndarray | None:
+        """Which documents pass the date and category filters; None when there are none."""
         query = _filter(date_from, date_to, categories)
         if query is None:
             return None
@@ -256,26 +260,45 @@ class _ReaderState:
         if key not in self._filters:
             if len(self._filters) > 256:
                 self._filters.clear()
-            self._filters[key] = frozenset(self.searcher.docs_for_query(query))
+            mask = np.zeros(self.engine.size, bool)
+            mask[np.fromiter(self.searcher.docs_for_query(query), np.int64)] = True
+            self._filters[key] = mask
         return self._filters[key]
 
-    def rank(self, scores: dict[int, float], sort: str, limit: int) -> list[tuple[int, float]]:
-        """The best ``limit`` documents, by score or newest first (score breaks ties)."""
-        if sort == "date":
-            dates = self.column("date")
-            key = lambda item: (dates[item[0]] or 0, item[1])  # noqa: E731
-        else:
-            key = lambda item: (item[1], -item[0])  # noqa: E731
-        return heapq.nlargest(limit, scores.items(), key=key)
+    def rank(self, docnums: np.ndarray, scores: np.ndarray, sort: str, limit: int) -> list[int]:
+        """The best ``limit`` of ``docnums``, by score or newest first; ties go to the
+        higher score, then the lower docnum."""
+        if not len(docnums):
+            return []
+        primary = self.dates()[docnums] if sort == "date" else scores[docnums]
+        if len(docnums) > limit:  # keep everything tied with the last one kept
+            threshold = np.partition(primary, len(primary) - limit)[len(primary) - limit]
+            keep = primary >= threshold
+            docnums, primary = docnums[keep], primary[keep]
+        order = np.lexsort((docnums, -scores[docnums], -primary))
+        return docnums[order[:limit]].tolist()
 
-    def facet(self, name: str, scores: dict[int, float]) -> list[FacetCount]:
-        values = self.column(name)
-        counts = Counter(_text(values[doc]) for doc in scores)
-        counts.pop("", None)
-        facets = [FacetCount(value, count) for value, count in counts.items()]
+    def facet(self, name: str, docnums: np.ndarray) -> list[FacetCount]:
+        """Counts of each value of the ``name`` column among ``docnums``."""
+        if name not in self._facets:
+            self._facets[name] = _codes(column_values(self.searcher, name))
+        codes, labels = self._facets[name]
+        counts = np.bincount(codes[docnums], minlength=len(labels))
+        facets = [
+            FacetCount(label, int(count))
+            for label, count in zip(labels, counts.tolist(), strict=True)
+            if count and label
+        ]
         if name == "year":
             return sorted(facets, key=lambda f: f.value, reverse=True)
         return sorted(facets, key=lambda f: (-f.count, f.value))
+
+
+def _codes(values: list) -> tuple[np.ndarray, list[str]]:
+    """A column as small integer codes, and the text label of each code."""
+    index: dict[str, int] = {}
+    codes = np.array([index.setdefault(_text(value), len(index)) for value in values], np.int32)
+    return codes, list(index)
 
 
 def _check_parameters(

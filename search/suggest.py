@@ -39,7 +39,5 @@ def _better_word(word: str, vocabulary: Vocabulary) -> str | None:
     if vocabulary.forms(folded):
         return None  # found as written, or through a spelling or inflection
     candidates = vocabulary.folded_corrector().suggest(folded, limit=5, maxdist=2, prefix=1)
-    # A word written with letters outside Turkish (Biṭrūcī) folds to a candidate whose
-    # spelling the letter walk cannot find again: such candidates are passed over.
     spellings = [word for c in candidates for word in vocabulary.words(c)]
     return max(spellings, key=vocabulary.body_frequency, default=None)

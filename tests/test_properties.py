@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_articles
-from search.analysis import analyze
+from search.analysis import analyze, cached_analyzer, exact_forms
 from search.errors import BadParameter
 from search.highlight import highlight, snippet
 from search.indexer import reindex
@@ -90,6 +90,15 @@ def test_analyze_never_raises(text: str, stop: bool, stem: bool, fold: bool) -> 
     tokens = analyze(text, stop=stop, stem=stem, fold=fold)
     assert isinstance(tokens, list)
     assert all(isinstance(token, str) and token and not token.isspace() for token in tokens)
+
+
+@MANY
+@given(text=st.one_of(any_text, query_like))
+def test_fast_exact_forms_agree_with_the_index_analyzer(text: str) -> None:
+    """Snippets and phrase checks use exact_forms; the index uses the whoosh chain."""
+    analyzer = cached_analyzer(False, False, False)
+    tokens = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True)]
+    assert list(exact_forms(text)) == tokens
 
 
 @MANY

@@ -1,0 +1,50 @@
+"""Per-process caches shared by every serving thread, for things derived from immutable data.
+
+A whoosh segment never changes once written, and an open reader's set of segments (with
+their deletions) never changes either, so what is computed from them - a segment's
+lexicon, a term's decoded postings - is the same for every thread and is computed once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+Value = TypeVar("Value")
+
+
+class SharedCache:
+    """A thread-safe least-recently-used map from a key to a value built on first use.
+
+    Two threads asking for the same missing key may both build it; the values are equal,
+    so one simply replaces the other.
+
+    >>> cache = SharedCache(2)
+    >>> cache.get("a", lambda: 1), cache.get("b", lambda: 2), cache.get("a", lambda: 9)
+    (1, 2, 1)
+    >>> cache.get("c", lambda: 3); "b" in cache
+    3
+    False
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._values: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._values
+
+    def get(self, key: Hashable, build: Callable[[], Value]) -> Value:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]  # type: ignore[return-value]
+        value = build()  # outside the lock: other keys go on meanwhile
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.max_entries:
+                self._values.popitem(last=False)
+        return value
