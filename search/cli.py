@@ -199,11 +199,23 @@ def _plain(html: str) -> str:
     type=click.IntRange(1, 64),
     default=4,
     show_default=True,
-    help="Worker threads; each keeps its own reader and caches.",
+    help="Threads per worker process; each keeps its own reader.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=None,
+    help="Worker processes sharing the port  [default: one per core, at most 4]",
 )
 @click.option("--no-reindex", is_flag=True, help="Serve the index as it is, without reindexing.")
 def serve_command(
-    docs: Path, index_dir: Path, host: str, port: int, threads: int, no_reindex: bool
+    docs: Path,
+    index_dir: Path,
+    host: str,
+    port: int,
+    threads: int,
+    workers: int | None,
+    no_reindex: bool,
 ) -> None:
     """Index the articles folder, then serve the search page and JSON API.
 
@@ -219,11 +231,21 @@ def serve_command(
             raise IndexProblem(str(error)) from None
         _print_report(report, as_json=False)
     from web import create_app
-    from web.server import run
+    from web.server import default_workers, run
 
+    config = {"INDEX_DIR": str(index_dir)}
     try:
-        app = create_app({"INDEX_DIR": str(index_dir)})
+        create_app(config)  # fail here, with the index's own message, not in a worker
     except HaberaraError as error:
         raise IndexProblem(str(error)) from None
-    click.echo(f"haberara: serving {index_dir}/ on http://{host}:{port}/", err=True)
-    run(app, host=host, port=port, threads=threads)
+    workers = workers or default_workers()
+    click.echo(
+        f"haberara: serving {index_dir}/ on http://{host}:{port}/ "
+        f"({workers} worker{'s' if workers > 1 else ''} × {threads} threads)",
+        err=True,
+    )
+    try:
+        run(lambda: create_app(config), host=host, port=port, threads=threads, workers=workers)
+    except OSError as error:
+        click.echo(f"error: cannot listen on {host}:{port}: {error.strerror}", err=True)
+        sys.exit(EXIT_USAGE)

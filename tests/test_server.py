@@ -152,3 +152,85 @@ def test_articles_folder_is_never_read_by_the_server(live_server, articles_dir: 
     assert api_search(live_server, "toplantı")["total"] == 3
     article = requests.get(live_server + "/api/articles/2025/09/biskek-zirvesi", timeout=10)
     assert article.status_code == 200
+
+
+def _children(pid: int) -> set[int]:
+    """Live child processes of ``pid`` (from /proc)."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            children.add(int(stat.parent.name))
+    return children
+
+
+def _wait_for(condition, what: str, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"{what} within {timeout} s")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _start_workers(index_dir: Path, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "search", "serve", "--no-reindex", "--index", str(index_dir),
+         "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_port(port, process)
+    return process, f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="worker processes need fork")
+def test_worker_processes_share_the_port_and_a_dead_one_is_replaced(index_dir: Path) -> None:
+    process, base = _start_workers(index_dir, 2)
+    try:
+        workers = _wait_for(lambda: len(_children(process.pid)) == 2 and _children(process.pid),
+                            "two workers running")  # fmt: skip
+        assert all(api_search(base, "toplantı")["total"] == 3 for _ in range(10))
+        victim = min(workers)
+        os.kill(victim, 9)
+        _wait_for(
+            lambda: victim not in _children(process.pid) and len(_children(process.pid)) == 2,
+            "the killed worker replaced",
+        )
+        assert all(api_search(base, "biskek")["total"] >= 1 for _ in range(10))
+        workers = _children(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.returncode == 0
+    _wait_for(lambda: not any(_alive(pid) for pid in workers), "workers stopped with it", 5)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="worker processes need fork")
+def test_workers_exit_when_the_supervisor_is_killed(index_dir: Path) -> None:
+    process, base = _start_workers(index_dir, 2)
+    try:
+        workers = _wait_for(lambda: len(_children(process.pid)) == 2 and _children(process.pid),
+                            "two workers running")  # fmt: skip
+        assert api_search(base, "toplantı")["total"] == 3
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    _wait_for(lambda: not any(_alive(pid) for pid in workers), "orphaned workers exited", 10)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{base}/healthz", timeout=2)

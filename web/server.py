@@ -2,9 +2,22 @@
 
 The limits below are waitress's own, enforced before the app sees a request; the app adds
 its own in :mod:`web.limits`. ``web/SERVER.md`` lists them all.
+
+Searching is CPU-bound Python, and one process runs one thread's Python at a time, so
+``workers`` > 1 forks that many waitress processes that share one listening socket (the
+kernel hands each connection to one of them). Each worker opens the index itself.
 """
 
 from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -14,18 +27,43 @@ MAX_REQUEST_BODY = 64 * 1024
 MAX_REQUEST_HEADER_SIZE = 32 * 1024
 #: Seconds an idle or stalled connection is kept open (waitress's default is 120).
 CHANNEL_TIMEOUT = 30
-#: Open connections at most; more wait in the listen backlog (waitress's default).
+#: Open connections at most per worker; more wait in the listen backlog (waitress's default).
 CONNECTION_LIMIT = 100
+#: Connections waiting to be accepted.
+BACKLOG = 1024
 
 
-def run(app: Flask, *, host: str = "127.0.0.1", port: int = 5000, threads: int = 8) -> None:
-    """Serve ``app`` until interrupted; blocks. Loopback only unless ``host`` says otherwise."""
+def default_workers() -> int:
+    """One worker per core, at most 4; 1 where processes cannot be forked."""
+    if not hasattr(os, "fork"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def run(
+    create_app: Callable[[], Flask],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    threads: int = 4,
+    workers: int = 1,
+) -> None:
+    """Serve the app ``create_app()`` builds until interrupted; blocks. Loopback only unless
+    ``host`` says otherwise."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.create_server((host, port), family=family, backlog=BACKLOG)
+    if workers <= 1 or not hasattr(os, "fork"):
+        _serve(create_app(), listener, threads)
+        return
+    _supervise(create_app, listener, threads, workers)
+
+
+def _serve(app: Flask, listener: socket.socket, threads: int) -> None:
     import waitress
 
     waitress.serve(
         app,
-        host=host,
-        port=port,
+        sockets=[listener],
         threads=threads,
         ident="haberara",
         max_request_body_size=MAX_REQUEST_BODY,
@@ -33,3 +71,67 @@ def run(app: Flask, *, host: str = "127.0.0.1", port: int = 5000, threads: int =
         channel_timeout=CHANNEL_TIMEOUT,
         connection_limit=CONNECTION_LIMIT,
     )
+
+
+def _supervise(
+    create_app: Callable[[], Flask], listener: socket.socket, threads: int, workers: int
+) -> None:
+    """Fork the workers, replace any that dies, and stop them all on SIGTERM or SIGINT."""
+    children: set[int] = set()
+    stopping = False
+
+    def stop(signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            _signal(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for _ in range(workers):
+        children.add(_fork_worker(create_app, listener, threads))
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        children.discard(pid)
+        if not stopping:
+            print(f"haberara: worker {pid} exited ({status}); starting another", file=sys.stderr)
+            time.sleep(0.5)  # a worker that cannot start must not spin the machine
+            children.add(_fork_worker(create_app, listener, threads))
+
+
+def _fork_worker(create_app: Callable[[], Flask], listener: socket.socket, threads: int) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 0
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _exit_with_parent(os.getppid())
+        _serve(create_app(), listener, threads)
+    except BaseException as error:  # noqa: BLE001 - a worker reports and exits, never returns
+        print(f"haberara: worker {os.getpid()} stopped: {error}", file=sys.stderr)
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the supervising process is gone (killed without cleaning up)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="haberara-parent-watch", daemon=True).start()
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
