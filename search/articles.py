@@ -97,11 +97,15 @@ class ArticleError(Exception):
 
 def article_id(path: Path, docs_dir: Path) -> str:
     """Return the stable id `2025/09/kis` for `docs/2025/09/kis.txt`, the same on every OS."""
-    try:
-        relative = path.relative_to(docs_dir)
-    except ValueError:
-        relative = path.resolve().relative_to(docs_dir.resolve())
-    posix = relative.as_posix()
+    text, root = os.fspath(path), os.fspath(docs_dir).rstrip(os.sep) + os.sep
+    if text.startswith(root) and root != os.sep:  # the usual case, without pathlib's cost
+        posix = text[len(root) :].replace(os.sep, "/")
+    else:
+        try:
+            relative = path.relative_to(docs_dir)
+        except ValueError:
+            relative = path.resolve().relative_to(docs_dir.resolve())
+        posix = relative.as_posix()
     return posix[:-4] if posix.lower().endswith(".txt") else posix
 
 
@@ -133,8 +137,13 @@ def scan_article_files(docs_dir: Path) -> tuple[list[Path], list[Skipped]]:
         kind = NotADirectoryError if docs_dir.exists() else FileNotFoundError
         raise kind(f"articles folder not found: {docs_dir}")
     skipped: list[Skipped] = []
-    files = sorted(_walk(docs_dir, seen=set(), skipped=skipped))
+    files = sorted(_walk(docs_dir, seen=set(), skipped=skipped), key=_path_parts)
     return files, sorted(skipped, key=lambda entry: entry.path)
+
+
+def _path_parts(path: Path) -> list[str]:
+    """Sort key giving the order of sorted paths (part by part), computed cheaply."""
+    return os.fspath(path).split(os.sep)
 
 
 def _walk(folder: Path, seen: set[str], skipped: list[Skipped]) -> Iterator[Path]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from whoosh.index import FileIndex
 
-from search import store
+from search import filerecord, store
 from search.articles import (
     DEFAULT_MAX_BYTES,
     Article,
@@ -134,12 +134,13 @@ def reindex(
         with store.writer_lock(index_dir, lock_timeout):
             store.remove_leftovers(index_dir)
             index = None if full else _open_for_update(index_dir, report)
-            known = _indexed_hashes(index) if index is not None else {}
-            changes = _read_changes(docs_dir, known, max_bytes, report, progress)
+            record = _record(index) if index is not None else filerecord.FileRecord()
+            known = _indexed_hashes(index, record) if index is not None else {}
+            changes = _read_changes(docs_dir, known, record, max_bytes, report, progress)
             if index is None:
                 _rebuild(index_dir, changes, report)
             else:
-                _update(index, changes, known, report)
+                _update(index, changes, known, record, report)
     except OSError as error:
         raise _write_failed(index_dir, error) from error
     report.seconds = time.monotonic() - started
@@ -164,6 +165,9 @@ def _write_failed(index_dir: Path, error: OSError) -> IndexWriteFailed:
 class _Changes:
     articles: list[Article] = field(default_factory=list)
     seen_ids: set[str] = field(default_factory=set)
+    #: id -> (hash, signature) of each file read or trusted this run
+    files: dict[str, tuple[str, filerecord.Signature]] = field(default_factory=dict)
+    started: float = field(default_factory=filerecord.now)
 
 
 def _open_for_update(index_dir: Path, report: ReindexReport) -> FileIndex | None:
@@ -179,9 +183,17 @@ def _open_for_update(index_dir: Path, report: ReindexReport) -> FileIndex | None
         raise
 
 
-def _indexed_hashes(index: FileIndex) -> dict[str, str]:
-    """``{id: content_hash}`` of every indexed article, read from the sortable columns."""
+def _record(index: FileIndex) -> filerecord.FileRecord:
+    """What the run that made the index's latest commit saw of the files."""
+    return filerecord.load(Path(index.storage.folder), index.latest_generation())
+
+
+def _indexed_hashes(index: FileIndex, record: filerecord.FileRecord) -> dict[str, str]:
+    """``{id: content_hash}`` of every indexed article: from the file record of this very
+    commit when it covers every document, else from the sortable columns."""
     with index.reader() as reader:
+        if record.hashes and len(record.hashes) == reader.doc_count():
+            return dict(record.hashes)
         ids = reader.column_reader("id")
         hashes = reader.column_reader("content_hash")
         return {_text(ids[docnum]): _text(hashes[docnum]) for docnum in reader.all_doc_ids()}
@@ -194,6 +206,7 @@ def _text(value: str | bytes) -> str:
 def _read_changes(
     docs_dir: Path,
     known: dict[str, str],
+    record: filerecord.FileRecord,
     max_bytes: int,
     report: ReindexReport,
     progress: Progress | None,
@@ -212,7 +225,7 @@ def _read_changes(
         changes.seen_ids.add(doc_id)
         _fail(report, entry.path, entry.reason + (KEPT if doc_id in known else ""))
     for done, path in enumerate(paths, start=1):
-        _read_one(path, docs_dir, known, max_bytes, report, changes)
+        _read_one(path, docs_dir, known, record, max_bytes, report, changes)
         if done == 1:
             _test_pause("reading")
         if progress:
@@ -224,11 +237,13 @@ def _read_one(
     path: Path,
     docs_dir: Path,
     known: dict[str, str],
+    record: filerecord.FileRecord,
     max_bytes: int,
     report: ReindexReport,
     changes: _Changes,
 ) -> None:
-    """Read one file once: unchanged (same sha1), a new or changed article, or a failure."""
+    """Read one file once: unchanged (same sha1, or the same file by its recorded size,
+    time and inode), a new or changed article, or a failure."""
     doc_id = article_id(path, docs_dir)
     try:
         doc_id.encode("utf-8")
@@ -236,8 +251,22 @@ def _read_one(
         _fail(report, path, "file name is not valid UTF-8 (a legacy encoding?): rename the file")
         return
     try:
+        info = os.stat(path)
+    except OSError:
+        info = None  # reading it below says why
+    if info is not None and info.st_size <= max_bytes:
+        recorded = record.unchanged_hash(doc_id, info)
+        if recorded is not None and known.get(doc_id) == recorded:
+            changes.seen_ids.add(doc_id)
+            changes.files[doc_id] = (recorded, filerecord.signature(info))
+            report.unchanged += 1
+            return
+    try:
         raw = read_file_bytes(path, max_bytes)
-        if known.get(doc_id) == hashlib.sha1(raw).hexdigest():
+        content_hash = hashlib.sha1(raw).hexdigest()
+        if info is not None:
+            changes.files[doc_id] = (content_hash, filerecord.signature(info))
+        if known.get(doc_id) == content_hash:
             changes.seen_ids.add(doc_id)
             report.unchanged += 1
             return
@@ -281,6 +310,7 @@ def _rebuild(index_dir: Path, changes: _Changes, report: ReindexReport) -> None:
         try:
             _add_all(writer, changes.articles, known={}, report=report)
             _commit(writer)
+            _save_record(index, changes, {a.id: a.content_hash for a in changes.articles})
         except BaseException:
             _abandon(writer)
             raise
@@ -293,11 +323,19 @@ def _rebuild(index_dir: Path, changes: _Changes, report: ReindexReport) -> None:
 
 
 def _update(
-    index: FileIndex, changes: _Changes, known: dict[str, str], report: ReindexReport
+    index: FileIndex,
+    changes: _Changes,
+    known: dict[str, str],
+    record: filerecord.FileRecord,
+    report: ReindexReport,
 ) -> None:
     """Apply adds, updates and removals to the current generation in one commit."""
     removed = [doc_id for doc_id in known if doc_id not in changes.seen_ids]
+    indexed = {doc_id: known[doc_id] for doc_id in known if doc_id in changes.seen_ids}
+    indexed.update((article.id, article.content_hash) for article in changes.articles)
     if not changes.articles and not removed:
+        if record.commit != index.latest_generation() or _record_is_behind(record, changes):
+            _save_record(index, changes, indexed)
         return
     writer = index.writer(**WRITER_OPTIONS)
     try:
@@ -310,6 +348,21 @@ def _update(
         store.clean_generation(Path(index.storage.folder))  # free what the commit wrote
         raise
     report.removed = len(removed)
+    _save_record(index, changes, indexed)
+
+
+def _record_is_behind(record: filerecord.FileRecord, changes: _Changes) -> bool:
+    """Whether this run read files the record could not vouch for (new signatures)."""
+    return any(record.signatures.get(doc_id) != sig for doc_id, (_, sig) in changes.files.items())
+
+
+def _save_record(index: FileIndex, changes: _Changes, indexed: dict[str, str]) -> None:
+    """Record what this run saw for the commit it made; the record only saves time, so
+    failing to write it (a full disk) fails nothing."""
+    generation = Path(index.storage.folder)
+    with contextlib.suppress(OSError):
+        commit = index.latest_generation()
+        filerecord.save(generation, commit, changes.started, indexed, changes.files)
 
 
 def _add_all(writer, articles: list[Article], known: dict[str, str], report: ReindexReport) -> None:

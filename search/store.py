@@ -224,7 +224,7 @@ def clean_generation(generation: Path) -> None:
         for path in generation.iterdir():
             if path.is_dir():  # whoosh's temporary pool storage ("MAIN_xxx.tmp/")
                 shutil.rmtree(path, ignore_errors=True)
-            elif path.name.startswith("_") and ".toc." in path.name:  # a TOC never renamed
+            elif _is_temporary(path.name):
                 path.unlink(missing_ok=True)
     try:
         index = whoosh_index.open_dir(str(generation))
@@ -232,6 +232,13 @@ def clean_generation(generation: Path) -> None:
     except Exception:  # unreadable: leave it for open_index to report
         return
     clean_files(index.storage, index.indexname, toc.generation, toc.segments)
+
+
+def _is_temporary(name: str) -> bool:
+    """A TOC whoosh never renamed into place, or a temporary file of ours."""
+    return (name.startswith("_") and ".toc." in name) or (
+        name.startswith(".") and name.endswith(".tmp")
+    )
 
 
 def generations(index_dir: Path) -> list[Path]:

@@ -54,6 +54,71 @@ def test_change_is_detected_by_content_not_mtime(tmp_path: Path) -> None:
     assert Searcher(index).search("gollü").total == 1
 
 
+def _age(docs: Path, seconds: float) -> None:
+    """Date every article file ``seconds`` back, as files that sat in an archive."""
+    stamp = time.time() - seconds
+    for path in docs.rglob("*.txt"):
+        os.utime(path, (stamp, stamp))
+
+
+def _rewrite_same_signature(path: Path, old: str, new: str) -> None:
+    """Change the file's words in place, keeping its size, modification time and inode."""
+    assert len(old.encode()) == len(new.encode())
+    info = path.stat()
+    with open(path, "r+b") as handle:
+        data = handle.read().replace(old.encode(), new.encode())
+        handle.seek(0)
+        handle.write(data)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size and path.stat().st_ino == info.st_ino
+
+
+def test_unchanged_files_are_trusted_by_size_time_and_inode(tmp_path: Path) -> None:
+    """The second run does not open a file whose size, time and inode are as recorded: an
+    edit that keeps all three (which an editor or copy never does) goes unseen until a
+    full reindex."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    _age(docs, 3600)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    assert (index / "g000001" / "haberara-files.json").is_file()
+    _rewrite_same_signature(docs / "spor/derbi.txt", "golsüz", "gollüz")
+    report = reindex(docs, index)
+    assert (report.updated, report.unchanged) == (0, 5)
+    assert Searcher(index).search("gollüz").total == 0
+    assert reindex(docs, index, full=True).added == 5
+    assert Searcher(index).search("gollüz").total == 1
+
+
+def test_files_written_just_before_a_run_are_read_again(tmp_path: Path) -> None:
+    """A file modified within RACY_SECONDS of the run that recorded it may change again
+    without its time changing, so the next run reads it."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    _rewrite_same_signature(docs / "spor/derbi.txt", "golsüz", "gollüz")
+    report = reindex(docs, index)
+    assert (report.updated, report.unchanged) == (1, 4)
+    assert Searcher(index).search("gollüz").total == 1
+
+
+def test_a_damaged_or_stale_file_record_is_not_trusted(tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    _age(docs, 3600)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    record = index / "g000001" / "haberara-files.json"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["commit"] -= 1  # as if the run was killed between its commit and its record
+    record.write_text(json.dumps(data), encoding="utf-8")
+    _rewrite_same_signature(docs / "spor/derbi.txt", "golsüz", "gollüz")
+    assert reindex(docs, index).updated == 1
+    record.write_text('{"commit": ', encoding="utf-8")
+    _rewrite_same_signature(docs / "spor/derbi.txt", "gollüz", "golsüy")
+    assert reindex(docs, index).updated == 1
+    assert Searcher(index).search("golsüy").total == 1
+
+
 def test_full_rebuild_reindexes_everything(tmp_path: Path) -> None:
     docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
     index = tmp_path / "index"
