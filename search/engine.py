@@ -137,11 +137,8 @@ class ReaderData:
         if norms is None:
             lengths = np.zeros(self.size, np.float64)
             for leaf, offset in self._leaves:
-                length = leaf.doc_field_length
-                count = leaf.doc_count_all()
-                lengths[offset : offset + count] = [
-                    length(docnum, fieldname) or 0 for docnum in range(count)
-                ]
+                segment_lengths = _field_lengths(leaf, fieldname)
+                lengths[offset : offset + len(segment_lengths)] = segment_lengths
             average = max(float(lengths[self.live].sum()) / self.documents, 1.0)
             norms = self._norms[fieldname] = K1 * (1 - B + B * lengths / average)
         return norms
@@ -176,6 +173,23 @@ class ReaderData:
         idf = math.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5))
         scores = idf * (K1 + 1) * tf / (tf + self.norms(fieldname)[docnums])
         return docnums.astype(np.int32), scores.astype(np.float32)
+
+
+#: Field lengths per segment: a segment never changes, so a commit that adds a small
+#: segment (a reindex of a few files) does not read the others' lengths again.
+_lengths = SharedCache(128)
+
+
+def _field_lengths(leaf, fieldname: str) -> np.ndarray:
+    """Each document's length of the field in one segment."""
+
+    def read() -> np.ndarray:
+        length = leaf.doc_field_length
+        count = leaf.doc_count_all()
+        return np.array([length(docnum, fieldname) or 0 for docnum in range(count)], np.float64)
+
+    key = (getattr(leaf.storage(), "folder", None), leaf.segment().segment_id(), fieldname)
+    return _lengths.get(key, read)
 
 
 def _decode(leaf, fieldname: str, text: str, offset: int) -> tuple[np.ndarray, np.ndarray]:

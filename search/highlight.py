@@ -9,9 +9,10 @@ matches are all marked. Everything outside ``<mark>`` is HTML-escaped.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
-from search.analysis import WORD, ascii_fold, exact_form
+from search.analysis import WORD, ascii_fold, exact_form, turkish_lower
 from search.querybuild import MatchSpec
 
 SNIPPET_MIN = 160
@@ -31,16 +32,26 @@ def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     if not spec:
         return []
     decisions = spec.decisions
+    initials = spec.initials()
     spans = []
     for match in WORD.finditer(text):
         word = match.group()
         fold = decisions.get(word)
         if fold is None:
+            if _initial(word[0]) not in initials:  # most words: decided by their first letter
+                fold = decisions[word] = ""
+                continue
             form = exact_form(word)
             fold = decisions[word] = ascii_fold(form) if form and spec.matches(form) else ""
         if fold:
             spans.append((match.start(), match.end(), fold))
     return spans
+
+
+@lru_cache(maxsize=4096)
+def _initial(letter: str) -> str:
+    """A word's first letter as the start of its folded exact form (``İ`` -> ``i``)."""
+    return ascii_fold(turkish_lower(letter))[:1]
 
 
 def highlight(text: str, spec: MatchSpec) -> str:

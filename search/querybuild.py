@@ -46,6 +46,7 @@ class MatchSpec:
     stems: set[str] = field(default_factory=set)
     #: Words of the text already decided: raw word -> its fold when a match, else "".
     decisions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _initials: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     def matches(self, exact_form: str) -> bool:
         """Whether a token (apostrophe-stripped, Turkish-lower-cased) is a match."""
@@ -55,6 +56,14 @@ class MatchSpec:
         if folded in self.folded or any(folded.startswith(p) for p in self.prefixes):
             return True
         return bool(self.stems) and turkish_stem(exact_form) in self.stems
+
+    def initials(self) -> frozenset[str]:
+        """The folded first letters a matching word can start with (every way of matching
+        keeps the word's start: a stem or a prefix is a start of the word)."""
+        if self._initials is None:
+            entries = (*self.exact, *self.folded, *self.prefixes, *self.stems)
+            self._initials = frozenset(ascii_fold(entry)[:1] for entry in entries)
+        return self._initials
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.folded or self.prefixes or self.stems)

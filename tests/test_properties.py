@@ -16,11 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_articles
-from search.analysis import analyze, cached_analyzer, exact_forms
+from search.analysis import analyze, ascii_fold, cached_analyzer, exact_forms, turkish_stem
 from search.errors import BadParameter
-from search.highlight import highlight, snippet
+from search.highlight import highlight, match_spans, snippet
 from search.indexer import reindex
 from search.query import ParsedQuery, parse_query
+from search.querybuild import MatchSpec
 from search.searcher import MAX_QUERY_LENGTH, Searcher, SearchPage
 
 FEW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -99,6 +100,33 @@ def test_fast_exact_forms_agree_with_the_index_analyzer(text: str) -> None:
     analyzer = cached_analyzer(False, False, False)
     tokens = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True)]
     assert list(exact_forms(text)) == tokens
+
+
+@MANY
+@given(text=any_text, data=st.data())
+def test_snippet_marks_are_the_words_the_query_matches(text: str, data) -> None:
+    """match_spans decides most words by their first letter; it must mark exactly the
+    words MatchSpec.matches accepts."""
+    forms = [form for _, _, form in exact_forms(text)] or ["toplantı"]
+    picked = data.draw(st.lists(st.sampled_from(forms), max_size=3))
+    prefix = data.draw(st.sampled_from(forms))
+    stem = data.draw(st.sampled_from(forms))
+
+    def spec() -> MatchSpec:
+        return MatchSpec(
+            exact=set(picked),
+            folded={ascii_fold(word) for word in picked},
+            prefixes={ascii_fold(prefix)[:2]},
+            stems={turkish_stem(stem)},
+        )
+
+    expected_spec = spec()
+    expected = [
+        (start, end, ascii_fold(form))
+        for start, end, form in exact_forms(text)
+        if expected_spec.matches(form)
+    ]
+    assert match_spans(text, spec()) == expected
 
 
 @MANY
