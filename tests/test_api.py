@@ -19,6 +19,7 @@ SEARCH_KEYS = ["query", "total", "page", "per_page", "took_ms", "results", "sugg
 HIT_KEYS = ["id", "title", "title_html", "date", "category", "source", "url", "score", "snippet"]
 BISKEK = "2025/09/biskek-zirvesi"
 
+
 def search(client, **params):
     response = client.get("/api/search", query_string=params)
     assert response.status_code == 200, response.get_data(as_text=True)
