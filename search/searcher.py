@@ -39,6 +39,7 @@ class SearchHit:
     id: str
     title: str
     title_html: str
+    title_derived: bool  # the file had no title; this is its first sentence
     date: str | None
     category: str | None
     source: str | None
@@ -348,6 +349,7 @@ def _hit(searcher, docnum: int, score: float, spec: MatchSpec) -> SearchHit:
         id=fields["id"],
         title=title,
         title_html=highlight(title, spec),
+        title_derived=bool(fields.get("title_derived")),
         date=_iso(fields.get("date")),
         category=fields.get("category_name"),
         source=fields.get("source"),

@@ -16,7 +16,10 @@ from conftest import write_articles
 from search.indexer import reindex
 
 SEARCH_KEYS = ["query", "total", "page", "per_page", "took_ms", "results", "suggestion", "facets"]
-HIT_KEYS = ["id", "title", "title_html", "date", "category", "source", "url", "score", "snippet"]
+HIT_KEYS = [
+    "id", "title", "title_html", "title_derived", "date", "category", "source", "url", "score",
+    "snippet",
+]  # fmt: skip
 BISKEK = "2025/09/biskek-zirvesi"
 
 
@@ -419,6 +422,20 @@ def test_results_page_lists_highlighted_hits(client):
     assert "<mark>toplantıya</mark>" in html
     assert f'href="/articles/{BISKEK}?q=toplant%C4%B1"' in html
     assert "12 Eylül 2025" in html
+
+
+def test_a_title_taken_from_the_first_sentence_says_so(client):
+    """The file without a title line gets its first sentence as title, marked as such in
+    the API, on the results page and on the article page; a written title is not."""
+    body = search(client, q="toplantı")
+    derived = {h["id"]: h["title_derived"] for h in body["results"]}
+    assert derived[BISKEK] is True and derived["2025/10/izmir-liman"] is False
+    assert hit(body, BISKEK)["title"].startswith("Türk Devletleri Teşkilatı (TDT)")
+    results = page_text(client, "/?q=liman")
+    assert "başlık ilk cümleden" not in results
+    assert "başlık ilk cümleden" in page_text(client, "/?q=kırgızistan")
+    assert "başlık ilk cümleden" in page_text(client, f"/articles/{BISKEK}")
+    assert "başlık ilk cümleden" not in page_text(client, "/articles/spor/derbi")
 
 
 def test_results_page_has_sort_filters_and_facets(client):

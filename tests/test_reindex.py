@@ -174,8 +174,9 @@ def test_search_command_prints_ranked_results(index_dir: Path) -> None:
     as_json = json.loads(haberara("search", "biskek", "--json", "--index", str(index_dir)).stdout)
     assert as_json["query"] == "biskek"
     assert as_json["results"][0]["id"] == "2025/09/biskek-zirvesi"
-    assert set(as_json["results"][0]) == {"id", "title", "title_html", "date", "category",
-                                          "source", "url", "score", "snippet"}  # fmt: skip
+    assert set(as_json["results"][0]) == {"id", "title", "title_html", "title_derived", "date",
+                                          "category", "source", "url", "score",
+                                          "snippet"}  # fmt: skip
 
 
 def test_search_without_index_exits_with_advice(tmp_path: Path) -> None:

@@ -152,6 +152,10 @@ SCHEMAS: dict[str, Any] = {
             "id": _STRING,
             "title": {**_STRING, "description": "Plain text."},
             "title_html": {**_STRING, "description": "Escaped HTML with `<mark>` on matches."},
+            "title_derived": {
+                "type": "boolean",
+                "description": "The file had no title; this one is its first sentence.",
+            },
             "date": _nullable(_DATE),
             "category": _nullable(_STRING),
             "source": _nullable(_STRING),
