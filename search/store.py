@@ -29,7 +29,9 @@ import mmap
 import os
 import re
 import shutil
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
@@ -133,20 +135,101 @@ class _MappedFile(StructFile):
         return self.file[position : position + length]
 
 
+class _Cursor:
+    """One reader's position in a file that is mapped once per process.
+
+    Every serving thread opens its own whoosh reader; giving each its own ``mmap`` of the
+    same file counted the file's pages in the process's memory once per thread. Readers
+    now share one mapping per file (see :func:`_shared_map`), each with its own position.
+    """
+
+    def __init__(self, mapped: mmap.mmap) -> None:
+        self._map: mmap.mmap | None = mapped
+        self._position = 0
+
+    @property
+    def mapped(self) -> mmap.mmap:
+        if self._map is None:
+            raise ValueError("read of a closed index file")
+        return self._map
+
+    def __getitem__(self, key):
+        return self.mapped[key]
+
+    def __len__(self) -> int:
+        return len(self.mapped)
+
+    def read(self, size: int | None = -1) -> bytes:
+        mapped = self.mapped
+        end = len(mapped) if size is None or size < 0 else min(len(mapped), self._position + size)
+        data = mapped[self._position : end]
+        self._position = max(end, self._position)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        mapped = self.mapped
+        end = mapped.find(b"\n", self._position)
+        end = len(mapped) if end < 0 else end + 1
+        if size is not None and size >= 0:
+            end = min(end, self._position + size)
+        return self.read(end - self._position)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: len(self.mapped)}
+        self._position = max(0, base[whence] + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def close(self) -> None:
+        self._map = None  # the mapping itself goes when its last reader lets it go
+
+    def __enter__(self) -> _Cursor:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+_maps: weakref.WeakValueDictionary[tuple, mmap.mmap] = weakref.WeakValueDictionary()
+_maps_lock = threading.Lock()
+
+
+def _shared_map(path: str) -> mmap.mmap | None:
+    """The process's one read-only mapping of ``path`` (None for an empty file)."""
+    with open(path, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if info.st_size == 0:
+            return None
+        key = (path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        with _maps_lock:
+            mapped = _maps.get(key)
+            if mapped is None:
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                _maps[key] = mapped
+        return mapped
+
+
 class MappedFileStorage(FileStorage):
     """whoosh's file storage with files opened for reading through ``mmap``.
 
     Plain reads cost a seek and a read system call per term look-up (a query's vocabulary
     walk makes hundreds); whoosh's own mapped compound files copy every part into memory.
-    Mapped plain files are shared by every reader through the page cache.
+    Each file is mapped once per process and shared by every reader, through the page
+    cache with other processes too.
     """
 
     def open_file(self, name: str, **kwargs) -> StructFile:
-        with open(self._fpath(name), "rb") as handle:
-            if os.fstat(handle.fileno()).st_size == 0:
-                return StructFile(BytesIO(b""), name=name, **kwargs)
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        return _MappedFile(mapped, name=name, **kwargs)
+        mapped = _shared_map(self._fpath(name))
+        if mapped is None:
+            return StructFile(BytesIO(b""), name=name, **kwargs)
+        return _MappedFile(_Cursor(mapped), name=name, **kwargs)
 
 
 def read_meta(generation: Path) -> dict:
