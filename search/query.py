@@ -1,6 +1,6 @@
 """The reader's query language, parsed forgivingly.
 
-- plain words: all must match; ``-word`` excludes; ``a OR b`` either
+- plain words: all must match; ``-word`` excludes (``-9`` is a number); ``a OR b`` either
 - ``"quoted phrase"``: exact words in order (a quoted single word: that exact form)
 - ``title:word``, ``title:"a phrase"``, ``category:spor``; ``word*`` a prefix
 
@@ -84,7 +84,8 @@ def _lex(text: str):
         if char.isspace():
             position += 1
             continue
-        negated = char == "-" and position + 1 < length and not text[position + 1].isspace()
+        following = text[position + 1] if position + 1 < length else " "
+        negated = char == "-" and not following.isspace() and not following.isdigit()  # -9
         start = position + 1 if negated else position
         field_name, start = _field_prefix(text, start)
         if start < length and text[start] in QUOTES:

@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT, write_articles
 from search.errors import BadParameter, IndexMissing
 from search.indexer import reindex
+from search.query import parse_query
 from search.searcher import Searcher
 
 SEED_EXAMPLE = ROOT.parent / "shared" / "seed" / "000_1e033fb6aa629b6a.txt"
@@ -118,6 +119,22 @@ def test_a_page_of_full_matches_is_not_relaxed(tmp_path: Path) -> None:
     assert not page.relaxed
     assert page.total == 12
     assert "yalniz" not in {h.id for h in page.results}
+
+
+def test_a_minus_before_a_digit_is_a_negative_number(tmp_path: Path) -> None:
+    """``-9 derecede`` (a pasted headline) searches for -9, it does not exclude 9."""
+    docs = write_articles(
+        tmp_path / "docs",
+        {
+            "erzurum.txt": "title: Erzurum'da soğuk\n\nHava -9 dereceye düştü.\n",
+            "antalya.txt": "title: Antalya'da bahar\n\nHava 19 derece oldu.\n",
+        },
+    )
+    reindex(docs, tmp_path / "index")
+    searcher = Searcher(tmp_path / "index")
+    assert parse_query("-9 derecede").excluded == []
+    assert [hit.id for hit in searcher.search("-9 derecede").results][0] == "erzurum"
+    assert [hit.id for hit in searcher.search("derece -erzurum").results] == ["antalya"]
 
 
 @pytest.mark.parametrize(
