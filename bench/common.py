@@ -220,17 +220,57 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
-def process_rss_mb(pid: int) -> tuple[float, float]:
-    """``(current, peak)`` RSS of a running process from ``/proc/PID/status``, in MB."""
-    values = {"VmRSS": 0.0, "VmHWM": 0.0}
+def process_memory_mb(pid: int) -> dict[str, float]:
+    """A running process's memory from ``/proc/PID/status``, in MB: ``rss`` now, ``peak``
+    (VmHWM), and of the current RSS the ``anon`` part (its own heap) and the ``file`` part
+    (pages of mapped files such as the index, shared with other processes and the OS's
+    page cache, which the kernel can drop and re-read)."""
+    keys = {"VmRSS": "rss", "VmHWM": "peak", "RssAnon": "anon", "RssFile": "file"}
+    values = dict.fromkeys(keys.values(), 0.0)
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             key = line.split(":", 1)[0]
-            if key in values:
-                values[key] = int(line.split()[1]) / 1024
+            if key in keys:
+                values[keys[key]] = round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
-    return values["VmRSS"], values["VmHWM"]
+    return values
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (waitress is threads; a pre-fork server has children)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = [pid], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        tree += children
+        frontier = children
+    return tree
+
+
+def server_memory(pid: int) -> dict:
+    """Memory of a server and its worker processes: the busiest worker's peak RSS, what
+    that worker holds now (own heap / mapped index pages), and every process's figures."""
+    pids = process_tree(pid)
+    workers = pids[1:] or pids  # with worker processes, the first is their supervisor
+    memory = {each: process_memory_mb(each) for each in pids}
+    worst = max(workers, key=lambda each: memory[each]["peak"])
+    return {
+        "processes": len(pids),
+        "workers": len(workers),
+        "rss_mb": round(sum(m["rss"] for m in memory.values()), 1),
+        "peak_rss_mb_max_process": memory[worst]["peak"],
+        "worker_anon_mb": memory[worst]["anon"],
+        "worker_file_mb": memory[worst]["file"],
+        "per_process": [{"pid": each, **memory[each]} for each in pids],
+    }
 
 
 def folder_size_mb(folder: Path) -> float:

@@ -42,8 +42,8 @@ from common import (
     linked_copy,
     machine,
     percentile,
-    process_rss_mb,
     read_tsv,
+    server_memory,
     stop_process,
     write_json,
 )
@@ -328,7 +328,8 @@ def run(args: argparse.Namespace) -> dict:
         elapsed = time.monotonic() - started
         for thread in clients:
             thread.join()
-        rss_mb, peak_mb = process_rss_mb(server.process.pid)
+        memory = server_memory(server.process.pid)
+        rss_mb, peak_mb = memory["rss_mb"], memory["peak_rss_mb_max_process"]
         churner.join()  # the reindex in flight finishes; no new one starts
         final = final_check(server, docs, churn.cycles)
     finally:

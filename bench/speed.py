@@ -44,9 +44,9 @@ from common import (
     markdown_table,
     peak_rss_mb,
     percentile,
-    process_rss_mb,
     read_jsonl_gz,
     read_tsv,
+    server_memory,
     stop_process,
     use_project,
     write_json,
@@ -228,32 +228,8 @@ def _tail(log: Path) -> str:
     return log.read_text(errors="replace")[-600:]
 
 
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (waitress is threads; a pre-fork server has children)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                parents[int(entry.name)] = int(fields[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    tree, frontier = [pid], [pid]
-    while frontier:
-        children = [child for child, parent in parents.items() if parent in frontier]
-        tree += children
-        frontier = children
-    return tree
-
-
 def server_rss(server: Server) -> dict:
-    pids = process_tree(server.process.pid)
-    current = [process_rss_mb(pid) for pid in pids]
-    return {
-        "processes": len(pids),
-        "rss_mb": round(sum(c for c, _ in current), 1),
-        "peak_rss_mb_max_process": round(max(p for _, p in current), 1),
-    }
+    return server_memory(server.process.pid)
 
 
 @dataclass
@@ -354,7 +330,10 @@ def table(results: dict) -> str:
         rows.append([f"HTTP 1 client {pct} ms", single.get(f"{pct}_ms"), "", "", ""])
     rows.append(["HTTP c=8 requests/s", loaded.get("requests_per_s"), "≥ 150", "", ""])
     rows.append(["HTTP c=8 p50 / p95 ms", _pair(loaded), "", "", ""])
-    rows.append(["server RSS MB", http.get("server", {}).get("rss_mb"), "≤ 300", "", ""])
+    server = http.get("server", {})
+    rows.append(["peak RSS per worker MB", server.get("peak_rss_mb_max_process"), "≤ 300", "", ""])
+    rows.append(["  of it now: own heap / index pages MB", _split(server), "", "", ""])
+    rows.append(["server processes (workers)", _workers(server), "", "", ""])
     header = ["figure", "haberara", "goal", "Lucene 8.8", "naive whoosh"]
     return markdown_table(header, ([_num(value) for value in row] for row in rows))
 
@@ -371,6 +350,16 @@ def _num(value: object) -> object:
 def _row(name: str, value: object, key: str) -> list[object]:
     goal, lucene, naive = ANCHORS[key]
     return [name, value, goal, lucene, naive]
+
+
+def _split(server: dict) -> str:
+    if not server:
+        return "-"
+    return f"{server.get('worker_anon_mb')} / {server.get('worker_file_mb')}"
+
+
+def _workers(server: dict) -> str:
+    return f"{server.get('processes')} ({server.get('workers')})" if server else "-"
 
 
 def _pair(loaded: dict) -> str:
