@@ -27,6 +27,7 @@ import fcntl
 import json
 import mmap
 import os
+import pickle
 import re
 import shutil
 import threading
@@ -133,6 +134,23 @@ class _MappedFile(StructFile):
 
     def get(self, position: int, length: int) -> bytes:
         return self.file[position : position + length]
+
+    def read_pickle(self, protocol: int = -1):
+        """Unpickle from a slice of the mapping: ``pickle.load`` on the file itself makes
+        a read call per opcode, and each posting block starts with a pickle."""
+        cursor = self.file
+        start = cursor.tell()
+        for size in (512, None):
+            data = cursor[start : start + size] if size else cursor[start:]
+            buffer = BytesIO(data)
+            try:
+                value = pickle.load(buffer)
+            except Exception:
+                if size is None:
+                    raise
+                continue  # longer than the slice: take the rest of the file
+            cursor.seek(start + buffer.tell())
+            return value
 
 
 class _Cursor:
