@@ -80,16 +80,17 @@ class Vocabulary:
 
     def __init__(self, reader: IndexReader, generation: object = None) -> None:
         self._reader = reader
+        leaves = reader.leaf_readers()
         self._lexicons = [
             _lexicons.get(
                 (generation, leaf.segment().segment_id()),
                 lambda leaf=leaf: _segment_words(leaf),
             )
-            for leaf, _ in reader.leaf_readers()
+            for leaf, _ in leaves
         ]
         self.forms = lru_cache(maxsize=4096)(self._forms)
         self._masks: dict[str, int] = {}  # word -> bit i set when TEXT_FIELDS[i] holds it
-        self._corrector: ListCorrector | None = None
+        self._segments = (generation, *(leaf.segment().segment_id() for leaf, _ in leaves))
         self._documents = max(reader.doc_count(), 1)
 
     def is_rare(self, fieldname: str, word: str) -> bool:
@@ -105,11 +106,14 @@ class Vocabulary:
         return self._reader.doc_frequency("body", word)
 
     def folded_corrector(self) -> ListCorrector:
-        """A spelling corrector over the folded title and body words; built on first use."""
-        if self._corrector is None:
+        """A spelling corrector over the folded title and body words; built on first use
+        and shared by every thread reading the same segments."""
+
+        def build() -> ListCorrector:
             folds = {fold for lexicon in self._lexicons for fold in lexicon.folds}
-            self._corrector = ListCorrector(sorted(folds))
-        return self._corrector
+            return ListCorrector(sorted(folds))
+
+        return _correctors.get(self._segments, build)
 
     def words(self, folded_word: str) -> list[str]:
         """Indexed words (titles or bodies) whose fold is exactly ``folded_word``."""
@@ -154,6 +158,8 @@ class Vocabulary:
 
 #: Segment lexicons shared by every thread (a generation holds a handful of segments).
 _lexicons = SharedCache(32)
+#: Spelling correctors, one per set of segments, shared by every thread.
+_correctors = SharedCache(2)
 
 
 def _segment_words(leaf) -> SegmentLexicon:

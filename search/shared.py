@@ -18,8 +18,9 @@ Value = TypeVar("Value")
 class SharedCache:
     """A thread-safe least-recently-used map from a key to a value built on first use.
 
-    Two threads asking for the same missing key may both build it; the values are equal,
-    so one simply replaces the other.
+    A missing key is built once: other threads asking for it meanwhile wait for that
+    build instead of making their own copy (four threads each building the word list of a
+    43,000-article segment at start-up took four times the memory and the time).
 
     >>> cache = SharedCache(2)
     >>> cache.get("a", lambda: 1), cache.get("b", lambda: 2), cache.get("a", lambda: 9)
@@ -33,18 +34,32 @@ class SharedCache:
         self.max_entries = max_entries
         self._values: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[Hashable, threading.Lock] = {}
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._values
 
     def get(self, key: Hashable, build: Callable[[], Value]) -> Value:
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]  # type: ignore[return-value]
-        value = build()  # outside the lock: other keys go on meanwhile
-        with self._lock:
-            self._values[key] = value
-            while len(self._values) > self.max_entries:
-                self._values.popitem(last=False)
-        return value
+        while True:
+            with self._lock:
+                if key in self._values:
+                    self._values.move_to_end(key)
+                    return self._values[key]  # type: ignore[return-value]
+                building = self._building.get(key)
+                if building is None:
+                    building = self._building[key] = threading.Lock()
+                    building.acquire()
+                    break
+            with building:  # another thread is building it: wait, then look again
+                pass
+        try:
+            value = build()  # outside the cache's lock: other keys go on meanwhile
+            with self._lock:
+                self._values[key] = value
+                while len(self._values) > self.max_entries:
+                    self._values.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                del self._building[key]
+            building.release()

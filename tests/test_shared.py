@@ -1,0 +1,52 @@
+"""The per-process cache serving threads share: each value is built once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from search.shared import SharedCache
+
+
+def test_threads_asking_at_once_wait_for_one_build() -> None:
+    cache = SharedCache(4)
+    builds = []
+
+    def build() -> list[int]:
+        builds.append(threading.get_ident())
+        time.sleep(0.2)
+        return [1, 2, 3]
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get("words", build))) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1
+    assert len(results) == 8 and all(result is results[0] for result in results)
+
+
+def test_a_failed_build_is_not_cached_and_the_next_caller_builds_again() -> None:
+    cache = SharedCache(4)
+
+    def broken() -> int:
+        raise OSError("index file vanished")
+
+    with pytest.raises(OSError):
+        cache.get("key", broken)
+    assert "key" not in cache
+    assert cache.get("key", lambda: 7) == 7
+
+
+def test_least_recently_used_entries_go_first() -> None:
+    cache = SharedCache(2)
+    cache.get("a", lambda: 1)
+    cache.get("b", lambda: 2)
+    cache.get("a", lambda: 1)  # a is now the most recent
+    cache.get("c", lambda: 3)
+    assert "a" in cache and "c" in cache and "b" not in cache
