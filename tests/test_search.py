@@ -251,3 +251,23 @@ def test_word_with_foreign_letters_found_and_suggested_as_written(tmp_path: Path
     page = searcher.search("bitruciz")
     assert page.total == 0
     assert page.suggestion == "biṭrūcī"
+
+
+def test_a_partial_match_on_the_rare_word_ranks_above_one_on_common_words(
+    tmp_path: Path,
+) -> None:
+    """No article holds all three words; the one holding the rare name beats the ones
+    holding the two words every article has: partial matches are weighed by how rare
+    the words they hold are, not by how many."""
+    articles = {
+        f"dolgu-{n}.txt": f"title: Transfer görüşmesi {n}\n\nTransfer görüşmesi sürüyor.\n"
+        for n in range(9)
+    }
+    articles["ikili.txt"] = "title: Transfer görüşmesi\n\nTransfer görüşmesi uzadı.\n"
+    articles["zarate.txt"] = (
+        "title: Arjantinli golcü\n\nZarate Lazio'dan ayrılıyor; kulüp bugün açıklama yaptı.\n"
+    )
+    reindex(write_articles(tmp_path / "docs", articles), tmp_path / "index")
+    page = Searcher(tmp_path / "index").search("zarate transfer görüşmesi")
+    assert page.relaxed
+    assert page.results[0].id == "zarate"
