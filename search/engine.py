@@ -17,8 +17,6 @@ times the field's and the form's boost, summed over fields and forms.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,10 +102,6 @@ class Matches:
         self.hit &= mask
         self.scores[~self.hit] = 0.0
 
-    def as_dict(self) -> dict[int, float]:
-        """``{docnum: score}`` (for tests and debugging)."""
-        return {int(doc): float(self.scores[doc]) for doc in self.docnums()}
-
 
 class ReaderData:
     """What one open reader's scoring needs, computed once and shared by every thread.
@@ -127,9 +121,7 @@ class ReaderData:
                     self.live[offset + docnum] = False
         self._leaves = leaves
         self._norms: dict[str, np.ndarray] = {}
-        self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
-        self._cached = 0
-        self._lock = threading.Lock()
+        self._postings = SharedCache(CACHE_POSTINGS, weight=lambda postings: len(postings[0]))
 
     def norms(self, fieldname: str) -> np.ndarray:
         """``k1 * (1 - b + b * dl / avgdl)`` for every document, over the whole reader."""
@@ -145,20 +137,7 @@ class ReaderData:
 
     def postings(self, reader, fieldname: str, text: str) -> Postings:
         """The term's live docnums and unboosted BM25F scores, read through ``reader``."""
-        key = (fieldname, text)
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return cached
-        value = self._score(reader, fieldname, text)
-        with self._lock:
-            self._cache[key] = value
-            self._cached += len(value[0])
-            while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
-                _, (docnums, _) = self._cache.popitem(last=False)
-                self._cached -= len(docnums)
-        return value
+        return self._postings.get((fieldname, text), lambda: self._score(reader, fieldname, text))
 
     def _score(self, reader, fieldname: str, text: str) -> Postings:
         parts = [_decode(leaf, fieldname, text, offset) for leaf, offset in reader.leaf_readers()]

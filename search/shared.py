@@ -16,7 +16,8 @@ Value = TypeVar("Value")
 
 
 class SharedCache:
-    """A thread-safe least-recently-used map from a key to a value built on first use.
+    """A thread-safe least-recently-used map from a key to a value built on first use,
+    holding at most ``limit`` in total of the values' ``weight`` (1 each by default).
 
     A missing key is built once: other threads asking for it meanwhile wait for that
     build instead of making their own copy (four threads each building the word list of a
@@ -30,8 +31,10 @@ class SharedCache:
     False
     """
 
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
+    def __init__(self, limit: int, weight: Callable[[object], int] = lambda value: 1) -> None:
+        self.limit = limit
+        self._weight = weight
+        self._total = 0
         self._values: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
@@ -56,8 +59,10 @@ class SharedCache:
             value = build()  # outside the cache's lock: other keys go on meanwhile
             with self._lock:
                 self._values[key] = value
-                while len(self._values) > self.max_entries:
-                    self._values.popitem(last=False)
+                self._total += self._weight(value)
+                while self._total > self.limit and len(self._values) > 1:
+                    _, dropped = self._values.popitem(last=False)
+                    self._total -= self._weight(dropped)
             return value
         finally:
             with self._lock:

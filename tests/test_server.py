@@ -199,12 +199,19 @@ def _start_workers(index_dir: Path, workers: int) -> tuple[subprocess.Popen, str
     return process, f"http://127.0.0.1:{port}"
 
 
+def _running_workers(process: subprocess.Popen, count: int) -> set[int]:
+    """The supervisor's worker pids, once ``count`` of them run."""
+    return _wait_for(
+        lambda: len(_children(process.pid)) == count and _children(process.pid),
+        f"{count} workers running",
+    )
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="worker processes need fork")
 def test_worker_processes_share_the_port_and_a_dead_one_is_replaced(index_dir: Path) -> None:
     process, base = _start_workers(index_dir, 2)
     try:
-        workers = _wait_for(lambda: len(_children(process.pid)) == 2 and _children(process.pid),
-                            "two workers running")  # fmt: skip
+        workers = _running_workers(process, 2)
         assert all(api_search(base, "toplantı")["total"] == 3 for _ in range(10))
         victim = min(workers)
         os.kill(victim, 9)
@@ -225,8 +232,7 @@ def test_worker_processes_share_the_port_and_a_dead_one_is_replaced(index_dir: P
 def test_workers_exit_when_the_supervisor_is_killed(index_dir: Path) -> None:
     process, base = _start_workers(index_dir, 2)
     try:
-        workers = _wait_for(lambda: len(_children(process.pid)) == 2 and _children(process.pid),
-                            "two workers running")  # fmt: skip
+        workers = _running_workers(process, 2)
         assert api_search(base, "toplantı")["total"] == 3
     finally:
         process.kill()

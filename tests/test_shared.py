@@ -50,3 +50,14 @@ def test_least_recently_used_entries_go_first() -> None:
     cache.get("a", lambda: 1)  # a is now the most recent
     cache.get("c", lambda: 3)
     assert "a" in cache and "c" in cache and "b" not in cache
+
+
+def test_a_weighted_cache_holds_at_most_its_limit_of_weight() -> None:
+    cache = SharedCache(10, weight=len)
+    cache.get("six", lambda: [0] * 6)
+    cache.get("three", lambda: [0] * 3)
+    assert "six" in cache and "three" in cache
+    cache.get("four", lambda: [0] * 4)  # 13 > 10: the oldest goes
+    assert "six" not in cache and "three" in cache and "four" in cache
+    cache.get("big", lambda: [0] * 50)  # over the limit alone: kept, the rest go
+    assert "big" in cache and "three" not in cache and "four" not in cache
