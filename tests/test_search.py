@@ -21,6 +21,12 @@ def ids(searcher: Searcher, query: str, **options) -> list[str]:
     return [hit.id for hit in searcher.search(query, **options).results]
 
 
+def searcher_over(tmp_path: Path, articles: dict[str, str]) -> Searcher:
+    """A searcher over a fresh index of ``articles`` (``{file name: text}``)."""
+    reindex(write_articles(tmp_path / "docs", articles), tmp_path / "index")
+    return Searcher(tmp_path / "index")
+
+
 @pytest.fixture
 def searcher(index_dir: Path) -> Searcher:
     return Searcher(index_dir)
@@ -56,35 +62,32 @@ def test_dictionary_form_finds_inflected_forms(searcher: Searcher) -> None:
 
 
 def test_inflected_query_finds_the_dictionary_form(tmp_path: Path) -> None:
-    docs = write_articles(
-        tmp_path / "docs", {"a.txt": "title: Kurul\n\nKurul toplantı tarihini açıkladı.\n"}
+    searcher = searcher_over(
+        tmp_path, {"a.txt": "title: Kurul\n\nKurul toplantı tarihini açıkladı.\n"}
     )
-    reindex(docs, tmp_path / "index")
-    assert ids(Searcher(tmp_path / "index"), "toplantıya") == ["a"]
+    assert ids(searcher, "toplantıya") == ["a"]
 
 
 def test_exact_form_ranks_above_inflected_only(tmp_path: Path) -> None:
-    docs = write_articles(
-        tmp_path / "docs",
+    searcher = searcher_over(
+        tmp_path,
         {
             "inflected.txt": "title: Haber bir\n\nYarın toplantıya bakanlar katılacak.\n",
             "exact.txt": "title: Haber iki\n\nYarın toplantı bakanlarla yapılacak.\n",
         },
     )
-    reindex(docs, tmp_path / "index")
-    assert ids(Searcher(tmp_path / "index"), "toplantı") == ["exact", "inflected"]
+    assert ids(searcher, "toplantı") == ["exact", "inflected"]
 
 
 def test_title_match_ranks_above_body_match(tmp_path: Path) -> None:
-    docs = write_articles(
-        tmp_path / "docs",
+    searcher = searcher_over(
+        tmp_path,
         {
             "body.txt": "title: Günün haberleri\n\nBugün liman hakkında kısa bir not düşüldü.\n",
             "title.txt": "title: Liman büyüyor\n\nBugün yapılan açıklama dikkat çekti.\n",
         },
     )
-    reindex(docs, tmp_path / "index")
-    assert ids(Searcher(tmp_path / "index"), "liman") == ["title", "body"]
+    assert ids(searcher, "liman") == ["title", "body"]
 
 
 def test_snippet_marks_inflected_and_apostrophe_forms(searcher: Searcher) -> None:
@@ -114,8 +117,7 @@ def test_a_page_of_full_matches_is_not_relaxed(tmp_path: Path) -> None:
     docs = {f"{n}.txt": f"title: Haber {n}\n\nLiman toplantısı {n}. kez yapıldı.\n"
             for n in range(12)}  # fmt: skip
     docs["yalniz.txt"] = "title: Tek\n\nLiman bugün kapalı.\n"
-    reindex(write_articles(tmp_path / "docs", docs), tmp_path / "index")
-    page = Searcher(tmp_path / "index").search("liman toplantı", per_page=5)
+    page = searcher_over(tmp_path, docs).search("liman toplantı", per_page=5)
     assert not page.relaxed
     assert page.total == 12
     assert "yalniz" not in {h.id for h in page.results}
@@ -123,15 +125,13 @@ def test_a_page_of_full_matches_is_not_relaxed(tmp_path: Path) -> None:
 
 def test_a_minus_before_a_digit_is_a_negative_number(tmp_path: Path) -> None:
     """``-9 derecede`` (a pasted headline) searches for -9, it does not exclude 9."""
-    docs = write_articles(
-        tmp_path / "docs",
+    searcher = searcher_over(
+        tmp_path,
         {
             "erzurum.txt": "title: Erzurum'da soğuk\n\nHava -9 dereceye düştü.\n",
             "antalya.txt": "title: Antalya'da bahar\n\nHava 19 derece oldu.\n",
         },
     )
-    reindex(docs, tmp_path / "index")
-    searcher = Searcher(tmp_path / "index")
     assert parse_query("-9 derecede").excluded == []
     assert [hit.id for hit in searcher.search("-9 derecede").results][0] == "erzurum"
     assert [hit.id for hit in searcher.search("derece -erzurum").results] == ["antalya"]
@@ -242,11 +242,9 @@ def test_a_long_single_word_is_searched(searcher: Searcher) -> None:
 def test_word_with_foreign_letters_found_and_suggested_as_written(tmp_path: Path) -> None:
     """ṭ, ū and ī fold to t, u and i: typed plainly the word is found, and a misspelling
     of it is corrected to the spelling the article uses."""
-    docs = write_articles(
-        tmp_path / "docs", {"a.txt": "title: Astronomi\n\nBiṭrūcī gökbilimci olarak anılır.\n"}
+    searcher = searcher_over(
+        tmp_path, {"a.txt": "title: Astronomi\n\nBiṭrūcī gökbilimci olarak anılır.\n"}
     )
-    reindex(docs, tmp_path / "index")
-    searcher = Searcher(tmp_path / "index")
     assert [hit.id for hit in searcher.search("bitruci").results] == ["a"]
     page = searcher.search("bitruciz")
     assert page.total == 0
@@ -267,7 +265,6 @@ def test_a_partial_match_on_the_rare_word_ranks_above_one_on_common_words(
     articles["zarate.txt"] = (
         "title: Arjantinli golcü\n\nZarate Lazio'dan ayrılıyor; kulüp bugün açıklama yaptı.\n"
     )
-    reindex(write_articles(tmp_path / "docs", articles), tmp_path / "index")
-    page = Searcher(tmp_path / "index").search("zarate transfer görüşmesi")
+    page = searcher_over(tmp_path, articles).search("zarate transfer görüşmesi")
     assert page.relaxed
     assert page.results[0].id == "zarate"
