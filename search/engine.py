@@ -243,7 +243,7 @@ class Engine:
     def __init__(self, searcher: WhooshSearcher, generation: object = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
-        key = reader_key(self.reader, generation)
+        self.key = key = reader_key(self.reader, generation)
         self.data: ReaderData = _reader_data.get(key, lambda: ReaderData(self.reader))
         self.size = self.data.size
 

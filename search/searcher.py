@@ -20,6 +20,7 @@ from search.highlight import highlight, snippet
 from search.query import parse_query
 from search.querybuild import MatchSpec, Vocabulary, compile_query
 from search.schema import category_key, stored_body
+from search.shared import SharedCache
 from search.suggest import suggest
 
 log = logging.getLogger(__name__)
@@ -235,17 +236,17 @@ class _ReaderState:
         self.searcher = searcher
         self.vocabulary = Vocabulary(searcher.reader(), generation)
         self.engine = Engine(searcher, generation)
-        self._dates: np.ndarray | None = None
-        self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._filters: dict[tuple, np.ndarray] = {}
 
     def dates(self) -> np.ndarray:
         """Each document's date column value (0 where it has none), as a float: whoosh's
         unsigned 64-bit ticks lose only microseconds, and articles are dated by the day."""
-        if self._dates is None:
+
+        def read() -> np.ndarray:
             values = column_values(self.searcher, "date")
-            self._dates = np.array([float(value or 0) for value in values], np.float64)
-        return self._dates
+            return np.array([float(value or 0) for value in values], np.float64)
+
+        return _columns.get((self.engine.key, "date"), read)
 
     def allowed(
         self,
@@ -281,9 +282,9 @@ class _ReaderState:
 
     def facet(self, name: str, docnums: np.ndarray) -> list[FacetCount]:
         """Counts of each value of the ``name`` column among ``docnums``."""
-        if name not in self._facets:
-            self._facets[name] = _codes(column_values(self.searcher, name))
-        codes, labels = self._facets[name]
+        codes, labels = _columns.get(
+            (self.engine.key, name), lambda: _codes(column_values(self.searcher, name))
+        )
         counts = np.bincount(codes[docnums], minlength=len(labels))
         facets = [
             FacetCount(label, int(count))
@@ -293,6 +294,10 @@ class _ReaderState:
         if name == "year":
             return sorted(facets, key=lambda f: f.value, reverse=True)
         return sorted(facets, key=lambda f: (-f.count, f.value))
+
+
+#: Column values per open reader (dates, facet codes), shared by every thread.
+_columns = SharedCache(16)
 
 
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:
