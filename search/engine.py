@@ -1,11 +1,11 @@
-"""BM25F scoring straight from whoosh's postings, with numpy arrays doing the arithmetic.
+"""BM25F scoring straight from the index's postings, with numpy arrays doing the arithmetic.
 
 whoosh evaluates ``AND`` of ``OR`` groups with a tree of pure-Python matchers that step
 through postings one document at a time; with a Turkish word expanding to a dozen indexed
-forms, that took 0.6 s per query on 43,000 articles. Here each term's postings are decoded
-a whole block at a time into numpy arrays (whoosh's delta-coded ids summed by
-``numpy.cumsum``), scored in one vectorised step, and added into a dense array of scores
-over every document of the reader, so a query costs a few array operations per term.
+forms, that took 0.6 s per query on 43,000 articles. Here each term's postings are two
+array slices of the mapped index (:mod:`search.postings`), scored in one vectorised step
+and added into a dense array of scores over every document of the reader, so a query
+costs a few array operations per term.
 
 A term's scored postings depend only on the open reader, so they are kept (up to
 :data:`CACHE_POSTINGS`) in a cache every serving thread shares (:class:`ReaderData`).
@@ -20,12 +20,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Query
-from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher as WhooshSearcher
 
 from search.analysis import exact_forms
+from search.postings import ArrayTermsReader
 from search.schema import stored_body
 from search.shared import SharedCache
 
@@ -132,7 +131,8 @@ class ReaderData:
                 segment_lengths = _field_lengths(leaf, fieldname)
                 lengths[offset : offset + len(segment_lengths)] = segment_lengths
             average = max(float(lengths[self.live].sum()) / self.documents, 1.0)
-            norms = self._norms[fieldname] = K1 * (1 - B + B * lengths / average)
+            norms = K1 * (1 - B + B * lengths / average)
+            norms = self._norms[fieldname] = norms.astype(np.float32)
         return norms
 
     def postings(self, reader, fieldname: str, text: str) -> Postings:
@@ -140,18 +140,25 @@ class ReaderData:
         return self._postings.get((fieldname, text), lambda: self._score(reader, fieldname, text))
 
     def _score(self, reader, fieldname: str, text: str) -> Postings:
-        parts = [_decode(leaf, fieldname, text, offset) for leaf, offset in reader.leaf_readers()]
-        docnums = np.concatenate([ids for ids, _ in parts])
-        frequency = len(docnums)  # as whoosh counts it: deleted documents included
-        if not frequency:
+        parts = [
+            (docs, tf)
+            for docs, tf in (
+                _segment_postings(leaf, fieldname, text, offset)
+                for leaf, offset in reader.leaf_readers()
+            )
+            if len(docs)
+        ]
+        if not parts:
             return _EMPTY
-        tf = np.concatenate([weights for _, weights in parts])
+        docnums = np.concatenate([docs for docs, _ in parts])
+        tf = np.concatenate([tf for _, tf in parts]).astype(np.float32)
+        frequency = len(docnums)  # as whoosh counts it: deleted documents included
         alive = self.live[docnums]
         if not alive.all():
             docnums, tf = docnums[alive], tf[alive]
         idf = math.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5))
-        scores = idf * (K1 + 1) * tf / (tf + self.norms(fieldname)[docnums])
-        return docnums.astype(np.int32), scores.astype(np.float32)
+        scores = np.float32(idf * (K1 + 1)) * tf / (tf + self.norms(fieldname)[docnums])
+        return docnums, scores
 
 
 #: Field lengths per segment: a segment never changes, so a commit that adds a small
@@ -171,55 +178,30 @@ def _field_lengths(leaf, fieldname: str) -> np.ndarray:
     return _lengths.get(key, read)
 
 
-def _decode(leaf, fieldname: str, text: str, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """One segment's postings of a term: ``(docnums + offset, term frequencies)``."""
-    try:
-        matcher = _matcher(leaf, fieldname, text)
-    except TermNotFound:
-        return np.zeros(0, np.int64), np.zeros(0, np.float64)
-    ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
-        while not matcher._atend:  # whoosh's block format: pickled (ids, weights, ...)
-            if matcher._data is None:
-                matcher._read_data()
-            block_ids, block_weights = matcher._data[0], matcher._data[1]
-            block = np.asarray(block_ids, np.int64)
-            ids.append(block if matcher._byteids else np.cumsum(block))
-            length = matcher._blocklength
-            if block_weights is None:
-                weights.append(np.ones(length))
-            elif isinstance(block_weights, float):
-                weights.append(np.full(length, block_weights))
-            else:
-                weights.append(np.asarray(block_weights, np.float64))
-            matcher._next_block()
-    else:  # short postings kept inline in the term dictionary
-        inline_ids, inline_weights = [], []
-        while matcher.is_active():
-            inline_ids.append(matcher.id())
-            inline_weights.append(matcher.weight())
-            matcher.next()
-        ids.append(np.asarray(inline_ids, np.int64))
-        weights.append(np.asarray(inline_weights, np.float64))
-    if not ids:
-        return np.zeros(0, np.int64), np.zeros(0, np.float64)
-    return np.concatenate(ids) + offset, np.concatenate(weights)
+def _segment_postings(leaf, fieldname: str, text: str, offset: int) -> Postings:
+    """One segment's postings of a term: ``(docnums + offset, term frequencies)``.
 
-
-def _matcher(leaf, fieldname: str, text: str):
-    """The segment's postings matcher for the term, deleted documents included.
-
-    whoosh's ``postings()`` builds a set of the segment's deletions on every call; the
-    caller drops deleted documents itself (``ReaderData.live``), so the term table is
-    asked directly when the reader has one.
+    Text fields are array fields (:mod:`search.postings`): two slices of the mapped file.
+    Any other field is read through whoosh's matcher, deleted documents included (the
+    caller drops those itself, ``ReaderData.live``).
     """
     terms = getattr(leaf, "_terms", None)
-    if terms is None or fieldname not in leaf.schema:
-        matcher = leaf.postings(fieldname, text)
-        return matcher.child if isinstance(matcher, FilterMatcher) else matcher
-    encoded = leaf.schema[fieldname].to_bytes(text)
-    return terms.matcher(fieldname, encoded, leaf.schema[fieldname].format)
+    btext = leaf.schema[fieldname].to_bytes(text) if fieldname in leaf.schema else None
+    arrays = None
+    if isinstance(terms, ArrayTermsReader):
+        arrays = terms.postings_arrays(fieldname, btext)
+    if arrays is not None:
+        docs, freqs = arrays
+        return docs.astype(np.int32) + np.int32(offset), freqs
+    if terms is None or btext is None or (fieldname, btext) not in terms:
+        return _EMPTY
+    matcher = terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    docs, weights = [], []
+    while matcher.is_active():
+        docs.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.asarray(docs, np.int32) + np.int32(offset), np.asarray(weights, np.float32)
 
 
 #: ReaderData per open reader, shared across threads; keyed by the reader's segments.

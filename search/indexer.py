@@ -39,6 +39,7 @@ from search.errors import (
     IndexOutdated,
     IndexWriteFailed,
 )
+from search.postings import ArrayCodec
 from search.schema import article_document
 
 Progress = Callable[[int, int], None]
@@ -47,8 +48,9 @@ PARALLEL_BUILD_FROM = 2_000  # articles; below this, starting workers costs more
 MAX_BUILD_PROCS = 4
 BUILD_MEMORY_MB = 256  # per worker, for sorting postings before they are written
 #: Plain segment files, not whoosh's compound file: a reader of a compound file copies each
-#: part it opens into memory (240 MB per reader on the 43,520-article archive).
-WRITER_OPTIONS = {"compound": False}
+#: part it opens into memory (240 MB per reader on the 43,520-article archive). Text
+#: postings are written as arrays (see :mod:`search.postings`).
+WRITER_OPTIONS = {"compound": False, "codec": ArrayCodec()}
 KEPT = " (the version indexed before stays searchable)"
 KEPT_BELOW = " (the articles indexed below it before stay searchable)"
 

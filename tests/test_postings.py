@@ -1,0 +1,139 @@
+"""The array postings codec: whoosh sees the same terms and postings as with its own codec."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
+from whoosh.query import Term
+
+from search import postings
+from search.postings import ARRAY_FIELDS, ArrayCodec, ArrayTermsReader
+from search.schema import build_schema
+
+DOCUMENTS = [
+    ("a1", "Bişkek'te toplantı", "Kırgızistan'ın başkenti Bişkek'te dün bir toplantı yapıldı."),
+    ("a2", "Toplantıya çağrı", "Meclis olağanüstü toplantıya çağrıldı; toplantının saati belli."),
+    ("a3", "Deprem tatbikatı", "İstanbul'da deprem tatbikatı yapıldı. Depremde ne yapmalı?"),
+    ("a4", "Kültür bakanları", "TDT'nin kültür bakanları Bişkek'te bir araya geldi."),
+    ("a5", "Bütçe görüşmesi", "Belediye meclisi 2025 bütçesini 40'tan fazla oyla kabul etti."),
+    ("a6", "Iğdır'da kar", "IĞDIR'DA KAR YAĞIŞI ETKİLİ OLDU; ılık hava geri dönüyor."),
+]
+
+
+def build(path, codec, batches, deleted=()):
+    """An index in ``path`` written by ``codec``, one commit per batch, then deletions."""
+    path.mkdir()
+    index = FileStorage(str(path)).create_index(build_schema())
+    for batch in batches:
+        writer = index.writer(codec=codec)
+        for doc_id, title, body in batch:
+            writer.add_document(
+                id=doc_id, title=title, body=body, stem=f"{title}\n\n{body}", meta="gündem"
+            )
+        writer.commit()
+    if deleted:
+        writer = index.writer(codec=codec)
+        for doc_id in deleted:
+            writer.delete_by_term("id", doc_id)
+        writer.commit(merge=False)
+    return index
+
+
+def postings_by_id(index) -> dict:
+    """Every text term with the ``{article id: frequency}`` of its live postings."""
+    result = {}
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        for fieldname in sorted(ARRAY_FIELDS):
+            for btext in reader.lexicon(fieldname):
+                matcher = reader.postings(fieldname, btext)
+                held = {}
+                while matcher.is_active():
+                    held[searcher.stored_fields(matcher.id())["id"]] = matcher.weight()
+                    matcher.next()
+                if held:
+                    result[(fieldname, btext)] = held
+    return result
+
+
+def test_whoosh_reads_the_same_postings_as_from_its_own_codec(tmp_path):
+    ours = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
+    stock = build(tmp_path / "stock", W3Codec(), [DOCUMENTS])
+    expected = postings_by_id(stock)
+    assert (("body", "toplantıya".encode()) in expected) and len(expected) > 50
+    assert postings_by_id(ours) == expected
+    with ours.searcher() as mine, stock.searcher() as theirs:
+        for fieldname, btext in expected:
+            assert mine.reader().doc_frequency(fieldname, btext) == theirs.reader().doc_frequency(
+                fieldname, btext
+            )
+            assert mine.reader().frequency(fieldname, btext) == theirs.reader().frequency(
+                fieldname, btext
+            )
+
+
+def test_segments_merged_and_deleted_keep_every_live_posting(tmp_path):
+    batches = [[document] for document in DOCUMENTS]  # whoosh merges small segments
+    ours = build(tmp_path / "ours", ArrayCodec(), batches, deleted=["a2"])
+    assert len(ours._segments()) < len(batches)
+    stock = build(tmp_path / "stock", W3Codec(), [DOCUMENTS[:1] + DOCUMENTS[2:]])
+    assert postings_by_id(ours) == postings_by_id(stock)
+
+
+def test_whoosh_queries_and_term_lookups_work_on_array_fields(tmp_path):
+    index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
+    with index.searcher() as searcher:
+        ids = {hit["id"] for hit in searcher.search(Term("body", "bişkek"))}
+        assert ids == {"a1", "a4"}
+        reader = searcher.reader()
+        assert ("body", "bişkek") in reader and ("body", "biskek") not in reader
+        assert reader.doc_frequency("body", "yokkelime") == 0
+        after = [text for _, text in zip(range(3), reader.terms_from("body", "ta"), strict=False)]
+        assert after[0][0] == "body" and after[0][1] >= b"ta"
+        cursor = reader.cursor("title")
+        assert cursor.find("kü") == "kültür"
+        assert cursor.term_info().doc_frequency() == 1
+
+
+def test_the_engine_reads_term_postings_as_array_slices(tmp_path):
+    index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
+    with index.searcher() as searcher:
+        (leaf, _), *_ = searcher.reader().leaf_readers()
+        terms = leaf._terms
+        assert isinstance(terms, ArrayTermsReader)
+        docs, freqs = terms.postings_arrays("body", "toplantıya".encode())
+        assert [searcher.stored_fields(int(doc))["id"] for doc in docs] == ["a2"]
+        assert freqs.tolist() == [1]
+        missing = terms.postings_arrays("body", b"yok")
+        assert len(missing[0]) == 0
+        assert terms.postings_arrays("id", b"a1") is None  # not an array field
+
+
+def test_frequencies_are_capped_at_255(tmp_path):
+    index = build(tmp_path / "ours", ArrayCodec(), [[("x", "tekrar", "tekrar " * 300)]])
+    with index.searcher() as searcher:
+        assert searcher.reader().frequency("body", "tekrar") == 255
+
+
+def test_terms_sharing_a_hash_are_told_apart(tmp_path, monkeypatch):
+    monkeypatch.setattr(postings, "term_hash", lambda term: 7)
+    index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
+    stock = build(tmp_path / "stock", W3Codec(), [DOCUMENTS])
+    assert postings_by_id(index) == postings_by_id(stock)
+
+
+def test_a_damaged_array_file_is_refused():
+    with pytest.raises(ValueError, match="bad header"):
+        postings.SegmentArrays(b"not an index file at all")
+
+
+def test_a_one_article_segment_reads_back(tmp_path):
+    index = build(tmp_path / "ours", ArrayCodec(), [[("y", "Başlık", "Gövde metni")]])
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        assert list(reader.lexicon("title")) == ["başlık".encode()]
+        (leaf, _), *_ = reader.leaf_readers()
+        docs, _ = leaf._terms.postings_arrays("title", "başlık".encode())
+        assert np.array_equal(docs, [0])
