@@ -9,15 +9,19 @@ matches are all marked. Everything outside ``<mark>`` is HTML-escaped.
 from __future__ import annotations
 
 import re
+import string
+from bisect import bisect_right
 from functools import lru_cache
 from html import escape
 
-from search.analysis import WORD, ascii_fold, exact_form, turkish_lower
+from search.analysis import APOSTROPHES, WORD_PATTERN, ascii_fold, exact_form, turkish_lower
 from search.querybuild import MatchSpec
 
 SNIPPET_MIN = 160
 SNIPPET_MAX = 300
 ELLIPSIS = "…"
+#: Distinct words whose exact form and fold are kept between queries (about 200 bytes each).
+WORDS_CACHED = 50_000
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 Span = tuple[int, int]
@@ -26,32 +30,59 @@ Span = tuple[int, int]
 def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     """``(start, end, folded word)`` of every word in ``text`` that the query matches.
 
-    Words are the exact-form chain's (:func:`~search.analysis.exact_forms`); each distinct
-    word is decided once per query (``spec.decisions``), for the title and every snippet.
+    Words are the exact-form chain's (:func:`~search.analysis.exact_forms`). Only words
+    starting with a letter some match can start with are looked at (a regular expression
+    finds them, :func:`_candidates`); each distinct one is decided once per query
+    (``spec.decisions``), for the title and every snippet.
     """
     if not spec:
         return []
     decisions = spec.decisions
-    initials = spec.initials()
     spans = []
-    for match in WORD.finditer(text):
+    for match in _candidates(spec.initials()).finditer(text):
         word = match.group()
         fold = decisions.get(word)
         if fold is None:
-            if _initial(word[0]) not in initials:  # most words: decided by their first letter
-                fold = decisions[word] = ""
-                continue
-            form = exact_form(word)
-            fold = decisions[word] = ascii_fold(form) if form and spec.matches(form) else ""
+            form, folded = _forms(word)
+            fold = decisions[word] = folded if form and spec.matches(form, folded) else ""
         if fold:
             spans.append((match.start(), match.end(), fold))
     return spans
+
+
+@lru_cache(maxsize=WORDS_CACHED)
+def _forms(word: str) -> tuple[str, str]:
+    """A word's exact form and its ASCII fold; the same for every query, so kept."""
+    form = exact_form(word)
+    return form, ascii_fold(form)
 
 
 @lru_cache(maxsize=4096)
 def _initial(letter: str) -> str:
     """A word's first letter as the start of its folded exact form (``İ`` -> ``i``)."""
     return ascii_fold(turkish_lower(letter))[:1]
+
+
+#: Letters whose first-letter fold is known, grouped by it: ``{"s": "sSşŞ", ...}``.
+_KNOWN_LETTERS = string.ascii_letters + string.digits + "çğıöşüâîûÇĞİÖŞÜÂÎÛ"
+_LETTERS_BY_INITIAL: dict[str, str] = {}
+for _letter in _KNOWN_LETTERS:
+    _LETTERS_BY_INITIAL[_initial(_letter)] = (
+        _LETTERS_BY_INITIAL.get(_initial(_letter), "") + _letter
+    )
+#: Where the tokenizer starts a word: a letter or digit not continuing one (directly or
+#: after an apostrophe, ``Bişkek'teki`` being one word).
+_WORD_START = rf"(?<![^\W_])(?<![^\W_][{APOSTROPHES}])"
+#: Any other letter or digit (accented Latin, Cyrillic, ...): always looked at.
+_OTHER_LETTER = "[^\\W_" + re.escape(_KNOWN_LETTERS) + "]"
+
+
+@lru_cache(maxsize=1024)
+def _candidates(initials: frozenset[str]) -> re.Pattern[str]:
+    """The tokenizer's words that start with a letter folding to one of ``initials``."""
+    letters = "".join(_LETTERS_BY_INITIAL.get(initial, "") for initial in sorted(initials))
+    first = f"[{re.escape(letters)}]|{_OTHER_LETTER}" if letters else _OTHER_LETTER
+    return re.compile(f"(?={first}){_WORD_START}{WORD_PATTERN}")
 
 
 def highlight(text: str, spec: MatchSpec) -> str:
@@ -70,8 +101,7 @@ def snippet(body: str, spec: MatchSpec) -> str:
         start, end = 0, _cut_end(body, 0, SNIPPET_MAX)
         return _render(body, [], start, end)
     sentences = _sentences(body)
-    best = max(sentences, key=lambda sentence: _score(sentence, spans))
-    start, end = best
+    start, end = _best_sentence(sentences, spans)
     while end - start < SNIPPET_MIN:
         following = [s for s in sentences if s[0] >= end]
         if not following:
@@ -95,9 +125,19 @@ def _sentences(text: str) -> list[Span]:
     return spans or [(0, len(text))]
 
 
-def _score(sentence: Span, spans: list[tuple[int, int, str]]) -> tuple[int, int, int]:
-    inside = [word for s, _, word in spans if sentence[0] <= s < sentence[1]]
-    return (len(set(inside)), len(inside), -sentence[0])
+def _best_sentence(sentences: list[Span], spans: list[tuple[int, int, str]]) -> Span:
+    """The sentence with the most distinct matched words, then the most matches, then
+    the earliest."""
+    starts = [start for start, _ in sentences]
+    inside: dict[int, list[str]] = {}
+    for span_start, _, word in spans:
+        index = bisect_right(starts, span_start) - 1
+        if index >= 0 and span_start < sentences[index][1]:
+            inside.setdefault(index, []).append(word)
+    if not inside:
+        return sentences[0]
+    best = max(inside, key=lambda i: (len(set(inside[i])), len(inside[i]), -starts[i]))
+    return sentences[best]
 
 
 def _cut_start(text: str, position: int) -> int:

@@ -48,12 +48,14 @@ class MatchSpec:
     decisions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _initials: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
-    def matches(self, exact_form: str) -> bool:
-        """Whether a token (apostrophe-stripped, Turkish-lower-cased) is a match."""
+    def matches(self, exact_form: str, folded: str | None = None) -> bool:
+        """Whether a token (apostrophe-stripped, Turkish-lower-cased) is a match;
+        ``folded`` is its ASCII fold when the caller has it already."""
         if exact_form in self.exact:
             return True
-        folded = ascii_fold(exact_form)
-        if folded in self.folded or any(folded.startswith(p) for p in self.prefixes):
+        if folded is None:
+            folded = ascii_fold(exact_form)
+        if folded in self.folded or (self.prefixes and folded.startswith(tuple(self.prefixes))):
             return True
         return bool(self.stems) and turkish_stem(exact_form) in self.stems
 
