@@ -252,6 +252,27 @@ def exact_forms(text: str) -> Iterator[tuple[int, int, str]]:
             yield match.start(), match.end(), form
 
 
+def index_terms(text: str, *, stop: bool = True, stem: bool = False) -> list[str]:
+    """The token texts :func:`turkish_analyzer` gives ``text`` at index time (stop words
+    dropped), without building whoosh tokens: the build analyses every article with it.
+
+    >>> index_terms("Toplantıya ve Bişkek'teki toplantılara", stem=True)
+    ['toplantı', 'bişkek', 'toplantı']
+    """
+    forms: dict[str, str] = {}  # a word recurs: analyse it once
+    terms = []
+    stops = stopwords() if stop else frozenset()
+    for word in WORD.findall(text):
+        term = forms.get(word)
+        if term is None:
+            form = exact_form(word)
+            kept = form and form not in stops
+            term = forms[word] = (turkish_stem(form) if stem else form) if kept else ""
+        if term:
+            terms.append(term)
+    return terms
+
+
 def analyze(text: str, *, stop: bool = True, stem: bool = False, fold: bool = False) -> list[str]:
     """Token texts of ``text`` through :func:`turkish_analyzer` (for queries and tests)."""
     analyzer = cached_analyzer(stop, stem, fold)

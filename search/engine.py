@@ -17,6 +17,7 @@ times the field's and the form's boost, summed over fields and forms.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,6 +119,7 @@ class ReaderData:
             if leaf.has_deletions():
                 for docnum in leaf.segment().deleted_docs():
                     self.live[offset + docnum] = False
+        self.deletions = not self.live.all()
         self._leaves = leaves
         self._norms: dict[str, np.ndarray] = {}
         self._postings = SharedCache(CACHE_POSTINGS, weight=lambda postings: len(postings[0]))
@@ -137,24 +139,52 @@ class ReaderData:
 
     def postings(self, reader, fieldname: str, text: str) -> Postings:
         """The term's live docnums and unboosted BM25F scores, read through ``reader``."""
-        return self._postings.get((fieldname, text), lambda: self._score(reader, fieldname, text))
+        return self.postings_many(reader, [(fieldname, text)])[0]
 
-    def _score(self, reader, fieldname: str, text: str) -> Postings:
-        parts = [
-            (docs, tf)
-            for docs, tf in (
-                _segment_postings(leaf, fieldname, text, offset)
-                for leaf, offset in reader.leaf_readers()
-            )
-            if len(docs)
+    def postings_many(self, reader, terms: list[tuple[str, str]]) -> list[Postings]:
+        """:meth:`postings` of many ``(field, text)`` terms: the ones not kept yet are
+        looked up together, one binary search per segment and field."""
+        found: dict[tuple[str, str], Postings] = {}
+        missing = []
+        for term in dict.fromkeys(terms):
+            kept = self._postings.lookup(term)
+            if kept is None:
+                missing.append(term)
+            else:
+                found[term] = kept  # type: ignore[assignment]
+        if missing:
+            for term, postings in zip(missing, self._score_many(reader, missing), strict=True):
+                self._postings.store(term, postings)
+                found[term] = postings
+        return [found[term] for term in terms]
+
+    def _score_many(self, reader, terms: list[tuple[str, str]]) -> list[Postings]:
+        parts: list[list[Postings]] = [[] for _ in terms]
+        by_field: dict[str, list[int]] = {}
+        for position, (fieldname, _) in enumerate(terms):
+            by_field.setdefault(fieldname, []).append(position)
+        for leaf, offset in reader.leaf_readers():
+            for fieldname, positions in by_field.items():
+                texts = [terms[position][1] for position in positions]
+                segment = _segment_postings(leaf, fieldname, texts)
+                for position, (docs, tf) in zip(positions, segment, strict=True):
+                    if len(docs):
+                        parts[position].append((docs.astype(np.int32) + np.int32(offset), tf))
+        return [
+            self._score(fieldname, part) for (fieldname, _), part in zip(terms, parts, strict=True)
         ]
+
+    def _score(self, fieldname: str, parts: list[Postings]) -> Postings:
         if not parts:
             return _EMPTY
-        docnums = np.concatenate([docs for docs, _ in parts])
-        tf = np.concatenate([tf for _, tf in parts]).astype(np.float32)
+        if len(parts) == 1:
+            docnums, tf = parts[0][0], parts[0][1].astype(np.float32)
+        else:
+            docnums = np.concatenate([docs for docs, _ in parts])
+            tf = np.concatenate([tf for _, tf in parts]).astype(np.float32)
         frequency = len(docnums)  # as whoosh counts it: deleted documents included
-        alive = self.live[docnums]
-        if not alive.all():
+        if self.deletions:
+            alive = self.live[docnums]
             docnums, tf = docnums[alive], tf[alive]
         idf = math.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5))
         scores = np.float32(idf * (K1 + 1)) * tf / (tf + self.norms(fieldname)[docnums])
@@ -178,22 +208,27 @@ def _field_lengths(leaf, fieldname: str) -> np.ndarray:
     return _lengths.get(key, read)
 
 
-def _segment_postings(leaf, fieldname: str, text: str, offset: int) -> Postings:
-    """One segment's postings of a term: ``(docnums + offset, term frequencies)``.
+def _segment_postings(leaf, fieldname: str, texts: list[str]) -> list[Postings]:
+    """One segment's postings of each term: ``(segment docnums, term frequencies)``.
 
-    Text fields are array fields (:mod:`search.postings`): two slices of the mapped file.
-    Any other field is read through whoosh's matcher, deleted documents included (the
-    caller drops those itself, ``ReaderData.live``).
+    Text fields are array fields (:mod:`search.postings`): two slices of the mapped file
+    per term. Any other field is read through whoosh's matcher, deleted documents
+    included (the caller drops those itself, ``ReaderData.live``).
     """
+    if fieldname not in leaf.schema:
+        return [_EMPTY] * len(texts)
+    to_bytes = leaf.schema[fieldname].to_bytes
+    encoded = [to_bytes(text) for text in texts]
     terms = getattr(leaf, "_terms", None)
-    btext = leaf.schema[fieldname].to_bytes(text) if fieldname in leaf.schema else None
-    arrays = None
     if isinstance(terms, ArrayTermsReader):
-        arrays = terms.postings_arrays(fieldname, btext)
-    if arrays is not None:
-        docs, freqs = arrays
-        return docs.astype(np.int32) + np.int32(offset), freqs
-    if terms is None or btext is None or (fieldname, btext) not in terms:
+        arrays = terms.postings_arrays_many(fieldname, encoded)
+        if arrays is not None:
+            return arrays
+    return [_matcher_postings(terms, leaf, fieldname, btext) for btext in encoded]
+
+
+def _matcher_postings(terms, leaf, fieldname: str, btext: bytes) -> Postings:
+    if terms is None or (fieldname, btext) not in terms:
         return _EMPTY
     matcher = terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
     docs, weights = [], []
@@ -201,7 +236,7 @@ def _segment_postings(leaf, fieldname: str, text: str, offset: int) -> Postings:
         docs.append(matcher.id())
         weights.append(matcher.weight())
         matcher.next()
-    return np.asarray(docs, np.int32) + np.int32(offset), np.asarray(weights, np.float32)
+    return np.asarray(docs, np.int32), np.asarray(weights, np.float32)
 
 
 #: ReaderData per open reader, shared across threads; keyed by the reader's segments.
@@ -238,16 +273,36 @@ class Engine:
             return matches
         if isinstance(clause, PhraseClause):
             return self._phrase_matches(clause)
-        matches = Matches.none(self.size)
-        for fieldname, text, boost in clause.terms:
-            docnums, scores = self.data.postings(self.reader, fieldname, text)
-            if len(docnums):
-                matches.add(docnums, boost * scores)
-        return matches
+        terms = [(fieldname, text) for fieldname, text, _ in clause.terms]
+        found = self.data.postings_many(self.reader, terms)
+        held = [
+            (docnums, scores, boost)
+            for (docnums, scores), (_, _, boost) in zip(found, clause.terms, strict=True)
+            if len(docnums)
+        ]
+        if not held:
+            return Matches.none(self.size)
+        docnums = np.concatenate([docnums for docnums, _, _ in held])
+        scores = np.concatenate([scores * np.float32(boost) for _, scores, boost in held])
+        hit = np.zeros(self.size, bool)
+        hit[docnums] = True
+        return Matches(np.bincount(docnums, scores, minlength=self.size), hit)
 
     def group_matches(self, groups: list[list[Clause]]) -> list[Matches]:
         """Each group's matches (a group: any of its clauses, scores summed)."""
+        self.prefetch(clause for group in groups for clause in group)
         return [self._group_matches(group) for group in groups]
+
+    def prefetch(self, clauses: Iterable[Clause]) -> None:
+        """Read the postings of every term of ``clauses`` in one batch (they are kept)."""
+        terms = [
+            (fieldname, text)
+            for clause in clauses
+            if isinstance(clause, TermsClause)
+            for fieldname, text, _ in clause.terms
+        ]
+        if terms:
+            self.data.postings_many(self.reader, terms)
 
     def match(self, groups: list[Matches], excluded: list[Clause]) -> Matches:
         """Documents matching every group, scores summed, minus excluded."""

@@ -266,6 +266,34 @@ class FieldArrays:
             slot += 1
         return -1
 
+    def find_many(self, terms: list[bytes]) -> np.ndarray:
+        """:meth:`find` for many terms at once (one binary search over the hashes)."""
+        found = np.full(len(terms), -1, np.int64)
+        hashes = self.hashes
+        if not len(hashes) or not terms:
+            return found
+        wanted = np.fromiter((term_hash(term) for term in terms), np.int64, len(terms))
+        slots = np.minimum(np.searchsorted(hashes, wanted), len(hashes) - 1)
+        same = np.flatnonzero(hashes[slots] == wanted)
+        for position, index in zip(same.tolist(), self.by_hash[slots[same]].tolist(), strict=True):
+            term = terms[position]
+            found[position] = index if self.term(index) == term else self.find(term)
+        return found
+
+    def postings_many(self, terms: list[bytes]) -> list[Postings]:
+        """:meth:`postings` of each term (empty arrays for a term the field lacks)."""
+        if not len(self.post_ends):
+            return [_NO_POSTINGS] * len(terms)
+        found = self.find_many(terms)
+        ends = self.post_ends[np.maximum(found, 0)].astype(np.int64)
+        starts = np.where(found > 0, self.post_ends[np.maximum(found - 1, 0)], 0)
+        ends[found < 0] = 0
+        docs, freqs = self.docs, self.freqs
+        return [
+            (docs[start:end], freqs[start:end])
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+        ]
+
     def extent(self, index: int) -> tuple[int, int]:
         start = int(self.post_ends[index - 1]) if index else 0
         return start, int(self.post_ends[index])
@@ -359,6 +387,11 @@ class ArrayTermsReader(TermsReader):
         if index < 0:
             return _NO_POSTINGS
         return field.postings(index)
+
+    def postings_arrays_many(self, fieldname: str, terms: list[bytes]) -> list[Postings] | None:
+        """:meth:`postings_arrays` for many terms of one field at once."""
+        field = self._field(fieldname)
+        return None if field is None else field.postings_many(terms)
 
     def __contains__(self, term) -> bool:
         fieldname, tbytes = term

@@ -42,6 +42,28 @@ class SharedCache:
     def __contains__(self, key: Hashable) -> bool:
         return key in self._values
 
+    def lookup(self, key: Hashable) -> object | None:
+        """The value kept for ``key`` (now the most recently used), or None."""
+        with self._lock:
+            if key not in self._values:
+                return None
+            self._values.move_to_end(key)
+            return self._values[key]
+
+    def store(self, key: Hashable, value: object) -> None:
+        """Keep ``value`` for ``key`` (for values built in batches, outside :meth:`get`)."""
+        with self._lock:
+            if key in self._values:
+                return
+            self._values[key] = value
+            self._total += self._weight(value)
+            self._evict()
+
+    def _evict(self) -> None:
+        while self._total > self.limit and len(self._values) > 1:
+            _, dropped = self._values.popitem(last=False)
+            self._total -= self._weight(dropped)
+
     def get(self, key: Hashable, build: Callable[[], Value]) -> Value:
         while True:
             with self._lock:
@@ -60,9 +82,7 @@ class SharedCache:
             with self._lock:
                 self._values[key] = value
                 self._total += self._weight(value)
-                while self._total > self.limit and len(self._values) > 1:
-                    _, dropped = self._values.popitem(last=False)
-                    self._total -= self._weight(dropped)
+                self._evict()
             return value
         finally:
             with self._lock:

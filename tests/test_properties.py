@@ -14,14 +14,23 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from whoosh.fields import TEXT
 
 from conftest import write_articles
-from search.analysis import analyze, ascii_fold, cached_analyzer, exact_forms, turkish_stem
+from search.analysis import (
+    analyze,
+    ascii_fold,
+    cached_analyzer,
+    exact_forms,
+    index_terms,
+    turkish_stem,
+)
 from search.errors import BadParameter
 from search.highlight import highlight, match_spans, snippet
 from search.indexer import reindex
 from search.query import ParsedQuery, parse_query
 from search.querybuild import MatchSpec
+from search.schema import TurkishText
 from search.searcher import MAX_QUERY_LENGTH, Searcher, SearchPage
 
 FEW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -102,6 +111,16 @@ def test_fast_exact_forms_agree_with_the_index_analyzer(text: str) -> None:
     analyzer = cached_analyzer(False, False, False)
     tokens = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True)]
     assert list(exact_forms(text)) == tokens
+
+
+@MANY
+@given(text=st.one_of(any_text, turkish_edges, query_like), stop=st.booleans(), stem=st.booleans())
+def test_index_terms_are_the_analyzer_tokens(text: str, stop: bool, stem: bool) -> None:
+    """The build counts terms with index_terms; searches analyse with the whoosh chain."""
+    analyzer = cached_analyzer(stop, stem, False)
+    assert index_terms(text, stop=stop, stem=stem) == [t.text for t in analyzer(text, mode="index")]
+    field = TurkishText(stop=stop, stem=stem)
+    assert sorted(field.index(text)) == sorted(TEXT(analyzer=analyzer, phrase=False).index(text))
 
 
 @MANY
