@@ -28,7 +28,7 @@ from pathlib import Path
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, Token
 
 #: Bump whenever a step below, the schema or the postings format changes what an index holds.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 DOTLESS_I = "\u0131"  # ı
 DOTTED_CAPITAL_I = "\u0130"  # İ
@@ -259,18 +259,18 @@ def index_terms(text: str, *, stop: bool = True, stem: bool = False) -> list[str
     >>> index_terms("Toplantıya ve Bişkek'teki toplantılara", stem=True)
     ['toplantı', 'bişkek', 'toplantı']
     """
-    forms: dict[str, str] = {}  # a word recurs: analyse it once
-    terms = []
-    stops = stopwords() if stop else frozenset()
-    for word in WORD.findall(text):
-        term = forms.get(word)
-        if term is None:
-            form = exact_form(word)
-            kept = form and form not in stops
-            term = forms[word] = (turkish_stem(form) if stem else form) if kept else ""
-        if term:
-            terms.append(term)
-    return terms
+    terms = [index_term(word, stop, stem) for word in WORD.findall(text)]
+    return [term for term in terms if term]
+
+
+@lru_cache(maxsize=100_000)
+def index_term(word: str, stop: bool, stem: bool) -> str:
+    """One tokenizer word's index term ("" when the chain drops it); words recur across
+    articles, so the answers are kept (the indexer clears them when it is done)."""
+    form = exact_form(word)
+    if not form or (stop and form in stopwords()):
+        return ""
+    return turkish_stem(form) if stem else form
 
 
 def analyze(text: str, *, stop: bool = True, stem: bool = False, fold: bool = False) -> list[str]:

@@ -16,13 +16,14 @@ import errno
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh.index import FileIndex
 
 from search import filerecord, store
+from search.analysis import index_term
 from search.articles import (
     DEFAULT_MAX_BYTES,
     Article,
@@ -40,17 +41,19 @@ from search.errors import (
     IndexWriteFailed,
 )
 from search.postings import ArrayCodec
-from search.schema import article_document
+from search.schema import article_document, stored_fields
+from search.storedtext import sample_dictionary, save_dictionary
 
 Progress = Callable[[int, int], None]
 DEFAULT_LOCK_TIMEOUT = 30.0
 PARALLEL_BUILD_FROM = 2_000  # articles; below this, starting workers costs more than it saves
 MAX_BUILD_PROCS = 4
 BUILD_MEMORY_MB = 256  # per worker, for sorting postings before they are written
+DICTIONARY_SAMPLES = 64  # articles whose stored fields make the compression dictionary
 #: Plain segment files, not whoosh's compound file: a reader of a compound file copies each
-#: part it opens into memory (240 MB per reader on the 43,520-article archive). Text
-#: postings are written as arrays (see :mod:`search.postings`).
-WRITER_OPTIONS = {"compound": False, "codec": ArrayCodec()}
+#: part it opens into memory (240 MB per reader on the 43,520-article archive). Every
+#: writer also gets an :class:`~search.postings.ArrayCodec` (text postings as arrays).
+WRITER_OPTIONS = {"compound": False}
 KEPT = " (the version indexed before stays searchable)"
 KEPT_BELOW = " (the articles indexed below it before stay searchable)"
 
@@ -145,6 +148,8 @@ def reindex(
                 _update(index, changes, known, record, report)
     except OSError as error:
         raise _write_failed(index_dir, error) from error
+    finally:
+        index_term.cache_clear()  # a serving process should not keep the build's words
     report.seconds = time.monotonic() - started
     return report
 
@@ -294,21 +299,39 @@ def _display(path: Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def _build_options(articles: int) -> dict:
+def _build_options(index: FileIndex, articles: list[Article]) -> dict:
     """whoosh writer options for a full build: a large one analyses on every core, each
-    worker writing its own segment (searches read several segments just as fast)."""
+    worker writing its own segment (searches read several segments just as fast).
+    Stored fields are compressed with a dictionary sampled from these articles."""
     procs = min(os.cpu_count() or 1, MAX_BUILD_PROCS)
-    options = {**WRITER_OPTIONS, "limitmb": BUILD_MEMORY_MB}
-    if articles < PARALLEL_BUILD_FROM or procs < 2:
+    zdict = sample_dictionary(_samples(articles))
+    codec = ArrayCodec(zdict=zdict, zdict_name=save_dictionary(index.storage, zdict))
+    options = {**WRITER_OPTIONS, "codec": codec, "limitmb": BUILD_MEMORY_MB}
+    if len(articles) < PARALLEL_BUILD_FROM or procs < 2:
         return options
     return {**options, "procs": procs, "multisegment": True, "subargs": options}
+
+
+def _samples(articles: list[Article]) -> Iterator[dict]:
+    """Stored fields of up to :data:`DICTIONARY_SAMPLES` articles spread over the list."""
+    step = max(1, len(articles) // DICTIONARY_SAMPLES)
+    for article in articles[::step][:DICTIONARY_SAMPLES]:
+        yield stored_fields(article_document(article))
+
+
+def _update_options(index: FileIndex) -> dict:
+    """whoosh writer options for an update: the dictionary of the newest segment."""
+    segments = index._segments()
+    codec = segments[-1].codec() if segments else None
+    name = getattr(codec, "zdict_name", "")
+    return {**WRITER_OPTIONS, "codec": ArrayCodec(zdict_name=name)}
 
 
 def _rebuild(index_dir: Path, changes: _Changes, report: ReindexReport) -> None:
     """Write every article into a new generation, then make it current in one rename."""
     generation, index = store.new_generation(index_dir)
     try:
-        writer = index.writer(**_build_options(len(changes.articles)))
+        writer = index.writer(**_build_options(index, changes.articles))
         try:
             _add_all(writer, changes.articles, known={}, report=report)
             _commit(writer)
@@ -339,7 +362,7 @@ def _update(
         if record.commit != index.latest_generation() or _record_is_behind(record, changes):
             _save_record(index, changes, indexed)
         return
-    writer = index.writer(**WRITER_OPTIONS)
+    writer = index.writer(**_update_options(index))
     try:
         for doc_id in removed:
             writer.delete_by_term("id", doc_id)

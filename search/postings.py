@@ -34,6 +34,8 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3Segment
 from whoosh.matching import ListMatcher
 from whoosh.reading import TermInfo, TermNotFound
 
+from search.storedtext import StoredTextReader, StoredTextWriter, load_dictionary
+
 #: Fields whose postings are written as arrays; every other field is whoosh's as usual.
 ARRAY_FIELDS = frozenset({"title", "body", "stem", "meta"})
 ARRAYS_EXT = ".arr"
@@ -50,10 +52,36 @@ def term_hash(term: bytes) -> int:
 
 
 class ArrayCodec(W3Codec):
-    """whoosh's default codec, with the text fields' postings written as arrays."""
+    """whoosh's default codec, with the text fields' postings written as arrays, and
+    each article's stored fields compressed with a dictionary of sample articles, saved
+    in the index folder under ``zdict_name`` (see :mod:`search.storedtext`).
+
+    A segment keeps its codec in the index's table of contents: the codec keeps only the
+    dictionary's name there, never its bytes.
+    """
+
+    def __init__(self, zdict: bytes = b"", zdict_name: str = "") -> None:
+        super().__init__()
+        self.zdict = zdict
+        self.zdict_name = zdict_name
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "zdict": b""}
+
+    def dictionary(self, storage) -> bytes:
+        """The stored-fields dictionary (read from the index folder when not in hand)."""
+        if not self.zdict and self.zdict_name:
+            self.zdict = load_dictionary(storage, self.zdict_name)
+        return self.zdict
 
     def field_writer(self, storage, segment) -> ArrayFieldWriter:
         return ArrayFieldWriter(self, storage, segment)
+
+    def per_document_writer(self, storage, segment) -> StoredTextWriter:
+        return StoredTextWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment) -> StoredTextReader:
+        return StoredTextReader(storage, segment, self.dictionary(storage))
 
     def terms_reader(self, storage, segment) -> ArrayTermsReader:
         whoosh_terms = super().terms_reader(storage, segment)

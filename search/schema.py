@@ -9,13 +9,13 @@ copies, which keeps the index small and the build fast. Title and body together 
 indexed as Snowball Turkish stems (``stem``), the fallback for a word no indexed form of
 which is found (a verb typed in another tense, say).
 
-The body is stored zlib-compressed (``body_z``) so snippets come from the index alone.
+The body is stored (compressed, see :mod:`search.storedtext`) so snippets come from the
+index alone.
 """
 
 from __future__ import annotations
 
 import datetime
-import zlib
 from collections import Counter
 
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
@@ -58,10 +58,9 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True, sortable=True),
         content_hash=ID(sortable=True),
         title=TurkishText(stop=False, stored=True),
-        body=TurkishText(stop=False),
+        body=TurkishText(stop=False, stored=True),
         stem=TurkishText(stem=True),
         meta=TurkishText(stop=False),
-        body_z=STORED,
         date=DATETIME(stored=True, sortable=True),
         year=ID(sortable=True),
         category=ID(sortable=True),
@@ -85,7 +84,6 @@ def article_document(article: Article) -> dict:
         "title": article.title,
         "body": article.body,
         "stem": f"{article.title}\n\n{article.body}",
-        "body_z": zlib.compress(article.body.encode("utf-8"), 6),
         "title_derived": article.title_derived,
     }
     meta = " ".join(part for part in (article.category, article.source) if part)
@@ -106,4 +104,13 @@ def article_document(article: Article) -> dict:
 
 def stored_body(fields: dict) -> str:
     """The article body from a stored document."""
-    return zlib.decompress(fields["body_z"]).decode("utf-8")
+    return fields.get("body", "")
+
+
+def stored_fields(document: dict) -> dict:
+    """What whoosh stores of a document made by :func:`article_document`."""
+    schema = _SCHEMA
+    return {name: value for name, value in document.items() if schema[name].stored}
+
+
+_SCHEMA = build_schema()

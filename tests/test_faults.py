@@ -393,7 +393,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount_point)], capture_output=True, timeout=30)
 
 
-def bulky_articles(count: int = 12, words: int = 10_000, seed: int = 7) -> dict[str, str]:
+def bulky_articles(count: int = 12, words: int = 30_000, seed: int = 7) -> dict[str, str]:
     """Long articles of made-up words: about 1.5 MB of index, several times the small disk."""
     rng = random.Random(seed)
     letters = "abcçdefgğhıijklmnoöprsştuüvyz"

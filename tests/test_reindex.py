@@ -10,6 +10,7 @@ from pathlib import Path
 from conftest import FIXTURE_ARTICLES, haberara, write_articles
 from search.indexer import reindex
 from search.searcher import Searcher
+from search.store import open_index
 
 NEW_ARTICLE = "title: Yeni haber\n\nAnkara'daki toplantıya gazeteciler katıldı.\n"
 
@@ -199,11 +200,20 @@ def test_parallel_full_build_indexes_everything(tmp_path: Path, monkeypatch) -> 
     import search.indexer as indexer
 
     monkeypatch.setattr(indexer, "PARALLEL_BUILD_FROM", 1)
-    assert "procs" in indexer._build_options(5)
-    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
-    report = reindex(docs, tmp_path / "index", full=True)
-    assert report.added == 5
-    assert indexed_ids(tmp_path / "index") == {
-        name.removesuffix(".txt") for name in FIXTURE_ARTICLES
+    monkeypatch.setattr(indexer.os, "cpu_count", lambda: 4)
+    more = {  # whoosh hands the workers 100 articles at a time
+        f"kisa/haber-{number}.txt": f"Kısa haber {number}: meclis toplandı.\n"
+        for number in range(300)
     }
+    docs = write_articles(tmp_path / "docs", {**FIXTURE_ARTICLES, **more})
+    report = reindex(docs, tmp_path / "index", full=True)
+    assert report.added == 305
+    segments = open_index(tmp_path / "index")._segments()
+    assert len(segments) > 1  # one per worker, each with the build's stored-text dictionary
+    assert len({segment.codec().zdict_name for segment in segments}) == 1
+    with open_index(tmp_path / "index").searcher() as searcher:
+        stored_ids = [fields["id"] for fields in searcher.all_stored_fields()]
+    assert sorted(stored_ids) == sorted(
+        name.removesuffix(".txt") for name in {**FIXTURE_ARTICLES, **more}
+    )
     assert Searcher(tmp_path / "index").search("biskek").results[0].id == "2025/09/biskek-zirvesi"
