@@ -10,6 +10,8 @@ thread (see :mod:`search.shared`); a reindex that adds a segment only reads the 
 
 from __future__ import annotations
 
+import sys
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 
@@ -26,7 +28,10 @@ class SegmentLexicon:
     [('biskek', 2), ('bişkek', 3)]
 
     A word's fields are a bit mask: bit ``i`` is set when field ``i`` (in the order the
-    mapping gave them) holds the word.
+    mapping gave them) holds the word. The words, folds and masks are kept in three
+    parallel lists, the strings shared with every other segment's lexicon (``sys.intern``):
+    an archive's segments mostly hold the same words, and per-word tuples cost more memory
+    than the words themselves.
     """
 
     def __init__(self, words_by_field: Mapping[str, Iterable[str]]) -> None:
@@ -35,18 +40,19 @@ class SegmentLexicon:
         for bit, words in enumerate(words_by_field.values()):
             for word in words:
                 masks[word] = masks.get(word, 0) | (1 << bit)
-        pairs = sorted((_fold(word), word) for word in masks)
+        pairs = sorted((_fold(word), word) for word in map(sys.intern, masks))
         self.folds = [fold for fold, _ in pairs]
-        self.words = [(word, masks[word]) for _, word in pairs]
+        self._words = [word for _, word in pairs]
+        self._masks = array("B", [masks[word] for word in self._words])
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self._words)
 
     def with_folded_prefix(self, prefix: str) -> list[tuple[str, int]]:
         """``(word, fields)`` of the words whose fold starts with ``prefix`` (folded)."""
         start = bisect_left(self.folds, prefix)
         end = bisect_left(self.folds, prefix + "\U0010ffff", start)
-        return self.words[start:end]
+        return self._pairs(start, end)
 
     def with_fold(self, folded: str) -> list[tuple[str, int]]:
         """``(word, fields)`` of the words whose fold is exactly ``folded``."""
@@ -54,9 +60,12 @@ class SegmentLexicon:
         end = start
         while end < len(self.folds) and self.folds[end] == folded:
             end += 1
-        return self.words[start:end]
+        return self._pairs(start, end)
+
+    def _pairs(self, start: int, end: int) -> list[tuple[str, int]]:
+        return list(zip(self._words[start:end], self._masks[start:end], strict=True))
 
 
 def _fold(word: str) -> str:
     folded = ascii_fold(word)
-    return word if folded == word else folded  # share the string when nothing changed
+    return word if folded == word else sys.intern(folded)  # one string when nothing changed
