@@ -2,7 +2,8 @@
 
 A reindex compares each file with the index by the sha1 of its bytes; reading and hashing
 43,000 files took most of an incremental run. After each commit the indexer writes
-``haberara-files.json`` beside the whoosh files: for every indexed article its content
+``haberara-files.json.gz`` beside the whoosh files (gzip: a 43,000-file archive's record
+is 4.4 MB of JSON, 1.8 MB compressed): for every indexed article its content
 hash and, when the run read the file, the file's size, modification time (ns) and inode.
 The next run trusts a file whose size, time and inode are all unchanged, like ``git
 status`` does, without opening it.
@@ -16,13 +17,14 @@ leave its time unchanged. ``reindex --full`` ignores the record.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-RECORD_FILE = "haberara-files.json"
+RECORD_FILE = "haberara-files.json.gz"
 RACY_SECONDS = 2.0
 
 Signature = tuple[int, int, int]  # size, mtime_ns, inode
@@ -54,7 +56,7 @@ class FileRecord:
 def load(generation: Path, commit: int) -> FileRecord:
     """The record of ``commit`` in ``generation``; an empty one when absent, damaged or stale."""
     try:
-        data = json.loads((generation / RECORD_FILE).read_text(encoding="utf-8"))
+        data = json.loads(gzip.decompress((generation / RECORD_FILE).read_bytes()))
         if data["commit"] != commit:
             return FileRecord()
         record = FileRecord(commit, float(data["taken"]))
@@ -63,7 +65,7 @@ def load(generation: Path, commit: int) -> FileRecord:
             if len(entry) == 4:
                 record.signatures[doc_id] = (int(entry[1]), int(entry[2]), int(entry[3]))
         return record
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError):
         return FileRecord()
 
 
@@ -84,7 +86,8 @@ def save(
         )
     data = {"commit": commit, "taken": taken, "articles": articles}
     temporary = generation / f".{RECORD_FILE}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    temporary.write_bytes(gzip.compress(text, compresslevel=6, mtime=0))
     os.replace(temporary, generation / RECORD_FILE)
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.system import pack_uint
 
 from search.analysis import ascii_fold, index_terms, turkish_analyzer, turkish_lower
@@ -56,7 +57,7 @@ def build_schema() -> Schema:
     """A fresh schema; analyzers come from :func:`search.analysis.turkish_analyzer`."""
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
-        content_hash=ID(sortable=True),
+        content_hash=COLUMN(VarBytesColumn()),  # read back by reindex, never searched
         title=TurkishText(stop=False, stored=True),
         body=TurkishText(stop=False, stored=True),
         stem=TurkishText(stem=True),
@@ -80,7 +81,7 @@ def article_document(article: Article) -> dict:
     """The fields whoosh indexes for one article."""
     document: dict = {
         "id": article.id,
-        "content_hash": article.content_hash,
+        "content_hash": article.content_hash.encode("ascii"),
         "title": article.title,
         "body": article.body,
         "stem": f"{article.title}\n\n{article.body}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import time
@@ -82,7 +83,7 @@ def test_unchanged_files_are_trusted_by_size_time_and_inode(tmp_path: Path) -> N
     _age(docs, 3600)
     index = tmp_path / "index"
     reindex(docs, index)
-    assert (index / "g000001" / "haberara-files.json").is_file()
+    assert (index / "g000001" / "haberara-files.json.gz").is_file()
     _rewrite_same_signature(docs / "spor/derbi.txt", "golsüz", "gollüz")
     report = reindex(docs, index)
     assert (report.updated, report.unchanged) == (0, 5)
@@ -108,13 +109,13 @@ def test_a_damaged_or_stale_file_record_is_not_trusted(tmp_path: Path) -> None:
     _age(docs, 3600)
     index = tmp_path / "index"
     reindex(docs, index)
-    record = index / "g000001" / "haberara-files.json"
-    data = json.loads(record.read_text(encoding="utf-8"))
+    record = index / "g000001" / "haberara-files.json.gz"
+    data = json.loads(gzip.decompress(record.read_bytes()))
     data["commit"] -= 1  # as if the run was killed between its commit and its record
-    record.write_text(json.dumps(data), encoding="utf-8")
+    record.write_bytes(gzip.compress(json.dumps(data).encode("utf-8")))
     _rewrite_same_signature(docs / "spor/derbi.txt", "golsüz", "gollüz")
     assert reindex(docs, index).updated == 1
-    record.write_text('{"commit": ', encoding="utf-8")
+    record.write_bytes(gzip.compress(b'{"commit": '))
     _rewrite_same_signature(docs / "spor/derbi.txt", "gollüz", "golsüy")
     assert reindex(docs, index).updated == 1
     assert Searcher(index).search("golsüy").total == 1
