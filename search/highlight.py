@@ -19,6 +19,8 @@ from search.querybuild import MatchSpec
 
 SNIPPET_MIN = 160
 SNIPPET_MAX = 300
+#: Characters of a body searched for the snippet's passage (cut back to a word boundary).
+SNIPPET_SCAN = 6_000
 ELLIPSIS = "…"
 #: Distinct words whose exact form and fold are kept between queries (about 200 bytes each).
 WORDS_CACHED = 50_000
@@ -93,14 +95,20 @@ def highlight(text: str, spec: MatchSpec) -> str:
 def snippet(body: str, spec: MatchSpec) -> str:
     """The best passage of ``body`` (about 160-300 characters), escaped and marked.
 
-    The passage is the run of sentences with the most distinct matched words; it is cut
-    at word boundaries, with ``…`` where text was left out.
+    The passage is the run of sentences with the most distinct matched words in the first
+    :data:`SNIPPET_SCAN` characters (the whole body when the words only come later); it is
+    cut at word boundaries, with ``…`` where text was left out. Long articles cost a
+    search its time when read to the end; their lead is what a reader wants anyway.
     """
-    spans = match_spans(body, spec)
+    scanned = body[: _cut_end(body, 0, SNIPPET_SCAN)]
+    spans = match_spans(scanned, spec)
+    if not spans and len(scanned) < len(body):  # the words are further down
+        scanned = body
+        spans = match_spans(body, spec)
     if not spans:
         start, end = 0, _cut_end(body, 0, SNIPPET_MAX)
         return _render(body, [], start, end)
-    sentences = _sentences(body)
+    sentences = _sentences(scanned)
     start, end = _best_sentence(sentences, spans)
     while end - start < SNIPPET_MIN:
         following = [s for s in sentences if s[0] >= end]

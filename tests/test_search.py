@@ -268,3 +268,15 @@ def test_a_partial_match_on_the_rare_word_ranks_above_one_on_common_words(
     page = searcher_over(tmp_path, articles).search("zarate transfer görüşmesi")
     assert page.relaxed
     assert page.results[0].id == "zarate"
+
+
+def test_snippet_of_a_long_article_comes_from_its_lead_or_wherever_the_words_are() -> None:
+    from search.highlight import SNIPPET_SCAN, snippet
+    from search.querybuild import MatchSpec
+
+    spec = MatchSpec(exact={"deprem", "tatbikat"}, folded={"deprem", "tatbikat"})
+    filler = "Kent meclisi bütçe görüşmelerine devam etti. " * (SNIPPET_SCAN // 40)
+    early = f"Sabah saatlerinde deprem oldu. {filler}Deprem ve tatbikat birlikte anıldı."
+    assert snippet(early, spec).startswith("Sabah saatlerinde <mark>deprem</mark> oldu.")
+    late = f"{filler}Okullarda deprem tatbikatı yapıldı."
+    assert "<mark>deprem</mark>" in snippet(late, spec)
