@@ -8,7 +8,7 @@ fields (:data:`ARRAY_FIELDS`) are written to one file per segment (``.arr``) of 
 arrays, per field:
 
 - the terms, sorted, as one UTF-8 blob with their end offsets;
-- a hash table over them (sorted 63-bit hashes and the term each belongs to);
+- a hash table over them (sorted 32-bit hashes and the term each belongs to);
 - every term's document numbers and frequencies, side by side (``post_ends`` says where
   each term's run ends).
 
@@ -47,8 +47,9 @@ _FOOTER = struct.Struct("<Q")  # offset of the pickled directory
 
 
 def term_hash(term: bytes) -> int:
-    """A stable 63-bit hash of a term (the same in every process and version)."""
-    return (zlib.crc32(term) << 31) | (zlib.adler32(term) & 0x7FFFFFFF)
+    """A stable 32-bit hash of a term (the same in every process and version); terms
+    sharing one are told apart by their bytes."""
+    return zlib.crc32(term)
 
 
 class ArrayCodec(W3Codec):
@@ -240,7 +241,7 @@ def _field_sections(builder: _FieldBuilder, section) -> dict:
     if max(len(blob), len(builder.docs)) >= 1 << 32:
         raise ValueError("a segment field too large for 32-bit offsets; index in parts")
     term_ends = np.cumsum([len(term) for term in terms], dtype=np.uint64).astype(np.uint32)
-    hashes = np.fromiter((term_hash(term) for term in terms), np.int64, len(terms))
+    hashes = np.fromiter((term_hash(term) for term in terms), np.uint32, len(terms))
     by_hash = np.argsort(hashes, kind="stable").astype(np.uint32)
     docs = np.frombuffer(builder.docs, np.uint32)
     docs_type = np.uint16 if not len(docs) or docs.max() < 1 << 16 else np.uint32
@@ -284,7 +285,7 @@ class FieldArrays:
 
     def find(self, term: bytes) -> int:
         """The term's index, or -1 when the field does not hold it."""
-        wanted = np.int64(term_hash(term))
+        wanted = np.uint32(term_hash(term))
         hashes = self.hashes
         slot = int(np.searchsorted(hashes, wanted))
         while slot < len(hashes) and hashes[slot] == wanted:
@@ -300,7 +301,7 @@ class FieldArrays:
         hashes = self.hashes
         if not len(hashes) or not terms:
             return found
-        wanted = np.fromiter((term_hash(term) for term in terms), np.int64, len(terms))
+        wanted = np.fromiter((term_hash(term) for term in terms), np.uint32, len(terms))
         slots = np.minimum(np.searchsorted(hashes, wanted), len(hashes) - 1)
         same = np.flatnonzero(hashes[slots] == wanted)
         for position, index in zip(same.tolist(), self.by_hash[slots[same]].tolist(), strict=True):
@@ -553,7 +554,7 @@ class ArrayFieldCursor:
 
 def _empty_field() -> FieldArrays:
     empty = {name: (0, "<u4", 0) for name in ("term_ends", "by_hash", "docs")}
-    empty.update(blob=(0, "|u1", 0), hashes=(0, "<i8", 0), post_ends=(0, "<u4", 0))
+    empty.update(blob=(0, "|u1", 0), hashes=(0, "<u4", 0), post_ends=(0, "<u4", 0))
     empty["freqs"] = (0, "|u1", 0)
     return FieldArrays(b"", empty)
 
