@@ -107,7 +107,7 @@ class ReaderData:
     """What one open reader's scoring needs, computed once and shared by every thread.
 
     Built from any one thread's reader (all see the same segments); afterwards only
-    :meth:`postings` reads the index again, through the calling thread's own reader.
+    :meth:`postings_many` reads the index again, through the calling thread's own reader.
     """
 
     def __init__(self, reader) -> None:
@@ -137,13 +137,10 @@ class ReaderData:
             norms = self._norms[fieldname] = norms.astype(np.float32)
         return norms
 
-    def postings(self, reader, fieldname: str, text: str) -> Postings:
-        """The term's live docnums and unboosted BM25F scores, read through ``reader``."""
-        return self.postings_many(reader, [(fieldname, text)])[0]
-
     def postings_many(self, reader, terms: list[tuple[str, str]]) -> list[Postings]:
-        """:meth:`postings` of many ``(field, text)`` terms: the ones not kept yet are
-        looked up together, one binary search per segment and field."""
+        """Each ``(field, text)`` term's live docnums and unboosted BM25F scores, read
+        through ``reader``: the terms not kept yet are looked up together, one binary
+        search per segment and field."""
         found: dict[tuple[str, str], Postings] = {}
         missing = []
         for term in dict.fromkeys(terms):
@@ -163,10 +160,17 @@ class ReaderData:
         by_field: dict[str, list[int]] = {}
         for position, (fieldname, _) in enumerate(terms):
             by_field.setdefault(fieldname, []).append(position)
+        schema = reader.schema
+        encoded = {
+            fieldname: [schema[fieldname].to_bytes(terms[p][1]) for p in positions]
+            for fieldname, positions in by_field.items()
+            if fieldname in schema
+        }
         for leaf, offset in reader.leaf_readers():
             for fieldname, positions in by_field.items():
-                texts = [terms[position][1] for position in positions]
-                segment = _segment_postings(leaf, fieldname, texts)
+                if fieldname not in encoded:
+                    continue
+                segment = _segment_postings(leaf, fieldname, encoded[fieldname])
                 for position, (docs, tf) in zip(positions, segment, strict=True):
                     if len(docs):
                         parts[position].append((docs.astype(np.int32) + np.int32(offset), tf))
@@ -208,17 +212,13 @@ def _field_lengths(leaf, fieldname: str) -> np.ndarray:
     return _lengths.get(key, read)
 
 
-def _segment_postings(leaf, fieldname: str, texts: list[str]) -> list[Postings]:
-    """One segment's postings of each term: ``(segment docnums, term frequencies)``.
+def _segment_postings(leaf, fieldname: str, encoded: list[bytes]) -> list[Postings]:
+    """One segment's postings of each term (as bytes): ``(segment docnums, frequencies)``.
 
     Text fields are array fields (:mod:`search.postings`): two slices of the mapped file
     per term. Any other field is read through whoosh's matcher, deleted documents
     included (the caller drops those itself, ``ReaderData.live``).
     """
-    if fieldname not in leaf.schema:
-        return [_EMPTY] * len(texts)
-    to_bytes = leaf.schema[fieldname].to_bytes
-    encoded = [to_bytes(text) for text in texts]
     terms = getattr(leaf, "_terms", None)
     if isinstance(terms, ArrayTermsReader):
         arrays = terms.postings_arrays_many(fieldname, encoded)

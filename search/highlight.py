@@ -100,11 +100,12 @@ def snippet(body: str, spec: MatchSpec) -> str:
     cut at word boundaries, with ``…`` where text was left out. Long articles cost a
     search its time when read to the end; their lead is what a reader wants anyway.
     """
-    scanned = body[: _cut_end(body, 0, SNIPPET_SCAN)]
+    scanned = body[: _cut_end(body, 0, SNIPPET_SCAN)]  # cut before a space where there is one
     spans = match_spans(scanned, spec)
-    if not spans and len(scanned) < len(body):  # the words are further down
+    if not spans and len(scanned) < len(body):  # the words are further down: scan the rest
+        offset = len(scanned)
+        spans = [(s + offset, e + offset, w) for s, e, w in match_spans(body[offset:], spec)]
         scanned = body
-        spans = match_spans(body, spec)
     if not spans:
         start, end = 0, _cut_end(body, 0, SNIPPET_MAX)
         return _render(body, [], start, end)

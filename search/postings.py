@@ -406,19 +406,9 @@ class ArrayTermsReader(TermsReader):
             raise MissingTerm(f"No term {fieldname}:{tbytes!r}")
         return field, index
 
-    def postings_arrays(self, fieldname: str, tbytes: bytes) -> Postings | None:
-        """The term's ``(docnums, frequencies)`` views; None when the field is not an
-        array field (empty arrays when it is but lacks the term)."""
-        field = self._field(fieldname)
-        if field is None:
-            return None
-        index = field.find(tbytes)
-        if index < 0:
-            return _NO_POSTINGS
-        return field.postings(index)
-
     def postings_arrays_many(self, fieldname: str, terms: list[bytes]) -> list[Postings] | None:
-        """:meth:`postings_arrays` for many terms of one field at once."""
+        """Each term's ``(docnums, frequencies)`` views (empty arrays for a term the field
+        lacks); None when the field is not an array field."""
         field = self._field(fieldname)
         return None if field is None else field.postings_many(terms)
 

@@ -103,12 +103,11 @@ def test_the_engine_reads_term_postings_as_array_slices(tmp_path):
         (leaf, _), *_ = searcher.reader().leaf_readers()
         terms = leaf._terms
         assert isinstance(terms, ArrayTermsReader)
-        docs, freqs = terms.postings_arrays("body", "toplantıya".encode())
+        (docs, freqs), missing = terms.postings_arrays_many("body", ["toplantıya".encode(), b"yok"])
         assert [searcher.stored_fields(int(doc))["id"] for doc in docs] == ["a2"]
         assert freqs.tolist() == [1]
-        missing = terms.postings_arrays("body", b"yok")
         assert len(missing[0]) == 0
-        assert terms.postings_arrays("id", b"a1") is None  # not an array field
+        assert terms.postings_arrays_many("id", [b"a1"]) is None  # not an array field
 
 
 def test_frequencies_are_capped_at_255(tmp_path):
@@ -135,5 +134,5 @@ def test_a_one_article_segment_reads_back(tmp_path):
         reader = searcher.reader()
         assert list(reader.lexicon("title")) == ["başlık".encode()]
         (leaf, _), *_ = reader.leaf_readers()
-        docs, _ = leaf._terms.postings_arrays("title", "başlık".encode())
+        ((docs, _),) = leaf._terms.postings_arrays_many("title", ["başlık".encode()])
         assert np.array_equal(docs, [0])
