@@ -32,7 +32,7 @@ from search.shared import SharedCache
 K1 = 1.2
 B = 0.75
 #: Scored postings kept per open reader (8 bytes each), shared by all threads.
-CACHE_POSTINGS = 2_000_000
+CACHE_POSTINGS = 1_000_000
 #: Documents checked against the stored text for one quoted phrase, best first.
 PHRASE_CHECKS = 2_000
 #: Exponent on the (rarity-weighted) share of the query a partial match holds.

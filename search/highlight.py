@@ -23,7 +23,7 @@ SNIPPET_MAX = 300
 SNIPPET_SCAN = 6_000
 ELLIPSIS = "…"
 #: Distinct words whose exact form and fold are kept between queries (about 200 bytes each).
-WORDS_CACHED = 50_000
+WORDS_CACHED = 20_000
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 Span = tuple[int, int]

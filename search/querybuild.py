@@ -30,6 +30,8 @@ EXACT_BOOST = 2.0
 META_BOOST = 0.5
 STEM_BOOST = 1.0
 MAX_PREFIX_TERMS = 256
+#: Words whose fields a serving thread keeps noted between queries.
+MASKS_KEPT = 20_000
 #: Fewer full matches than this (a page) are followed by partial matches.
 FILL_UP_BELOW = 10
 #: A stem held by more than this share of the articles is not matched (see is_rare).
@@ -141,6 +143,8 @@ class Vocabulary:
     def _collect(self, found: Iterable[list[tuple[str, int]]]) -> list[str]:
         """Sorted distinct words of per-segment ``(word, fields)`` lists; fields noted."""
         masks = self._masks
+        if len(masks) > MASKS_KEPT:
+            masks.clear()  # fields() looks a word up again when it needs it
         words: set[str] = set()
         for pairs in found:
             for word, mask in pairs:

@@ -280,3 +280,20 @@ def test_snippet_of_a_long_article_comes_from_its_lead_or_wherever_the_words_are
     assert snippet(early, spec).startswith("Sabah saatlerinde <mark>deprem</mark> oldu.")
     late = f"{filler}Okullarda deprem tatbikatı yapıldı."
     assert "Okullarda <mark>deprem</mark> tatbikatı yapıldı." in snippet(late, spec)
+
+
+def test_rankings_stay_the_same_when_a_thread_forgets_which_fields_hold_a_word(
+    index_dir: Path, monkeypatch
+) -> None:
+    """A serving thread keeps the fields of at most MASKS_KEPT words; past that it looks
+    them up again, and no query may rank differently for it."""
+    from search import querybuild
+
+    queries = ["toplantı", "biskek", "KIRGIZISTAN", "liman kenti", "kultur bakanlari"]
+    expected = [[(h.id, h.score) for h in Searcher(index_dir).search(q).results] for q in queries]
+    assert any(expected)
+    monkeypatch.setattr(querybuild, "MASKS_KEPT", 1)
+    forgetful = Searcher(index_dir)
+    for _ in range(2):
+        got = [[(h.id, h.score) for h in forgetful.search(q).results] for q in queries]
+        assert got == expected
