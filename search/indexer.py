@@ -41,7 +41,7 @@ from search.errors import (
     IndexWriteFailed,
 )
 from search.postings import ArrayCodec
-from search.schema import article_document, stored_fields
+from search.schema import article_document, indexed_hash, stored_fields
 from search.storedtext import sample_dictionary, save_dictionary
 
 Progress = Callable[[int, int], None]
@@ -203,7 +203,7 @@ def _indexed_hashes(index: FileIndex, record: filerecord.FileRecord) -> dict[str
             return dict(record.hashes)
         ids = reader.column_reader("id")
         hashes = reader.column_reader("content_hash")
-        return {_text(ids[docnum]): _text(hashes[docnum]) for docnum in reader.all_doc_ids()}
+        return {_text(ids[docnum]): indexed_hash(hashes[docnum]) for docnum in reader.all_doc_ids()}
 
 
 def _text(value: str | bytes) -> str:

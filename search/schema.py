@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-from whoosh.columns import VarBytesColumn
+from whoosh.columns import FixedBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.system import pack_uint
 
@@ -26,6 +26,7 @@ from search.analysis import ascii_fold, index_terms, turkish_analyzer, turkish_l
 from search.articles import Article
 
 TEXT_FIELDS = ("title", "body")
+HASH_BYTES = 20  # a SHA-1 digest, kept as bytes (half the size of its hex form)
 
 
 class TurkishText(TEXT):
@@ -57,7 +58,7 @@ def build_schema() -> Schema:
     """A fresh schema; analyzers come from :func:`search.analysis.turkish_analyzer`."""
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
-        content_hash=COLUMN(VarBytesColumn()),  # read back by reindex, never searched
+        content_hash=COLUMN(FixedBytesColumn(HASH_BYTES)),  # read by reindex, never searched
         title=TurkishText(stop=False, stored=True),
         body=TurkishText(stop=False, stored=True),
         stem=TurkishText(stem=True),
@@ -81,7 +82,7 @@ def article_document(article: Article) -> dict:
     """The fields whoosh indexes for one article."""
     document: dict = {
         "id": article.id,
-        "content_hash": article.content_hash.encode("ascii"),
+        "content_hash": bytes.fromhex(article.content_hash),
         "title": article.title,
         "body": article.body,
         "stem": f"{article.title}\n\n{article.body}",
@@ -101,6 +102,11 @@ def article_document(article: Article) -> dict:
     if article.url:
         document["url"] = article.url
     return document
+
+
+def indexed_hash(value: bytes) -> str:
+    """An article's content hash as the index's column holds it, in hex (as files give it)."""
+    return bytes(value).hex()
 
 
 def stored_body(fields: dict) -> str:

@@ -25,6 +25,7 @@ from conftest import ROOT, haberara, write_articles
 from search import store
 from search.articles import DEFAULT_MAX_BYTES
 from search.indexer import reindex
+from search.schema import indexed_hash
 
 GOOD = {
     "2025/van-golu.txt": (
@@ -66,7 +67,7 @@ def indexed_hashes(index: Path) -> dict[str, str]:
     with ix.reader() as reader:
         ids = reader.column_reader("id")
         hashes = reader.column_reader("content_hash")
-        return {_text(ids[docnum]): _text(hashes[docnum]) for docnum in reader.all_doc_ids()}
+        return {_text(ids[docnum]): indexed_hash(hashes[docnum]) for docnum in reader.all_doc_ids()}
 
 
 def _text(value: str | bytes) -> str:

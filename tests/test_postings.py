@@ -107,7 +107,9 @@ def test_the_engine_reads_term_postings_as_array_slices(tmp_path):
         assert [searcher.stored_fields(int(doc))["id"] for doc in docs] == ["a2"]
         assert freqs.tolist() == [1]
         assert len(missing[0]) == 0
-        assert terms.postings_arrays_many("id", [b"a1"]) is None  # not an array field
+        (held,) = terms.postings_arrays_many("id", [b"a3"])
+        assert [searcher.stored_fields(int(doc))["id"] for doc in held[0]] == ["a3"]
+        assert terms.postings_arrays_many("source", [b"x"]) is None  # not an array field
 
 
 def test_frequencies_are_capped_at_255(tmp_path):
