@@ -267,9 +267,21 @@ class _ReaderState:
             self._filters[key] = mask
         return self._filters[key]
 
+    def id_order(self) -> np.ndarray:
+        """Each document's place among the article ids in sorted order: equal scores are
+        ordered by article id, the same whichever segment or docnum a build gave them."""
+
+        def read() -> np.ndarray:
+            ids = [_text(value) for value in column_values(self.searcher, "id")]
+            order = np.empty(len(ids), np.int64)
+            order[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+            return order
+
+        return _columns.get((self.engine.key, "id"), read)
+
     def rank(self, docnums: np.ndarray, scores: np.ndarray, sort: str, limit: int) -> list[int]:
         """The best ``limit`` of ``docnums``, by score or newest first; ties go to the
-        higher score, then the lower docnum."""
+        higher score, then the article id."""
         if not len(docnums):
             return []
         primary = self.dates()[docnums] if sort == "date" else scores[docnums]
@@ -277,7 +289,7 @@ class _ReaderState:
             threshold = np.partition(primary, len(primary) - limit)[len(primary) - limit]
             keep = primary >= threshold
             docnums, primary = docnums[keep], primary[keep]
-        order = np.lexsort((docnums, -scores[docnums], -primary))
+        order = np.lexsort((self.id_order()[docnums], -scores[docnums], -primary))
         return docnums[order[:limit]].tolist()
 
     def facet(self, name: str, docnums: np.ndarray) -> list[FacetCount]:

@@ -79,6 +79,17 @@ def test_exact_form_ranks_above_inflected_only(tmp_path: Path) -> None:
     assert ids(searcher, "toplantı") == ["exact", "inflected"]
 
 
+def test_equal_scores_are_ordered_by_article_id_not_by_indexing_order(tmp_path: Path) -> None:
+    text = "title: Liman haberi\n\nLimanda yeni vinçler çalışmaya başladı.\n"
+    docs = write_articles(tmp_path / "docs", {"m.txt": text})
+    reindex(docs, tmp_path / "index")
+    write_articles(docs, {"a.txt": text, "z.txt": text})
+    reindex(docs, tmp_path / "index")  # a is indexed after m, in a later segment
+    response = Searcher(tmp_path / "index").search("liman")
+    assert len({hit.score for hit in response.results}) == 1
+    assert [hit.id for hit in response.results] == ["a", "m", "z"]
+
+
 def test_title_match_ranks_above_body_match(tmp_path: Path) -> None:
     searcher = searcher_over(
         tmp_path,
