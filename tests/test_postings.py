@@ -9,6 +9,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
 from search import postings
+from search.engine import _field_lengths, _length_codes
 from search.postings import ARRAY_FIELDS, ArrayCodec, ArrayTermsReader
 from search.schema import build_schema
 
@@ -138,3 +139,20 @@ def test_a_one_article_segment_reads_back(tmp_path):
         (leaf, _), *_ = reader.leaf_readers()
         ((docs, _),) = leaf._terms.postings_arrays_many("title", ["başlık".encode()])
         assert np.array_equal(docs, [0])
+
+
+def test_field_lengths_read_as_one_array_equal_whooshs_per_document(tmp_path):
+    long_body = "Uzun bir haber metni. " * 400  # lengths past one byte's exact range
+    batches = [DOCUMENTS, [("b1", "Kısa", long_body), ("b2", "Başlıksız", "")]]
+    index = build(tmp_path / "ours", ArrayCodec(), batches, deleted=["a2"])
+    with index.searcher() as searcher:
+        for leaf, _ in searcher.reader().leaf_readers():
+            for fieldname in ("title", "body", "stem", "meta"):
+                expected = [
+                    leaf.doc_field_length(docnum, fieldname) or 0
+                    for docnum in range(leaf.doc_count_all())
+                ]
+                codes = _length_codes(leaf, fieldname, leaf.doc_count_all())
+                assert codes is not None
+                assert _field_lengths(leaf, fieldname).tolist() == expected
+        assert max(_field_lengths(leaf, "body")) > 1000
