@@ -10,7 +10,14 @@ from whoosh.query import Term
 
 from search import postings
 from search.engine import _field_lengths, _length_codes
-from search.postings import ARRAY_FIELDS, ArrayCodec, ArrayTermsReader
+from search.postings import (
+    ARRAY_FIELDS,
+    FREQUENCY_STEPS,
+    ArrayCodec,
+    ArrayTermsReader,
+    pack_frequencies,
+    unpack_frequencies,
+)
 from search.schema import build_schema
 
 DOCUMENTS = [
@@ -113,10 +120,28 @@ def test_the_engine_reads_term_postings_as_array_slices(tmp_path):
         assert terms.postings_arrays_many("source", [b"x"]) is None  # not an array field
 
 
-def test_frequencies_are_capped_at_255(tmp_path):
-    index = build(tmp_path / "ours", ArrayCodec(), [[("x", "tekrar", "tekrar " * 300)]])
+def test_frequencies_are_exact_to_8_then_rounded_down_to_a_step(tmp_path):
+    bodies = {"f3": "tekrar " * 3, "f8": "tekrar " * 8, "f13": "tekrar " * 13}
+    bodies["f300"] = "tekrar " * 300
+    index = build(tmp_path / "ours", ArrayCodec(), [[(i, "başlık", b) for i, b in bodies.items()]])
     with index.searcher() as searcher:
-        assert searcher.reader().frequency("body", "tekrar") == 255
+        matcher = searcher.reader().postings("body", "tekrar")
+        held = {}
+        while matcher.is_active():
+            held[searcher.stored_fields(matcher.id())["id"]] = matcher.weight()
+            matcher.next()
+    assert held == {"f3": 3, "f8": 8, "f13": 12, "f300": 128}
+
+
+@pytest.mark.parametrize("start", [0, 1, 2, 5])
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 8])
+def test_packed_frequencies_unpack_at_every_offset(start, count):
+    freqs = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 20, 40, 200, 1, 1], np.float32)
+    packed = pack_frequencies(freqs)
+    assert len(packed) == (len(freqs) + 1) // 2
+    expected = [int(max(step for step in FREQUENCY_STEPS if step <= f)) for f in freqs]
+    got = unpack_frequencies(packed, start, start + count).tolist()
+    assert got == expected[start : start + count]
 
 
 def test_terms_sharing_a_hash_are_told_apart(tmp_path, monkeypatch):
