@@ -208,6 +208,12 @@ def _plain(html: str) -> str:
     help="Worker processes sharing the port  [default: one per core, at most 4]",
 )
 @click.option("--no-reindex", is_flag=True, help="Serve the index as it is, without reindexing.")
+@click.option(
+    "--no-result-cache",
+    is_flag=True,
+    help="Rank every search afresh (by default a worker keeps recent result pages until "
+    "the index changes).",
+)
 def serve_command(
     docs: Path,
     index_dir: Path,
@@ -216,6 +222,7 @@ def serve_command(
     threads: int,
     workers: int | None,
     no_reindex: bool,
+    no_result_cache: bool,
 ) -> None:
     """Index the articles folder, then serve the search page and JSON API.
 
@@ -233,7 +240,7 @@ def serve_command(
     from web import create_app
     from web.server import default_workers, run
 
-    config = {"INDEX_DIR": str(index_dir)}
+    config = {"INDEX_DIR": str(index_dir), "RESULT_CACHE": not no_result_cache}
     try:
         create_app(config)  # fail here, with the index's own message, not in a worker
     except HaberaraError as error:

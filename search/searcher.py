@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import logging
@@ -126,8 +127,9 @@ class Searcher:
     Thread-safe: each thread keeps its own whoosh searcher, reopened when the index changes.
     """
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, *, cache_pages: bool = True) -> None:
         self.index_dir = Path(index_dir)
+        self.cache_pages = cache_pages
         self._local = threading.local()
         store.open_index(self.index_dir).close()  # fail now, with a clear message
 
@@ -143,10 +145,42 @@ class Searcher:
         date_to: datetime.date | None = None,
         categories: tuple[str, ...] | list[str] = (),
     ) -> SearchPage:
-        """Rank articles for ``text``; invalid parameters raise :class:`BadParameter`."""
+        """Rank articles for ``text``; invalid parameters raise :class:`BadParameter`.
+
+        A page is kept (:data:`PAGES_CACHED_CHARS`) for the commit it was ranked on, so the
+        same search asked again answers at once until a reindex changes the index; the
+        threads of a process share the kept pages, and one of them ranks a page that
+        several ask for at the same time while the others wait for it."""
         _check_parameters(text, page, per_page, sort, date_from, date_to)
         started = time.perf_counter()
         state = self._current()
+        asked = (text, page, per_page, sort, date_from, date_to, tuple(sorted(categories)))
+
+        def ranked_page() -> SearchPage:
+            return self._ranked_page(state, *asked)
+
+        if not self.cache_pages:
+            return ranked_page()
+        kept = _pages.get((state.engine.key, asked), ranked_page)
+        return dataclasses.replace(
+            kept,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+            results=list(kept.results),
+            facets={name: list(counts) for name, counts in kept.facets.items()},
+        )
+
+    def _ranked_page(
+        self,
+        state: _ReaderState,
+        text: str,
+        page: int,
+        per_page: int,
+        sort: str,
+        date_from: datetime.date | None,
+        date_to: datetime.date | None,
+        categories: tuple[str, ...],
+    ) -> SearchPage:
+        started = time.perf_counter()
         compiled = compile_query(parse_query(text), state.vocabulary)
         matches, relaxed = compiled.match(state.engine)
         allowed = state.allowed(date_from, date_to, categories)
@@ -310,6 +344,16 @@ class _ReaderState:
 
 #: Column values per open reader (dates, facet codes), shared by every thread.
 _columns = SharedCache(16)
+#: Result pages kept per process, by the characters of their text (about 4 MB in all).
+PAGES_CACHED_CHARS = 2_000_000
+
+
+def _page_chars(page: SearchPage) -> int:
+    return 200 + sum(len(hit.snippet) + len(hit.title_html) + 200 for hit in page.results)
+
+
+#: Result pages by (open reader, what was asked), shared by every thread.
+_pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
 
 
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:

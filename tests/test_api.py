@@ -513,3 +513,13 @@ def test_article_page_without_query_has_no_marks(client):
 def test_unknown_article_page_is_a_turkish_404(client):
     assert "Haber bulunamadı" in page_text(client, "/articles/2025/../yok", status=404)
     assert "Sayfa bulunamadı" in page_text(client, "/nothing", status=404)
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_the_result_cache_setting_reaches_the_searcher(index_dir, cache):
+    from web import create_app
+
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "RESULT_CACHE": cache})
+    assert app.extensions["haberara"].get().cache_pages is cache
+    response = app.test_client().get("/api/search?q=toplantı")
+    assert response.status_code == 200 and response.get_json()["total"] >= 3

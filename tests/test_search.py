@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from conftest import ROOT, write_articles
 from search.errors import BadParameter, IndexMissing
 from search.indexer import reindex
 from search.query import parse_query
-from search.searcher import Searcher
+from search.searcher import REFRESH_SECONDS, Searcher
 
 SEED_EXAMPLE = ROOT.parent / "shared" / "seed" / "000_1e033fb6aa629b6a.txt"
 
@@ -88,6 +89,33 @@ def test_equal_scores_are_ordered_by_article_id_not_by_indexing_order(tmp_path: 
     response = Searcher(tmp_path / "index").search("liman")
     assert len({hit.score for hit in response.results}) == 1
     assert [hit.id for hit in response.results] == ["a", "m", "z"]
+
+
+def test_a_repeated_search_is_answered_from_the_kept_page_until_a_reindex(
+    tmp_path: Path,
+) -> None:
+    text = "title: Liman haberi\n\nLimanda yeni vinçler çalışmaya başladı.\n"
+    docs = write_articles(tmp_path / "docs", {"a.txt": text})
+    reindex(docs, tmp_path / "index")
+    searcher = Searcher(tmp_path / "index")
+    first, again = searcher.search("liman"), searcher.search("liman")
+    assert again.results[0] is first.results[0]  # the kept page, not a new ranking
+    assert again.to_dict() | {"took_ms": 0} == first.to_dict() | {"took_ms": 0}
+    assert searcher.search("liman", per_page=5).results[0] is not first.results[0]
+
+    write_articles(docs, {"b.txt": text})
+    reindex(docs, tmp_path / "index")
+    time.sleep(REFRESH_SECONDS + 0.1)
+    assert [hit.id for hit in searcher.search("liman").results] == ["a", "b"]
+
+
+def test_a_searcher_without_kept_pages_ranks_every_search_afresh(tmp_path: Path) -> None:
+    text = "title: Liman haberi\n\nLimanda yeni vinçler çalışmaya başladı.\n"
+    reindex(write_articles(tmp_path / "docs", {"a.txt": text}), tmp_path / "index")
+    searcher = Searcher(tmp_path / "index", cache_pages=False)
+    first, again = searcher.search("liman"), searcher.search("liman")
+    assert again.results[0] is not first.results[0]
+    assert again.results == first.results
 
 
 def test_title_match_ranks_above_body_match(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import ROOT, free_port, haberara, wait_for_port, write_articles
+from conftest import ROOT, free_port, haberara, serve, wait_for_port, write_articles
 
 NEW_ID = "2025/11/semerkant-forumu"
 NEW_ARTICLE = {
@@ -113,6 +113,13 @@ def test_reindex_while_serving_is_visible_without_restart(live_server, articles_
     assert added < 2.0 and removed < 2.0, (added, removed)
     assert failures == []
     assert requests.get(live_server + "/healthz", timeout=10).json()["documents"] == before
+
+
+def test_serve_without_the_result_cache_answers_every_search(index_dir: Path) -> None:
+    with serve(index_dir, "--no-result-cache") as base:
+        first, again = (api_search(base, "toplantı") for _ in range(2))
+    assert first["total"] >= 3
+    assert again["results"] == first["results"]
 
 
 def test_serve_without_an_index_answers_503_then_serves_it(tmp_path, articles_dir):

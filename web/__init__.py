@@ -27,7 +27,9 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
-DEFAULTS: dict[str, Any] = {"INDEX_DIR": "index"}
+#: ``RESULT_CACHE``: keep recent result pages until the index changes (see
+#: :meth:`search.searcher.Searcher.search`); off answers every search afresh.
+DEFAULTS: dict[str, Any] = {"INDEX_DIR": "index", "RESULT_CACHE": True}
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # "//" in a path is answered as written (an id cannot start with "/": 404), not
     # redirected to a URL built from the request's Host header.
     app.url_map.merge_slashes = False
-    slot = SearcherSlot(app.config["INDEX_DIR"])
+    slot = SearcherSlot(app.config["INDEX_DIR"], cache_pages=bool(app.config["RESULT_CACHE"]))
     app.extensions["haberara"] = slot
     problem = slot.problem()
     if problem:

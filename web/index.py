@@ -20,8 +20,9 @@ class SearcherSlot:
     reindexes and reports an index that disappears.
     """
 
-    def __init__(self, index_dir: str | Path) -> None:
+    def __init__(self, index_dir: str | Path, *, cache_pages: bool = True) -> None:
         self.index_dir = Path(index_dir)
+        self.cache_pages = cache_pages
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
 
@@ -31,7 +32,7 @@ class SearcherSlot:
         if searcher is None:
             with self._lock:
                 if self._searcher is None:
-                    self._searcher = Searcher(self.index_dir)
+                    self._searcher = Searcher(self.index_dir, cache_pages=self.cache_pages)
                 searcher = self._searcher
         return searcher
 
