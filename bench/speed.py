@@ -10,7 +10,10 @@
    3-5-word title prefixes of seeded-random articles, after a separate warm-up set;
 4. over HTTP: ``python -m search serve --no-reindex`` on 127.0.0.1 as a subprocess;
    ``GET /api/search?q=…`` latency with one client, requests/s with 8 client threads
-   (bounded by time and count), the server's RSS (its process tree).
+   (bounded by time and count), the server's RSS (its process tree). The 8 clients go
+   round the query set, so after its first round a server answers from its kept result
+   pages; the same runs are then made against a server started with
+   ``--no-result-cache``, which ranks every request afresh.
 
     /work/shared/tools/materialize-corpus /work/shared/corpus/news.jsonl.gz /tmp/news-full
     .venv/bin/python bench/speed.py /tmp/news-full --work /tmp/haberara-speed
@@ -198,9 +201,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(index: Path, log: Path) -> Server:
+def start_server(index: Path, log: Path, options: list[str]) -> Server:
     port = free_port()
     command = [sys.executable, "-m", "search", "serve", "--no-reindex", "--index", str(index)]
+    command += options
     command += ["--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
@@ -285,8 +289,18 @@ def load(server: Server, queries: list[str], clients: int, seconds: float, limit
 
 
 def http_bench(index: Path, queries: list[str], warmup: list[str], args, work: Path) -> dict:
+    results = http_run(index, queries, warmup, args, work, cached=True)
+    if "error" not in results:
+        results["uncached"] = http_run(index, queries, warmup, args, work, cached=False)
+    return results
+
+
+def http_run(
+    index: Path, queries: list[str], warmup: list[str], args, work: Path, *, cached: bool
+) -> dict:
+    options = [] if cached else ["--no-result-cache"]
     try:
-        server = start_server(index, work / "server.log")
+        server = start_server(index, work / "server.log", options)
     except RuntimeError as error:
         return {"error": str(error)}
     try:
@@ -333,9 +347,22 @@ def table(results: dict) -> str:
     server = http.get("server", {})
     rows.append(["peak RSS per worker MB", server.get("peak_rss_mb_max_process"), "≤ 300", "", ""])
     rows.append(["  of it now: own heap / index pages MB", _split(server), "", "", ""])
+    uncached = http.get("uncached", {})
+    afresh, afresh_server = uncached.get("concurrency_8", {}), uncached.get("server", {})
+    rows.append(["no result cache: HTTP 1 client p50 ms", _p50(uncached), "", "", ""])
+    rows.append(["no result cache: HTTP c=8 requests/s", afresh.get("requests_per_s"), "", "", ""])
+    rows.append(["no result cache: HTTP c=8 p50 / p95 ms", _pair(afresh), "", "", ""])
+    rows.append(
+        ["no result cache: peak RSS per worker MB", afresh_server.get("peak_rss_mb_max_process")]
+        + ["", "", ""]
+    )
     rows.append(["server processes (workers)", _workers(server), "", "", ""])
     header = ["figure", "haberara", "goal", "Lucene 8.8", "naive whoosh"]
     return markdown_table(header, ([_num(value) for value in row] for row in rows))
+
+
+def _p50(http: dict) -> object:
+    return http.get("single", {}).get("p50_ms")
 
 
 def _num(value: object) -> object:
