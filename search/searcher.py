@@ -32,6 +32,7 @@ SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
 FACETS = ("category", "year")
+SCORED_FIELDS = ("title", "body", "stem", "meta")
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,18 @@ class Searcher:
             facets={name: state.facet(name, docnums) for name in FACETS},
             relaxed=relaxed,
         )
+
+    @_reading
+    def warm_up(self) -> None:
+        """Read now what the first searches would otherwise wait for: the segments' word
+        lists, field lengths, dates and ids (a few seconds on a large archive), shared
+        by the threads that serve afterwards. This thread keeps no reader of its own."""
+        state = self._current()
+        for fieldname in SCORED_FIELDS:
+            state.engine.data.norms(fieldname)
+        state.dates()
+        state.id_order()
+        self._local.state = None
 
     @_reading
     def article(self, article_id: str, highlight_query: str = "") -> StoredArticle | None:

@@ -42,6 +42,15 @@ class SharedCache:
     def __contains__(self, key: Hashable) -> bool:
         return key in self._values
 
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def clear(self) -> None:
+        """Forget every value (a build under way still stores its own)."""
+        with self._lock:
+            self._values.clear()
+            self._total = 0
+
     def lookup(self, key: Hashable) -> object | None:
         """The value kept for ``key`` (now the most recently used), or None."""
         with self._lock:

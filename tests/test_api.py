@@ -523,3 +523,18 @@ def test_the_result_cache_setting_reaches_the_searcher(index_dir, cache):
     assert app.extensions["haberara"].get().cache_pages is cache
     response = app.test_client().get("/api/search?q=toplantı")
     assert response.status_code == 200 and response.get_json()["total"] >= 3
+
+
+def test_warming_up_reads_the_word_lists_before_the_first_search(index_dir, tmp_path):
+    from search import querybuild
+    from web import create_app
+
+    querybuild._lexicons.clear()
+    slot = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).extensions["haberara"]
+    assert len(querybuild._lexicons) == 0
+    assert slot.warm_up() is True
+    assert len(querybuild._lexicons) >= 1
+    assert slot.get().search("toplantı").total >= 3
+
+    missing = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none")})
+    assert missing.extensions["haberara"].warm_up() is False  # serves 503 until built

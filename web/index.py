@@ -36,6 +36,16 @@ class SearcherSlot:
                 searcher = self._searcher
         return searcher
 
+    def warm_up(self) -> bool:
+        """Open the searcher and read what the first searches need (see
+        :meth:`~search.searcher.Searcher.warm_up`); False when the index is not usable
+        yet (requests then answer 503 as usual)."""
+        try:
+            self.get().warm_up()
+        except HaberaraError:
+            return False
+        return True
+
     def problem(self) -> str | None:
         """Why the index cannot be served now, or None when it can."""
         try:

@@ -75,7 +75,12 @@ def _limit_malloc_arenas() -> None:
 
 
 def _serve(app: Flask, listener: socket.socket, threads: int) -> None:
+    """Warm the app's searcher up, then answer requests on ``listener`` with waitress."""
     import waitress
+
+    slot = app.extensions.get("haberara")
+    if slot is not None:
+        slot.warm_up()  # the first readers do not wait for the word lists
 
     waitress.serve(
         app,
