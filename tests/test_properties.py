@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +26,7 @@ from search.analysis import (
     index_terms,
     turkish_stem,
 )
+from search.articles import normalize_text
 from search.errors import BadParameter
 from search.highlight import highlight, match_spans, snippet
 from search.indexer import reindex
@@ -148,6 +150,32 @@ def test_snippet_marks_are_the_words_the_query_matches(text: str, data) -> None:
         if expected_spec.matches(form)
     ]
     assert match_spans(text, spec()) == expected
+
+
+#: Text made of what normalisation changes: every kind of space and line break, controls,
+#: invisible characters, decomposed Turkish letters.
+messy_text = st.text(
+    alphabet="a ş\u00a0\u2009\t\n\r\u2028\u2029\x00\x1f\x7f\x85\x9f\u200b\u200d\ufeff\u00ad"
+    "\u0327\u0307Iİs",
+    max_size=80,
+)
+
+
+@MANY
+@given(text=st.one_of(any_text, messy_text))
+def test_article_text_is_normalised_as_specified(text: str) -> None:
+    """LF line breaks; controls and invisible characters gone; NFC; every run of other
+    spaces one plain space (what the reader does in fewer passes)."""
+    invisible = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+    expected = re.sub(r"\r\n?|[\u2028\u2029]", "\n", text)
+    expected = "".join(
+        c
+        for c in expected
+        if c not in invisible
+        and not ("\x00" <= c <= "\x08" or "\x0e" <= c <= "\x1f" or "\x7f" <= c <= "\x9f")
+    )
+    expected = re.sub(r"[^\S\n]+", " ", unicodedata.normalize("NFC", expected))
+    assert normalize_text(text) == expected
 
 
 @MANY
