@@ -80,9 +80,11 @@ def stopwords() -> frozenset[str]:
     return frozenset(turkish_lower(word) for word in words if word)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)
 def turkish_stem(word: str) -> str:
-    """Snowball Turkish stem of a lower-cased word (``toplantıya`` -> ``toplantı``)."""
+    """Snowball Turkish stem of a lower-cased word (``toplantıya`` -> ``toplantı``); the
+    stems of 20,000 words are kept (a serving process stems each new word of a snippet;
+    the build keeps whole index terms itself, :func:`index_term`)."""
     return _stemmer().stemWord(word)
 
 

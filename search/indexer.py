@@ -23,7 +23,7 @@ from pathlib import Path
 from whoosh.index import FileIndex
 
 from search import filerecord, store
-from search.analysis import index_term
+from search.analysis import index_term, turkish_stem
 from search.articles import (
     DEFAULT_MAX_BYTES,
     Article,
@@ -150,6 +150,7 @@ def reindex(
         raise _write_failed(index_dir, error) from error
     finally:
         index_term.cache_clear()  # a serving process should not keep the build's words
+        turkish_stem.cache_clear()
     report.seconds = time.monotonic() - started
     return report
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from conftest import FIXTURE_ARTICLES, haberara, write_articles
+from search.analysis import index_term, turkish_stem
 from search.indexer import reindex
 from search.searcher import Searcher
 from search.store import open_index
@@ -39,6 +40,16 @@ def test_counts_added_updated_removed_unchanged(tmp_path: Path) -> None:
     assert (changed.added, changed.updated, changed.removed, changed.unchanged) == (1, 1, 1, 3)
     assert "yeni" in indexed_ids(index)
     assert "spor/derbi" not in indexed_ids(index)
+
+
+def test_a_reindex_leaves_no_build_words_in_the_process(tmp_path: Path) -> None:
+    """``serve`` reindexes, then forks its workers: they must not inherit the build's
+    word caches (tens of megabytes on a large archive)."""
+    turkish_stem("toplantıya")
+    report = reindex(write_articles(tmp_path / "docs", FIXTURE_ARTICLES), tmp_path / "index")
+    assert report.added == len(FIXTURE_ARTICLES)
+    assert index_term.cache_info().currsize == 0
+    assert turkish_stem.cache_info().currsize == 0
 
 
 def test_change_is_detected_by_content_not_mtime(tmp_path: Path) -> None:
