@@ -2,10 +2,11 @@
 
 whoosh evaluates ``AND`` of ``OR`` groups with a tree of pure-Python matchers that step
 through postings one document at a time; with a Turkish word expanding to a dozen indexed
-forms, that took 0.6 s per query on 43,000 articles. Here each term's postings are two
-array slices of the mapped index (:mod:`search.postings`), scored in one vectorised step
-and added into a dense array of scores over every document of the reader, so a query
-costs a few array operations per term.
+forms, that took 0.6 s per query on 43,000 articles. Here the postings of all of a
+query's terms in a field are gathered from the mapped index in one pass per segment
+(:mod:`search.postings`), scored in one vectorised step, and added into a dense array of
+scores over every document of the reader, so a query costs a few array operations per
+field rather than per term.
 
 A term's scored postings depend only on the open reader, so they are kept (up to
 :data:`CACHE_POSTINGS`) in a cache every serving thread shares (:class:`ReaderData`).
@@ -28,7 +29,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.util.numeric import byte_to_length
 
 from search.analysis import exact_forms
-from search.postings import ArrayTermsReader
+from search.postings import ArrayTermsReader, Gathered
 from search.schema import stored_body
 from search.shared import SharedCache
 
@@ -159,43 +160,61 @@ class ReaderData:
         return [found[term] for term in terms]
 
     def _score_many(self, reader, terms: list[tuple[str, str]]) -> list[Postings]:
-        parts: list[list[Postings]] = [[] for _ in terms]
+        results: list[Postings] = [_EMPTY] * len(terms)
         by_field: dict[str, list[int]] = {}
         for position, (fieldname, _) in enumerate(terms):
             by_field.setdefault(fieldname, []).append(position)
         schema = reader.schema
-        encoded = {
-            fieldname: [schema[fieldname].to_bytes(terms[p][1]) for p in positions]
-            for fieldname, positions in by_field.items()
-            if fieldname in schema
-        }
-        for leaf, offset in reader.leaf_readers():
-            for fieldname, positions in by_field.items():
-                if fieldname not in encoded:
-                    continue
-                segment = _segment_postings(leaf, fieldname, encoded[fieldname])
-                for position, (docs, tf) in zip(positions, segment, strict=True):
-                    if len(docs):
-                        parts[position].append((docs.astype(np.int32) + np.int32(offset), tf))
-        return [
-            self._score(fieldname, part) for (fieldname, _), part in zip(terms, parts, strict=True)
-        ]
+        leaves = reader.leaf_readers()
+        for fieldname, positions in by_field.items():
+            if fieldname not in schema:
+                continue
+            encoded = [schema[fieldname].to_bytes(terms[p][1]) for p in positions]
+            pieces = [_segment_gather(leaf, fieldname, encoded, offset) for leaf, offset in leaves]
+            scored = self._score_field(fieldname, pieces, len(encoded))
+            for position, postings in zip(positions, scored, strict=True):
+                results[position] = postings
+        return results
 
-    def _score(self, fieldname: str, parts: list[Postings]) -> Postings:
-        if not parts:
-            return _EMPTY
-        if len(parts) == 1:
-            docnums, tf = parts[0][0], parts[0][1].astype(np.float32)
-        else:
-            docnums = np.concatenate([docs for docs, _ in parts])
-            tf = np.concatenate([tf for _, tf in parts]).astype(np.float32)
-        frequency = len(docnums)  # as whoosh counts it: deleted documents included
-        if self.deletions:
-            alive = self.live[docnums]
-            docnums, tf = docnums[alive], tf[alive]
-        idf = math.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5))
-        scores = np.float32(idf * (K1 + 1)) * tf / (tf + self.norms(fieldname)[docnums])
-        return docnums, scores
+    def _score_field(self, fieldname: str, pieces: list[Gathered], count: int) -> list[Postings]:
+        """BM25F of ``count`` terms of a field from each segment's gathered postings, all
+        of a segment's postings in one step, then split term by term."""
+        frequency = np.zeros(count, np.int64)  # as whoosh counts it: deleted documents included
+        for _, _, counts in pieces:
+            frequency += counts
+        weight = np.array([_idf_weight(self.documents, f) for f in frequency.tolist()], np.float32)
+        norms = self.norms(fieldname)
+        per_segment = []
+        for docs, frequencies, counts in pieces:
+            tf = frequencies.astype(np.float32)
+            scores = np.repeat(weight, counts) * tf / (tf + norms[docs])
+            if self.deletions:
+                alive = self.live[docs]
+                term_of = np.repeat(np.arange(count), counts)
+                docs, scores = docs[alive], scores[alive]
+                counts = np.bincount(term_of[alive], minlength=count)
+            ends = np.cumsum(counts).tolist()
+            per_segment.append(
+                [(docs[a:b], scores[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+            )
+        return [_joined(parts) for parts in zip(*per_segment, strict=True)]
+
+
+def _idf_weight(documents: int, frequency: int) -> np.float32:
+    """``idf * (k1 + 1)`` of a term held by ``frequency`` of ``documents`` articles."""
+    idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+    return np.float32(idf * (K1 + 1))
+
+
+def _joined(parts: tuple[Postings, ...]) -> Postings:
+    """One term's postings from its segments' (copies: a kept term must not hold on to
+    the batch it was read in)."""
+    held = [part for part in parts if len(part[0])]
+    if not held:
+        return _EMPTY
+    if len(held) == 1:
+        return held[0][0].copy(), held[0][1].copy()
+    return np.concatenate([d for d, _ in held]), np.concatenate([s for _, s in held])
 
 
 #: Field lengths per segment: a segment never changes, so a commit that adds a small
@@ -243,19 +262,24 @@ def _length_codes(leaf, fieldname: str, count: int) -> np.ndarray | None:
     return codes
 
 
-def _segment_postings(leaf, fieldname: str, encoded: list[bytes]) -> list[Postings]:
-    """One segment's postings of each term (as bytes): ``(segment docnums, frequencies)``.
+def _segment_gather(leaf, fieldname: str, encoded: list[bytes], offset: int) -> Gathered:
+    """One segment's postings of each term (as bytes), term after term: reader docnums,
+    frequencies, and how many each term has.
 
-    Text fields are array fields (:mod:`search.postings`): two slices of the mapped file
-    per term. Any other field is read through whoosh's matcher, deleted documents
-    included (the caller drops those itself, ``ReaderData.live``).
+    Text fields are array fields (:mod:`search.postings`), read in one pass. Any other
+    field is read through whoosh's matchers, deleted documents included (the caller drops
+    those itself, ``ReaderData.live``).
     """
     terms = getattr(leaf, "_terms", None)
-    if isinstance(terms, ArrayTermsReader):
-        arrays = terms.postings_arrays_many(fieldname, encoded)
-        if arrays is not None:
-            return arrays
-    return [_matcher_postings(terms, leaf, fieldname, btext) for btext in encoded]
+    gathered = terms.gather(fieldname, encoded) if isinstance(terms, ArrayTermsReader) else None
+    if gathered is None:
+        postings = [_matcher_postings(terms, leaf, fieldname, btext) for btext in encoded]
+        counts = np.array([len(docs) for docs, _ in postings], np.int64)
+        docs = np.concatenate([_EMPTY[0], *(docs for docs, _ in postings)])
+        frequencies = np.concatenate([_EMPTY[1], *(tf for _, tf in postings)])
+        gathered = docs, frequencies, counts
+    docs, frequencies, counts = gathered
+    return docs.astype(np.int32) + np.int32(offset), frequencies, counts
 
 
 def _matcher_postings(terms, leaf, fieldname: str, btext: bytes) -> Postings:

@@ -47,6 +47,7 @@ MAGIC = b"HBARR001"
 #: not above it; code 0 is unused, every posting has a frequency of at least 1).
 FREQUENCY_STEPS = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 24, 32, 64, 128], np.uint8)
 Postings = tuple[np.ndarray, np.ndarray]  # document numbers, frequencies
+Gathered = tuple[np.ndarray, np.ndarray, np.ndarray]  # docs, frequencies, count per term
 _ALIGN = 8
 _FOOTER = struct.Struct("<Q")  # offset of the pickled directory
 
@@ -336,19 +337,20 @@ class FieldArrays:
             found[position] = index if self.term(index) == term else self.find(term)
         return found
 
-    def postings_many(self, terms: list[bytes]) -> list[Postings]:
-        """:meth:`postings` of each term (empty arrays for a term the field lacks)."""
-        if not len(self.post_ends):
-            return [_NO_POSTINGS] * len(terms)
+    def gather(self, terms: list[bytes]) -> Gathered:
+        """Every posting of ``terms`` in one pass: document numbers and frequencies, term
+        after term, and how many each term has (0 for a term the field lacks)."""
         found = self.find_many(terms)
-        ends = self.post_ends[np.maximum(found, 0)].astype(np.int64)
-        starts = np.where(found > 0, self.post_ends[np.maximum(found - 1, 0)], 0)
-        ends[found < 0] = 0
-        docs, freqs = self.docs, self.freqs
-        return [
-            (docs[start:end], unpack_frequencies(freqs, start, end))
-            for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
-        ]
+        if not len(self.post_ends) or not len(found):
+            return _NO_POSTINGS[0], _NO_POSTINGS[1], np.zeros(len(terms), np.int64)
+        held = found >= 0
+        ends = np.where(held, self.post_ends[np.maximum(found, 0)], 0).astype(np.int64)
+        starts = np.where(found > 0, self.post_ends[np.maximum(found - 1, 0)], 0).astype(np.int64)
+        counts = ends - starts
+        shift = starts - (np.cumsum(counts) - counts)  # a posting's place minus its output place
+        positions = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(shift, counts)
+        codes = (self.freqs[positions >> 1] >> ((positions & 1) << 2).astype(np.uint8)) & 15
+        return self.docs[positions], FREQUENCY_STEPS[codes], counts
 
     def extent(self, index: int) -> tuple[int, int]:
         start = int(self.post_ends[index - 1]) if index else 0
@@ -433,11 +435,10 @@ class ArrayTermsReader(TermsReader):
             raise MissingTerm(f"No term {fieldname}:{tbytes!r}")
         return field, index
 
-    def postings_arrays_many(self, fieldname: str, terms: list[bytes]) -> list[Postings] | None:
-        """Each term's ``(docnums, frequencies)`` views (empty arrays for a term the field
-        lacks); None when the field is not an array field."""
+    def gather(self, fieldname: str, terms: list[bytes]) -> Gathered | None:
+        """:meth:`FieldArrays.gather` of the field; None when it is not an array field."""
         field = self._field(fieldname)
-        return None if field is None else field.postings_many(terms)
+        return None if field is None else field.gather(terms)
 
     def __contains__(self, term) -> bool:
         fieldname, tbytes = term

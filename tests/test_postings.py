@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
-from search import postings
+from search import engine, postings
 from search.engine import _field_lengths, _length_codes
 from search.postings import (
     ARRAY_FIELDS,
@@ -105,19 +107,72 @@ def test_whoosh_queries_and_term_lookups_work_on_array_fields(tmp_path):
         assert cursor.term_info().doc_frequency() == 1
 
 
-def test_the_engine_reads_term_postings_as_array_slices(tmp_path):
+def test_the_engine_gathers_many_terms_postings_in_one_pass(tmp_path):
     index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
     with index.searcher() as searcher:
         (leaf, _), *_ = searcher.reader().leaf_readers()
         terms = leaf._terms
         assert isinstance(terms, ArrayTermsReader)
-        (docs, freqs), missing = terms.postings_arrays_many("body", ["toplantıya".encode(), b"yok"])
-        assert [searcher.stored_fields(int(doc))["id"] for doc in docs] == ["a2"]
-        assert freqs.tolist() == [1]
-        assert len(missing[0]) == 0
-        (held,) = terms.postings_arrays_many("id", [b"a3"])
-        assert [searcher.stored_fields(int(doc))["id"] for doc in held[0]] == ["a3"]
-        assert terms.postings_arrays_many("source", [b"x"]) is None  # not an array field
+        wanted = ["toplantıya".encode(), b"yok", "bişkek".encode(), "toplantıya".encode()]
+        docs, freqs, counts = terms.gather("body", wanted)
+        assert counts.tolist() == [1, 0, 2, 1]
+        ids = [searcher.stored_fields(int(doc))["id"] for doc in docs]
+        assert ids == ["a2", "a1", "a4", "a2"] and freqs.tolist() == [1, 1, 1, 1]
+        docs, _, _ = terms.gather("id", [b"a3"])
+        assert [searcher.stored_fields(int(doc))["id"] for doc in docs] == ["a3"]
+        assert terms.gather("source", [b"x"]) is None  # not an array field
+
+
+def test_gathered_postings_are_whooshs_postings_term_by_term(tmp_path):
+    index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
+    with index.searcher() as searcher:
+        (leaf, _), *_ = searcher.reader().leaf_readers()
+        for fieldname in sorted(ARRAY_FIELDS):
+            wanted = [*leaf.lexicon(fieldname), b"yokkelime"]
+            docs, freqs, counts = leaf._terms.gather(fieldname, wanted)
+            ends = np.cumsum(counts)
+            for btext, end, count in zip(wanted, ends.tolist(), counts.tolist(), strict=True):
+                expected = []
+                if (fieldname, btext) in leaf:
+                    matcher = leaf.postings(fieldname, btext)
+                    while matcher.is_active():
+                        expected.append((matcher.id(), matcher.weight()))
+                        matcher.next()
+                held = slice(end - count, end)
+                got = list(zip(docs[held].tolist(), freqs[held].tolist(), strict=True))
+                assert got == expected
+
+
+def test_batched_bm25_equals_the_formula_term_by_term(tmp_path):
+    """Two segments and a deletion: every term's scored postings, computed for all terms
+    at once, equal BM25 worked out from whoosh's own counts, lengths and postings."""
+    index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS[:3], DOCUMENTS[3:]], ["a2"])
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        assert len(reader.leaf_readers()) == 2 and reader.has_deletions()
+        data = engine.ReaderData(reader)
+        terms = [(f, t.decode()) for f in ("body", "title") for t in reader.lexicon(f)]
+        scored = data.postings_many(reader, [*terms, ("body", "yokkelime")])
+        documents = reader.doc_count()
+        for (fieldname, text), (docs, scores) in zip(terms, scored, strict=False):
+            lengths = [
+                reader.doc_field_length(d, fieldname) or 0 for d in range(reader.doc_count_all())
+            ]
+            live = [d for d in range(len(lengths)) if not reader.is_deleted(d)]
+            average = max(sum(lengths[d] for d in live) / documents, 1.0)
+            frequency = reader.doc_frequency(fieldname, text)
+            idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            expected = {}
+            matcher = reader.postings(fieldname, text)
+            while matcher.is_active():
+                doc, tf = matcher.id(), matcher.weight()
+                if not reader.is_deleted(doc):
+                    norm = engine.K1 * (1 - engine.B + engine.B * lengths[doc] / average)
+                    expected[doc] = idf * (engine.K1 + 1) * tf / (tf + norm)
+                matcher.next()
+            assert docs.tolist() == sorted(expected)
+            assert np.allclose(scores, [expected[d] for d in sorted(expected)], rtol=1e-5)
+        assert len(scored[-1][0]) == 0
 
 
 def test_frequencies_are_exact_to_8_then_rounded_down_to_a_step(tmp_path):
@@ -162,7 +217,7 @@ def test_a_one_article_segment_reads_back(tmp_path):
         reader = searcher.reader()
         assert list(reader.lexicon("title")) == ["başlık".encode()]
         (leaf, _), *_ = reader.leaf_readers()
-        ((docs, _),) = leaf._terms.postings_arrays_many("title", ["başlık".encode()])
+        docs, _, _ = leaf._terms.gather("title", ["başlık".encode()])
         assert np.array_equal(docs, [0])
 
 
