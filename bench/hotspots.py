@@ -38,7 +38,7 @@ STEPS = {
     "compile_query (expansion)": ("search/querybuild.py", "compile_query"),
     "Vocabulary._forms (inflections)": ("search/querybuild.py", "_forms"),
     "matching and BM25F (CompiledQuery.match)": ("search/querybuild.py", "match"),
-    "  a term's postings: read, decode, score": ("search/engine.py", "_score"),
+    "  the terms' postings: gather, decode, score": ("search/engine.py", "_score_many"),
     "_hit (stored fields+snippet)": ("search/searcher.py", "_hit"),
     "snippet": ("search/highlight.py", "snippet"),
     "highlight (title)": ("search/highlight.py", "highlight"),
