@@ -139,12 +139,12 @@ def reindex(
         with store.writer_lock(index_dir, lock_timeout):
             store.remove_leftovers(index_dir)
             index = None if full else _open_for_update(index_dir, report)
-            record = _record(index) if index is not None else filerecord.FileRecord()
-            known = _indexed_hashes(index, record) if index is not None else {}
-            changes = _read_changes(docs_dir, known, record, max_bytes, report, progress)
             if index is None:
-                _rebuild(index_dir, changes, report)
+                _rebuild(docs_dir, index_dir, max_bytes, report, progress)
             else:
+                record = _record(index)
+                known = _indexed_hashes(index, record)
+                changes = _read_changes(docs_dir, known, record, max_bytes, report, progress)
                 _update(index, changes, known, record, report)
     except OSError as error:
         raise _write_failed(index_dir, error) from error
@@ -220,6 +220,15 @@ def _read_changes(
     progress: Progress | None,
 ) -> _Changes:
     changes = _Changes()
+    paths = _scan(docs_dir, known, changes, report)
+    for article in _read_all(paths, docs_dir, known, record, max_bytes, report, changes, progress):
+        changes.articles.append(article)
+    return changes
+
+
+def _scan(docs_dir: Path, known: dict[str, str], changes: _Changes, report: ReindexReport):
+    """The article files below ``docs_dir``; what cannot be listed or read is reported
+    (and what was indexed below it before is kept)."""
     paths, skipped = scan_article_files(docs_dir)
     for entry in skipped:
         if entry.is_folder:  # keep what was indexed below a folder we cannot list now
@@ -232,13 +241,28 @@ def _read_changes(
         doc_id = article_id(entry.path, docs_dir)
         changes.seen_ids.add(doc_id)
         _fail(report, entry.path, entry.reason + (KEPT if doc_id in known else ""))
+    return paths
+
+
+def _read_all(
+    paths: list[Path],
+    docs_dir: Path,
+    known: dict[str, str],
+    record: filerecord.FileRecord,
+    max_bytes: int,
+    report: ReindexReport,
+    changes: _Changes,
+    progress: Progress | None,
+) -> Iterator[Article]:
+    """The new and changed articles among ``paths``, one at a time, as they are read."""
     for done, path in enumerate(paths, start=1):
-        _read_one(path, docs_dir, known, record, max_bytes, report, changes)
+        article = _read_one(path, docs_dir, known, record, max_bytes, report, changes)
         if done == 1:
             _test_pause("reading")
         if progress:
             progress(done, len(paths))
-    return changes
+        if article is not None:
+            yield article
 
 
 def _read_one(
@@ -249,15 +273,15 @@ def _read_one(
     max_bytes: int,
     report: ReindexReport,
     changes: _Changes,
-) -> None:
+) -> Article | None:
     """Read one file once: unchanged (same sha1, or the same file by its recorded size,
-    time and inode), a new or changed article, or a failure."""
+    time and inode), a new or changed article (returned), or a failure."""
     doc_id = article_id(path, docs_dir)
     try:
         doc_id.encode("utf-8")
     except UnicodeEncodeError:
         _fail(report, path, "file name is not valid UTF-8 (a legacy encoding?): rename the file")
-        return
+        return None
     try:
         info = os.stat(path)
     except OSError:
@@ -268,7 +292,7 @@ def _read_one(
             changes.seen_ids.add(doc_id)
             changes.files[doc_id] = (recorded, filerecord.signature(info))
             report.unchanged += 1
-            return
+            return None
     try:
         raw = read_file_bytes(path, max_bytes)
         content_hash = hashlib.sha1(raw).hexdigest()
@@ -277,18 +301,18 @@ def _read_one(
         if known.get(doc_id) == content_hash:
             changes.seen_ids.add(doc_id)
             report.unchanged += 1
-            return
+            return None
         article = article_from_bytes(raw, doc_id)
     except ArticleError as error:
         if not os.path.lexists(path):  # deleted or renamed since the folder was listed
             _fail(report, path, "file disappeared while reindexing (deleted or renamed)")
-            return
+            return None
         changes.seen_ids.add(doc_id)
         _fail(report, path, str(error) + (KEPT if doc_id in known else ""))
-        return
+        return None
     changes.seen_ids.add(doc_id)
-    changes.articles.append(article)
     report.warnings.extend(f"{_display(path)}: {w}" for w in article.warnings)
+    return article
 
 
 def _fail(report: ReindexReport, path: Path, reason: str) -> None:
@@ -300,24 +324,28 @@ def _display(path: Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def _build_options(index: FileIndex, articles: list[Article]) -> dict:
-    """whoosh writer options for a full build: a large one analyses on every core, each
-    worker writing its own segment (searches read several segments just as fast).
-    Stored fields are compressed with a dictionary sampled from these articles."""
+def _build_options(index: FileIndex, samples: list[Article], count: int) -> dict:
+    """whoosh writer options for a full build of ``count`` articles: a large one analyses
+    on every core, each worker writing its own segment (searches read several segments
+    just as fast). Stored fields are compressed with a dictionary made from ``samples``."""
     procs = min(os.cpu_count() or 1, MAX_BUILD_PROCS)
-    zdict = sample_dictionary(_samples(articles))
+    zdict = sample_dictionary(stored_fields(article_document(a)) for a in samples)
     codec = ArrayCodec(zdict=zdict, zdict_name=save_dictionary(index.storage, zdict))
     options = {**WRITER_OPTIONS, "codec": codec, "limitmb": BUILD_MEMORY_MB}
-    if len(articles) < PARALLEL_BUILD_FROM or procs < 2:
+    if count < PARALLEL_BUILD_FROM or procs < 2:
         return options
     return {**options, "procs": procs, "multisegment": True, "subargs": options}
 
 
-def _samples(articles: list[Article]) -> Iterator[dict]:
-    """Stored fields of up to :data:`DICTIONARY_SAMPLES` articles spread over the list."""
-    step = max(1, len(articles) // DICTIONARY_SAMPLES)
-    for article in articles[::step][:DICTIONARY_SAMPLES]:
-        yield stored_fields(article_document(article))
+def _samples(paths: list[Path], docs_dir: Path, max_bytes: int) -> list[Article]:
+    """Up to :data:`DICTIONARY_SAMPLES` articles read from files spread over ``paths``
+    (read again when their turn comes; a file that fails here is reported then)."""
+    step = max(1, len(paths) // DICTIONARY_SAMPLES)
+    samples = []
+    for path in paths[::step][:DICTIONARY_SAMPLES]:
+        with contextlib.suppress(ArticleError):
+            samples.append(article_from_bytes(read_file_bytes(path, max_bytes), "sample"))
+    return samples
 
 
 def _update_options(index: FileIndex) -> dict:
@@ -328,15 +356,35 @@ def _update_options(index: FileIndex) -> dict:
     return {**WRITER_OPTIONS, "codec": ArrayCodec(zdict_name=name)}
 
 
-def _rebuild(index_dir: Path, changes: _Changes, report: ReindexReport) -> None:
-    """Write every article into a new generation, then make it current in one rename."""
+def _rebuild(
+    docs_dir: Path,
+    index_dir: Path,
+    max_bytes: int,
+    report: ReindexReport,
+    progress: Progress | None,
+) -> None:
+    """Write every article into a new generation as it is read (a large archive is never
+    held in memory at once), then make the generation current in one rename."""
+    changes = _Changes()
+    paths = _scan(docs_dir, {}, changes, report)
     generation, index = store.new_generation(index_dir)
     try:
-        writer = index.writer(**_build_options(index, changes.articles))
+        samples = _samples(paths, docs_dir, max_bytes)
+        writer = index.writer(**_build_options(index, samples, len(paths)))
         try:
-            _add_all(writer, changes.articles, known={}, report=report)
+            indexed: dict[str, str] = {}
+            no_record = filerecord.FileRecord()
+            articles = _read_all(
+                paths, docs_dir, {}, no_record, max_bytes, report, changes, progress
+            )
+            for article in articles:
+                writer.add_document(**article_document(article))
+                indexed[article.id] = article.content_hash
+                report.added += 1
+                if report.added == 1:
+                    _test_pause("writing")
             _commit(writer)
-            _save_record(index, changes, {a.id: a.content_hash for a in changes.articles})
+            _save_record(index, changes, indexed)
         except BaseException:
             _abandon(writer)
             raise

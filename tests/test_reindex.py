@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from conftest import FIXTURE_ARTICLES, haberara, write_articles
+from search import indexer
 from search.analysis import index_term, turkish_stem
 from search.indexer import reindex
 from search.searcher import Searcher
@@ -50,6 +51,33 @@ def test_a_reindex_leaves_no_build_words_in_the_process(tmp_path: Path) -> None:
     assert report.added == len(FIXTURE_ARTICLES)
     assert index_term.cache_info().currsize == 0
     assert turkish_stem.cache_info().currsize == 0
+
+
+def test_a_full_build_writes_each_article_before_reading_the_next_files(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A large archive is never held in memory at once: the build hands each article to
+    the index writer as it is read."""
+    articles = {f"haber-{n:02}.txt": f"title: Haber {n}\n\nLimanda {n}. gemi.\n" for n in range(30)}
+    docs = write_articles(tmp_path / "docs", articles)
+    events: list[tuple[str, object]] = []
+    document = indexer.article_document
+
+    def noted(article):
+        if article.id != "sample":  # the compression dictionary's samples
+            events.append(("written", article.id))
+        return document(article)
+
+    monkeypatch.setattr(indexer, "article_document", noted)
+    report = reindex(
+        docs, tmp_path / "index", progress=lambda done, _: events.append(("read", done))
+    )
+    assert report.added == 30
+    first_written = events.index(("written", "haber-00"))
+    assert events[:first_written] == [("read", 1)]
+    assert [e for e in events if e[0] == "written"] == [
+        ("written", f"haber-{n:02}") for n in range(30)
+    ]
 
 
 def test_change_is_detected_by_content_not_mtime(tmp_path: Path) -> None:
