@@ -98,7 +98,11 @@ class ArticleError(Exception):
 
 
 def article_id(path: Path, docs_dir: Path) -> str:
-    """Return the stable id `2025/09/kis` for `docs/2025/09/kis.txt`, the same on every OS."""
+    """Return the stable id `2025/09/kis` for `docs/2025/09/kis.txt`, the same on every OS.
+
+    The id is NFC: a name written in decomposed Unicode (`s` + cedilla, as macOS writes
+    names) gives the same id as the composed `ş` a reader types.
+    """
     text, root = os.fspath(path), os.fspath(docs_dir).rstrip(os.sep) + os.sep
     if text.startswith(root) and root != os.sep:  # the usual case, without pathlib's cost
         posix = text[len(root) :].replace(os.sep, "/")
@@ -108,7 +112,7 @@ def article_id(path: Path, docs_dir: Path) -> str:
         except ValueError:
             relative = path.resolve().relative_to(docs_dir.resolve())
         posix = relative.as_posix()
-    return posix[:-4] if posix.lower().endswith(".txt") else posix
+    return unicodedata.normalize("NFC", posix[:-4] if posix.lower().endswith(".txt") else posix)
 
 
 def list_article_files(docs_dir: Path) -> list[Path]:

@@ -15,6 +15,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -282,6 +283,9 @@ def _read_one(
     except UnicodeEncodeError:
         _fail(report, path, "file name is not valid UTF-8 (a legacy encoding?): rename the file")
         return None
+    if doc_id in changes.seen_ids:  # `a.txt` and `a.TXT`, or one name composed, one not
+        _fail(report, path, f"another file has the same article id {doc_id!r}: rename one")
+        return None
     try:
         info = os.stat(path)
     except OSError:
@@ -320,8 +324,13 @@ def _fail(report: ReindexReport, path: Path, reason: str) -> None:
 
 
 def _display(path: Path) -> str:
-    """The path as text that can always be printed (undecodable name bytes shown as \\xNN)."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """The path as text that can always be printed on one line: undecodable name bytes and
+    control characters (a newline in a file name) shown as ``\\xNN``."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _build_options(index: FileIndex, samples: list[Article], count: int) -> dict:

@@ -26,6 +26,7 @@ from search import store
 from search.articles import DEFAULT_MAX_BYTES
 from search.indexer import reindex
 from search.schema import indexed_hash
+from search.searcher import Searcher
 
 GOOD = {
     "2025/van-golu.txt": (
@@ -129,6 +130,39 @@ def test_odd_entries_are_reported_and_the_rest_indexed(tmp_path: Path) -> None:
     assert cli_search(tmp_path / "index", "Şişli") == {"Şişli'de yangın"}
     assert cli_search(tmp_path / "index", "sisli") == {"Şişli'de yangın"}
     assert cli_search(tmp_path / "index", "Ağrı") == {"Doğu Anadolu/Ağrı Dağı'nda kar"}
+
+
+def test_a_name_in_decomposed_unicode_gets_the_composed_id(tmp_path: Path) -> None:
+    decomposed = "Bis\u0327kek'te zirve.txt"  # ş as s + combining cedilla, as macOS names files
+    docs = write_articles(tmp_path / "docs", {decomposed: GOOD["Şişli'de yangın.txt"]})
+    code, report, _ = run_json(docs, tmp_path / "index")
+    assert code == 0 and report["added"] == 1
+    assert cli_search(tmp_path / "index", "Şişli") == {"Bişkek'te zirve"}
+    assert Searcher(tmp_path / "index").article("Bişkek'te zirve") is not None
+
+
+def test_two_files_with_one_article_id_index_the_first_and_name_the_second(
+    tmp_path: Path,
+) -> None:
+    text = GOOD["2025/van-golu.txt"]
+    docs = write_articles(
+        tmp_path / "docs",
+        {"haber.txt": text, "haber.TXT": text, "Şişli.txt": text, "S\u0327is\u0327li.txt": text},
+    )
+    code, report, _ = run_json(docs, tmp_path / "index")
+    assert code == 1 and report["added"] == 2
+    failed = failed_by_name(report, docs)
+    assert set(failed) == {"haber.txt", "Şişli.txt"}  # sorted by name: the later ones
+    assert all("same article id" in reason for reason in failed.values())
+    assert cli_search(tmp_path / "index", "inci kefali") == {"haber", "Şişli"}
+
+
+def test_a_newline_in_a_file_name_stays_on_its_error_line(tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "docs", {"kötü\nerror: sahte.txt": "", **GOOD})
+    result = haberara("reindex", "--docs", str(docs), "--index", str(tmp_path / "index"))
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {docs}/kötü\\x0aerror: sahte.txt: empty file"]
 
 
 def test_size_limit_boundary(tmp_path: Path) -> None:
