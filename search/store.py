@@ -234,6 +234,10 @@ def _shared_map(path: str) -> mmap.mmap | None:
         return mapped
 
 
+#: Index files read with plain reads rather than mapped: each segment's stored articles.
+UNMAPPED_SUFFIX = "._stored.col"
+
+
 class MappedFileStorage(FileStorage):
     """whoosh's file storage with files opened for reading through ``mmap``.
 
@@ -241,9 +245,16 @@ class MappedFileStorage(FileStorage):
     walk makes hundreds); whoosh's own mapped compound files copy every part into memory.
     Each file is mapped once per process and shared by every reader, through the page
     cache with other processes too.
+
+    The stored articles (:data:`UNMAPPED_SUFFIX`) are the exception: a page of results
+    reads ten of them, but a mapping counts every page the kernel maps around each read
+    (it maps a read's neighbours too), and after a few hundred searches a worker's memory
+    held nearly all of them. They are read with ordinary reads, through the page cache.
     """
 
     def open_file(self, name: str, **kwargs) -> StructFile:
+        if name.endswith(UNMAPPED_SUFFIX):
+            return StructFile(open(self._fpath(name), "rb"), name=name, **kwargs)
         mapped = _shared_map(self._fpath(name))
         if mapped is None:
             return StructFile(BytesIO(b""), name=name, **kwargs)

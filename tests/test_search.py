@@ -118,6 +118,16 @@ def test_a_searcher_without_kept_pages_ranks_every_search_afresh(tmp_path: Path)
     assert again.results == first.results
 
 
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux's /proc")
+def test_postings_are_mapped_and_stored_articles_read(searcher: Searcher) -> None:
+    """A worker's memory must not fill with every stored article its searches touched
+    (mapped, the kernel maps each read's neighbours too)."""
+    assert searcher.search("toplantı").results[0].snippet
+    mapped = Path("/proc/self/maps").read_text()
+    assert ".arr\n" in mapped
+    assert "._stored.col" not in mapped
+
+
 def test_title_match_ranks_above_body_match(tmp_path: Path) -> None:
     searcher = searcher_over(
         tmp_path,
