@@ -179,6 +179,18 @@ class _Changes:
     started: float = field(default_factory=filerecord.now)
 
 
+@dataclass
+class _Reading:
+    """What reading the articles folder needs and where it reports."""
+
+    docs_dir: Path
+    known: dict[str, str]  # id -> content hash of every indexed article
+    record: filerecord.FileRecord
+    max_bytes: int
+    report: ReindexReport
+    changes: _Changes = field(default_factory=_Changes)
+
+
 def _open_for_update(index_dir: Path, report: ReindexReport) -> FileIndex | None:
     """The current index, or None when a full build is needed (none yet, or outdated)."""
     try:
@@ -220,11 +232,10 @@ def _read_changes(
     report: ReindexReport,
     progress: Progress | None,
 ) -> _Changes:
-    changes = _Changes()
-    paths = _scan(docs_dir, known, changes, report)
-    for article in _read_all(paths, docs_dir, known, record, max_bytes, report, changes, progress):
-        changes.articles.append(article)
-    return changes
+    reading = _Reading(docs_dir, known, record, max_bytes, report)
+    paths = _scan(docs_dir, known, reading.changes, report)
+    reading.changes.articles.extend(_read_all(paths, reading, progress))
+    return reading.changes
 
 
 def _scan(docs_dir: Path, known: dict[str, str], changes: _Changes, report: ReindexReport):
@@ -245,19 +256,10 @@ def _scan(docs_dir: Path, known: dict[str, str], changes: _Changes, report: Rein
     return paths
 
 
-def _read_all(
-    paths: list[Path],
-    docs_dir: Path,
-    known: dict[str, str],
-    record: filerecord.FileRecord,
-    max_bytes: int,
-    report: ReindexReport,
-    changes: _Changes,
-    progress: Progress | None,
-) -> Iterator[Article]:
+def _read_all(paths: list[Path], reading: _Reading, progress: Progress | None) -> Iterator[Article]:
     """The new and changed articles among ``paths``, one at a time, as they are read."""
     for done, path in enumerate(paths, start=1):
-        article = _read_one(path, docs_dir, known, record, max_bytes, report, changes)
+        article = _read_one(path, reading)
         if done == 1:
             _test_pause("reading")
         if progress:
@@ -266,17 +268,11 @@ def _read_all(
             yield article
 
 
-def _read_one(
-    path: Path,
-    docs_dir: Path,
-    known: dict[str, str],
-    record: filerecord.FileRecord,
-    max_bytes: int,
-    report: ReindexReport,
-    changes: _Changes,
-) -> Article | None:
+def _read_one(path: Path, reading: _Reading) -> Article | None:
     """Read one file once: unchanged (same sha1, or the same file by its recorded size,
     time and inode), a new or changed article (returned), or a failure."""
+    known, report, changes = reading.known, reading.report, reading.changes
+    docs_dir, record, max_bytes = reading.docs_dir, reading.record, reading.max_bytes
     doc_id = article_id(path, docs_dir)
     try:
         doc_id.encode("utf-8")
@@ -374,7 +370,8 @@ def _rebuild(
 ) -> None:
     """Write every article into a new generation as it is read (a large archive is never
     held in memory at once), then make the generation current in one rename."""
-    changes = _Changes()
+    reading = _Reading(docs_dir, {}, filerecord.FileRecord(), max_bytes, report)
+    changes = reading.changes
     paths = _scan(docs_dir, {}, changes, report)
     generation, index = store.new_generation(index_dir)
     try:
@@ -382,11 +379,7 @@ def _rebuild(
         writer = index.writer(**_build_options(index, samples, len(paths)))
         try:
             indexed: dict[str, str] = {}
-            no_record = filerecord.FileRecord()
-            articles = _read_all(
-                paths, docs_dir, {}, no_record, max_bytes, report, changes, progress
-            )
-            for article in articles:
+            for article in _read_all(paths, reading, progress):
                 writer.add_document(**article_document(article))
                 indexed[article.id] = article.content_hash
                 report.added += 1

@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
@@ -105,6 +106,18 @@ def parse_date(value: str | None, parameter: str) -> datetime.date | None:
         ) from None
 
 
+class _Asked(NamedTuple):
+    """One search's parameters, checked (the key of its kept page, with the reader's)."""
+
+    text: str
+    page: int
+    per_page: int
+    sort: str
+    date_from: datetime.date | None
+    date_to: datetime.date | None
+    categories: tuple[str, ...]
+
+
 def _reading(method):
     """Turn any failure while reading the index (a damaged segment) into IndexCorrupt."""
 
@@ -155,10 +168,11 @@ class Searcher:
         _check_parameters(text, page, per_page, sort, date_from, date_to)
         started = time.perf_counter()
         state = self._current()
-        asked = (text, page, per_page, sort, date_from, date_to, tuple(sorted(categories)))
+        categories = tuple(sorted(categories))
+        asked = _Asked(text, page, per_page, sort, date_from, date_to, categories)
 
         def ranked_page() -> SearchPage:
-            return self._ranked_page(state, *asked)
+            return self._ranked_page(state, asked)
 
         if not self.cache_pages:
             return ranked_page()
@@ -170,17 +184,8 @@ class Searcher:
             facets={name: list(counts) for name, counts in kept.facets.items()},
         )
 
-    def _ranked_page(
-        self,
-        state: _ReaderState,
-        text: str,
-        page: int,
-        per_page: int,
-        sort: str,
-        date_from: datetime.date | None,
-        date_to: datetime.date | None,
-        categories: tuple[str, ...],
-    ) -> SearchPage:
+    def _ranked_page(self, state: _ReaderState, asked: _Asked) -> SearchPage:
+        text, page, per_page, sort, date_from, date_to, categories = asked
         started = time.perf_counter()
         compiled = compile_query(parse_query(text), state.vocabulary)
         matches, relaxed = compiled.match(state.engine)
