@@ -26,6 +26,8 @@ from search.analysis import ascii_fold, index_terms, turkish_analyzer, turkish_l
 from search.articles import Article
 
 TEXT_FIELDS = ("title", "body")
+#: Every field a search scores: the exact forms, the stems, category and source words.
+SCORED_FIELDS = (*TEXT_FIELDS, "stem", "meta")
 HASH_BYTES = 20  # a SHA-1 digest, kept as bytes (half the size of its hex form)
 
 

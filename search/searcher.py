@@ -21,7 +21,7 @@ from search.errors import BadParameter, HaberaraError
 from search.highlight import highlight, snippet
 from search.query import parse_query
 from search.querybuild import MatchSpec, Vocabulary, compile_query
-from search.schema import category_key, stored_body
+from search.schema import SCORED_FIELDS, category_key, stored_body
 from search.shared import SharedCache
 from search.suggest import suggest
 
@@ -33,7 +33,6 @@ SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
 FACETS = ("category", "year")
-SCORED_FIELDS = ("title", "body", "stem", "meta")
 
 
 @dataclass(frozen=True)
