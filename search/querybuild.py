@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader, TermNotFound
@@ -92,7 +91,6 @@ class Vocabulary:
             )
             for leaf, _ in leaves
         ]
-        self.forms = lru_cache(maxsize=4096)(self._forms)
         self._masks: dict[str, int] = {}  # word -> bit i set when TEXT_FIELDS[i] holds it
         self._segments = (generation, *(leaf.segment().segment_id() for leaf, _ in leaves))
         self._documents = max(reader.doc_count(), 1)
@@ -152,6 +150,11 @@ class Vocabulary:
                 words.add(word)
         return sorted(words)
 
+    def forms(self, folded_word: str) -> tuple[str, ...]:
+        """Indexed forms of the word (see :meth:`_forms`), worked out once per process for
+        these segments and shared by every thread."""
+        return _kept_forms.get((self._segments, folded_word), lambda: self._forms(folded_word))
+
     def _forms(self, folded_word: str) -> tuple[str, ...]:
         """Indexed forms of the word: its spellings, its inflections and its lemma's."""
         bases = [folded_word, *lemma_candidates(folded_word, self.is_indexed)]
@@ -166,6 +169,9 @@ class Vocabulary:
 _lexicons = SharedCache(32)
 #: Spelling correctors, one per set of segments, shared by every thread.
 _correctors = SharedCache(2)
+#: Indexed forms of a query word, by (segments, folded word), shared by every thread.
+FORMS_KEPT = 20_000
+_kept_forms = SharedCache(FORMS_KEPT)
 
 
 def _segment_words(leaf) -> SegmentLexicon:

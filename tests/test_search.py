@@ -331,6 +331,21 @@ def test_snippet_of_a_long_article_comes_from_its_lead_or_wherever_the_words_are
     assert "Okullarda <mark>deprem</mark> tatbikatı yapıldı." in snippet(late, spec)
 
 
+def test_a_thread_ranks_alike_with_word_forms_another_thread_worked_out(
+    index_dir: Path,
+) -> None:
+    """The forms of a query word are worked out once per process and shared; a thread
+    that did not work them out still finds which fields hold each."""
+    queries = ["toplantı", "biskek", "KIRGIZISTAN", "liman kenti", "kultur bakanlari"]
+    first = Searcher(index_dir, cache_pages=False)
+    expected = [[(h.id, h.score) for h in first.search(q).results] for q in queries]
+    assert any(expected)
+    second = Searcher(index_dir, cache_pages=False)  # its own reader, as another thread's
+    mine, theirs = second._current().vocabulary, first._current().vocabulary
+    assert mine is not theirs and mine.forms("toplanti") is theirs.forms("toplanti")
+    assert [[(h.id, h.score) for h in second.search(q).results] for q in queries] == expected
+
+
 def test_rankings_stay_the_same_when_a_thread_forgets_which_fields_hold_a_word(
     index_dir: Path, monkeypatch
 ) -> None:
