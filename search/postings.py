@@ -12,10 +12,12 @@ fields and the article id (:data:`ARRAY_FIELDS`) are written to one file per seg
 - every term's document numbers and frequencies (``post_ends`` says where each term's
   run ends).
 
-A reader maps the file; a term's postings are two array slices of the page cache, with no
-copying and no decoding. The other fields, stored values, columns and the commit protocol
-are whoosh's, and whoosh's reading API still works over these fields (``postings``,
-``doc_frequency``, ``lexicon``, merging segments) through :class:`ArrayTermsReader`.
+A reader maps the file; a term's document numbers are an array slice of the page cache,
+its frequencies unpacked from their four-bit codes, and the engine gathers all of a
+query's terms of a field in one pass (:meth:`FieldArrays.gather`). The other fields,
+stored values, columns and the commit protocol are whoosh's, and whoosh's reading API
+still works over these fields (``postings``, ``doc_frequency``, ``lexicon``, merging
+segments) through :class:`ArrayTermsReader`.
 
 A frequency is kept in four bits, two to a byte: exact up to 8, then on a rising scale up
 to 128 (:data:`FREQUENCY_STEPS`); BM25 barely tells 12 from 16 apart, and the frequencies
@@ -273,16 +275,10 @@ def pack_frequencies(freqs: np.ndarray) -> np.ndarray:
     return codes[0::2] | (codes[1::2] << 4)
 
 
-def unpack_frequencies(packed: np.ndarray, start: int, end: int) -> np.ndarray:
-    """The frequencies of postings ``start`` to ``end`` from :func:`pack_frequencies`."""
-    if end <= start:
-        return np.zeros(0, np.uint8)
-    pairs = packed[start // 2 : (end + 1) // 2]
-    codes = np.empty(2 * len(pairs), np.uint8)
-    codes[0::2] = pairs & 15
-    codes[1::2] = pairs >> 4
-    first = start % 2
-    return FREQUENCY_STEPS[codes[first : first + end - start]]
+def frequencies_at(packed: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The frequencies of the postings at ``positions`` from :func:`pack_frequencies`."""
+    codes = (packed[positions >> 1] >> ((positions & 1) << 2).astype(np.uint8)) & 15
+    return FREQUENCY_STEPS[codes]
 
 
 # Reading
@@ -349,8 +345,7 @@ class FieldArrays:
         counts = ends - starts
         shift = starts - (np.cumsum(counts) - counts)  # a posting's place minus its output place
         positions = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(shift, counts)
-        codes = (self.freqs[positions >> 1] >> ((positions & 1) << 2).astype(np.uint8)) & 15
-        return self.docs[positions], FREQUENCY_STEPS[codes], counts
+        return self.docs[positions], frequencies_at(self.freqs, positions), counts
 
     def extent(self, index: int) -> tuple[int, int]:
         start = int(self.post_ends[index - 1]) if index else 0
@@ -359,7 +354,8 @@ class FieldArrays:
     def postings(self, index: int) -> Postings:
         """The term's document numbers (ascending, a view) and frequencies."""
         start, end = self.extent(index)
-        return self.docs[start:end], unpack_frequencies(self.freqs, start, end)
+        positions = np.arange(start, end, dtype=np.int64)
+        return self.docs[start:end], frequencies_at(self.freqs, positions)
 
     def terms(self, start: int = 0) -> Iterator[bytes]:
         """The terms from index ``start`` on, in sorted order."""
