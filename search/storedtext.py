@@ -83,15 +83,15 @@ class DictionaryBytesColumn(VarBytesColumn):
     class Writer(VarBytesColumn.Writer):
         def __init__(self, dbfile, zdict: bytes) -> None:
             super().__init__(dbfile)
-            self._zdict = zdict
-
-        def add(self, docnum, v) -> None:
-            if self._zdict:
-                compressor = zlib.compressobj(
-                    LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, self._zdict
+            if zdict:  # primed once; a copy per value skips loading the dictionary again
+                self._primed = zlib.compressobj(
+                    LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, zdict
                 )
             else:
-                compressor = zlib.compressobj(LEVEL)
+                self._primed = zlib.compressobj(LEVEL)
+
+        def add(self, docnum, v) -> None:
+            compressor = self._primed.copy()
             super().add(docnum, compressor.compress(v) + compressor.flush())
 
     class Reader(VarBytesColumn.Reader):
