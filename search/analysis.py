@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
@@ -273,6 +274,63 @@ def index_term(word: str, stop: bool, stem: bool) -> str:
     if not form or (stop and form in stopwords()):
         return ""
     return turkish_stem(form) if stem else form
+
+
+#: Words (and their forms) a :class:`TermCounter` keeps the terms of; then it starts afresh.
+WORDS_KEPT = 400_000
+
+
+class TermCounter:
+    """Counts the index terms of whole texts for the build: the same terms as
+    :func:`index_terms`, each distinct word of a text worked out once, and each word's
+    exact form (and each form's term in the other chains) kept between texts, at most
+    :data:`WORDS_KEPT` of each.
+
+    >>> TermCounter().counts("Toplantıya ve toplantıya", stop=True, stem=True)
+    Counter({'toplantı': 2})
+    """
+
+    def __init__(self, words_kept: int = WORDS_KEPT) -> None:
+        self.words_kept = words_kept
+        self._forms: dict[str, str] = {}  # word -> exact form ("" when the chain drops it)
+        self._terms: dict[tuple[bool, bool], dict[str, str]] = {}  # chain -> form -> term
+
+    def counts(self, text: str, *, stop: bool = True, stem: bool = False) -> Counter[str]:
+        """``{term: frequency}`` of ``text``'s index terms."""
+        words = WORD.findall(text)
+        forms = self._forms
+        new = set(words).difference(forms)
+        if new:
+            if len(forms) + len(new) > self.words_kept:
+                forms.clear()
+                new = set(words)
+            for word in new:
+                forms[word] = exact_form(word)
+        counts = Counter(map(forms.__getitem__, words))
+        if stop or stem:
+            counts = self._chain(counts, stop, stem)
+        counts.pop("", None)
+        return counts
+
+    def _chain(self, form_counts: Counter[str], stop: bool, stem: bool) -> Counter[str]:
+        """Form counts turned into the counts of the chain's terms (stop words, stems)."""
+        terms = self._terms.setdefault((stop, stem), {})
+        if len(terms) > self.words_kept:
+            terms.clear()
+        counts: Counter[str] = Counter()
+        for form, count in form_counts.items():
+            term = terms.get(form)
+            if term is None:
+                term = terms[form] = _term_of_form(form, stop, stem)
+            counts[term] += count
+        return counts
+
+
+def _term_of_form(form: str, stop: bool, stem: bool) -> str:
+    """A word's index term from its exact form (steps 4-5; "" when dropped)."""
+    if not form or (stop and form in stopwords()):
+        return ""
+    return turkish_stem.__wrapped__(form) if stem else form
 
 
 def analyze(text: str, *, stop: bool = True, stem: bool = False, fold: bool = False) -> list[str]:

@@ -31,6 +31,7 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.codec.base import FieldWriter, TermsReader
@@ -117,6 +118,16 @@ def _file_buffer(storage, name: str):
 # Writing
 
 
+class SortedPostings(NamedTuple):
+    """One field's postings in a segment, ready to write: ``terms`` sorted (UTF-8), each
+    term's postings ending at ``post_ends[i]`` in ``docs`` (ascending) and ``freqs``."""
+
+    terms: list[bytes]
+    post_ends: np.ndarray
+    docs: np.ndarray
+    freqs: np.ndarray
+
+
 class _FieldBuilder:
     """One field's postings as they arrive, sorted by term then document."""
 
@@ -131,9 +142,15 @@ class _FieldBuilder:
             self.post_ends.append(len(self.docs))
         self.terms.append(term)
 
-    def finish(self) -> None:
+    def sorted_postings(self) -> SortedPostings:
         if self.terms and len(self.post_ends) < len(self.terms):
             self.post_ends.append(len(self.docs))
+        return SortedPostings(
+            self.terms,
+            np.asarray(self.post_ends, np.uint32),
+            np.frombuffer(self.docs, np.uint32),
+            np.frombuffer(self.freqs, np.float32),
+        )
 
 
 class ArrayFieldWriter(W3FieldWriter):
@@ -143,6 +160,13 @@ class ArrayFieldWriter(W3FieldWriter):
         super().__init__(codec, storage, segment)
         self._builders: dict[str, _FieldBuilder] = {}
         self._builder: _FieldBuilder | None = None
+        self._sorted: dict[str, SortedPostings] = {}
+
+    def add_sorted(self, fieldname: str, postings: SortedPostings) -> None:
+        """A whole array field's postings at once (a build that collected them itself)."""
+        if fieldname not in ARRAY_FIELDS or fieldname in self._sorted:
+            raise ValueError(f"field {fieldname!r} is not an array field or came twice")
+        self._sorted[fieldname] = postings
 
     def add_postings(self, schema, lengths, items) -> None:
         """whoosh's sorted ``(field, term, docnum, weight, value)`` postings, written out;
@@ -174,7 +198,7 @@ class ArrayFieldWriter(W3FieldWriter):
     def _start_array_field(self, fieldname: str) -> _FieldBuilder | None:
         if fieldname not in ARRAY_FIELDS:
             return None
-        if fieldname in self._builders:
+        if fieldname in self._builders or fieldname in self._sorted:
             raise ValueError(f"postings of field {fieldname!r} arrived out of order")
         builder = self._builders[fieldname] = _FieldBuilder()
         return builder
@@ -212,12 +236,13 @@ class ArrayFieldWriter(W3FieldWriter):
         super().close()
         handle = self._segment.create_file(self._storage, ARRAYS_EXT)
         try:
-            write_arrays(handle, self._builders)
+            fields = {name: builder.sorted_postings() for name, builder in self._builders.items()}
+            write_arrays(handle, {**fields, **self._sorted})
         finally:
             handle.close()
 
 
-def write_arrays(handle, builders: dict[str, _FieldBuilder]) -> None:
+def write_arrays(handle, fields: dict[str, SortedPostings]) -> None:
     """Write every field's arrays and the directory that finds them."""
     position = 0
     directory: dict[str, dict[str, tuple[int, str, int]]] = {}
@@ -235,31 +260,30 @@ def write_arrays(handle, builders: dict[str, _FieldBuilder]) -> None:
 
     handle.write(MAGIC)
     position = len(MAGIC)
-    for fieldname, builder in sorted(builders.items()):
-        builder.finish()
-        directory[fieldname] = _field_sections(builder, section)
+    for fieldname, postings in sorted(fields.items()):
+        directory[fieldname] = _field_sections(postings, section)
     footer = pickle.dumps({"fields": directory}, protocol=4)
     handle.write(footer)
     handle.write(_FOOTER.pack(position))
 
 
-def _field_sections(builder: _FieldBuilder, section) -> dict:
-    terms = builder.terms
+def _field_sections(postings: SortedPostings, section) -> dict:
+    terms = postings.terms
     blob = b"".join(terms)
-    if max(len(blob), len(builder.docs)) >= 1 << 32:
+    if max(len(blob), len(postings.docs)) >= 1 << 32:
         raise ValueError("a segment field too large for 32-bit offsets; index in parts")
     term_ends = np.cumsum([len(term) for term in terms], dtype=np.uint64).astype(np.uint32)
     hashes = np.fromiter((term_hash(term) for term in terms), np.uint32, len(terms))
     by_hash = np.argsort(hashes, kind="stable").astype(np.uint32)
-    docs = np.frombuffer(builder.docs, np.uint32)
+    docs = postings.docs
     docs_type = np.uint16 if not len(docs) or docs.max() < 1 << 16 else np.uint32
-    freqs = np.rint(np.frombuffer(builder.freqs, np.float32))
+    freqs = np.rint(postings.freqs)
     return {
         "blob": section(np.frombuffer(blob, np.uint8)),
         "term_ends": section(term_ends),
         "hashes": section(hashes[by_hash]),
         "by_hash": section(by_hash),
-        "post_ends": section(np.asarray(builder.post_ends, np.uint32)),
+        "post_ends": section(np.asarray(postings.post_ends, np.uint32)),
         "docs": section(docs.astype(docs_type)),
         "freqs": section(pack_frequencies(freqs)),
     }

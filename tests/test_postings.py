@@ -21,6 +21,7 @@ from search.postings import (
     pack_frequencies,
 )
 from search.schema import build_schema
+from search.segmentwriter import ArraySegmentWriter, FieldPostings
 
 DOCUMENTS = [
     ("a1", "Bişkek'te toplantı", "Kırgızistan'ın başkenti Bişkek'te dün bir toplantı yapıldı."),
@@ -82,6 +83,67 @@ def test_whoosh_reads_the_same_postings_as_from_its_own_codec(tmp_path):
             assert mine.reader().frequency(fieldname, btext) == theirs.reader().frequency(
                 fieldname, btext
             )
+
+
+def build_by_segment_writer(path, batches):
+    """An index whose first commit is written by the full build's segment writer, the
+    others by whoosh's writer (an update merges them with it)."""
+    path.mkdir()
+    index = FileStorage(str(path)).create_index(build_schema())
+    first, *rest = batches
+    writer = ArraySegmentWriter(index, codec=ArrayCodec())
+    for doc_id, title, body in first:
+        writer.add_document(
+            id=doc_id, title=title, body=body, stem=f"{title}\n\n{body}", meta="gündem"
+        )
+    writer.commit()
+    for batch in rest:
+        writer = index.writer(codec=ArrayCodec())
+        for doc_id, title, body in batch:
+            writer.add_document(
+                id=doc_id, title=title, body=body, stem=f"{title}\n\n{body}", meta="gündem"
+            )
+        writer.commit(optimize=True)
+    return index
+
+
+def lengths_by_id(index) -> dict:
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        return {
+            (searcher.stored_fields(docnum)["id"], name): reader.doc_field_length(docnum, name)
+            for docnum in reader.all_doc_ids()
+            for name in ("title", "body", "stem", "meta")
+        }
+
+
+@pytest.mark.parametrize("split", [len(DOCUMENTS), 4])
+def test_the_build_segment_writer_writes_what_whoosh_writes(tmp_path, split):
+    """Postings, frequencies, field lengths and stored fields equal whoosh's own, also
+    after an update merged a segment of the build's writer with whoosh's."""
+    batches = [DOCUMENTS[:split], DOCUMENTS[split:]] if split < len(DOCUMENTS) else [DOCUMENTS]
+    ours = build_by_segment_writer(tmp_path / "ours", batches)
+    stock = build(tmp_path / "stock", W3Codec(), [DOCUMENTS])
+    expected = postings_by_id(stock)
+    assert len(expected) > 50
+    assert postings_by_id(ours) == expected
+    assert lengths_by_id(ours) == lengths_by_id(stock)
+    with ours.searcher() as mine, stock.searcher() as theirs:
+        by_id = {fields["id"]: fields for fields in theirs.all_stored_fields()}
+        assert {fields["id"]: fields for fields in mine.all_stored_fields()} == by_id
+        assert mine.reader().field_length("body") == theirs.reader().field_length("body")
+
+
+def test_collected_postings_sort_by_term_bytes_then_document():
+    collected = FieldPostings()
+    collected.add(0, {"şu": 2, "su": 1})
+    collected.add(1, {"su": 3, "ab": 1})
+    collected.add(2, {"şu": 1})
+    terms, ends, docs, freqs = collected.sorted_postings()
+    assert terms == sorted(term.encode() for term in ("şu", "su", "ab"))
+    assert ends.tolist() == [1, 3, 5]
+    assert docs.tolist() == [1, 0, 1, 0, 2]
+    assert freqs.tolist() == [1, 1, 3, 2, 1]
 
 
 def test_segments_merged_and_deleted_keep_every_live_posting(tmp_path):

@@ -11,6 +11,7 @@ import html
 import json
 import re
 import unicodedata
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +20,7 @@ from whoosh.fields import TEXT
 
 from conftest import write_articles
 from search.analysis import (
+    TermCounter,
     analyze,
     ascii_fold,
     cached_analyzer,
@@ -123,6 +125,24 @@ def test_index_terms_are_the_analyzer_tokens(text: str, stop: bool, stem: bool) 
     assert index_terms(text, stop=stop, stem=stem) == [t.text for t in analyzer(text, mode="index")]
     field = TurkishText(stop=stop, stem=stem)
     assert sorted(field.index(text)) == sorted(TEXT(analyzer=analyzer, phrase=False).index(text))
+
+
+SHARED_COUNTER = TermCounter(words_kept=40)  # shared across examples: it forgets often
+
+
+@MANY
+@given(
+    texts=st.lists(st.one_of(any_text, turkish_edges, query_like), min_size=1, max_size=3),
+    stop=st.booleans(),
+    stem=st.booleans(),
+)
+def test_the_build_term_counts_are_the_index_terms(texts: list[str], stop: bool, stem: bool):
+    """The build counts terms with a TermCounter that keeps (and forgets) words between
+    articles; every count is index_terms' count of that text."""
+    for text in texts:
+        expected = Counter(index_terms(text, stop=stop, stem=stem))
+        assert SHARED_COUNTER.counts(text, stop=stop, stem=stem) == expected
+        assert TermCounter().counts(text, stop=stop, stem=stem) == expected
 
 
 @MANY

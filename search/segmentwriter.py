@@ -1,0 +1,113 @@
+"""A whoosh segment writer for full builds: the array fields' postings are collected as arrays.
+
+whoosh's writer sends every posting one by one through its posting pool, which sorts them
+and, past its memory limit, spills and merges runs on disk; on the whole archive that was
+most of a build worker's time. This writer counts an article's terms once per field
+(:class:`~search.analysis.TermCounter`) and appends them to three arrays per field (term
+number, document, frequency), sorted once when the segment is written. The fields not in
+:data:`~search.postings.ARRAY_FIELDS` (a few short values per article) still go through
+whoosh's pool, and stored fields, lengths and columns through whoosh's per-document writer.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Mapping
+from itertools import repeat
+
+import numpy as np
+from whoosh.writing import SegmentWriter
+
+from search.analysis import TermCounter
+from search.postings import ARRAY_FIELDS, SortedPostings
+from search.schema import TurkishText
+
+
+class FieldPostings:
+    """One field's postings in one segment, in the order documents arrive."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}  # term -> its number, in order of first use
+        self._terms = array("I")
+        self._docs = array("I")
+        self._freqs = array("I")
+
+    def add(self, docnum: int, counts: Mapping[str, int]) -> None:
+        """A document's ``{term: frequency}``; documents come in ascending order."""
+        numbers = self._numbers
+        for term in set(counts).difference(numbers):  # (dict views would walk all of numbers)
+            numbers[term] = len(numbers)
+        self._terms.extend(map(numbers.__getitem__, counts))
+        self._freqs.extend(counts.values())
+        self._docs.extend(repeat(docnum, len(counts)))
+
+    def sorted_postings(self) -> SortedPostings:
+        """The postings sorted by term (UTF-8 bytes), then document."""
+        encoded = [term.encode("utf-8") for term in self._numbers]
+        order = sorted(range(len(encoded)), key=encoded.__getitem__)
+        rank = np.empty(len(encoded), np.uint32)
+        rank[order] = np.arange(len(encoded), dtype=np.uint32)
+        posting_ranks = rank[np.frombuffer(self._terms, np.uint32)]
+        by_term = np.argsort(posting_ranks, kind="stable")  # stable: documents stay ascending
+        return SortedPostings(
+            [encoded[number] for number in order],
+            np.cumsum(np.bincount(posting_ranks, minlength=len(encoded))).astype(np.uint32),
+            np.frombuffer(self._docs, np.uint32)[by_term],
+            np.frombuffer(self._freqs, np.uint32)[by_term].astype(np.float32),
+        )
+
+
+class ArraySegmentWriter(SegmentWriter):
+    """whoosh's segment writer with array-field postings kept as :class:`FieldPostings`.
+
+    Needs a codec with an :class:`~search.postings.ArrayFieldWriter`; documents only
+    (no deletions, no merging of other segments into it).
+    """
+
+    def __init__(self, ix, **kwargs) -> None:
+        super().__init__(ix, **kwargs)
+        self._postings: dict[str, FieldPostings] = {}
+        self._term_counter = TermCounter()
+
+    def add_document(self, **fields) -> None:
+        """Add one document (whoosh's ``add_document`` without boosts, vectors or spelling)."""
+        self._check_state()
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(self.schema, names)
+        docnum = self.docnum
+        perdoc = self.perdocwriter
+        perdoc.start_doc(docnum)
+        for name in names:
+            value = fields[name]
+            if value is None:
+                continue
+            field = self.schema[name]
+            length = self._index_field(name, field, value) if field.indexed else 0
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index_field(self, name: str, field, value) -> int:
+        """Post the field's terms; returns its length (0 unless the field is scored)."""
+        if name in ARRAY_FIELDS:
+            if isinstance(field, TurkishText) and isinstance(value, str):
+                counts = self._term_counter.counts(value, stop=field.stop, stem=field.stem)
+            else:
+                counts = {term.decode("utf-8"): freq for term, freq, _, _ in field.index(value)}
+            postings = self._postings.get(name) or self._postings.setdefault(name, FieldPostings())
+            postings.add(self.docnum, counts)
+            return sum(counts.values()) if field.scorable else 0
+        length = 0
+        for term, freq, weight, encoded in field.index(value):
+            length += freq
+            self.pool.add((name, term, self.docnum, weight, encoded))
+        return length if field.scorable else 0
+
+    def _flush_segment(self) -> None:
+        for name, postings in sorted(self._postings.items()):
+            self.fieldwriter.add_sorted(name, postings.sorted_postings())
+        self._postings.clear()
+        super()._flush_segment()
