@@ -47,12 +47,13 @@ STEPS = {
     "facet counting (Searcher facet)": ("search/searcher.py", "facet"),
     "top-k (rank)": ("search/searcher.py", "rank"),
     "reindex (whole)": ("search/indexer.py", "reindex"),
-    "SubWriterTask.run (worker)": ("whoosh/multiproc.py", "run"),
-    "whoosh SegmentWriter.add_document": ("whoosh/writing.py", "add_document"),
-    "segment write: add_postings": ("codec/base.py", "add_postings"),
-    "read_article": ("search/articles.py", "read_article"),
-    "article_document": ("search/schema.py", "article_document"),
-    "commit": ("whoosh/writing.py", "commit"),
+    "a worker's share (_build_part)": ("search/indexer.py", "_build_part"),
+    "  reading files (_read_one)": ("search/indexer.py", "_read_one"),
+    "  add_document": ("search/segmentwriter.py", "add_document"),
+    "    term counts": ("search/analysis.py", "counts"),
+    "    postings collected": ("search/segmentwriter.py", "add"),
+    "    stored fields and columns": ("codec/base.py", "add_column_value"),
+    "  segment written (_finalize_segment)": ("whoosh/writing.py", "_finalize_segment"),
 }
 
 #: Self time is summed into these areas by the first matching path part.
@@ -169,26 +170,26 @@ def profile_search(index: Path, corpus_dir: Path, count: int) -> tuple[pstats.St
 
 @contextlib.contextmanager
 def profiled_workers(folder: Path) -> Iterator[None]:
-    """Profile whoosh's build worker processes too (``procs`` > 1): each forked
-    ``SubWriterTask`` dumps its own stats into ``folder``."""
-    from whoosh.multiproc import SubWriterTask
+    """Profile the build's worker processes too (a large build forks one per core): each
+    dumps its own stats into ``folder``."""
+    from search import workers
 
-    original = SubWriterTask.run
+    original = workers._work
 
-    def run(self) -> None:
+    def work(*args) -> None:
         profiler = cProfile.Profile()
         profiler.enable()
         try:
-            original(self)
+            original(*args)
         finally:
             profiler.disable()
             profiler.dump_stats(str(folder / f"worker-{os.getpid()}.prof"))
 
-    SubWriterTask.run = run
+    workers._work = work
     try:
         yield
     finally:
-        SubWriterTask.run = original
+        workers._work = original
 
 
 def profile_build(articles: Path, files: int) -> tuple[pstats.Stats, pstats.Stats | None, int]:
@@ -234,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         results["build"]["files"] = count
         if worker_stats is not None:
             worker_stats.dump_stats(str(args.out_dir / "build-workers.prof"))
-            title = f"build: {count} files, whoosh worker processes combined"
+            title = f"build: {count} files, worker processes combined"
             results["build_workers"] = report(title, worker_stats, args.top)
     if not results:
         parser.error("give --index and/or --build-docs")

@@ -18,7 +18,8 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from whoosh.index import FileIndex
@@ -43,13 +44,17 @@ from search.errors import (
 )
 from search.postings import ArrayCodec
 from search.schema import article_document, indexed_hash, stored_fields
+from search.segmentwriter import ArraySegmentWriter
 from search.storedtext import sample_dictionary, save_dictionary
+from search.workers import run_shares
 
 Progress = Callable[[int, int], None]
 DEFAULT_LOCK_TIMEOUT = 30.0
 PARALLEL_BUILD_FROM = 2_000  # articles; below this, starting workers costs more than it saves
 MAX_BUILD_PROCS = 4
-BUILD_MEMORY_MB = 256  # per worker, for sorting postings before they are written
+#: Articles per segment a full build writes: a worker holds one segment's postings in
+#: memory (about 100 MB for 25,000 news articles).
+SEGMENT_ARTICLES = 25_000
 DICTIONARY_SAMPLES = 64  # articles whose stored fields make the compression dictionary
 #: Plain segment files, not whoosh's compound file: a reader of a compound file copies each
 #: part it opens into memory (240 MB per reader on the 43,520-article archive). Every
@@ -329,17 +334,20 @@ def _display(path: Path) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def _build_options(index: FileIndex, samples: list[Article], count: int) -> dict:
-    """whoosh writer options for a full build of ``count`` articles: a large one analyses
-    on every core, each worker writing its own segment (searches read several segments
-    just as fast). Stored fields are compressed with a dictionary made from ``samples``."""
-    procs = min(os.cpu_count() or 1, MAX_BUILD_PROCS)
+def _build_options(index: FileIndex, samples: list[Article]) -> dict:
+    """Segment writer options for a full build: stored fields compressed with a
+    dictionary made from ``samples``."""
     zdict = sample_dictionary(stored_fields(article_document(a)) for a in samples)
     codec = ArrayCodec(zdict=zdict, zdict_name=save_dictionary(index.storage, zdict))
-    options = {**WRITER_OPTIONS, "codec": codec, "limitmb": BUILD_MEMORY_MB}
-    if count < PARALLEL_BUILD_FROM or procs < 2:
-        return options
-    return {**options, "procs": procs, "multisegment": True, "subargs": options}
+    return {**WRITER_OPTIONS, "codec": codec}
+
+
+def _build_procs(count: int) -> int:
+    """Worker processes for a full build of ``count`` articles: one per core for a large
+    archive, none (in this process) for a small one."""
+    if count < PARALLEL_BUILD_FROM:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_BUILD_PROCS))
 
 
 def _samples(paths: list[Path], docs_dir: Path, max_bytes: int) -> list[Article]:
@@ -369,23 +377,21 @@ def _rebuild(
     progress: Progress | None,
 ) -> None:
     """Write every article into a new generation as it is read (a large archive is never
-    held in memory at once), then make the generation current in one rename."""
-    reading = _Reading(docs_dir, {}, filerecord.FileRecord(), max_bytes, report)
-    changes = reading.changes
-    paths = _scan(docs_dir, {}, changes, report)
+    held in memory at once; on several cores each worker process reads and writes its
+    share of the files), then make the generation current in one rename."""
+    changes = _Changes()
+    paths = _unique_ids(_scan(docs_dir, {}, changes, report), docs_dir, report)
     generation, index = store.new_generation(index_dir)
     try:
-        samples = _samples(paths, docs_dir, max_bytes)
-        writer = index.writer(**_build_options(index, samples, len(paths)))
+        writer = index.writer(**WRITER_OPTIONS)  # holds the lock, commits the segments
         try:
+            share = _Share(index, _build_options(index, _samples(paths, docs_dir, max_bytes)))
+            share.reading = _Reading(docs_dir, {}, filerecord.FileRecord(), max_bytes, report)
+            built = _build_shares(share, paths, progress)
             indexed: dict[str, str] = {}
-            for article in _read_all(paths, reading, progress):
-                writer.add_document(**article_document(article))
-                indexed[article.id] = article.content_hash
-                report.added += 1
-                if report.added == 1:
-                    _test_pause("writing")
-            _commit(writer)
+            for part in built:
+                _merge_part(part, report, changes, indexed)
+            _commit_segments(writer, [segment for part in built for segment in part.segments])
             _save_record(index, changes, indexed)
         except BaseException:
             _abandon(writer)
@@ -396,6 +402,107 @@ def _rebuild(
         if store.current_generation(index_dir) != generation:
             store.discard_generation(generation)
         raise
+
+
+def _unique_ids(paths: list[Path], docs_dir: Path, report: ReindexReport) -> list[Path]:
+    """``paths`` without the later of two files that map to one article id (``a.txt`` and
+    ``a.TXT``, one name composed and one not), which are reported."""
+    seen: set[str] = set()
+    unique = []
+    for path in paths:
+        doc_id = article_id(path, docs_dir)
+        if doc_id in seen:
+            _fail(report, path, f"another file has the same article id {doc_id!r}: rename one")
+            continue
+        seen.add(doc_id)
+        unique.append(path)
+    return unique
+
+
+@dataclass
+class _Share:
+    """What a build worker needs: the new index, the writer options and how to read."""
+
+    index: FileIndex
+    options: dict
+    reading: _Reading | None = None
+
+
+@dataclass
+class _Built:
+    """What a build worker wrote and saw of its share of the files."""
+
+    segments: list = field(default_factory=list)
+    indexed: dict[str, str] = field(default_factory=dict)  # id -> content hash
+    report: ReindexReport = field(default_factory=ReindexReport)
+    files: dict[str, tuple[str, filerecord.Signature]] = field(default_factory=dict)
+
+
+def _build_shares(share: _Share, paths: list[Path], progress: Progress | None) -> list[_Built]:
+    """Every file of ``paths`` read and written into segments: by one worker process per
+    core, each taking every n-th file, or here when the archive is small."""
+    procs = _build_procs(len(paths))
+    if procs == 1:
+        return [_build_part(share, paths, lambda: None, progress)]
+
+    def counted(done: int) -> None:
+        if progress:
+            progress(done, len(paths))
+
+    task = partial(_build_part, share)
+    return run_shares(task, [paths[number::procs] for number in range(procs)], counted)
+
+
+def _build_part(
+    share: _Share, paths: list[Path], tick: Callable[[], None], progress: Progress | None = None
+) -> _Built:
+    """Read ``paths`` and write their articles into new segments of at most
+    :data:`SEGMENT_ARTICLES` articles each (a worker's memory stays bounded)."""
+    assert share.reading is not None
+    built = _Built()
+    reading = replace(share.reading, report=built.report, changes=_Changes())
+
+    def step(done: int, total: int) -> None:
+        tick()
+        if progress:
+            progress(done, total)
+
+    writer = None
+    for article in _read_all(paths, reading, step):
+        if writer is not None and writer.doc_count() >= SEGMENT_ARTICLES:
+            built.segments.append(writer._finalize_segment())
+            writer = None
+        if writer is None:
+            writer = ArraySegmentWriter(share.index, _lk=False, **share.options)
+        writer.add_document(**article_document(article))
+        built.indexed[article.id] = article.content_hash
+        built.report.added += 1
+        if built.report.added == 1:
+            _test_pause("writing")
+    if writer is not None:
+        built.segments.append(writer._finalize_segment())
+    built.files = reading.changes.files
+    return built
+
+
+def _merge_part(
+    part: _Built, report: ReindexReport, changes: _Changes, indexed: dict[str, str]
+) -> None:
+    """Add what one worker did to the run's report, file record and indexed articles."""
+    report.added += part.report.added
+    report.failed.extend(part.report.failed)
+    report.warnings.extend(part.report.warnings)
+    changes.files.update(part.files)
+    indexed.update(part.indexed)
+
+
+def _commit_segments(writer, segments: list) -> None:
+    """Commit ``segments`` (written by build workers) as the index; the test-only
+    ``committing`` pause sits just before the TOC."""
+    writer._close_segment()  # the lock holder's own segment stays empty
+    _test_pause("committing")
+    writer._commit_toc(segments)
+    writer._finish()
 
 
 def _update(

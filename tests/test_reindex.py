@@ -236,21 +236,32 @@ def test_bundled_sample_articles_index_cleanly(tmp_path: Path) -> None:
 
 
 def test_parallel_full_build_indexes_everything(tmp_path: Path, monkeypatch) -> None:
-    """Large archives are built by whoosh's multi-process writer; force it on a small one."""
+    """Large archives are built by a worker process per core, each reading every n-th
+    file into segments of its own; force it on a small one."""
     import search.indexer as indexer
 
     monkeypatch.setattr(indexer, "PARALLEL_BUILD_FROM", 1)
+    monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 40)
     monkeypatch.setattr(indexer.os, "cpu_count", lambda: 4)
-    more = {  # whoosh hands the workers 100 articles at a time
+    more = {
         f"kisa/haber-{number}.txt": f"Kısa haber {number}: meclis toplandı.\n"
         for number in range(300)
     }
-    docs = write_articles(tmp_path / "docs", {**FIXTURE_ARTICLES, **more})
-    report = reindex(docs, tmp_path / "index", full=True)
+    broken = {"kisa/bos.txt": "", "kisa/haber-7.TXT": "Aynı kimlik.\n"}
+    docs = write_articles(tmp_path / "docs", {**FIXTURE_ARTICLES, **more, **broken})
+    seen: list[tuple[int, int]] = []
+    report = reindex(docs, tmp_path / "index", full=True, progress=lambda *done: seen.append(done))
     assert report.added == 305
+    failed = {Path(failure.path).name for failure in report.failed}
+    assert failed == {"bos.txt", "haber-7.txt"}  # of two names with one id, the later
+    assert seen[-1] == (306, 306)  # every file but the repeated id, read in the workers
     segments = open_index(tmp_path / "index")._segments()
-    assert len(segments) > 1  # one per worker, each with the build's stored-text dictionary
+    assert len(segments) >= 305 // 40  # at most 40 articles each; one build dictionary
+    assert all(segment.doc_count() <= 40 for segment in segments)
     assert len({segment.codec().zdict_name for segment in segments}) == 1
+    assert indexer._record(open_index(tmp_path / "index")).hashes.keys() == {
+        name.removesuffix(".txt") for name in {**FIXTURE_ARTICLES, **more}
+    }
     with open_index(tmp_path / "index").searcher() as searcher:
         stored_ids = [fields["id"] for fields in searcher.all_stored_fields()]
     assert sorted(stored_ids) == sorted(

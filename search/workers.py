@@ -1,0 +1,110 @@
+"""Run one task over several shares of work, each in its own forked process.
+
+A share's task gets a ``tick`` to call after each item (the parent adds the ticks up for
+its progress line) and returns a picklable result. The first error in any worker stops
+the others and is raised in the parent; so is a worker that dies without answering. A
+worker whose parent has gone (SIGKILL) stops at its next tick.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any, TypeVar
+
+Share = TypeVar("Share")
+Tick = Callable[[], None]
+POLL_SECONDS = 0.2
+EXIT_SECONDS = 10.0  # for a worker that has answered to exit before it is killed
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without sending its result (killed, out of memory)."""
+
+
+def run_shares(
+    task: Callable[[Share, Tick], Any],
+    shares: Sequence[Share],
+    progress: Callable[[int], None] | None = None,
+) -> list[Any]:
+    """``[task(share, tick) for share in shares]``, each share in a forked process."""
+    context = multiprocessing.get_context("fork")
+    ticks = context.RawArray("q", len(shares))
+    parent = os.getpid()
+    processes, connections = [], []
+    answered = False
+    try:
+        for number, share in enumerate(shares):
+            receiving, sending = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_work,
+                args=(task, share, ticks, number, sending, parent),
+                daemon=True,
+            )
+            process.start()
+            sending.close()
+            processes.append(process)
+            connections.append(receiving)
+        results = _collect(processes, connections, ticks, progress)
+        answered = True
+        return results
+    finally:
+        for process in processes:
+            if answered:  # each has answered: let it exit by itself
+                process.join(EXIT_SECONDS)
+            if process.is_alive():
+                process.kill()
+            process.join()
+        for connection in connections:
+            connection.close()
+
+
+def _collect(processes, connections: list[Connection], ticks, progress) -> list[Any]:
+    results: list[Any] = [None] * len(processes)
+    waiting = set(range(len(processes)))
+    while waiting:
+        handles = [connections[n] for n in waiting] + [processes[n].sentinel for n in waiting]
+        wait(handles, timeout=POLL_SECONDS)
+        for number in sorted(waiting):
+            if connections[number].poll():
+                status, value = _receive(connections[number], processes[number])
+                if status == "error":
+                    raise value
+                results[number] = value
+                waiting.discard(number)
+            elif processes[number].exitcode is not None:
+                raise _died(processes[number])
+        if progress:
+            progress(sum(ticks))
+    return results
+
+
+def _receive(connection: Connection, process) -> tuple[str, Any]:
+    try:
+        return connection.recv()
+    except EOFError:
+        process.join()
+        raise _died(process) from None
+
+
+def _died(process) -> WorkerDied:
+    return WorkerDied(f"a worker process ended unexpectedly (exit code {process.exitcode})")
+
+
+def _work(task, share, ticks, number: int, connection: Connection, parent: int) -> None:
+    def tick() -> None:
+        if os.getppid() != parent:
+            os._exit(1)  # the parent is gone; what was written is removed by the next run
+        ticks[number] += 1
+
+    try:
+        message = ("ok", task(share, tick))
+    except BaseException as error:  # noqa: BLE001 - every failure goes to the parent
+        message = ("error", error)
+    try:
+        connection.send(message)
+    except Exception as error:  # noqa: BLE001 - an unpicklable result or error
+        connection.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+    connection.close()

@@ -1,0 +1,99 @@
+"""The build's worker processes: results in order, progress, errors and deaths reported,
+workers gone when their parent is killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from search.workers import WorkerDied, run_shares
+
+
+def squares(share: list[int], tick) -> tuple[int, list[int]]:
+    for _ in share:
+        tick()
+    return os.getpid(), [number * number for number in share]
+
+
+def test_each_share_runs_in_its_own_process_and_results_keep_their_order() -> None:
+    seen: list[int] = []
+    results = run_shares(squares, [[1, 2], [3], [4, 5, 6]], seen.append)
+    assert [values for _, values in results] == [[1, 4], [9], [16, 25, 36]]
+    pids = {pid for pid, _ in results}
+    assert len(pids) == 3 and os.getpid() not in pids
+    assert seen and seen[-1] == 6  # every tick counted by the time all answered
+
+
+def failing(share: list[int], tick) -> None:
+    if share == [2]:
+        raise OSError(28, "No space left on device")
+    time.sleep(30)  # the parent must not wait for this one
+
+
+def test_an_error_in_a_worker_is_raised_in_the_parent_and_stops_the_others() -> None:
+    started = time.monotonic()
+    with pytest.raises(OSError, match="No space left"):
+        run_shares(failing, [[1], [2]])
+    assert time.monotonic() - started < 20
+
+
+def dying(share: list[int], tick) -> None:
+    os._exit(3)
+
+
+def test_a_worker_that_dies_without_answering_is_an_error() -> None:
+    with pytest.raises(WorkerDied, match="exit code 3"):
+        run_shares(dying, [[1]])
+
+
+def test_workers_stop_when_their_parent_is_killed(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    script = textwrap.dedent(
+        f"""
+        import os, sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from search.workers import run_shares
+
+        def forever(share, tick):
+            with open({str(pids)!r}, "a") as out:
+                out.write(f"{{os.getpid()}}\\n")
+            while True:
+                tick()
+                time.sleep(0.05)
+
+        run_shares(forever, [[1], [2]])
+        """
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(_lines(pids)) < 2:
+        time.sleep(0.05)
+    workers = [int(line) for line in _lines(pids)]
+    assert len(workers) == 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_running(pid) for pid in workers):
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in workers)
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().split() if path.exists() else []
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is alive (a zombie, ended but not yet reaped by init, is not)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"
