@@ -81,11 +81,11 @@ def stopwords() -> frozenset[str]:
     return frozenset(turkish_lower(word) for word in words if word)
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=100_000)
 def turkish_stem(word: str) -> str:
     """Snowball Turkish stem of a lower-cased word (``toplantıya`` -> ``toplantı``); the
-    stems of 20,000 words are kept (a serving process stems each new word of a snippet;
-    the build keeps whole index terms itself, :func:`index_term`)."""
+    stems of 100,000 words are kept (a serving process stems each new word of a snippet
+    when a query matches stems; the build keeps its own, :class:`TermCounter`)."""
     return _stemmer().stemWord(word)
 
 
