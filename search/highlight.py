@@ -26,7 +26,7 @@ ELLIPSIS = "…"
 #: the 300 benchmark queries' snippets and titles met 57,000 words; deciding a new word
 #: was most of a snippet's time).
 WORDS_CACHED = 100_000
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+_SENTENCE_END = re.compile(r"[.!?…]\s+|\n+")
 
 Span = tuple[int, int]
 
@@ -74,22 +74,31 @@ for _letter in _KNOWN_LETTERS:
     _LETTERS_BY_INITIAL[_initial(_letter)] = (
         _LETTERS_BY_INITIAL.get(_initial(_letter), "") + _letter
     )
-#: Where the tokenizer starts a word: a letter or digit not continuing one (directly or
-#: after an apostrophe, ``Bişkek'teki`` being one word).
-_WORD_START = rf"(?<![^\W_])(?<![^\W_][{APOSTROPHES}])"
-#: Any character outside ASCII and the known letters: a word starting with one (accented
-#: Latin, Cyrillic, ...) is always looked at; anything else it lets through is no word, and
-#: the word pattern after it fails there. (A class of plain ranges: quick to compile, as
-#: each query's pattern is.)
-_OTHER_LETTER = "[^\\x00-\\x7f" + re.escape("".join(c for c in _KNOWN_LETTERS if c > "\x7f")) + "]"
+#: Letters outside ASCII whose first-letter fold is known.
+_KNOWN_OTHER = "".join(letter for letter in _KNOWN_LETTERS if letter > "\x7f")
+#: After a word's first character (``\S`` for it): it is a letter or digit, and the
+#: tokenizer starts a word there: it does not continue one, directly or after an
+#: apostrophe (``Bişkek'teki`` is one word).
+_STARTS_WORD = rf"(?<=[^\W_])(?<![^\W_][\s\S])(?<![^\W_][{APOSTROPHES}][\s\S])"
+#: The tokenizer's word pattern, its first character taken.
+_LETTER_RUN = r"[^\W_]+"
+assert WORD_PATTERN.startswith(_LETTER_RUN)
+_REST_OF_WORD = r"[^\W_]*" + WORD_PATTERN.removeprefix(_LETTER_RUN)
 
 
 @lru_cache(maxsize=1024)
 def _candidates(initials: frozenset[str]) -> re.Pattern[str]:
-    """The tokenizer's words that start with a letter folding to one of ``initials``."""
+    """The tokenizer's words that start with a letter folding to one of ``initials``, or
+    with any letter outside ASCII whose fold is not known (accented Latin, Cyrillic ...).
+
+    The first character is one class (every character but the ASCII ones and known
+    letters not wanted) so the regular expression engine skips to it without trying the
+    word's other conditions at every position; the conditions follow it.
+    """
     letters = "".join(_LETTERS_BY_INITIAL.get(initial, "") for initial in sorted(initials))
-    first = f"[{re.escape(letters)}]|{_OTHER_LETTER}" if letters else _OTHER_LETTER
-    return re.compile(f"(?={first}){_WORD_START}{WORD_PATTERN}")
+    unwanted = [chr(code) for code in range(128)] + list(_KNOWN_OTHER)
+    first = "[^" + re.escape("".join(c for c in unwanted if c not in letters)) + "]"
+    return re.compile(first + _STARTS_WORD + _REST_OF_WORD)
 
 
 def highlight(text: str, spec: MatchSpec) -> str:
@@ -129,13 +138,15 @@ def snippet(body: str, spec: MatchSpec) -> str:
 
 
 def _sentences(text: str) -> list[Span]:
-    spans, start = [], 0
-    for boundary in _SENTENCE_END.finditer(text):
-        if boundary.start() > start:
-            spans.append((start, boundary.start()))
-        start = boundary.end()
-    if start < len(text):
-        spans.append((start, len(text)))
+    """Sentences: text between a full stop, ``!``, ``?`` or ``…`` and the space after it,
+    or a line break; the mark stays with its sentence."""
+    bounds = [  # (where a sentence ends, where the next may start)
+        (found.start() + (text[found.start()] != "\n"), found.end())
+        for found in _SENTENCE_END.finditer(text)
+    ]
+    starts = [0, *[end for _, end in bounds]]
+    ends = [*[start for start, _ in bounds], len(text)]
+    spans = [(start, end) for start, end in zip(starts, ends, strict=True) if end > start]
     return spans or [(0, len(text))]
 
 

@@ -30,7 +30,7 @@ from search.analysis import (
 )
 from search.articles import normalize_text
 from search.errors import BadParameter
-from search.highlight import highlight, match_spans, snippet
+from search.highlight import _sentences, highlight, match_spans, snippet
 from search.indexer import reindex
 from search.query import ParsedQuery, parse_query
 from search.querybuild import MatchSpec
@@ -125,6 +125,25 @@ def test_index_terms_are_the_analyzer_tokens(text: str, stop: bool, stem: bool) 
     assert index_terms(text, stop=stop, stem=stem) == [t.text for t in analyzer(text, mode="index")]
     field = TurkishText(stop=stop, stem=stem)
     assert sorted(field.index(text)) == sorted(TEXT(analyzer=analyzer, phrase=False).index(text))
+
+
+def plain_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentences by their definition: split at the spaces after ``.!?…`` and at line
+    breaks, empty pieces left out."""
+    spans, start = [], 0
+    for boundary in re.finditer(r"(?<=[.!?…])\s+|\n+", text):
+        if boundary.start() > start:
+            spans.append((start, boundary.start()))
+        start = boundary.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans or [(0, len(text))]
+
+
+@MANY
+@given(text=st.one_of(any_text, st.text(alphabet="ab .!?…\n\t", max_size=40)))
+def test_snippet_sentences_are_the_plain_definition(text: str) -> None:
+    assert _sentences(text) == plain_sentences(text)
 
 
 SHARED_COUNTER = TermCounter(words_kept=40)  # shared across examples: it forgets often
