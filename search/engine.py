@@ -363,9 +363,13 @@ class Engine:
         """Documents matching every group, scores summed, minus excluded."""
         if not groups:
             return Matches.none(self.size)
-        hit = np.logical_and.reduce([group.hit for group in groups])
-        result = Matches(np.where(hit, np.sum([g.scores for g in groups], axis=0), 0.0), hit)
-        return self._without(result, excluded)
+        hit = groups[0].hit.copy()
+        total = groups[0].scores.copy()
+        for group in groups[1:]:  # in place: no stacked copy of every group's arrays
+            hit &= group.hit
+            total += group.scores
+        total[~hit] = 0.0
+        return self._without(Matches(total, hit), excluded)
 
     def match_any(self, groups: list[Matches], excluded: list[Clause]) -> Matches:
         """Documents matching at least one group: scores summed over the groups they match,
@@ -377,9 +381,11 @@ class Engine:
         if not groups:
             return Matches.none(self.size)
         weights = [math.log(1 + self.data.documents / max(len(group), 1)) for group in groups]
-        held = [weight * group.hit for weight, group in zip(weights, groups, strict=True)]
-        matched = np.sum(held, axis=0)
-        total = np.sum([group.scores for group in groups], axis=0)
+        matched = np.zeros(self.size)
+        total = np.zeros(self.size)
+        for weight, group in zip(weights, groups, strict=True):  # in place, group by group
+            np.add(matched, weight, out=matched, where=group.hit)
+            total += group.scores
         share = matched / sum(weights)
         result = Matches(total * share**COORD, matched > 0)
         return self._without(result, excluded)
