@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 
 from search.analysis import ascii_fold
+from search.morphology import VOWELS, suffix_chains
 
 
 class SegmentLexicon:
@@ -53,6 +54,22 @@ class SegmentLexicon:
         start = bisect_left(self.folds, prefix)
         end = bisect_left(self.folds, prefix + "\U0010ffff", start)
         return self._pairs(start, end)
+
+    def inflected(self, prefix: str, needs_vowel: bool) -> list[tuple[str, int]]:
+        """``(word, fields)`` of the words whose fold is ``prefix`` (folded) then a chain
+        of noun suffixes (:func:`~search.morphology.is_inflection`); only the folds are
+        looked at, each with one set look-up.
+
+        >>> SegmentLexicon({"body": ["kitabı", "kitaplar", "kitapçı"]}).inflected("kitap", False)
+        [('kitaplar', 1)]
+        """
+        start = bisect_left(self.folds, prefix)
+        end = bisect_left(self.folds, prefix + "\U0010ffff", start)
+        cut, folds, chains = len(prefix), self.folds, suffix_chains()
+        found = [i for i in range(start, end) if folds[i][cut:] in chains]
+        if needs_vowel:
+            found = [i for i in found if folds[i][cut : cut + 1] in VOWELS]
+        return [(self._words[i], self._masks[i]) for i in found]
 
     def with_fold(self, folded: str) -> list[tuple[str, int]]:
         """``(word, fields)`` of the words whose fold is exactly ``folded``."""

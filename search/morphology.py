@@ -12,20 +12,49 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-
-from search.analysis import ascii_fold
+from functools import cache
 
 VOWELS = frozenset("aeiou")
 
-# Folded suffix slots; A = a/e, I = ı/i/u/ü (folded to i/u).
-_PLURAL = r"l[ae]r"
-_POSSESSIVE = r"(?:[iu]?m[iu]z|[iu]?n[iu]z|[iu]?m|[iu]?n|s?[iu]|l[ae]r[iu])"
-_CASE = (
-    r"(?:[ny]?[iu]|[ny]?[ae]|n?[iu]n|n?[dt][ae]n|n?[dt][ae]|y?l[ae]|n?c[ae]"
-    r"|n?[dt][ae]ki|n?[iu]nki|ki)"
-)
-_COPULA = r"(?:[dt][iu]r|y?d[iu]|y?m[iu]s|y?s[ae]|y?k[ae]n)"
-SUFFIX_CHAIN = re.compile(f"(?:{_PLURAL})?(?:{_POSSESSIVE})?(?:{_CASE})?(?:{_COPULA})?")
+# Folded suffix slots, in order, each optional; A = a/e, I = ı/i/u/ü (folded to i/u). An
+# alternative is letters, ``[..]`` classes and ``?`` (the letter or class before it optional).
+_SLOTS = (
+    ("l[ae]r",),  # plural
+    ("[iu]?m[iu]z", "[iu]?n[iu]z", "[iu]?m", "[iu]?n", "s?[iu]", "l[ae]r[iu]"),  # possessive
+    (  # case, -ki
+        "[ny]?[iu]", "[ny]?[ae]", "n?[iu]n", "n?[dt][ae]n", "n?[dt][ae]", "y?l[ae]", "n?c[ae]",
+        "n?[dt][ae]ki", "n?[iu]nki", "ki",
+    ),
+    ("[dt][iu]r", "y?d[iu]", "y?m[iu]s", "y?s[ae]", "y?k[ae]n"),  # copula
+)  # fmt: skip
+SUFFIX_CHAIN = re.compile("".join(f"(?:{'|'.join(slot)})?" for slot in _SLOTS))
+
+
+def _expand(alternative: str) -> list[str]:
+    """Every string an alternative of :data:`_SLOTS` stands for.
+
+    >>> _expand("n?[dt]a")
+    ['da', 'ta', 'nda', 'nta']
+    """
+    units = re.findall(r"(\[[a-z]+\]|[a-z])(\??)", alternative)
+    strings = [""]
+    for unit, optional in units:
+        letters = list(unit.strip("[]"))
+        grown = [text + letter for text in strings for letter in letters]
+        strings = strings + grown if optional else grown
+    return strings
+
+
+@cache
+def suffix_chains() -> frozenset[str]:
+    """Every suffix chain :data:`SUFFIX_CHAIN` matches (about 30,000; set membership is
+    much quicker than the pattern, which backtracks through its optional slots)."""
+    chains = {""}
+    for slot in _SLOTS:
+        endings = [text for alternative in slot for text in _expand(alternative)]
+        chains |= {chain + ending for chain in chains for ending in endings}
+    return frozenset(chains)
+
 
 #: Final consonants that soften before a vowel-initial suffix (kitap -> kitabı), folded.
 _SOFTENING = {"p": "b", "t": "d", "k": "g", "c": "c"}
@@ -47,7 +76,7 @@ def is_suffix_chain(suffix: str) -> bool:
     >>> [is_suffix_chain(s) for s in ("", "ya", "nin", "larinda", "ci", "et")]
     [True, True, True, True, False, False]
     """
-    return SUFFIX_CHAIN.fullmatch(suffix) is not None
+    return suffix in suffix_chains()
 
 
 def stem_variants(base: str) -> list[tuple[str, bool]]:
@@ -69,28 +98,41 @@ def stem_variants(base: str) -> list[tuple[str, bool]]:
     return variants
 
 
-def inflections(base: str, terms_with_prefix: Callable[[str], Iterable[str]]) -> list[str]:
+def is_inflection(fold: str, cut: int, needs_vowel: bool = False) -> bool:
+    """Whether what follows the first ``cut`` letters of ``fold`` (a folded word) is a
+    suffix chain, starting with a vowel when ``needs_vowel``.
+
+    >>> is_inflection("kitabi", 5, needs_vowel=True), is_inflection("toplamak", 5)
+    (True, False)
+    """
+    if needs_vowel and fold[cut : cut + 1] not in VOWELS:
+        return False
+    return fold[cut:] in suffix_chains()
+
+
+def inflections(base: str, inflected: Callable[[str, bool], Iterable[str]]) -> list[str]:
     """Indexed words that are ``base`` (folded) plus a valid suffix chain.
 
-    ``terms_with_prefix(prefix)`` lists the indexed words whose ASCII fold starts with the
-    (folded) ``prefix``; they are returned as indexed, Turkish letters and all.
+    ``inflected(prefix, needs_vowel)`` lists, sorted, the indexed words whose ASCII fold
+    is the (folded) ``prefix`` then a suffix chain (:func:`is_inflection`); they are
+    returned as indexed, Turkish letters and all, at most :data:`MAX_EXPANSIONS`.
 
-    >>> vocab = ["toplantı", "toplantıya", "toplantının", "toplam", "toplanmak"]
-    >>> inflections("toplanti", lambda p: [t for t in vocab if ascii_fold(t).startswith(p)])
-    ['toplantı', 'toplantıya', 'toplantının']
+    >>> from search.analysis import ascii_fold
+    >>> vocab = ["toplam", "toplanmak", "toplantı", "toplantının", "toplantıya"]
+    >>> def inflected(prefix, needs_vowel):
+    ...     return [t for t in vocab if ascii_fold(t).startswith(prefix)
+    ...             and is_inflection(ascii_fold(t), len(prefix), needs_vowel)]
+    >>> inflections("toplanti", inflected)
+    ['toplantı', 'toplantının', 'toplantıya']
     """
     if len(base) < MIN_BASE_LENGTH:
         return []
     found: list[str] = []
     for prefix, needs_vowel in stem_variants(base):
-        for term in terms_with_prefix(prefix):
-            suffix = ascii_fold(term)[len(prefix) :]
-            if needs_vowel and (not suffix or suffix[0] not in VOWELS):
-                continue
-            if is_suffix_chain(suffix):
-                found.append(term)
-                if len(found) >= MAX_EXPANSIONS:
-                    return found
+        for term in inflected(prefix, needs_vowel):
+            found.append(term)
+            if len(found) >= MAX_EXPANSIONS:
+                return found
     return found
 
 

@@ -138,6 +138,13 @@ class Vocabulary:
         mask = self._masks.get(word, 0)
         return tuple(f for bit, f in enumerate(TEXT_FIELDS) if mask & (1 << bit))
 
+    def inflected_words(self, folded_prefix: str, needs_vowel: bool) -> list[str]:
+        """Indexed words (titles or bodies) whose fold is ``folded_prefix`` then a chain
+        of noun suffixes (see :func:`~search.morphology.inflections`)."""
+        return self._collect(
+            lexicon.inflected(folded_prefix, needs_vowel) for lexicon in self._lexicons
+        )
+
     def _collect(self, found: Iterable[list[tuple[str, int]]]) -> list[str]:
         """Sorted distinct words of per-segment ``(word, fields)`` lists; fields noted."""
         masks = self._masks
@@ -160,7 +167,7 @@ class Vocabulary:
         bases = [folded_word, *lemma_candidates(folded_word, self.is_indexed)]
         found: dict[str, None] = {}
         for base in bases:
-            for form in inflections(base, self.words_with_folded_prefix):
+            for form in inflections(base, self.inflected_words):
                 found[form] = None
         return tuple(found)
 

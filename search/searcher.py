@@ -19,6 +19,7 @@ from search import store
 from search.engine import Engine, column_values
 from search.errors import BadParameter, HaberaraError
 from search.highlight import highlight, snippet
+from search.morphology import suffix_chains
 from search.query import parse_query
 from search.querybuild import MatchSpec, Vocabulary, compile_query
 from search.schema import SCORED_FIELDS, category_key, stored_body
@@ -213,8 +214,10 @@ class Searcher:
     @_reading
     def warm_up(self) -> None:
         """Read now what the first searches would otherwise wait for: the segments' word
-        lists, field lengths, dates and ids (a few seconds on a large archive), shared
-        by the threads that serve afterwards. This thread keeps no reader of its own."""
+        lists, field lengths, dates and ids (a few seconds on a large archive) and the
+        suffix chains, shared by the threads that serve afterwards. This thread keeps no
+        reader of its own."""
+        suffix_chains()
         state = self._current()
         for fieldname in SCORED_FIELDS:
             state.engine.data.norms(fieldname)

@@ -7,6 +7,8 @@ import re
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import search.analysis as analysis
 from search.analysis import (
@@ -18,7 +20,14 @@ from search.analysis import (
     turkish_analyzer,
     turkish_lower,
 )
-from search.morphology import inflections, is_suffix_chain, lemma_candidates
+from search.morphology import (
+    SUFFIX_CHAIN,
+    inflections,
+    is_inflection,
+    is_suffix_chain,
+    lemma_candidates,
+    suffix_chains,
+)
 
 
 @pytest.mark.parametrize(
@@ -140,8 +149,31 @@ VOCABULARY = sorted(
 )  # fmt: skip
 
 
-def with_prefix(prefix: str) -> list[str]:
-    return [word for word in VOCABULARY if word.startswith(prefix)]
+SUFFIX_LETTERS = "lraeiumnzsydtckx"
+near_chains = st.tuples(
+    st.sampled_from(sorted(suffix_chains())), st.text(alphabet=SUFFIX_LETTERS, max_size=2)
+).map(lambda parts: parts[0][: len(parts[0]) // 2] + parts[1] + parts[0][len(parts[0]) // 2 :])
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.text(alphabet=SUFFIX_LETTERS, max_size=18), near_chains))
+def test_the_suffix_chains_are_what_the_pattern_matches(text: str) -> None:
+    """Inflections are checked against the set of every chain; the pattern defines them."""
+    assert (text in suffix_chains()) is (SUFFIX_CHAIN.fullmatch(text) is not None)
+
+
+def test_every_suffix_chain_matches_the_pattern() -> None:
+    assert len(suffix_chains()) > 10_000
+    assert all(SUFFIX_CHAIN.fullmatch(chain) for chain in suffix_chains())
+    assert {"", "ya", "nin", "larinda", "larimizdakiymis"} <= suffix_chains()
+
+
+def inflected(prefix: str, needs_vowel: bool) -> list[str]:
+    return [
+        word
+        for word in VOCABULARY
+        if word.startswith(prefix) and is_inflection(word, len(prefix), needs_vowel)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -156,7 +188,7 @@ def with_prefix(prefix: str) -> list[str]:
     ],
 )
 def test_inflections_come_from_the_vocabulary(base: str, expected: set[str]) -> None:
-    assert set(inflections(base, with_prefix)) == expected
+    assert set(inflections(base, inflected)) == expected
 
 
 def test_lemma_candidates_need_an_indexed_word() -> None:
