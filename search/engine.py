@@ -381,13 +381,12 @@ class Engine:
         if not groups:
             return Matches.none(self.size)
         weights = [math.log(1 + self.data.documents / max(len(group), 1)) for group in groups]
-        matched = np.zeros(self.size)
-        total = np.zeros(self.size)
+        matched, total, held = np.zeros(self.size), np.zeros(self.size), np.empty(self.size)
         for weight, group in zip(weights, groups, strict=True):  # in place, group by group
-            np.add(matched, weight, out=matched, where=group.hit)
+            matched += np.multiply(group.hit, weight, out=held)
             total += group.scores
         share = matched / sum(weights)
-        result = Matches(total * share**COORD, matched > 0)
+        result = Matches(total * _power(share, COORD), matched > 0)
         return self._without(result, excluded)
 
     def everything(self, excluded: list[Clause]) -> Matches:
@@ -430,6 +429,17 @@ class Engine:
     def _stored_text(self, docnum: int, fieldname: str) -> str:
         fields = self.searcher.stored_fields(docnum)
         return stored_body(fields) if fieldname == "body" else fields.get(fieldname, "")
+
+
+def _power(values: np.ndarray, exponent: float) -> np.ndarray:
+    """``values ** exponent``; a whole exponent by multiplying (numpy's general power
+    takes several times longer over every document)."""
+    if exponent != int(exponent) or exponent < 1:
+        return values**exponent
+    result = values.copy()
+    for _ in range(int(exponent) - 1):
+        result *= values
+    return result
 
 
 def _holds_phrase(text: str, words: tuple[str, ...]) -> bool:
