@@ -297,6 +297,11 @@ class TermCounter:
 
     def counts(self, text: str, *, stop: bool = True, stem: bool = False) -> Counter[str]:
         """``{term: frequency}`` of ``text``'s index terms."""
+        return self.chain_counts(self.forms(text), stop=stop, stem=stem)
+
+    def forms(self, text: str) -> list[str]:
+        """The exact form of every word of ``text``, in order ("" where the chain drops
+        one); the forms of two texts joined by a blank line are the two lists joined."""
         words = WORD.findall(text)
         forms = self._forms
         new = set(words).difference(forms)
@@ -306,23 +311,23 @@ class TermCounter:
                 new = set(words)
             for word in new:
                 forms[word] = exact_form(word)
-        counts = Counter(map(forms.__getitem__, words))
-        if stop or stem:
-            counts = self._chain(counts, stop, stem)
-        counts.pop("", None)
-        return counts
+        return list(map(forms.__getitem__, words))
 
-    def _chain(self, form_counts: Counter[str], stop: bool, stem: bool) -> Counter[str]:
-        """Form counts turned into the counts of the chain's terms (stop words, stems)."""
-        terms = self._terms.setdefault((stop, stem), {})
-        if len(terms) > self.words_kept:
-            terms.clear()
-        counts: Counter[str] = Counter()
-        for form, count in form_counts.items():
-            term = terms.get(form)
-            if term is None:
-                term = terms[form] = _term_of_form(form, stop, stem)
-            counts[term] += count
+    def chain_counts(self, forms: list[str], *, stop: bool, stem: bool) -> Counter[str]:
+        """``{term: frequency}`` of words given by their exact :meth:`forms`."""
+        chain: Iterable[str] = forms
+        if stop or stem:  # each form's term in this chain (a stop word's is "")
+            terms = self._terms.setdefault((stop, stem), {})
+            new = set(forms).difference(terms)
+            if new:
+                if len(terms) + len(new) > self.words_kept:
+                    terms.clear()
+                    new = set(forms)
+                for form in new:
+                    terms[form] = _term_of_form(form, stop, stem)
+            chain = map(terms.__getitem__, forms)
+        counts = Counter(chain)
+        counts.pop("", None)
         return counts
 
 

@@ -28,6 +28,8 @@ from search.articles import Article
 TEXT_FIELDS = ("title", "body")
 #: Every field a search scores: the exact forms, the stems, category and source words.
 SCORED_FIELDS = (*TEXT_FIELDS, "stem", "meta")
+#: The fields whose texts, joined by a blank line, make the ``stem`` field's text.
+STEM_SOURCES = TEXT_FIELDS
 HASH_BYTES = 20  # a SHA-1 digest, kept as bytes (half the size of its hex form)
 
 
@@ -87,7 +89,7 @@ def article_document(article: Article) -> dict:
         "content_hash": bytes.fromhex(article.content_hash),
         "title": article.title,
         "body": article.body,
-        "stem": f"{article.title}\n\n{article.body}",
+        "stem": "\n\n".join(getattr(article, name) for name in STEM_SOURCES),
         "title_derived": article.title_derived,
     }
     meta = " ".join(part for part in (article.category, article.source) if part)

@@ -3,7 +3,8 @@
 whoosh's writer sends every posting one by one through its posting pool, which sorts them
 and, past its memory limit, spills and merges runs on disk; on the whole archive that was
 most of a build worker's time. This writer counts an article's terms once per field
-(:class:`~search.analysis.TermCounter`) and appends them to three arrays per field (term
+(:class:`~search.analysis.TermCounter`; the stem field's text, title and body joined, takes
+their words' forms) and appends them to three arrays per field (term
 number, document, frequency), sorted once when the segment is written. The fields not in
 :data:`~search.postings.ARRAY_FIELDS` (a few short values per article) still go through
 whoosh's pool, and stored fields, lengths and columns through whoosh's per-document writer.
@@ -20,7 +21,7 @@ from whoosh.writing import SegmentWriter
 
 from search.analysis import TermCounter
 from search.postings import ARRAY_FIELDS, SortedPostings
-from search.schema import TurkishText
+from search.schema import STEM_SOURCES, TurkishText
 
 
 class FieldPostings:
@@ -68,6 +69,8 @@ class ArraySegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self._postings: dict[str, FieldPostings] = {}
         self._term_counter = TermCounter()
+        self._document: dict = {}
+        self._forms_of: dict[str, list[str]] = {}  # text -> its words' forms, per document
 
     def add_document(self, **fields) -> None:
         """Add one document (whoosh's ``add_document`` without boosts, vectors or spelling)."""
@@ -77,6 +80,8 @@ class ArraySegmentWriter(SegmentWriter):
         docnum = self.docnum
         perdoc = self.perdocwriter
         perdoc.start_doc(docnum)
+        self._document = fields
+        self._forms_of.clear()
         for name in names:
             value = fields[name]
             if value is None:
@@ -94,7 +99,8 @@ class ArraySegmentWriter(SegmentWriter):
         """Post the field's terms; returns its length (0 unless the field is scored)."""
         if name in ARRAY_FIELDS:
             if isinstance(field, TurkishText) and isinstance(value, str):
-                counts = self._term_counter.counts(value, stop=field.stop, stem=field.stem)
+                forms = self._forms(value)
+                counts = self._term_counter.chain_counts(forms, stop=field.stop, stem=field.stem)
             else:
                 counts = {term.decode("utf-8"): freq for term, freq, _, _ in field.index(value)}
             postings = self._postings.get(name) or self._postings.setdefault(name, FieldPostings())
@@ -105,6 +111,19 @@ class ArraySegmentWriter(SegmentWriter):
             length += freq
             self.pool.add((name, term, self.docnum, weight, encoded))
         return length if field.scorable else 0
+
+    def _forms(self, text: str) -> list[str]:
+        """The exact forms of ``text``'s words, each text of a document read once: the
+        stem field's text (title, blank line, body) takes the title's and the body's."""
+        forms = self._forms_of.get(text)
+        if forms is None:
+            parts = [self._document.get(name) for name in STEM_SOURCES]
+            if all(isinstance(part, str) for part in parts) and text == "\n\n".join(parts):
+                forms = [form for part in parts for form in self._forms(part)]
+            else:
+                forms = self._term_counter.forms(text)
+            self._forms_of[text] = forms
+        return forms
 
     def _flush_segment(self) -> None:
         for name, postings in sorted(self._postings.items()):

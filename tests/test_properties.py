@@ -165,6 +165,21 @@ def test_the_build_term_counts_are_the_index_terms(texts: list[str], stop: bool,
 
 
 @MANY
+@given(
+    title=st.one_of(any_text, turkish_edges, query_like),
+    body=st.one_of(any_text, turkish_edges, query_like),
+)
+def test_the_stem_fields_forms_are_the_titles_then_the_bodys(title: str, body: str) -> None:
+    """The build's segment writer reuses the title's and body's forms for the stem field's
+    text (title, blank line, body)."""
+    counter = TermCounter()
+    joined = counter.forms(f"{title}\n\n{body}")
+    assert joined == counter.forms(title) + counter.forms(body)
+    expected = Counter(index_terms(f"{title}\n\n{body}", stop=True, stem=True))
+    assert counter.chain_counts(joined, stop=True, stem=True) == expected
+
+
+@MANY
 @given(text=st.one_of(any_text, turkish_edges), data=st.data())
 def test_snippet_marks_are_the_words_the_query_matches(text: str, data) -> None:
     """match_spans only looks at words starting with a letter a match can start with; it
