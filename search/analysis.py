@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -303,32 +303,30 @@ class TermCounter:
         """The exact form of every word of ``text``, in order ("" where the chain drops
         one); the forms of two texts joined by a blank line are the two lists joined."""
         words = WORD.findall(text)
-        forms = self._forms
-        new = set(words).difference(forms)
-        if new:
-            if len(forms) + len(new) > self.words_kept:
-                forms.clear()
-                new = set(words)
-            for word in new:
-                forms[word] = exact_form(word)
-        return list(map(forms.__getitem__, words))
+        self._learn(self._forms, words, exact_form)
+        return list(map(self._forms.__getitem__, words))
 
     def chain_counts(self, forms: list[str], *, stop: bool, stem: bool) -> Counter[str]:
         """``{term: frequency}`` of words given by their exact :meth:`forms`."""
         chain: Iterable[str] = forms
         if stop or stem:  # each form's term in this chain (a stop word's is "")
             terms = self._terms.setdefault((stop, stem), {})
-            new = set(forms).difference(terms)
-            if new:
-                if len(terms) + len(new) > self.words_kept:
-                    terms.clear()
-                    new = set(forms)
-                for form in new:
-                    terms[form] = _term_of_form(form, stop, stem)
+            self._learn(terms, forms, lambda form: _term_of_form(form, stop, stem))
             chain = map(terms.__getitem__, forms)
         counts = Counter(chain)
         counts.pop("", None)
         return counts
+
+    def _learn(self, table: dict[str, str], keys: list[str], work: Callable[[str], str]) -> None:
+        """Add ``work(key)`` for each of ``keys`` not in ``table`` yet; a table that would
+        grow past :attr:`words_kept` starts afresh."""
+        new = set(keys).difference(table)
+        if new:
+            if len(table) + len(new) > self.words_kept:
+                table.clear()
+                new = set(keys)
+            for key in new:
+                table[key] = work(key)
 
 
 def _term_of_form(form: str, stop: bool, stem: bool) -> str:
