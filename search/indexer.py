@@ -18,7 +18,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -386,9 +386,8 @@ def _rebuild(
     try:
         writer = index.writer(**WRITER_OPTIONS)  # holds the lock, commits the segments
         try:
-            share = _Share(index, _build_options(index, _samples(paths, docs_dir, max_bytes)))
-            share.reading = _Reading(docs_dir, {}, filerecord.FileRecord(), max_bytes, report)
-            built = _build_shares(share, paths, progress)
+            options = _build_options(index, _samples(paths, docs_dir, max_bytes))
+            built = _build_shares(_Share(index, options, docs_dir, max_bytes), paths, progress)
             indexed: dict[str, str] = {}
             for part in built:
                 _merge_part(part, report, changes, indexed)
@@ -422,11 +421,12 @@ def _unique_ids(paths: list[Path], docs_dir: Path, report: ReindexReport) -> lis
 
 @dataclass
 class _Share:
-    """What a build worker needs: the new index, the writer options and how to read."""
+    """What a build worker needs: the new index, the writer options and where to read."""
 
     index: FileIndex
     options: dict
-    reading: _Reading | None = None
+    docs_dir: Path
+    max_bytes: int
 
 
 @dataclass
@@ -459,9 +459,8 @@ def _build_part(
 ) -> _Built:
     """Read ``paths`` and write their articles into new segments of at most
     :data:`SEGMENT_ARTICLES` articles each (a worker's memory stays bounded)."""
-    assert share.reading is not None
     built = _Built()
-    reading = replace(share.reading, report=built.report, changes=_Changes())
+    reading = _Reading(share.docs_dir, {}, filerecord.FileRecord(), share.max_bytes, built.report)
 
     def step(done: int, total: int) -> None:
         tick()
