@@ -46,7 +46,7 @@ from search.postings import ArrayCodec
 from search.schema import article_document, indexed_hash, stored_fields
 from search.segmentwriter import ArraySegmentWriter
 from search.storedtext import sample_dictionary, save_dictionary
-from search.workers import run_shares
+from search.workers import WorkerDied, run_shares
 
 Progress = Callable[[int, int], None]
 DEFAULT_LOCK_TIMEOUT = 30.0
@@ -155,6 +155,12 @@ def reindex(
                 _update(index, changes, known, record, report)
     except OSError as error:
         raise _write_failed(index_dir, error) from error
+    except WorkerDied as error:
+        raise IndexWriteFailed(
+            f"reindex of {index_dir}/ failed: {error} (killed, perhaps for lack of memory); "
+            "the index as it was before this run is unchanged and still searchable; "
+            "run `haberara reindex` again"
+        ) from error
     finally:
         index_term.cache_clear()  # a serving process should not keep the build's words
         turkish_stem.cache_clear()

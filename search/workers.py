@@ -90,7 +90,7 @@ def _receive(connection: Connection, process) -> tuple[str, Any]:
 
 
 def _died(process) -> WorkerDied:
-    return WorkerDied(f"a worker process ended unexpectedly (exit code {process.exitcode})")
+    return WorkerDied(f"a build worker process ended unexpectedly (exit code {process.exitcode})")
 
 
 def _work(task, share, ticks, number: int, connection: Connection, parent: int) -> None:

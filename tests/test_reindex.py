@@ -8,9 +8,12 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import FIXTURE_ARTICLES, haberara, write_articles
-from search import indexer
+from search import indexer, store
 from search.analysis import index_term, turkish_stem
+from search.errors import IndexWriteFailed
 from search.indexer import reindex
 from search.searcher import Searcher
 from search.store import open_index
@@ -233,6 +236,24 @@ def test_bundled_sample_articles_index_cleanly(tmp_path: Path) -> None:
     report = reindex(ROOT / "articles", tmp_path / "index")
     assert report.failed == []
     assert report.added >= 12
+
+
+def test_a_build_worker_that_dies_leaves_the_last_index_serving(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A worker killed mid-build (out of memory, say) fails the run with a clear message;
+    the index built before stays current and searchable, and no new generation is left."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    reindex(docs, tmp_path / "index")
+    before = store.current_generation(tmp_path / "index")
+    monkeypatch.setattr(indexer, "PARALLEL_BUILD_FROM", 1)
+    monkeypatch.setattr(indexer.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(indexer, "_build_part", lambda *args: os._exit(9))
+    with pytest.raises(IndexWriteFailed, match="worker process ended unexpectedly.*unchanged"):
+        reindex(docs, tmp_path / "index", full=True)
+    assert store.current_generation(tmp_path / "index") == before
+    assert [path for path in (tmp_path / "index").iterdir() if path.is_dir()] == [before]
+    assert Searcher(tmp_path / "index").search("biskek").results[0].id == "2025/09/biskek-zirvesi"
 
 
 def test_parallel_full_build_indexes_everything(tmp_path: Path, monkeypatch) -> None:
