@@ -247,3 +247,24 @@ def test_workers_exit_when_the_supervisor_is_killed(index_dir: Path) -> None:
     _wait_for(lambda: not any(_alive(pid) for pid in workers), "orphaned workers exited", 10)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{base}/healthz", timeout=2)
+
+
+def test_a_worker_reads_the_index_and_freezes_it_out_of_full_collections(
+    index_dir: Path,
+) -> None:
+    """Before answering, a worker warms its searcher up and leaves the long-lived objects
+    it read out of the garbage collector's full passes."""
+    import gc
+
+    from web import create_app
+    from web.server import prepare_worker
+
+    app = create_app({"INDEX_DIR": index_dir})
+    slot = app.extensions["haberara"]
+    gc.unfreeze()
+    try:
+        prepare_worker(app)
+        assert gc.get_freeze_count() > 0
+        assert slot.get()._current().engine.data._norms  # the field lengths were read
+    finally:
+        gc.unfreeze()
