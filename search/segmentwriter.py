@@ -69,8 +69,9 @@ class ArraySegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self._postings: dict[str, FieldPostings] = {}
         self._term_counter = TermCounter()
-        self._document: dict = {}
         self._forms_of: dict[str, list[str]] = {}  # text -> its words' forms, per document
+        self._stem_parts: list[str] = []  # this document's STEM_SOURCES texts
+        self._stem_text: str | None = None  # and their join, the stem field's usual text
 
     def add_document(self, **fields) -> None:
         """Add one document (whoosh's ``add_document`` without boosts, vectors or spelling)."""
@@ -80,8 +81,10 @@ class ArraySegmentWriter(SegmentWriter):
         docnum = self.docnum
         perdoc = self.perdocwriter
         perdoc.start_doc(docnum)
-        self._document = fields
         self._forms_of.clear()
+        self._stem_parts = [fields.get(name) for name in STEM_SOURCES]
+        sources = all(isinstance(part, str) for part in self._stem_parts)
+        self._stem_text = "\n\n".join(self._stem_parts) if sources else None
         for name in names:
             value = fields[name]
             if value is None:
@@ -117,9 +120,8 @@ class ArraySegmentWriter(SegmentWriter):
         stem field's text (title, blank line, body) takes the title's and the body's."""
         forms = self._forms_of.get(text)
         if forms is None:
-            parts = [self._document.get(name) for name in STEM_SOURCES]
-            if all(isinstance(part, str) for part in parts) and text == "\n\n".join(parts):
-                forms = [form for part in parts for form in self._forms(part)]
+            if text == self._stem_text:
+                forms = [form for part in self._stem_parts for form in self._forms(part)]
             else:
                 forms = self._term_counter.forms(text)
             self._forms_of[text] = forms
