@@ -47,7 +47,7 @@ def _expand(alternative: str) -> list[str]:
 
 @cache
 def suffix_chains() -> frozenset[str]:
-    """Every suffix chain :data:`SUFFIX_CHAIN` matches (about 30,000; set membership is
+    """Every suffix chain :data:`SUFFIX_CHAIN` matches (82,782 of them; set membership is
     much quicker than the pattern, which backtracks through its optional slots)."""
     chains = {""}
     for slot in _SLOTS:
