@@ -270,10 +270,7 @@ def index_terms(text: str, *, stop: bool = True, stem: bool = False) -> list[str
 def index_term(word: str, stop: bool, stem: bool) -> str:
     """One tokenizer word's index term ("" when the chain drops it); words recur across
     articles, so the answers are kept (the indexer clears them when it is done)."""
-    form = exact_form(word)
-    if not form or (stop and form in stopwords()):
-        return ""
-    return turkish_stem(form) if stem else form
+    return _term_of_form(exact_form(word), stop, stem)
 
 
 #: Words (and their forms) a :class:`TermCounter` keeps the terms of; then it starts afresh.
@@ -330,7 +327,8 @@ class TermCounter:
 
 
 def _term_of_form(form: str, stop: bool, stem: bool) -> str:
-    """A word's index term from its exact form (steps 4-5; "" when dropped)."""
+    """A word's index term from its exact form (steps 4-5; "" when dropped). Its callers
+    keep the answers themselves, so the stem is not kept again in :func:`turkish_stem`."""
     if not form or (stop and form in stopwords()):
         return ""
     return turkish_stem.__wrapped__(form) if stem else form
