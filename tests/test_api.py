@@ -153,6 +153,9 @@ def test_unknown_parameters_are_ignored(client):
         ("q=", "q"),
         ("q=%20%20", "q"),
         ("q=" + "a" * 501, "q"),
+        ("q=toplantı&per_page=&per_page=5", "per_page"),  # which one? (only category repeats)
+        ("q=toplantı&q=bişkek", "q"),
+        ("q=toplantı&sort=date&sort=relevance", "sort"),
     ],
 )
 def test_invalid_parameter_is_400_naming_it(client, query, parameter):

@@ -50,7 +50,12 @@ class SearchRequest:
 
 
 def read_search_request(args: MultiDict[str, str]) -> SearchRequest:
-    """Parse the query string; a malformed number or date raises :class:`BadParameter`."""
+    """Parse the query string; a malformed number or date, or a parameter other than
+    ``category`` given more than once, raises :class:`BadParameter`."""
+    for name in SEARCH_PARAMETERS:
+        if name != "category" and len(args.getlist(name)) > 1:
+            message = f"{name} was given {len(args.getlist(name))} times; give it once"
+            raise BadParameter(name, message)
     return SearchRequest(
         q=args.get("q", ""),
         page=read_int(args, "page", 1),
