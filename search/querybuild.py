@@ -1,10 +1,13 @@
 """Turn a parsed reader query into a whoosh query over the Turkish fields.
 
-Each plain word matches its exact surface form (strongest), every indexed spelling and
-inflection of it (``toplantı`` -> ``toplantıya``; ``biskek`` -> ``bişkek``) and its Snowball
-stem (which catches verb forms the noun grammar does not), so a document with the exact form
-ranks above one that only has an inflected form. Title matches weigh more than body matches.
-The weights were chosen on the relevance benchmark (``bench/relevance.py``).
+Each plain word matches its Snowball stem (scored over every form sharing it, as one
+term), its exact surface form, and every indexed spelling and inflection of it
+(``toplantı`` -> ``toplantıya``; ``biskek`` -> ``bişkek``; the noun grammar finds forms
+Snowball cuts wrongly, the folds find words typed without Turkish letters). The stem
+carries most of a word's weight; the surface forms add to it, the exact form most, so a
+document with the exact form ranks above one that only has an inflected form. Title
+matches weigh more than body matches. The weights were chosen on the relevance benchmark
+(``bench/relevance.py``).
 """
 
 from __future__ import annotations
@@ -28,13 +31,16 @@ TITLE_BOOST = 2.0
 EXACT_BOOST = 2.0
 META_BOOST = 0.5
 STEM_BOOST = 1.0
+#: A plain word's title and body forms weigh this much beside its stem: scored form by
+#: form, a rare inflection of a common word would count as a rare word.
+SURFACE_BOOST = 0.25
 MAX_PREFIX_TERMS = 256
 #: Words whose fields a serving thread keeps noted between queries.
 MASKS_KEPT = 20_000
 #: Fewer full matches than this (a page) are followed by partial matches.
 FILL_UP_BELOW = 10
 #: A stem held by more than this share of the articles is not matched (see is_rare).
-RARE_SHARE = 0.05
+RARE_SHARE = 0.2
 
 
 @dataclass
@@ -307,7 +313,7 @@ def _word(
     spec.exact.update(forms)
     terms: list[engine.WeightedTerm] = []
     for form in (word, *(form for form in forms if form != word)):
-        weight = EXACT_BOOST if form == word else 1.0
+        weight = SURFACE_BOOST * (EXACT_BOOST if form == word else 1.0)
         terms.extend(  # only fields that hold the form: looking up a missing term costs too
             (f, form, _field_boost(f) * weight) for f in vocabulary.fields(form) if f in fields
         )
