@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,6 +30,7 @@ from search.analysis import (
     turkish_stem,
 )
 from search.articles import normalize_text
+from search.engine import _power
 from search.errors import BadParameter
 from search.highlight import _sentences, highlight, match_spans, snippet
 from search.indexer import reindex
@@ -331,3 +333,12 @@ def test_the_fixture_markup_is_found_and_escaped(searcher: Searcher) -> None:
     (hit,) = searcher.search("script").results
     assert "&lt;script&gt;" in hit.title_html or "<mark>script</mark>" in hit.title_html
     assert "<script>" not in hit.title_html
+
+
+@given(
+    st.lists(st.floats(0.0, 1.0), max_size=50),
+    st.sampled_from([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 1.25]),
+)
+def test_power_by_multiplying_equals_numpy_power(values: list[float], exponent: float) -> None:
+    array = np.asarray(values)
+    assert np.allclose(_power(array, exponent), array**exponent, rtol=1e-12, atol=1e-300)

@@ -319,6 +319,28 @@ def test_a_partial_match_on_the_rare_word_ranks_above_one_on_common_words(
     assert page.results[0].id == "zarate"
 
 
+def test_a_headline_finds_its_article_through_the_stem_of_a_word_it_words_differently(
+    tmp_path: Path,
+) -> None:
+    """The headline says eşinden, its article eşi (no noun form of the other, one stem);
+    a stem held by one article in seventeen still counts, so the article holding the
+    name and the spouse ranks above a long one holding the name and a common word."""
+    articles = {
+        "kutuphane.txt": "Milli voleybolcu Selin Akgül'ün eşi Deniz Akgül, doğduğu köyün "
+        "okuluna bir kütüphane kurdu. Akgül, kitapları okula kendisi taşıdı.\n",
+        "mac.txt": "Selin Akgül maçın ardından konuştu. "
+        + "Takım sezonun ilk yarısını lider bitirdi ve taraftarlar tribünleri doldurdu. " * 8
+        + "Akgül, bu galibiyetin çok anlamlı olduğunu söyledi.\n",
+    }
+    for n in range(12):
+        articles[f"park-{n}.txt"] = f"Şehirde {n + 3} yeni park açıldı. Çalışmalar sürüyor.\n"
+    for n in range(3):
+        articles[f"tören-{n}.txt"] = "Törende anlamlı bir konuşma yapıldı. Konuklar alkışladı.\n"
+    page = searcher_over(tmp_path, articles).search("Selin Akgül'ün eşinden anlamlı bağış")
+    assert page.relaxed
+    assert [hit.id for hit in page.results[:2]] == ["kutuphane", "mac"]
+
+
 def test_snippet_of_a_long_article_comes_from_its_lead_or_wherever_the_words_are() -> None:
     from search.highlight import SNIPPET_SCAN, snippet
     from search.querybuild import MatchSpec
