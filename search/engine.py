@@ -152,18 +152,14 @@ class ReaderData:
         """Each ``(field, text)`` term's live docnums and unboosted BM25F scores, read
         through ``reader``: the terms not kept yet are looked up together, one binary
         search per segment and field."""
-        found: dict[tuple[str, str], Postings] = {}
-        missing = []
-        for term in dict.fromkeys(terms):
-            kept = self._postings.lookup(term)
-            if kept is None:
-                missing.append(term)
-            else:
-                found[term] = kept  # type: ignore[assignment]
+        distinct = list(dict.fromkeys(terms))
+        kept = self._postings.lookup_many(distinct)
+        found: dict[tuple[str, str], Postings] = dict(zip(distinct, kept, strict=True))
+        missing = [term for term, postings in found.items() if postings is None]
         if missing:
-            for term, postings in zip(missing, self._score_many(reader, missing), strict=True):
-                self._postings.store(term, postings)
-                found[term] = postings
+            scored = list(zip(missing, self._score_many(reader, missing), strict=True))
+            self._postings.store_many(scored)
+            found.update(scored)
         return [found[term] for term in terms]
 
     def _score_many(self, reader, terms: list[tuple[str, str]]) -> list[Postings]:
@@ -189,7 +185,7 @@ class ReaderData:
         frequency = np.zeros(count, np.int64)  # as whoosh counts it: deleted documents included
         for _, _, counts in pieces:
             frequency += counts
-        weight = np.array([_idf_weight(self.documents, f) for f in frequency.tolist()], np.float32)
+        weight = _idf_weights(self.documents, frequency)
         norms = self.norms(fieldname)
         per_segment = []
         for docs, frequencies, counts in pieces:
@@ -207,10 +203,11 @@ class ReaderData:
         return [_joined(parts) for parts in zip(*per_segment, strict=True)]
 
 
-def _idf_weight(documents: int, frequency: int) -> np.float32:
-    """``idf * (k1 + 1)`` of a term held by ``frequency`` of ``documents`` articles."""
-    idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
-    return np.float32(idf * (K1 + 1))
+def _idf_weights(documents: int, frequencies: np.ndarray) -> np.ndarray:
+    """``idf * (k1 + 1)`` of terms held by ``frequencies`` of ``documents`` articles."""
+    frequencies = frequencies.astype(np.float64)
+    idf = np.log(1 + (documents - frequencies + 0.5) / (frequencies + 0.5))
+    return (idf * (K1 + 1)).astype(np.float32)
 
 
 def _joined(parts: tuple[Postings, ...]) -> Postings:

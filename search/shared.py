@@ -59,6 +59,26 @@ class SharedCache:
             self._values.move_to_end(key)
             return self._values[key]
 
+    def lookup_many(self, keys: list[Hashable]) -> list[object | None]:
+        """:meth:`lookup` of every key, under one hold of the lock."""
+        values = self._values
+        with self._lock:
+            found = [values.get(key) for key in keys]
+            for key, value in zip(keys, found, strict=True):
+                if value is not None:
+                    values.move_to_end(key)
+        return found
+
+    def store_many(self, items: list[tuple[Hashable, object]]) -> None:
+        """:meth:`store` of every ``(key, value)``, under one hold of the lock."""
+        values, weight = self._values, self._weight
+        with self._lock:
+            for key, value in items:
+                if key not in values:
+                    values[key] = value
+                    self._total += weight(value)
+            self._evict()
+
     def store(self, key: Hashable, value: object) -> None:
         """Keep ``value`` for ``key`` (for values built in batches, outside :meth:`get`)."""
         with self._lock:

@@ -61,3 +61,12 @@ def test_a_weighted_cache_holds_at_most_its_limit_of_weight() -> None:
     assert "six" not in cache and "three" in cache and "four" in cache
     cache.get("big", lambda: [0] * 50)  # over the limit alone: kept, the rest go
     assert "big" in cache and "three" not in cache and "four" not in cache
+
+
+def test_batched_lookups_and_stores_keep_recency_and_the_weight_limit() -> None:
+    cache = SharedCache(10, weight=len)
+    cache.store_many([("a", "xxx"), ("b", "xxx"), ("c", "xxx")])
+    assert cache.lookup_many(["a", "z", "a"]) == ["xxx", None, "xxx"]  # a is now the newest
+    cache.store_many([("b", "yyyyyy"), ("d", "xxxxx")])  # b kept as it was; d evicts b, c
+    assert [key for key in ("a", "b", "c", "d") if key in cache] == ["a", "d"]
+    assert cache.lookup_many(["b", "d"]) == [None, "xxxxx"]
