@@ -20,7 +20,7 @@ from whoosh.reading import IndexReader, TermNotFound
 from whoosh.spelling import ListCorrector
 
 from search import engine
-from search.analysis import analyze, ascii_fold, stopwords, turkish_stem
+from search.analysis import analyze, ascii_fold, stem_start, stopwords, turkish_stem
 from search.lexicon import SegmentLexicon
 from search.morphology import inflections, lemma_candidates
 from search.query import Clause, ParsedQuery
@@ -54,6 +54,7 @@ class MatchSpec:
     #: Words of the text already decided: raw word -> its fold when a match, else "".
     decisions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _initials: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _stem_starts: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
     def matches(self, exact_form: str, folded: str | None = None) -> bool:
         """Whether a token (apostrophe-stripped, Turkish-lower-cased) is a match;
@@ -64,7 +65,12 @@ class MatchSpec:
             folded = ascii_fold(exact_form)
         if folded in self.folded or (self.prefixes and folded.startswith(tuple(self.prefixes))):
             return True
-        return bool(self.stems) and turkish_stem(exact_form) in self.stems
+        if not self.stems:
+            return False
+        if self._stem_starts is None:
+            self._stem_starts = tuple(stem_start(stem) for stem in self.stems)
+        # stemming is most of deciding a word: only words that could have the stem are
+        return exact_form.startswith(self._stem_starts) and turkish_stem(exact_form) in self.stems
 
     def initials(self) -> frozenset[str]:
         """The folded first letters a matching word can start with (every way of matching

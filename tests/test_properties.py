@@ -15,7 +15,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
 
@@ -27,6 +27,7 @@ from search.analysis import (
     cached_analyzer,
     exact_forms,
     index_terms,
+    stem_start,
     turkish_stem,
 )
 from search.articles import normalize_text
@@ -342,3 +343,11 @@ def test_the_fixture_markup_is_found_and_escaped(searcher: Searcher) -> None:
 def test_power_by_multiplying_equals_numpy_power(values: list[float], exponent: float) -> None:
     array = np.asarray(values)
     assert np.allclose(_power(array, exponent), array**exponent, rtol=1e-12, atol=1e-300)
+
+
+@settings(max_examples=2000)
+@given(st.text(alphabet="abcçdefgğhıijklmnoöprsştuüvyzâîû", min_size=1, max_size=20))
+@example("kasabadakine").via("a word whose stem is not its start but for its last letter")
+def test_every_word_starts_with_its_stems_start(word: str) -> None:
+    """Snippets stem only the words starting with a query stem's start: none is missed."""
+    assert word.startswith(stem_start(turkish_stem(word)))
