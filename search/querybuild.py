@@ -40,7 +40,7 @@ MASKS_KEPT = 20_000
 #: Fewer full matches than this (a page) are followed by partial matches.
 FILL_UP_BELOW = 10
 #: A stem held by more than this share of the articles is not matched (see is_rare).
-RARE_SHARE = 0.2
+RARE_SHARE = 0.05
 
 
 @dataclass
