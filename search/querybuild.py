@@ -69,7 +69,7 @@ class MatchSpec:
             return False
         if self._stem_starts is None:
             self._stem_starts = tuple(stem_start(stem) for stem in self.stems)
-        # stemming is most of deciding a word: only words that could have the stem are
+        # stemming is most of deciding a word: only a word that can have a query stem is
         return exact_form.startswith(self._stem_starts) and turkish_stem(exact_form) in self.stems
 
     def initials(self) -> frozenset[str]:

@@ -51,16 +51,9 @@ class SharedCache:
             self._values.clear()
             self._total = 0
 
-    def lookup(self, key: Hashable) -> object | None:
-        """The value kept for ``key`` (now the most recently used), or None."""
-        with self._lock:
-            if key not in self._values:
-                return None
-            self._values.move_to_end(key)
-            return self._values[key]
-
     def lookup_many(self, keys: list[Hashable]) -> list[object | None]:
-        """:meth:`lookup` of every key, under one hold of the lock."""
+        """The value kept for each key (now among the most recently used), or None; under
+        one hold of the lock."""
         values = self._values
         with self._lock:
             found = [values.get(key) for key in keys]
@@ -70,22 +63,14 @@ class SharedCache:
         return found
 
     def store_many(self, items: list[tuple[Hashable, object]]) -> None:
-        """:meth:`store` of every ``(key, value)``, under one hold of the lock."""
+        """Keep each ``(key, value)`` (for values built in batches, outside :meth:`get`),
+        under one hold of the lock; a key already kept keeps its value."""
         values, weight = self._values, self._weight
         with self._lock:
             for key, value in items:
                 if key not in values:
                     values[key] = value
                     self._total += weight(value)
-            self._evict()
-
-    def store(self, key: Hashable, value: object) -> None:
-        """Keep ``value`` for ``key`` (for values built in batches, outside :meth:`get`)."""
-        with self._lock:
-            if key in self._values:
-                return
-            self._values[key] = value
-            self._total += self._weight(value)
             self._evict()
 
     def _evict(self) -> None:
