@@ -7,7 +7,8 @@
    article (a searcher opened before the add, as a server holds one);
 3. in-process latency p50/p95/p99 of ``Searcher.search(q, per_page=10)`` (top 10 with
    snippets and facets) over a fixed query set: seeded samples of the eval queries plus
-   3-5-word title prefixes of seeded-random articles, after a separate warm-up set;
+   3-5-word title prefixes of seeded-random articles, after a separate warm-up set, on a
+   searcher prepared as a ``serve`` worker prepares its own (``prepare_worker``);
 4. over HTTP: ``python -m search serve --no-reindex`` on 127.0.0.1 as a subprocess;
    ``GET /api/search?q=…`` latency with one client, requests/s with 8 client threads
    (bounded by time and count), the server's RSS (its process tree). The 8 clients go
@@ -288,6 +289,18 @@ def load(server: Server, queries: list[str], clients: int, seconds: float, limit
     }
 
 
+def worker_searcher(index: Path):
+    """The searcher of a ``serve`` worker, prepared as the worker prepares it before it
+    answers anyone (:func:`web.server.prepare_worker`: the index's word lists and the
+    like read, then kept out of the garbage collector's full passes)."""
+    from web import create_app
+    from web.server import prepare_worker
+
+    app = create_app({"INDEX_DIR": index})
+    prepare_worker(app)
+    return app.extensions["haberara"].get()
+
+
 def http_bench(index: Path, queries: list[str], warmup: list[str], args, work: Path) -> dict:
     results = http_run(index, queries, warmup, args, work, cached=True)
     if "error" not in results:
@@ -428,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         print(f"  {results['incremental']}", flush=True)
     print(f"in-process latency over {len(queries)} queries …", flush=True)
-    searcher = Searcher(index)
+    searcher = worker_searcher(index)
     latencies(lambda q: searcher.search(q, per_page=10), warmup)
     results["in_process"] = summary(latencies(lambda q: searcher.search(q, per_page=10), queries))
     print(f"  {results['in_process']}", flush=True)
