@@ -29,7 +29,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.util.numeric import byte_to_length
 
 from search.analysis import exact_forms
-from search.postings import ArrayTermsReader, Gathered
+from search.postings import ArrayTermsReader, Gathered, term_hashes
 from search.schema import stored_body
 from search.shared import SharedCache
 
@@ -173,34 +173,42 @@ class ReaderData:
             if fieldname not in schema:
                 continue
             encoded = [schema[fieldname].to_bytes(terms[p][1]) for p in positions]
-            pieces = [_segment_gather(leaf, fieldname, encoded, offset) for leaf, offset in leaves]
+            hashes = term_hashes(encoded)  # the same in every segment
+            pieces = [
+                _segment_gather(leaf, fieldname, encoded, hashes, offset) for leaf, offset in leaves
+            ]
             scored = self._score_field(fieldname, pieces, len(encoded))
             for position, postings in zip(positions, scored, strict=True):
                 results[position] = postings
         return results
 
     def _score_field(self, fieldname: str, pieces: list[Gathered], count: int) -> list[Postings]:
-        """BM25F of ``count`` terms of a field from each segment's gathered postings, all
-        of a segment's postings in one step, then split term by term."""
+        """BM25F of ``count`` terms of a field from each segment's gathered postings: all
+        segments' postings scored in one step, put in term order (each term's documents
+        ascending, as the segments are), then split term by term."""
+        if not pieces:
+            return [_EMPTY] * count
         frequency = np.zeros(count, np.int64)  # as whoosh counts it: deleted documents included
         for _, _, counts in pieces:
             frequency += counts
         weight = _idf_weights(self.documents, frequency)
-        norms = self.norms(fieldname)
-        per_segment = []
-        for docs, frequencies, counts in pieces:
-            tf = frequencies.astype(np.float32)
-            scores = np.repeat(weight, counts) * tf / (tf + norms[docs])
-            if self.deletions:
-                alive = self.live[docs]
-                term_of = np.repeat(np.arange(count), counts)
-                docs, scores = docs[alive], scores[alive]
-                counts = np.bincount(term_of[alive], minlength=count)
-            ends = np.cumsum(counts).tolist()
-            per_segment.append(
-                [(docs[a:b], scores[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)]
-            )
-        return [_joined(parts) for parts in zip(*per_segment, strict=True)]
+        terms = np.arange(count)
+        docs = np.concatenate([docs for docs, _, _ in pieces])
+        tf = np.concatenate([frequencies for _, frequencies, _ in pieces]).astype(np.float32)
+        term_of = np.concatenate([np.repeat(terms, counts) for _, _, counts in pieces])
+        scores = weight[term_of] * tf / (tf + self.norms(fieldname)[docs])
+        if self.deletions:
+            alive = self.live[docs]
+            docs, scores, term_of = docs[alive], scores[alive], term_of[alive]
+        if len(pieces) > 1:  # segment after segment: put each term's postings together
+            order = np.argsort(term_of, kind="stable")
+            docs, scores = docs[order], scores[order]
+        ends = np.cumsum(np.bincount(term_of, minlength=count)).tolist()
+        # copies: a kept term must not hold on to the batch it was read in
+        return [
+            (docs[a:b].copy(), scores[a:b].copy()) if b > a else _EMPTY
+            for a, b in zip([0, *ends[:-1]], ends, strict=True)
+        ]
 
 
 def _idf_weights(documents: int, frequencies: np.ndarray) -> np.ndarray:
@@ -208,17 +216,6 @@ def _idf_weights(documents: int, frequencies: np.ndarray) -> np.ndarray:
     frequencies = frequencies.astype(np.float64)
     idf = np.log(1 + (documents - frequencies + 0.5) / (frequencies + 0.5))
     return (idf * (K1 + 1)).astype(np.float32)
-
-
-def _joined(parts: tuple[Postings, ...]) -> Postings:
-    """One term's postings from its segments' (copies: a kept term must not hold on to
-    the batch it was read in)."""
-    held = [part for part in parts if len(part[0])]
-    if not held:
-        return _EMPTY
-    if len(held) == 1:
-        return held[0][0].copy(), held[0][1].copy()
-    return np.concatenate([d for d, _ in held]), np.concatenate([s for _, s in held])
 
 
 #: Field lengths per segment: a segment never changes, so a commit that adds a small
@@ -266,7 +263,9 @@ def _length_codes(leaf, fieldname: str, count: int) -> np.ndarray | None:
     return codes
 
 
-def _segment_gather(leaf, fieldname: str, encoded: list[bytes], offset: int) -> Gathered:
+def _segment_gather(
+    leaf, fieldname: str, encoded: list[bytes], hashes: np.ndarray, offset: int
+) -> Gathered:
     """One segment's postings of each term (as bytes), term after term: reader docnums,
     frequencies, and how many each term has.
 
@@ -275,7 +274,8 @@ def _segment_gather(leaf, fieldname: str, encoded: list[bytes], offset: int) -> 
     those itself, ``ReaderData.live``).
     """
     terms = getattr(leaf, "_terms", None)
-    gathered = terms.gather(fieldname, encoded) if isinstance(terms, ArrayTermsReader) else None
+    array_field = isinstance(terms, ArrayTermsReader)
+    gathered = terms.gather(fieldname, encoded, hashes) if array_field else None
     if gathered is None:
         postings = [_matcher_postings(terms, leaf, fieldname, btext) for btext in encoded]
         counts = np.array([len(docs) for docs, _ in postings], np.int64)

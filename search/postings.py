@@ -61,6 +61,11 @@ def term_hash(term: bytes) -> int:
     return zlib.crc32(term)
 
 
+def term_hashes(terms: list[bytes]) -> np.ndarray:
+    """:func:`term_hash` of each of ``terms``."""
+    return np.fromiter(map(term_hash, terms), np.uint32, len(terms))
+
+
 class ArrayCodec(W3Codec):
     """whoosh's default codec, with the text fields' postings written as arrays, and
     each article's stored fields compressed with a dictionary of sample articles, saved
@@ -273,7 +278,7 @@ def _field_sections(postings: SortedPostings, section) -> dict:
     if max(len(blob), len(postings.docs)) >= 1 << 32:
         raise ValueError("a segment field too large for 32-bit offsets; index in parts")
     term_ends = np.cumsum([len(term) for term in terms], dtype=np.uint64).astype(np.uint32)
-    hashes = np.fromiter((term_hash(term) for term in terms), np.uint32, len(terms))
+    hashes = term_hashes(terms)
     by_hash = np.argsort(hashes, kind="stable").astype(np.uint32)
     docs = postings.docs
     docs_type = np.uint16 if not len(docs) or docs.max() < 1 << 16 else np.uint32
@@ -343,24 +348,50 @@ class FieldArrays:
             slot += 1
         return -1
 
-    def find_many(self, terms: list[bytes]) -> np.ndarray:
-        """:meth:`find` for many terms at once (one binary search over the hashes)."""
+    def find_many(self, terms: list[bytes], hashes: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`find` for many terms at once: one binary search over the hashes, and the
+        found terms' bytes compared in one array step; only a term whose hash another
+        term shares is looked up on its own. ``hashes`` are the terms' :func:`term_hash`
+        when the caller has them (one batch is looked up in every segment)."""
         found = np.full(len(terms), -1, np.int64)
-        hashes = self.hashes
-        if not len(hashes) or not terms:
+        if not len(self.hashes) or not terms:
             return found
-        wanted = np.fromiter((term_hash(term) for term in terms), np.uint32, len(terms))
-        slots = np.minimum(np.searchsorted(hashes, wanted), len(hashes) - 1)
-        same = np.flatnonzero(hashes[slots] == wanted)
-        for position, index in zip(same.tolist(), self.by_hash[slots[same]].tolist(), strict=True):
-            term = terms[position]
-            found[position] = index if self.term(index) == term else self.find(term)
+        if hashes is None:
+            hashes = term_hashes(terms)
+        slots = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        same = np.flatnonzero(self.hashes[slots] == hashes)
+        if not len(same):
+            return found
+        candidates = self.by_hash[slots[same]].astype(np.int64)
+        wanted = [terms[position] for position in same.tolist()]
+        equal = self._equal_terms(candidates, wanted)
+        found[same[equal]] = candidates[equal]
+        for position in same[~equal].tolist():  # another term with the same hash
+            found[position] = self.find(terms[position])
         return found
 
-    def gather(self, terms: list[bytes]) -> Gathered:
+    def _equal_terms(self, indexes: np.ndarray, terms: list[bytes]) -> np.ndarray:
+        """Whether the term at each of ``indexes`` is the matching one of ``terms``."""
+        ends = self.term_ends[indexes].astype(np.int64)
+        starts = np.where(indexes > 0, self.term_ends[np.maximum(indexes - 1, 0)], 0)
+        lengths = ends - starts
+        wanted_lengths = np.fromiter(map(len, terms), np.int64, len(terms))
+        equal = (lengths == wanted_lengths) & (lengths > 0)
+        if not equal.any():
+            return equal
+        sized = np.flatnonzero(equal)
+        wanted = np.frombuffer(b"".join(terms[i] for i in sized.tolist()), np.uint8)
+        counts = lengths[sized]
+        shift = starts[sized] - (np.cumsum(counts) - counts)
+        stored = self.blob[np.arange(len(wanted), dtype=np.int64) + np.repeat(shift, counts)]
+        differing = np.add.reduceat((stored != wanted).astype(np.int64), np.cumsum(counts) - counts)
+        equal[sized] = differing == 0
+        return equal
+
+    def gather(self, terms: list[bytes], hashes: np.ndarray | None = None) -> Gathered:
         """Every posting of ``terms`` in one pass: document numbers and frequencies, term
         after term, and how many each term has (0 for a term the field lacks)."""
-        found = self.find_many(terms)
+        found = self.find_many(terms, hashes)
         if not len(self.post_ends) or not len(found):
             return _NO_POSTINGS[0], _NO_POSTINGS[1], np.zeros(len(terms), np.int64)
         held = found >= 0
@@ -455,10 +486,12 @@ class ArrayTermsReader(TermsReader):
             raise MissingTerm(f"No term {fieldname}:{tbytes!r}")
         return field, index
 
-    def gather(self, fieldname: str, terms: list[bytes]) -> Gathered | None:
+    def gather(
+        self, fieldname: str, terms: list[bytes], hashes: np.ndarray | None = None
+    ) -> Gathered | None:
         """:meth:`FieldArrays.gather` of the field; None when it is not an array field."""
         field = self._field(fieldname)
-        return None if field is None else field.gather(terms)
+        return None if field is None else field.gather(terms, hashes)
 
     def __contains__(self, term) -> bool:
         fieldname, tbytes = term

@@ -268,6 +268,30 @@ def test_terms_sharing_a_hash_are_told_apart(tmp_path, monkeypatch):
     assert postings_by_id(index) == postings_by_id(stock)
 
 
+@pytest.mark.parametrize("shared_hash", [False, True])
+def test_a_batch_of_terms_gathers_each_terms_own_postings(tmp_path, monkeypatch, shared_hash):
+    """Looked up together, each term finds its own postings, none for a term the field
+    lacks, also when every term shares one hash (a lacking term of the same length as a
+    held one included)."""
+    if shared_hash:
+        monkeypatch.setattr(postings, "term_hash", lambda term: 7)
+    index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
+    expected = postings_by_id(index)
+    with index.searcher() as searcher:
+        (leaf, _), *_ = searcher.reader().leaf_readers()
+        held = [btext for fieldname, btext in expected if fieldname == "body"]
+        lacking = [b"yok", b"x" * len(held[0]), held[0][::-1] + b"z", b""]
+        batch = [*lacking[:2], *held, *lacking[2:], held[0]]
+        docs, frequencies, counts = leaf._terms.gather("body", batch)
+        ends = np.cumsum(counts).tolist()
+        for term, start, end in zip(batch, [0, *ends[:-1]], ends, strict=True):
+            got = {
+                searcher.stored_fields(int(doc))["id"]: float(frequency)
+                for doc, frequency in zip(docs[start:end], frequencies[start:end], strict=True)
+            }
+            assert got == expected.get(("body", term), {}), term
+
+
 def test_a_damaged_array_file_is_refused():
     with pytest.raises(ValueError, match="bad header"):
         postings.SegmentArrays(b"not an index file at all")
