@@ -44,6 +44,7 @@ from search.errors import (
 )
 from search.postings import ArrayCodec
 from search.schema import article_document, indexed_hash, stored_fields
+from search.segmentmerge import merge_build_segments
 from search.segmentwriter import ArraySegmentWriter
 from search.storedtext import sample_dictionary, save_dictionary
 from search.workers import WorkerDied, run_shares
@@ -385,7 +386,9 @@ def _rebuild(
 ) -> None:
     """Write every article into a new generation as it is read (a large archive is never
     held in memory at once; on several cores each worker process reads and writes its
-    share of the files), then make the generation current in one rename."""
+    share of the files), merge the segments written into one (up to
+    :data:`~search.segmentmerge.MERGED_ARTICLES` articles each: a search reads every
+    segment apart), then make the generation current in one rename."""
     changes = _Changes()
     paths = _unique_ids(_scan(docs_dir, {}, changes, report), docs_dir, report)
     generation, index = store.new_generation(index_dir)
@@ -397,7 +400,8 @@ def _rebuild(
             indexed: dict[str, str] = {}
             for part in built:
                 _merge_part(part, report, changes, indexed)
-            _commit_segments(writer, [segment for part in built for segment in part.segments])
+            segments = [segment for part in built for segment in part.segments]
+            _commit_segments(writer, merge_build_segments(index, segments, options))
             _save_record(index, changes, indexed)
         except BaseException:
             _abandon(writer)

@@ -258,11 +258,13 @@ def test_a_build_worker_that_dies_leaves_the_last_index_serving(
 
 def test_parallel_full_build_indexes_everything(tmp_path: Path, monkeypatch) -> None:
     """Large archives are built by a worker process per core, each reading every n-th
-    file into segments of its own; force it on a small one."""
+    file into segments of its own, which are then merged; force it on a small one."""
     import search.indexer as indexer
+    import search.segmentmerge as segmentmerge
 
     monkeypatch.setattr(indexer, "PARALLEL_BUILD_FROM", 1)
     monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 40)
+    monkeypatch.setattr(segmentmerge, "MERGED_ARTICLES", 100)
     monkeypatch.setattr(indexer.os, "cpu_count", lambda: 4)
     more = {
         f"kisa/haber-{number}.txt": f"Kısa haber {number}: meclis toplandı.\n"
@@ -277,8 +279,9 @@ def test_parallel_full_build_indexes_everything(tmp_path: Path, monkeypatch) -> 
     assert failed == {"bos.txt", "haber-7.txt"}  # of two names with one id, the later
     assert seen[-1] == (306, 306)  # every file but the repeated id, read in the workers
     segments = open_index(tmp_path / "index")._segments()
-    assert len(segments) >= 305 // 40  # at most 40 articles each; one build dictionary
-    assert all(segment.doc_count() <= 40 for segment in segments)
+    assert len(segments) >= 305 // 100  # merged up to 100 articles; one build dictionary
+    assert all(segment.doc_count() <= 100 for segment in segments)
+    assert max(segment.doc_count() for segment in segments) > 40
     assert len({segment.codec().zdict_name for segment in segments}) == 1
     assert indexer._record(open_index(tmp_path / "index")).hashes.keys() == {
         name.removesuffix(".txt") for name in {**FIXTURE_ARTICLES, **more}

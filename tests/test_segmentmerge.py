@@ -1,0 +1,112 @@
+"""A full build's worker segments copied into one: the index reads as the unmerged one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURE_ARTICLES, write_articles
+from search import indexer, segmentmerge
+from search.indexer import reindex
+from search.searcher import Searcher
+from search.store import open_index
+
+#: More articles than a segment holds in these tests, with every header the files have.
+MORE_ARTICLES = {
+    f"bolge/haber-{number:03d}.txt": (
+        f"title: {city} haberi {number}\ndate: 2025-0{1 + number % 9}-1{number % 10}\n"
+        f"category: {category}\nsource: ajans-{number % 3}\n\n"
+        f"{city}'daki toplantıya {number} kişi katıldı. Kırgızistan'ın konuğu "
+        f"{'Bişkek' if number % 4 else 'İzmir'}'ten geldi; depremin ardından yardım "
+        f"ekipleri {'ılık' if number % 2 else 'IĞDIR'} havada çalıştı.\n\n"
+        f"{'Toplantının ' * (number % 5)}sonunda ortak bildiri yayımlandı.\n"
+    )
+    for number, (city, category) in enumerate(
+        [("Ankara", "gündem"), ("İstanbul", "ekonomi"), ("Iğdır", "spor"), ("Van", "sağlık")] * 30
+    )
+}
+
+
+def build(tmp_path: Path, monkeypatch, name: str, merged_articles: int) -> Path:
+    """A parallel full build of the articles in segments of at most 25 articles, merged
+    into segments of at most ``merged_articles``."""
+    monkeypatch.setattr(indexer, "PARALLEL_BUILD_FROM", 1)
+    monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 25)
+    monkeypatch.setattr(indexer.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(segmentmerge, "MERGED_ARTICLES", merged_articles)
+    docs = tmp_path / "docs"
+    if not docs.exists():
+        write_articles(docs, {**FIXTURE_ARTICLES, **MORE_ARTICLES})
+    report = reindex(docs, tmp_path / name, full=True)
+    assert report.added == len(FIXTURE_ARTICLES) + len(MORE_ARTICLES) and not report.failed
+    return tmp_path / name
+
+
+def everything_by_id(index_dir: Path) -> dict:
+    """Every field's postings, field lengths (per article and in total), stored fields and
+    column values, keyed by article id rather than document number."""
+    index = open_index(index_dir)
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        ids = {docnum: fields["id"] for docnum, fields in enumerate(searcher.all_stored_fields())}
+        postings = {}
+        for fieldname, btext in reader.all_terms():
+            matcher = reader.postings(fieldname, btext)
+            held = {}
+            while matcher.is_active():
+                held[ids[matcher.id()]] = (matcher.weight(), matcher.value())
+                matcher.next()
+            postings[(fieldname, btext)] = held
+        names = index.schema.scorable_names()
+        return {
+            "postings": postings,
+            "lengths": {
+                (ids[docnum], name): reader.doc_field_length(docnum, name)
+                for docnum in ids
+                for name in names
+            },
+            "totals": {name: reader.field_length(name) for name in names},
+            "stored": {ids[docnum]: searcher.stored_fields(docnum) for docnum in ids},
+            "columns": {
+                name: {ids[docnum]: reader.column_reader(name)[docnum] for docnum in ids}
+                for name in index.schema.names()
+                if reader.has_column(name)
+            },
+        }
+
+
+def test_merged_build_segments_hold_what_the_unmerged_ones_held(tmp_path, monkeypatch):
+    """Postings of every field (text, date, year, category, source), lengths, stored
+    fields and columns are the same once the build's segments are merged; searches
+    rank and mark alike."""
+    apart = build(tmp_path, monkeypatch, "apart", merged_articles=0)
+    merged = build(tmp_path, monkeypatch, "merged", merged_articles=1_000)
+    assert len(open_index(apart)._segments()) >= 5
+    assert len(open_index(merged)._segments()) == 1
+    expected = everything_by_id(apart)
+    assert len(expected["postings"]) > 300
+    assert {field for field, _ in expected["postings"]} >= {"body", "date", "category", "source"}
+    assert everything_by_id(merged) == expected
+    for query in ("toplantı", "biskek", "KIRGIZİSTAN", '"ortak bildiri"', "deprem spor"):
+        pages = [Searcher(index).search(query, per_page=50) for index in (apart, merged)]
+        assert pages[0].total > 0
+        assert [(h.id, h.score, h.snippet) for h in pages[0].results] == [
+            (h.id, h.score, h.snippet) for h in pages[1].results
+        ]
+
+
+@pytest.mark.parametrize("limit", [60, 75])
+def test_merged_segments_keep_to_their_size_and_order(tmp_path, monkeypatch, limit):
+    """Segments are merged in order while they fit under the limit; the article ids keep
+    their order across the index."""
+    apart = build(tmp_path, monkeypatch, "apart", merged_articles=0)
+    merged = build(tmp_path, monkeypatch, f"merged-{limit}", merged_articles=limit)
+    sizes = [segment.doc_count_all() for segment in open_index(merged)._segments()]
+    assert sum(sizes) == len(FIXTURE_ARTICLES) + len(MORE_ARTICLES)
+    assert all(size <= limit for size in sizes) and max(sizes) > 25
+    assert len(sizes) < len(open_index(apart)._segments())
+    with open_index(apart).searcher() as before, open_index(merged).searcher() as after:
+        assert [f["id"] for f in after.all_stored_fields()] == [
+            f["id"] for f in before.all_stored_fields()
+        ]
