@@ -152,6 +152,7 @@ def test_html_in_articles_is_escaped_in_json(live_server):
     assert response.headers["Content-Type"] == "application/json"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "<" not in response.text and ">" not in response.text  # all \u003c / \u003e
+    assert "&" not in response.text and "\\u0026lt;script" in response.text  # \u0026 too
     hit = next(h for h in response.json()["results"] if h["id"] == HOSTILE_ID)
     assert "<script" not in hit["snippet"] + hit["title_html"]
     assert "&lt;script&gt;" in hit["snippet"] and "&lt;script&gt;" in hit["title_html"]

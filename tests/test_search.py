@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import json
 import shutil
 import time
 from pathlib import Path
@@ -89,6 +91,20 @@ def test_equal_scores_are_ordered_by_article_id_not_by_indexing_order(tmp_path: 
     response = Searcher(tmp_path / "index").search("liman")
     assert len({hit.score for hit in response.results}) == 1
     assert [hit.id for hit in response.results] == ["a", "m", "z"]
+
+
+@pytest.mark.parametrize("query", ["toplantı", "toplantı zzyzx"])
+def test_a_page_as_a_dict_holds_every_field_of_its_results_and_facets(index_dir, query):
+    """What the API and ``--json`` print: the page's fields, each result's and each facet
+    count's, in their order (``relaxed`` only when the page is relaxed)."""
+    page = Searcher(index_dir).search(query)
+    assert page.results and page.facets
+    expected = dataclasses.asdict(page)
+    if not page.relaxed:
+        del expected["relaxed"]
+    assert page.to_dict() == expected
+    assert json.dumps(page.to_dict()) == json.dumps(expected)  # the same key order
+    assert ("relaxed" in page.to_dict()) == (query != "toplantı")
 
 
 def test_a_repeated_search_is_answered_from_the_kept_page_until_a_reindex(
