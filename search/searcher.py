@@ -129,12 +129,26 @@ class _Asked(NamedTuple):
 
 
 def _reading(method):
-    """Turn any failure while reading the index (a damaged segment) into IndexCorrupt."""
+    """Turn any failure while reading the index (a damaged segment) into IndexCorrupt.
+
+    A reader whose commit a reindex has replaced may fail for want of files the reindex
+    removed (whoosh deletes the segments it merged at once, and a reader opens a segment's
+    stored fields when it first needs them): such a failure is retried once on the
+    current commit instead.
+    """
 
     @functools.wraps(method)
     def wrapper(self: Searcher, *args, **kwargs):
         try:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except HaberaraError:
+                raise
+            except Exception:
+                if not self._superseded():
+                    raise
+                self._local.state = None  # a newer commit: read that one
+                return method(self, *args, **kwargs)
         except HaberaraError:
             raise
         except Exception as error:
@@ -270,6 +284,17 @@ class Searcher:
             return None
         stamp = max(path.stat().st_mtime for path in tocs)
         return datetime.datetime.fromtimestamp(stamp, datetime.UTC).isoformat(timespec="seconds")
+
+    def _superseded(self) -> bool:
+        """Whether this thread's reader is of a commit or generation no longer current."""
+        state: _ReaderState | None = getattr(self._local, "state", None)
+        if state is None:
+            return False
+        try:
+            current = store.current_generation(self.index_dir) == state.generation
+            return not (current and state.searcher.up_to_date())
+        except Exception:  # noqa: BLE001 - unreadable now: not a reason to retry
+            return False
 
     def _current(self) -> _ReaderState:
         """This thread's reader state, reopened when a reindex committed or swapped."""

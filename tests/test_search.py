@@ -16,6 +16,7 @@ from search.errors import BadParameter, IndexMissing
 from search.indexer import reindex
 from search.query import parse_query
 from search.searcher import REFRESH_SECONDS, Searcher
+from search.store import open_index
 
 SEED_EXAMPLE = ROOT.parent / "shared" / "seed" / "000_1e033fb6aa629b6a.txt"
 
@@ -399,3 +400,35 @@ def test_rankings_stay_the_same_when_a_thread_forgets_which_fields_hold_a_word(
     for _ in range(2):
         got = [[(h.id, h.score) for h in forgetful.search(q).results] for q in queries]
         assert got == expected
+
+
+def test_a_reader_of_a_replaced_commit_reads_the_current_one_when_its_files_are_gone(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """whoosh deletes the small segments a reindex merges at once; a reader still on the
+    commit before, which had not yet opened their stored fields, reads the current
+    commit instead of failing."""
+    import search.searcher as searcher_module
+
+    docs = write_articles(tmp_path / "docs", {"eski.txt": "title: Eski haber\n\nDerbi oynandı.\n"})
+    reindex(docs, tmp_path / "index")
+    added = []
+    for number in range(8):  # small segments, one per reindex, until whoosh merges them
+        write_articles(docs, {f"yeni-{number}.txt": f"title: Liman {number}\n\nLiman açıldı.\n"})
+        reindex(docs, tmp_path / "index")
+        added.append(f"yeni-{number}")
+        if len(open_index(tmp_path / "index")._segments()) >= 4:
+            break
+    monkeypatch.setattr(searcher_module, "REFRESH_SECONDS", 3600.0)  # keep the old reader
+    searcher = Searcher(tmp_path / "index")
+    assert [hit.id for hit in searcher.search("derbi").results] == ["eski"]
+    before = {segment.segment_id() for segment in open_index(tmp_path / "index")._segments()}
+    for number in range(8, 16):  # until a reindex merges segments the reader holds
+        write_articles(docs, {f"yeni-{number}.txt": f"title: Liman {number}\n\nLiman açıldı.\n"})
+        reindex(docs, tmp_path / "index")
+        added.append(f"yeni-{number}")
+        after = {segment.segment_id() for segment in open_index(tmp_path / "index")._segments()}
+        if len(before - after) > 1:
+            break
+    assert len(before - after) > 1, "no reindex merged the small segments"
+    assert sorted(hit.id for hit in searcher.search("liman", per_page=50).results) == sorted(added)
