@@ -329,11 +329,19 @@ class _ReaderState:
 
     def dates(self) -> np.ndarray:
         """Each document's date column value (0 where it has none), as a float: whoosh's
-        unsigned 64-bit ticks lose only microseconds, and articles are dated by the day."""
+        unsigned 64-bit ticks lose only microseconds, and articles are dated by the day.
+
+        whoosh fills the date of an article without one with the column's default, the
+        largest value: read as a date, it put undated articles first among the newest.
+        """
+        missing = self.searcher.schema["date"].column_type.default_value()
 
         def read() -> np.ndarray:
             values = column_values(self.searcher, "date")
-            return np.array([float(value or 0) for value in values], np.float64)
+            return np.array(
+                [float(value) if value and value != missing else 0.0 for value in values],
+                np.float64,
+            )
 
         return _columns.get((self.engine.key, "date"), read)
 

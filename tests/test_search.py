@@ -432,3 +432,24 @@ def test_a_reader_of_a_replaced_commit_reads_the_current_one_when_its_files_are_
             break
     assert len(before - after) > 1, "no reindex merged the small segments"
     assert sorted(hit.id for hit in searcher.search("liman", per_page=50).results) == sorted(added)
+
+
+def test_sorting_by_date_puts_undated_articles_after_the_dated_ones(tmp_path: Path) -> None:
+    """In one segment with dated articles, an undated one holds the date column's
+    default, its largest value; it must not rank as the newest."""
+    docs = write_articles(
+        tmp_path / "docs",
+        {
+            "eski.txt": "title: Eski liman\ndate: 2020-01-01\n\nLiman açıldı.\n",
+            "tarihsiz.txt": "title: Tarihsiz liman\n\nLiman haberi.\n",
+            "yeni.txt": "title: Yeni liman\ndate: 2025-01-01\n\nLiman büyüdü.\n",
+        },
+    )
+    reindex(docs, tmp_path / "index")
+    assert len(open_index(tmp_path / "index")._segments()) == 1
+    page = Searcher(tmp_path / "index").search("liman", sort="date")
+    assert [(hit.id, hit.date) for hit in page.results] == [
+        ("yeni", "2025-01-01"),
+        ("eski", "2020-01-01"),
+        ("tarihsiz", None),
+    ]
