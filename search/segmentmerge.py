@@ -13,9 +13,11 @@ pool, as in any segment.
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.columns import TranslatingColumnReader, VarBytesColumn
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, _lenfield
+from whoosh.columns import FixedBytesColumn, TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import SegmentReader
 
 from search.postings import ARRAY_FIELDS, FieldArrays, SortedPostings, frequencies_at
@@ -76,36 +78,31 @@ class MergingSegmentWriter(ArraySegmentWriter):
         self._added = True
 
     def _copy_per_document(self, reader: SegmentReader) -> None:
-        """Stored fields (compressed bytes as they are), field lengths and columns."""
+        """Stored fields (compressed bytes as they are), field lengths and columns, each
+        column's values appended as one block of bytes (value by value, through whoosh's
+        per-document calls, took most of the merge's time)."""
         schema, perdoc, source = self.schema, self.perdocwriter, reader._perdoc
-        count = reader.doc_count_all()
-        stored = _raw(source._cached_reader(STORED, source._stored_column))
-        stored_writer = perdoc._get_column(STORED)._child
-        lengths = {}
+        base, count = self.docnum, reader.doc_count_all()
+        copies = [(STORED, STORED_COLUMN, source._cached_reader(STORED, source._stored_column))]
         for name in schema.scorable_names():
-            lengths[_lenfield(name)] = source._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+            length_column = source._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+            copies.append((_lenfield(name), LENGTHS_COLUMN, length_column))
             perdoc._fieldlengths[name] += reader.field_length(name)
-        columns = {}
         for name in schema.names():
             column_type = schema[name].column_type
             if column_type and reader.has_column(name):
                 column = reader.column_reader(name, column_type)
                 if isinstance(column, TranslatingColumnReader):
                     column = column.raw_column()
-                columns[name] = (column_type, column)
-        for docnum in range(count):
-            perdoc.start_doc(self.docnum)
-            value = stored(docnum)
-            if value:
-                VarBytesColumn.Writer.add(stored_writer, self.docnum, value)
-            for name, column in lengths.items():
-                code = column[docnum] if column is not None else 0
-                if code:
-                    perdoc.add_column_value(name, LENGTHS_COLUMN, code)
-            for name, (column_type, column) in columns.items():
-                perdoc.add_column_value(name, column_type, column[docnum])
-            perdoc.finish_doc()
-            self.docnum += 1
+                copies.append((name, column_type, column))
+        for name, column_type, column in copies:
+            if column is None:
+                continue
+            if not perdoc._has_column(name):
+                perdoc._create_column(name, column_type)
+            if not _append_column(_innermost(perdoc._get_column(name)), _innermost(column), base):
+                raise TypeError(f"column {name!r} ({column_type!r}) cannot be merged as bytes")
+        perdoc._doccount = self.docnum = base + count
 
     def _pool_postings(self, reader: SegmentReader, fieldname: str, base: int) -> None:
         add = self.pool.add
@@ -122,11 +119,40 @@ class MergingSegmentWriter(ArraySegmentWriter):
         super()._flush_segment()
 
 
-def _raw(column):
-    """The bytes column under a pickling (and decompressing) column reader."""
+def _innermost(column):
+    """The bytes column under wrapping columns (pickling, decompressing)."""
     while hasattr(column, "_child"):
         column = column._child
-    return lambda docnum: VarBytesColumn.Reader.__getitem__(column, docnum)
+    return column
+
+
+def _append_column(writer, reader, base: int) -> bool:
+    """Append ``reader``'s values to ``writer`` (which holds ``base`` documents) as the
+    bytes they are: a variable-length column's data and lengths, a fixed-width column's
+    values. False for any other kind of column."""
+    if isinstance(writer, VarBytesColumn.Writer) and isinstance(reader, VarBytesColumn.Reader):
+        lengths = list(reader._lengths)
+        size = sum(lengths)
+        writer.fill(base)
+        writer._dbfile.write(reader._dbfile.get(reader._basepos, size) if size else b"")
+        offsets = accumulate(lengths[:-1], initial=writer._offset_base)
+        writer._lengths.extend(lengths)
+        writer._offsets.extend(offsets)
+        writer._offset_base += size
+        writer._count = base + len(lengths)
+        return True
+    fixed = FixedBytesColumn
+    if isinstance(writer, fixed.Writer) and isinstance(reader, fixed.Reader):
+        if writer._fixedlen != reader._fixedlen or writer._defaultbytes != reader._defaultbytes:
+            return False
+        if reader._count:
+            writer.fill(base)
+            writer._dbfile.write(
+                reader._dbfile.get(reader._basepos, reader._count * reader._fixedlen)
+            )
+            writer._count = base + reader._count
+        return True
+    return False
 
 
 def merged_postings(parts: list[tuple[FieldArrays, int]]) -> SortedPostings:
