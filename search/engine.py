@@ -18,7 +18,6 @@ times the field's and the form's boost, summed over fields and forms.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -323,8 +322,11 @@ class Engine:
         self.data: ReaderData = _reader_data.get(key, lambda: ReaderData(self.reader))
         self.size = self.data.size
 
-    def clause_matches(self, clause: Clause) -> Matches:
-        """Every live document the clause matches, with its score."""
+    def clause_matches(
+        self, clause: Clause, read: dict[tuple[str, str], Postings] | None = None
+    ) -> Matches:
+        """Every live document the clause matches, with its score; ``read`` holds postings
+        already read for its terms (:meth:`group_matches` reads a query's in one batch)."""
         if isinstance(clause, QueryClause):
             matches = Matches.none(self.size)
             docnums = np.fromiter(self.searcher.docs_for_query(clause.query), np.int64)
@@ -333,7 +335,10 @@ class Engine:
         if isinstance(clause, PhraseClause):
             return self._phrase_matches(clause)
         terms = [(fieldname, text) for fieldname, text, _ in clause.terms]
-        found = self.data.postings_many(self.reader, terms)
+        if read is None:
+            found = self.data.postings_many(self.reader, terms)
+        else:
+            found = [read[term] for term in terms]
         held = [
             (docnums, scores, boost)
             for (docnums, scores), (_, _, boost) in zip(found, clause.terms, strict=True)
@@ -348,20 +353,17 @@ class Engine:
         return Matches(np.bincount(docnums, scores, minlength=self.size), hit)
 
     def group_matches(self, groups: list[list[Clause]]) -> list[Matches]:
-        """Each group's matches (a group: any of its clauses, scores summed)."""
-        self.prefetch(clause for group in groups for clause in group)
-        return [self._group_matches(group) for group in groups]
-
-    def prefetch(self, clauses: Iterable[Clause]) -> None:
-        """Read the postings of every term of ``clauses`` in one batch (they are kept)."""
+        """Each group's matches (a group: any of its clauses, scores summed); the postings
+        of all the groups' terms are read in one batch."""
         terms = [
             (fieldname, text)
-            for clause in clauses
+            for group in groups
+            for clause in group
             if isinstance(clause, TermsClause)
             for fieldname, text, _ in clause.terms
         ]
-        if terms:
-            self.data.postings_many(self.reader, terms)
+        read = dict(zip(terms, self.data.postings_many(self.reader, terms), strict=True))
+        return [self._group_matches(group, read) for group in groups]
 
     def match(self, groups: list[Matches], excluded: list[Clause]) -> Matches:
         """Documents matching every group, scores summed, minus excluded."""
@@ -399,10 +401,10 @@ class Engine:
         """Every live document, score 0 (for a query of exclusions only)."""
         return self._without(Matches(np.zeros(self.size), self.data.live.copy()), excluded)
 
-    def _group_matches(self, group: list[Clause]) -> Matches:
-        result = self.clause_matches(group[0])
+    def _group_matches(self, group: list[Clause], read: dict) -> Matches:
+        result = self.clause_matches(group[0], read)
         for clause in group[1:]:
-            other = self.clause_matches(clause)
+            other = self.clause_matches(clause, read)
             result.scores += other.scores
             result.hit |= other.hit
         return result
