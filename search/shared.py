@@ -65,13 +65,16 @@ class SharedCache:
     def store_many(self, items: list[tuple[Hashable, object]]) -> None:
         """Keep each ``(key, value)`` (for values built in batches, outside :meth:`get`),
         under one hold of the lock; a key already kept keeps its value."""
-        values, weight = self._values, self._weight
         with self._lock:
             for key, value in items:
-                if key not in values:
-                    values[key] = value
-                    self._total += weight(value)
+                self._keep(key, value)
             self._evict()
+
+    def _keep(self, key: Hashable, value: object) -> None:
+        """Keep ``value`` for ``key`` unless one is kept already (the lock held)."""
+        if key not in self._values:
+            self._values[key] = value
+            self._total += self._weight(value)
 
     def _evict(self) -> None:
         while self._total > self.limit and len(self._values) > 1:
@@ -94,8 +97,7 @@ class SharedCache:
         try:
             value = build()  # outside the cache's lock: other keys go on meanwhile
             with self._lock:
-                self._values[key] = value
-                self._total += self._weight(value)
+                self._keep(key, value)
                 self._evict()
             return value
         finally:

@@ -70,3 +70,17 @@ def test_batched_lookups_and_stores_keep_recency_and_the_weight_limit() -> None:
     cache.store_many([("b", "yyyyyy"), ("d", "xxxxx")])  # b kept as it was; d evicts b, c
     assert [key for key in ("a", "b", "c", "d") if key in cache] == ["a", "d"]
     assert cache.lookup_many(["b", "d"]) == [None, "xxxxx"]
+
+
+def test_a_value_stored_while_it_was_being_built_is_weighed_once() -> None:
+    """A batch may store a key while ``get`` builds it: the cache keeps one value for
+    the key and counts its weight once, so later values still fit under the limit."""
+    cache = SharedCache(10, weight=len)
+
+    def build() -> str:
+        cache.store_many([("k", "abcd")])  # another thread's batch, meanwhile
+        return "wxyz"
+
+    assert cache.get("k", build) == "wxyz"
+    cache.store_many([("other", "123456")])  # 4 + 6 = 10: both fit
+    assert "k" in cache and "other" in cache
