@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_right
+from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
 
-from search.analysis import APOSTROPHES, WORD_PATTERN, ascii_fold, exact_form, turkish_lower
+from search.analysis import APOSTROPHES, WORD, ascii_fold, exact_form, turkish_lower
 from search.querybuild import MatchSpec
 
 SNIPPET_MIN = 160
@@ -38,22 +39,29 @@ def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     """``(start, end, folded word)`` of every word in ``text`` that the query matches.
 
     Words are the exact-form chain's (:func:`~search.analysis.exact_forms`). Only words
-    starting with a letter some match can start with are looked at (a regular expression
+    starting with letters some match can start with are looked at (a regular expression
     finds them, :func:`_candidates`); each distinct one is decided once per query
     (``spec.decisions``), for the title and every snippet.
     """
     if not spec:
         return []
     decisions = spec.decisions
+    apostrophes = any(apostrophe in text for apostrophe in APOSTROPHES)
     spans = []
-    for match in _candidates(spec.initials()).finditer(text):
-        word = match.group()
+    for match in _candidates(spec.starts()).finditer(text):
+        start, end = match.span()
+        if apostrophes:  # a word goes on after an apostrophe: Bişkek'teki
+            if start > 1 and text[start - 1] in APOSTROPHES and text[start - 2].isalnum():
+                continue  # a suffix, part of the word before it
+            if end < len(text) and text[end] in APOSTROPHES:
+                end = WORD.match(text, start).end()
+        word = text[start:end]
         fold = decisions.get(word)
         if fold is None:
             form, folded = _forms(word)
             fold = decisions[word] = folded if form and spec.matches(form, folded) else ""
         if fold:
-            spans.append((match.start(), match.end(), fold))
+            spans.append((start, end, fold))
     return spans
 
 
@@ -77,31 +85,80 @@ for _letter in _KNOWN_LETTERS:
     _LETTERS_BY_INITIAL[_initial(_letter)] = (
         _LETTERS_BY_INITIAL.get(_initial(_letter), "") + _letter
     )
-#: Letters outside ASCII whose first-letter fold is known.
-_KNOWN_OTHER = "".join(letter for letter in _KNOWN_LETTERS if letter > "\x7f")
-#: After a word's first character (``\S`` for it): it is a letter or digit, and the
-#: tokenizer starts a word there: it does not continue one, directly or after an
-#: apostrophe (``Bişkek'teki`` is one word).
-_STARTS_WORD = rf"(?<=[^\W_])(?<![^\W_][\s\S])(?<![^\W_][{APOSTROPHES}][\s\S])"
-#: The tokenizer's word pattern, its first character taken.
-_LETTER_RUN = r"[^\W_]+"
-assert WORD_PATTERN.startswith(_LETTER_RUN)
-_REST_OF_WORD = r"[^\W_]*" + WORD_PATTERN.removeprefix(_LETTER_RUN)
+#: Known letters above Latin-1 (``ğ ı İ ş Ş Ğ``): a class holding any of them takes 0.2 ms to
+#: compile (a table over 65,536 characters), so patterns name them one by one instead.
+_KNOWN_HIGH = "".join(letter for letter in _KNOWN_LETTERS if letter > "\xff")
+#: Known letters outside ASCII within Latin-1 (``ç ö ü â î û`` and capitals).
+_KNOWN_LATIN1 = "".join(letter for letter in _KNOWN_LETTERS if "\x7f" < letter <= "\xff")
+#: After a word's first character: it is a letter or digit, and it does not continue a
+#: word. (That it does not follow an apostrophe inside a word, ``Bişkek'teki``, is
+#: checked by :func:`match_spans`: a class of apostrophes is slow to compile.)
+_STARTS_WORD = r"(?<=[^\W_])(?<![^\W_][\s\S])"
+#: A second character that is neither ASCII nor a known letter (``é``, Cyrillic ...).
+_UNKNOWN_NEXT = rf"(?=[^\x00-\x7f{_KNOWN_LATIN1}])(?!{'|'.join(f'(?:{c})' for c in _KNOWN_HIGH)})"
 
 
 @lru_cache(maxsize=1024)
-def _candidates(initials: frozenset[str]) -> re.Pattern[str]:
-    """The tokenizer's words that start with a letter folding to one of ``initials``, or
-    with any letter outside ASCII whose fold is not known (accented Latin, Cyrillic ...).
+def _candidates(starts: frozenset[str]) -> re.Pattern[str]:
+    """The tokenizer's words, up to any apostrophe, whose folded form can begin with one
+    of ``starts`` (folded, one or two letters): a known letter or digit must fold to the
+    start's letter, any other letter (accented Latin, Cyrillic ...) is let through to be
+    decided. ``""`` among ``starts`` lets every word through.
 
     The first character is one class (every character but the ASCII ones and known
     letters not wanted) so the regular expression engine skips to it without trying the
-    word's other conditions at every position; the conditions follow it.
+    word's other conditions at every position; the conditions, then the second letter
+    when every start with that first letter has one, follow it. Each query compiles its
+    own pattern, so none holds a class of characters above Latin-1.
     """
-    letters = "".join(_LETTERS_BY_INITIAL.get(initial, "") for initial in sorted(initials))
-    unwanted = [chr(code) for code in range(128)] + list(_KNOWN_OTHER)
-    first = "[^" + re.escape("".join(c for c in unwanted if c not in letters)) + "]"
-    return re.compile(first + _STARTS_WORD + _REST_OF_WORD)
+    if "" in starts:
+        starts = frozenset(_LETTERS_BY_INITIAL)
+    seconds: dict[str, set[str]] = {}
+    for start in starts:
+        if start[:1] in _LETTERS_BY_INITIAL:
+            seconds.setdefault(start[0], set()).add(start[1:])
+    wanted = _letters(seconds)
+    unwanted_ascii = "".join(chr(code) for code in range(128) if chr(code) not in wanted)
+    unwanted_latin1 = "".join(letter for letter in _KNOWN_LATIN1 if letter not in wanted)
+    first = f"[^{_ranges(unwanted_ascii)}{re.escape(unwanted_latin1)}]"
+    first += "".join(f"(?<!{letter})" for letter in _KNOWN_HIGH if letter not in wanted)
+    narrowed = {initial: found for initial, found in seconds.items() if "" not in found}
+    if not narrowed:
+        return re.compile(first + _STARTS_WORD + r"[^\W_]*")
+    branches = [f"(?<!{_one_of(_letters(narrowed))})", _UNKNOWN_NEXT]
+    for initial, found in sorted(narrowed.items()):
+        if _letters(found):  # (a start like "0þ" needs no branch: þ is let through)
+            branches.append(f"(?<={_one_of(_letters(initial))}){_one_of(_letters(found))}")
+    return re.compile(first + _STARTS_WORD + "(?:" + "|".join(branches) + r")[^\W_]*")
+
+
+def _letters(initials: Iterable[str]) -> str:
+    """Every known letter or digit whose fold begins with one of ``initials``."""
+    return "".join(_LETTERS_BY_INITIAL.get(initial, "") for initial in sorted(initials))
+
+
+def _one_of(letters: str) -> str:
+    """A pattern for one of ``letters``: a class of those within Latin-1, the others
+    named one by one (in groups, so the parser does not make them one class)."""
+    latin1 = "".join(letter for letter in letters if letter <= "\xff")
+    high = [f"(?:{re.escape(letter)})" for letter in letters if letter > "\xff"]
+    if not high:
+        return f"[{re.escape(latin1)}]"
+    return "(?:" + "|".join(([f"[{re.escape(latin1)}]"] if latin1 else []) + high) + ")"
+
+
+def _ranges(characters: str) -> str:
+    """``characters`` for a class of characters, runs written as ranges (shorter to parse)."""
+    runs: list[list[int]] = []
+    for code in map(ord, characters):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "".join(
+        re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+        for low, high in runs
+    )
 
 
 def highlight(text: str, spec: MatchSpec) -> str:

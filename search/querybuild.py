@@ -53,7 +53,7 @@ class MatchSpec:
     stems: set[str] = field(default_factory=set)
     #: Words of the text already decided: raw word -> its fold when a match, else "".
     decisions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-    _initials: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _starts: frozenset[str] | None = field(default=None, repr=False, compare=False)
     _stem_starts: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
     def matches(self, exact_form: str, folded: str | None = None) -> bool:
@@ -72,13 +72,27 @@ class MatchSpec:
         # stemming is most of deciding a word: only a word that can have a query stem is
         return exact_form.startswith(self._stem_starts) and turkish_stem(exact_form) in self.stems
 
-    def initials(self) -> frozenset[str]:
-        """The folded first letters a matching word can start with (every way of matching
-        keeps the word's start: a stem or a prefix is a start of the word)."""
-        if self._initials is None:
-            entries = (*self.exact, *self.folded, *self.prefixes, *self.stems)
-            self._initials = frozenset(ascii_fold(entry)[:1] for entry in entries)
-        return self._initials
+    def starts(self) -> frozenset[str]:
+        """The folded starts, of one or two letters, a matching word can begin with.
+
+        Every way of matching keeps the word's start: an exact or folded form is the whole
+        word, a prefix begins it, and so does a stem but its last two letters (see
+        :func:`~search.analysis.stem_start`); a shorter stem gives its first letter only,
+        and a one-letter stem any start ("").
+        """
+        if self._starts is None:
+            words = (*self.exact, *self.folded, *self.prefixes)
+            starts = {ascii_fold(word)[:2] for word in words}
+            for stem in self.stems:
+                start = ascii_fold(stem_start(stem))
+                if len(start) >= 2:
+                    starts.add(start[:2])
+                elif len(stem) >= 2:  # Snowball changes a stem's last letter only
+                    starts.add(ascii_fold(stem)[:1])
+                else:  # that letter may be the word's first (bunu -> p): any start
+                    starts.add("")
+            self._starts = frozenset(starts)
+        return self._starts
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.folded or self.prefixes or self.stems)

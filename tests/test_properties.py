@@ -209,6 +209,37 @@ def test_snippet_marks_are_the_words_the_query_matches(text: str, data) -> None:
     assert match_spans(text, spec()) == expected
 
 
+def test_a_one_letter_stem_marks_words_whose_first_letter_snowball_changed() -> None:
+    """Snowball stems ``bunu`` to ``p`` and ``dini`` to ``t``: the word's only letter kept
+    is changed, so the candidate words cannot be narrowed by a one-letter stem's letter."""
+    text = "Bunu dün dini bir törenle açtılar."
+    assert turkish_stem("bunu") == "p" and turkish_stem("dini") == "t"
+    spans = match_spans(text, MatchSpec(stems={"p", "t"}))
+    assert [text[start:end] for start, end, _ in spans] == ["Bunu", "dini"]
+
+
+def test_two_letter_starts_still_mark_every_kind_of_match() -> None:
+    """Candidate words are narrowed by their first two letters (folded) where every way of
+    matching gives two; a prefix, a keyboard fold and a stem each keep theirs."""
+    text = "Şırnak'ta SIRA sıradan; Kırgızistan'ın kitabı, kirpi, Kémal, Aþena ve 40'tan fazla oy."
+    spec = MatchSpec(
+        exact={"40", "aþena"},  # a start whose second letter is no known letter: "aþ"
+        folded={"kirgizistan", "kemal"},  # é is no Turkish letter: let through, then decided
+        prefixes={"sira"},
+        stems={turkish_stem("kitabı")},
+    )
+    spans = match_spans(text, spec)
+    assert [text[start:end] for start, end, _ in spans] == [
+        "SIRA",
+        "sıradan",
+        "Kırgızistan'ın",
+        "kitabı",
+        "Kémal",
+        "Aþena",
+        "40'tan",
+    ]
+
+
 #: Text made of what normalisation changes: every kind of space and line break, controls,
 #: invisible characters, decomposed Turkish letters.
 messy_text = st.text(
