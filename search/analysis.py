@@ -97,6 +97,20 @@ def stem_start(stem: str) -> str:
     return stem[:-2]
 
 
+#: Snowball's last step hardens a stem's final b, c, d, ğ into p, ç, t, k (kitab -> kitap).
+_HARDENED_FROM = {"p": "b", "ç": "c", "t": "d", "k": "ğ"}
+
+
+def stem_first_letters(stem: str) -> str:
+    """The letters a word with Snowball stem ``stem`` can begin with: the stem's first; for
+    a one-letter stem also the letter Snowball hardened into it (``bunu`` -> ``p``,
+    ``dini`` -> ``t``). Held for every word of the news archive and property-tested; only
+    snippet marks rely on it."""
+    if len(stem) != 1:
+        return stem[:1]
+    return stem + _HARDENED_FROM.get(stem, "")
+
+
 @cache
 def _stemmer():
     import snowballstemmer  # uses PyStemmer's C implementation when installed

@@ -20,7 +20,14 @@ from whoosh.reading import IndexReader, TermNotFound
 from whoosh.spelling import ListCorrector
 
 from search import engine
-from search.analysis import analyze, ascii_fold, stem_start, stopwords, turkish_stem
+from search.analysis import (
+    analyze,
+    ascii_fold,
+    stem_first_letters,
+    stem_start,
+    stopwords,
+    turkish_stem,
+)
 from search.lexicon import SegmentLexicon
 from search.morphology import inflections, lemma_candidates
 from search.query import Clause, ParsedQuery
@@ -77,8 +84,8 @@ class MatchSpec:
 
         Every way of matching keeps the word's start: an exact or folded form is the whole
         word, a prefix begins it, and so does a stem but its last two letters (see
-        :func:`~search.analysis.stem_start`); a shorter stem gives its first letter only,
-        and a one-letter stem any start ("").
+        :func:`~search.analysis.stem_start`); a shorter stem gives the letters it can
+        begin with (:func:`~search.analysis.stem_first_letters`), an empty one any start.
         """
         if self._starts is None:
             words = (*self.exact, *self.folded, *self.prefixes)
@@ -87,9 +94,9 @@ class MatchSpec:
                 start = ascii_fold(stem_start(stem))
                 if len(start) >= 2:
                     starts.add(start[:2])
-                elif len(stem) >= 2:  # Snowball changes a stem's last letter only
-                    starts.add(ascii_fold(stem)[:1])
-                else:  # that letter may be the word's first (bunu -> p): any start
+                elif stem:
+                    starts.update(ascii_fold(letter) for letter in stem_first_letters(stem))
+                else:  # an empty stem: any word
                     starts.add("")
             self._starts = frozenset(starts)
         return self._starts

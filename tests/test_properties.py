@@ -27,6 +27,7 @@ from search.analysis import (
     cached_analyzer,
     exact_forms,
     index_terms,
+    stem_first_letters,
     stem_start,
     turkish_stem,
 )
@@ -379,6 +380,12 @@ def test_power_by_multiplying_equals_numpy_power(values: list[float], exponent: 
 @settings(max_examples=2000)
 @given(st.text(alphabet="abcçdefgğhıijklmnoöprsştuüvyzâîû", min_size=1, max_size=20))
 @example("kasabadakine").via("a word whose stem is not its start but for its last letter")
+@example("bunu").via("a one-letter stem Snowball hardened: p")
+@example("dini").via("a one-letter stem Snowball hardened: t")
+@example("ğunu").via("a one-letter stem Snowball hardened: k")
 def test_every_word_starts_with_its_stems_start(word: str) -> None:
-    """Snippets stem only the words starting with a query stem's start: none is missed."""
-    assert word.startswith(stem_start(turkish_stem(word)))
+    """Snippets stem only the words starting with a query stem's start and one of its
+    first letters: none is missed."""
+    stem = turkish_stem(word)
+    assert word.startswith(stem_start(stem))
+    assert not stem or word[0] in stem_first_letters(stem)
