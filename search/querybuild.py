@@ -190,19 +190,21 @@ class Vocabulary:
                 words.add(word)
         return sorted(words)
 
-    def forms(self, folded_word: str) -> tuple[str, ...]:
-        """Indexed forms of the word (see :meth:`_forms`), worked out once per process for
-        these segments and shared by every thread."""
+    def forms(self, folded_word: str) -> dict[str, tuple[str, ...]]:
+        """Indexed forms of the word (see :meth:`_forms`), each with the fields holding it,
+        worked out once per process for these segments and shared by every thread (so
+        read-only). A query's words come back often; their forms run to dozens each,
+        more than a thread keeps the fields of (:data:`MASKS_KEPT`)."""
         return _kept_forms.get((self._segments, folded_word), lambda: self._forms(folded_word))
 
-    def _forms(self, folded_word: str) -> tuple[str, ...]:
+    def _forms(self, folded_word: str) -> dict[str, tuple[str, ...]]:
         """Indexed forms of the word: its spellings, its inflections and its lemma's."""
         bases = [folded_word, *lemma_candidates(folded_word, self.is_indexed)]
         found: dict[str, None] = {}
         for base in bases:
             for form in inflections(base, self.inflected_words):
                 found[form] = None
-        return tuple(found)
+        return {form: self.fields(form) for form in found}
 
 
 #: Segment lexicons shared by every thread (a generation holds a handful of segments).
@@ -341,8 +343,9 @@ def _word(
     terms: list[engine.WeightedTerm] = []
     for form in (word, *(form for form in forms if form != word)):
         weight = SURFACE_BOOST * (EXACT_BOOST if form == word else 1.0)
+        held = forms[form] if form in forms else vocabulary.fields(form)
         terms.extend(  # only fields that hold the form: looking up a missing term costs too
-            (f, form, _field_boost(f) * weight) for f in vocabulary.fields(form) if f in fields
+            (f, form, _field_boost(f) * weight) for f in held if f in fields
         )
     if len(fields) > 1:
         terms.append(("meta", word, META_BOOST))
