@@ -238,15 +238,17 @@ class Searcher:
     @_reading
     def warm_up(self) -> None:
         """Read now what the first searches would otherwise wait for: the segments' word
-        lists, field lengths, dates and ids (a few seconds on a large archive) and the
-        suffix chains, shared by the threads that serve afterwards. This thread keeps no
-        reader of its own."""
+        lists, field lengths, dates, ids and facet columns (a few seconds on a large
+        archive) and the suffix chains, shared by the threads that serve afterwards. This
+        thread keeps no reader of its own."""
         suffix_chains()
         state = self._current()
         for fieldname in SCORED_FIELDS:
             state.engine.data.norms(fieldname)
         state.dates()
         state.id_order()
+        for name in FACETS:
+            state.facet_codes(name)
         self._local.state = None
 
     @_reading
@@ -391,9 +393,7 @@ class _ReaderState:
 
     def facet(self, name: str, docnums: np.ndarray) -> list[FacetCount]:
         """Counts of each value of the ``name`` column among ``docnums``."""
-        codes, labels = _columns.get(
-            (self.engine.key, name), lambda: _codes(column_values(self.searcher, name))
-        )
+        codes, labels = self.facet_codes(name)
         counts = np.bincount(codes[docnums], minlength=len(labels))
         facets = [
             FacetCount(label, int(count))
@@ -403,6 +403,12 @@ class _ReaderState:
         if name == "year":
             return sorted(facets, key=lambda f: f.value, reverse=True)
         return sorted(facets, key=lambda f: (-f.count, f.value))
+
+    def facet_codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """The ``name`` column as small integer codes per document, and each code's label."""
+        return _columns.get(
+            (self.engine.key, name), lambda: _codes(column_values(self.searcher, name))
+        )
 
 
 #: Column values per open reader (dates, facet codes), shared by every thread.
