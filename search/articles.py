@@ -97,7 +97,7 @@ class ArticleError(Exception):
         self.reason = reason
 
 
-def article_id(path: Path, docs_dir: Path) -> str:
+def article_id(path: str | Path, docs_dir: Path) -> str:
     """Return the stable id `2025/09/kis` for `docs/2025/09/kis.txt`, the same on every OS.
 
     The id is NFC: a name written in decomposed Unicode (`s` + cedilla, as macOS writes
@@ -108,9 +108,9 @@ def article_id(path: Path, docs_dir: Path) -> str:
         posix = text[len(root) :].replace(os.sep, "/")
     else:
         try:
-            relative = path.relative_to(docs_dir)
+            relative = Path(path).relative_to(docs_dir)
         except ValueError:
-            relative = path.resolve().relative_to(docs_dir.resolve())
+            relative = Path(path).resolve().relative_to(docs_dir.resolve())
         posix = relative.as_posix()
     return unicodedata.normalize("NFC", posix[:-4] if posix.lower().endswith(".txt") else posix)
 
@@ -123,7 +123,7 @@ def list_article_files(docs_dir: Path) -> list[Path]:
     (:func:`scan_article_files` also says which, and why). A missing `docs_dir` raises,
     because indexing nothing is almost always a typo.
     """
-    return scan_article_files(docs_dir)[0]
+    return [Path(path) for path in scan_article_files(docs_dir)[0]]
 
 
 @dataclass(frozen=True)
@@ -135,24 +135,27 @@ class Skipped:
     is_folder: bool = False
 
 
-def scan_article_files(docs_dir: Path) -> tuple[list[Path], list[Skipped]]:
+def scan_article_files(docs_dir: Path) -> tuple[list[str], list[Skipped]]:
     """Return `(files, skipped)`: the regular `*.txt` files below `docs_dir`, sorted, and the
     `*.txt` names that are not regular files (broken links, link loops, named pipes, devices)
-    plus the folders that could not be listed, each with a reason a person can act on."""
+    plus the folders that could not be listed, each with a reason a person can act on.
+
+    The files are paths as text (a reindex lists every file each time: making a `Path` of
+    each took a third of a second of the 1.3 s an unchanged archive of 43,500 took)."""
     if not docs_dir.is_dir():
         kind = NotADirectoryError if docs_dir.exists() else FileNotFoundError
         raise kind(f"articles folder not found: {docs_dir}")
     skipped: list[Skipped] = []
-    files = sorted(_walk(docs_dir, seen=set(), skipped=skipped), key=_path_parts)
+    files = sorted(_walk(os.fspath(docs_dir), seen=set(), skipped=skipped), key=_path_parts)
     return files, sorted(skipped, key=lambda entry: entry.path)
 
 
-def _path_parts(path: Path) -> list[str]:
+def _path_parts(path: str) -> list[str]:
     """Sort key giving the order of sorted paths (part by part), computed cheaply."""
-    return os.fspath(path).split(os.sep)
+    return path.split(os.sep)
 
 
-def _walk(folder: Path, seen: set[str], skipped: list[Skipped]) -> Iterator[Path]:
+def _walk(folder: str, seen: set[str], skipped: list[Skipped]) -> Iterator[str]:
     """Yield article files below `folder`, entering each resolved directory only once."""
     real = os.path.realpath(folder)
     if real in seen:
@@ -161,12 +164,13 @@ def _walk(folder: Path, seen: set[str], skipped: list[Skipped]) -> Iterator[Path
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError as err:
-        skipped.append(Skipped(folder, f"cannot list folder: {_strerror(err)}", is_folder=True))
+        reason = f"cannot list folder: {_strerror(err)}"
+        skipped.append(Skipped(Path(folder), reason, is_folder=True))
         return
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        path = folder / entry.name
+        path = os.path.join(folder, entry.name)
         try:
             if entry.is_dir():
                 yield from _walk(path, seen, skipped)
@@ -177,10 +181,10 @@ def _walk(folder: Path, seen: set[str], skipped: list[Skipped]) -> Iterator[Path
         except OSError:
             pass
         if entry.name.lower().endswith(".txt"):
-            skipped.append(Skipped(path, _not_a_file(path)))
+            skipped.append(Skipped(Path(path), _not_a_file(path)))
 
 
-def _not_a_file(path: Path) -> str:
+def _not_a_file(path: str) -> str:
     """Why a `*.txt` entry is not a readable regular file."""
     try:
         mode = os.stat(path).st_mode
@@ -420,12 +424,14 @@ def _ends_sentence(text: str, dot: int, after: int) -> bool:
     return not (word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()))
 
 
-def read_article(path: Path, docs_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+def read_article(
+    path: str | Path, docs_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Article:
     """Read, decode and parse one file; every reason it cannot be indexed is an `ArticleError`."""
     return article_from_bytes(read_file_bytes(path, max_bytes), article_id(path, docs_dir))
 
 
-def read_file_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_file_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of a regular file of at most `max_bytes`, or an `ArticleError` saying why not.
 
     The file is opened without blocking and checked on the open descriptor, so a named pipe

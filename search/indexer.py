@@ -269,7 +269,7 @@ def _scan(docs_dir: Path, known: dict[str, str], changes: _Changes, report: Rein
     return paths
 
 
-def _read_all(paths: list[Path], reading: _Reading, progress: Progress | None) -> Iterator[Article]:
+def _read_all(paths: list[str], reading: _Reading, progress: Progress | None) -> Iterator[Article]:
     """The new and changed articles among ``paths``, one at a time, as they are read."""
     for done, path in enumerate(paths, start=1):
         article = _read_one(path, reading)
@@ -281,7 +281,7 @@ def _read_all(paths: list[Path], reading: _Reading, progress: Progress | None) -
             yield article
 
 
-def _read_one(path: Path, reading: _Reading) -> Article | None:
+def _read_one(path: str, reading: _Reading) -> Article | None:
     """Read one file once: unchanged (same sha1, or the same file by its recorded size,
     time and inode), a new or changed article (returned), or a failure."""
     known, report, changes = reading.known, reading.report, reading.changes
@@ -328,11 +328,11 @@ def _read_one(path: Path, reading: _Reading) -> Article | None:
     return article
 
 
-def _fail(report: ReindexReport, path: Path, reason: str) -> None:
+def _fail(report: ReindexReport, path: str | Path, reason: str) -> None:
     report.failed.append(FailedFile(_display(path), reason))
 
 
-def _display(path: Path) -> str:
+def _display(path: str | Path) -> str:
     """The path as text that can always be printed on one line: undecodable name bytes and
     control characters (a newline in a file name) shown as ``\\xNN``."""
     text = os.fsencode(path).decode("utf-8", "backslashreplace")
@@ -358,7 +358,7 @@ def _build_procs(count: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_BUILD_PROCS))
 
 
-def _samples(paths: list[Path], docs_dir: Path, max_bytes: int) -> list[Article]:
+def _samples(paths: list[str], docs_dir: Path, max_bytes: int) -> list[Article]:
     """Up to :data:`DICTIONARY_SAMPLES` articles read from files spread over ``paths``
     (read again when their turn comes; a file that fails here is reported then)."""
     step = max(1, len(paths) // DICTIONARY_SAMPLES)
@@ -414,7 +414,7 @@ def _rebuild(
         raise
 
 
-def _unique_ids(paths: list[Path], docs_dir: Path, report: ReindexReport) -> list[Path]:
+def _unique_ids(paths: list[str], docs_dir: Path, report: ReindexReport) -> list[str]:
     """``paths`` without the later of two files that map to one article id (``a.txt`` and
     ``a.TXT``, one name composed and one not), which are reported."""
     seen: set[str] = set()
@@ -449,7 +449,7 @@ class _Built:
     files: dict[str, tuple[str, filerecord.Signature]] = field(default_factory=dict)
 
 
-def _build_shares(share: _Share, paths: list[Path], progress: Progress | None) -> list[_Built]:
+def _build_shares(share: _Share, paths: list[str], progress: Progress | None) -> list[_Built]:
     """Every file of ``paths`` read and written into segments: by one worker process per
     core, each taking every n-th file, or here when the archive is small."""
     procs = _build_procs(len(paths))
@@ -465,7 +465,7 @@ def _build_shares(share: _Share, paths: list[Path], progress: Progress | None) -
 
 
 def _build_part(
-    share: _Share, paths: list[Path], tick: Callable[[], None], progress: Progress | None = None
+    share: _Share, paths: list[str], tick: Callable[[], None], progress: Progress | None = None
 ) -> _Built:
     """Read ``paths`` and write their articles into new segments of at most
     :data:`SEGMENT_ARTICLES` articles each (a worker's memory stays bounded)."""
