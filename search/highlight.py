@@ -95,7 +95,7 @@ _KNOWN_LATIN1 = "".join(letter for letter in _KNOWN_LETTERS if "\x7f" < letter <
 #: checked by :func:`match_spans`: a class of apostrophes is slow to compile.)
 _STARTS_WORD = r"(?<=[^\W_])(?<![^\W_][\s\S])"
 #: A second character that is neither ASCII nor a known letter (``é``, Cyrillic ...).
-_UNKNOWN_NEXT = rf"(?=[^\x00-\x7f{_KNOWN_LATIN1}])(?!{'|'.join(f'(?:{c})' for c in _KNOWN_HIGH)})"
+_UNKNOWN_NEXT = rf"(?=[^\x00-\x7f{_KNOWN_LATIN1}])" + "".join(f"(?!{c})" for c in _KNOWN_HIGH)
 
 
 @lru_cache(maxsize=1024)
@@ -125,10 +125,10 @@ def _candidates(starts: frozenset[str]) -> re.Pattern[str]:
     narrowed = {initial: found for initial, found in seconds.items() if "" not in found}
     if not narrowed:
         return re.compile(first + _STARTS_WORD + r"[^\W_]*")
-    branches = [f"(?<!{_one_of(_letters(narrowed))})", _UNKNOWN_NEXT]
+    branches = [_not_after(_letters(narrowed)), _UNKNOWN_NEXT]
     for initial, found in sorted(narrowed.items()):
         if _letters(found):  # (a start like "0þ" needs no branch: þ is let through)
-            branches.append(f"(?<={_one_of(_letters(initial))}){_one_of(_letters(found))}")
+            branches.append(_after(_letters(initial)) + _one_of(_letters(found)))
     return re.compile(first + _STARTS_WORD + "(?:" + "|".join(branches) + r")[^\W_]*")
 
 
@@ -138,13 +138,29 @@ def _letters(initials: Iterable[str]) -> str:
 
 
 def _one_of(letters: str) -> str:
-    """A pattern for one of ``letters``: a class of those within Latin-1, the others
-    named one by one (in groups, so the parser does not make them one class)."""
+    """A pattern for one of ``letters``: a class of those within Latin-1, the others named
+    one by one. (``(?!)``, which never matches, keeps the parser from making them one
+    class; a class with letters above Latin-1 is what is slow to compile.)"""
     latin1 = "".join(letter for letter in letters if letter <= "\xff")
-    high = [f"(?:{re.escape(letter)})" for letter in letters if letter > "\xff"]
+    high = [re.escape(letter) for letter in letters if letter > "\xff"]
     if not high:
         return f"[{re.escape(latin1)}]"
-    return "(?:" + "|".join(([f"[{re.escape(latin1)}]"] if latin1 else []) + high) + ")"
+    return "(?:" + "|".join(([f"[{re.escape(latin1)}]"] if latin1 else []) + high) + "|(?!))"
+
+
+def _after(letters: str) -> str:
+    """A pattern for: the character before is one of ``letters`` (see :func:`_one_of`)."""
+    latin1 = "".join(letter for letter in letters if letter <= "\xff")
+    parts = [f"(?<=[{re.escape(latin1)}])"] if latin1 else []
+    parts += [f"(?<={re.escape(letter)})" for letter in letters if letter > "\xff"]
+    return "(?:" + "|".join(parts) + ")"
+
+
+def _not_after(letters: str) -> str:
+    """A pattern for: the character before is none of ``letters``."""
+    latin1 = "".join(letter for letter in letters if letter <= "\xff")
+    parts = [f"(?<![{re.escape(latin1)}])"] if latin1 else []
+    return "".join(parts + [f"(?<!{re.escape(letter)})" for letter in letters if letter > "\xff"])
 
 
 def _ranges(characters: str) -> str:
