@@ -127,8 +127,8 @@ def _candidates(starts: frozenset[str]) -> re.Pattern[str]:
         return re.compile(first + _STARTS_WORD + r"[^\W_]*")
     branches = [_not_after(_letters(narrowed)), _UNKNOWN_NEXT]
     for initial, found in sorted(narrowed.items()):
-        if _letters(found):  # (a start like "0þ" needs no branch: þ is let through)
-            branches.append(_after(_letters(initial)) + _one_of(_letters(found)))
+        if seconds_known := _letters(found):  # ("0þ" needs no branch: þ is let through)
+            branches.append(_after(_letters(initial)) + _one_of(seconds_known))
     return re.compile(first + _STARTS_WORD + "(?:" + "|".join(branches) + r")[^\W_]*")
 
 
@@ -141,26 +141,30 @@ def _one_of(letters: str) -> str:
     """A pattern for one of ``letters``: a class of those within Latin-1, the others named
     one by one. (``(?!)``, which never matches, keeps the parser from making them one
     class; a class with letters above Latin-1 is what is slow to compile.)"""
-    latin1 = "".join(letter for letter in letters if letter <= "\xff")
-    high = [re.escape(letter) for letter in letters if letter > "\xff"]
+    latin1, high = _split_latin1(letters)
     if not high:
-        return f"[{re.escape(latin1)}]"
-    return "(?:" + "|".join(([f"[{re.escape(latin1)}]"] if latin1 else []) + high) + "|(?!))"
+        return f"[{latin1}]"
+    return "(?:" + "|".join(([f"[{latin1}]"] if latin1 else []) + high) + "|(?!))"
 
 
 def _after(letters: str) -> str:
     """A pattern for: the character before is one of ``letters`` (see :func:`_one_of`)."""
-    latin1 = "".join(letter for letter in letters if letter <= "\xff")
-    parts = [f"(?<=[{re.escape(latin1)}])"] if latin1 else []
-    parts += [f"(?<={re.escape(letter)})" for letter in letters if letter > "\xff"]
-    return "(?:" + "|".join(parts) + ")"
+    latin1, high = _split_latin1(letters)
+    parts = [f"(?<=[{latin1}])"] if latin1 else []
+    return "(?:" + "|".join(parts + [f"(?<={letter})" for letter in high]) + ")"
 
 
 def _not_after(letters: str) -> str:
     """A pattern for: the character before is none of ``letters``."""
-    latin1 = "".join(letter for letter in letters if letter <= "\xff")
-    parts = [f"(?<![{re.escape(latin1)}])"] if latin1 else []
-    return "".join(parts + [f"(?<!{re.escape(letter)})" for letter in letters if letter > "\xff"])
+    latin1, high = _split_latin1(letters)
+    parts = [f"(?<![{latin1}])"] if latin1 else []
+    return "".join(parts + [f"(?<!{letter})" for letter in high])
+
+
+def _split_latin1(letters: str) -> tuple[str, list[str]]:
+    """``letters`` within Latin-1, escaped for a class, and each of the others escaped."""
+    latin1 = re.escape("".join(letter for letter in letters if letter <= "\xff"))
+    return latin1, [re.escape(letter) for letter in letters if letter > "\xff"]
 
 
 def _ranges(characters: str) -> str:
