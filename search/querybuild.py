@@ -134,7 +134,11 @@ class Vocabulary:
         A common Snowball stem (``yap``, ``ol``) matches a third of the archive: reading its
         postings cost most of a query's time while adding almost nothing to the ranking.
         """
-        return self._reader.doc_frequency(fieldname, word) <= RARE_SHARE * self._documents
+        frequency = _kept_frequencies.get(
+            (self._segments, fieldname, word),
+            lambda: self._reader.doc_frequency(fieldname, word),
+        )
+        return frequency <= RARE_SHARE * self._documents
 
     def body_frequency(self, word: str) -> int:
         """How many articles hold ``word`` (exact form) in their body."""
@@ -211,6 +215,10 @@ class Vocabulary:
 _lexicons = SharedCache(32)
 #: Spelling correctors, one per set of segments, shared by every thread.
 _correctors = SharedCache(2)
+#: Articles holding a query word's stem, by (segments, field, word), shared by every
+#: thread (whoosh's frequencies do not change when articles are deleted; the share
+#: compared with them does).
+_kept_frequencies = SharedCache(20_000)
 #: Indexed forms of a query word, by (segments, folded word), shared by every thread.
 FORMS_KEPT = 20_000
 _kept_forms = SharedCache(FORMS_KEPT)

@@ -385,6 +385,21 @@ def test_a_thread_ranks_alike_with_word_forms_another_thread_worked_out(
     assert [[(h.id, h.score) for h in second.search(q).results] for q in queries] == expected
 
 
+def test_a_stems_article_count_is_read_once_for_every_thread(index_dir: Path, monkeypatch) -> None:
+    """How many articles hold a query word's stem is kept per set of segments: another
+    thread's reader asking the same word does not read it again, and ranks alike."""
+    from search import querybuild
+
+    querybuild._kept_frequencies.clear()
+    first = Searcher(index_dir, cache_pages=False)
+    expected = [(h.id, h.score) for h in first.search("toplantı").results]
+    assert expected and len(querybuild._kept_frequencies) >= 1
+    second = Searcher(index_dir, cache_pages=False)  # its own reader, as another thread's
+    reader = second._current().vocabulary._reader
+    monkeypatch.setattr(reader, "doc_frequency", lambda *args: pytest.fail("read again"))
+    assert [(h.id, h.score) for h in second.search("toplantı").results] == expected
+
+
 def test_rankings_stay_the_same_when_a_thread_forgets_which_fields_hold_a_word(
     index_dir: Path, monkeypatch
 ) -> None:
