@@ -148,6 +148,7 @@ def test_unknown_parameters_are_ignored(client):
         ("q=toplantı&from=2025-99-99", "from"),
         ("q=toplantı&to=dün", "to"),
         ("q=toplantı&from=2025-10-01&to=2025-09-01", "from"),
+        ("from=2025-10-01&to=2025-09-01", "q"),  # the missing words first
         ("q=toplantı&sort=xyz", "sort"),
         ("", "q"),
         ("q=", "q"),
