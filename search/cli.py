@@ -172,6 +172,8 @@ def search_command(query: str, index_dir: Path, limit: int, as_json: bool) -> No
         return
     relaxed = " (no article has every word; showing articles with any)" if page.relaxed else ""
     click.echo(f"{page.total} results for {query!r} in {page.took_ms} ms{relaxed}")
+    for phrase in page.phrases_not_found:
+        click.echo(f"no article has the phrase {phrase!r}; its words were searched")
     if page.suggestion:
         click.echo(f"did you mean: {page.suggestion}")
     for rank, hit in enumerate(page.results, start=1):

@@ -1,7 +1,8 @@
 """The reader's query language, parsed forgivingly.
 
 - plain words: all must match; ``-word`` excludes (``-9`` is a number); ``a OR b`` either
-- ``"quoted phrase"``: exact words in order (a quoted single word: that exact form)
+- ``"quoted phrase"``: exact words in order (a quoted single word: that exact form); a
+  phrase no article holds is searched as its words (see :meth:`ParsedQuery.unquoted`)
 - ``title:word``, ``title:"a phrase"``, ``category:spor``; ``word*`` a prefix
 
 Anything malformed (an unbalanced quote or bracket, a lone ``OR``, ``title:`` with nothing
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 QUOTES = '"\u201c\u201d\u201e'
@@ -40,6 +42,24 @@ class ParsedQuery:
     @property
     def clauses(self) -> list[Clause]:
         return [clause for group in self.groups for clause in group]
+
+    def unquoted(self, phrases: Iterable[str]) -> ParsedQuery:
+        """This query with each of ``phrases``, where it stands alone in its group, read
+        as its words, each of which must match (in the phrase's field, if it had one).
+
+        >>> parsed = parse_query('"sabaha kadar" uyumadık').unquoted(["sabaha kadar"])
+        >>> [[clause.text for clause in group] for group in parsed.groups]
+        [['sabaha'], ['kadar'], ['uyumadık']]
+        """
+        phrases = set(phrases)
+        groups: list[list[Clause]] = []
+        for group in self.groups:
+            only = group[0]
+            if len(group) == 1 and only.phrase and only.text in phrases:
+                groups.extend([Clause(word, field=only.field)] for word in only.text.split())
+            else:
+                groups.append(group)
+        return ParsedQuery(groups, list(self.excluded))
 
 
 def clean_query(text: str) -> str:

@@ -247,18 +247,24 @@ class CompiledQuery:
     groups: list[list[engine.Clause]]
     excluded: list[engine.Clause]
     spec: MatchSpec
+    #: Per group: the quoted phrase it is, when it is one alone (else None).
+    phrases: list[str | None] = field(default_factory=list)
 
-    def match(self, scorer: engine.Engine) -> tuple[engine.Matches, bool]:
+    def match(
+        self, scorer: engine.Engine, groups: list[engine.Matches] | None = None
+    ) -> tuple[engine.Matches, bool]:
         """``(matches, relaxed)``: the articles holding every group; when they are
         fewer than :data:`FILL_UP_BELOW` (a page), articles holding only some groups join
         them, their scores scaled by the share of groups they hold, and ``relaxed`` says so.
         (Ranking full matches strictly first cost a tenth of the known-item MRR on pasted
-        headlines: a long query's target often lacks one of its words.)"""
+        headlines: a long query's target often lacks one of its words.) ``groups`` are the
+        groups' matches when the caller has them already."""
         if not self.groups:
             if self.excluded:
                 return scorer.everything(self.excluded), False
             return engine.Matches.none(scorer.size), False
-        groups = scorer.group_matches(self.groups)
+        if groups is None:
+            groups = scorer.group_matches(self.groups)
         full = scorer.match(groups, self.excluded)
         full_count = len(full)
         if full_count >= FILL_UP_BELOW or len(self.groups) == 1:
@@ -267,11 +273,39 @@ class CompiledQuery:
         return partial, len(partial) > full_count
 
 
+@dataclass
+class MatchedQuery:
+    """A query's matches, how it was compiled, and how it was loosened to find them."""
+
+    compiled: CompiledQuery
+    matches: engine.Matches
+    relaxed: bool  # no article held every group: articles holding some are included
+    phrases_not_found: list[str]  # quoted phrases no article holds, searched as words
+
+
+def match_query(parsed: ParsedQuery, vocabulary: Vocabulary, scorer: engine.Engine) -> MatchedQuery:
+    """Compile and match ``parsed``. A quoted phrase that no article holds (a pasted
+    headline quoting speech the article reports in other words) is searched as its words
+    instead, and named in ``phrases_not_found``; a phrase some article holds stays exact."""
+    compiled = compile_query(parsed, vocabulary)
+    groups = scorer.group_matches(compiled.groups)
+    missing = [
+        phrase
+        for phrase, matches in zip(compiled.phrases, groups, strict=True)
+        if phrase is not None and not matches.hit.any()
+    ]
+    if missing:
+        compiled = compile_query(parsed.unquoted(missing), vocabulary)
+        groups = scorer.group_matches(compiled.groups)
+    matches, relaxed = compiled.match(scorer, groups)
+    return MatchedQuery(compiled, matches, relaxed, missing)
+
+
 def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     """Resolve ``parsed`` against ``vocabulary``'s index into scoring clauses."""
     spec = MatchSpec()
     only_stopwords = all(_is_stopword(c) for c in parsed.clauses)
-    groups = []
+    groups, phrases = [], []
     for group in _split_compounds(parsed.groups):
         clauses = [
             _clause(clause, vocabulary, spec)
@@ -281,8 +315,16 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
         clauses = [clause for clause in clauses if clause is not None]
         if clauses:
             groups.append(clauses)
+            phrases.append(_lone_phrase(group))
     excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
-    return CompiledQuery(groups, [c for c in excluded if c is not None], spec)
+    return CompiledQuery(groups, [c for c in excluded if c is not None], spec, phrases)
+
+
+def _lone_phrase(group: list[Clause]) -> str | None:
+    """The quoted phrase of words that is the whole group, if it is one."""
+    only = group[0]
+    words = len(group) == 1 and only.phrase and only.field != "category"
+    return only.text if words else None
 
 
 def _split_compounds(groups: list[list[Clause]]) -> list[list[Clause]]:

@@ -21,7 +21,7 @@ from search.errors import BadParameter, HaberaraError
 from search.highlight import highlight, snippet
 from search.morphology import suffix_chains
 from search.query import parse_query
-from search.querybuild import MatchSpec, Vocabulary, compile_query
+from search.querybuild import MatchSpec, Vocabulary, compile_query, match_query
 from search.schema import SCORED_FIELDS, category_key, stored_body
 from search.shared import SharedCache
 from search.suggest import suggest
@@ -71,6 +71,8 @@ class SearchPage:
     suggestion: str | None
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     relaxed: bool = False
+    #: Quoted phrases no article holds; their words were searched instead.
+    phrases_not_found: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The JSON shape the API and ``haberara search --json`` both print."""
@@ -81,6 +83,8 @@ class SearchPage:
         }
         if not self.relaxed:
             del data["relaxed"]
+        if not self.phrases_not_found:
+            del data["phrases_not_found"]
         return data
 
 
@@ -205,14 +209,15 @@ class Searcher:
             kept,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             results=list(kept.results),
+            phrases_not_found=list(kept.phrases_not_found),
             facets={name: list(counts) for name, counts in kept.facets.items()},
         )
 
     def _ranked_page(self, state: _ReaderState, asked: _Asked) -> SearchPage:
         text, page, per_page, sort, date_from, date_to, categories = asked
         started = time.perf_counter()
-        compiled = compile_query(parse_query(text), state.vocabulary)
-        matches, relaxed = compiled.match(state.engine)
+        found = match_query(parse_query(text), state.vocabulary, state.engine)
+        compiled, matches = found.compiled, found.matches
         allowed = state.allowed(date_from, date_to, categories)
         if allowed is not None:
             matches.keep(allowed)
@@ -232,7 +237,8 @@ class Searcher:
             results=hits,
             suggestion=suggest(text, state.vocabulary) if total < SUGGEST_BELOW else None,
             facets={name: state.facet(name, docnums) for name in FACETS},
-            relaxed=relaxed,
+            relaxed=found.relaxed,
+            phrases_not_found=list(found.phrases_not_found),
         )
 
     @_reading
@@ -270,8 +276,12 @@ class Searcher:
 
     @_reading
     def highlight_spec(self, text: str) -> MatchSpec:
-        """What a query marks, for highlighting a whole article."""
-        return compile_query(parse_query(text), self._current().vocabulary).spec
+        """What a query marks, for highlighting a whole article: as on its results page,
+        where a quoted phrase no article holds was searched as its words."""
+        state, parsed = self._current(), parse_query(text)
+        if any(clause.phrase for clause in parsed.clauses):
+            return match_query(parsed, state.vocabulary, state.engine).compiled.spec
+        return compile_query(parsed, state.vocabulary).spec
 
     @_reading
     def stats(self) -> dict:

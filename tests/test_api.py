@@ -81,6 +81,13 @@ def test_suggestion_for_a_misspelling(client):
     assert body["suggestion"] == "kırgızistan"
 
 
+def test_phrases_not_found_only_when_a_phrase_was_searched_as_words(client):
+    assert "phrases_not_found" not in search(client, q='"güvenlik konseyi"')
+    body = search(client, q='"konseyi güvenlik"')
+    assert body["phrases_not_found"] == ["konseyi güvenlik"]
+    assert [h["id"] for h in body["results"]] == ["2025/09/biskek-zirvesi"]
+
+
 def test_relaxed_flag_only_when_falling_back_to_any_word(client):
     assert "relaxed" not in search(client, q="liman")
     body = search(client, q="liman zzzzyok")
@@ -473,6 +480,12 @@ def test_suggestion_and_empty_state(client):
     assert "Bunu mu demek istediniz:" in html
     assert 'href="/?q=k%C4%B1rg%C4%B1zistan"' in html
     assert "“kırgıstan” için sonuç bulunamadı." in html
+
+
+def test_phrase_not_found_notice(client):
+    html = page_text(client, "/?q=%22konseyi+g%C3%BCvenlik%22")
+    assert "“konseyi güvenlik” ifadesini tam olarak içeren bir haber bulunamadı" in html
+    assert "ifadesini tam olarak" not in page_text(client, "/?q=%22g%C3%BCvenlik+konseyi%22")
 
 
 def test_relaxed_notice(client):

@@ -47,8 +47,46 @@ def test_turkish_queries_find_the_summit_article(searcher: Searcher, query: str)
 
 
 def test_phrase_is_exact_and_ordered(searcher: Searcher) -> None:
-    assert ids(searcher, '"güvenlik konseyi"') == ["2025/09/biskek-zirvesi"]
-    assert ids(searcher, '"konseyi güvenlik"') == []
+    found = searcher.search('"güvenlik konseyi"')
+    assert [hit.id for hit in found.results] == ["2025/09/biskek-zirvesi"]
+    assert found.phrases_not_found == []
+    assert searcher.search('"konseyi güvenlik"').phrases_not_found == ["konseyi güvenlik"]
+
+
+def test_a_phrase_some_article_holds_finds_only_its_holders(tmp_path: Path) -> None:
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "a.txt": "title: Kurul\n\nGüvenlik konseyi bugün toplandı.\n",
+            "b.txt": "title: Rapor\n\nKonseyi bekleyen güvenlik raporu açıklandı.\n",
+        },
+    )
+    assert ids(searcher, "güvenlik konseyi") == ["a", "b"]  # both hold both words
+    page = searcher.search('"güvenlik konseyi"')
+    assert [hit.id for hit in page.results] == ["a"]
+    assert page.phrases_not_found == []
+
+
+def test_a_phrase_no_article_holds_is_searched_as_its_words(tmp_path: Path) -> None:
+    """A pasted headline quoting speech the article reports in other words finds it, and
+    the page names the phrase that was not found as written."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "a.txt": "title: Seçim gecesi\n\nAday, sabaha kadar hiç uyumadık dedi.\n",
+            "b.txt": "title: Kutlama\n\nTaraftarlar sabaha kadar kutlama yaptı.\n",
+            "c.txt": "title: Hava\n\nYarın hava güneşli olacak.\n",
+        },
+    )
+    page = searcher.search('"Sabaha kadar uyumadık"')
+    assert page.phrases_not_found == ["Sabaha kadar uyumadık"]
+    assert [hit.id for hit in page.results] == ["a", "b"]
+    assert "<mark>uyumadık</mark>" in page.results[0].snippet
+    assert page.to_dict()["phrases_not_found"] == ["Sabaha kadar uyumadık"]
+    beside = searcher.search('kutlama "sabaha kadar uyumadık"')  # with a word found as typed
+    assert beside.phrases_not_found == ["sabaha kadar uyumadık"]
+    assert {hit.id for hit in beside.results} == {"a", "b"}
+    assert "phrases_not_found" not in searcher.search('"sabaha kadar"').to_dict()
 
 
 def test_capitals_never_change_a_result(searcher: Searcher) -> None:
@@ -94,18 +132,22 @@ def test_equal_scores_are_ordered_by_article_id_not_by_indexing_order(tmp_path: 
     assert [hit.id for hit in response.results] == ["a", "m", "z"]
 
 
-@pytest.mark.parametrize("query", ["toplantı", "toplantı zzyzx"])
+@pytest.mark.parametrize("query", ["toplantı", "toplantı zzyzx", 'toplantı "zzyzx toplantı"'])
 def test_a_page_as_a_dict_holds_every_field_of_its_results_and_facets(index_dir, query):
     """What the API and ``--json`` print: the page's fields, each result's and each facet
-    count's, in their order (``relaxed`` only when the page is relaxed)."""
+    count's, in their order (``relaxed`` only when the page is relaxed,
+    ``phrases_not_found`` only when a phrase was searched as its words)."""
     page = Searcher(index_dir).search(query)
     assert page.results and page.facets
     expected = dataclasses.asdict(page)
     if not page.relaxed:
         del expected["relaxed"]
+    if not page.phrases_not_found:
+        del expected["phrases_not_found"]
     assert page.to_dict() == expected
     assert json.dumps(page.to_dict()) == json.dumps(expected)  # the same key order
     assert ("relaxed" in page.to_dict()) == (query != "toplantı")
+    assert ("phrases_not_found" in page.to_dict()) == ('"' in query)
 
 
 def test_a_repeated_search_is_answered_from_the_kept_page_until_a_reindex(
@@ -291,8 +333,9 @@ def test_the_example_article(tmp_path_factory, query: str, found: bool) -> None:
         (folder / "docs").mkdir(parents=True)
         shutil.copy(SEED_EXAMPLE, folder / "docs")
         reindex(folder / "docs", folder / "index")
-    result = ids(Searcher(folder / "index"), query)
-    assert (result == ["000_1e033fb6aa629b6a"]) is found
+    page = Searcher(folder / "index").search(query)
+    as_written = not page.phrases_not_found  # a quoted phrase was found as a phrase
+    assert ([hit.id for hit in page.results] == ["000_1e033fb6aa629b6a"] and as_written) is found
 
 
 def test_category_shown_as_written_filtered_by_key(searcher: Searcher) -> None:

@@ -144,8 +144,16 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Present, and true, only when no article had every word "
                 "and the results are the articles with any of them.",
             },
+            "phrases_not_found": {
+                "type": "array",
+                "items": _STRING,
+                "minItems": 1,
+                "description": "Present only when a quoted phrase of `q` is in no article "
+                "as written: its words were searched instead (a phrase some article holds "
+                "stays exact).",
+            },
         },
-        optional=("relaxed",),
+        optional=("relaxed", "phrases_not_found"),
     ),
     "SearchHit": _object(
         {
