@@ -29,7 +29,7 @@ from pathlib import Path
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, Token
 
 #: Bump whenever a step below, the schema or the postings format changes what an index holds.
-ANALYSIS_VERSION = 9
+ANALYSIS_VERSION = 10
 
 DOTLESS_I = "\u0131"  # ı
 DOTTED_CAPITAL_I = "\u0130"  # İ

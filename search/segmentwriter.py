@@ -74,7 +74,8 @@ class ArraySegmentWriter(SegmentWriter):
         self._stem_text: str | None = None  # and their join, the stem field's usual text
 
     def add_document(self, **fields) -> None:
-        """Add one document (whoosh's ``add_document`` without boosts, vectors or spelling)."""
+        """Add one document (whoosh's ``add_document`` without boosts, vectors or spelling;
+        a ``_stored_<name>`` value is stored in place of the indexed one, as whoosh does)."""
         self._check_state()
         names = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(self.schema, names)
@@ -82,7 +83,9 @@ class ArraySegmentWriter(SegmentWriter):
         perdoc = self.perdocwriter
         perdoc.start_doc(docnum)
         self._forms_of.clear()
-        self._stem_parts = [fields.get(name) for name in STEM_SOURCES]
+        self._stem_parts = [
+            fields.get(f"_stored_{name}", fields.get(name)) for name in STEM_SOURCES
+        ]
         sources = all(isinstance(part, str) for part in self._stem_parts)
         self._stem_text = "\n\n".join(self._stem_parts) if sources else None
         for name in names:
@@ -91,7 +94,8 @@ class ArraySegmentWriter(SegmentWriter):
                 continue
             field = self.schema[name]
             length = self._index_field(name, field, value) if field.indexed else 0
-            perdoc.add_field(name, field, value if field.stored else None, length)
+            stored = fields.get(f"_stored_{name}", value) if field.stored else None
+            perdoc.add_field(name, field, stored, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()

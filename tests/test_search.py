@@ -110,6 +110,28 @@ def test_inflected_query_finds_the_dictionary_form(tmp_path: Path) -> None:
     assert ids(searcher, "toplantıya") == ["a"]
 
 
+def test_an_untitled_article_is_ranked_with_its_lead_as_title(tmp_path: Path) -> None:
+    """Two untitled articles with the same words: the one whose lead holds the word ranks
+    first (by id it would come second), and still shows its first sentence as title."""
+    filler = " ".join(["Bugün hava açık ve serin olacak."] * 20)  # 120 words
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "a-derinde.txt": f"{filler} Liman yeniden açıldı.\n",
+            "z-giriste.txt": f"Kurul toplandı. Liman yeniden açıldı. {filler}\n",
+        },
+    )
+    page = searcher.search("liman")
+    assert [hit.id for hit in page.results] == ["z-giriste", "a-derinde"]
+    first = page.results[0]
+    assert (first.title, first.title_html, first.title_derived) == (
+        "Kurul toplandı",
+        "Kurul toplandı",
+        True,
+    )
+    assert searcher.article("z-giriste").title == "Kurul toplandı"
+
+
 def test_exact_form_ranks_above_inflected_only(tmp_path: Path) -> None:
     searcher = searcher_over(
         tmp_path,
