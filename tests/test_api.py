@@ -522,6 +522,14 @@ def test_article_page_highlights_the_query(client):
     assert html.count("<p>") >= 2  # paragraphs kept
 
 
+def test_article_page_marks_the_words_of_a_phrase_no_article_holds(client):
+    """As on the results page, such a phrase was searched as its words: their inflected
+    forms are marked too."""
+    html = page_text(client, f"/articles/{BISKEK}?q=%22toplant%C4%B1+sahibi%22")
+    assert "<mark>toplantıya</mark>" in html and "<mark>Toplantının</mark>" in html
+    assert "<mark>sahibi</mark>" in html
+
+
 def test_article_page_without_query_has_no_marks(client):
     html = page_text(client, f"/articles/{BISKEK}")
     assert "<mark>" not in html and "Bişkek'teki toplantıya" in html
