@@ -181,6 +181,14 @@ def test_open_an_article_with_highlights(page, live_server):
     assert page.locator("#q").input_value() == "biskek"
 
 
+def test_a_phrase_no_article_holds_is_searched_as_its_words(page, live_server):
+    search_for(page, live_server, '"toplantı sahibi"')
+    notices = page.locator(".notice").all_inner_texts()
+    assert any("“toplantı sahibi” ifadesini tam olarak içeren" in text for text in notices)
+    assert hit_ids(page)[0] == "2025/09/biskek-zirvesi"  # the one with both words
+    assert {"Toplantının", "sahibi"} <= set(page.locator("ol.hits mark").all_inner_texts())
+
+
 def test_suggestion_link(page, live_server):
     search_for(page, live_server, "kırgıstan")
     assert "sonuç bulunamadı" in page.locator(".empty").inner_text()
