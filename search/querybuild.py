@@ -251,20 +251,18 @@ class CompiledQuery:
     phrases: list[str | None] = field(default_factory=list)
 
     def match(
-        self, scorer: engine.Engine, groups: list[engine.Matches] | None = None
+        self, scorer: engine.Engine, groups: list[engine.Matches]
     ) -> tuple[engine.Matches, bool]:
         """``(matches, relaxed)``: the articles holding every group; when they are
         fewer than :data:`FILL_UP_BELOW` (a page), articles holding only some groups join
         them, their scores scaled by the share of groups they hold, and ``relaxed`` says so.
         (Ranking full matches strictly first cost a tenth of the known-item MRR on pasted
         headlines: a long query's target often lacks one of its words.) ``groups`` are the
-        groups' matches when the caller has them already."""
+        groups' matches (:meth:`~search.engine.Engine.group_matches`)."""
         if not self.groups:
             if self.excluded:
                 return scorer.everything(self.excluded), False
             return engine.Matches.none(scorer.size), False
-        if groups is None:
-            groups = scorer.group_matches(self.groups)
         full = scorer.match(groups, self.excluded)
         full_count = len(full)
         if full_count >= FILL_UP_BELOW or len(self.groups) == 1:

@@ -238,7 +238,7 @@ class Searcher:
             suggestion=suggest(text, state.vocabulary) if total < SUGGEST_BELOW else None,
             facets={name: state.facet(name, docnums) for name in FACETS},
             relaxed=found.relaxed,
-            phrases_not_found=list(found.phrases_not_found),
+            phrases_not_found=found.phrases_not_found,
         )
 
     @_reading
