@@ -132,6 +132,18 @@ def test_an_untitled_article_is_ranked_with_its_lead_as_title(tmp_path: Path) ->
     assert searcher.article("z-giriste").title == "Kurul toplandı"
 
 
+def test_title_search_counts_an_untitled_articles_lead_as_its_title(tmp_path: Path) -> None:
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "basliksiz.txt": "Kurul toplandı. Liman yeniden açıldı.\n",
+            "baslikli.txt": "title: Kurul toplandı\n\nLiman yeniden açıldı.\n",
+        },
+    )
+    assert ids(searcher, "title:liman") == ["basliksiz"]
+    assert ids(searcher, "title:kurul") == ["baslikli", "basliksiz"]
+
+
 def test_exact_form_ranks_above_inflected_only(tmp_path: Path) -> None:
     searcher = searcher_over(
         tmp_path,
