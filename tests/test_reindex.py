@@ -210,6 +210,16 @@ def test_environment_sets_the_folders(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["total"] == 3
 
 
+def test_search_command_names_a_phrase_searched_as_its_words(index_dir: Path) -> None:
+    result = haberara("search", '"konseyi güvenlik"', "--index", str(index_dir))
+    assert result.returncode == 0
+    assert "no article has the phrase 'konseyi güvenlik'; its words were searched" in (
+        result.stdout
+    )
+    exact = haberara("search", '"güvenlik konseyi"', "--index", str(index_dir))
+    assert "no article has the phrase" not in exact.stdout
+
+
 def test_search_command_prints_ranked_results(index_dir: Path) -> None:
     result = haberara("search", "biskek", "--index", str(index_dir))
     assert result.returncode == 0
