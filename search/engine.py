@@ -379,24 +379,31 @@ class Engine:
         total[~hit] = 0.0
         return self._without(Matches(total, hit), excluded)
 
-    def match_any(self, groups: list[Matches], excluded: list[Clause]) -> Matches:
-        """Documents matching at least one group: scores summed over the groups they match,
-        times a power of the share of the query they hold, each group weighted by how rare
-        it is (``log(1 + N / documents matching it)``). Holding the one rare name of a
-        pasted headline counts for more than holding its two common words. For one or two
-        words the share is cubed, so a match of both beats one very strong word (the
-        morphology set needs that); a longer query's share is raised to 1.5, since its
-        article often lacks a word or two. All were chosen on the relevance benchmark."""
+    def match_any(
+        self, groups: list[Matches], excluded: list[Clause], at_least: int = 1
+    ) -> Matches:
+        """Documents matching at least ``at_least`` of the groups (one, unless said): scores
+        summed over the groups they match, times a power of the share of the query they
+        hold, each group weighted by how rare it is (``log(1 + N / documents matching
+        it)``). Holding the one rare name of a pasted headline counts for more than holding
+        its two common words. For one or two words the share is cubed, so a match of both
+        beats one very strong word (the morphology set needs that); a longer query's share
+        is raised to 1.5, since its article often lacks a word or two. All were chosen on
+        the relevance benchmark."""
         if not groups:
             return Matches.none(self.size)
         weights = [math.log(1 + self.data.documents / max(len(group), 1)) for group in groups]
         matched, total, held = np.zeros(self.size), np.zeros(self.size), np.empty(self.size)
+        count = np.zeros(self.size, np.int16)
         for weight, group in zip(weights, groups, strict=True):  # in place, group by group
             matched += np.multiply(group.hit, weight, out=held)
             total += group.scores
+            count += group.hit
         share = matched / sum(weights)
         coord = COORD_LONG if len(groups) >= LONG_QUERY_GROUPS else COORD_SHORT
-        result = Matches(total * _power(share, coord), matched > 0)
+        result = Matches(total * _power(share, coord), count >= max(at_least, 1))
+        if at_least > 1:
+            result.scores[~result.hit] = 0.0
         return self._without(result, excluded)
 
     def everything(self, excluded: list[Clause]) -> Matches:

@@ -34,7 +34,7 @@ from search.query import Clause, ParsedQuery
 from search.schema import TEXT_FIELDS, category_key
 from search.shared import SharedCache
 
-TITLE_BOOST = 2.0
+TITLE_BOOST = 2.25
 EXACT_BOOST = 2.0
 META_BOOST = 0.5
 STEM_BOOST = 1.0
@@ -46,6 +46,8 @@ MAX_PREFIX_TERMS = 256
 MASKS_KEPT = 20_000
 #: Fewer full matches than this (a page) are followed by partial matches.
 FILL_UP_BELOW = 10
+#: A query of this many groups or more also finds the articles lacking one of them.
+LONG_QUERY_GROUPS = engine.LONG_QUERY_GROUPS
 #: A stem held by more than this share of the articles is not matched (see is_rare).
 RARE_SHARE = 0.05
 
@@ -249,26 +251,40 @@ class CompiledQuery:
     spec: MatchSpec
     #: Per group: the quoted phrase it is, when it is one alone (else None).
     phrases: list[str | None] = field(default_factory=list)
+    #: Per group: the reader's words for it, to name it where an article lacks it.
+    labels: list[str] = field(default_factory=list)
 
     def match(
         self, scorer: engine.Engine, groups: list[engine.Matches]
     ) -> tuple[engine.Matches, bool]:
-        """``(matches, relaxed)``: the articles holding every group; when they are
-        fewer than :data:`FILL_UP_BELOW` (a page), articles holding only some groups join
-        them, their scores scaled by the share of groups they hold, and ``relaxed`` says so.
-        (Ranking full matches strictly first cost a tenth of the known-item MRR on pasted
-        headlines: a long query's target often lacks one of its words.) ``groups`` are the
-        groups' matches (:meth:`~search.engine.Engine.group_matches`)."""
+        """``(matches, relaxed)``: the articles holding every group, and for a query of
+        :data:`LONG_QUERY_GROUPS` groups or more those lacking one; when the articles
+        holding every group are fewer than :data:`FILL_UP_BELOW` (a page), every article
+        holding some group joins them, and ``relaxed`` says so. An article lacking a group
+        scores by the share of groups it holds, each weighted by its rarity (see
+        :meth:`~search.engine.Engine.match_any`). (A long query's target often lacks one of
+        its words: a pasted headline, a question. Ranking full matches strictly first cost
+        a tenth of the known-item MRR on pasted headlines.) ``groups`` are the groups'
+        matches (:meth:`~search.engine.Engine.group_matches`)."""
         if not self.groups:
             if self.excluded:
                 return scorer.everything(self.excluded), False
             return engine.Matches.none(scorer.size), False
         full = scorer.match(groups, self.excluded)
         full_count = len(full)
-        if full_count >= FILL_UP_BELOW or len(self.groups) == 1:
+        if len(self.groups) == 1:
             return full, False
+        if full_count >= FILL_UP_BELOW:
+            if len(self.groups) < LONG_QUERY_GROUPS:
+                return full, False
+            return scorer.match_any(groups, self.excluded, len(self.groups) - 1), False
         partial = scorer.match_any(groups, self.excluded)
         return partial, len(partial) > full_count
+
+    def missing(self, groups: list[engine.Matches], docnum: int) -> list[str]:
+        """The labels of the groups the article ``docnum`` lacks."""
+        pairs = zip(self.labels, groups, strict=True)
+        return [label for label, group in pairs if not group.hit[docnum]]
 
 
 @dataclass
@@ -279,6 +295,11 @@ class MatchedQuery:
     matches: engine.Matches
     relaxed: bool  # no article held every group: articles holding some are included
     phrases_not_found: list[str]  # quoted phrases no article holds, searched as words
+    groups: list[engine.Matches]  # each group's matches
+
+    def missing(self, docnum: int) -> list[str]:
+        """The reader's words (groups) the matched article ``docnum`` lacks."""
+        return self.compiled.missing(self.groups, docnum)
 
 
 def match_query(parsed: ParsedQuery, vocabulary: Vocabulary, scorer: engine.Engine) -> MatchedQuery:
@@ -296,26 +317,35 @@ def match_query(parsed: ParsedQuery, vocabulary: Vocabulary, scorer: engine.Engi
         compiled = compile_query(parsed.unquoted(missing), vocabulary)
         groups = scorer.group_matches(compiled.groups)
     matches, relaxed = compiled.match(scorer, groups)
-    return MatchedQuery(compiled, matches, relaxed, missing)
+    return MatchedQuery(compiled, matches, relaxed, missing, groups)
 
 
 def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     """Resolve ``parsed`` against ``vocabulary``'s index into scoring clauses."""
     spec = MatchSpec()
     only_stopwords = all(_is_stopword(c) for c in parsed.clauses)
-    groups, phrases = [], []
+    groups, phrases, labels = [], [], []
     for group in _split_compounds(parsed.groups):
-        clauses = [
-            _clause(clause, vocabulary, spec)
-            for clause in group
-            if only_stopwords or not _is_stopword(clause)
-        ]
-        clauses = [clause for clause in clauses if clause is not None]
-        if clauses:
-            groups.append(clauses)
+        kept = [clause for clause in group if only_stopwords or not _is_stopword(clause)]
+        compiled = [(clause, _clause(clause, vocabulary, spec)) for clause in kept]
+        compiled = [(clause, built) for clause, built in compiled if built is not None]
+        if compiled:
+            groups.append([built for _, built in compiled])
             phrases.append(_lone_phrase(group))
+            labels.append(" OR ".join(_label(clause) for clause, _ in compiled))
     excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
-    return CompiledQuery(groups, [c for c in excluded if c is not None], spec, phrases)
+    return CompiledQuery(groups, [c for c in excluded if c is not None], spec, phrases, labels)
+
+
+def _label(clause: Clause) -> str:
+    """A clause as the reader typed it.
+
+    >>> from search.query import parse_query
+    >>> [_label(clause) for clause in parse_query('title:su* "Güvenlik Konseyi" sel').clauses]
+    ['title:su*', '"Güvenlik Konseyi"', 'sel']
+    """
+    text = f'"{clause.text}"' if clause.phrase else clause.text + ("*" if clause.prefix else "")
+    return f"{clause.field}:{text}" if clause.field else text
 
 
 def _lone_phrase(group: list[Clause]) -> str | None:

@@ -21,7 +21,7 @@ from search.errors import BadParameter, HaberaraError
 from search.highlight import highlight, snippet
 from search.morphology import suffix_chains
 from search.query import parse_query
-from search.querybuild import MatchSpec, Vocabulary, compile_query, match_query
+from search.querybuild import MatchedQuery, MatchSpec, Vocabulary, compile_query, match_query
 from search.schema import SCORED_FIELDS, category_key, stored_body
 from search.shared import SharedCache
 from search.suggest import suggest
@@ -50,6 +50,10 @@ class SearchHit:
     url: str | None
     score: float
     snippet: str
+    #: The reader's words (or ``a OR b`` alternatives, phrases) this article lacks: a query
+    #: of three words or more also finds articles lacking one, and a query no article
+    #: answers in full finds those holding some.
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -217,14 +221,14 @@ class Searcher:
         text, page, per_page, sort, date_from, date_to, categories = asked
         started = time.perf_counter()
         found = match_query(parse_query(text), state.vocabulary, state.engine)
-        compiled, matches = found.compiled, found.matches
+        matches = found.matches
         allowed = state.allowed(date_from, date_to, categories)
         if allowed is not None:
             matches.keep(allowed)
         docnums = matches.docnums()
         ranked = state.rank(docnums, matches.scores, sort, page * per_page)
         hits = [
-            _hit(state.searcher, docnum, float(matches.scores[docnum]), compiled.spec)
+            _hit(state.searcher, docnum, float(matches.scores[docnum]), found)
             for docnum in ranked[(page - 1) * per_page :]
         ]
         total = len(docnums)
@@ -482,7 +486,8 @@ def _filter(
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _hit(searcher, docnum: int, score: float, spec: MatchSpec) -> SearchHit:
+def _hit(searcher, docnum: int, score: float, found: MatchedQuery) -> SearchHit:
+    spec = found.compiled.spec
     fields = searcher.stored_fields(docnum)
     title = fields.get("title", "")
     return SearchHit(
@@ -496,6 +501,7 @@ def _hit(searcher, docnum: int, score: float, spec: MatchSpec) -> SearchHit:
         url=fields.get("url"),
         score=round(score, 4),
         snippet=snippet(stored_body(fields), spec),
+        missing=found.missing(docnum),
     )
 
 

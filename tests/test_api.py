@@ -18,7 +18,7 @@ from search.indexer import reindex
 SEARCH_KEYS = ["query", "total", "page", "per_page", "took_ms", "results", "suggestion", "facets"]
 HIT_KEYS = [
     "id", "title", "title_html", "title_derived", "date", "category", "source", "url", "score",
-    "snippet",
+    "snippet", "missing",
 ]  # fmt: skip
 BISKEK = "2025/09/biskek-zirvesi"
 

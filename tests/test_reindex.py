@@ -230,7 +230,7 @@ def test_search_command_prints_ranked_results(index_dir: Path) -> None:
     assert as_json["results"][0]["id"] == "2025/09/biskek-zirvesi"
     assert set(as_json["results"][0]) == {"id", "title", "title_html", "title_derived", "date",
                                           "category", "source", "url", "score",
-                                          "snippet"}  # fmt: skip
+                                          "snippet", "missing"}  # fmt: skip
 
 
 def test_search_without_index_exits_with_advice(tmp_path: Path) -> None:

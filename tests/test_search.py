@@ -250,9 +250,14 @@ def test_all_words_must_match_then_relax(searcher: Searcher) -> None:
     assert {h.id for h in many.results} == {
         "2025/10/izmir-liman", "2025/09/biskek-zirvesi", "ekonomi/secim",
     }  # fmt: skip
+    assert [h.missing for h in many.results[:1]] == [[]]
+    assert sorted(h.missing for h in many.results[1:]) == [["liman"], ["liman"]]
     relaxed = searcher.search("bişkek derbi")
     assert relaxed.relaxed
     assert {h.id for h in relaxed.results} == {"2025/09/biskek-zirvesi", "spor/derbi"}
+    assert {h.id: h.missing for h in relaxed.results} == {
+        "2025/09/biskek-zirvesi": ["derbi"], "spor/derbi": ["bişkek"],
+    }  # fmt: skip
 
 
 def test_a_page_of_full_matches_is_not_relaxed(tmp_path: Path) -> None:
@@ -263,6 +268,29 @@ def test_a_page_of_full_matches_is_not_relaxed(tmp_path: Path) -> None:
     assert not page.relaxed
     assert page.total == 12
     assert "yalniz" not in {h.id for h in page.results}
+
+
+def test_a_long_query_also_finds_articles_lacking_one_word(tmp_path: Path) -> None:
+    """Three words or more: an article lacking one of them is found too, ranked after the
+    articles holding them all and naming the word it lacks; one lacking two is not."""
+    docs = {f"{n}.txt": f"title: Haber {n}\n\nLiman toplantısı {n}. kez İzmir'de yapıldı.\n"
+            for n in range(12)}  # fmt: skip
+    docs["eksik.txt"] = "title: Mersin\n\nLiman toplantısı bu kez Mersin'de yapıldı.\n"
+    docs["tek.txt"] = "title: Tek\n\nLiman bugün kapalı.\n"
+    page = searcher_over(tmp_path, docs).search("liman toplantı izmir", per_page=20)
+    assert not page.relaxed
+    assert page.total == 13
+    assert [h.id for h in page.results][-1] == "eksik"
+    assert "tek" not in {h.id for h in page.results}
+    assert {h.id: h.missing for h in page.results if h.missing} == {"eksik": ["izmir"]}
+    alternatives = searcher_over(tmp_path / "or", docs).search(
+        'liman "bu kez" izmir OR ankara', per_page=20
+    )
+    assert {h.id: h.missing for h in alternatives.results if h.missing} == {
+        **{f"{n}": ['"bu kez"'] for n in range(12)}, "eksik": ["izmir OR ankara"],
+        "tek": ['"bu kez"', "izmir OR ankara"],
+    }  # fmt: skip
+    assert alternatives.relaxed
 
 
 def test_a_minus_before_a_digit_is_a_negative_number(tmp_path: Path) -> None:
