@@ -182,6 +182,8 @@ def search_command(query: str, index_dir: Path, limit: int, as_json: bool) -> No
         if meta:
             click.echo(f"   {meta}")
         click.echo(f"   {_plain(hit.snippet)}")
+        if hit.missing:
+            click.echo(f"   missing: {', '.join(hit.missing)}")
 
 
 def _plain(html: str) -> str:

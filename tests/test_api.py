@@ -93,6 +93,8 @@ def test_relaxed_flag_only_when_falling_back_to_any_word(client):
     body = search(client, q="liman zzzzyok")
     assert body["relaxed"] is True
     assert [h["id"] for h in body["results"]] == ["2025/10/izmir-liman"]
+    assert body["results"][0]["missing"] == ["zzzzyok"]
+    assert search(client, q="liman")["results"][0]["missing"] == []
 
 
 # --- parameters: filters, sort, pagination, facets ---------------------------------------
@@ -491,6 +493,8 @@ def test_phrase_not_found_notice(client):
 def test_relaxed_notice(client):
     html = page_text(client, "/?q=liman+zzzzyok")
     assert "en az birini içeren haberler gösteriliyor" in html
+    assert '<p class="missing">Eksik: <s>zzzzyok</s></p>' in html
+    assert 'class="missing"' not in page_text(client, "/?q=liman")
 
 
 @pytest.mark.parametrize(

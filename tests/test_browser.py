@@ -189,6 +189,17 @@ def test_a_phrase_no_article_holds_is_searched_as_its_words(page, live_server):
     assert {"Toplantının", "sahibi"} <= set(page.locator("ol.hits mark").all_inner_texts())
 
 
+def test_each_result_names_the_words_it_lacks(page, live_server):
+    search_for(page, live_server, "liman zzzzyok")
+    missing = page.locator("ol.hits .missing")
+    assert missing.all_inner_texts() == ["Eksik: zzzzyok"] * len(hit_ids(page)) != []
+    assert missing.first.is_visible()
+    struck = missing.first.locator("s").evaluate("s => getComputedStyle(s).textDecorationLine")
+    assert "line-through" in struck
+    search_for(page, live_server, "liman")
+    assert page.locator("ol.hits .missing").count() == 0
+
+
 def test_suggestion_link(page, live_server):
     search_for(page, live_server, "kırgıstan")
     assert "sonuç bulunamadı" in page.locator(".empty").inner_text()

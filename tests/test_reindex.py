@@ -220,6 +220,13 @@ def test_search_command_names_a_phrase_searched_as_its_words(index_dir: Path) ->
     assert "no article has the phrase" not in exact.stdout
 
 
+def test_search_command_names_the_words_an_article_lacks(index_dir: Path) -> None:
+    result = haberara("search", "liman zzzzyok", "--index", str(index_dir))
+    assert result.returncode == 0
+    assert "   missing: zzzzyok" in result.stdout
+    assert "missing:" not in haberara("search", "liman", "--index", str(index_dir)).stdout
+
+
 def test_search_command_prints_ranked_results(index_dir: Path) -> None:
     result = haberara("search", "biskek", "--index", str(index_dir))
     assert result.returncode == 0

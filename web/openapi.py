@@ -170,6 +170,14 @@ SCHEMAS: dict[str, Any] = {
             "url": _nullable(_STRING),
             "score": {"type": "number"},
             "snippet": {**_STRING, "description": "Escaped HTML with `<mark>` on matches."},
+            "missing": {
+                "type": "array",
+                "items": _STRING,
+                "description": "The words of `q` (or `a OR b` alternatives, quoted phrases) "
+                "this article lacks: a query of three words or more also finds articles "
+                "lacking one of them, ranked lower; when no article holds every word "
+                "(`relaxed`), those holding some. Empty for an article holding them all.",
+            },
         }
     ),
     "Article": _object(
