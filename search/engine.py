@@ -29,7 +29,7 @@ from whoosh.util.numeric import byte_to_length
 
 from search.analysis import exact_forms
 from search.postings import ArrayTermsReader, Gathered, term_hashes
-from search.schema import stored_body
+from search.schema import stored_body, stored_ranked_title
 from search.shared import SharedCache
 
 #: Term-frequency saturation: 2.0 rather than the usual 1.2, since a news article repeats
@@ -47,7 +47,8 @@ PHRASE_CHECKS = 2_000
 #: headline or a question often has a word its article lacks).
 COORD_SHORT = 3.0
 COORD_LONG = 1.5
-#: Queries of at least this many word groups are long.
+#: Queries of at least this many word groups are long: their share exponent is gentler,
+#: and they also find the articles lacking one group (see querybuild.CompiledQuery.match).
 LONG_QUERY_GROUPS = 3
 
 WeightedTerm = tuple[str, str, float]  # field, term, boost
@@ -445,6 +446,8 @@ class Engine:
 
     def _stored_text(self, docnum: int, fieldname: str) -> str:
         fields = self.searcher.stored_fields(docnum)
+        if fieldname == "title":  # what the title field indexed: an untitled article's lead
+            return stored_ranked_title(fields)
         return stored_body(fields) if fieldname == "body" else fields.get(fieldname, "")
 
 

@@ -46,8 +46,6 @@ MAX_PREFIX_TERMS = 256
 MASKS_KEPT = 20_000
 #: Fewer full matches than this (a page) are followed by partial matches.
 FILL_UP_BELOW = 10
-#: A query of this many groups or more also finds the articles lacking one of them.
-LONG_QUERY_GROUPS = engine.LONG_QUERY_GROUPS
 #: A stem held by more than this share of the articles is not matched (see is_rare).
 RARE_SHARE = 0.05
 
@@ -257,12 +255,12 @@ class CompiledQuery:
     def match(
         self, scorer: engine.Engine, groups: list[engine.Matches]
     ) -> tuple[engine.Matches, bool]:
-        """``(matches, relaxed)``: the articles holding every group, and for a query of
-        :data:`LONG_QUERY_GROUPS` groups or more those lacking one; when the articles
-        holding every group are fewer than :data:`FILL_UP_BELOW` (a page), every article
-        holding some group joins them, and ``relaxed`` says so. An article lacking a group
-        scores by the share of groups it holds, each weighted by its rarity (see
-        :meth:`~search.engine.Engine.match_any`). (A long query's target often lacks one of
+        """``(matches, relaxed)``: the articles holding every group, and for a long query
+        (:data:`~search.engine.LONG_QUERY_GROUPS` groups or more) those lacking one; when
+        the articles holding every group are fewer than :data:`FILL_UP_BELOW` (a page),
+        every article holding some group joins them, and ``relaxed`` says so. An article
+        lacking a group scores by the share of groups it holds, each weighted by its rarity
+        (see :meth:`~search.engine.Engine.match_any`). (A long query's target often lacks one of
         its words: a pasted headline, a question. Ranking full matches strictly first cost
         a tenth of the known-item MRR on pasted headlines.) ``groups`` are the groups'
         matches (:meth:`~search.engine.Engine.group_matches`)."""
@@ -275,7 +273,7 @@ class CompiledQuery:
         if len(self.groups) == 1:
             return full, False
         if full_count >= FILL_UP_BELOW:
-            if len(self.groups) < LONG_QUERY_GROUPS:
+            if len(self.groups) < engine.LONG_QUERY_GROUPS:
                 return full, False
             return scorer.match_any(groups, self.excluded, len(self.groups) - 1), False
         partial = scorer.match_any(groups, self.excluded)
