@@ -121,7 +121,18 @@ def ranked_title(article: Article) -> str:
     lead (:data:`UNTITLED_LEAD_WORDS`)."""
     if not article.title_derived:
         return article.title
-    return " ".join(article.body.split()[:UNTITLED_LEAD_WORDS])
+    return _lead(article.body)
+
+
+def stored_ranked_title(fields: dict) -> str:
+    """:func:`ranked_title` of a stored document (whoosh stores the shown title)."""
+    if not fields.get("title_derived"):
+        return fields.get("title", "")
+    return _lead(stored_body(fields))
+
+
+def _lead(body: str) -> str:
+    return " ".join(body.split()[:UNTITLED_LEAD_WORDS])
 
 
 def indexed_hash(value: bytes) -> str:

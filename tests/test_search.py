@@ -142,6 +142,10 @@ def test_title_search_counts_an_untitled_articles_lead_as_its_title(tmp_path: Pa
     )
     assert ids(searcher, "title:liman") == ["basliksiz"]
     assert ids(searcher, "title:kurul") == ["baslikli", "basliksiz"]
+    phrase = searcher.search('title:"liman yeniden"')  # in the lead, not the first sentence
+    assert [hit.id for hit in phrase.results] == ["basliksiz"]
+    assert phrase.phrases_not_found == []
+    assert ids(searcher, 'title:"yeniden liman"') == ["basliksiz"]  # searched as its words
 
 
 def test_exact_form_ranks_above_inflected_only(tmp_path: Path) -> None:
