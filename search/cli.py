@@ -170,7 +170,9 @@ def search_command(query: str, index_dir: Path, limit: int, as_json: bool) -> No
     if as_json:
         click.echo(json.dumps(page.to_dict(), ensure_ascii=False))
         return
-    relaxed = " (no article has every word; showing articles with any)" if page.relaxed else ""
+    relaxed = ""
+    if page.relaxed:
+        relaxed = " (fewer than 10 articles have every word; articles with some of them added)"
     click.echo(f"{page.total} results for {query!r} in {page.took_ms} ms{relaxed}")
     for phrase in page.phrases_not_found:
         click.echo(f"no article has the phrase {phrase!r}; its words were searched")

@@ -291,7 +291,7 @@ class MatchedQuery:
 
     compiled: CompiledQuery
     matches: engine.Matches
-    relaxed: bool  # no article held every group: articles holding some are included
+    relaxed: bool  # fewer than a page held every group: articles holding some were added
     phrases_not_found: list[str]  # quoted phrases no article holds, searched as words
     groups: list[engine.Matches]  # each group's matches
 

@@ -224,6 +224,9 @@ def test_search_command_names_the_words_an_article_lacks(index_dir: Path) -> Non
     result = haberara("search", "liman zzzzyok", "--index", str(index_dir))
     assert result.returncode == 0
     assert "   missing: zzzzyok" in result.stdout
+    assert "(fewer than 10 articles have every word; articles with some of them added)" in (
+        result.stdout
+    )
     assert "missing:" not in haberara("search", "liman", "--index", str(index_dir)).stdout
 
 

@@ -141,8 +141,9 @@ SCHEMAS: dict[str, Any] = {
             ),
             "relaxed": {
                 "const": True,
-                "description": "Present, and true, only when no article had every word "
-                "and the results are the articles with any of them.",
+                "description": "Present, and true, only when fewer than 10 articles had "
+                "every word and articles with only some of them were added (each result's "
+                "`missing` names the words it lacks).",
             },
             "phrases_not_found": {
                 "type": "array",
