@@ -51,8 +51,8 @@ class SearchHit:
     score: float
     snippet: str
     #: The reader's words (or ``a OR b`` alternatives, phrases) this article lacks: a query
-    #: of three words or more also finds articles lacking one, and a query no article
-    #: answers in full finds those holding some.
+    #: of three words or more also finds articles lacking one, and a query fewer than 10
+    #: articles answer in full finds those holding some (``relaxed``).
     missing: list[str] = field(default_factory=list)
 
 

@@ -176,8 +176,8 @@ SCHEMAS: dict[str, Any] = {
                 "items": _STRING,
                 "description": "The words of `q` (or `a OR b` alternatives, quoted phrases) "
                 "this article lacks: a query of three words or more also finds articles "
-                "lacking one of them, ranked lower; when no article holds every word "
-                "(`relaxed`), those holding some. Empty for an article holding them all.",
+                "lacking one of them, ranked lower; when fewer than 10 articles hold every "
+                "word (`relaxed`), those holding some. Empty for an article holding them all.",
             },
         }
     ),
