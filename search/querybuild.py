@@ -306,16 +306,16 @@ def match_query(parsed: ParsedQuery, vocabulary: Vocabulary, scorer: engine.Engi
     instead, and named in ``phrases_not_found``; a phrase some article holds stays exact."""
     compiled = compile_query(parsed, vocabulary)
     groups = scorer.group_matches(compiled.groups)
-    missing = [
+    not_found = [
         phrase
         for phrase, matches in zip(compiled.phrases, groups, strict=True)
         if phrase is not None and not matches.hit.any()
     ]
-    if missing:
-        compiled = compile_query(parsed.unquoted(missing), vocabulary)
+    if not_found:
+        compiled = compile_query(parsed.unquoted(not_found), vocabulary)
         groups = scorer.group_matches(compiled.groups)
     matches, relaxed = compiled.match(scorer, groups)
-    return MatchedQuery(compiled, matches, relaxed, missing, groups)
+    return MatchedQuery(compiled, matches, relaxed, not_found, groups)
 
 
 def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
