@@ -140,7 +140,7 @@ def _reading(method):
     """Turn any failure while reading the index (a damaged segment) into IndexCorrupt.
 
     A reader whose commit a reindex has replaced may fail for want of files the reindex
-    removed (whoosh deletes the segments it merged at once, and a reader opens a segment's
+    removed (a reindex deletes the segments it merged at once, and a reader opens a segment's
     stored fields when it first needs them): such a failure is retried once on the
     current commit instead.
     """

@@ -1,14 +1,15 @@
-"""One segment from the segments a full build's workers wrote.
+"""One segment from the segments a full build's workers wrote, or from small ones reindexes wrote.
 
-Each build worker writes its share of the archive into its own segment. A search then
-looks every term up in each segment and reads each segment's postings apart: on the
-archive, two segments made matching a fifth slower than one. So the full build ends by
-copying its segments into one (:func:`merge_build_segments`), without decoding what it
-need not: the array fields' postings are merged as arrays (no posting passes through
-whoosh's pool), stored fields are copied as the compressed bytes they are (every segment
-of a build shares one dictionary), and each length and value column as one block of
-bytes. Only the few short fields whoosh itself indexes (date, year, category, source) go
-through whoosh's pool, as in any segment.
+Each build worker writes its share of the archive into its own segment, and each reindex
+that adds articles writes one more. A search then looks every term up in each segment and
+reads each segment's postings apart: on the archive, two segments made matching a fifth
+slower than one. So the full build ends by copying its segments into one, and a reindex
+copies the small segments into one (:func:`merge_build_segments`), without decoding what
+it need not: the array fields' postings are merged as arrays (no posting passes through
+whoosh's pool), stored fields are copied as the compressed bytes they are (the segments
+share one dictionary), and each length and value column as one block of bytes. Only the
+few short fields whoosh itself indexes (date, year, category, source) go through whoosh's
+pool, as in any segment.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ MERGED_ARTICLES = 100_000
 
 
 def merge_build_segments(index, segments: list, options: dict) -> list:
-    """``segments`` (written by one full build with ``options``, none with deletions)
-    copied into as few segments as :data:`MERGED_ARTICLES` allows, in the same order;
-    a segment left alone is returned as it is."""
+    """``segments`` (written with ``options``' stored-text dictionary, by one full build or
+    by reindexes; none with deletions) copied into as few segments as
+    :data:`MERGED_ARTICLES` allows, in the same order; a segment left alone is returned
+    as it is."""
     groups: list[list] = []
     for segment in segments:
         if groups and sum(s.doc_count_all() for s in groups[-1]) + segment.doc_count_all() <= (

@@ -269,32 +269,29 @@ def test_reindex_killed_at_a_point_leaves_the_last_commit(
 
 
 def test_reindex_killed_during_a_merge(folders, tmp_path: Path, paused_runs) -> None:
-    """The build and four one-article commits make five small segments; the next commit
-    merges them (whoosh's MERGE_SMALL policy), and is killed after the merge, before its TOC."""
+    """A reindex that adds an article commits it in a segment of its own, then copies the
+    small segments into one; killed after the copy is written, before its TOC, it leaves
+    the committed articles, the new one included, searchable, and the next run cleans up."""
     docs, index = folders
-    for number in range(4):
-        name = f"2026/ek-{number}.txt"
-        write_articles(docs, {name: f"Belediye duyurusu {number}: Ordu'da pazar yeri açıldı.\n"})
-        assert reindex_cli(docs, index).returncode == 0
     generation = store.current_generation(index)
     named_before, _ = segment_files(generation)
-    assert len(named_before) == 5
-    committed = ids_on_disk(docs)
+    assert len(named_before) == 1
     write_articles(docs, {"2026/ek-son.txt": "Belediye son duyuruyu Giresun'dan yaptı.\n"})
 
-    # the same commit, run to the end on a copy, does merge
+    # the same run, to the end on a copy, does merge
     copy = tmp_path / "copy"
     shutil.copytree(index, copy)
     assert reindex_cli(docs, copy).returncode == 0
     merged, _ = segment_files(store.current_generation(copy))
-    assert len(merged) < len(named_before)
+    assert len(merged) == 1 and merged != named_before
 
-    run = Paused(docs, index, "committing", tmp_path / "paused")
+    run = Paused(docs, index, "merging", tmp_path / "paused")
     paused_runs.append(run)
     named, present = segment_files(generation)
-    assert named == named_before and present - named  # merged segment written, TOC not yet
+    assert len(named) == 2 and named_before < named  # the article's own segment committed
+    assert present - named  # the merged segment written, its TOC not yet
     run.kill()
-    assert cli_search(index) == committed
+    assert cli_search(index) == ids_on_disk(docs)
     result = reindex_cli(docs, index)
     assert result.returncode == 0, result.stderr
     assert cli_search(index) == ids_on_disk(docs)

@@ -529,32 +529,32 @@ def test_rankings_stay_the_same_when_a_thread_forgets_which_fields_hold_a_word(
 def test_a_reader_of_a_replaced_commit_reads_the_current_one_when_its_files_are_gone(
     tmp_path: Path, monkeypatch
 ) -> None:
-    """whoosh deletes the small segments a reindex merges at once; a reader still on the
+    """A reindex deletes the small segments it merges at once; a reader still on the
     commit before, which had not yet opened their stored fields, reads the current
     commit instead of failing."""
     import search.searcher as searcher_module
+    from search import indexer
 
     docs = write_articles(tmp_path / "docs", {"eski.txt": "title: Eski haber\n\nDerbi oynandı.\n"})
     reindex(docs, tmp_path / "index")
     added = []
-    for number in range(8):  # small segments, one per reindex, until whoosh merges them
-        write_articles(docs, {f"yeni-{number}.txt": f"title: Liman {number}\n\nLiman açıldı.\n"})
-        reindex(docs, tmp_path / "index")
-        added.append(f"yeni-{number}")
-        if len(open_index(tmp_path / "index")._segments()) >= 4:
-            break
+    with monkeypatch.context() as unmerged:  # small segments, one per reindex
+        unmerged.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 0)
+        for number in range(3):
+            text = f"title: Liman {number}\n\nLiman açıldı.\n"
+            write_articles(docs, {f"yeni-{number}.txt": text})
+            reindex(docs, tmp_path / "index")
+            added.append(f"yeni-{number}")
+    before = {segment.segment_id() for segment in open_index(tmp_path / "index")._segments()}
+    assert len(before) == 4
     monkeypatch.setattr(searcher_module, "REFRESH_SECONDS", 3600.0)  # keep the old reader
     searcher = Searcher(tmp_path / "index")
     assert [hit.id for hit in searcher.search("derbi").results] == ["eski"]
-    before = {segment.segment_id() for segment in open_index(tmp_path / "index")._segments()}
-    for number in range(8, 16):  # until a reindex merges segments the reader holds
-        write_articles(docs, {f"yeni-{number}.txt": f"title: Liman {number}\n\nLiman açıldı.\n"})
-        reindex(docs, tmp_path / "index")
-        added.append(f"yeni-{number}")
-        after = {segment.segment_id() for segment in open_index(tmp_path / "index")._segments()}
-        if len(before - after) > 1:
-            break
-    assert len(before - after) > 1, "no reindex merged the small segments"
+    write_articles(docs, {"yeni-3.txt": "title: Liman 3\n\nLiman açıldı.\n"})
+    reindex(docs, tmp_path / "index")  # merges every segment the reader holds
+    added.append("yeni-3")
+    after = {segment.segment_id() for segment in open_index(tmp_path / "index")._segments()}
+    assert len(after) == 1 and not before & after
     assert sorted(hit.id for hit in searcher.search("liman", per_page=50).results) == sorted(added)
 
 

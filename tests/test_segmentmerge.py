@@ -145,3 +145,89 @@ def test_merged_segments_keep_to_their_size_and_order(tmp_path, monkeypatch, lim
         assert [f["id"] for f in after.all_stored_fields()] == [
             f["id"] for f in before.all_stored_fields()
         ]
+
+
+def segment_sizes(index_dir: Path) -> list[int]:
+    return [segment.doc_count_all() for segment in open_index(index_dir)._segments()]
+
+
+def add_in_runs(docs: Path, index_dir: Path, runs: list[list[str]]) -> None:
+    """Reindex once per run, after writing that run's articles (of MORE_ARTICLES)."""
+    for names in runs:
+        write_articles(docs, {name: MORE_ARTICLES[name] for name in names})
+        report = reindex(docs, index_dir)
+        assert report.added == len(names) and not report.failed
+        assert not [warning for warning in report.warnings if "small segments" in warning]
+
+
+def test_reindexes_that_add_files_merge_the_small_segments(tmp_path, monkeypatch):
+    """Each reindex writes a segment; the small ones are copied into one, so after a
+    large archive and five reindexes there are two segments, and the index holds what a
+    full build of the same files holds (postings, lengths, stored fields, columns)."""
+    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 100)
+    monkeypatch.setattr(VarBytesColumn.Writer, "__init__", _writing_offsets)
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    names = sorted(MORE_ARTICLES)
+    write_articles(docs, {name: MORE_ARTICLES[name] for name in names[:150]})
+    reindex(docs, tmp_path / "live", full=True)
+    assert segment_sizes(tmp_path / "live") == [155]
+    runs = [names[150:151], names[151:160], names[160:161], names[161:200], names[200:]]
+    add_in_runs(docs, tmp_path / "live", runs)
+    assert segment_sizes(tmp_path / "live") == [155, len(MORE_ARTICLES) - 150]
+    reindex(docs, tmp_path / "full", full=True)
+    assert everything_by_id(tmp_path / "live") == everything_by_id(tmp_path / "full")
+    again = reindex(docs, tmp_path / "live")  # the file record still vouches for every file
+    assert (again.added, again.unchanged) == (0, len(FIXTURE_ARTICLES) + len(MORE_ARTICLES))
+    page = Searcher(tmp_path / "live").search("belediye meclisi", per_page=5)
+    assert page.total == 120
+
+
+def test_segments_with_deletions_are_left_to_whoosh(tmp_path, monkeypatch):
+    """A small segment that lost an article (its file changed) is not copied; the others
+    are, and every article is found once, the changed one as it is now."""
+    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 100)
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    names = sorted(MORE_ARTICLES)
+    write_articles(docs, {name: MORE_ARTICLES[name] for name in names[:150]})
+    reindex(docs, tmp_path / "index", full=True)
+    add_in_runs(docs, tmp_path / "index", [names[150:160]])
+    changed = names[155]
+    write_articles(docs, {changed: "Belediye meclisi olağanüstü toplandı: Karaçam.\n"})
+    assert reindex(docs, tmp_path / "index").updated == 1
+    assert segment_sizes(tmp_path / "index") == [155, 10, 1]
+    add_in_runs(docs, tmp_path / "index", [names[160:170]])
+    assert segment_sizes(tmp_path / "index") == [155, 10, 11]
+    searcher = Searcher(tmp_path / "index")
+    assert [hit.id for hit in searcher.search("karaçam").results] == [changed.removesuffix(".txt")]
+    held = [name for name in names[:170] if "Belediye meclisi" in MORE_ARTICLES[name]]
+    assert searcher.search("belediye meclisi", per_page=5).total == len(held) + 1
+
+
+def test_a_merge_that_cannot_be_written_loses_nothing(tmp_path, monkeypatch):
+    """The articles are committed before the merge: a full disk while merging leaves the
+    segments as they were, says so, and the next reindex merges them."""
+    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 100)
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    reindex(docs, tmp_path / "index", full=True)
+    names = sorted(MORE_ARTICLES)
+    write_articles(docs, {names[0]: MORE_ARTICLES[names[0]]})
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "merge_build_segments", disk_full)
+        report = reindex(docs, tmp_path / "index")
+    assert report.added == 1 and not report.failed
+    assert [warning for warning in report.warnings if "small segments" in warning] == [
+        "the index's 2 small segments were not merged into one (no space left on device): "
+        "every article is indexed and searchable; searches read the segments apart until a "
+        "later reindex merges them"
+    ]
+    assert segment_sizes(tmp_path / "index") == [5, 1]
+    found = Searcher(tmp_path / "index").search("belediye meclisi").results
+    assert [hit.id for hit in found] == [names[0].removesuffix(".txt")]
+    leftovers = [path.name for path in (tmp_path / "index").rglob("*.tmp")]
+    assert leftovers == []
+    add_in_runs(docs, tmp_path / "index", [names[1:3]])
+    assert segment_sizes(tmp_path / "index") == [8]

@@ -7,7 +7,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 
 from conftest import write_articles
-from search import storedtext
+from search import indexer, storedtext
 from search.indexer import reindex
 from search.postings import ArrayCodec
 from search.schema import build_schema
@@ -83,7 +83,8 @@ def test_merged_segments_keep_their_stored_fields(tmp_path):
     )
 
 
-def test_an_update_writes_with_the_dictionary_of_the_full_build(tmp_path):
+def test_an_update_writes_with_the_dictionary_of_the_full_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 0)  # the update's segment kept apart
     docs = write_articles(
         tmp_path / "docs",
         {f"haber-{i}.txt": f"title: Haber {i}\n\n{body}\n" for i, body in enumerate(BODIES)},
