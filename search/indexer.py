@@ -556,18 +556,18 @@ def _update(
 def _merge_small_segments(index: FileIndex, report: ReindexReport) -> None:
     """Copy the small segments (fewer than :data:`SMALL_SEGMENT_ARTICLES` articles) into
     one, in a commit of its own, when there are two or more: so an archive reindexed all
-    day keeps few segments. Only segments without deletions and with the newest segment's
-    stored-text dictionary are copied (as arrays and bytes, see
-    :func:`~search.segmentmerge.merge_build_segments`); whoosh's own policy merges the
-    others when they pile up. The articles were committed already: a merge that cannot be
-    written (a full disk) is reported and leaves the segments as they were."""
+    day keeps few segments. The segments are copied as arrays and bytes, without the
+    articles deleted or replaced since they were written (see
+    :func:`~search.segmentmerge.merge_build_segments`); only those with the newest
+    segment's stored-text dictionary (every segment of one generation has it). The
+    articles were committed already: a merge that cannot be written (a full disk) is
+    reported and leaves the segments as they were."""
     options = _update_options(index)
     segments = index._segments()
     small = [
         segment
         for segment in segments
         if segment.doc_count_all() < SMALL_SEGMENT_ARTICLES
-        and not segment.has_deletions()
         and getattr(segment.codec(), "zdict_name", "") == options["codec"].zdict_name
     ]
     if len(small) < 2:

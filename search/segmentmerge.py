@@ -15,6 +15,7 @@ pool, as in any segment.
 from __future__ import annotations
 
 from itertools import accumulate
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, _lenfield
@@ -33,9 +34,9 @@ MERGED_ARTICLES = 100_000
 
 def merge_build_segments(index, segments: list, options: dict) -> list:
     """``segments`` (written with ``options``' stored-text dictionary, by one full build or
-    by reindexes; none with deletions) copied into as few segments as
-    :data:`MERGED_ARTICLES` allows, in the same order; a segment left alone is returned
-    as it is."""
+    by reindexes) copied into as few segments as :data:`MERGED_ARTICLES` allows, in the
+    same order, without their deleted documents; a segment left alone is returned as it
+    is."""
     groups: list[list] = []
     for segment in segments:
         if groups and sum(s.doc_count_all() for s in groups[-1]) + segment.doc_count_all() <= (
@@ -60,37 +61,44 @@ def _merged(index, segments: list, options: dict):
 
 
 class MergingSegmentWriter(ArraySegmentWriter):
-    """An :class:`ArraySegmentWriter` that appends whole segments of the same build."""
+    """An :class:`ArraySegmentWriter` that appends whole segments written with the same
+    stored-text dictionary."""
 
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, **kwargs)
-        self._parts: dict[str, list[tuple[FieldArrays, int]]] = {}
+        self._parts: dict[str, list[Part]] = {}
 
     def add_segment(self, reader: SegmentReader) -> None:
-        """Append every document of ``reader``'s segment (which has no deletions)."""
-        if reader.has_deletions():
-            raise ValueError("only segments without deletions are merged")
+        """Append every live document of ``reader``'s segment; deleted ones are left out
+        and the others numbered on without gaps."""
         base = self.docnum
-        self._copy_per_document(reader)
+        kept = _kept_documents(reader)
+        self._copy_per_document(reader, kept)
+        renumbered = None if kept is None else _renumbering(kept, reader.doc_count_all())
         arrays = getattr(reader._terms, "arrays", None)
         for fieldname, field in arrays.fields.items() if arrays else ():
-            self._parts.setdefault(fieldname, []).append((field, base))
+            self._parts.setdefault(fieldname, []).append(Part(field, base, renumbered))
         for fieldname in reader.indexed_field_names():
             if fieldname not in ARRAY_FIELDS and fieldname in self.schema:
-                self._pool_postings(reader, fieldname, base)
+                self._pool_postings(reader, fieldname, base, renumbered)
         self._added = True
 
-    def _copy_per_document(self, reader: SegmentReader) -> None:
-        """Stored fields (compressed bytes as they are), field lengths and columns, each
+    def _copy_per_document(self, reader: SegmentReader, kept: np.ndarray | None) -> None:
+        """Stored fields (compressed bytes as they are), field lengths and columns: each
         column's values appended as one block of bytes (value by value, through whoosh's
-        per-document calls, took most of the merge's time)."""
+        per-document calls, took most of a build's merge), or value by value, as bytes,
+        for the ``kept`` documents of a segment with deletions."""
         schema, perdoc, source = self.schema, self.perdocwriter, reader._perdoc
-        base, count = self.docnum, reader.doc_count_all()
+        base = self.docnum
+        count = reader.doc_count_all() if kept is None else len(kept)
+        deleted = list(reader._perdoc.deleted_docs()) if kept is not None else []
         copies = [(STORED, STORED_COLUMN, source._cached_reader(STORED, source._stored_column))]
         for name in schema.scorable_names():
             length_column = source._cached_reader(_lenfield(name), LENGTHS_COLUMN)
             copies.append((_lenfield(name), LENGTHS_COLUMN, length_column))
-            perdoc._fieldlengths[name] += reader.field_length(name)
+            perdoc._fieldlengths[name] += reader.field_length(name) - sum(
+                reader.doc_field_length(docnum, name) or 0 for docnum in deleted
+            )  # (a document's length is kept in one byte: exact for short fields only)
         for name in schema.names():
             column_type = schema[name].column_type
             if column_type and reader.has_column(name):
@@ -103,16 +111,25 @@ class MergingSegmentWriter(ArraySegmentWriter):
                 continue
             if not perdoc._has_column(name):
                 perdoc._create_column(name, column_type)
-            if not _append_column(_innermost(perdoc._get_column(name)), _innermost(column), base):
+            writer, values = _innermost(perdoc._get_column(name)), _innermost(column)
+            appended = (
+                _append_column(writer, values, base)
+                if kept is None
+                else _append_values(writer, values, base, kept)
+            )
+            if not appended:
                 raise TypeError(f"column {name!r} ({column_type!r}) cannot be merged as bytes")
         perdoc._doccount = self.docnum = base + count
 
-    def _pool_postings(self, reader: SegmentReader, fieldname: str, base: int) -> None:
+    def _pool_postings(
+        self, reader: SegmentReader, fieldname: str, base: int, renumbered: np.ndarray | None
+    ) -> None:
         add = self.pool.add
         for btext in reader.lexicon(fieldname):
-            matcher = reader.postings(fieldname, btext)
+            matcher = reader.postings(fieldname, btext)  # deleted documents left out
             while matcher.is_active():
-                add((fieldname, btext, matcher.id() + base, matcher.weight(), matcher.value()))
+                docnum = matcher.id() if renumbered is None else int(renumbered[matcher.id()])
+                add((fieldname, btext, docnum + base, matcher.weight(), matcher.value()))
                 matcher.next()
 
     def _flush_segment(self) -> None:
@@ -120,6 +137,33 @@ class MergingSegmentWriter(ArraySegmentWriter):
             self.fieldwriter.add_sorted(name, merged_postings(parts))
         self._parts.clear()
         super()._flush_segment()
+
+
+class Part(NamedTuple):
+    """One segment's postings of a field, as merged: its arrays, the merged segment's
+    number of its first document and, when it has deletions, each of its documents' number
+    after them (-1 for a deleted one)."""
+
+    arrays: FieldArrays
+    base: int
+    renumbered: np.ndarray | None = None
+
+
+def _kept_documents(reader: SegmentReader) -> np.ndarray | None:
+    """The segment's live document numbers, ascending; None when none is deleted."""
+    if not reader.has_deletions():
+        return None
+    deleted = set(reader._perdoc.deleted_docs())
+    return np.array(
+        [docnum for docnum in range(reader.doc_count_all()) if docnum not in deleted], np.int64
+    )
+
+
+def _renumbering(kept: np.ndarray, count: int) -> np.ndarray:
+    """Each of ``count`` documents' number among the ``kept`` ones, -1 when not kept."""
+    renumbered = np.full(count, -1, np.int64)
+    renumbered[kept] = np.arange(len(kept))
+    return renumbered
 
 
 def _innermost(column):
@@ -158,14 +202,39 @@ def _append_column(writer, reader, base: int) -> bool:
     return False
 
 
-def merged_postings(parts: list[tuple[FieldArrays, int]]) -> SortedPostings:
-    """One field's postings from segments in document order (``(arrays, first docnum)``):
-    each term's documents from the first segment holding it, then the next, ascending."""
-    term_lists = [list(arrays.terms()) for arrays, _ in parts]
+def _append_values(writer, reader, base: int, kept: np.ndarray) -> bool:
+    """Append ``reader``'s values of the ``kept`` documents to ``writer`` (which holds
+    ``base`` documents), value by value as the bytes they are (a stored-fields value stays
+    compressed). False for a kind of column :func:`_append_column` cannot copy either."""
+    if isinstance(writer, VarBytesColumn.Writer) and isinstance(reader, VarBytesColumn.Reader):
+        for number, docnum in enumerate(kept.tolist()):
+            value = VarBytesColumn.Reader.__getitem__(reader, docnum)
+            if value:
+                VarBytesColumn.Writer.add(writer, base + number, value)
+        return True
+    fixed = FixedBytesColumn
+    if isinstance(writer, fixed.Writer) and isinstance(reader, fixed.Reader):
+        if writer._fixedlen != reader._fixedlen or writer._defaultbytes != reader._defaultbytes:
+            return False
+        for number, docnum in enumerate(kept.tolist()):  # as Writer.add, from the bytes
+            value = fixed.Reader.__getitem__(reader, docnum)
+            if value != writer._defaultbytes:
+                writer.fill(base + number)
+                writer._dbfile.write(value)
+                writer._count = base + number + 1
+        return True
+    return False
+
+
+def merged_postings(parts: list[Part]) -> SortedPostings:
+    """One field's postings from segments in document order: each term's documents from
+    the first segment holding it, then the next, ascending. A deleted document's postings
+    are left out, and a term only deleted documents held with them."""
+    term_lists = [list(part.arrays.terms()) for part in parts]
     terms = sorted(set().union(*term_lists))
     number = {term: rank for rank, term in enumerate(terms)}
     ranks = [np.fromiter(map(number.__getitem__, held), np.int64, len(held)) for held in term_lists]
-    counts = [np.diff(arrays.post_ends.astype(np.int64), prepend=0) for arrays, _ in parts]
+    counts = [_kept_counts(part) for part in parts]
     totals = np.zeros(len(terms), np.int64)
     for part_ranks, part_counts in zip(ranks, counts, strict=True):
         totals[part_ranks] += part_counts  # a term is held once per segment
@@ -173,12 +242,41 @@ def merged_postings(parts: list[tuple[FieldArrays, int]]) -> SortedPostings:
     free = post_ends - totals  # where each term's next posting goes
     docs = np.empty(int(post_ends[-1]) if len(terms) else 0, np.uint32)
     freqs = np.empty(len(docs), np.float32)
-    for (arrays, base), part_ranks, part_counts in zip(parts, ranks, counts, strict=True):
+    for part, part_ranks, part_counts in zip(parts, ranks, counts, strict=True):
         own_starts = np.cumsum(part_counts) - part_counts
-        size = int(part_counts.sum())
-        places = np.arange(size, dtype=np.int64)
+        part_docs, part_freqs = _kept_postings(part)
+        places = np.arange(len(part_docs), dtype=np.int64)
         target = places + np.repeat(free[part_ranks] - own_starts, part_counts)
-        docs[target] = arrays.docs[:size].astype(np.uint32) + np.uint32(base)
-        freqs[target] = frequencies_at(arrays.freqs, places)
+        docs[target] = part_docs
+        freqs[target] = part_freqs
         free[part_ranks] += part_counts
+    if len(terms) and not totals.all():  # terms held only by deleted documents
+        held = totals > 0
+        terms = [term for term, kept in zip(terms, held.tolist(), strict=True) if kept]
+        post_ends = post_ends[held]
     return SortedPostings(terms, post_ends.astype(np.uint32), docs, freqs)
+
+
+def _kept_counts(part: Part) -> np.ndarray:
+    """How many postings of each of the part's terms are of live documents."""
+    counts = np.diff(part.arrays.post_ends.astype(np.int64), prepend=0)
+    if part.renumbered is None:
+        return counts
+    live = part.renumbered[part.arrays.docs[: int(counts.sum())]] >= 0
+    term_of = np.repeat(np.arange(len(counts)), counts)
+    return np.bincount(term_of[live], minlength=len(counts))
+
+
+def _kept_postings(part: Part) -> tuple[np.ndarray, np.ndarray]:
+    """The part's postings of live documents, term after term: merged document numbers
+    and frequencies."""
+    arrays = part.arrays
+    size = int(arrays.post_ends[-1]) if len(arrays.post_ends) else 0
+    if part.renumbered is None:
+        places = np.arange(size, dtype=np.int64)
+        docs = arrays.docs[:size].astype(np.uint32) + np.uint32(part.base)
+        return docs, frequencies_at(arrays.freqs, places)
+    renumbered = part.renumbered[arrays.docs[:size]]
+    places = np.flatnonzero(renumbered >= 0)
+    docs = renumbered[places].astype(np.uint32) + np.uint32(part.base)
+    return docs, frequencies_at(arrays.freqs, places)
