@@ -160,16 +160,23 @@ def add_in_runs(docs: Path, index_dir: Path, runs: list[list[str]]) -> None:
         assert not [warning for warning in report.warnings if "small segments" in warning]
 
 
+def large_archive(index_dir: Path, monkeypatch) -> tuple[Path, list[str]]:
+    """The fixture articles and the first 150 of MORE_ARTICLES (sorted names), built into
+    one segment that counts as large (segments of fewer than 100 articles are small)."""
+    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 100)
+    monkeypatch.setattr(VarBytesColumn.Writer, "__init__", _writing_offsets)
+    docs = write_articles(index_dir.parent / "docs", FIXTURE_ARTICLES)
+    names = sorted(MORE_ARTICLES)
+    write_articles(docs, {name: MORE_ARTICLES[name] for name in names[:150]})
+    reindex(docs, index_dir, full=True)
+    return docs, names
+
+
 def test_reindexes_that_add_files_merge_the_small_segments(tmp_path, monkeypatch):
     """Each reindex writes a segment; the small ones are copied into one, so after a
     large archive and five reindexes there are two segments, and the index holds what a
     full build of the same files holds (postings, lengths, stored fields, columns)."""
-    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 100)
-    monkeypatch.setattr(VarBytesColumn.Writer, "__init__", _writing_offsets)
-    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
-    names = sorted(MORE_ARTICLES)
-    write_articles(docs, {name: MORE_ARTICLES[name] for name in names[:150]})
-    reindex(docs, tmp_path / "live", full=True)
+    docs, names = large_archive(tmp_path / "live", monkeypatch)
     assert segment_sizes(tmp_path / "live") == [155]
     runs = [names[150:151], names[151:160], names[160:161], names[161:200], names[200:]]
     add_in_runs(docs, tmp_path / "live", runs)
@@ -186,12 +193,7 @@ def test_merged_small_segments_leave_out_replaced_and_removed_articles(tmp_path,
     """Articles changed or removed after their segment was written are left out when it is
     merged, with the words only they held; the index then holds what a full build of the
     files holds, and the changed article is found as it is now."""
-    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 100)
-    monkeypatch.setattr(VarBytesColumn.Writer, "__init__", _writing_offsets)
-    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
-    names = sorted(MORE_ARTICLES)
-    write_articles(docs, {name: MORE_ARTICLES[name] for name in names[:150]})
-    reindex(docs, tmp_path / "live", full=True)
+    docs, names = large_archive(tmp_path / "live", monkeypatch)
     changed, removed = names[155], names[157]
     add_in_runs(docs, tmp_path / "live", [names[150:155]])
     write_articles(docs, {changed: "Belediye meclisi Karaçam'da toplandı.\n"})
