@@ -91,9 +91,9 @@ _KNOWN_HIGH = "".join(letter for letter in _KNOWN_LETTERS if letter > "\xff")
 #: Known letters outside ASCII within Latin-1 (``ç ö ü â î û`` and capitals).
 _KNOWN_LATIN1 = "".join(letter for letter in _KNOWN_LETTERS if "\x7f" < letter <= "\xff")
 #: Before a word: a character that is not a letter or digit. A pattern begins with it, so
-#: the regular expression engine skips to the (few) places a word can start; beginning
-#: with the word's first letter, it stopped at every such letter inside words too (about
-#: twice as slow over the archive's bodies, the same words).
+#: the regular expression engine skips to the places a word can start; beginning with the
+#: word's first letter, it stopped at every such letter inside words too (about a sixth
+#: slower over the speed benchmark's results, the same words).
 _BEFORE_WORD = r"[\W_]"
 #: After a word's first character: it is a letter or digit. (That the word does not follow
 #: an apostrophe inside a word, ``Bişkek'teki``, is checked by :func:`match_spans`: a

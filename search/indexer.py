@@ -579,18 +579,16 @@ def _merge_small_segments(index: FileIndex, report: ReindexReport) -> None:
         _test_pause("merging")
         writer._commit_toc([segment for segment in segments if segment not in small] + merged)
         writer._finish()
-    except OSError as error:
+    except BaseException as error:
         _abandon(writer)
         store.clean_generation(Path(index.storage.folder))
+        if not isinstance(error, OSError):
+            raise
         report.warnings.append(
             f"the index's {len(small)} small segments were not merged into one "
             f"({(error.strerror or str(error)).lower()}): every article is indexed and "
             "searchable; searches read the segments apart until a later reindex merges them"
         )
-    except BaseException:
-        _abandon(writer)
-        store.clean_generation(Path(index.storage.folder))
-        raise
 
 
 def _record_is_behind(record: filerecord.FileRecord, changes: _Changes) -> bool:

@@ -91,13 +91,13 @@ class MergingSegmentWriter(ArraySegmentWriter):
         schema, perdoc, source = self.schema, self.perdocwriter, reader._perdoc
         base = self.docnum
         count = reader.doc_count_all() if kept is None else len(kept)
-        deleted = list(reader._perdoc.deleted_docs()) if kept is not None else []
+        deleted = [] if kept is None else np.setdiff1d(np.arange(reader.doc_count_all()), kept)
         copies = [(STORED, STORED_COLUMN, source._cached_reader(STORED, source._stored_column))]
         for name in schema.scorable_names():
             length_column = source._cached_reader(_lenfield(name), LENGTHS_COLUMN)
             copies.append((_lenfield(name), LENGTHS_COLUMN, length_column))
             perdoc._fieldlengths[name] += reader.field_length(name) - sum(
-                reader.doc_field_length(docnum, name) or 0 for docnum in deleted
+                reader.doc_field_length(docnum, name) or 0 for docnum in map(int, deleted)
             )  # (a document's length is kept in one byte: exact for short fields only)
         for name in schema.names():
             column_type = schema[name].column_type
