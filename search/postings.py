@@ -99,9 +99,12 @@ class ArrayCodec(W3Codec):
         return StoredTextReader(storage, segment, self.dictionary(storage))
 
     def terms_reader(self, storage, segment) -> ArrayTermsReader:
+        """whoosh's terms reader and the segment's arrays. Every segment this codec writes
+        has its arrays file: one that is gone (a reindex merged the segment away while a
+        reader was opening it) fails the opening, as any other missing file does, rather
+        than reading as a segment without text."""
         whoosh_terms = super().terms_reader(storage, segment)
-        name = segment.make_filename(ARRAYS_EXT)
-        arrays = SegmentArrays(_file_buffer(storage, name)) if storage.file_exists(name) else None
+        arrays = SegmentArrays(_file_buffer(storage, segment.make_filename(ARRAYS_EXT)))
         return ArrayTermsReader(whoosh_terms, arrays)
 
     def new_segment(self, storage, indexname) -> W3Segment:
@@ -470,12 +473,12 @@ class MissingTerm(TermNotFound, KeyError):
 class ArrayTermsReader(TermsReader):
     """whoosh's terms reader, answering for the array fields from :class:`SegmentArrays`."""
 
-    def __init__(self, whoosh_terms, arrays: SegmentArrays | None) -> None:
+    def __init__(self, whoosh_terms, arrays: SegmentArrays) -> None:
         self.whoosh_terms = whoosh_terms
         self.arrays = arrays
 
     def _field(self, fieldname: str) -> FieldArrays | None:
-        if self.arrays is None or fieldname not in ARRAY_FIELDS:
+        if fieldname not in ARRAY_FIELDS:
             return None
         return self.arrays.field(fieldname) or _NO_TERMS
 
@@ -502,8 +505,7 @@ class ArrayTermsReader(TermsReader):
 
     def indexed_field_names(self):
         names = set(self.whoosh_terms.indexed_field_names())
-        if self.arrays is not None:
-            names.update(name for name, field in self.arrays.fields.items() if len(field))
+        names.update(name for name, field in self.arrays.fields.items() if len(field))
         return sorted(names)
 
     def _field_terms(self, fieldname: str, prefix: bytes = b"") -> Iterator[bytes]:

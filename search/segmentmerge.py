@@ -72,9 +72,9 @@ class MergingSegmentWriter(ArraySegmentWriter):
         """Append every live document of ``reader``'s segment; deleted ones are left out
         and the others numbered on without gaps."""
         base = self.docnum
-        kept = _kept_documents(reader)
-        self._copy_per_document(reader, kept)
-        renumbered = None if kept is None else _renumbering(kept, reader.doc_count_all())
+        live = _live_documents(reader)
+        self._copy_per_document(reader, live)
+        renumbered = None if live is None else np.where(live, np.cumsum(live) - 1, -1)
         arrays = getattr(reader._terms, "arrays", None)
         for fieldname, field in arrays.fields.items() if arrays else ():
             self._parts.setdefault(fieldname, []).append(Part(field, base, renumbered))
@@ -83,21 +83,22 @@ class MergingSegmentWriter(ArraySegmentWriter):
                 self._pool_postings(reader, fieldname, base, renumbered)
         self._added = True
 
-    def _copy_per_document(self, reader: SegmentReader, kept: np.ndarray | None) -> None:
+    def _copy_per_document(self, reader: SegmentReader, live: np.ndarray | None) -> None:
         """Stored fields (compressed bytes as they are), field lengths and columns: each
         column's values appended as one block of bytes (value by value, through whoosh's
         per-document calls, took most of a build's merge), or value by value, as bytes,
-        for the ``kept`` documents of a segment with deletions."""
+        for the ``live`` documents of a segment with deletions."""
         schema, perdoc, source = self.schema, self.perdocwriter, reader._perdoc
         base = self.docnum
+        kept = None if live is None else np.flatnonzero(live)
+        deleted = [] if live is None else np.flatnonzero(~live).tolist()
         count = reader.doc_count_all() if kept is None else len(kept)
-        deleted = [] if kept is None else np.setdiff1d(np.arange(reader.doc_count_all()), kept)
         copies = [(STORED, STORED_COLUMN, source._cached_reader(STORED, source._stored_column))]
         for name in schema.scorable_names():
             length_column = source._cached_reader(_lenfield(name), LENGTHS_COLUMN)
             copies.append((_lenfield(name), LENGTHS_COLUMN, length_column))
             perdoc._fieldlengths[name] += reader.field_length(name) - sum(
-                reader.doc_field_length(docnum, name) or 0 for docnum in map(int, deleted)
+                reader.doc_field_length(docnum, name) or 0 for docnum in deleted
             )  # (a document's length is kept in one byte: exact for short fields only)
         for name in schema.names():
             column_type = schema[name].column_type
@@ -149,21 +150,13 @@ class Part(NamedTuple):
     renumbered: np.ndarray | None = None
 
 
-def _kept_documents(reader: SegmentReader) -> np.ndarray | None:
-    """The segment's live document numbers, ascending; None when none is deleted."""
+def _live_documents(reader: SegmentReader) -> np.ndarray | None:
+    """Whether each of the segment's documents is live; None when none is deleted."""
     if not reader.has_deletions():
         return None
-    deleted = set(reader._perdoc.deleted_docs())
-    return np.array(
-        [docnum for docnum in range(reader.doc_count_all()) if docnum not in deleted], np.int64
-    )
-
-
-def _renumbering(kept: np.ndarray, count: int) -> np.ndarray:
-    """Each of ``count`` documents' number among the ``kept`` ones, -1 when not kept."""
-    renumbered = np.full(count, -1, np.int64)
-    renumbered[kept] = np.arange(len(kept))
-    return renumbered
+    live = np.ones(reader.doc_count_all(), bool)
+    live[list(reader._perdoc.deleted_docs())] = False
+    return live
 
 
 def _innermost(column):

@@ -67,6 +67,10 @@ def truncate_segment(index: Path) -> None:
     segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 2])
 
 
+def delete_postings(index: Path) -> None:
+    only(generation(index), "*.arr").unlink()
+
+
 def garbage_toc(index: Path) -> None:
     only(generation(index), "_MAIN_*.toc").write_bytes(b"\x00garbage\xff" * 40)
 
@@ -94,6 +98,7 @@ def delete_meta(index: Path) -> None:
 DAMAGE: dict[str, Callable[[Path], None]] = {
     "truncated segment": truncate_segment,
     "empty segment": empty_segment,
+    "segment's postings file missing": delete_postings,
     "garbage TOC": garbage_toc,
     "missing TOC": delete_toc,
     "generation deleted": delete_generation,
