@@ -4,15 +4,22 @@ A reindex compares each file with the index by the sha1 of its bytes; reading an
 43,000 files took most of an incremental run. After each commit the indexer writes
 ``haberara-files.json.gz`` beside the whoosh files (gzip: a 43,000-file archive's record
 is 4.4 MB of JSON, 1.9 MB compressed): for every indexed article its content hash and,
-when the run read the file, the file's size, modification time (ns) and inode. The next
-run trusts a file whose size, time and inode are all unchanged, like ``git status`` does,
-without opening it.
+when the run read the file, the file's size, modification time (ns), inode and change
+time (ns). The next run trusts a file whose four are all unchanged, like ``git status``
+does, without opening it. The change time is the kernel's own: every write sets it and no
+program can set it back, so an edit that restores the modification time (``touch -r``, a
+copy keeping times) is still seen; a ``chmod`` or a new hard link also sets it, and such a
+file is read again and found unchanged by its hash.
 
 The record names the whoosh commit (TOC generation) it describes; a record of any other
 commit (a run killed between its commit and the record) is ignored and every file is read.
 A file modified less than :data:`RACY_SECONDS` before the run that recorded it is read
 again next time, since a second write within the file system's time resolution could
-leave its time unchanged. ``reindex --full`` ignores the record.
+leave its times unchanged (judged by the modification time, as git does: a folder of
+articles copied with hard links just before a run keeps its files' old modification
+times but not their change times, and need not be read twice). A record written before
+change times were kept has none: its files are read once more. ``reindex --full`` ignores
+the record.
 """
 
 from __future__ import annotations
@@ -27,11 +34,11 @@ from pathlib import Path
 RECORD_FILE = "haberara-files.json.gz"
 RACY_SECONDS = 2.0
 
-Signature = tuple[int, int, int]  # size, mtime_ns, inode
+Signature = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
 
 
 def signature(info: os.stat_result) -> Signature:
-    return (info.st_size, info.st_mtime_ns, info.st_ino)
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
 @dataclass
@@ -62,8 +69,9 @@ def load(generation: Path, commit: int) -> FileRecord:
         record = FileRecord(commit, float(data["taken"]))
         for doc_id, entry in data["articles"].items():
             record.hashes[doc_id] = entry[0]
-            if len(entry) == 4:
-                record.signatures[doc_id] = (int(entry[1]), int(entry[2]), int(entry[3]))
+            if len(entry) == 5:
+                size, mtime, inode, ctime = map(int, entry[1:])
+                record.signatures[doc_id] = (size, mtime, inode, ctime)
         return record
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError):
         return FileRecord()

@@ -291,7 +291,7 @@ def _read_all(paths: list[str], reading: _Reading, progress: Progress | None) ->
 
 def _read_one(path: str, reading: _Reading) -> Article | None:
     """Read one file once: unchanged (same sha1, or the same file by its recorded size,
-    time and inode), a new or changed article (returned), or a failure."""
+    times and inode), a new or changed article (returned), or a failure."""
     known, report, changes = reading.known, reading.report, reading.changes
     docs_dir, record, max_bytes = reading.docs_dir, reading.record, reading.max_bytes
     doc_id = article_id(path, docs_dir)

@@ -105,8 +105,9 @@ def _age(docs: Path, seconds: float) -> None:
         os.utime(path, (stamp, stamp))
 
 
-def _rewrite_same_signature(path: Path, old: str, new: str) -> None:
-    """Change the file's words in place, keeping its size, modification time and inode."""
+def _rewrite_keeping_size_time_inode(path: Path, old: str, new: str) -> None:
+    """Change the file's words in place, keeping its size, modification time and inode
+    (only the change time, which no program can set back, moves)."""
     assert len(old.encode()) == len(new.encode())
     info = path.stat()
     with open(path, "r+b") as handle:
@@ -117,21 +118,71 @@ def _rewrite_same_signature(path: Path, old: str, new: str) -> None:
     assert path.stat().st_size == info.st_size and path.stat().st_ino == info.st_ino
 
 
-def test_unchanged_files_are_trusted_by_size_time_and_inode(tmp_path: Path) -> None:
-    """The second run does not open a file whose size, time and inode are as recorded: an
-    edit that keeps all three (which an editor or copy never does) goes unseen until a
-    full reindex."""
+def _spy_on_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files a reindex opens from now on (the real reads still happen)."""
+    opened: list[str] = []
+    real_read = indexer.read_file_bytes
+
+    def read(path, max_bytes):
+        opened.append(Path(path).name)
+        return real_read(path, max_bytes)
+
+    monkeypatch.setattr(indexer, "read_file_bytes", read)
+    return opened
+
+
+def test_unchanged_files_are_trusted_without_being_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second run opens no file whose size, times and inode are as recorded."""
     docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
     _age(docs, 3600)
     index = tmp_path / "index"
     reindex(docs, index)
     assert (index / "g000001" / "haberara-files.json.gz").is_file()
-    _rewrite_same_signature(docs / "spor/derbi.txt", "golsüz", "gollüz")
+    opened = _spy_on_reads(monkeypatch)
     report = reindex(docs, index)
-    assert (report.updated, report.unchanged) == (0, 5)
-    assert Searcher(index).search("gollüz").total == 0
-    assert reindex(docs, index, full=True).added == 5
+    assert (report.unchanged, opened) == (5, [])
+    os.chmod(docs / "ekonomi/secim.txt", 0o600)  # its change time moves, its words do not
+    report = reindex(docs, index)
+    assert (report.updated, report.unchanged, opened) == (0, 5, ["secim.txt"])
+
+
+def test_an_edit_keeping_size_time_and_inode_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit that restores the file's modification time (``touch -r``, a copy keeping
+    times) and its size still moves its change time: the next run reads it."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    _age(docs, 3600)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    opened = _spy_on_reads(monkeypatch)
+    _rewrite_keeping_size_time_inode(docs / "spor/derbi.txt", "golsüz", "gollüz")
+    report = reindex(docs, index)
+    assert (report.updated, report.unchanged, opened) == (1, 4, ["derbi.txt"])
     assert Searcher(index).search("gollüz").total == 1
+
+
+def test_a_record_without_change_times_has_its_files_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record written before change times were kept (size, time and inode only) vouches
+    for no file: each is read once, found unchanged, and trusted after that."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    _age(docs, 3600)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    record = index / "g000001" / "haberara-files.json.gz"
+    data = json.loads(gzip.decompress(record.read_bytes()))
+    assert all(len(entry) == 5 for entry in data["articles"].values())
+    data["articles"] = {doc_id: entry[:4] for doc_id, entry in data["articles"].items()}
+    record.write_bytes(gzip.compress(json.dumps(data).encode("utf-8")))
+    opened = _spy_on_reads(monkeypatch)
+    assert reindex(docs, index).unchanged == 5
+    assert len(opened) == 5
+    assert reindex(docs, index).unchanged == 5
+    assert len(opened) == 5
 
 
 def test_files_written_just_before_a_run_are_read_again(tmp_path: Path) -> None:
@@ -140,7 +191,7 @@ def test_files_written_just_before_a_run_are_read_again(tmp_path: Path) -> None:
     docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
     index = tmp_path / "index"
     reindex(docs, index)
-    _rewrite_same_signature(docs / "spor/derbi.txt", "golsüz", "gollüz")
+    _rewrite_keeping_size_time_inode(docs / "spor/derbi.txt", "golsüz", "gollüz")
     report = reindex(docs, index)
     assert (report.updated, report.unchanged) == (1, 4)
     assert Searcher(index).search("gollüz").total == 1
@@ -155,10 +206,10 @@ def test_a_damaged_or_stale_file_record_is_not_trusted(tmp_path: Path) -> None:
     data = json.loads(gzip.decompress(record.read_bytes()))
     data["commit"] -= 1  # as if the run was killed between its commit and its record
     record.write_bytes(gzip.compress(json.dumps(data).encode("utf-8")))
-    _rewrite_same_signature(docs / "spor/derbi.txt", "golsüz", "gollüz")
+    _rewrite_keeping_size_time_inode(docs / "spor/derbi.txt", "golsüz", "gollüz")
     assert reindex(docs, index).updated == 1
     record.write_bytes(gzip.compress(b'{"commit": '))
-    _rewrite_same_signature(docs / "spor/derbi.txt", "gollüz", "golsüy")
+    _rewrite_keeping_size_time_inode(docs / "spor/derbi.txt", "gollüz", "golsüy")
     assert reindex(docs, index).updated == 1
     assert Searcher(index).search("golsüy").total == 1
 
