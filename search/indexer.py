@@ -44,7 +44,7 @@ from search.errors import (
 )
 from search.postings import ArrayCodec
 from search.schema import article_document, indexed_hash, stored_fields
-from search.segmentmerge import merge_build_segments
+from search.segmentmerge import MERGED_ARTICLES, merge_build_segments
 from search.segmentwriter import ArraySegmentWriter
 from search.storedtext import sample_dictionary, save_dictionary
 from search.workers import WorkerDied, run_shares
@@ -63,11 +63,15 @@ DICTIONARY_SAMPLES = 64  # articles whose stored fields make the compression dic
 #: writer also gets an :class:`~search.postings.ArrayCodec` (text postings as arrays).
 WRITER_OPTIONS = {"compound": False}
 #: A reindex that adds articles copies the segments holding fewer articles than this into
-#: one (:func:`_merge_small_segments`). Each reindex writes a segment and a search reads
+#: one (:func:`_merge_segments`). Each reindex writes a segment and a search reads
 #: every segment apart: eight segments (an archive and seven reindexes of 40 files) made
 #: searches about a quarter slower than one. whoosh's own policy waits for five small
 #: segments and then re-adds their articles one by one (2 s for 250 articles).
 SMALL_SEGMENT_ARTICLES = 5_000
+#: Larger segments are merged by tiers (each ten times the one below, from
+#: SMALL_SEGMENT_ARTICLES): when this many of one tier pile up, they become one, so an
+#: archive that grows by reindexes alone keeps a few segments per tier.
+TIER_MERGE_SEGMENTS = 4
 KEPT = " (the version indexed before stays searchable)"
 KEPT_BELOW = " (the articles indexed below it before stay searchable)"
 
@@ -549,35 +553,56 @@ def _update(
         store.clean_generation(Path(index.storage.folder))  # free what the commit wrote
         raise
     report.removed = len(removed)
-    _merge_small_segments(index, report)
+    _merge_segments(index, report)
     _save_record(index, changes, indexed)
 
 
-def _merge_small_segments(index: FileIndex, report: ReindexReport) -> None:
-    """Copy the small segments (fewer than :data:`SMALL_SEGMENT_ARTICLES` articles) into
-    one, in a commit of its own, when there are two or more: so an archive reindexed all
-    day keeps few segments. The segments are copied as arrays and bytes, without the
-    articles deleted or replaced since they were written (see
-    :func:`~search.segmentmerge.merge_build_segments`); only those with the newest
+def segments_to_merge(sizes: list[int]) -> list[int]:
+    """Which of the segments holding ``sizes`` articles a reindex merges (their positions):
+    the small ones (fewer than :data:`SMALL_SEGMENT_ARTICLES`) when there are two or more,
+    and every tier above (from ten times as many articles to a hundred times ...) that
+    holds :data:`TIER_MERGE_SEGMENTS` segments, below :data:`MERGED_ARTICLES`.
+
+    >>> segments_to_merge([43_520, 120, 30])
+    [1, 2]
+    >>> segments_to_merge([43_520, 5_100, 5_060, 5_020, 40])
+    [0, 1, 2, 3]
+    """
+    chosen: list[int] = []
+    low, high = 0, SMALL_SEGMENT_ARTICLES
+    while high > 0 and low < MERGED_ARTICLES:  # (none merged when no segment is small)
+        tier = [i for i, size in enumerate(sizes) if low <= size < min(high, MERGED_ARTICLES)]
+        if len(tier) >= (2 if low == 0 else TIER_MERGE_SEGMENTS):
+            chosen += tier
+        low, high = high, high * 10
+    return sorted(chosen)
+
+
+def _merge_segments(index: FileIndex, report: ReindexReport) -> None:
+    """Copy the segments :func:`segments_to_merge` picks into one, in a commit of its own:
+    so an archive reindexed all day keeps few segments. The segments are copied as
+    arrays and bytes, without the articles deleted or replaced since they were written
+    (see :func:`~search.segmentmerge.merge_build_segments`); only those with the newest
     segment's stored-text dictionary (every segment of one generation has it). The
     articles were committed already: a merge that cannot be written (a full disk) is
     reported and leaves the segments as they were."""
     options = _update_options(index)
     segments = index._segments()
-    small = [
+    mergeable = [
         segment
         for segment in segments
-        if segment.doc_count_all() < SMALL_SEGMENT_ARTICLES
-        and getattr(segment.codec(), "zdict_name", "") == options["codec"].zdict_name
+        if getattr(segment.codec(), "zdict_name", "") == options["codec"].zdict_name
     ]
-    if len(small) < 2:
+    chosen = segments_to_merge([segment.doc_count_all() for segment in mergeable])
+    merging = [mergeable[i] for i in chosen]
+    if len(merging) < 2:
         return
     writer = index.writer(**options)
     try:
-        merged = merge_build_segments(index, small, options)
+        merged = merge_build_segments(index, merging, options)
         writer._close_segment()
         _test_pause("merging")
-        writer._commit_toc([segment for segment in segments if segment not in small] + merged)
+        writer._commit_toc([segment for segment in segments if segment not in merging] + merged)
         writer._finish()
     except BaseException as error:
         _abandon(writer)
@@ -585,7 +610,7 @@ def _merge_small_segments(index: FileIndex, report: ReindexReport) -> None:
         if not isinstance(error, OSError):
             raise
         report.warnings.append(
-            f"the index's {len(small)} small segments were not merged into one "
+            f"{len(merging)} of the index's segments were not merged into one "
             f"({(error.strerror or str(error)).lower()}): every article is indexed and "
             "searchable; searches read the segments apart until a later reindex merges them"
         )

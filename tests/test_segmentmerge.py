@@ -157,7 +157,7 @@ def add_in_runs(docs: Path, index_dir: Path, runs: list[list[str]]) -> None:
         write_articles(docs, {name: MORE_ARTICLES[name] for name in names})
         report = reindex(docs, index_dir)
         assert report.added == len(names) and not report.failed
-        assert not [warning for warning in report.warnings if "small segments" in warning]
+        assert not [warning for warning in report.warnings if "not merged" in warning]
 
 
 def large_archive(index_dir: Path, monkeypatch) -> tuple[Path, list[str]]:
@@ -187,6 +187,26 @@ def test_reindexes_that_add_files_merge_the_small_segments(tmp_path, monkeypatch
     assert (again.added, again.unchanged) == (0, len(FIXTURE_ARTICLES) + len(MORE_ARTICLES))
     page = Searcher(tmp_path / "live").search("belediye meclisi", per_page=5)
     assert page.total == 120
+
+
+def test_segments_of_one_tier_are_merged_when_four_pile_up(tmp_path, monkeypatch):
+    """Segments too large to count as small (here 10 articles or more) stay apart until
+    four of the same tier (10 to 99 here) pile up; then they become one, holding what a
+    full build of the same files holds."""
+    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 10)
+    monkeypatch.setattr(VarBytesColumn.Writer, "__init__", _writing_offsets)
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    reindex(docs, tmp_path / "live", full=True)
+    names = sorted(MORE_ARTICLES)
+    runs = [names[start : start + 12] for start in range(0, 48, 12)]
+    add_in_runs(docs, tmp_path / "live", runs[:3])
+    assert segment_sizes(tmp_path / "live") == [5, 12, 12, 12]
+    add_in_runs(docs, tmp_path / "live", runs[3:])
+    assert segment_sizes(tmp_path / "live") == [5, 48]
+    reindex(docs, tmp_path / "full", full=True)
+    assert everything_by_id(tmp_path / "live") == everything_by_id(tmp_path / "full")
+    found = Searcher(tmp_path / "live").search("belediye meclisi", per_page=50).results
+    assert {hit.id for hit in found} == {name.removesuffix(".txt") for name in names[:48]}
 
 
 def test_merged_small_segments_leave_out_replaced_and_removed_articles(tmp_path, monkeypatch):
@@ -237,8 +257,8 @@ def test_a_merge_that_cannot_be_written_loses_nothing(tmp_path, monkeypatch):
         patch.setattr(indexer, "merge_build_segments", disk_full)
         report = reindex(docs, tmp_path / "index")
     assert report.added == 1 and not report.failed
-    assert [warning for warning in report.warnings if "small segments" in warning] == [
-        "the index's 2 small segments were not merged into one (no space left on device): "
+    assert [warning for warning in report.warnings if "not merged" in warning] == [
+        "2 of the index's segments were not merged into one (no space left on device): "
         "every article is indexed and searchable; searches read the segments apart until a "
         "later reindex merges them"
     ]
