@@ -81,10 +81,10 @@ def stopwords() -> frozenset[str]:
     return frozenset(turkish_lower(word) for word in words if word)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=30_000)
 def turkish_stem(word: str) -> str:
     """Snowball Turkish stem of a lower-cased word (``toplantıya`` -> ``toplantı``); the
-    stems of 100,000 words are kept (a serving process stems each new word of a snippet
+    stems of 30,000 words are kept (a serving process stems each new word of a snippet
     when a query matches stems; the build keeps its own, :class:`TermCounter`)."""
     return _stemmer().stemWord(word)
 

@@ -9,7 +9,7 @@ scores over every document of the reader, so a query costs a few array operation
 field rather than per term.
 
 A term's scored postings depend only on the open reader, so they are kept (up to
-:data:`CACHE_POSTINGS`) in a cache every serving thread shares (:class:`ReaderData`).
+:data:`CACHE_POSTINGS_BYTES`) in a cache every serving thread shares (:class:`ReaderData`).
 
 Scores are BM25F: per field ``idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))``,
 times the field's and the form's boost, summed over fields and forms.
@@ -36,10 +36,12 @@ from search.shared import SharedCache
 #: its subject's words (chosen on the relevance benchmark's pasted headlines).
 K1 = 2.0
 B = 0.75
-#: Scored postings kept per open reader (8 bytes each: 24 MB), shared by all threads. The
-#: speed benchmark's 300 distinct queries read 2.7 million; with a third of that kept, a
-#: query asked again read most of its postings again.
-CACHE_POSTINGS = 3_000_000
+#: Bytes of scored postings kept per open reader, shared by all threads: 8 bytes a posting
+#: and about :data:`POSTING_LIST_BYTES` a term besides (two arrays, their key and the
+#: cache's entry). Twice as much (24 MB of postings and 8 MB of arrays) kept a serving
+#: process 35 MB larger; the speed benchmark's 300 queries read 2.7 million postings.
+CACHE_POSTINGS_BYTES = 12_000_000
+POSTING_LIST_BYTES = 500
 #: Documents checked against the stored text for one quoted phrase, best first.
 PHRASE_CHECKS = 2_000
 #: Exponent on the (rarity-weighted) share of the query a partial match holds: steep for
@@ -135,7 +137,7 @@ class ReaderData:
         self.deletions = not self.live.all()
         self._leaves = leaves
         self._norms: dict[str, np.ndarray] = {}
-        self._postings = SharedCache(CACHE_POSTINGS, weight=lambda postings: len(postings[0]))
+        self._postings = SharedCache(CACHE_POSTINGS_BYTES, weight=_postings_bytes)
 
     def norms(self, fieldname: str) -> np.ndarray:
         """``k1 * (1 - b + b * dl / avgdl)`` for every document, over the whole reader."""
@@ -211,6 +213,12 @@ class ReaderData:
             (docs[a:b].copy(), scores[a:b].copy()) if b > a else _EMPTY
             for a, b in zip([0, *ends[:-1]], ends, strict=True)
         ]
+
+
+def _postings_bytes(postings: Postings) -> int:
+    """What a term's kept postings take in memory, about."""
+    docs, scores = postings
+    return docs.nbytes + scores.nbytes + POSTING_LIST_BYTES
 
 
 def _idf_weights(documents: int, frequencies: np.ndarray) -> np.ndarray:
@@ -300,10 +308,12 @@ def _matcher_postings(terms, leaf, fieldname: str, btext: bytes) -> Postings:
     return np.asarray(docs, np.int32), np.asarray(weights, np.float32)
 
 
-#: ReaderData per open reader, shared across threads; keyed by the reader's segments. Two:
-#: the current commit's and, while threads move over to it, the one before (each holds up
-#: to 24 MB of scored postings; four kept a worker about 40 MB larger under reindexes).
-READERS_KEPT = 2
+#: ReaderData per open reader, shared across threads; keyed by the reader's segments. One:
+#: a thread keeps its reader's data while it finishes a query on it, and builds the new
+#: reader's when it moves on, so only the current one need be kept for the threads after
+#: it. Keeping the one before too left a worker about 13 MB larger under a reindex every
+#: few seconds (bench/load.py).
+READERS_KEPT = 1
 _reader_data = SharedCache(READERS_KEPT)
 
 

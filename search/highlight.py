@@ -24,9 +24,9 @@ SNIPPET_MAX = 300
 SNIPPET_SCAN = 6_000
 ELLIPSIS = "…"
 #: Distinct words whose exact form and fold are kept between queries (about 200 bytes each;
-#: the 300 benchmark queries' snippets and titles met 57,000 words; deciding a new word
-#: was most of a snippet's time).
-WORDS_CACHED = 100_000
+#: deciding a new word was most of a snippet's time). The 300 benchmark queries' snippets
+#: and titles met 57,000 words; keeping 100,000 rather than 50,000 made them no quicker.
+WORDS_CACHED = 50_000
 #: A sentence's end: ``[.!?…]\s+`` or ``\n+``, written to begin with one character class so
 #: the regular expression engine skips to it (the alternation was tried at every
 #: position: 4-5x slower over the archive's bodies, the same matches).
@@ -67,9 +67,14 @@ def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
 
 @lru_cache(maxsize=WORDS_CACHED)
 def _forms(word: str) -> tuple[str, str]:
-    """A word's exact form and its ASCII fold; the same for every query, so kept."""
+    """A word's exact form and its ASCII fold; the same for every query, so kept (a form
+    equal to the word, or a fold equal to the form, is the same string object: most of
+    a snippet's words are lower case, many have no Turkish letter)."""
     form = exact_form(word)
-    return form, ascii_fold(form)
+    if form == word:
+        form = word
+    folded = ascii_fold(form)
+    return form, form if folded == form else folded
 
 
 @lru_cache(maxsize=4096)

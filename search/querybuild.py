@@ -42,8 +42,9 @@ STEM_BOOST = 1.0
 #: form, a rare inflection of a common word would count as a rare word.
 SURFACE_BOOST = 0.25
 MAX_PREFIX_TERMS = 256
-#: Words whose fields a serving thread keeps noted between queries.
-MASKS_KEPT = 20_000
+#: Words whose fields a serving thread keeps noted between queries (a query's words'
+#: forms are kept with their fields, :data:`FORMS_KEPT`).
+MASKS_KEPT = 5_000
 #: Fewer full matches than this (a page) are followed by partial matches.
 FILL_UP_BELOW = 10
 #: A stem held by more than this share of the articles is not matched (see is_rare).
@@ -172,8 +173,7 @@ class Vocabulary:
         """Which of :data:`TEXT_FIELDS` hold ``word`` in some article."""
         if word not in self._masks:
             self.words(ascii_fold(word))
-        mask = self._masks.get(word, 0)
-        return tuple(f for bit, f in enumerate(TEXT_FIELDS) if mask & (1 << bit))
+        return _FIELDS_OF_MASK[self._masks.get(word, 0)]
 
     def inflected_words(self, folded_prefix: str, needs_vowel: bool) -> list[str]:
         """Indexed words (titles or bodies) whose fold is ``folded_prefix`` then a chain
@@ -211,6 +211,12 @@ class Vocabulary:
         return {form: self.fields(form) for form in found}
 
 
+#: The fields of each mask, one shared tuple each (a tuple per form came to 16 MB in a
+#: serving process: the forms of 20,000 query words are kept).
+_FIELDS_OF_MASK = [
+    tuple(name for bit, name in enumerate(TEXT_FIELDS) if mask & (1 << bit))
+    for mask in range(1 << len(TEXT_FIELDS))
+]
 #: Segment lexicons shared by every thread (a generation holds a handful of segments).
 _lexicons = SharedCache(32)
 #: Spelling correctors, one per set of segments, shared by every thread.
@@ -219,9 +225,10 @@ _correctors = SharedCache(2)
 #: thread (whoosh's frequencies do not change when articles are deleted; the share
 #: compared with them does).
 _kept_frequencies = SharedCache(20_000)
-#: Indexed forms of a query word, by (segments, folded word), shared by every thread.
-FORMS_KEPT = 20_000
-_kept_forms = SharedCache(FORMS_KEPT)
+#: Indexed forms of query words, by (segments, folded word), shared by every thread: at
+#: most this many forms in all (a word has 22 on average over the eval questions).
+FORMS_KEPT = 100_000
+_kept_forms = SharedCache(FORMS_KEPT, weight=lambda forms: 1 + len(forms))
 
 
 def _segment_words(leaf) -> SegmentLexicon:

@@ -425,8 +425,9 @@ class _ReaderState:
         )
 
 
-#: Column values per open reader (dates, facet codes), shared by every thread.
-_columns = SharedCache(16)
+#: Column values per open reader (dates, ids, facet codes), shared by every thread: those
+#: of the two readers in use (a reindex every few seconds left 16 of them, mostly stale).
+_columns = SharedCache(8)
 #: Result pages kept per process, by the characters of their text (about 4 MB in all).
 PAGES_CACHED_CHARS = 2_000_000
 
