@@ -38,8 +38,9 @@ K1 = 2.0
 B = 0.75
 #: Bytes of scored postings kept per open reader, shared by all threads: 8 bytes a posting
 #: and about :data:`POSTING_LIST_BYTES` a term besides (two arrays, their key and the
-#: cache's entry). Twice as much (24 MB of postings and 8 MB of arrays) kept a serving
-#: process 35 MB larger; the speed benchmark's 300 queries read 2.7 million postings.
+#: cache's entry). The 3 million postings kept before took 32 MB with their arrays, the
+#: largest part of what a worker had kept after 11,000 distinct queries; the speed
+#: benchmark's 300 queries read 2.7 million, so asked again they are partly read again.
 CACHE_POSTINGS_BYTES = 12_000_000
 POSTING_LIST_BYTES = 500
 #: Documents checked against the stored text for one quoted phrase, best first.

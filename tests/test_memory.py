@@ -1,0 +1,31 @@
+"""What a serving worker keeps between queries shares its strings and tuples, so that a
+worker that has met many words stays within its memory (bench/worker_memory.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from search.highlight import _forms
+from search.querybuild import Vocabulary
+from search.store import open_index
+
+
+def test_a_kept_snippet_word_shares_its_string_with_its_form_and_fold() -> None:
+    form, folded = _forms("kitaplar")
+    assert form == folded == "kitaplar"
+    assert form is folded  # one string kept, not three
+    form, folded = _forms("çaylar")
+    assert (form, folded) == ("çaylar", "caylar")
+    assert _forms("Bişkek'teki") == ("bişkek", "biskek")
+
+
+def test_the_kept_forms_of_a_query_word_share_one_field_tuple_per_field_set(
+    index_dir: Path,
+) -> None:
+    with open_index(index_dir).searcher() as searcher:
+        forms = Vocabulary(searcher.reader()).forms("toplanti")
+    assert {"toplantıya", "toplantının", "toplantıda"} <= set(forms)
+    assert set(forms.values()) <= {("body",), ("title",), ("title", "body")}
+    by_fields = {}
+    for fields in forms.values():
+        assert by_fields.setdefault(fields, fields) is fields
