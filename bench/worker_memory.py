@@ -2,7 +2,7 @@
 
 ``speed.py`` asks 300 queries, which a worker's caches (scored postings, query words'
 forms, snippet words) can hold in full. A worker that runs for days meets far more. This
-asks every eval question (``<corpus>/{news-headlines,xquad-tr,tquad}/queries.tsv``,
+asks every eval question (``<corpus>/{xquad-tr,tquad,news-headlines}/queries.tsv``,
 11,390, each once, in file order, cut to the query length limit) of one searcher prepared
 as a ``serve`` worker prepares its own, in one thread, and reports the process's memory
 every ``--every`` queries: RSS, its peak, its own heap (anon) and index pages (file),
@@ -33,7 +33,7 @@ from common import (
 
 use_project()
 
-EVAL_SETS = ("news-headlines", "xquad-tr", "tquad")
+from speed import EVAL_SETS, worker_searcher  # noqa: E402 - speed.py needs use_project() too
 
 
 def eval_questions(corpus_dir: Path) -> list[str]:
@@ -43,8 +43,6 @@ def eval_questions(corpus_dir: Path) -> list[str]:
 
 def run(index: Path, queries: list[str], every: int) -> list[dict]:
     """Memory after the worker is prepared, then after every ``every`` queries (and the last)."""
-    from speed import worker_searcher
-
     from search.searcher import MAX_QUERY_LENGTH
 
     searcher = worker_searcher(index)
@@ -67,11 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=1000, help="sample every N queries")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "worker_memory.json")
     args = parser.parse_args(argv)
-    if not args.index.is_dir():
-        parser.error(f"{args.index} holds no index: build one first (speed.py does)")
     queries = eval_questions(args.corpus_dir)[: args.queries]
     print(f"{len(queries)} distinct queries on {args.index} …", flush=True)
-    samples = run(args.index, queries, args.every)
+    from search.errors import IndexMissing
+
+    try:
+        samples = run(args.index, queries, args.every)
+    except IndexMissing as error:
+        parser.error(str(error))
     results = {"machine": machine(), "checkout": checkout(), "samples": samples}
     write_json(args.out, results)
     header = ["queries", "seconds", "RSS MiB", "peak MiB", "own heap MiB", "index pages MiB"]
