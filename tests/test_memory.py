@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from search.engine import POSTING_LIST_BYTES, ReaderData
 from search.highlight import _forms
 from search.querybuild import Vocabulary
 from search.store import open_index
@@ -29,3 +30,13 @@ def test_the_kept_forms_of_a_query_word_share_one_field_tuple_per_field_set(
     by_fields = {}
     for fields in forms.values():
         assert by_fields.setdefault(fields, fields) is fields
+
+
+def test_kept_postings_are_weighed_in_bytes_with_each_terms_overhead(index_dir: Path) -> None:
+    terms = [("body", "toplantıya"), ("body", "bişkek"), ("title", "nothing-such")]
+    with open_index(index_dir).searcher() as searcher:
+        data = ReaderData(searcher.reader())
+        found = data.postings_many(searcher.reader(), terms)
+    assert len(found[0][0]) >= 1 and len(found[1][0]) >= 1
+    expected = sum(docs.nbytes + scores.nbytes + POSTING_LIST_BYTES for docs, scores in found)
+    assert data._postings._total == expected
