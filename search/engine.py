@@ -18,7 +18,7 @@ times the field's and the form's boost, summed over fields and forms.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -90,16 +90,44 @@ class PhraseClause:
 Clause = TermsClause | QueryClause | PhraseClause
 
 
+#: A term's share of a score: its documents (ascending, distinct), their unboosted scores
+#: and its boost. A document's score is the sum over the parts holding it.
+Part = tuple[np.ndarray, np.ndarray, float]
+
+
+@dataclass(frozen=True)
+class Share:
+    """How a partial match is scaled (:meth:`Engine.match_any`): by a power of the share
+    of the query's groups it holds, each group weighted by its rarity."""
+
+    groups: tuple[np.ndarray, ...]  # each group's hit mask
+    weights: tuple[float, ...]
+    coord: float
+
+    def factor(self, docnums: np.ndarray) -> np.ndarray:
+        """The scale of each of ``docnums``' scores, at most 1."""
+        matched = np.zeros(len(docnums))
+        for weight, hit in zip(self.weights, self.groups, strict=True):
+            matched += hit[docnums] * weight
+        return _power(matched / sum(self.weights), self.coord)
+
+
 @dataclass
 class Matches:
-    """Every document of the reader: its score and whether it matched."""
+    """Which documents of the reader match, and how their scores add up.
 
-    scores: np.ndarray  # float64
-    hit: np.ndarray  # bool
+    Scores are not summed over every document: a top-k search asks only for the scores of
+    the documents that can reach its page (:mod:`search.topk`), and the counts of a page
+    need only ``hit``.
+    """
+
+    hit: np.ndarray  # bool, every document of the reader
+    parts: list[Part] = field(default_factory=list)
+    share: Share | None = None
 
     @classmethod
     def none(cls, size: int) -> Matches:
-        return cls(np.zeros(size), np.zeros(size, bool))
+        return cls(np.zeros(size, bool))
 
     def __len__(self) -> int:
         return int(np.count_nonzero(self.hit))
@@ -109,14 +137,74 @@ class Matches:
         return np.flatnonzero(self.hit)
 
     def add(self, docnums: np.ndarray, scores: np.ndarray) -> None:
-        """Add ``scores`` to ``docnums`` (distinct within one call) and mark them matched."""
-        self.scores[docnums] += scores
+        """Add ``scores`` to ``docnums`` (ascending and distinct) and mark them matched."""
+        self.parts.append((docnums, scores, 1.0))
         self.hit[docnums] = True
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the matches ``mask`` allows."""
         self.hit &= mask
-        self.scores[~self.hit] = 0.0
+
+    def upper_bounds(self) -> np.ndarray:
+        """The most each part adds to any document's score."""
+        return np.array(
+            [
+                float(scores.max() * np.float32(boost)) if len(scores) else 0.0
+                for _, scores, boost in self.parts
+            ]
+        )
+
+    def scores_of(self, docnums: np.ndarray) -> np.ndarray:
+        """The exact scores of ``docnums`` (ascending, distinct, matched), summed part by
+        part in the parts' order, so a document's score is the same bits however many
+        others are scored with it."""
+        scores = np.zeros(len(docnums))
+        if not len(docnums):
+            return scores
+        where = _Positions(docnums, len(self.hit))
+        for part_docs, part_scores, boost in self.parts:
+            into, taken = where.of(part_docs)
+            if len(into):
+                scores[into] += part_scores[taken] * np.float32(boost)
+        if self.share is not None:
+            scores *= self.share.factor(docnums)
+        return scores
+
+    @property
+    def scores(self) -> np.ndarray:
+        """Every document's score (0 where it does not match): all of them scored."""
+        dense = np.zeros(len(self.hit))
+        docnums = self.docnums()
+        dense[docnums] = self.scores_of(docnums)
+        return dense
+
+
+class _Positions:
+    """Finds a part's documents among ``docnums``: by binary search when few are
+    asked for, by a map over every document of the reader when many are."""
+
+    def __init__(self, docnums: np.ndarray, size: int) -> None:
+        self.docnums = docnums
+        self.map: np.ndarray | None = None
+        if len(docnums) * 64 > size:
+            self.map = np.full(size, -1, np.int64)
+            self.map[docnums] = np.arange(len(docnums))
+
+    def of(self, part_docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(into, taken)``: positions in ``docnums`` and in ``part_docs`` of their
+        common documents."""
+        if self.map is not None:
+            found = self.map[part_docs]
+            taken = np.flatnonzero(found >= 0)
+            return found[taken], taken
+        docnums = self.docnums
+        if len(part_docs) <= len(docnums):
+            into = np.minimum(np.searchsorted(docnums, part_docs), len(docnums) - 1)
+            taken = np.flatnonzero(docnums[into] == part_docs)
+            return into[taken], taken
+        taken = np.minimum(np.searchsorted(part_docs, docnums), len(part_docs) - 1)
+        into = np.flatnonzero(part_docs[taken] == docnums)
+        return into, taken[into]
 
 
 class ReaderData:
@@ -356,18 +444,15 @@ class Engine:
             found = self.data.postings_many(self.reader, terms)
         else:
             found = [read[term] for term in terms]
-        held = [
+        parts = [
             (docnums, scores, boost)
             for (docnums, scores), (_, _, boost) in zip(found, clause.terms, strict=True)
             if len(docnums)
         ]
-        if not held:
-            return Matches.none(self.size)
-        docnums = np.concatenate([docnums for docnums, _, _ in held])
-        scores = np.concatenate([scores * np.float32(boost) for _, scores, boost in held])
         hit = np.zeros(self.size, bool)
-        hit[docnums] = True
-        return Matches(np.bincount(docnums, scores, minlength=self.size), hit)
+        for docnums, _, _ in parts:
+            hit[docnums] = True
+        return Matches(hit, parts)
 
     def group_matches(self, groups: list[list[Clause]]) -> list[Matches]:
         """Each group's matches (a group: any of its clauses, scores summed); the postings
@@ -387,12 +472,10 @@ class Engine:
         if not groups:
             return Matches.none(self.size)
         hit = groups[0].hit.copy()
-        total = groups[0].scores.copy()
         for group in groups[1:]:  # in place: no stacked copy of every group's arrays
             hit &= group.hit
-            total += group.scores
-        total[~hit] = 0.0
-        return self._without(Matches(total, hit), excluded)
+        parts = [part for group in groups for part in group.parts]
+        return self._without(Matches(hit, parts), excluded)
 
     def match_any(
         self, groups: list[Matches], excluded: list[Clause], at_least: int = 1
@@ -408,28 +491,24 @@ class Engine:
         if not groups:
             return Matches.none(self.size)
         weights = [math.log(1 + self.data.documents / max(len(group), 1)) for group in groups]
-        matched, total, held = np.zeros(self.size), np.zeros(self.size), np.empty(self.size)
         count = np.zeros(self.size, np.int16)
-        for weight, group in zip(weights, groups, strict=True):  # in place, group by group
-            matched += np.multiply(group.hit, weight, out=held)
-            total += group.scores
+        for group in groups:  # in place, group by group
             count += group.hit
-        share = matched / sum(weights)
         coord = COORD_LONG if len(groups) >= LONG_QUERY_GROUPS else COORD_SHORT
-        result = Matches(total * _power(share, coord), count >= max(at_least, 1))
-        if at_least > 1:
-            result.scores[~result.hit] = 0.0
+        share = Share(tuple(group.hit for group in groups), tuple(weights), coord)
+        parts = [part for group in groups for part in group.parts]
+        result = Matches(count >= max(at_least, 1), parts, share)
         return self._without(result, excluded)
 
     def everything(self, excluded: list[Clause]) -> Matches:
         """Every live document, score 0 (for a query of exclusions only)."""
-        return self._without(Matches(np.zeros(self.size), self.data.live.copy()), excluded)
+        return self._without(Matches(self.data.live.copy()), excluded)
 
     def _group_matches(self, group: list[Clause], read: dict) -> Matches:
         result = self.clause_matches(group[0], read)
         for clause in group[1:]:
             other = self.clause_matches(clause, read)
-            result.scores += other.scores
+            result.parts += other.parts
             result.hit |= other.hit
         return result
 
@@ -448,14 +527,17 @@ class Engine:
             candidates = self.match(per_word, [])
             docnums = candidates.docnums()
             if len(docnums) > PHRASE_CHECKS:
-                best = np.argpartition(-candidates.scores[docnums], PHRASE_CHECKS)
-                docnums = docnums[best[:PHRASE_CHECKS]]
-            held = [
-                doc
-                for doc in docnums.tolist()
-                if _holds_phrase(self._stored_text(doc, fieldname), clause.words)
-            ]
-            result.add(np.asarray(held, np.int64), candidates.scores[held])
+                best = np.argpartition(-candidates.scores_of(docnums), PHRASE_CHECKS)
+                docnums = np.sort(docnums[best[:PHRASE_CHECKS]])
+            held = np.array(
+                [
+                    doc
+                    for doc in docnums.tolist()
+                    if _holds_phrase(self._stored_text(doc, fieldname), clause.words)
+                ],
+                np.int64,
+            )
+            result.add(held, candidates.scores_of(held))
         return result
 
     def _stored_text(self, docnum: int, fieldname: str) -> str:

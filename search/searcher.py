@@ -16,7 +16,7 @@ import numpy as np
 from whoosh import query as wq
 
 from search import store
-from search.engine import Engine, column_values
+from search.engine import Engine, Matches, column_values
 from search.errors import BadParameter, HaberaraError
 from search.highlight import highlight, snippet
 from search.morphology import suffix_chains
@@ -25,6 +25,7 @@ from search.querybuild import MatchedQuery, MatchSpec, Vocabulary, compile_query
 from search.schema import SCORED_FIELDS, category_key, stored_body
 from search.shared import SharedCache
 from search.suggest import suggest
+from search.topk import best_candidates
 
 log = logging.getLogger(__name__)
 
@@ -226,10 +227,10 @@ class Searcher:
         if allowed is not None:
             matches.keep(allowed)
         docnums = matches.docnums()
-        ranked = state.rank(docnums, matches.scores, sort, page * per_page)
+        ranked = state.rank(matches, docnums, sort, page * per_page)
         hits = [
-            _hit(state.searcher, docnum, float(matches.scores[docnum]), found)
-            for docnum in ranked[(page - 1) * per_page :]
+            _hit(state.searcher, docnum, score, found)
+            for docnum, score in ranked[(page - 1) * per_page :]
         ]
         total = len(docnums)
         return SearchPage(
@@ -392,18 +393,28 @@ class _ReaderState:
 
         return _columns.get((self.engine.key, "id"), read)
 
-    def rank(self, docnums: np.ndarray, scores: np.ndarray, sort: str, limit: int) -> list[int]:
-        """The best ``limit`` of ``docnums``, by score or newest first; ties go to the
-        higher score, then the article id."""
+    def rank(
+        self, matches: Matches, docnums: np.ndarray, sort: str, limit: int
+    ) -> list[tuple[int, float]]:
+        """The best ``limit`` of ``docnums`` (the matched docnums, ascending) with their
+        scores, by score or newest first; ties go to the higher score, then the article
+        id. By score, only the matches that can reach the top ``limit`` are scored
+        (:func:`~search.topk.best_candidates`): a later ranking stage may ask for more
+        than a page."""
         if not len(docnums):
             return []
-        primary = self.dates()[docnums] if sort == "date" else scores[docnums]
-        if len(docnums) > limit:  # keep everything tied with the last one kept
-            threshold = np.partition(primary, len(primary) - limit)[len(primary) - limit]
-            keep = primary >= threshold
-            docnums, primary = docnums[keep], primary[keep]
-        order = np.lexsort((self.id_order()[docnums], -scores[docnums], -primary))
-        return docnums[order[:limit]].tolist()
+        if sort == "date":
+            primary = self.dates()[docnums]
+            kept = _among_best(primary, limit)
+            docnums, primary = docnums[kept], primary[kept]
+            scores = matches.scores_of(docnums)
+        else:
+            docnums, scores = best_candidates(matches, docnums, limit)
+            kept = _among_best(scores, limit)
+            docnums, scores = docnums[kept], scores[kept]
+            primary = scores
+        order = np.lexsort((self.id_order()[docnums], -scores, -primary))[:limit]
+        return list(zip(docnums[order].tolist(), scores[order].tolist(), strict=True))
 
     def facet(self, name: str, docnums: np.ndarray) -> list[FacetCount]:
         """Counts of each value of the ``name`` column among ``docnums``."""
@@ -438,6 +449,14 @@ def _page_chars(page: SearchPage) -> int:
 
 #: Result pages by (open reader, what was asked), shared by every thread.
 _pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
+
+
+def _among_best(values: np.ndarray, limit: int) -> np.ndarray | slice:
+    """Which ``values`` are among the ``limit`` highest, with every one tied with the
+    last of those."""
+    if len(values) <= limit:
+        return slice(None)
+    return values >= np.partition(values, len(values) - limit)[len(values) - limit]
 
 
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:
