@@ -1,0 +1,154 @@
+"""How haberara's costs grow with the archive: the same articles copied N times.
+
+1. the N-times archive: ``WORK/docs/copy-1`` … ``copy-N``, each a hard-linked copy of
+   ``ARTICLES_DIR`` under a new folder (so every copy's articles have new ids);
+2. a full build of it (``speed.full_build``): seconds, docs/s, index size;
+3. adding 1 file (``speed.incremental``): the reindex, and the time until a ``Searcher``
+   opened before it returns the new article;
+4. in-process latency of ``speed.py``'s 300 queries on a searcher prepared as a ``serve``
+   worker prepares its own: p50/p95/p99;
+5. a serving worker's memory: ``python -m search serve --no-reindex`` on 127.0.0.1 answers
+   the warm-up and the 300 queries once over one connection; its peak RSS, and of what it
+   holds afterwards its own heap apart from the index pages it maps (shared with the page
+   cache, which the kernel can drop and read again).
+
+    .venv/bin/python bench/scale.py /tmp/news-full --copies 5 --work /tmp/haberara-scale-5
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sys
+from pathlib import Path
+
+from common import (
+    DEFAULT_CORPUS_DIR,
+    RESULTS_DIR,
+    checkout,
+    linked_copy,
+    machine,
+    markdown_table,
+    write_json,
+)
+from speed import (
+    SEED,
+    full_build,
+    incremental,
+    latencies,
+    query_set,
+    server_rss,
+    start_server,
+    stop_server,
+    summary,
+    worker_searcher,
+)
+
+
+def make_archive(source: Path, docs: Path, copies: int) -> int:
+    """``copies`` hard-linked copies of ``source`` under ``docs/copy-K``; the file count."""
+    if docs.exists():
+        shutil.rmtree(docs)
+    docs.mkdir(parents=True)
+    for number in range(1, copies + 1):
+        linked_copy(source, docs / f"copy-{number}")
+    return sum(1 for _ in docs.rglob("*.txt"))
+
+
+def segments(index: Path) -> int:
+    """How many segments the current commit of ``index`` has."""
+    from search import store
+
+    with store.open_index(index).reader() as reader:
+        return len(list(reader.leaf_readers()))
+
+
+def worker_memory(index: Path, queries: list[str], warmup: list[str], work: Path) -> dict:
+    """A ``serve`` worker's memory after answering ``warmup`` and ``queries`` once."""
+    server = start_server(index, work / "server.log", [])
+    try:
+        connection = server.connect()
+        for query in (*warmup, *queries):
+            server.get(connection, query)
+        return server_rss(server)
+    finally:
+        stop_server(server)
+
+
+def table(results: dict) -> str:
+    build = results.get("build", {})
+    inproc = results.get("in_process", {})
+    added = (results.get("incremental") or [{}])[0]
+    memory = results.get("worker", {})
+    spread = "/".join(str(inproc.get(f"p{p}_ms", "-")) for p in (50, 95, 99))
+    rows = [
+        ["articles", results.get("files", "-")],
+        ["in-process p50 / p95 / p99 ms", spread.replace("/", " / ")],
+        ["full build s (docs/s)", f"{build.get('seconds', '-')} ({build.get('docs_per_s', '-')})"],
+        ["index MB", build.get("index_mb", "-")],
+        ["segments after the build", build.get("segments", "-")],
+        ["add 1 file: reindex s", added.get("reindex_s", "-")],
+        ["add 1 file: searchable s", added.get("searchable_s", "-")],
+        ["worker peak RSS MB", memory.get("peak_rss_mb_max_process", "-")],
+        [
+            "worker now: own heap / index pages MB",
+            f"{memory.get('worker_anon_mb', '-')} / {memory.get('worker_file_mb', '-')}",
+        ],
+    ]
+    return markdown_table(["figure", f"haberara {results.get('copies')}×"], rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("articles_dir", type=Path)
+    parser.add_argument("--copies", type=int, default=5, help="copies of the articles")
+    parser.add_argument("--work", type=Path, default=None, help="default /tmp/haberara-scale-N")
+    parser.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR)
+    parser.add_argument("--out", type=Path, default=None, help="default results/scale-N.json")
+    parser.add_argument("--per-set", type=int, default=50, help="eval queries per set")
+    parser.add_argument("--titles", type=int, default=150, help="title-prefix queries")
+    parser.add_argument("--skip-build", action="store_true", help="reuse WORK/index as is")
+    parser.add_argument("--skip-memory", action="store_true", help="no serving worker")
+    args = parser.parse_args(argv)
+    from search.searcher import Searcher
+
+    work = args.work or Path(f"/tmp/haberara-scale-{args.copies}")
+    out = args.out or RESULTS_DIR / f"scale-{args.copies}.json"
+    rng = random.Random(SEED)
+    queries = query_set(args.corpus_dir, args.per_set, args.titles, rng)
+    warmup = query_set(args.corpus_dir, 5, 10, random.Random(SEED + 1))
+    work.mkdir(parents=True, exist_ok=True)
+    docs, index = work / "docs", work / "index"
+    results: dict = {
+        "machine": machine(),
+        "checkout": checkout(),
+        "copies": args.copies,
+        "queries": len(queries),
+    }
+    if not args.skip_build:
+        print(f"{args.copies} copies of {args.articles_dir} …", flush=True)
+        results["files"] = make_archive(args.articles_dir, docs, args.copies)
+        print(f"full build of {results['files']} files …", flush=True)
+        results["build"] = {**full_build(docs, index), "segments": segments(index)}
+        print(f"  {results['build']}", flush=True)
+        searcher = Searcher(index)
+        latencies(lambda q: searcher.search(q, per_page=10), warmup[:3])
+        results["incremental"] = [incremental(docs, index, searcher, 1, 1, rng)]
+        print(f"  {results['incremental']}", flush=True)
+    print(f"in-process latency over {len(queries)} queries …", flush=True)
+    searcher = worker_searcher(index)
+    latencies(lambda q: searcher.search(q, per_page=10), warmup)
+    results["in_process"] = summary(latencies(lambda q: searcher.search(q, per_page=10), queries))
+    print(f"  {results['in_process']}", flush=True)
+    if not args.skip_memory:
+        print("serving worker's memory …", flush=True)
+        results["worker"] = worker_memory(index, queries, warmup, work)
+    write_json(out, results)
+    print("\n" + table(results))
+    print(f"\nmachine: {results['machine']}\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
