@@ -71,17 +71,34 @@ def cli() -> None:
     show_default=True,
     help="Seconds to wait for another running reindex to finish.",
 )
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def reindex_command(
-    docs: Path, index_dir: Path, full: bool, as_json: bool, max_bytes: int, wait: float
+    docs: Path,
+    index_dir: Path,
+    full: bool,
+    as_json: bool,
+    max_bytes: int,
+    wait: float,
+    paths: tuple[Path, ...],
 ) -> None:
-    """Index new, changed and deleted article files.
+    """Index new, changed and deleted article files: every file in the articles folder,
+    or only the PATHS given (files or folders inside it), which costs the same however
+    large the archive is.
 
-    Example: haberara reindex --docs articles/ --index index/
+    Example: haberara reindex --docs articles/ --index index/ articles/2026/12/04/
     """
+    if full and paths:
+        raise click.UsageError("--full rebuilds from every file; give no PATHS with it")
     progress = _ProgressBar() if sys.stderr.isatty() and not as_json else None
     try:
         report = reindex(
-            docs, index_dir, full=full, max_bytes=max_bytes, lock_timeout=wait, progress=progress
+            docs,
+            index_dir,
+            full=full,
+            paths=paths,
+            max_bytes=max_bytes,
+            lock_timeout=wait,
+            progress=progress,
         )
     except DocsMissing as error:
         click.echo(f"error: {error}", err=True)

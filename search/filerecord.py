@@ -20,6 +20,12 @@ articles copied with hard links just before a run keeps its files' old modificat
 times but not their change times, and need not be read twice). A record written before
 change times were kept has none: its files are read once more. ``reindex --full`` ignores
 the record.
+
+A reindex of named files or folders (``reindex PATH...``) looks at those alone, so it does
+not rewrite the whole record: it adds what it saw as a change to ``haberara-files.changes.json``
+(:func:`save_change`), naming the commit it follows and the one it made. Loading applies
+the chain of changes that leads from the record's commit to the one asked for; the next
+run over the whole folder writes the whole record again and starts a new chain.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RECORD_FILE = "haberara-files.json.gz"
+CHANGES_FILE = "haberara-files.changes.json"
 RACY_SECONDS = 2.0
 
 Signature = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
@@ -64,17 +71,46 @@ def load(generation: Path, commit: int) -> FileRecord:
     """The record of ``commit`` in ``generation``; an empty one when absent, damaged or stale."""
     try:
         data = json.loads(gzip.decompress((generation / RECORD_FILE).read_bytes()))
-        if data["commit"] != commit:
-            return FileRecord()
-        record = FileRecord(commit, float(data["taken"]))
-        for doc_id, entry in data["articles"].items():
-            record.hashes[doc_id] = entry[0]
-            if len(entry) == 5:
-                size, mtime, inode, ctime = map(int, entry[1:])
-                record.signatures[doc_id] = (size, mtime, inode, ctime)
-        return record
+        record = FileRecord(data["commit"], float(data["taken"]))
+        _apply(record, data["articles"], [])
+        for change in _changes(generation, record.commit):
+            if change["after"] == record.commit:
+                _apply(record, change["articles"], change["removed"])
+                record.commit = change["commit"]
+        return record if record.commit == commit else FileRecord()
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError):
         return FileRecord()
+
+
+def _apply(record: FileRecord, articles: dict, removed: list[str]) -> None:
+    for doc_id in removed:
+        record.hashes.pop(doc_id, None)
+        record.signatures.pop(doc_id, None)
+    for doc_id, entry in articles.items():
+        record.hashes[doc_id] = entry[0]
+        record.signatures.pop(doc_id, None)
+        if len(entry) == 5:
+            size, mtime, inode, ctime = map(int, entry[1:])
+            record.signatures[doc_id] = (size, mtime, inode, ctime)
+
+
+def _changes(generation: Path, base: int) -> list[dict]:
+    """The changes recorded after the whole record of commit ``base``, in order."""
+    try:
+        data = json.loads((generation / CHANGES_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    return data["changes"] if data["base"] == base else []
+
+
+def _entries(hashes: dict[str, str], seen: dict[str, tuple[str, Signature]]) -> dict:
+    articles = {}
+    for doc_id, content_hash in hashes.items():
+        read = seen.get(doc_id)
+        articles[doc_id] = (
+            [content_hash, *read[1]] if read and read[0] == content_hash else [content_hash]
+        )
+    return articles
 
 
 def save(
@@ -86,18 +122,60 @@ def save(
 ) -> None:
     """Write the record of ``commit``: ``hashes`` (id -> hash, every indexed article) with
     the signature ``seen`` gives for the files read (or trusted) with that same hash."""
-    articles = {}
-    for doc_id, content_hash in hashes.items():
-        read = seen.get(doc_id)
-        articles[doc_id] = (
-            [content_hash, *read[1]] if read and read[0] == content_hash else [content_hash]
-        )
-    data = {"commit": commit, "taken": taken, "articles": articles}
-    temporary = generation / f".{RECORD_FILE}.{os.getpid()}.tmp"
+    data = {"commit": commit, "taken": taken, "articles": _entries(hashes, seen)}
     text = json.dumps(data, ensure_ascii=False).encode("utf-8")
     # the quickest level: a third of level 6's time for a record 6% larger
-    temporary.write_bytes(gzip.compress(text, compresslevel=1, mtime=0))
-    os.replace(temporary, generation / RECORD_FILE)
+    _replace(generation / RECORD_FILE, gzip.compress(text, compresslevel=1, mtime=0))
+    (generation / CHANGES_FILE).unlink(missing_ok=True)
+
+
+def save_change(
+    generation: Path,
+    after: int,
+    commit: int,
+    hashes: dict[str, str],
+    seen: dict[str, tuple[str, Signature]],
+    removed: list[str],
+) -> None:
+    """Record a change to the record of commit ``after``: the articles ``hashes`` gives
+    (id -> hash; signatures from ``seen`` as in :func:`save`) and the ``removed`` ids, now
+    as of ``commit``. A change that follows no recorded commit is not kept (the next run
+    over the whole folder reads every file and writes the whole record)."""
+    path = generation / CHANGES_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        data = None
+    if data is None or not data["changes"]:
+        try:
+            with gzip.open(generation / RECORD_FILE) as handle:
+                base = _record_commit(handle.read(64))
+        except (OSError, EOFError, ValueError):
+            return
+        data = {"base": base, "changes": []}
+    last = data["changes"][-1]["commit"] if data["changes"] else data["base"]
+    if last != after:
+        return
+    articles = _entries(hashes, seen)
+    data["changes"].append(
+        {"after": after, "commit": commit, "articles": articles, "removed": removed}
+    )
+    _replace(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def _record_commit(start: bytes) -> int:
+    """The commit a whole record names, from its first bytes (``{"commit": N, ...``)."""
+    head = start.decode("utf-8", "replace")
+    prefix = '{"commit": '
+    if not head.startswith(prefix):
+        raise ValueError("not a file record")
+    return int(head[len(prefix) :].split(",", 1)[0])
+
+
+def _replace(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
 
 
 def now() -> float:

@@ -17,7 +17,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -140,6 +140,7 @@ def reindex(
     index_dir: Path,
     *,
     full: bool = False,
+    paths: Sequence[Path] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     progress: Progress | None = None,
@@ -147,12 +148,16 @@ def reindex(
     """Index every ``*.txt`` below ``docs_dir`` into ``index_dir``.
 
     Incremental unless ``full`` (or there is no usable index yet, or it was built by an
-    older analysis). Holds the writer lock for the whole run; raises
+    older analysis). With ``paths`` (files or folders inside ``docs_dir``), an incremental
+    run looks at those alone: their new and changed files are indexed, and the articles
+    indexed from them whose files are gone are removed; its cost does not grow with the
+    archive. Holds the writer lock for the whole run; raises
     :class:`~search.errors.IndexLocked` when another run keeps it past ``lock_timeout``.
     """
     docs_dir, index_dir = Path(docs_dir), Path(index_dir)
     if not docs_dir.is_dir():
         raise DocsMissing(f"articles folder {docs_dir}/ does not exist (set --docs)")
+    targets = [_inside(docs_dir, Path(path)) for path in paths]
     started = time.monotonic()
     report = ReindexReport()
     try:
@@ -161,6 +166,8 @@ def reindex(
             index = None if full else _open_for_update(index_dir, report)
             if index is None:
                 _rebuild(docs_dir, index_dir, max_bytes, report, progress)
+            elif targets:
+                _update_paths(index, docs_dir, targets, max_bytes, report)
             else:
                 record = _record(index)
                 known = _indexed_hashes(index, record)
@@ -243,6 +250,107 @@ def _indexed_hashes(index: FileIndex, record: filerecord.FileRecord) -> dict[str
         ids = reader.column_reader("id")
         hashes = reader.column_reader("content_hash")
         return {_text(ids[docnum]): indexed_hash(hashes[docnum]) for docnum in reader.all_doc_ids()}
+
+
+def _inside(docs_dir: Path, path: Path) -> Path:
+    """``path`` (absolute, or relative to the working folder) if it is inside ``docs_dir``."""
+    absolute = Path(os.path.abspath(path))
+    root = Path(os.path.abspath(docs_dir))
+    if absolute != root and root not in absolute.parents:
+        raise DocsMissing(f"{path} is not inside the articles folder {docs_dir}/")
+    return docs_dir / absolute.relative_to(root)
+
+
+def _update_paths(
+    index: FileIndex, docs_dir: Path, targets: list[Path], max_bytes: int, report: ReindexReport
+) -> None:
+    """An incremental run over ``targets`` alone: the indexed articles it compares with
+    are looked up by id, and the file record gets this run's change appended
+    (:func:`search.filerecord.save_change`) rather than written whole."""
+    files: list[str] = []
+    prefixes: list[str] = []
+    kept: list[str] = []  # folders that cannot be listed now
+    changes = _Changes()
+    for target in targets:
+        if target.is_dir():
+            found, skipped = scan_article_files(target)
+            files += found
+            for entry in skipped:  # what was indexed from it before is kept
+                if entry.is_folder:
+                    kept.append(entry.path.relative_to(docs_dir).as_posix() + "/")
+                else:
+                    changes.seen_ids.add(article_id(entry.path, docs_dir))
+                _fail(report, entry.path, entry.reason + KEPT)
+            relative = target.relative_to(docs_dir).as_posix()
+            prefixes.append("" if relative == "." else relative + "/")
+        elif not target.name.lower().endswith(".txt"):
+            _fail(report, target, "not an article file (articles are *.txt files)")
+        elif target.exists() or target.is_symlink():
+            files.append(os.fspath(target))
+        else:  # a named file that is gone: its article goes
+            prefixes.append(article_id(target, docs_dir))
+    wanted = {article_id(path, docs_dir) for path in files}
+    known = _hashes_of(index, wanted, prefixes)
+    reading = _Reading(docs_dir, known, filerecord.FileRecord(), max_bytes, report, changes)
+    changes.articles.extend(_read_all(files, reading, None))
+    removed = [
+        doc_id
+        for doc_id in known
+        if doc_id not in changes.seen_ids and _under(doc_id, prefixes) and not _under(doc_id, kept)
+    ]
+    if not changes.articles and not removed:
+        return
+    after = index.latest_generation()
+    writer = index.writer(**_update_options(index))
+    try:
+        for doc_id in removed:
+            writer.delete_by_term("id", doc_id)
+        _add_all(writer, changes.articles, known, report)
+        _commit(writer)
+    except BaseException:
+        _abandon(writer)
+        store.clean_generation(Path(index.storage.folder))
+        raise
+    report.removed = len(removed)
+    _merge_segments(index, report)
+    hashes = {article.id: article.content_hash for article in changes.articles}
+    with contextlib.suppress(OSError):
+        filerecord.save_change(
+            Path(index.storage.folder),
+            after,
+            index.latest_generation(),
+            hashes,
+            changes.files,
+            removed,
+        )
+
+
+def _under(doc_id: str, prefixes: list[str]) -> bool:
+    """Whether the article is one named, or below a folder named (``prefix/``)."""
+    return any(
+        doc_id.startswith(prefix) if prefix.endswith("/") or not prefix else doc_id == prefix
+        for prefix in prefixes
+    )
+
+
+def _hashes_of(index: FileIndex, ids: set[str], prefixes: list[str]) -> dict[str, str]:
+    """``{id: content_hash}`` of the indexed articles among ``ids`` or below ``prefixes``
+    (found through the id field's sorted terms, not by reading every article's)."""
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        wanted = set(ids)
+        for prefix in prefixes:
+            if prefix.endswith("/") or not prefix:
+                wanted.update(_text(term) for term in reader.expand_prefix("id", prefix))
+            else:
+                wanted.add(prefix)
+        hashes = reader.column_reader("content_hash")
+        found = {}
+        for doc_id in sorted(wanted):
+            docnum = searcher.document_number(id=doc_id)
+            if docnum is not None:
+                found[doc_id] = indexed_hash(hashes[docnum])
+        return found
 
 
 def _text(value: str | bytes) -> str:

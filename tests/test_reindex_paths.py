@@ -1,0 +1,105 @@
+"""``reindex PATH...``: an incremental run over named files and folders alone."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURE_ARTICLES, haberara, write_articles
+from search import filerecord, indexer
+from search.indexer import reindex
+from search.searcher import Searcher
+from search.store import current_generation, open_index
+
+NEW_ARTICLE = "title: Yeni haber\n\nAnkara'daki toplantıya gazeteciler katıldı.\n"
+OTHER_ARTICLE = "title: Başka haber\n\nAnkara'da yağmur bekleniyor.\n"
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    stamp = time.time() - 3600  # files that sat in the archive
+    for path in docs.rglob("*.txt"):
+        os.utime(path, (stamp, stamp))
+    reindex(docs, tmp_path / "index")
+    return docs
+
+
+def _ids(index: Path) -> set[str]:
+    with open_index(index).searcher() as searcher:
+        return {fields["id"] for fields in searcher.all_stored_fields()}
+
+
+def test_only_the_named_folder_is_looked_at(tmp_path: Path, docs: Path) -> None:
+    index = tmp_path / "index"
+    write_articles(docs, {"2026/12/yeni.txt": NEW_ARTICLE, "spor/baska.txt": OTHER_ARTICLE})
+    report = reindex(docs, index, paths=[docs / "2026"])
+    assert (report.added, report.removed) == (1, 0)
+    assert "2026/12/yeni" in _ids(index)
+    assert "spor/baska" not in _ids(index)  # not named: not looked at
+    page = Searcher(index).search("ankara toplantı")
+    assert page.results[0].id == "2026/12/yeni"
+
+
+def test_files_gone_from_a_named_folder_or_named_are_removed(tmp_path: Path, docs: Path) -> None:
+    index = tmp_path / "index"
+    (docs / "spor/derbi.txt").unlink()
+    (docs / "ekonomi/secim.txt").unlink()
+    report = reindex(docs, index, paths=[docs / "spor", docs / "ekonomi/secim.txt"])
+    assert report.removed == 2
+    assert {"spor/derbi", "ekonomi/secim"}.isdisjoint(_ids(index))
+    assert len(_ids(index)) == len(FIXTURE_ARTICLES) - 2
+
+
+def test_a_changed_named_file_is_updated_and_an_unchanged_one_kept(
+    tmp_path: Path, docs: Path
+) -> None:
+    index = tmp_path / "index"
+    izmir = docs / "2025/10/izmir-liman.txt"
+    izmir.write_text(izmir.read_text(encoding="utf-8") + "\nEk paragraf.\n", encoding="utf-8")
+    report = reindex(docs, index, paths=[izmir, docs / "spor/derbi.txt"])
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
+    assert len(_ids(index)) == len(FIXTURE_ARTICLES)
+
+
+def test_the_next_run_over_every_file_trusts_the_record(
+    tmp_path: Path, docs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The named run appends its change to the file record, so the next run over the
+    whole folder opens no file it has seen, the new one included."""
+    index = tmp_path / "index"
+    new = write_articles(docs, {"2026/yeni.txt": NEW_ARTICLE}) / "2026/yeni.txt"
+    stamp = time.time() - 60
+    os.utime(new, (stamp, stamp))
+    reindex(docs, index, paths=[new])
+    generation = current_generation(index)
+    record = filerecord.load(generation, open_index(index).latest_generation())
+    assert set(record.hashes) == _ids(index)
+    opened: list[str] = []
+    real_read = indexer.read_file_bytes
+    monkeypatch.setattr(
+        indexer, "read_file_bytes", lambda path, most: opened.append(path) or real_read(path, most)
+    )
+    report = reindex(docs, index)
+    assert (report.unchanged, opened) == (len(FIXTURE_ARTICLES) + 1, [])
+
+
+def test_a_path_outside_the_articles_folder_is_a_usage_error(tmp_path: Path, docs: Path) -> None:
+    outside = write_articles(tmp_path / "elsewhere", {"a.txt": NEW_ARTICLE})
+    result = haberara(
+        "reindex", "--docs", str(docs), "--index", str(tmp_path / "index"), str(outside)
+    )
+    assert result.returncode == 2
+    assert "not inside the articles folder" in result.stderr
+
+
+def test_the_command_takes_paths(tmp_path: Path, docs: Path) -> None:
+    write_articles(docs, {"2026/yeni.txt": NEW_ARTICLE, "spor/baska.txt": OTHER_ARTICLE})
+    result = haberara(
+        "reindex", "--docs", str(docs), "--index", str(tmp_path / "index"), str(docs / "2026")
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("added 1, updated 0, removed 0, unchanged 0, failed 0")
