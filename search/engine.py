@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -145,27 +146,32 @@ class Matches:
         """Keep only the matches ``mask`` allows."""
         self.hit &= mask
 
-    def upper_bounds(self) -> np.ndarray:
-        """The most each part adds to any document's score."""
-        return np.array(
-            [
-                float(scores.max() * np.float32(boost)) if len(scores) else 0.0
-                for _, scores, boost in self.parts
-            ]
-        )
+    def flat(self) -> FlatParts:
+        """The parts' postings end to end (see :class:`FlatParts`)."""
+        return FlatParts.of(self.parts, len(self.hit))
 
-    def scores_of(self, docnums: np.ndarray) -> np.ndarray:
-        """The exact scores of ``docnums`` (ascending, distinct, matched), summed part by
-        part in the parts' order, so a document's score is the same bits however many
-        others are scored with it."""
-        scores = np.zeros(len(docnums))
+    def scores_of(self, docnums: np.ndarray, flat: FlatParts | None = None) -> np.ndarray:
+        """The exact scores of ``docnums`` (ascending, distinct, matched): each the sum of
+        its parts' scores in the parts' order, so a document's score is the same bits
+        however many others are scored with it. ``flat`` is :meth:`flat` when the caller
+        has it."""
         if not len(docnums):
-            return scores
-        where = _Positions(docnums, len(self.hit))
-        for part_docs, part_scores, boost in self.parts:
-            into, taken = where.of(part_docs)
-            if len(into):
-                scores[into] += part_scores[taken] * np.float32(boost)
+            return np.zeros(0)
+        flat = flat or self.flat()
+        size, count = len(self.hit), len(flat.starts)
+        if len(docnums) * count * 4 < len(flat.docs):  # a few: looked up in each part
+            wanted = (np.arange(count, dtype=np.int64)[:, None] * size + docnums[None, :]).ravel()
+            at = np.minimum(np.searchsorted(flat.keys, wanted), max(len(flat.keys) - 1, 0))
+            found = flat.keys[at] == wanted
+            into = np.flatnonzero(found) % len(docnums)
+            values = flat.scores[at[found]]
+        else:  # many: every posting looked up among them
+            where = np.full(size, -1, np.int64)
+            where[docnums] = np.arange(len(docnums))
+            into = where[flat.docs]
+            found = into >= 0
+            into, values = into[found], flat.scores[found]
+        scores = np.bincount(into, values, minlength=len(docnums))
         if self.share is not None:
             scores *= self.share.factor(docnums)
         return scores
@@ -179,32 +185,38 @@ class Matches:
         return dense
 
 
-class _Positions:
-    """Finds a part's documents among ``docnums``: by binary search when few are
-    asked for, by a map over every document of the reader when many are."""
+class FlatParts(NamedTuple):
+    """The postings of a query's parts (those holding any) end to end, in order."""
 
-    def __init__(self, docnums: np.ndarray, size: int) -> None:
-        self.docnums = docnums
-        self.map: np.ndarray | None = None
-        if len(docnums) * 64 > size:
-            self.map = np.full(size, -1, np.int64)
-            self.map[docnums] = np.arange(len(docnums))
+    docs: np.ndarray  # int64, ascending within each part
+    keys: np.ndarray  # part number * reader size + docnum: ascending
+    scores: np.ndarray  # float64, boosted
+    starts: np.ndarray  # where each part begins
 
-    def of(self, part_docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(into, taken)``: positions in ``docnums`` and in ``part_docs`` of their
-        common documents."""
-        if self.map is not None:
-            found = self.map[part_docs]
-            taken = np.flatnonzero(found >= 0)
-            return found[taken], taken
-        docnums = self.docnums
-        if len(part_docs) <= len(docnums):
-            into = np.minimum(np.searchsorted(docnums, part_docs), len(docnums) - 1)
-            taken = np.flatnonzero(docnums[into] == part_docs)
-            return into[taken], taken
-        taken = np.minimum(np.searchsorted(part_docs, docnums), len(part_docs) - 1)
-        into = np.flatnonzero(part_docs[taken] == docnums)
-        return into, taken[into]
+    @classmethod
+    def of(cls, parts: list[Part], size: int) -> FlatParts:
+        held = [part for part in parts if len(part[0])]
+        if not held:
+            empty = np.zeros(0, np.int64)
+            return cls(empty, empty, np.zeros(0), empty)
+        counts = np.array([len(docs) for docs, _, _ in held], np.int64)
+        docs = np.concatenate([docs for docs, _, _ in held]).astype(np.int64)
+        scores = np.concatenate([scores * np.float32(boost) for _, scores, boost in held])
+        starts = np.cumsum(counts) - counts
+        keys = np.repeat(np.arange(len(held), dtype=np.int64) * size, counts) + docs
+        return cls(docs, keys, scores.astype(np.float64), starts)
+
+    def upper_bounds(self) -> np.ndarray:
+        """The most each part adds to any document's score."""
+        if not len(self.scores):
+            return np.zeros(0)
+        return np.maximum.reduceat(self.scores, self.starts)
+
+    def part(self, number: int) -> tuple[np.ndarray, np.ndarray]:
+        """One part's docnums and boosted scores."""
+        end = self.starts[number + 1] if number + 1 < len(self.starts) else len(self.docs)
+        start = self.starts[number]
+        return self.docs[start:end], self.scores[start:end]
 
 
 class ReaderData:
@@ -508,7 +520,7 @@ class Engine:
         result = self.clause_matches(group[0], read)
         for clause in group[1:]:
             other = self.clause_matches(clause, read)
-            result.parts += other.parts
+            result.parts = [*result.parts, *other.parts]
             result.hit |= other.hit
         return result
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.engine import Matches
+from search.engine import FlatParts, Matches
 
 #: Matches at most this many are scored all at once: pruning would save less than it costs.
 SCORE_ALL_UP_TO = 2_000
@@ -40,32 +40,34 @@ def best_candidates(matches: Matches, hits: np.ndarray, k: int) -> tuple[np.ndar
     ``hits`` (the matched docnums, ascending) scoring at least the k-th best."""
     if len(hits) <= max(SCORE_ALL_UP_TO, k):
         return hits, matches.scores_of(hits)
-    bounds = matches.upper_bounds()
-    seeds = _seeds(matches, bounds, k)
+    flat = matches.flat()
+    bounds = flat.upper_bounds()
+    seeds = _seeds(matches, flat, bounds, k)
     if len(seeds) < k:
-        return hits, matches.scores_of(hits)
-    seed_scores = matches.scores_of(seeds)
+        return hits, matches.scores_of(hits, flat)
+    seed_scores = matches.scores_of(seeds, flat)
     threshold = np.partition(seed_scores, len(seeds) - k)[len(seeds) - k]
     order = np.argsort(bounds, kind="stable")
     below = np.cumsum(bounds[order]) * (1 + MARGIN) < threshold
-    essential = order[np.count_nonzero(below) :]
-    if len(essential) == len(bounds):
-        return hits, matches.scores_of(hits)
+    if not below.any():
+        return hits, matches.scores_of(hits, flat)
+    essential = np.ones(len(bounds), bool)
+    essential[order[below]] = False
+    counts = np.diff(np.append(flat.starts, len(flat.docs)))
     marked = np.zeros(len(matches.hit), bool)
-    for position in essential.tolist():
-        marked[matches.parts[position][0]] = True
+    marked[flat.docs[np.repeat(essential, counts)]] = True
     marked &= matches.hit
     candidates = np.flatnonzero(marked)
-    return candidates, matches.scores_of(candidates)
+    return candidates, matches.scores_of(candidates, flat)
 
 
-def _seeds(matches: Matches, bounds: np.ndarray, k: int) -> np.ndarray:
+def _seeds(matches: Matches, flat: FlatParts, bounds: np.ndarray, k: int) -> np.ndarray:
     """Matched documents that score well: the best ones of the terms with the highest
     bounds, by each term's own score."""
     wanted = SEEDS_PER_RESULT * k
     found: list[np.ndarray] = []
-    for position in np.argsort(-bounds, kind="stable")[:SEED_TERMS].tolist():
-        docnums, scores, _ = matches.parts[position]
+    for number in np.argsort(-bounds, kind="stable")[:SEED_TERMS].tolist():
+        docnums, scores = flat.part(number)
         held = np.flatnonzero(matches.hit[docnums])
         if len(held) > wanted:
             held = held[np.argpartition(-scores[held], wanted)[:wanted]]
