@@ -13,8 +13,8 @@ from search.errors import (
     IndexOutdated,
     IndexWriteFailed,
 )
-from search.indexer import ReindexReport, reindex
-from search.searcher import Searcher, SearchHit, SearchPage
+from search.indexing.reindex import ReindexReport, reindex
+from search.searching.searcher import Searcher, SearchHit, SearchPage
 
 __all__ = [
     "BadParameter",

@@ -15,8 +15,8 @@ import click
 
 from search.articles import DEFAULT_MAX_BYTES
 from search.errors import BadParameter, DocsMissing, HaberaraError
-from search.indexer import DEFAULT_LOCK_TIMEOUT, ReindexReport, reindex
-from search.searcher import Searcher
+from search.indexing.reindex import DEFAULT_LOCK_TIMEOUT, ReindexReport, reindex
+from search.searching.searcher import Searcher
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2

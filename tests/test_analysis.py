@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import search.analysis as analysis
-from search.analysis import (
+import search.text.analysis as analysis
+from search.text.analysis import (
     AsciiFoldFilter,
     TurkishLowerFilter,
     TurkishTokenizer,
@@ -20,7 +20,7 @@ from search.analysis import (
     turkish_analyzer,
     turkish_lower,
 )
-from search.morphology import (
+from search.text.morphology import (
     SUFFIX_CHAIN,
     inflections,
     is_inflection,

@@ -10,9 +10,10 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
-from search import engine, postings
-from search.engine import _field_lengths, _length_codes
-from search.postings import (
+from search.searching import engine
+from search.searching.engine import _field_lengths, _length_codes
+from search.storage import postings
+from search.storage.postings import (
     ARRAY_FIELDS,
     FREQUENCY_STEPS,
     ArrayCodec,
@@ -20,8 +21,8 @@ from search.postings import (
     frequencies_at,
     pack_frequencies,
 )
-from search.schema import build_schema
-from search.segmentwriter import ArraySegmentWriter, FieldPostings
+from search.storage.schema import build_schema
+from search.storage.segmentwriter import ArraySegmentWriter, FieldPostings
 
 DOCUMENTS = [
     ("a1", "Bişkek'te toplantı", "Kırgızistan'ın başkenti Bişkek'te dün bir toplantı yapıldı."),

@@ -20,7 +20,16 @@ from hypothesis import strategies as st
 from whoosh.fields import TEXT
 
 from conftest import write_articles
-from search.analysis import (
+from search.articles import normalize_text
+from search.errors import BadParameter
+from search.indexing.reindex import reindex
+from search.searching.engine import _power
+from search.searching.highlight import _sentences, highlight, match_spans, snippet
+from search.searching.query import ParsedQuery, parse_query
+from search.searching.querybuild import MatchSpec
+from search.searching.searcher import MAX_QUERY_LENGTH, Searcher, SearchPage
+from search.storage.schema import TurkishText
+from search.text.analysis import (
     TermCounter,
     analyze,
     ascii_fold,
@@ -31,15 +40,6 @@ from search.analysis import (
     stem_start,
     turkish_stem,
 )
-from search.articles import normalize_text
-from search.engine import _power
-from search.errors import BadParameter
-from search.highlight import _sentences, highlight, match_spans, snippet
-from search.indexer import reindex
-from search.query import ParsedQuery, parse_query
-from search.querybuild import MatchSpec
-from search.schema import TurkishText
-from search.searcher import MAX_QUERY_LENGTH, Searcher, SearchPage
 
 FEW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MANY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

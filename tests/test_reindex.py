@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURE_ARTICLES, haberara, write_articles
-from search import indexer, store
-from search.analysis import index_term, turkish_stem
 from search.errors import IndexWriteFailed
-from search.indexer import reindex
-from search.searcher import Searcher
-from search.store import open_index
+from search.indexing import reindex as indexer
+from search.indexing.reindex import reindex
+from search.searching.searcher import Searcher
+from search.storage import store
+from search.storage.store import open_index
+from search.text.analysis import index_term, turkish_stem
 
 NEW_ARTICLE = "title: Yeni haber\n\nAnkara'daki toplantıya gazeteciler katıldı.\n"
 
@@ -330,8 +331,8 @@ def test_a_build_worker_that_dies_leaves_the_last_index_serving(
 def test_parallel_full_build_indexes_everything(tmp_path: Path, monkeypatch) -> None:
     """Large archives are built by a worker process per core, each reading every n-th
     file into segments of its own, which are then merged; force it on a small one."""
-    import search.indexer as indexer
-    import search.segmentmerge as segmentmerge
+    import search.indexing.reindex as indexer
+    import search.storage.segmentmerge as segmentmerge
 
     monkeypatch.setattr(indexer, "PARALLEL_BUILD_FROM", 1)
     monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 40)

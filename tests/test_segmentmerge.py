@@ -8,11 +8,12 @@ import pytest
 from whoosh.columns import VarBytesColumn
 
 from conftest import FIXTURE_ARTICLES, write_articles
-from search import indexer, segmentmerge
-from search.engine import column_values
-from search.indexer import reindex
-from search.searcher import Searcher
-from search.store import open_index
+from search.indexing import reindex as indexer
+from search.indexing.reindex import reindex
+from search.searching.engine import column_values
+from search.searching.searcher import Searcher
+from search.storage import segmentmerge
+from search.storage.store import open_index
 
 #: More articles than a segment holds in these tests, with every header the files have;
 #: every third has none (its title derived, no date, category or source: columns and

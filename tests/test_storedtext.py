@@ -7,13 +7,14 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 
 from conftest import write_articles
-from search import indexer, storedtext
-from search.indexer import reindex
-from search.postings import ArrayCodec
-from search.schema import build_schema
-from search.searcher import Searcher
-from search.store import current_generation, open_index
-from search.storedtext import sample_dictionary, save_dictionary
+from search.indexing import reindex as indexer
+from search.indexing.reindex import reindex
+from search.searching.searcher import Searcher
+from search.storage import storedtext
+from search.storage.postings import ArrayCodec
+from search.storage.schema import build_schema
+from search.storage.store import current_generation, open_index
+from search.storage.storedtext import sample_dictionary, save_dictionary
 
 BODIES = [
     "Büyükşehir belediye meclisi 2025 yılı bütçesini görüşmek üzere olağanüstü toplandı.",

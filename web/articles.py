@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from search.searcher import StoredArticle
-from web.index import searcher
+from search.searching.searcher import StoredArticle
+from web.slot import searcher
 
 
 class ArticleNotFound(LookupError):

@@ -2,7 +2,7 @@
 
 Both are plain GET forms and links rendered on the server; ``static/app.js`` only adds
 conveniences. Everything is escaped by Jinja except HTML the library already escaped
-(``title_html``, ``snippet`` and :func:`search.highlight.highlight` output).
+(``title_html``, ``snippet`` and :func:`search.searching.highlight.highlight` output).
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from search.errors import BadParameter, HaberaraError
-from search.highlight import highlight
-from search.querybuild import MatchSpec
-from search.schema import category_key
-from search.searcher import MAX_QUERY_LENGTH, SearchPage
+from search.searching.highlight import highlight
+from search.searching.querybuild import MatchSpec
+from search.searching.searcher import MAX_QUERY_LENGTH, SearchPage
+from search.storage.schema import category_key
 from web.articles import ArticleNotFound, find_article
-from web.index import searcher
 from web.params import SEARCH_PARAMETERS, SearchRequest, read_search_request
 from web.present import (
     page_count,
@@ -28,6 +27,7 @@ from web.present import (
     turkish_message,
     turkish_number,
 )
+from web.slot import searcher
 
 bp = Blueprint("pages", __name__)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MultiDict
 
 from search.errors import BadParameter
-from search.searcher import parse_date
+from search.searching.searcher import parse_date
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -38,7 +38,7 @@ class SearchRequest:
     categories: tuple[str, ...] = ()
 
     def search_kwargs(self) -> dict:
-        """Keyword arguments for :meth:`search.searcher.Searcher.search` (after the text)."""
+        """Keyword arguments for :meth:`search.Searcher.search` (after the text)."""
         return {
             "page": self.page,
             "per_page": self.per_page,

@@ -39,7 +39,7 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3Segment
 from whoosh.matching import ListMatcher
 from whoosh.reading import TermInfo, TermNotFound
 
-from search.storedtext import StoredTextReader, StoredTextWriter, load_dictionary
+from search.storage.storedtext import StoredTextReader, StoredTextWriter, load_dictionary
 
 #: Fields whose postings are written as arrays; every other field is whoosh's as usual. The
 #: article id is one too: whoosh's term table spent 90 bytes on each.
@@ -69,7 +69,7 @@ def term_hashes(terms: list[bytes]) -> np.ndarray:
 class ArrayCodec(W3Codec):
     """whoosh's default codec, with the text fields' postings written as arrays, and
     each article's stored fields compressed with a dictionary of sample articles, saved
-    in the index folder under ``zdict_name`` (see :mod:`search.storedtext`).
+    in the index folder under ``zdict_name`` (see :mod:`search.storage.storedtext`).
 
     A segment keeps its codec in the index's table of contents: the codec keeps only the
     dictionary's name there, never its bytes.

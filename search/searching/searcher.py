@@ -15,16 +15,22 @@ from typing import NamedTuple
 import numpy as np
 from whoosh import query as wq
 
-from search import store
-from search.engine import Engine, column_values
 from search.errors import BadParameter, HaberaraError
-from search.highlight import highlight, snippet
-from search.morphology import suffix_chains
-from search.query import parse_query
-from search.querybuild import MatchedQuery, MatchSpec, Vocabulary, compile_query, match_query
-from search.schema import SCORED_FIELDS, category_key, stored_body
-from search.shared import SharedCache
-from search.suggest import suggest
+from search.searching.engine import Engine, column_values
+from search.searching.highlight import highlight, snippet
+from search.searching.query import parse_query
+from search.searching.querybuild import (
+    MatchedQuery,
+    MatchSpec,
+    Vocabulary,
+    compile_query,
+    match_query,
+)
+from search.searching.shared import SharedCache
+from search.searching.suggest import suggest
+from search.storage import store
+from search.storage.schema import SCORED_FIELDS, category_key, stored_body
+from search.text.morphology import suffix_chains
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Snippets and highlighted titles: stored text re-analysed with the index's own chain.
 
-The exact-form chain (:func:`~search.analysis.exact_forms`) gives each word's character
-offsets; a word is marked when the query's :class:`~search.querybuild.MatchSpec` accepts
+The exact-form chain (:func:`~search.text.analysis.exact_forms`) gives each word's character
+offsets; a word is marked when the query's :class:`~search.searching.querybuild.MatchSpec` accepts
 it, so ``toplantıya``, ``Bişkek'teki`` (the whole word, suffix included) and keyboard
 matches are all marked. Everything outside ``<mark>`` is HTML-escaped.
 """
@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
 
-from search.analysis import APOSTROPHES, WORD, ascii_fold, exact_form, turkish_lower
-from search.querybuild import MatchSpec
+from search.searching.querybuild import MatchSpec
+from search.text.analysis import APOSTROPHES, WORD, ascii_fold, exact_form, turkish_lower
 
 SNIPPET_MIN = 160
 SNIPPET_MAX = 300
@@ -38,7 +38,7 @@ Span = tuple[int, int]
 def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     """``(start, end, folded word)`` of every word in ``text`` that the query matches.
 
-    Words are the exact-form chain's (:func:`~search.analysis.exact_forms`). Only words
+    Words are the exact-form chain's (:func:`~search.text.analysis.exact_forms`). Only words
     starting with letters some match can start with are looked at (a regular expression
     finds them, :func:`_candidates`); each distinct one is decided once per query
     (``spec.decisions``), for the title and every snippet.

@@ -4,7 +4,7 @@ whoosh evaluates ``AND`` of ``OR`` groups with a tree of pure-Python matchers th
 through postings one document at a time; with a Turkish word expanding to a dozen indexed
 forms, that took 0.6 s per query on 43,000 articles. Here the postings of all of a
 query's terms in a field are gathered from the mapped index in one pass per segment
-(:mod:`search.postings`), scored in one vectorised step, and added into a dense array of
+(:mod:`search.storage.postings`), scored in one vectorised step, and added into a dense array of
 scores over every document of the reader, so a query costs a few array operations per
 field rather than per term.
 
@@ -27,10 +27,10 @@ from whoosh.query import Query
 from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.util.numeric import byte_to_length
 
-from search.analysis import exact_forms
-from search.postings import ArrayTermsReader, Gathered, term_hashes
-from search.schema import stored_body, stored_ranked_title
-from search.shared import SharedCache
+from search.searching.shared import SharedCache
+from search.storage.postings import ArrayTermsReader, Gathered, term_hashes
+from search.storage.schema import stored_body, stored_ranked_title
+from search.text.analysis import exact_forms
 
 #: Term-frequency saturation: 2.0 rather than the usual 1.2, since a news article repeats
 #: its subject's words (chosen on the relevance benchmark's pasted headlines).
@@ -280,7 +280,7 @@ def _segment_gather(
     """One segment's postings of each term (as bytes), term after term: reader docnums,
     frequencies, and how many each term has.
 
-    Text fields are array fields (:mod:`search.postings`), read in one pass. Any other
+    Text fields are array fields (:mod:`search.storage.postings`), read in one pass. Any other
     field is read through whoosh's matchers, deleted documents included (the caller drops
     those itself, ``ReaderData.live``).
     """

@@ -5,7 +5,7 @@ whoosh's term dictionary for every Turkish spelling of a prefix cost a third of 
 time, so each segment's title and body words are read once into a sorted list of folds
 (with the words beside them) and a prefix becomes two binary searches. Segments never
 change once written, so a segment's lexicon is built once per process and shared by every
-thread (see :mod:`search.shared`); a reindex that adds a segment only reads the new one.
+thread (see :mod:`search.searching.shared`); a reindex that adds a segment only reads the new one.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 
-from search.analysis import ascii_fold
-from search.morphology import VOWELS, suffix_chains
+from search.text.analysis import ascii_fold
+from search.text.morphology import VOWELS, suffix_chains
 
 
 class SegmentLexicon:
@@ -57,7 +57,7 @@ class SegmentLexicon:
 
     def inflected(self, prefix: str, needs_vowel: bool) -> list[tuple[str, int]]:
         """``(word, fields)`` of the words whose fold is ``prefix`` (folded) then a chain
-        of noun suffixes (:func:`~search.morphology.is_inflection`); only the folds are
+        of noun suffixes (:func:`~search.text.morphology.is_inflection`); only the folds are
         looked at, each with one set look-up.
 
         >>> SegmentLexicon({"body": ["kitabı", "kitaplar", "kitapçı"]}).inflected("kitap", False)

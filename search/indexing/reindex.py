@@ -6,7 +6,7 @@ rename (full rebuild) or into a whoosh commit whose TOC is renamed into place (i
 so a run that dies or fails at any point leaves the last committed index. An ``OSError``
 while writing (disk full, read-only disk) becomes :class:`~search.errors.IndexWriteFailed`
 and whatever the run had written is removed; what a SIGKILLed run left is removed by the
-next run (:func:`search.store.remove_leftovers`).
+next run (:func:`search.storage.store.remove_leftovers`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from pathlib import Path
 
 from whoosh.index import FileIndex
 
-from search import filerecord, store
-from search.analysis import index_term, turkish_stem
 from search.articles import (
     DEFAULT_MAX_BYTES,
     Article,
@@ -42,12 +40,15 @@ from search.errors import (
     IndexOutdated,
     IndexWriteFailed,
 )
-from search.postings import ArrayCodec
-from search.schema import article_document, indexed_hash, stored_fields
-from search.segmentmerge import MERGED_ARTICLES, merge_build_segments
-from search.segmentwriter import ArraySegmentWriter
-from search.storedtext import sample_dictionary, save_dictionary
-from search.workers import WorkerDied, run_shares
+from search.indexing import filerecord
+from search.indexing.workers import WorkerDied, run_shares
+from search.storage import store
+from search.storage.postings import ArrayCodec
+from search.storage.schema import article_document, indexed_hash, stored_fields
+from search.storage.segmentmerge import MERGED_ARTICLES, merge_build_segments
+from search.storage.segmentwriter import ArraySegmentWriter
+from search.storage.storedtext import sample_dictionary, save_dictionary
+from search.text.analysis import index_term, turkish_stem
 
 Progress = Callable[[int, int], None]
 DEFAULT_LOCK_TIMEOUT = 30.0
@@ -60,7 +61,7 @@ SEGMENT_ARTICLES = 25_000
 DICTIONARY_SAMPLES = 64  # articles whose stored fields make the compression dictionary
 #: Plain segment files, not whoosh's compound file: a reader of a compound file copies each
 #: part it opens into memory (240 MB per reader on the 43,520-article archive). Every
-#: writer also gets an :class:`~search.postings.ArrayCodec` (text postings as arrays).
+#: writer also gets an :class:`~search.storage.postings.ArrayCodec` (text postings as arrays).
 WRITER_OPTIONS = {"compound": False}
 #: A reindex that adds articles copies the segments holding fewer articles than this into
 #: one (:func:`_merge_segments`). Each reindex writes a segment and a search reads
@@ -399,7 +400,7 @@ def _rebuild(
     """Write every article into a new generation as it is read (a large archive is never
     held in memory at once; on several cores each worker process reads and writes its
     share of the files), merge the segments written into one (up to
-    :data:`~search.segmentmerge.MERGED_ARTICLES` articles each: a search reads every
+    :data:`~search.storage.segmentmerge.MERGED_ARTICLES` articles each: a search reads every
     segment apart), then make the generation current in one rename."""
     changes = _Changes()
     paths = _unique_ids(_scan(docs_dir, {}, changes, report), docs_dir, report)
@@ -582,7 +583,7 @@ def _merge_segments(index: FileIndex, report: ReindexReport) -> None:
     """Copy the segments :func:`segments_to_merge` picks into one, in a commit of its own:
     so an archive reindexed all day keeps few segments. The segments are copied as
     arrays and bytes, without the articles deleted or replaced since they were written
-    (see :func:`~search.segmentmerge.merge_build_segments`); only those with the newest
+    (see :func:`~search.storage.segmentmerge.merge_build_segments`); only those with the newest
     segment's stored-text dictionary (every segment of one generation has it). The
     articles were committed already: a merge that cannot be written (a full disk) is
     reported and leaves the segments as they were."""
