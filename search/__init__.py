@@ -14,9 +14,29 @@ from search.errors import (
     IndexWriteFailed,
 )
 from search.indexing.reindex import ReindexReport, reindex
-from search.searching.searcher import Searcher, SearchHit, SearchPage
+from search.searching.searcher import (
+    MAX_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    SORTS,
+    FacetCount,
+    HighlightedArticle,
+    Searcher,
+    SearchHit,
+    SearchPage,
+    StoredArticle,
+    parse_date,
+)
+from search.storage.schema import category_key
 
 __all__ = [
+    "MAX_PER_PAGE",
+    "MAX_QUERY_LENGTH",
+    "SORTS",
+    "FacetCount",
+    "HighlightedArticle",
+    "StoredArticle",
+    "category_key",
+    "parse_date",
     "BadParameter",
     "DocsMissing",
     "HaberaraError",

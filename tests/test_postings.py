@@ -11,7 +11,6 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
 from search.searching import engine
-from search.searching.engine import _field_lengths, _length_codes
 from search.storage import postings
 from search.storage.postings import (
     ARRAY_FIELDS,
@@ -21,6 +20,7 @@ from search.storage.postings import (
     frequencies_at,
     pack_frequencies,
 )
+from search.storage.reading import _length_codes, field_lengths
 from search.storage.schema import build_schema
 from search.storage.segmentwriter import ArraySegmentWriter, FieldPostings
 
@@ -321,5 +321,5 @@ def test_field_lengths_read_as_one_array_equal_whooshs_per_document(tmp_path):
                 ]
                 codes = _length_codes(leaf, fieldname, leaf.doc_count_all())
                 assert codes is not None
-                assert _field_lengths(leaf, fieldname).tolist() == expected
-        assert max(_field_lengths(leaf, "body")) > 1000
+                assert field_lengths(leaf, fieldname).tolist() == expected
+        assert max(field_lengths(leaf, "body")) > 1000

@@ -10,9 +10,9 @@ from whoosh.columns import VarBytesColumn
 from conftest import FIXTURE_ARTICLES, write_articles
 from search.indexing import reindex as indexer
 from search.indexing.reindex import reindex
-from search.searching.engine import column_values
 from search.searching.searcher import Searcher
 from search.storage import segmentmerge
+from search.storage.reading import column_values
 from search.storage.store import open_index
 
 #: More articles than a segment holds in these tests, with every header the files have;

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from search.searching.shared import SharedCache
+from search.shared import SharedCache
 
 
 def test_threads_asking_at_once_wait_for_one_build() -> None:

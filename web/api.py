@@ -13,7 +13,7 @@ import dataclasses
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from search.errors import BadParameter, HaberaraError
+from search import BadParameter, HaberaraError
 from web.articles import ArticleNotFound, find_article
 from web.params import read_search_request
 from web.slot import searcher

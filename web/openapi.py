@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.searching.searcher import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from search import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
 from web.limits import MAX_HEADERS, MAX_PARAMETERS, MAX_QUERY_STRING_BYTES
 from web.params import DEFAULT_PER_PAGE, MAX_INTEGER
 

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
-from search.errors import BadParameter
-from search.searching.searcher import parse_date
+from search import BadParameter, parse_date
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from search.errors import HaberaraError
-from search.searching.searcher import Searcher
+from search import HaberaraError, Searcher
 
 
 class SearcherSlot:

@@ -42,7 +42,8 @@ from search.errors import (
 )
 from search.indexing import filerecord
 from search.indexing.workers import WorkerDied, run_shares
-from search.storage import store
+from search.storage import commits, store
+from search.storage.commits import WRITER_OPTIONS
 from search.storage.postings import ArrayCodec
 from search.storage.schema import article_document, indexed_hash, stored_fields
 from search.storage.segmentmerge import MERGED_ARTICLES, merge_build_segments
@@ -59,10 +60,6 @@ MAX_BUILD_PROCS = 4
 #: its word tables and the forked main process included).
 SEGMENT_ARTICLES = 25_000
 DICTIONARY_SAMPLES = 64  # articles whose stored fields make the compression dictionary
-#: Plain segment files, not whoosh's compound file: a reader of a compound file copies each
-#: part it opens into memory (240 MB per reader on the 43,520-article archive). Every
-#: writer also gets an :class:`~search.storage.postings.ArrayCodec` (text postings as arrays).
-WRITER_OPTIONS = {"compound": False}
 #: A reindex that adds articles copies the segments holding fewer articles than this into
 #: one (:func:`_merge_segments`). Each reindex writes a segment and a search reads
 #: every segment apart: eight segments (an archive and seven reindexes of 40 files) made
@@ -382,14 +379,6 @@ def _samples(paths: list[str], docs_dir: Path, max_bytes: int) -> list[Article]:
     return samples
 
 
-def _update_options(index: FileIndex) -> dict:
-    """whoosh writer options for an update: the dictionary of the newest segment."""
-    segments = index._segments()
-    codec = segments[-1].codec() if segments else None
-    name = getattr(codec, "zdict_name", "")
-    return {**WRITER_OPTIONS, "codec": ArrayCodec(zdict_name=name)}
-
-
 def _rebuild(
     docs_dir: Path,
     index_dir: Path,
@@ -414,10 +403,14 @@ def _rebuild(
             for part in built:
                 _merge_part(part, report, changes, indexed)
             segments = [segment for part in built for segment in part.segments]
-            _commit_segments(writer, merge_build_segments(index, segments, options))
+            commits.commit_segments(
+                writer,
+                merge_build_segments(index, segments, options),
+                partial(_test_pause, "committing"),
+            )
             _save_record(index, changes, indexed)
         except BaseException:
-            _abandon(writer)
+            commits.abandon(writer)
             raise
         _test_pause("swapping")
         store.make_current(index_dir, generation)
@@ -493,7 +486,7 @@ def _build_part(
     writer = None
     for article in _read_all(paths, reading, step):
         if writer is not None and writer.doc_count() >= SEGMENT_ARTICLES:
-            built.segments.append(writer._finalize_segment())
+            built.segments.append(commits.finish_segment(writer))
             writer = None
         if writer is None:
             writer = ArraySegmentWriter(share.index, _lk=False, **share.options)
@@ -503,7 +496,7 @@ def _build_part(
         if built.report.added == 1:
             _test_pause("writing")
     if writer is not None:
-        built.segments.append(writer._finalize_segment())
+        built.segments.append(commits.finish_segment(writer))
     built.files = reading.changes.files
     return built
 
@@ -517,15 +510,6 @@ def _merge_part(
     report.warnings.extend(part.report.warnings)
     changes.files.update(part.files)
     indexed.update(part.indexed)
-
-
-def _commit_segments(writer, segments: list) -> None:
-    """Commit ``segments`` (written by build workers) as the index; the test-only
-    ``committing`` pause sits just before the TOC."""
-    writer._close_segment()  # the lock holder's own segment stays empty
-    _test_pause("committing")
-    writer._commit_toc(segments)
-    writer._finish()
 
 
 def _update(
@@ -543,14 +527,14 @@ def _update(
         if record.commit != index.latest_generation() or _record_is_behind(record, changes):
             _save_record(index, changes, indexed)
         return
-    writer = index.writer(**_update_options(index))
+    writer = index.writer(**commits.update_options(index))
     try:
         for doc_id in removed:
             writer.delete_by_term("id", doc_id)
         _add_all(writer, changes.articles, known, report)
-        _commit(writer)
+        commits.commit(writer, _committing_pause())
     except BaseException:
-        _abandon(writer)
+        commits.abandon(writer)
         store.clean_generation(Path(index.storage.folder))  # free what the commit wrote
         raise
     report.removed = len(removed)
@@ -587,8 +571,8 @@ def _merge_segments(index: FileIndex, report: ReindexReport) -> None:
     segment's stored-text dictionary (every segment of one generation has it). The
     articles were committed already: a merge that cannot be written (a full disk) is
     reported and leaves the segments as they were."""
-    options = _update_options(index)
-    segments = index._segments()
+    options = commits.update_options(index)
+    segments = commits.index_segments(index)
     mergeable = [
         segment
         for segment in segments
@@ -601,12 +585,10 @@ def _merge_segments(index: FileIndex, report: ReindexReport) -> None:
     writer = index.writer(**options)
     try:
         merged = merge_build_segments(index, merging, options)
-        writer._close_segment()
-        _test_pause("merging")
-        writer._commit_toc([segment for segment in segments if segment not in merging] + merged)
-        writer._finish()
+        kept = [segment for segment in segments if segment not in merging]
+        commits.commit_segments(writer, kept + merged, partial(_test_pause, "merging"))
     except BaseException as error:
-        _abandon(writer)
+        commits.abandon(writer)
         store.clean_generation(Path(index.storage.folder))
         if not isinstance(error, OSError):
             raise
@@ -643,25 +625,8 @@ def _add_all(writer, articles: list[Article], known: dict[str, str], report: Rei
             _test_pause("writing")
 
 
-def _commit(writer) -> None:
-    """``writer.commit()``; the test-only ``committing`` pause sits just before the TOC."""
+def _committing_pause() -> Callable[[], None] | None:
+    """The test-only ``committing`` pause, when it is asked for."""
     if os.environ.get(PAUSE_ENV) == "committing":
-        commit_toc = writer._commit_toc
-
-        def paused(segments):
-            _test_pause("committing")
-            commit_toc(segments)
-
-        writer._commit_toc = paused
-    writer.commit()
-
-
-def _abandon(writer) -> None:
-    """Cancel a failed writer; a second error (the disk is still full) must not hide the
-    first, and whoosh's own lock must be released even when ``cancel`` fails half-way."""
-    with contextlib.suppress(Exception):
-        writer.cancel()
-    lock = getattr(writer, "writelock", None)
-    if lock is not None and getattr(lock, "fd", None) is not None:
-        with contextlib.suppress(Exception):
-            lock.release()
+        return partial(_test_pause, "committing")
+    return None

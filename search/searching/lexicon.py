@@ -5,7 +5,7 @@ whoosh's term dictionary for every Turkish spelling of a prefix cost a third of 
 time, so each segment's title and body words are read once into a sorted list of folds
 (with the words beside them) and a prefix becomes two binary searches. Segments never
 change once written, so a segment's lexicon is built once per process and shared by every
-thread (see :mod:`search.searching.shared`); a reindex that adds a segment only reads the new one.
+thread (see :mod:`search.shared`); a reindex that adds a segment only reads the new one.
 """
 
 from __future__ import annotations

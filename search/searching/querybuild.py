@@ -22,7 +22,7 @@ from whoosh.spelling import ListCorrector
 from search.searching import engine
 from search.searching.lexicon import SegmentLexicon
 from search.searching.query import Clause, ParsedQuery
-from search.searching.shared import SharedCache
+from search.shared import SharedCache
 from search.storage.schema import TEXT_FIELDS, category_key
 from search.text.analysis import (
     analyze,

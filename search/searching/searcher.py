@@ -16,7 +16,7 @@ import numpy as np
 from whoosh import query as wq
 
 from search.errors import BadParameter, HaberaraError
-from search.searching.engine import Engine, column_values
+from search.searching.engine import Engine
 from search.searching.highlight import highlight, snippet
 from search.searching.query import parse_query
 from search.searching.querybuild import (
@@ -26,9 +26,10 @@ from search.searching.querybuild import (
     compile_query,
     match_query,
 )
-from search.searching.shared import SharedCache
 from search.searching.suggest import suggest
+from search.shared import SharedCache
 from search.storage import store
+from search.storage.reading import column_values
 from search.storage.schema import SCORED_FIELDS, category_key, stored_body
 from search.text.morphology import suffix_chains
 
@@ -116,6 +117,15 @@ class StoredArticle:
     source: str | None
     url: str | None
     body: str
+
+
+@dataclass(frozen=True)
+class HighlightedArticle:
+    """A stored article with a query's words marked, for the article page."""
+
+    article: StoredArticle
+    title_html: str
+    paragraphs_html: list[str]
 
 
 def parse_date(value: str | None, parameter: str) -> datetime.date | None:
@@ -268,7 +278,7 @@ class Searcher:
         self._local.state = None
 
     @_reading
-    def article(self, article_id: str, highlight_query: str = "") -> StoredArticle | None:
+    def article(self, article_id: str) -> StoredArticle | None:
         """The stored article with this id, or None."""
         fields = self._current().searcher.document(id=article_id)
         if fields is None:
@@ -282,6 +292,20 @@ class Searcher:
             source=fields.get("source"),
             url=fields.get("url"),
             body=stored_body(fields),
+        )
+
+    def highlighted_article(self, article_id: str, query: str = "") -> HighlightedArticle | None:
+        """The stored article with the words of ``query`` marked in its title and
+        paragraphs (escaped HTML), or None. A query too long to search marks nothing."""
+        found = self.article(article_id)
+        if found is None:
+            return None
+        too_long = len(query) > MAX_QUERY_LENGTH
+        spec = self.highlight_spec(query) if query.strip() and not too_long else MatchSpec()
+        return HighlightedArticle(
+            article=found,
+            title_html=highlight(found.title, spec),
+            paragraphs_html=[highlight(text, spec) for text in found.body.split("\n\n")],
         )
 
     @_reading
