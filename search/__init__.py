@@ -14,7 +14,9 @@ from search.errors import (
     IndexWriteFailed,
 )
 from search.indexing.reindex import ReindexReport, reindex
+from search.searching.querybuild import FILL_UP_BELOW as RELAXED_BELOW
 from search.searching.searcher import (
+    DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
     SORTS,
@@ -29,6 +31,8 @@ from search.searching.searcher import (
 from search.storage.schema import category_key
 
 __all__ = [
+    "RELAXED_BELOW",
+    "DEFAULT_PER_PAGE",
     "MAX_PER_PAGE",
     "MAX_QUERY_LENGTH",
     "SORTS",

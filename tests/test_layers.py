@@ -3,7 +3,8 @@
 - The library knows nothing of the web: importing it must not load Flask.
 - ``search.storage`` is the only package that reaches into whoosh's internals.
 - ``web/`` uses only the names ``search/__init__.py`` exports.
-- Imports go down the layers (base → text → storage → indexing | searching → the command),
+- Imports go down the layers (base → text → articles → storage → indexing | searching →
+  the command),
   indexing and searching know nothing of each other, and no modules import each other in
   a cycle.
 """
@@ -35,13 +36,13 @@ OWN_PRIVATES = ("self", "cls", "os")
 #: Each package's layer; a module may import only from its own layer or the ones below.
 LAYERS = {
     "search.errors": 0,
-    "search.articles": 0,
     "search.shared": 0,
     "search.text": 1,
-    "search.storage": 2,
-    "search.indexing": 3,
-    "search.searching": 3,
-    "search": 4,  # the package's public names, the command line
+    "search.articles": 2,
+    "search.storage": 3,
+    "search.indexing": 4,
+    "search.searching": 4,
+    "search": 5,  # the package's public names, the command line
 }
 
 

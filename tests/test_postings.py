@@ -13,7 +13,6 @@ from whoosh.query import Term
 from search.searching import engine
 from search.storage import postings
 from search.storage.postings import (
-    ARRAY_FIELDS,
     FREQUENCY_STEPS,
     ArrayCodec,
     ArrayTermsReader,
@@ -21,7 +20,7 @@ from search.storage.postings import (
     pack_frequencies,
 )
 from search.storage.reading import _length_codes, field_lengths
-from search.storage.schema import build_schema
+from search.storage.schema import ARRAY_FIELDS, build_schema
 from search.storage.segmentwriter import ArraySegmentWriter, FieldPostings
 
 DOCUMENTS = [

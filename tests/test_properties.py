@@ -105,9 +105,9 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
 
 
 @MANY
-@given(text=any_text, stop=st.booleans(), stem=st.booleans(), fold=st.booleans())
-def test_analyze_never_raises(text: str, stop: bool, stem: bool, fold: bool) -> None:
-    tokens = analyze(text, stop=stop, stem=stem, fold=fold)
+@given(text=any_text, stop=st.booleans(), stem=st.booleans())
+def test_analyze_never_raises(text: str, stop: bool, stem: bool) -> None:
+    tokens = analyze(text, stop=stop, stem=stem)
     assert isinstance(tokens, list)
     assert all(isinstance(token, str) and token and not token.isspace() for token in tokens)
 
@@ -116,7 +116,7 @@ def test_analyze_never_raises(text: str, stop: bool, stem: bool, fold: bool) -> 
 @given(text=st.one_of(any_text, query_like))
 def test_fast_exact_forms_agree_with_the_index_analyzer(text: str) -> None:
     """Snippets and phrase checks use exact_forms; the index uses the whoosh chain."""
-    analyzer = cached_analyzer(False, False, False)
+    analyzer = cached_analyzer(False, False)
     tokens = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True)]
     assert list(exact_forms(text)) == tokens
 
@@ -125,7 +125,7 @@ def test_fast_exact_forms_agree_with_the_index_analyzer(text: str) -> None:
 @given(text=st.one_of(any_text, turkish_edges, query_like), stop=st.booleans(), stem=st.booleans())
 def test_index_terms_are_the_analyzer_tokens(text: str, stop: bool, stem: bool) -> None:
     """The build counts terms with index_terms; searches analyse with the whoosh chain."""
-    analyzer = cached_analyzer(stop, stem, False)
+    analyzer = cached_analyzer(stop, stem)
     assert index_terms(text, stop=stop, stem=stem) == [t.text for t in analyzer(text, mode="index")]
     field = TurkishText(stop=stop, stem=stem)
     assert sorted(field.index(text)) == sorted(TEXT(analyzer=analyzer, phrase=False).index(text))

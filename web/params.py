@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
-from search import BadParameter, parse_date
+from search import DEFAULT_PER_PAGE, BadParameter, parse_date
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: The largest ``page`` (18 digits), so the API never does arithmetic on huge numbers.
 MAX_INTEGER = 10**18 - 1
 SEARCH_PARAMETERS = ("q", "page", "per_page", "sort", "from", "to", "category")
-DEFAULT_PER_PAGE = 10
 
 
 @dataclass(frozen=True)

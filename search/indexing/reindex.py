@@ -45,6 +45,7 @@ from search.indexing.workers import WorkerDied, run_shares
 from search.storage import commits, store
 from search.storage.commits import WRITER_OPTIONS
 from search.storage.postings import ArrayCodec
+from search.storage.reading import text_value
 from search.storage.schema import article_document, indexed_hash, stored_fields
 from search.storage.segmentmerge import MERGED_ARTICLES, merge_build_segments
 from search.storage.segmentwriter import ArraySegmentWriter
@@ -240,11 +241,9 @@ def _indexed_hashes(index: FileIndex, record: filerecord.FileRecord) -> dict[str
             return dict(record.hashes)
         ids = reader.column_reader("id")
         hashes = reader.column_reader("content_hash")
-        return {_text(ids[docnum]): indexed_hash(hashes[docnum]) for docnum in reader.all_doc_ids()}
-
-
-def _text(value: str | bytes) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else value
+        return {
+            text_value(ids[docnum]): indexed_hash(hashes[docnum]) for docnum in reader.all_doc_ids()
+        }
 
 
 def _read_changes(

@@ -23,6 +23,7 @@ from search.searching import engine
 from search.searching.lexicon import SegmentLexicon
 from search.searching.query import Clause, ParsedQuery
 from search.shared import SharedCache
+from search.storage.reading import text_value
 from search.storage.schema import TEXT_FIELDS, category_key
 from search.text.analysis import (
     analyze,
@@ -236,14 +237,10 @@ def _segment_words(leaf) -> SegmentLexicon:
     words: dict[str, list[str]] = {}
     for fieldname in TEXT_FIELDS:
         try:
-            words[fieldname] = [_text(term) for term in leaf.lexicon(fieldname)]
+            words[fieldname] = [text_value(term) for term in leaf.lexicon(fieldname)]
         except TermNotFound:
             words[fieldname] = []
     return SegmentLexicon(words)
-
-
-def _text(term: str | bytes) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 @dataclass

@@ -29,7 +29,7 @@ from search.searching.querybuild import (
 from search.searching.suggest import suggest
 from search.shared import SharedCache
 from search.storage import store
-from search.storage.reading import column_values
+from search.storage.reading import column_values, text_value
 from search.storage.schema import SCORED_FIELDS, category_key, stored_body
 from search.text.morphology import suffix_chains
 
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 500
 MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 10
 SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
@@ -201,7 +202,7 @@ class Searcher:
         text: str,
         *,
         page: int = 1,
-        per_page: int = 10,
+        per_page: int = DEFAULT_PER_PAGE,
         sort: str = "relevance",
         date_from: datetime.date | None = None,
         date_to: datetime.date | None = None,
@@ -415,7 +416,7 @@ class _ReaderState:
         ordered by article id, the same whichever segment or docnum a build gave them."""
 
         def read() -> np.ndarray:
-            ids = [_text(value) for value in column_values(self.searcher, "id")]
+            ids = [text_value(value) for value in column_values(self.searcher, "id")]
             order = np.empty(len(ids), np.int64)
             order[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
             return order
@@ -473,7 +474,9 @@ _pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:
     """A column as small integer codes, and the text label of each code."""
     index: dict[str, int] = {}
-    codes = np.array([index.setdefault(_text(value), len(index)) for value in values], np.int32)
+    codes = np.array(
+        [index.setdefault(text_value(value), len(index)) for value in values], np.int32
+    )
     return codes, list(index)
 
 
@@ -534,12 +537,6 @@ def _hit(searcher, docnum: int, score: float, found: MatchedQuery) -> SearchHit:
         snippet=snippet(stored_body(fields), spec),
         missing=found.missing(docnum),
     )
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _iso(value) -> str | None:

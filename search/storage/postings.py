@@ -4,8 +4,8 @@ whoosh's own format keeps each term's postings as pickled, zlib-compressed block
 term table as a pickled record per term. A query expanding to a hundred terms spent most of
 its time unpacking them, the build most of its time writing them, and they made up three
 quarters of the index. This codec is whoosh's default codec with one change: the text
-fields and the article id (:data:`ARRAY_FIELDS`) are written to one file per segment
-(``.arr``) of plain arrays, per field:
+fields and the article id (:data:`~search.storage.schema.ARRAY_FIELDS`) are written to one
+file per segment (``.arr``) of plain arrays, per field:
 
 - the terms, sorted, as one UTF-8 blob with their end offsets;
 - a hash table over them (sorted 32-bit hashes and the term each belongs to);
@@ -39,11 +39,11 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3Segment
 from whoosh.matching import ListMatcher
 from whoosh.reading import TermInfo, TermNotFound
 
+from search.storage.schema import ARRAY_FIELDS
 from search.storage.storedtext import StoredTextReader, StoredTextWriter, load_dictionary
 
 #: Fields whose postings are written as arrays; every other field is whoosh's as usual. The
 #: article id is one too: whoosh's term table spent 90 bytes on each.
-ARRAY_FIELDS = frozenset({"id", "title", "body", "stem", "meta"})
 ARRAYS_EXT = ".arr"
 MAGIC = b"HBARR001"
 #: The frequency each four-bit code stands for (a frequency is kept as the largest step
@@ -162,7 +162,7 @@ class _FieldBuilder:
 
 
 class ArrayFieldWriter(W3FieldWriter):
-    """Writes :data:`ARRAY_FIELDS` to the segment's array file, the rest as whoosh does."""
+    """Writes the array fields to the segment's array file, the rest as whoosh does."""
 
     def __init__(self, codec, storage, segment) -> None:
         super().__init__(codec, storage, segment)

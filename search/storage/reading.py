@@ -102,6 +102,14 @@ def _matcher_postings(terms, leaf, fieldname: str, btext: bytes) -> Postings:
     return np.asarray(docs, np.int32), np.asarray(weights, np.float32)
 
 
+def text_value(value) -> str:
+    """A term or column value as text: whoosh gives bytes where the field keeps them, and
+    None where a document has no value ("")."""
+    if value is None:
+        return ""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
 def column_values(searcher: WhooshSearcher, fieldname: str) -> list:
     """A sortable field's raw column value (bytes or int; 0 or empty where the document
     has none) for every docnum of the searcher, in docnum order."""

@@ -31,6 +31,9 @@ TEXT_FIELDS = ("title", "body")
 SCORED_FIELDS = (*TEXT_FIELDS, "stem", "meta")
 #: The fields whose texts, joined by a blank line, make the ``stem`` field's text.
 STEM_SOURCES = TEXT_FIELDS
+#: Fields whose postings are kept as arrays (:mod:`search.storage.postings`): the scored
+#: fields and the article id.
+ARRAY_FIELDS = frozenset({"id", *SCORED_FIELDS})
 HASH_BYTES = 20  # a SHA-1 digest, kept as bytes (half the size of its hex form)
 #: An article without a title is ranked with its lead, the body's first this many words,
 #: as its title text (the title shown stays its first sentence): a news lead says what

@@ -6,7 +6,7 @@ most of a build worker's time. This writer counts an article's terms once per fi
 (:class:`~search.text.analysis.TermCounter`; the stem field's text, title and body joined, takes
 their words' forms) and appends them to three arrays per field (term
 number, document, frequency), sorted once when the segment is written. The fields not in
-:data:`~search.storage.postings.ARRAY_FIELDS` (a few short values per article) still go through
+:data:`~search.storage.schema.ARRAY_FIELDS` (a few short values per article) still go through
 whoosh's pool, and stored fields, lengths and columns through whoosh's per-document writer.
 """
 
@@ -19,8 +19,8 @@ from itertools import repeat
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from search.storage.postings import ARRAY_FIELDS, SortedPostings
-from search.storage.schema import STEM_SOURCES, TurkishText
+from search.storage.postings import SortedPostings
+from search.storage.schema import ARRAY_FIELDS, STEM_SOURCES, TurkishText
 from search.text.analysis import TermCounter
 
 
