@@ -48,7 +48,6 @@ from search.storage.postings import ArrayCodec
 from search.storage.reading import text_value
 from search.storage.schema import article_document, indexed_hash, stored_fields
 from search.storage.segmentmerge import MERGED_ARTICLES, merge_build_segments
-from search.storage.segmentwriter import ArraySegmentWriter
 from search.storage.storedtext import sample_dictionary, save_dictionary
 from search.text.analysis import index_term, turkish_stem
 
@@ -394,7 +393,7 @@ def _rebuild(
     paths = _unique_ids(_scan(docs_dir, {}, changes, report), docs_dir, report)
     generation, index = store.new_generation(index_dir)
     try:
-        writer = index.writer(**WRITER_OPTIONS)  # holds the lock, commits the segments
+        writer = commits.open_writer(index, WRITER_OPTIONS)  # holds the lock, commits
         try:
             options = _build_options(index, _samples(paths, docs_dir, max_bytes))
             built = _build_shares(_Share(index, options, docs_dir, max_bytes), paths, progress)
@@ -488,7 +487,7 @@ def _build_part(
             built.segments.append(commits.finish_segment(writer))
             writer = None
         if writer is None:
-            writer = ArraySegmentWriter(share.index, _lk=False, **share.options)
+            writer = commits.open_segment_writer(share.index, share.options)
         writer.add_document(**article_document(article))
         built.indexed[article.id] = article.content_hash
         built.report.added += 1
@@ -526,7 +525,7 @@ def _update(
         if record.commit != index.latest_generation() or _record_is_behind(record, changes):
             _save_record(index, changes, indexed)
         return
-    writer = index.writer(**commits.update_options(index))
+    writer = commits.open_writer(index, commits.update_options(index))
     try:
         for doc_id in removed:
             writer.delete_by_term("id", doc_id)
@@ -581,7 +580,7 @@ def _merge_segments(index: FileIndex, report: ReindexReport) -> None:
     merging = [mergeable[i] for i in chosen]
     if len(merging) < 2:
         return
-    writer = index.writer(**options)
+    writer = commits.open_writer(index, options)
     try:
         merged = merge_build_segments(index, merging, options)
         kept = [segment for segment in segments if segment not in merging]

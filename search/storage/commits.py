@@ -1,4 +1,9 @@
-"""Committing segments to an index: the whoosh writer steps a reindex needs apart.
+"""Writing and committing segments: the one way articles are written into an index.
+
+Every reindex writes through :class:`~search.storage.segmentwriter.ArraySegmentWriter`: a
+full build's workers each write segments of their own, and an update writes one segment
+of the articles it adds, in a commit that also records the articles it deletes. whoosh's
+own posting pool is not used for the text fields, so both paths produce the same arrays.
 
 whoosh's writer commits its own segment in one call; a full build commits segments its
 workers wrote, and a merge swaps segments for their merged copy, so both reach the
@@ -15,6 +20,7 @@ from collections.abc import Callable
 from whoosh.index import FileIndex
 
 from search.storage.postings import ArrayCodec
+from search.storage.segmentwriter import ArraySegmentWriter
 
 #: Plain segment files, not whoosh's compound file: a reader of a compound file copies each
 #: part it opens into memory, where plain files are mapped. Every writer also gets an
@@ -35,6 +41,16 @@ def update_options(index: FileIndex) -> dict:
     return {**WRITER_OPTIONS, "codec": ArrayCodec(zdict_name=name)}
 
 
+def open_writer(index: FileIndex, options: dict) -> ArraySegmentWriter:
+    """A writer holding the index's lock; it adds articles to a new segment of its own."""
+    return ArraySegmentWriter(index, **options)
+
+
+def open_segment_writer(index: FileIndex, options: dict) -> ArraySegmentWriter:
+    """A writer of a segment to commit later (a build worker's; the lock is the caller's)."""
+    return ArraySegmentWriter(index, _lk=False, **options)
+
+
 def finish_segment(writer):
     """Close a segment writer that is not to commit: the finished segment, to commit
     later with :func:`commit_segments`."""
@@ -51,7 +67,8 @@ def commit_segments(writer, segments: list, before_toc: Callable[[], None] | Non
 
 
 def commit(writer, before_toc: Callable[[], None] | None = None) -> None:
-    """``writer.commit()``, calling ``before_toc`` just before the TOC is written."""
+    """Commit the writer's segment and deletions, calling ``before_toc`` just before the
+    TOC is written. whoosh's own merging is off: the reindex's merge policy decides."""
     if before_toc is not None:
         commit_toc = writer._commit_toc
 
@@ -60,7 +77,7 @@ def commit(writer, before_toc: Callable[[], None] | None = None) -> None:
             commit_toc(segments)
 
         writer._commit_toc = commit_after
-    writer.commit()
+    writer.commit(merge=False)
 
 
 def abandon(writer) -> None:

@@ -1,4 +1,4 @@
-"""A whoosh segment writer for full builds: the array fields' postings are collected as arrays.
+"""A whoosh segment writer whose array fields' postings are collected as arrays.
 
 whoosh's writer sends every posting one by one through its posting pool, which sorts them
 and, past its memory limit, spills and merges runs on disk; on the whole archive that was
@@ -61,8 +61,9 @@ class FieldPostings:
 class ArraySegmentWriter(SegmentWriter):
     """whoosh's segment writer with array-field postings kept as :class:`FieldPostings`.
 
-    Needs a codec with an :class:`~search.storage.postings.ArrayFieldWriter`; documents only
-    (no deletions, no merging of other segments into it).
+    Needs a codec with an :class:`~search.storage.postings.ArrayFieldWriter`. Articles are
+    added to its own new segment; deletions mark earlier segments' articles, as whoosh's
+    writer does; other segments are never merged into it (commit with ``merge=False``).
     """
 
     def __init__(self, ix, **kwargs) -> None:
