@@ -49,7 +49,7 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         text = super().dumps(obj, **kwargs)
-        for character, escape in _HTML_SAFE.items():  # str.translate took 25x as long
+        for character, escape in _HTML_SAFE.items():  # a few replaces beat str.translate here
             text = text.replace(character, escape)
         return text
 

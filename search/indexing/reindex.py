@@ -56,15 +56,13 @@ DEFAULT_LOCK_TIMEOUT = 30.0
 PARALLEL_BUILD_FROM = 2_000  # articles; below this, starting workers costs more than it saves
 MAX_BUILD_PROCS = 4
 #: Articles per segment a full build writes: a worker holds one segment's postings in
-#: memory (each of two workers writing 21,800 news articles peaked at 430-450 MiB RSS,
-#: its word tables and the forked main process included).
+#: memory, so this bounds a build worker's memory.
 SEGMENT_ARTICLES = 25_000
 DICTIONARY_SAMPLES = 64  # articles whose stored fields make the compression dictionary
 #: A reindex that adds articles copies the segments holding fewer articles than this into
 #: one (:func:`_merge_segments`). Each reindex writes a segment and a search reads
-#: every segment apart: eight segments (an archive and seven reindexes of 40 files) made
-#: searches about a quarter slower than one. whoosh's own policy waits for five small
-#: segments and then re-adds their articles one by one (2 s for 250 articles).
+#: every segment apart, so many small segments slow every search; whoosh's own policy
+#: would wait for several and then re-add their articles one by one.
 SMALL_SEGMENT_ARTICLES = 5_000
 #: Larger segments are merged by tiers (each ten times the one below, from
 #: SMALL_SEGMENT_ARTICLES): when this many of one tier pile up, they become one, so an

@@ -31,14 +31,13 @@ from search.storage.schema import stored_body, stored_ranked_title
 from search.text.analysis import exact_forms
 
 #: Term-frequency saturation: 2.0 rather than the usual 1.2, since a news article repeats
-#: its subject's words (chosen on the relevance benchmark's pasted headlines).
+#: its subject's words.
 K1 = 2.0
 B = 0.75
 #: Bytes of scored postings kept per open reader, shared by all threads: 8 bytes a posting
 #: and about :data:`POSTING_LIST_BYTES` a term besides (two arrays, their key and the
-#: cache's entry). The 3 million postings kept before took 32 MB with their arrays, the
-#: largest part of what a worker had kept after 11,000 distinct queries; the speed
-#: benchmark's 300 queries read 2.7 million, so asked again they are partly read again.
+#: cache's entry). Weighed in bytes, not counted in postings, so that a long-running
+#: worker's memory stays bounded whatever its queries.
 CACHE_POSTINGS_BYTES = 12_000_000
 POSTING_LIST_BYTES = 500
 #: Documents checked against the stored text for one quoted phrase, best first.
@@ -228,8 +227,7 @@ def _idf_weights(documents: int, frequencies: np.ndarray) -> np.ndarray:
 #: ReaderData per open reader, shared across threads; keyed by the reader's segments. One:
 #: a thread keeps its reader's data while it finishes a query on it, and builds the new
 #: reader's when it moves on, so only the current one need be kept for the threads after
-#: it. Keeping the one before too left a worker 14-18 MB larger under a reindex every few
-#: seconds (bench/load.py: 309.6 against 292.0 and 295.2 MiB at peak).
+#: it; keeping older ones only grows a worker served under frequent reindexes.
 READERS_KEPT = 1
 _reader_data = SharedCache(READERS_KEPT)
 

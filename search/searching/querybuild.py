@@ -212,8 +212,7 @@ class Vocabulary:
         return {form: self.fields(form) for form in found}
 
 
-#: The fields of each mask, one shared tuple each (a tuple per kept form came to 16 MB in
-#: a worker after 11,000 distinct queries).
+#: The fields of each mask, one shared tuple each rather than a tuple per kept form.
 _FIELDS_OF_MASK = [
     tuple(name for bit, name in enumerate(TEXT_FIELDS) if mask & (1 << bit))
     for mask in range(1 << len(TEXT_FIELDS))

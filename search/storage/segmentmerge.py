@@ -28,8 +28,7 @@ from search.storage.segmentwriter import ArraySegmentWriter
 from search.storage.storedtext import STORED
 
 #: A merged segment holds at most this many articles: merging keeps every posting of the
-#: segments it merges in memory until the segment is written (the main process of the
-#: 43,520-article archive's build peaked at 405-409 MiB merging, 117 MiB before).
+#: segments it merges in memory until the segment is written, which bounds that memory.
 MERGED_ARTICLES = 100_000
 
 
