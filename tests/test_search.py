@@ -533,13 +533,13 @@ def test_a_reader_of_a_replaced_commit_reads_the_current_one_when_its_files_are_
     commit before, which had not yet opened their stored fields, reads the current
     commit instead of failing."""
     import search.searching.searcher as searcher_module
-    from search.indexing import reindex as indexer
+    from search.indexing import mergepolicy
 
     docs = write_articles(tmp_path / "docs", {"eski.txt": "title: Eski haber\n\nDerbi oynandı.\n"})
     reindex(docs, tmp_path / "index")
     added = []
     with monkeypatch.context() as unmerged:  # small segments, one per reindex
-        unmerged.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 0)
+        unmerged.setattr(mergepolicy, "SMALL_SEGMENT_ARTICLES", 0)
         for number in range(3):
             text = f"title: Liman {number}\n\nLiman açıldı.\n"
             write_articles(docs, {f"yeni-{number}.txt": text})

@@ -7,7 +7,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 
 from conftest import write_articles
-from search.indexing import reindex as indexer
+from search.indexing import mergepolicy
 from search.indexing.reindex import reindex
 from search.searching.searcher import Searcher
 from search.storage import storedtext
@@ -85,7 +85,7 @@ def test_merged_segments_keep_their_stored_fields(tmp_path):
 
 
 def test_an_update_writes_with_the_dictionary_of_the_full_build(tmp_path, monkeypatch):
-    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 0)  # the update's segment kept apart
+    monkeypatch.setattr(mergepolicy, "SMALL_SEGMENT_ARTICLES", 0)  # the update's segment kept apart
     docs = write_articles(
         tmp_path / "docs",
         {f"haber-{i}.txt": f"title: Haber {i}\n\n{body}\n" for i, body in enumerate(BODIES)},

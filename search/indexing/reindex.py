@@ -11,15 +11,8 @@ next run (:func:`search.storage.store.remove_leftovers`).
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import hashlib
-import os
-import re
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
-from functools import partial
 from pathlib import Path
 
 from whoosh.index import FileIndex
@@ -27,11 +20,6 @@ from whoosh.index import FileIndex
 from search.articles import (
     DEFAULT_MAX_BYTES,
     Article,
-    ArticleError,
-    article_from_bytes,
-    article_id,
-    read_file_bytes,
-    scan_article_files,
 )
 from search.errors import (
     DocsMissing,
@@ -41,94 +29,24 @@ from search.errors import (
     IndexWriteFailed,
 )
 from search.indexing import filerecord
-from search.indexing.workers import WorkerDied, run_shares
+from search.indexing.build import rebuild
+from search.indexing.changes import (
+    Changes,
+    file_record,
+    indexed_hashes,
+    read_changes,
+    record_is_behind,
+    save_record,
+)
+from search.indexing.mergepolicy import merge_segments
+from search.indexing.pause import committing_pause, test_pause
+from search.indexing.report import Progress, ReindexReport
+from search.indexing.workers import WorkerDied
 from search.storage import commits, store
-from search.storage.commits import WRITER_OPTIONS
-from search.storage.postings import ArrayCodec
-from search.storage.reading import text_value
-from search.storage.schema import article_document, indexed_hash, stored_fields
-from search.storage.segmentmerge import MERGED_ARTICLES, merge_build_segments
-from search.storage.storedtext import sample_dictionary, save_dictionary
+from search.storage.schema import article_document
 from search.text.analysis import index_term, turkish_stem
 
-Progress = Callable[[int, int], None]
 DEFAULT_LOCK_TIMEOUT = 30.0
-PARALLEL_BUILD_FROM = 2_000  # articles; below this, starting workers costs more than it saves
-MAX_BUILD_PROCS = 4
-#: Articles per segment a full build writes: a worker holds one segment's postings in
-#: memory, so this bounds a build worker's memory.
-SEGMENT_ARTICLES = 25_000
-DICTIONARY_SAMPLES = 64  # articles whose stored fields make the compression dictionary
-#: A reindex that adds articles copies the segments holding fewer articles than this into
-#: one (:func:`_merge_segments`). Each reindex writes a segment and a search reads
-#: every segment apart, so many small segments slow every search; whoosh's own policy
-#: would wait for several and then re-add their articles one by one.
-SMALL_SEGMENT_ARTICLES = 5_000
-#: Larger segments are merged by tiers (each ten times the one below, from
-#: SMALL_SEGMENT_ARTICLES): when this many of one tier pile up, they become one, so an
-#: archive that grows by reindexes alone keeps a few segments per tier.
-TIER_MERGE_SEGMENTS = 4
-KEPT = " (the version indexed before stays searchable)"
-KEPT_BELOW = " (the articles indexed below it before stay searchable)"
-
-#: Test-only (tests/test_faults.py): ``reading``, ``writing``, ``committing`` or ``swapping``.
-PAUSE_ENV = "HABERARA_TEST_PAUSE_AT"
-PAUSE_MARKER_ENV = "HABERARA_TEST_PAUSE_MARKER"
-PAUSE_LIMIT_SECONDS = 60.0
-
-
-def _test_pause(point: str) -> None:
-    """TEST-ONLY hook; does nothing unless ``HABERARA_TEST_PAUSE_AT`` names ``point``.
-
-    Then it creates the file named by ``HABERARA_TEST_PAUSE_MARKER`` and waits until the test
-    deletes it (at most a minute), so a test can SIGKILL the run at exactly this point, or
-    change files and let it go on. Points: ``reading`` (after the first file was read),
-    ``writing`` (after the first document went to the writer), ``committing`` (new segment
-    files written, TOC not yet), ``merging`` (an update committed, the small segments
-    copied into one, its TOC not yet), ``swapping`` (full rebuild committed, CURRENT not
-    yet).
-    """
-    if os.environ.get(PAUSE_ENV) != point:
-        return
-    marker = Path(os.environ[PAUSE_MARKER_ENV])
-    marker.write_text(f"{os.getpid()} {point}\n")
-    deadline = time.monotonic() + PAUSE_LIMIT_SECONDS
-    while marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-
-
-@dataclass(frozen=True)
-class FailedFile:
-    """A file that was not indexed, and why."""
-
-    path: str
-    reason: str
-
-
-@dataclass
-class ReindexReport:
-    """What a reindex did; ``failed`` files were skipped, everything else is committed."""
-
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    failed: list[FailedFile] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        """The closing line: ``added A, updated U, removed R, unchanged N, failed F in T s``."""
-        return (
-            f"added {self.added}, updated {self.updated}, removed {self.removed}, "
-            f"unchanged {self.unchanged}, failed {len(self.failed)} in {self.seconds:.2f} s"
-        )
-
-    def to_dict(self) -> dict:
-        """The ``--json`` object."""
-        data = asdict(self)
-        data["seconds"] = round(self.seconds, 3)
-        return data
 
 
 def reindex(
@@ -156,11 +74,11 @@ def reindex(
             store.remove_leftovers(index_dir)
             index = None if full else _open_for_update(index_dir, report)
             if index is None:
-                _rebuild(docs_dir, index_dir, max_bytes, report, progress)
+                rebuild(docs_dir, index_dir, max_bytes, report, progress)
             else:
-                record = _record(index)
-                known = _indexed_hashes(index, record)
-                changes = _read_changes(docs_dir, known, record, max_bytes, report, progress)
+                record = file_record(index)
+                known = indexed_hashes(index, record)
+                changes = read_changes(docs_dir, known, record, max_bytes, report, progress)
                 _update(index, changes, known, record, report)
     except OSError as error:
         raise _write_failed(index_dir, error) from error
@@ -191,27 +109,6 @@ def _write_failed(index_dir: Path, error: OSError) -> IndexWriteFailed:
     )
 
 
-@dataclass
-class _Changes:
-    articles: list[Article] = field(default_factory=list)
-    seen_ids: set[str] = field(default_factory=set)
-    #: id -> (hash, signature) of each file read or trusted this run
-    files: dict[str, tuple[str, filerecord.Signature]] = field(default_factory=dict)
-    started: float = field(default_factory=filerecord.now)
-
-
-@dataclass
-class _Reading:
-    """What reading the articles folder needs and where it reports."""
-
-    docs_dir: Path
-    known: dict[str, str]  # id -> content hash of every indexed article
-    record: filerecord.FileRecord
-    max_bytes: int
-    report: ReindexReport
-    changes: _Changes = field(default_factory=_Changes)
-
-
 def _open_for_update(index_dir: Path, report: ReindexReport) -> FileIndex | None:
     """The current index, or None when a full build is needed (none yet, or outdated)."""
     try:
@@ -225,292 +122,9 @@ def _open_for_update(index_dir: Path, report: ReindexReport) -> FileIndex | None
         raise
 
 
-def _record(index: FileIndex) -> filerecord.FileRecord:
-    """What the run that made the index's latest commit saw of the files."""
-    return filerecord.load(Path(index.storage.folder), index.latest_generation())
-
-
-def _indexed_hashes(index: FileIndex, record: filerecord.FileRecord) -> dict[str, str]:
-    """``{id: content_hash}`` of every indexed article: from the file record of this very
-    commit when it covers every document, else from the sortable columns."""
-    with index.reader() as reader:
-        if record.hashes and len(record.hashes) == reader.doc_count():
-            return dict(record.hashes)
-        ids = reader.column_reader("id")
-        hashes = reader.column_reader("content_hash")
-        return {
-            text_value(ids[docnum]): indexed_hash(hashes[docnum]) for docnum in reader.all_doc_ids()
-        }
-
-
-def _read_changes(
-    docs_dir: Path,
-    known: dict[str, str],
-    record: filerecord.FileRecord,
-    max_bytes: int,
-    report: ReindexReport,
-    progress: Progress | None,
-) -> _Changes:
-    reading = _Reading(docs_dir, known, record, max_bytes, report)
-    paths = _scan(docs_dir, known, reading.changes, report)
-    reading.changes.articles.extend(_read_all(paths, reading, progress))
-    return reading.changes
-
-
-def _scan(docs_dir: Path, known: dict[str, str], changes: _Changes, report: ReindexReport):
-    """The article files below ``docs_dir``; what cannot be listed or read is reported
-    (and what was indexed below it before is kept)."""
-    paths, skipped = scan_article_files(docs_dir)
-    for entry in skipped:
-        if entry.is_folder:  # keep what was indexed below a folder we cannot list now
-            relative = entry.path.relative_to(docs_dir).as_posix()
-            prefix = "" if relative == "." else relative + "/"
-            kept = {doc_id for doc_id in known if doc_id.startswith(prefix)}
-            changes.seen_ids |= kept
-            _fail(report, entry.path, entry.reason + (KEPT_BELOW if kept else ""))
-            continue
-        doc_id = article_id(entry.path, docs_dir)
-        changes.seen_ids.add(doc_id)
-        _fail(report, entry.path, entry.reason + (KEPT if doc_id in known else ""))
-    return paths
-
-
-def _read_all(paths: list[str], reading: _Reading, progress: Progress | None) -> Iterator[Article]:
-    """The new and changed articles among ``paths``, one at a time, as they are read."""
-    for done, path in enumerate(paths, start=1):
-        article = _read_one(path, reading)
-        if done == 1:
-            _test_pause("reading")
-        if progress:
-            progress(done, len(paths))
-        if article is not None:
-            yield article
-
-
-def _read_one(path: str, reading: _Reading) -> Article | None:
-    """Read one file once: unchanged (same sha1, or the same file by its recorded size,
-    times and inode), a new or changed article (returned), or a failure."""
-    known, report, changes = reading.known, reading.report, reading.changes
-    docs_dir, record, max_bytes = reading.docs_dir, reading.record, reading.max_bytes
-    doc_id = article_id(path, docs_dir)
-    try:
-        doc_id.encode("utf-8")
-    except UnicodeEncodeError:
-        _fail(report, path, "file name is not valid UTF-8 (a legacy encoding?): rename the file")
-        return None
-    if doc_id in changes.seen_ids:  # `a.txt` and `a.TXT`, or one name composed, one not
-        _fail(report, path, f"another file has the same article id {doc_id!r}: rename one")
-        return None
-    try:
-        info = os.stat(path)
-    except OSError:
-        info = None  # reading it below says why
-    if info is not None and info.st_size <= max_bytes:
-        recorded = record.unchanged_hash(doc_id, info)
-        if recorded is not None and known.get(doc_id) == recorded:
-            changes.seen_ids.add(doc_id)
-            changes.files[doc_id] = (recorded, filerecord.signature(info))
-            report.unchanged += 1
-            return None
-    try:
-        raw = read_file_bytes(path, max_bytes)
-        content_hash = hashlib.sha1(raw).hexdigest()
-        if info is not None:
-            changes.files[doc_id] = (content_hash, filerecord.signature(info))
-        if known.get(doc_id) == content_hash:
-            changes.seen_ids.add(doc_id)
-            report.unchanged += 1
-            return None
-        article = article_from_bytes(raw, doc_id)
-    except ArticleError as error:
-        if not os.path.lexists(path):  # deleted or renamed since the folder was listed
-            _fail(report, path, "file disappeared while reindexing (deleted or renamed)")
-            return None
-        changes.seen_ids.add(doc_id)
-        _fail(report, path, str(error) + (KEPT if doc_id in known else ""))
-        return None
-    changes.seen_ids.add(doc_id)
-    report.warnings.extend(f"{_display(path)}: {w}" for w in article.warnings)
-    return article
-
-
-def _fail(report: ReindexReport, path: str | Path, reason: str) -> None:
-    report.failed.append(FailedFile(_display(path), reason))
-
-
-def _display(path: str | Path) -> str:
-    """The path as text that can always be printed on one line: undecodable name bytes and
-    control characters (a newline in a file name) shown as ``\\xNN``."""
-    text = os.fsencode(path).decode("utf-8", "backslashreplace")
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _build_options(index: FileIndex, samples: list[Article]) -> dict:
-    """Segment writer options for a full build: stored fields compressed with a
-    dictionary made from ``samples``."""
-    zdict = sample_dictionary(stored_fields(article_document(a)) for a in samples)
-    codec = ArrayCodec(zdict=zdict, zdict_name=save_dictionary(index.storage, zdict))
-    return {**WRITER_OPTIONS, "codec": codec}
-
-
-def _build_procs(count: int) -> int:
-    """Worker processes for a full build of ``count`` articles: one per core for a large
-    archive, none (in this process) for a small one."""
-    if count < PARALLEL_BUILD_FROM:
-        return 1
-    return max(1, min(os.cpu_count() or 1, MAX_BUILD_PROCS))
-
-
-def _samples(paths: list[str], docs_dir: Path, max_bytes: int) -> list[Article]:
-    """Up to :data:`DICTIONARY_SAMPLES` articles read from files spread over ``paths``
-    (read again when their turn comes; a file that fails here is reported then)."""
-    step = max(1, len(paths) // DICTIONARY_SAMPLES)
-    samples = []
-    for path in paths[::step][:DICTIONARY_SAMPLES]:
-        with contextlib.suppress(ArticleError):
-            samples.append(article_from_bytes(read_file_bytes(path, max_bytes), "sample"))
-    return samples
-
-
-def _rebuild(
-    docs_dir: Path,
-    index_dir: Path,
-    max_bytes: int,
-    report: ReindexReport,
-    progress: Progress | None,
-) -> None:
-    """Write every article into a new generation as it is read (a large archive is never
-    held in memory at once; on several cores each worker process reads and writes its
-    share of the files), merge the segments written into one (up to
-    :data:`~search.storage.segmentmerge.MERGED_ARTICLES` articles each: a search reads every
-    segment apart), then make the generation current in one rename."""
-    changes = _Changes()
-    paths = _unique_ids(_scan(docs_dir, {}, changes, report), docs_dir, report)
-    generation, index = store.new_generation(index_dir)
-    try:
-        writer = commits.open_writer(index, WRITER_OPTIONS)  # holds the lock, commits
-        try:
-            options = _build_options(index, _samples(paths, docs_dir, max_bytes))
-            built = _build_shares(_Share(index, options, docs_dir, max_bytes), paths, progress)
-            indexed: dict[str, str] = {}
-            for part in built:
-                _merge_part(part, report, changes, indexed)
-            segments = [segment for part in built for segment in part.segments]
-            commits.commit_segments(
-                writer,
-                merge_build_segments(index, segments, options),
-                partial(_test_pause, "committing"),
-            )
-            _save_record(index, changes, indexed)
-        except BaseException:
-            commits.abandon(writer)
-            raise
-        _test_pause("swapping")
-        store.make_current(index_dir, generation)
-    except BaseException:
-        if store.current_generation(index_dir) != generation:
-            store.discard_generation(generation)
-        raise
-
-
-def _unique_ids(paths: list[str], docs_dir: Path, report: ReindexReport) -> list[str]:
-    """``paths`` without the later of two files that map to one article id (``a.txt`` and
-    ``a.TXT``, one name composed and one not), which are reported."""
-    seen: set[str] = set()
-    unique = []
-    for path in paths:
-        doc_id = article_id(path, docs_dir)
-        if doc_id in seen:
-            _fail(report, path, f"another file has the same article id {doc_id!r}: rename one")
-            continue
-        seen.add(doc_id)
-        unique.append(path)
-    return unique
-
-
-@dataclass
-class _Share:
-    """What a build worker needs: the new index, the writer options and where to read."""
-
-    index: FileIndex
-    options: dict
-    docs_dir: Path
-    max_bytes: int
-
-
-@dataclass
-class _Built:
-    """What a build worker wrote and saw of its share of the files."""
-
-    segments: list = field(default_factory=list)
-    indexed: dict[str, str] = field(default_factory=dict)  # id -> content hash
-    report: ReindexReport = field(default_factory=ReindexReport)
-    files: dict[str, tuple[str, filerecord.Signature]] = field(default_factory=dict)
-
-
-def _build_shares(share: _Share, paths: list[str], progress: Progress | None) -> list[_Built]:
-    """Every file of ``paths`` read and written into segments: by one worker process per
-    core, each taking every n-th file, or here when the archive is small."""
-    procs = _build_procs(len(paths))
-    if procs == 1:
-        return [_build_part(share, paths, lambda: None, progress)]
-
-    def counted(done: int) -> None:
-        if progress:
-            progress(done, len(paths))
-
-    task = partial(_build_part, share)
-    return run_shares(task, [paths[number::procs] for number in range(procs)], counted)
-
-
-def _build_part(
-    share: _Share, paths: list[str], tick: Callable[[], None], progress: Progress | None = None
-) -> _Built:
-    """Read ``paths`` and write their articles into new segments of at most
-    :data:`SEGMENT_ARTICLES` articles each (a worker's memory stays bounded)."""
-    built = _Built()
-    reading = _Reading(share.docs_dir, {}, filerecord.FileRecord(), share.max_bytes, built.report)
-
-    def step(done: int, total: int) -> None:
-        tick()
-        if progress:
-            progress(done, total)
-
-    writer = None
-    for article in _read_all(paths, reading, step):
-        if writer is not None and writer.doc_count() >= SEGMENT_ARTICLES:
-            built.segments.append(commits.finish_segment(writer))
-            writer = None
-        if writer is None:
-            writer = commits.open_segment_writer(share.index, share.options)
-        writer.add_document(**article_document(article))
-        built.indexed[article.id] = article.content_hash
-        built.report.added += 1
-        if built.report.added == 1:
-            _test_pause("writing")
-    if writer is not None:
-        built.segments.append(commits.finish_segment(writer))
-    built.files = reading.changes.files
-    return built
-
-
-def _merge_part(
-    part: _Built, report: ReindexReport, changes: _Changes, indexed: dict[str, str]
-) -> None:
-    """Add what one worker did to the run's report, file record and indexed articles."""
-    report.added += part.report.added
-    report.failed.extend(part.report.failed)
-    report.warnings.extend(part.report.warnings)
-    changes.files.update(part.files)
-    indexed.update(part.indexed)
-
-
 def _update(
     index: FileIndex,
-    changes: _Changes,
+    changes: Changes,
     known: dict[str, str],
     record: filerecord.FileRecord,
     report: ReindexReport,
@@ -520,93 +134,22 @@ def _update(
     indexed = {doc_id: known[doc_id] for doc_id in known if doc_id in changes.seen_ids}
     indexed.update((article.id, article.content_hash) for article in changes.articles)
     if not changes.articles and not removed:
-        if record.commit != index.latest_generation() or _record_is_behind(record, changes):
-            _save_record(index, changes, indexed)
+        if record.commit != index.latest_generation() or record_is_behind(record, changes):
+            save_record(index, changes, indexed)
         return
     writer = commits.open_writer(index, commits.update_options(index))
     try:
         for doc_id in removed:
             writer.delete_by_term("id", doc_id)
         _add_all(writer, changes.articles, known, report)
-        commits.commit(writer, _committing_pause())
+        commits.commit(writer, committing_pause())
     except BaseException:
         commits.abandon(writer)
         store.clean_generation(Path(index.storage.folder))  # free what the commit wrote
         raise
     report.removed = len(removed)
-    _merge_segments(index, report)
-    _save_record(index, changes, indexed)
-
-
-def segments_to_merge(sizes: list[int]) -> list[int]:
-    """Which of the segments holding ``sizes`` articles a reindex merges (their positions):
-    the small ones (fewer than :data:`SMALL_SEGMENT_ARTICLES`) when there are two or more,
-    and every tier above (from ten times as many articles to a hundred times ...) that
-    holds :data:`TIER_MERGE_SEGMENTS` segments, below :data:`MERGED_ARTICLES`.
-
-    >>> segments_to_merge([43_520, 120, 30])
-    [1, 2]
-    >>> segments_to_merge([43_520, 5_100, 5_060, 5_020, 40])
-    [0, 1, 2, 3]
-    """
-    chosen: list[int] = []
-    low, high = 0, SMALL_SEGMENT_ARTICLES
-    while high > 0 and low < MERGED_ARTICLES:  # (none merged when no segment is small)
-        tier = [i for i, size in enumerate(sizes) if low <= size < min(high, MERGED_ARTICLES)]
-        if len(tier) >= (2 if low == 0 else TIER_MERGE_SEGMENTS):
-            chosen += tier
-        low, high = high, high * 10
-    return sorted(chosen)
-
-
-def _merge_segments(index: FileIndex, report: ReindexReport) -> None:
-    """Copy the segments :func:`segments_to_merge` picks into one, in a commit of its own:
-    so an archive reindexed all day keeps few segments. The segments are copied as
-    arrays and bytes, without the articles deleted or replaced since they were written
-    (see :func:`~search.storage.segmentmerge.merge_build_segments`); only those with the newest
-    segment's stored-text dictionary (every segment of one generation has it). The
-    articles were committed already: a merge that cannot be written (a full disk) is
-    reported and leaves the segments as they were."""
-    options = commits.update_options(index)
-    segments = commits.index_segments(index)
-    mergeable = [
-        segment
-        for segment in segments
-        if getattr(segment.codec(), "zdict_name", "") == options["codec"].zdict_name
-    ]
-    chosen = segments_to_merge([segment.doc_count_all() for segment in mergeable])
-    merging = [mergeable[i] for i in chosen]
-    if len(merging) < 2:
-        return
-    writer = commits.open_writer(index, options)
-    try:
-        merged = merge_build_segments(index, merging, options)
-        kept = [segment for segment in segments if segment not in merging]
-        commits.commit_segments(writer, kept + merged, partial(_test_pause, "merging"))
-    except BaseException as error:
-        commits.abandon(writer)
-        store.clean_generation(Path(index.storage.folder))
-        if not isinstance(error, OSError):
-            raise
-        report.warnings.append(
-            f"{len(merging)} of the index's segments were not merged into one "
-            f"({(error.strerror or str(error)).lower()}): every article is indexed and "
-            "searchable; searches read the segments apart until a later reindex merges them"
-        )
-
-
-def _record_is_behind(record: filerecord.FileRecord, changes: _Changes) -> bool:
-    """Whether this run read files the record could not vouch for (new signatures)."""
-    return any(record.signatures.get(doc_id) != sig for doc_id, (_, sig) in changes.files.items())
-
-
-def _save_record(index: FileIndex, changes: _Changes, indexed: dict[str, str]) -> None:
-    """Record what this run saw for the commit it made; the record only saves time, so
-    failing to write it (a full disk) fails nothing."""
-    generation = Path(index.storage.folder)
-    with contextlib.suppress(OSError):
-        commit = index.latest_generation()
-        filerecord.save(generation, commit, changes.started, indexed, changes.files)
+    merge_segments(index, report)
+    save_record(index, changes, indexed)
 
 
 def _add_all(writer, articles: list[Article], known: dict[str, str], report: ReindexReport) -> None:
@@ -618,11 +161,4 @@ def _add_all(writer, articles: list[Article], known: dict[str, str], report: Rei
             report.added += 1
         writer.add_document(**article_document(article))
         if number == 0:
-            _test_pause("writing")
-
-
-def _committing_pause() -> Callable[[], None] | None:
-    """The test-only ``committing`` pause, when it is asked for."""
-    if os.environ.get(PAUSE_ENV) == "committing":
-        return partial(_test_pause, "committing")
-    return None
+            test_pause("writing")
