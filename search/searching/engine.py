@@ -25,7 +25,7 @@ from whoosh.query import Query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from search.shared import SharedCache
-from search.storage.postings import Gathered, term_hashes
+from search.storage.arrays import Gathered, term_hashes
 from search.storage.reading import EMPTY_POSTINGS, Postings, field_lengths, segment_gather
 from search.storage.schema import stored_body, stored_ranked_title
 from search.text.analysis import exact_forms

@@ -14,7 +14,8 @@ from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.util.numeric import byte_to_length
 
 from search.shared import SharedCache
-from search.storage.postings import ArrayTermsReader, Gathered
+from search.storage.arrays import Gathered
+from search.storage.postings import ArrayTermsReader
 
 Postings = tuple[np.ndarray, np.ndarray]  # docnums (int32), unboosted scores (float32)
 

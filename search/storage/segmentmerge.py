@@ -22,7 +22,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, _lenfield
 from whoosh.columns import FixedBytesColumn, TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import SegmentReader
 
-from search.storage.postings import FieldArrays, SortedPostings, frequencies_at
+from search.storage.arrays import FieldArrays, SortedPostings, frequencies_at
 from search.storage.schema import ARRAY_FIELDS
 from search.storage.segmentwriter import ArraySegmentWriter
 from search.storage.storedtext import STORED

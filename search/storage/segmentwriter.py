@@ -19,7 +19,7 @@ from itertools import repeat
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from search.storage.postings import SortedPostings
+from search.storage.arrays import SortedPostings
 from search.storage.schema import ARRAY_FIELDS, STEM_SOURCES, TurkishText
 from search.text.analysis import TermCounter
 
