@@ -58,7 +58,7 @@ def make_archive(source: Path, docs: Path, copies: int) -> int:
 
 def segments(index: Path) -> int:
     """How many segments the current commit of ``index`` has."""
-    from search import store
+    from search.storage import store
 
     with store.open_index(index).reader() as reader:
         return len(list(reader.leaf_readers()))
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-build", action="store_true", help="reuse WORK/index as is")
     parser.add_argument("--skip-memory", action="store_true", help="no serving worker")
     args = parser.parse_args(argv)
-    from search.searcher import Searcher
+    from search.searching.searcher import Searcher
 
     work = args.work or Path(f"/tmp/haberara-scale-{args.copies}")
     out = args.out or RESULTS_DIR / f"scale-{args.copies}.json"

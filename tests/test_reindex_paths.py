@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURE_ARTICLES, haberara, write_articles
-from search import filerecord, indexer
-from search.indexer import reindex
-from search.searcher import Searcher
-from search.store import current_generation, open_index
+from search.indexing import changes, filerecord
+from search.indexing.reindex import reindex
+from search.searching.searcher import Searcher
+from search.storage.store import current_generation, open_index
 
 NEW_ARTICLE = "title: Yeni haber\n\nAnkara'daki toplantıya gazeteciler katıldı.\n"
 OTHER_ARTICLE = "title: Başka haber\n\nAnkara'da yağmur bekleniyor.\n"
@@ -79,9 +79,9 @@ def test_the_next_run_over_every_file_trusts_the_record(
     record = filerecord.load(generation, open_index(index).latest_generation())
     assert set(record.hashes) == _ids(index)
     opened: list[str] = []
-    real_read = indexer.read_file_bytes
+    real_read = changes.read_file_bytes
     monkeypatch.setattr(
-        indexer, "read_file_bytes", lambda path, most: opened.append(path) or real_read(path, most)
+        changes, "read_file_bytes", lambda path, most: opened.append(path) or real_read(path, most)
     )
     report = reindex(docs, index)
     assert (report.unchanged, opened) == (len(FIXTURE_ARTICLES) + 1, [])

@@ -1,11 +1,10 @@
-"""Top-k pruning is exact: the page MaxScore ranks (search.topk) is the one scoring every
+"""Top-k pruning is exact: the page MaxScore ranks (search.searching.topk) is the one scoring every
 match gives, with the same ids, order and scores, on random queries over a real index of
 a few hundred articles written from Turkish sentences with common and rare words."""
 
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_articles
-from search import topk
-from search.indexer import reindex
-from search.query import parse_query
-from search.querybuild import match_query
-from search.searcher import Searcher
+from search.indexing.reindex import reindex
+from search.searching import topk
+from search.searching.query import parse_query
+from search.searching.querybuild import match_query
+from search.searching.searcher import Searcher
 
 #: Words by how often an article uses them: the first few in most articles, the last rarely.
 WORDS = [

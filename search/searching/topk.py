@@ -1,9 +1,9 @@
 """The best k matches of a query without scoring every match: MaxScore over the query's terms.
 
-A query's score is a sum over its terms (each term's postings, :class:`~search.engine.Part`),
-scaled down for a partial match. Each term adds at most its upper bound (its best posting's
-score), so a document holding only terms whose bounds sum below the k-th best score found
-so far cannot reach the top k. The search:
+A query's score is a sum over its terms (each term's postings, a
+:class:`~search.searching.engine.Part`), scaled down for a partial match. Each term adds
+at most its upper bound (its best posting's score), so a document holding only terms whose
+bounds sum below the k-th best score found so far cannot reach the top k. The search:
 
 1. scores a few seed documents (the best of the terms with the highest bounds) to get a
    threshold: the k-th best of their scores, which the final k-th best is at least;
@@ -14,15 +14,16 @@ so far cannot reach the top k. The search:
 
 Every match scoring at least the threshold holds an essential term, so the documents
 scored include the top k and all that tie with the k-th: the page is the one scoring every
-match would give, with the same scores to the bit (:meth:`~search.engine.Matches.scores_of`).
-The counts of a page come from the matches' hit mask, never from the scores.
+match would give, with the same scores to the bit
+(:meth:`~search.searching.engine.Matches.scores_of`). The counts of a page come from the
+matches' hit mask, never from the scores.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from search.engine import FlatParts, Matches
+from search.searching.engine import FlatParts, Matches
 
 #: Matches at most this many are scored all at once: pruning would save less than it costs.
 SCORE_ALL_UP_TO = 2_000
