@@ -3,8 +3,10 @@
 1. the N-times archive: ``WORK/docs/copy-1`` … ``copy-N``, each a hard-linked copy of
    ``ARTICLES_DIR`` under a new folder (so every copy's articles have new ids);
 2. a full build of it (``speed.full_build``): seconds, docs/s, index size;
-3. adding 1 file (``speed.incremental``): the reindex, and the time until a ``Searcher``
-   opened before it returns the new article;
+3. adding 1 file, twice: ``reindex`` over the whole folder (``speed.incremental``) and
+   ``reindex`` given the new file's path; each time the reindex's seconds and the time
+   until a ``Searcher`` opened before it returns the new article (also with
+   ``--skip-build``, on the archive and index built before);
 4. in-process latency of ``speed.py``'s 300 queries on a searcher prepared as a ``serve``
    worker prepares its own: p50/p95/p99;
 5. a serving worker's memory: ``python -m search serve --no-reindex`` on 127.0.0.1 answers
@@ -21,6 +23,7 @@ import argparse
 import random
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from common import (
@@ -33,7 +36,9 @@ from common import (
     write_json,
 )
 from speed import (
+    ADDED_DIR,
     SEED,
+    add_files,
     full_build,
     incremental,
     latencies,
@@ -64,6 +69,40 @@ def segments(index: Path) -> int:
         return len(list(reader.leaf_readers()))
 
 
+def incremental_named(docs: Path, index: Path, searcher, start: int, rng) -> dict:
+    """Add one file, reindex it alone (``reindex(paths=[file])``), and wait until
+    ``searcher`` returns it."""
+    from search.indexing.reindex import reindex
+
+    (doc_id,) = add_files(docs, 1, start, rng)
+    started = time.perf_counter()
+    report = reindex(docs, index, paths=[docs / f"{doc_id}.txt"])
+    reindexed = time.perf_counter() - started
+    deadline = started + 60
+    while searcher.article(doc_id) is None and time.perf_counter() < deadline:
+        time.sleep(0.02)
+    visible = time.perf_counter() - started
+    return {
+        "files": 1,
+        "added": report.added,
+        "reindex_s": round(reindexed, 2),
+        "searchable_s": round(visible, 2) if visible < 60 else None,
+    }
+
+
+def add_one_file(docs: Path, index: Path, warmup: list[str], rng) -> dict:
+    """Both ways of adding one file, on a searcher that has answered a few queries."""
+    from search.searching.searcher import Searcher
+
+    searcher = Searcher(index)
+    latencies(lambda q: searcher.search(q, per_page=10), warmup[:3])
+    start = 1 + sum(1 for _ in (docs / ADDED_DIR).glob("*.txt"))
+    return {
+        "whole_folder": incremental(docs, index, searcher, 1, start, rng),
+        "named": incremental_named(docs, index, searcher, start + 1, rng),
+    }
+
+
 def worker_memory(index: Path, queries: list[str], warmup: list[str], work: Path) -> dict:
     """A ``serve`` worker's memory after answering ``warmup`` and ``queries`` once."""
     server = start_server(index, work / "server.log", [])
@@ -79,7 +118,8 @@ def worker_memory(index: Path, queries: list[str], warmup: list[str], work: Path
 def table(results: dict) -> str:
     build = results.get("build", {})
     inproc = results.get("in_process", {})
-    added = (results.get("incremental") or [{}])[0]
+    added = results.get("add_one", {})
+    folder, named = added.get("whole_folder", {}), added.get("named", {})
     memory = results.get("worker", {})
     spread = "/".join(str(inproc.get(f"p{p}_ms", "-")) for p in (50, 95, 99))
     rows = [
@@ -88,8 +128,10 @@ def table(results: dict) -> str:
         ["full build s (docs/s)", f"{build.get('seconds', '-')} ({build.get('docs_per_s', '-')})"],
         ["index MB", build.get("index_mb", "-")],
         ["segments after the build", build.get("segments", "-")],
-        ["add 1 file: reindex s", added.get("reindex_s", "-")],
-        ["add 1 file: searchable s", added.get("searchable_s", "-")],
+        ["add 1 file, reindex whole folder: reindex s", folder.get("reindex_s", "-")],
+        ["add 1 file, reindex whole folder: searchable s", folder.get("searchable_s", "-")],
+        ["add 1 file, reindex FILE: reindex s", named.get("reindex_s", "-")],
+        ["add 1 file, reindex FILE: searchable s", named.get("searchable_s", "-")],
         ["worker peak RSS MB", memory.get("peak_rss_mb_max_process", "-")],
         [
             "worker now: own heap / index pages MB",
@@ -108,11 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="default results/scale-N.json")
     parser.add_argument("--per-set", type=int, default=50, help="eval queries per set")
     parser.add_argument("--titles", type=int, default=150, help="title-prefix queries")
-    parser.add_argument("--skip-build", action="store_true", help="reuse WORK/index as is")
+    parser.add_argument(
+        "--skip-build", action="store_true", help="reuse WORK/docs and WORK/index as they are"
+    )
     parser.add_argument("--skip-memory", action="store_true", help="no serving worker")
     args = parser.parse_args(argv)
-    from search.searching.searcher import Searcher
-
     work = args.work or Path(f"/tmp/haberara-scale-{args.copies}")
     out = args.out or RESULTS_DIR / f"scale-{args.copies}.json"
     rng = random.Random(SEED)
@@ -132,10 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"full build of {results['files']} files …", flush=True)
         results["build"] = {**full_build(docs, index), "segments": segments(index)}
         print(f"  {results['build']}", flush=True)
-        searcher = Searcher(index)
-        latencies(lambda q: searcher.search(q, per_page=10), warmup[:3])
-        results["incremental"] = [incremental(docs, index, searcher, 1, 1, rng)]
-        print(f"  {results['incremental']}", flush=True)
+    print("adding 1 file …", flush=True)
+    results["add_one"] = add_one_file(docs, index, warmup, rng)
+    print(f"  {results['add_one']}", flush=True)
     print(f"in-process latency over {len(queries)} queries …", flush=True)
     searcher = worker_searcher(index)
     latencies(lambda q: searcher.search(q, per_page=10), warmup)
