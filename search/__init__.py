@@ -3,6 +3,7 @@
 It knows nothing of the web; ``web/`` and ``search/cli.py`` are thin layers over it.
 """
 
+from search.complete import Completion
 from search.errors import (
     BadParameter,
     DocsMissing,
@@ -14,10 +15,12 @@ from search.errors import (
     IndexWriteFailed,
 )
 from search.indexer import ReindexReport, reindex
+from search.related import RelatedArticle
 from search.searcher import Searcher, SearchHit, SearchPage
 
 __all__ = [
     "BadParameter",
+    "Completion",
     "DocsMissing",
     "HaberaraError",
     "IndexCorrupt",
@@ -26,6 +29,7 @@ __all__ = [
     "IndexOutdated",
     "IndexWriteFailed",
     "ReindexReport",
+    "RelatedArticle",
     "SearchHit",
     "SearchPage",
     "Searcher",

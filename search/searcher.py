@@ -16,12 +16,14 @@ import numpy as np
 from whoosh import query as wq
 
 from search import store
+from search.complete import COMPLETIONS, Completion, CompletionTable, LatestTable, read_titles
 from search.engine import Engine, column_values
 from search.errors import BadParameter, HaberaraError
 from search.highlight import highlight, snippet
 from search.morphology import suffix_chains
 from search.query import parse_query
 from search.querybuild import MatchedQuery, MatchSpec, Vocabulary, compile_query, match_query
+from search.related import RELATED, RelatedArticle, distinctive_terms, rank_related
 from search.schema import SCORED_FIELDS, category_key, stored_body
 from search.shared import SharedCache
 from search.suggest import suggest
@@ -34,6 +36,7 @@ SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
 FACETS = ("category", "year")
+RELATED_FIELD = "stem"
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ class Searcher:
         self.index_dir = Path(index_dir)
         self.cache_pages = cache_pages
         self._local = threading.local()
+        self._completions = LatestTable()  # the newest reader's, shared by every thread
         store.open_index(self.index_dir).close()  # fail now, with a clear message
 
     @_reading
@@ -259,6 +263,7 @@ class Searcher:
         state.id_order()
         for name in FACETS:
             state.facet_codes(name)
+        self._completions.get(state.engine.key, self._completion_table)
         self._local.state = None
 
     @_reading
@@ -277,6 +282,63 @@ class Searcher:
             url=fields.get("url"),
             body=stored_body(fields),
         )
+
+    @_reading
+    def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
+        """Frequent title words and phrases starting with ``text`` (any case, Turkish
+        letters or not: ``kirg`` -> ``Kırgızistan``), most frequent first; see
+        :mod:`search.complete`. The table is built from the titles on first use after each
+        reindex (a few seconds on a large archive; :meth:`warm_up` builds it)."""
+        key = self._current().engine.key
+        return self._completions.get(key, self._completion_table).complete(text, limit)
+
+    def _completion_table(self) -> CompletionTable:
+        """A completion table of the current commit, read through a reader of its own (it
+        may be built on a thread of its own, beside this one's searches)."""
+        searcher = store.open_index(self.index_dir).searcher()
+        try:
+            return CompletionTable.from_titles(read_titles(searcher.reader()))
+        finally:
+            searcher.close()
+
+    @_reading
+    def related(self, article_id: str, limit: int = RELATED) -> list[RelatedArticle]:
+        """Up to ``limit`` articles most like this one, from its most distinctive words,
+        newer first among near-equal scores (see :mod:`search.related`); empty for an
+        unknown id. An article with the same title (a copy) is not given."""
+        state = self._current()
+        docnum = state.searcher.document_number(id=article_id)
+        if docnum is None:
+            return []
+        fields = state.searcher.stored_fields(docnum)
+        reader, title = state.engine.reader, fields.get("title", "")
+        terms = distinctive_terms(
+            title,
+            stored_body(fields),
+            state.engine.data.documents,
+            lambda term: reader.doc_frequency(RELATED_FIELD, term),
+        )
+        scores = np.zeros(state.engine.size)
+        wanted = [(RELATED_FIELD, term) for term, _ in terms]
+        postings = state.engine.data.postings_many(reader, wanted)
+        for (docs, values), (_, weight) in zip(postings, terms, strict=True):
+            scores[docs] += values * weight
+        ranked = rank_related(scores, state.dates(), state.id_order(), [docnum], limit * 3)
+        found: list[RelatedArticle] = []
+        for other in ranked:
+            stored = state.searcher.stored_fields(other)
+            if stored.get("title", "") == title:
+                continue
+            found.append(
+                RelatedArticle(
+                    id=stored["id"],
+                    title=stored.get("title", ""),
+                    date=_iso(stored.get("date")),
+                    category=stored.get("category_name"),
+                    source=stored.get("source"),
+                )
+            )
+        return found[:limit]
 
     @_reading
     def highlight_spec(self, text: str) -> MatchSpec:

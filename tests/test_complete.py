@@ -1,0 +1,81 @@
+"""Completions of a half-typed query (``Searcher.complete``), on a real index of titles we
+wrote: Turkish capitals and letters, apostrophe suffixes, phrases."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import write_articles
+from search import Completion, Searcher, reindex
+from search.complete import CompletionTable
+
+TITLES = [
+    "Kırgızistan'da seçim sonuçları açıklandı",
+    "KIRGIZİSTAN CUMHURBAŞKANI ANKARA'DA",
+    "Kırgızistan ile Türkiye arasında yeni anlaşma",
+    "İstanbul Büyükşehir Belediyesi yeni metro hattını açtı",
+    "İstanbul Büyükşehir Belediyesi bütçesini açıkladı",
+    "İstanbul Büyükşehir Belediyesi meclisi toplandı",
+    "Deprem sonrası İstanbul'da toplantı",
+    "Okullarda deprem tatbikatı yapıldı",
+    "Kırgın taraftarlar stadı terk etti",
+]
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    tmp_path = tmp_path_factory.mktemp("completions")
+    articles = {
+        f"haber/{number}.txt": f"title: {title}\n\nHaberin ayrıntıları yakında eklenecek.\n"
+        for number, title in enumerate(TITLES)
+    }
+    index = tmp_path / "index"
+    reindex(write_articles(tmp_path / "articles", articles), index)
+    return Searcher(index)
+
+
+def texts(found: list[Completion]) -> list[str]:
+    return [completion.text for completion in found]
+
+
+@pytest.mark.parametrize("typed", ["kirg", "KIRG", "kırg", "Kırgı"])
+def test_a_name_is_completed_as_titles_write_it(searcher, typed):
+    found = searcher.complete(typed)
+    assert found[0] == Completion("Kırgızistan", 3)  # the apostrophe suffix is no word
+    assert "Kırgın" in texts(found)
+
+
+@pytest.mark.parametrize("typed", ["istanb", "İSTANB", "ıstanb", "istanbul"])
+def test_dotted_capital_i_is_found_from_any_i(searcher, typed):
+    assert texts(searcher.complete(typed))[0] == "İstanbul"
+
+
+def test_a_phrase_of_several_titles_is_offered(searcher):
+    found = texts(searcher.complete("istanbul büy"))
+    assert found[:2] == ["İstanbul Büyükşehir", "İstanbul Büyükşehir Belediyesi"]
+
+
+def test_a_word_is_shown_in_lower_case_when_titles_write_it_so(searcher):
+    # "Deprem" starts a title, "deprem" stands inside one: the inside form wins
+    assert texts(searcher.complete("depr")) == ["deprem"]
+
+
+def test_the_last_word_is_completed_after_the_others_as_typed(searcher):
+    assert texts(searcher.complete("seçim tatb")) == ["seçim tatbikatı"]
+
+
+def test_most_frequent_first_and_limited(searcher):
+    found = searcher.complete("i", limit=2)
+    assert len(found) == 2 and found[0].titles >= found[1].titles
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "zzzq", "x" * 500])
+def test_nothing_to_complete(searcher, typed):
+    assert searcher.complete(typed) == []
+
+
+def test_phrases_stop_at_punctuation_and_stop_words():
+    table = CompletionTable.from_titles(["Ankara, İzmir ve Van"] * 3)
+    assert texts(table.complete("ankara ")) == []
+    # "İzmir ve" ends with a stop word; one inside a phrase is kept
+    assert texts(table.complete("izmir")) == ["İzmir", "İzmir ve Van"]
