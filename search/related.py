@@ -20,12 +20,15 @@ from search.analysis import index_terms
 
 #: Related articles given for one article.
 RELATED = 5
-#: Distinctive words of the article searched for, at most; as Lucene's MoreLikeThis, a
-#: word counts when the article has it twice (a title word counts twice) and at least
-#: :data:`MIN_ARTICLES` articles hold it (a misspelling or a passing name finds noise).
+#: Distinctive words of the article searched for, at most. As in Lucene's MoreLikeThis,
+#: words the article has at least twice (a title word counts twice) come first, words
+#: it has once only fill up a short article's list; and a word is left out unless
+#: :data:`MIN_ARTICLES` articles hold it (a misspelling or a passing name finds noise),
+#: or on a small archive, one article in :data:`MIN_SHARE` (two at least).
 TERMS = 25
 MIN_TIMES = 2
 MIN_ARTICLES = 5
+MIN_SHARE = 1000
 #: Scores within this share of the best one are in the same band, ordered newest first.
 EQUAL_SHARE = 0.1
 
@@ -47,23 +50,25 @@ def distinctive_terms(
     """The ``limit`` stem-field terms of an article with the highest ``tf * idf``, each with
     that weight over the highest; ``frequency(term)`` is how many articles hold it.
 
-    >>> held = {"depre": 40, "tatbikat": 6, "okul": 900}
+    >>> held = {"depre": 40, "tatbikat": 6, "okul": 900, "yalnız": 80}
     >>> text = "Okulda deprem. Okulun tatbikatı. Yalnız"
     >>> found = distinctive_terms("Deprem tatbikatı", text, 1000, lambda t: held.get(t, 1))
     >>> [(term, round(weight, 2)) for term, weight in found]
-    [('tatbikat', 1.0), ('depre', 0.64), ('okul', 0.1)]
+    [('tatbikat', 1.0), ('depre', 0.64), ('okul', 0.1), ('yalnız', 0.17)]
     """
     counts = Counter(index_terms(title, stem=True) * 2 + index_terms(body, stem=True))
+    least = max(2, min(MIN_ARTICLES, documents // MIN_SHARE))
     weighed = []
     for term, tf in counts.items():
-        if tf < MIN_TIMES or term.isdigit():
+        if term.isdigit():
             continue
         held = frequency(term) or 0
-        if held >= MIN_ARTICLES:
-            weighed.append((tf * math.log(1 + documents / held), term))
-    weighed.sort(key=lambda pair: (-pair[0], pair[1]))
-    best = weighed[0][0] if weighed else 1.0
-    return [(term, weight / best) for weight, term in weighed[:limit]]
+        if held >= least:
+            weighed.append((tf >= MIN_TIMES, tf * math.log(1 + documents / held), term))
+    weighed.sort(key=lambda item: (not item[0], -item[1], item[2]))
+    chosen = weighed[:limit]
+    best = max((weight for _, weight, _ in chosen), default=1.0)
+    return [(term, weight / best) for _, weight, term in chosen]
 
 
 def rank_related(
