@@ -553,6 +553,9 @@ def _hit(searcher, docnum: int, score: float, found: MatchedQuery) -> SearchHit:
     spec = found.compiled.spec
     fields = searcher.stored_fields(docnum)
     title = fields.get("title", "")
+    body = stored_body(fields)
+    if fields.get("title_derived"):
+        body = after_title(body, title)
     return SearchHit(
         id=fields["id"],
         title=title,
@@ -563,9 +566,23 @@ def _hit(searcher, docnum: int, score: float, found: MatchedQuery) -> SearchHit:
         source=fields.get("source"),
         url=fields.get("url"),
         score=round(score, 4),
-        snippet=snippet(stored_body(fields), spec),
+        snippet=snippet(body, spec),
         missing=found.missing(docnum),
     )
+
+
+def after_title(body: str, title: str) -> str:
+    """The body without the first sentence its title was taken from, so a snippet does
+    not say it twice; the whole body when nothing follows it.
+
+    >>> after_title("Sel oldu. Köprü yıkıldı.", "Sel oldu")
+    'Köprü yıkıldı.'
+    """
+    lead = title.removesuffix("…")
+    if not lead or not body.startswith(lead):
+        return body
+    rest = body[len(lead) :].lstrip(" .!?…\n")
+    return rest if rest else body
 
 
 def _text(value) -> str:
