@@ -132,41 +132,48 @@ class CompletionTable:
 class LatestTable:
     """The completion table of the newest reader asked for, shared by every thread.
 
-    Only the first table is built while a reader waits; a reader of a newer commit gets
-    the table it had until a thread of its own has built the new one (completions a few
-    seconds behind a reindex are harmless; a search box that stalls for seconds is not).
+    Only the first table is waited for (and :meth:`prepare` starts it before anyone
+    asks); a reader of a newer commit gets the table there is while a thread of its own
+    builds the new one: completions a few seconds behind a reindex are harmless, a
+    search box that stalls for seconds is not.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key: Hashable = None
-        self._table: CompletionTable | None = None
-        self._building: Hashable = None
+        self._current: tuple[Hashable, CompletionTable] | None = None
+        self._first = threading.Lock()  # held while the first table is built
+        self._flag = threading.Lock()
+        self._building = False
 
     def get(self, key: Hashable, build: Callable[[], CompletionTable]) -> CompletionTable:
-        """The table for ``key``, or the latest one while ``build`` makes it."""
-        table = self._table
-        if table is not None and (self._key == key or self._building is not None):
-            return table
-        with self._lock:
-            if self._table is None:
-                self._table, self._key = build(), key
-                return self._table
-            if self._key == key or self._building is not None:
-                return self._table
-            self._building = key
-            threading.Thread(target=self._rebuild, args=(key, build), daemon=True).start()
-            return self._table
+        """The table for ``key``, or the latest one while ``build`` makes that."""
+        if self._current is None:
+            with self._first:
+                if self._current is None:
+                    self._current = (key, build())
+        built_for, table = self._current
+        if built_for != key:
+            self._rebuild_later(key, build)
+        return table
+
+    def prepare(self, key: Hashable, build: Callable[[], CompletionTable]) -> None:
+        """Start building the table for ``key`` on a thread of its own."""
+        threading.Thread(target=self.get, args=(key, build), daemon=True).start()
+
+    def _rebuild_later(self, key: Hashable, build: Callable[[], CompletionTable]) -> None:
+        with self._flag:
+            if self._building:
+                return
+            self._building = True
+        threading.Thread(target=self._rebuild, args=(key, build), daemon=True).start()
 
     def _rebuild(self, key: Hashable, build: Callable[[], CompletionTable]) -> None:
         try:
-            table = build()
-            with self._lock:
-                self._table, self._key = table, key
+            self._current = (key, build())
         except Exception:  # noqa: BLE001 - the old table serves; the next reader tries again
             log.exception("building the completion table failed")
         finally:
-            self._building = None
+            with self._flag:
+                self._building = False
 
 
 def read_titles(reader) -> list[str]:

@@ -253,8 +253,9 @@ class Searcher:
     def warm_up(self) -> None:
         """Read now what the first searches would otherwise wait for: the segments' word
         lists, field lengths, dates, ids and facet columns (a few seconds on a large
-        archive) and the suffix chains, shared by the threads that serve afterwards. This
-        thread keeps no reader of its own."""
+        archive) and the suffix chains, shared by the threads that serve afterwards; and
+        start building the completion table on a thread of its own. This thread keeps no
+        reader of its own."""
         suffix_chains()
         state = self._current()
         for fieldname in SCORED_FIELDS:
@@ -263,7 +264,7 @@ class Searcher:
         state.id_order()
         for name in FACETS:
             state.facet_codes(name)
-        self._completions.get(state.engine.key, self._completion_table)
+        self._completions.prepare(state.engine.key, self._completion_table)
         self._local.state = None
 
     @_reading
@@ -287,8 +288,9 @@ class Searcher:
     def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
         """Frequent title words and phrases starting with ``text`` (any case, Turkish
         letters or not: ``kirg`` -> ``Kırgızistan``), most frequent first; see
-        :mod:`search.complete`. The table is built from the titles on first use after each
-        reindex (a few seconds on a large archive; :meth:`warm_up` builds it)."""
+        :mod:`search.complete`. The table is built from the titles (a few seconds on a
+        large archive: :meth:`warm_up` starts it; the first call waits for it); after a
+        reindex the previous table answers while a thread builds the new one."""
         key = self._current().engine.key
         return self._completions.get(key, self._completion_table).complete(text, limit)
 

@@ -3,6 +3,8 @@ wrote: Turkish capitals and letters, apostrophe suffixes, phrases."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from conftest import write_articles
@@ -79,3 +81,19 @@ def test_phrases_stop_at_punctuation_and_stop_words():
     assert texts(table.complete("ankara ")) == []
     # "İzmir ve" ends with a stop word; one inside a phrase is kept
     assert texts(table.complete("izmir")) == ["İzmir", "İzmir ve Van"]
+
+
+def test_after_a_reindex_the_new_titles_are_completed(tmp_path):
+    """The table of the commit before answers until a thread has built the new one."""
+    docs = write_articles(tmp_path / "articles", {"a.txt": "title: Rize'de çay hasadı\n\nÇay.\n"})
+    reindex(docs, tmp_path / "index")
+    searcher = Searcher(tmp_path / "index")
+    assert texts(searcher.complete("trab")) == []
+    write_articles(docs, {"b.txt": "title: Trabzon'da kar yağışı\n\nKar.\n"})
+    reindex(docs, tmp_path / "index")
+    for _ in range(300):  # a new reader within REFRESH_SECONDS, then the table's build
+        if texts(searcher.complete("trab")) == ["Trabzon"]:
+            break
+        time.sleep(0.1)
+    assert texts(searcher.complete("trab")) == ["Trabzon"]
+    assert texts(searcher.complete("rize")) == ["Rize"]
