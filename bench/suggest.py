@@ -42,8 +42,8 @@ from common import (
 use_project()
 
 from search import Searcher  # noqa: E402
-from search.analysis import WORD, turkish_lower  # noqa: E402
-from search.complete import read_titles  # noqa: E402
+from search.searching.complete import read_titles  # noqa: E402
+from search.text.analysis import WORD, turkish_lower  # noqa: E402
 
 SEED = 24
 

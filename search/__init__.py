@@ -3,7 +3,6 @@
 It knows nothing of the web; ``web/`` and ``search/cli.py`` are thin layers over it.
 """
 
-from search.complete import Completion
 from search.errors import (
     BadParameter,
     DocsMissing,
@@ -14,11 +13,37 @@ from search.errors import (
     IndexOutdated,
     IndexWriteFailed,
 )
-from search.indexer import ReindexReport, reindex
-from search.related import RelatedArticle
-from search.searcher import Searcher, SearchHit, SearchPage
+from search.indexing.reindex import ReindexReport, reindex
+from search.searching.complete import COMPLETIONS, Completion
+from search.searching.querybuild import FILL_UP_BELOW as RELAXED_BELOW
+from search.searching.related import RelatedArticle
+from search.searching.searcher import (
+    DEFAULT_PER_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    SORTS,
+    FacetCount,
+    HighlightedArticle,
+    Searcher,
+    SearchHit,
+    SearchPage,
+    StoredArticle,
+    parse_date,
+)
+from search.storage.schema import category_key
 
 __all__ = [
+    "COMPLETIONS",
+    "RELAXED_BELOW",
+    "DEFAULT_PER_PAGE",
+    "MAX_PER_PAGE",
+    "MAX_QUERY_LENGTH",
+    "SORTS",
+    "FacetCount",
+    "HighlightedArticle",
+    "StoredArticle",
+    "category_key",
+    "parse_date",
     "BadParameter",
     "Completion",
     "DocsMissing",

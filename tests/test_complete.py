@@ -9,7 +9,7 @@ import pytest
 
 from conftest import write_articles
 from search import Completion, Searcher, reindex
-from search.complete import CompletionTable
+from search.searching.complete import CompletionTable
 
 TITLES = [
     "Kırgızistan'da seçim sonuçları açıklandı",

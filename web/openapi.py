@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.searcher import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from search import MAX_PER_PAGE, MAX_QUERY_LENGTH, RELAXED_BELOW, SORTS
 from web.limits import MAX_HEADERS, MAX_PARAMETERS, MAX_QUERY_STRING_BYTES
 from web.params import (
-    DEFAULT_COMPLETIONS,
+    COMPLETIONS,
     DEFAULT_PER_PAGE,
     MAX_COMPLETIONS,
     MAX_INTEGER,
@@ -137,7 +137,7 @@ SUGGEST_PARAMETERS_SPEC: list[dict[str, Any]] = [
     {
         "name": "limit",
         "in": "query",
-        "description": f"Completions at most (default {DEFAULT_COMPLETIONS}).",
+        "description": f"Completions at most (default {COMPLETIONS}).",
         "schema": _or_empty({"type": "integer", "minimum": 1, "maximum": MAX_COMPLETIONS}),
     },
     {
@@ -182,8 +182,9 @@ SCHEMAS: dict[str, Any] = {
             ),
             "relaxed": {
                 "const": True,
-                "description": "Present, and true, only when fewer than 10 articles had "
-                "every word and articles with only some of them were added (each result's "
+                "description": "Present, and true, only when fewer than "
+                f"{RELAXED_BELOW} articles had every word and articles with only some of "
+                "them were added (each result's "
                 "`missing` names the words it lacks).",
             },
             "phrases_not_found": {
@@ -222,8 +223,9 @@ SCHEMAS: dict[str, Any] = {
                 "items": _STRING,
                 "description": "The words of `q` (or `a OR b` alternatives, quoted phrases) "
                 "this article lacks: a query of three words or more also finds articles "
-                "lacking one of them, ranked lower; when fewer than 10 articles hold every "
-                "word (`relaxed`), those holding some. Empty for an article holding them all.",
+                "lacking one of them, ranked lower; when fewer than "
+                f"{RELAXED_BELOW} articles hold every word (`relaxed`), those holding some. "
+                "Empty for an article holding them all.",
             },
         }
     ),

@@ -9,9 +9,7 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
-from search.analysis import turkish_lower
-from search.errors import BadParameter
-from search.searcher import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from search import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, BadParameter
 from web.params import read_date
 
 MONTHS = (
@@ -84,7 +82,7 @@ def category_name(key: str, written: str | None = None, names: dict[str, str] | 
 def derived_category_name(name: str) -> str:
     """Each word (between spaces and hyphens) capitalised, ``i`` as ``İ``: ``iç-haber`` ->
     ``İç-Haber``; a name already holding capitals is kept."""
-    if name != turkish_lower(name):
+    if any(character.isupper() for character in name):
         return name
     parts = re.split(r"([\s-]+)", name)
     return "".join(_turkish_capital(part) for part in parts)

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from search.analysis import WORD, ascii_fold, stopwords, strip_apostrophe_suffix, turkish_lower
+from search.text.analysis import WORD, ascii_fold, stopwords, strip_apostrophe_suffix, turkish_lower
 
 log = logging.getLogger(__name__)
 

@@ -15,23 +15,37 @@ from typing import NamedTuple
 import numpy as np
 from whoosh import query as wq
 
-from search import store
-from search.complete import COMPLETIONS, Completion, CompletionTable, LatestTable, read_titles
-from search.engine import Engine, column_values
 from search.errors import BadParameter, HaberaraError
-from search.highlight import highlight, snippet
-from search.morphology import suffix_chains
-from search.query import parse_query
-from search.querybuild import MatchedQuery, MatchSpec, Vocabulary, compile_query, match_query
-from search.related import RELATED, RelatedArticle, distinctive_terms, rank_related
-from search.schema import SCORED_FIELDS, category_key, stored_body
+from search.searching.complete import (
+    COMPLETIONS,
+    Completion,
+    CompletionTable,
+    LatestTable,
+    read_titles,
+)
+from search.searching.engine import Engine
+from search.searching.highlight import highlight, snippet
+from search.searching.query import parse_query
+from search.searching.querybuild import (
+    MatchedQuery,
+    MatchSpec,
+    Vocabulary,
+    compile_query,
+    match_query,
+)
+from search.searching.related import RELATED, RelatedArticle, distinctive_terms, rank_related
+from search.searching.suggest import suggest
 from search.shared import SharedCache
-from search.suggest import suggest
+from search.storage import store
+from search.storage.reading import column_values, text_value
+from search.storage.schema import SCORED_FIELDS, category_key, stored_body
+from search.text.morphology import suffix_chains
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 500
 MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 10
 SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
@@ -115,6 +129,15 @@ class StoredArticle:
     body: str
 
 
+@dataclass(frozen=True)
+class HighlightedArticle:
+    """A stored article with a query's words marked, for the article page."""
+
+    article: StoredArticle
+    title_html: str
+    paragraphs_html: list[str]
+
+
 def parse_date(value: str | None, parameter: str) -> datetime.date | None:
     """``YYYY-MM-DD`` or empty; anything else is a :class:`BadParameter`."""
     if not value:
@@ -189,7 +212,7 @@ class Searcher:
         text: str,
         *,
         page: int = 1,
-        per_page: int = 10,
+        per_page: int = DEFAULT_PER_PAGE,
         sort: str = "relevance",
         date_from: datetime.date | None = None,
         date_to: datetime.date | None = None,
@@ -268,7 +291,7 @@ class Searcher:
         self._local.state = None
 
     @_reading
-    def article(self, article_id: str, highlight_query: str = "") -> StoredArticle | None:
+    def article(self, article_id: str) -> StoredArticle | None:
         """The stored article with this id, or None."""
         fields = self._current().searcher.document(id=article_id)
         if fields is None:
@@ -284,11 +307,25 @@ class Searcher:
             body=stored_body(fields),
         )
 
+    def highlighted_article(self, article_id: str, query: str = "") -> HighlightedArticle | None:
+        """The stored article with the words of ``query`` marked in its title and
+        paragraphs (escaped HTML), or None. A query too long to search marks nothing."""
+        found = self.article(article_id)
+        if found is None:
+            return None
+        too_long = len(query) > MAX_QUERY_LENGTH
+        spec = self.highlight_spec(query) if query.strip() and not too_long else MatchSpec()
+        return HighlightedArticle(
+            article=found,
+            title_html=highlight(found.title, spec),
+            paragraphs_html=[highlight(text, spec) for text in found.body.split("\n\n")],
+        )
+
     @_reading
     def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
         """Frequent title words and phrases starting with ``text`` (any case, Turkish
         letters or not: ``kirg`` -> ``Kırgızistan``), most frequent first; see
-        :mod:`search.complete`. The table is built from the titles (a few seconds on a
+        :mod:`search.searching.complete`. The table is built from the titles (a few seconds on a
         large archive: :meth:`warm_up` starts it; the first call waits for it); after a
         reindex the previous table answers while a thread builds the new one."""
         key = self._current().engine.key
@@ -306,7 +343,7 @@ class Searcher:
     @_reading
     def related(self, article_id: str, limit: int = RELATED) -> list[RelatedArticle]:
         """Up to ``limit`` articles most like this one, from its most distinctive words,
-        newer first among near-equal scores (see :mod:`search.related`); empty for an
+        newer first among near-equal scores (see :mod:`search.searching.related`); empty for an
         unknown id. An article with the same title (a copy) is not given."""
         state = self._current()
         docnum = state.searcher.document_number(id=article_id)
@@ -449,7 +486,7 @@ class _ReaderState:
         ordered by article id, the same whichever segment or docnum a build gave them."""
 
         def read() -> np.ndarray:
-            ids = [_text(value) for value in column_values(self.searcher, "id")]
+            ids = [text_value(value) for value in column_values(self.searcher, "id")]
             order = np.empty(len(ids), np.int64)
             order[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
             return order
@@ -507,7 +544,9 @@ _pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:
     """A column as small integer codes, and the text label of each code."""
     index: dict[str, int] = {}
-    codes = np.array([index.setdefault(_text(value), len(index)) for value in values], np.int32)
+    codes = np.array(
+        [index.setdefault(text_value(value), len(index)) for value in values], np.int32
+    )
     return codes, list(index)
 
 
@@ -585,12 +624,6 @@ def after_title(body: str, title: str) -> str:
         return body
     rest = body[len(lead) :].lstrip(" .!?…\n")
     return rest if rest else body
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _iso(value) -> str | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.analysis import index_terms
+from search.text.analysis import index_terms
 
 #: Related articles given for one article.
 RELATED = 5
