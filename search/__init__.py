@@ -16,18 +16,20 @@ from search.errors import (
 from search.indexing.reindex import ReindexReport, reindex
 from search.searching.complete import COMPLETIONS, Completion
 from search.searching.querybuild import FILL_UP_BELOW as RELAXED_BELOW
-from search.searching.related import RelatedArticle
+from search.searching.results import (
+    FacetCount,
+    HighlightedArticle,
+    RelatedArticle,
+    SearchHit,
+    SearchPage,
+    StoredArticle,
+)
 from search.searching.searcher import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
     SORTS,
-    FacetCount,
-    HighlightedArticle,
     Searcher,
-    SearchHit,
-    SearchPage,
-    StoredArticle,
     parse_date,
 )
 from search.storage.schema import category_key

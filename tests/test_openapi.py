@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from search import Completion, RelatedArticle
-from search.searching.searcher import SearchHit, SearchPage, StoredArticle
+from search.searching.results import SearchHit, SearchPage, StoredArticle
 from web.openapi import OPENAPI
 from web.params import SEARCH_PARAMETERS, SUGGEST_PARAMETERS
 

@@ -27,7 +27,8 @@ from search.searching.engine import _power
 from search.searching.highlight import _sentences, highlight, match_spans, snippet
 from search.searching.query import ParsedQuery, parse_query
 from search.searching.querybuild import MatchSpec
-from search.searching.searcher import MAX_QUERY_LENGTH, Searcher, SearchPage
+from search.searching.results import SearchPage
+from search.searching.searcher import MAX_QUERY_LENGTH, Searcher
 from search.storage.schema import TurkishText
 from search.text.analysis import (
     TermCounter,

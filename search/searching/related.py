@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,17 +30,6 @@ MIN_ARTICLES = 5
 MIN_SHARE = 1000
 #: Scores within this share of the best one are in the same band, ordered newest first.
 EQUAL_SHARE = 0.1
-
-
-@dataclass(frozen=True)
-class RelatedArticle:
-    """An article like another one: what a link to it shows."""
-
-    id: str
-    title: str
-    date: str | None
-    category: str | None
-    source: str | None
 
 
 def distinctive_terms(

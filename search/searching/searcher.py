@@ -8,7 +8,6 @@ import functools
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,7 +32,15 @@ from search.searching.querybuild import (
     compile_query,
     match_query,
 )
-from search.searching.related import RELATED, RelatedArticle, distinctive_terms, rank_related
+from search.searching.related import RELATED, distinctive_terms, rank_related
+from search.searching.results import (
+    FacetCount,
+    HighlightedArticle,
+    RelatedArticle,
+    SearchHit,
+    SearchPage,
+    StoredArticle,
+)
 from search.searching.suggest import suggest
 from search.shared import SharedCache
 from search.storage import store
@@ -51,91 +58,6 @@ REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
 FACETS = ("category", "year")
 RELATED_FIELD = "stem"
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One ranked article with its highlighted title and snippet (HTML, escaped)."""
-
-    id: str
-    title: str
-    title_html: str
-    title_derived: bool  # the file had no title; this is its first sentence
-    date: str | None
-    category: str | None
-    source: str | None
-    url: str | None
-    score: float
-    snippet: str
-    #: The reader's words (or ``a OR b`` alternatives, phrases) this article lacks: a query
-    #: of three words or more also finds articles lacking one, and a query fewer than 10
-    #: articles answer in full finds those holding some (``relaxed``).
-    missing: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class FacetCount:
-    value: str
-    count: int
-
-
-@dataclass
-class SearchPage:
-    """A page of results, with counts per category and year for the whole result set."""
-
-    query: str
-    total: int
-    page: int
-    per_page: int
-    took_ms: float
-    results: list[SearchHit]
-    suggestion: str | None
-    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
-    relaxed: bool = False
-    #: Quoted phrases no article holds; their words were searched instead.
-    phrases_not_found: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        """The JSON shape the API and ``haberara search --json`` both print."""
-        data = _fields(self)
-        data["results"] = [_fields(hit) for hit in self.results]
-        data["facets"] = {
-            name: [_fields(count) for count in counts] for name, counts in self.facets.items()
-        }
-        if not self.relaxed:
-            del data["relaxed"]
-        if not self.phrases_not_found:
-            del data["phrases_not_found"]
-        return data
-
-
-def _fields(instance) -> dict:
-    """A dataclass's fields as a dict, one level deep (``dataclasses.asdict`` copies
-    recursively: 8x as long for a page of ten results, a third of a millisecond)."""
-    return {item.name: getattr(instance, item.name) for item in dataclasses.fields(instance)}
-
-
-@dataclass(frozen=True)
-class StoredArticle:
-    """An indexed article as stored, for the article page and API."""
-
-    id: str
-    title: str
-    title_derived: bool
-    date: str | None
-    category: str | None
-    source: str | None
-    url: str | None
-    body: str
-
-
-@dataclass(frozen=True)
-class HighlightedArticle:
-    """A stored article with a query's words marked, for the article page."""
-
-    article: StoredArticle
-    title_html: str
-    paragraphs_html: list[str]
 
 
 def parse_date(value: str | None, parameter: str) -> datetime.date | None:
