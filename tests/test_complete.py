@@ -3,13 +3,14 @@ wrote: Turkish capitals and letters, apostrophe suffixes, phrases."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 
 from conftest import write_articles
 from search import Completion, Searcher, reindex
-from search.searching.complete import CompletionTable
+from search.searching.complete import CompletionTable, LatestTable
 
 TITLES = [
     "Kırgızistan'da seçim sonuçları açıklandı",
@@ -97,3 +98,22 @@ def test_after_a_reindex_the_new_titles_are_completed(tmp_path):
         time.sleep(0.1)
     assert texts(searcher.complete("trab")) == ["Trabzon"]
     assert texts(searcher.complete("rize")) == ["Rize"]
+
+
+def test_a_prepared_table_gives_no_completions_until_built_and_nobody_waits():
+    release = threading.Event()
+    table = CompletionTable.from_titles(["Trabzon'da kar"])
+
+    def slow_build() -> CompletionTable:
+        release.wait(30)
+        return table
+
+    latest = LatestTable()
+    latest.prepare("commit 1", slow_build)
+    assert latest.get("commit 1", slow_build).complete("trab") == []  # answered at once
+    release.set()
+    for _ in range(300):
+        if latest.get("commit 1", slow_build) is table:
+            break
+        time.sleep(0.1)
+    assert texts(latest.get("commit 1", slow_build).complete("trab")) == ["Trabzon"]

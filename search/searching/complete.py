@@ -132,10 +132,11 @@ class CompletionTable:
 class LatestTable:
     """The completion table of the newest reader asked for, shared by every thread.
 
-    Only the first table is waited for (and :meth:`prepare` starts it before anyone
-    asks); a reader of a newer commit gets the table there is while a thread of its own
-    builds the new one: completions a few seconds behind a reindex are harmless, a
-    search box that stalls for seconds is not.
+    A reader of a newer commit gets the table there is while a thread of its own builds
+    the new one: completions a few seconds behind a reindex are harmless, a search box
+    that stalls for seconds is not (nor a server whose threads all wait for a table).
+    For the same reason, once :meth:`prepare` has started the first table, there are no
+    completions until it is built; without it the first caller builds it and waits.
     """
 
     def __init__(self) -> None:
@@ -143,10 +144,13 @@ class LatestTable:
         self._first = threading.Lock()  # held while the first table is built
         self._flag = threading.Lock()
         self._building = False
+        self._preparing = False
 
     def get(self, key: Hashable, build: Callable[[], CompletionTable]) -> CompletionTable:
         """The table for ``key``, or the latest one while ``build`` makes that."""
         if self._current is None:
+            if self._preparing:
+                return _EMPTY
             with self._first:
                 if self._current is None:
                     self._current = (key, build())
@@ -156,8 +160,22 @@ class LatestTable:
         return table
 
     def prepare(self, key: Hashable, build: Callable[[], CompletionTable]) -> None:
-        """Start building the table for ``key`` on a thread of its own."""
-        threading.Thread(target=self.get, args=(key, build), daemon=True).start()
+        """Start building the first table, for ``key``, on a thread of its own."""
+        if self._current is not None or self._preparing:
+            return
+        self._preparing = True
+
+        def first() -> None:
+            try:
+                with self._first:
+                    if self._current is None:
+                        self._current = (key, build())
+            except Exception:  # noqa: BLE001 - the first caller builds it then
+                log.exception("building the completion table failed")
+            finally:
+                self._preparing = False
+
+        threading.Thread(target=first, daemon=True).start()
 
     def _rebuild_later(self, key: Hashable, build: Callable[[], CompletionTable]) -> None:
         with self._flag:
@@ -174,6 +192,9 @@ class LatestTable:
         finally:
             with self._flag:
                 self._building = False
+
+
+_EMPTY = CompletionTable({})
 
 
 def read_titles(reader) -> list[str]:

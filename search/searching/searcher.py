@@ -247,9 +247,10 @@ class Searcher:
     def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
         """Frequent title words and phrases starting with ``text`` (any case, Turkish
         letters or not: ``kirg`` -> ``Kırgızistan``), most frequent first; see
-        :mod:`search.searching.complete`. The table is built from the titles (a few seconds on a
-        large archive: :meth:`warm_up` starts it; the first call waits for it); after a
-        reindex the previous table answers while a thread builds the new one."""
+        :mod:`search.searching.complete`. The table is built from the titles (seconds on a
+        large archive): :meth:`warm_up` starts it, and there are no completions until it is
+        built; without it the first call builds it. After a reindex the previous table
+        answers while a thread builds the new one."""
         key = self._current().engine.key
         return self._completions.get(key, self._completion_table).complete(text, limit)
 
