@@ -1,6 +1,7 @@
 """Completion latency (``/api/suggest``), the completion table's build, and related articles.
 
     .venv/bin/python bench/suggest.py INDEX [--prefixes 2000] [--http 1000] [--related 200]
+        [--table-memory]
 
 On an index already built (``haberara reindex --docs /tmp/news-full --index INDEX``):
 
@@ -13,7 +14,8 @@ On an index already built (``haberara reindex --docs /tmp/news-full --index INDE
 - **http**: the same prefixes through a real ``haberara serve`` on 127.0.0.1, one
   connection, one request after the other (``--http`` of them; 0 to skip), once the
   server's completions have come (how long after it first answered is reported too);
-- **related**: ``Searcher.related`` for ``--related`` seeded random articles.
+- **related**: ``Searcher.related`` for ``--related`` seeded random articles;
+- with ``--table-memory``, the memory the table holds (``tracemalloc``, a build of its own).
 
 Prints a Markdown table and writes ``bench/results/suggest.json``.
 """
@@ -24,6 +26,7 @@ import argparse
 import random
 import sys
 import time
+import tracemalloc
 import urllib.parse
 from pathlib import Path
 
@@ -43,7 +46,7 @@ from common import (
 use_project()
 
 from search import Searcher  # noqa: E402
-from search.searching.complete import read_titles  # noqa: E402
+from search.searching.complete import CompletionTable, read_titles  # noqa: E402
 from search.text.analysis import WORD, turkish_lower  # noqa: E402
 
 SEED = 24
@@ -79,6 +82,18 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
+def table_memory_mb(titles: list[str]) -> float:
+    """What a completion table of ``titles`` holds once built (the build's own passing
+    allocations left out)."""
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    table = CompletionTable.from_titles(titles)
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del table
+    return held / 2**20
+
+
 def http_latencies(index: Path, typed: list[str]) -> tuple[list[float], float]:
     """Each prefix's round trip through a real server; and how long after the server
     answered its first request its completions came (the table is built meanwhile)."""
@@ -112,6 +127,7 @@ def main() -> int:
     parser.add_argument("--prefixes", type=int, default=2000)
     parser.add_argument("--http", type=int, default=1000)
     parser.add_argument("--related", type=int, default=200)
+    parser.add_argument("--table-memory", action="store_true")
     args = parser.parse_args()
     rng = random.Random(SEED)
 
@@ -138,6 +154,8 @@ def main() -> int:
         "in_process": summary(in_process),
         "related": summary(related),
     }
+    if args.table_memory:
+        results["table_mb"] = round(table_memory_mb(titles), 1)
     if args.http:
         latencies, ready = http_latencies(args.index, typed[: args.http])
         results["http"] = {**summary(latencies), "completions_after_start_ms": round(ready, 1)}
@@ -149,6 +167,8 @@ def main() -> int:
         for name in ("in_process", "http", "related") if name in results
     ]  # fmt: skip
     print(f"{len(titles)} titles; table built in {build_ms / 1000:.1f} s; examples {examples}")
+    if "table_mb" in results:
+        print(f"the table holds {results['table_mb']} MB")
     print(markdown_table(["what", "n", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows))
     return 0
 
