@@ -14,10 +14,12 @@ from search.errors import (
     IndexWriteFailed,
 )
 from search.indexing.reindex import ReindexReport, reindex
+from search.searching.complete import COMPLETIONS, Completion
 from search.searching.querybuild import FILL_UP_BELOW as RELAXED_BELOW
 from search.searching.results import (
     FacetCount,
     HighlightedArticle,
+    RelatedArticle,
     SearchHit,
     SearchPage,
     StoredArticle,
@@ -33,6 +35,7 @@ from search.searching.searcher import (
 from search.storage.schema import category_key
 
 __all__ = [
+    "COMPLETIONS",
     "RELAXED_BELOW",
     "DEFAULT_PER_PAGE",
     "MAX_PER_PAGE",
@@ -44,6 +47,7 @@ __all__ = [
     "category_key",
     "parse_date",
     "BadParameter",
+    "Completion",
     "DocsMissing",
     "HaberaraError",
     "IndexCorrupt",
@@ -52,6 +56,7 @@ __all__ = [
     "IndexOutdated",
     "IndexWriteFailed",
     "ReindexReport",
+    "RelatedArticle",
     "SearchHit",
     "SearchPage",
     "Searcher",
