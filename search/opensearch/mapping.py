@@ -29,7 +29,10 @@ DEFAULT_REPLICAS = 1
 #: Deepest result a page may reach (OpenSearch's default is 10,000).
 MAX_RESULT_WINDOW = 100_000
 
-_EXACT_FILTERS = ["apostrophe", "turkish_lowercase"]
+#: Longer words are left out of the index: Lucene refuses a document holding a term of
+#: more than 32,766 bytes.
+LONGEST_WORD = 2_000
+_EXACT_FILTERS = ["apostrophe", "turkish_lowercase", "not_too_long"]
 
 
 def index_settings(shards: int = DEFAULT_SHARDS, replicas: int = DEFAULT_REPLICAS) -> dict:
@@ -55,6 +58,7 @@ def index_settings(shards: int = DEFAULT_SHARDS, replicas: int = DEFAULT_REPLICA
                 },
                 "filter": {
                     "turkish_lowercase": {"type": "lowercase", "language": "turkish"},
+                    "not_too_long": {"type": "length", "max": LONGEST_WORD},
                     "turkish_stop": {"type": "stop", "stopwords": sorted(stopwords())},
                     "turkish_snowball": {"type": "snowball", "language": "Turkish"},
                 },
@@ -93,7 +97,8 @@ def _text(copy_to_stem: bool) -> dict:
 
 def _mappings() -> dict:
     stored = {"type": "keyword", "index": False, "doc_values": False}
-    words = {"type": "keyword", "index": False}  # read by aggregation only
+    # read by aggregation only
+    words = {"type": "keyword", "index": False, "ignore_above": LONGEST_WORD}
     return {
         "dynamic": "strict",
         "_meta": {"mapping_version": MAPPING_VERSION},

@@ -93,7 +93,14 @@ class ClusterSearcher:
             minimum, relaxed = self._minimum(compiled)
             filters = querydsl.filter_queries(date_from, date_to, categories)
             body = self._request(compiled, filters, minimum, page, per_page, sort)
-            answer = self.client.search(index=self.config.index, body=body, search_type=SEARCH_TYPE)
+            answer = self.client.search(
+                index=self.config.index,
+                body=body,
+                search_type=SEARCH_TYPE,
+                # a shard that cannot answer (its node lost, no copy left) is an error,
+                # never a page that silently lacks its articles
+                allow_partial_search_results=False,
+            )
         except os_errors.OpenSearchException as error:
             raise cluster_error(self.config, error, "a search") from error
         total = answer["hits"]["total"]["value"]
