@@ -6,19 +6,29 @@ Exit codes: 0 success; 1 some article files were rejected (the rest is indexed);
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
+from search import RELAXED_BELOW
 from search.articles import DEFAULT_MAX_BYTES
 from search.errors import BadParameter, DocsMissing, HaberaraError
-from search.indexer import DEFAULT_LOCK_TIMEOUT, ReindexReport
+from search.indexing.reindex import DEFAULT_LOCK_TIMEOUT, ReindexReport
 from search.opensearch.backend import BACKEND_ENV, BACKENDS, Backend
 from search.opensearch.cluster import DEFAULT_INDEX, URL_ENV
 from search.opensearch.mapping import DEFAULT_REPLICAS, DEFAULT_SHARDS
+from search.searching.searcher import DEFAULT_PER_PAGE, MAX_PER_PAGE
+
+#: The server's defaults: threads per worker process, and worker processes at most
+#: (each keeps its own reader and caches).
+THREADS_PER_WORKER = 4
+MAX_WORKERS_BY_DEFAULT = 4
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -42,6 +52,14 @@ index_option = click.option(
     envvar="HABERARA_INDEX",
     help="Index folder (env HABERARA_INDEX).",
 )
+
+
+def default_workers() -> int:
+    """One worker per core, at most :data:`MAX_WORKERS_BY_DEFAULT`; 1 where processes
+    cannot be forked."""
+    if not hasattr(os, "fork"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS_BY_DEFAULT))
 
 
 def backend_options(command):
@@ -77,6 +95,19 @@ def backend_options(command):
 
 class IndexProblem(click.ClickException):
     exit_code = EXIT_INDEX
+
+
+@contextlib.contextmanager
+def exit_codes() -> Iterator[None]:
+    """The library's errors as the command's exit codes: a mistake in what the user asked
+    (a bad parameter, a missing articles folder) is a usage error; any other is the index's."""
+    try:
+        yield
+    except (BadParameter, DocsMissing) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except HaberaraError as error:
+        raise IndexProblem(str(error)) from None
 
 
 @click.group()
@@ -139,15 +170,16 @@ def reindex_command(
     progress = _ProgressBar() if sys.stderr.isatty() and not as_json else None
     chosen = Backend.choose(backend, index_dir, opensearch_url, opensearch_index)
     try:
-        report = chosen.reindex(
-            docs, full=full, max_bytes=max_bytes, lock_timeout=wait,
-            shards=shards, replicas=replicas, progress=progress,
-        )  # fmt: skip
-    except DocsMissing as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
-    except HaberaraError as error:
-        raise IndexProblem(str(error)) from None
+        with exit_codes():
+            report = chosen.reindex(
+                docs,
+                full=full,
+                max_bytes=max_bytes,
+                lock_timeout=wait,
+                shards=shards,
+                replicas=replicas,
+                progress=progress,
+            )
     finally:
         if progress:
             progress.finish()
@@ -213,7 +245,9 @@ class _ProgressBar:
 @cli.command("search")
 @click.argument("query")
 @index_option
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1, MAX_PER_PAGE), default=DEFAULT_PER_PAGE, show_default=True
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON object.")
 @backend_options
 def search_command(
@@ -230,19 +264,17 @@ def search_command(
     Example: haberara search 'toplantı Bişkek'
     """
     chosen = Backend.choose(backend, index_dir, opensearch_url, opensearch_index)
-    try:
+    with exit_codes():
         page = chosen.searcher().search(query, per_page=limit)
-    except BadParameter as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
-    except HaberaraError as error:
-        raise IndexProblem(str(error)) from None
     if as_json:
         click.echo(json.dumps(page.to_dict(), ensure_ascii=False))
         return
     relaxed = ""
     if page.relaxed:
-        relaxed = " (fewer than 10 articles have every word; articles with some of them added)"
+        relaxed = (
+            f" (fewer than {RELAXED_BELOW} articles have every word;"
+            " articles with some of them added)"
+        )
     click.echo(f"{page.total} results for {query!r} in {page.took_ms} ms{relaxed}")
     for phrase in page.phrases_not_found:
         click.echo(f"no article has the phrase {phrase!r}; its words were searched")
@@ -273,7 +305,7 @@ def _plain(html: str) -> str:
 @click.option(
     "--threads",
     type=click.IntRange(1, 64),
-    default=4,
+    default=THREADS_PER_WORKER,
     show_default=True,
     help="Threads per worker process; each keeps its own reader.",
 )
@@ -281,7 +313,8 @@ def _plain(html: str) -> str:
     "--workers",
     type=click.IntRange(1, 32),
     default=None,
-    help="Worker processes sharing the port  [default: one per core, at most 4]",
+    help="Worker processes sharing the port  [default: one per core, at most "
+    f"{MAX_WORKERS_BY_DEFAULT}]",
 )
 @click.option("--no-reindex", is_flag=True, help="Serve the index as it is, without reindexing.")
 @click.option(
@@ -310,22 +343,15 @@ def serve_command(
     """
     chosen = Backend.choose(backend, index_dir, opensearch_url, opensearch_index)
     if not no_reindex:
-        try:
+        with exit_codes():
             report = chosen.reindex(docs)
-        except DocsMissing as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_USAGE)
-        except HaberaraError as error:
-            raise IndexProblem(str(error)) from None
         _print_report(report, as_json=False)
     from web import create_app
-    from web.server import default_workers, run
+    from web.server import run
 
     config = {**chosen.app_config(), "RESULT_CACHE": not no_result_cache}
-    try:
+    with exit_codes():
         create_app(config)  # fail here, with the index's own message, not in a worker
-    except HaberaraError as error:
-        raise IndexProblem(str(error)) from None
     workers = workers or default_workers()
     click.echo(
         f"haberara: serving {chosen.where} on http://{host}:{port}/ "

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from opensearch_cluster import Cluster, free_ports, missing_tools
 
-from search.indexer import reindex
+from search.indexing.reindex import reindex
 from search.opensearch.backend import Backend
 from search.opensearch.cluster import ClusterConfig
 

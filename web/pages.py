@@ -2,7 +2,7 @@
 
 Both are plain GET forms and links rendered on the server; ``static/app.js`` only adds
 conveniences. Everything is escaped by Jinja except HTML the library already escaped
-(``title_html``, ``snippet`` and :func:`search.highlight.highlight` output).
+(``title_html``, ``snippet`` and :meth:`search.Searcher.highlighted_article` output).
 """
 
 from __future__ import annotations
@@ -13,13 +13,8 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from search.errors import BadParameter, HaberaraError
-from search.highlight import highlight
-from search.querybuild import MatchSpec
-from search.schema import category_key
-from search.searcher import MAX_QUERY_LENGTH, SearchPage
-from web.articles import ArticleNotFound, find_article
-from web.index import searcher
+from search import BadParameter, HaberaraError, SearchPage, category_key
+from web.articles import ArticleNotFound, find_highlighted_article
 from web.params import SEARCH_PARAMETERS, SearchRequest, read_search_request
 from web.present import (
     page_count,
@@ -28,6 +23,7 @@ from web.present import (
     turkish_message,
     turkish_number,
 )
+from web.slot import searcher
 
 bp = Blueprint("pages", __name__)
 
@@ -81,19 +77,20 @@ def index() -> tuple[str, int]:
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str) -> str:
     """One article with the words of ``?q=`` highlighted."""
-    found = find_article(article_id)
     q = request.args.get("q", "")
-    spec = searcher().highlight_spec(q) if q.strip() and len(q) <= MAX_QUERY_LENGTH else None
-    spec = spec or MatchSpec()
-    paragraphs = [Markup(highlight(text, spec)) for text in found.body.split("\n\n")]
+    found = find_highlighted_article(article_id, q)
     return render_template(
         "article.html",
-        article=found,
+        article=found.article,
         q=q,
-        title_html=Markup(highlight(found.title, spec)),
-        paragraphs=paragraphs,
-        source_link=found.url if (found.url or "").startswith(("https://", "http://")) else None,
+        title_html=Markup(found.title_html),
+        paragraphs=[Markup(paragraph) for paragraph in found.paragraphs_html],
+        source_link=found.article.url if _is_web_address(found.article.url) else None,
     )
+
+
+def _is_web_address(url: str | None) -> bool:
+    return (url or "").startswith(("https://", "http://"))
 
 
 @bp.errorhandler(Exception)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from search.articles import DEFAULT_MAX_BYTES
-from search.indexer import DEFAULT_LOCK_TIMEOUT, ReindexReport
+from search.indexing.reindex import DEFAULT_LOCK_TIMEOUT, ReindexReport
 from search.opensearch.cluster import ClusterConfig
 from search.opensearch.mapping import DEFAULT_REPLICAS, DEFAULT_SHARDS
 
@@ -61,7 +61,7 @@ class Backend:
                 docs_dir, self.cluster, full=full, max_bytes=max_bytes,
                 shards=shards, replicas=replicas, progress=progress,
             )  # fmt: skip
-        from search.indexer import reindex
+        from search.indexing.reindex import reindex
 
         return reindex(
             docs_dir, self.index_dir, full=full, max_bytes=max_bytes,
@@ -74,7 +74,7 @@ class Backend:
             from search.opensearch.searcher import ClusterSearcher
 
             return ClusterSearcher(self.cluster, cache_pages=cache_pages)
-        from search.searcher import Searcher
+        from search.searching.searcher import Searcher
 
         return Searcher(self.index_dir, cache_pages=cache_pages)
 

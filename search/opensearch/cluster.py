@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-
-from opensearchpy import OpenSearch
-from opensearchpy import exceptions as os_errors
+from typing import TYPE_CHECKING
 
 from search.errors import HaberaraError, IndexMissing
 
@@ -17,6 +15,10 @@ URL_ENV = "HABERARA_OPENSEARCH_URL"
 REQUEST_TIMEOUT = 30
 #: Tries of a request on the other nodes when a node does not answer.
 RETRIES = 3
+
+
+if TYPE_CHECKING:
+    from opensearchpy import OpenSearch
 
 
 class ClusterUnreachable(HaberaraError):
@@ -53,6 +55,8 @@ class ClusterConfig:
 
     def client(self) -> OpenSearch:
         """A client that sends each request to a node that answers."""
+        from opensearchpy import OpenSearch
+
         return OpenSearch(
             list(self.urls),
             timeout=REQUEST_TIMEOUT,
@@ -63,6 +67,8 @@ class ClusterConfig:
 
 def cluster_error(config: ClusterConfig, error: Exception, doing: str) -> HaberaraError:
     """The library's error for a client failure while ``doing`` something."""
+    from opensearchpy import exceptions as os_errors
+
     if isinstance(error, os_errors.NotFoundError):
         return IndexMissing(
             f"there is no {config.where} yet: run `haberara reindex --backend opensearch`"
@@ -80,7 +86,7 @@ def cluster_error(config: ClusterConfig, error: Exception, doing: str) -> Habera
     return ClusterRefused(f"{doing} on the {config.where} failed: {error}")
 
 
-def _reason(error: os_errors.TransportError) -> str:
+def _reason(error) -> str:
     info = error.info
     if isinstance(info, dict):
         cause = info.get("error", {})

@@ -1,7 +1,7 @@
-"""The index settings, mapping and documents: :mod:`search.analysis` rebuilt from
+"""The index settings, mapping and documents: :mod:`search.text.analysis` rebuilt from
 OpenSearch's own analysis (the ``analysis-common`` plugin's filters).
 
-- ``haberara_exact``: the words as the pattern of :data:`~search.analysis.WORD_PATTERN`
+- ``haberara_exact``: the words as the pattern of :data:`~search.text.analysis.WORD_PATTERN`
   finds them, ``apostrophe`` (``Bişkek'teki`` -> ``Bişkek``), Turkish ``lowercase``
   (``I`` -> ``ı``, ``İ`` -> ``i``); stop words kept. The ``title``, ``body`` and ``meta``
   fields.
@@ -18,9 +18,9 @@ with one aggregation, right after every reindex and deletion (see
 
 from __future__ import annotations
 
-from search.analysis import APOSTROPHES, WORD_PATTERN, exact_forms, stopwords
 from search.articles import Article
-from search.schema import category_key, ranked_title
+from search.storage.schema import category_key, ranked_title
+from search.text.analysis import APOSTROPHES, WORD_PATTERN, exact_forms, stopwords
 
 #: Bump when the settings, mapping or documents change: a reindex then rebuilds the index.
 MAPPING_VERSION = 1

@@ -1,8 +1,8 @@
-"""haberara's compiled query (:mod:`search.querybuild`) as OpenSearch query DSL.
+"""haberara's compiled query (:mod:`search.searching.querybuild`) as OpenSearch query DSL.
 
 A group (the reader's word, phrase or ``OR`` alternatives) is a ``bool`` of its clauses,
 any of which matches, named ``g<i>`` so each hit tells which groups it holds. A word's
-weighted terms are ``term`` queries (their scores add up, as in :mod:`search.engine`); a
+weighted terms are ``term`` queries (their scores add up, as in :mod:`search.searching.engine`); a
 phrase is a ``match_phrase`` in each exact-form field.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime
 
-from search import engine
-from search.querybuild import CompiledQuery
-from search.schema import category_key
+from search.searching import engine
+from search.searching.querybuild import CompiledQuery
+from search.storage.schema import category_key
 
 MATCH_NONE: dict = {"match_none": {}}
 

@@ -1,6 +1,6 @@
 """Incremental reindex into the cluster, with the embedded index's semantics and report.
 
-The articles folder is read exactly as :func:`search.indexer.reindex` reads it (the same
+The articles folder is read exactly as :func:`search.indexing.reindex.reindex` reads it (the same
 checks, warnings and failures); what the cluster holds is compared by content hash, and
 the new, changed and removed articles go through the bulk API. A document the cluster
 refuses is named as a failed file (the other articles are indexed); a cluster that stops
@@ -18,10 +18,11 @@ from pathlib import Path
 from opensearchpy import OpenSearch, helpers
 from opensearchpy import exceptions as os_errors
 
-from search import filerecord
 from search.articles import DEFAULT_MAX_BYTES, Article
 from search.errors import DocsMissing
-from search.indexer import FailedFile, ReindexReport, _read_changes
+from search.indexing import filerecord
+from search.indexing.changes import read_changes
+from search.indexing.report import FailedFile, ReindexReport
 from search.opensearch.cluster import ClusterConfig, cluster_error
 from search.opensearch.mapping import (
     DEFAULT_REPLICAS,
@@ -67,7 +68,7 @@ def reindex(
         doing = "reading the indexed articles' hashes"
         known = {} if fresh else _indexed_hashes(client, config.index)
         doing = "the reindex"
-        changes = _read_changes(
+        changes = read_changes(
             docs_dir, known, filerecord.FileRecord(), max_bytes, report, progress
         )
         removed = [doc_id for doc_id in known if doc_id not in changes.seen_ids]

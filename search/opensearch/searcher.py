@@ -1,10 +1,10 @@
-"""Ranked search over the cluster, with :class:`search.searcher.Searcher`'s interface.
+"""Ranked search over the cluster, with :class:`search.searching.searcher.Searcher`'s interface.
 
-The query is parsed and expanded by haberara (:func:`~search.querybuild.compile_query`
+The query is parsed and expanded by haberara (:func:`~search.searching.querybuild.compile_query`
 against the cluster's words), matched and scored by the cluster, and marked by
-:mod:`search.highlight`; counts per category and year are aggregations over the same
+:mod:`search.searching.highlight`; counts per category and year are aggregations over the same
 matches. The relaxed fallback, missing words and phrases searched as words behave as
-with the embedded index (see :meth:`~search.querybuild.CompiledQuery.match`).
+with the embedded index (see :meth:`~search.searching.querybuild.CompiledQuery.match`).
 """
 
 from __future__ import annotations
@@ -16,26 +16,30 @@ from dataclasses import dataclass
 
 from opensearchpy import exceptions as os_errors
 
-from search import engine
 from search.errors import HaberaraError
-from search.highlight import highlight, snippet
 from search.opensearch import querydsl
 from search.opensearch.cluster import ClusterConfig, cluster_error
 from search.opensearch.mapping import MAX_RESULT_WINDOW
 from search.opensearch.vocabulary import ClusterVocabulary, read_words
-from search.query import parse_query
-from search.querybuild import FILL_UP_BELOW, CompiledQuery, MatchSpec, compile_query
-from search.searcher import (
-    FACETS,
-    REFRESH_SECONDS,
-    SUGGEST_BELOW,
+from search.searching import engine
+from search.searching.highlight import highlight, snippet
+from search.searching.query import parse_query
+from search.searching.querybuild import FILL_UP_BELOW, CompiledQuery, MatchSpec, compile_query
+from search.searching.results import (
     FacetCount,
+    HighlightedArticle,
     SearchHit,
     SearchPage,
     StoredArticle,
+)
+from search.searching.searcher import (
+    FACETS,
+    MAX_QUERY_LENGTH,
+    REFRESH_SECONDS,
+    SUGGEST_BELOW,
     _check_parameters,
 )
-from search.suggest import suggest
+from search.searching.suggest import suggest
 
 #: Term statistics are gathered from every shard before scoring: a shard's own counts
 #: rank differently from the whole index's, most of all while the index is small.
@@ -185,7 +189,7 @@ class ClusterSearcher:
         """Read the cluster's words now rather than on the first search."""
         self._current()
 
-    def article(self, article_id: str, highlight_query: str = "") -> StoredArticle | None:
+    def article(self, article_id: str) -> StoredArticle | None:
         """The stored article with this id, or None."""
         try:
             found = self.client.get(
@@ -207,6 +211,20 @@ class ClusterSearcher:
             source=source.get("source"),
             url=source.get("url"),
             body=source.get("body", ""),
+        )
+
+    def highlighted_article(self, article_id: str, query: str = "") -> HighlightedArticle | None:
+        """The stored article with the words of ``query`` marked in its title and
+        paragraphs (escaped HTML), or None. A query too long to search marks nothing."""
+        found = self.article(article_id)
+        if found is None:
+            return None
+        too_long = len(query) > MAX_QUERY_LENGTH
+        spec = self.highlight_spec(query) if query.strip() and not too_long else MatchSpec()
+        return HighlightedArticle(
+            article=found,
+            title_html=highlight(found.title, spec),
+            paragraphs_html=[highlight(text, spec) for text in found.body.split("\n\n")],
         )
 
     def highlight_spec(self, text: str) -> MatchSpec:

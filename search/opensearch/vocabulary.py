@@ -3,7 +3,7 @@ inflections, prefixes, suggestions).
 
 Each article carries its title's and body's distinct exact forms as keywords; one
 composite aggregation pages through them with the number of articles holding each, and
-they become one :class:`~search.lexicon.SegmentLexicon`, read again when a reindex
+they become one :class:`~search.searching.lexicon.SegmentLexicon`, read again when a reindex
 stamps the index (see :mod:`search.opensearch.reindex`). Whether a Snowball stem is
 rare enough to match is asked of the cluster, once per stem and index stamp.
 """
@@ -12,17 +12,17 @@ from __future__ import annotations
 
 from opensearchpy import OpenSearch
 
-from search.lexicon import SegmentLexicon
-from search.querybuild import RARE_SHARE, Vocabulary
-from search.schema import TEXT_FIELDS
+from search.searching.lexicon import SegmentLexicon
+from search.searching.querybuild import RARE_SHARE, Vocabulary
 from search.shared import SharedCache
+from search.storage.schema import TEXT_FIELDS
 
 #: Words per page of the vocabulary aggregation.
 PAGE_WORDS = 10_000
 
 
 class ClusterVocabulary(Vocabulary):
-    """:class:`~search.querybuild.Vocabulary` over the words of one index stamp."""
+    """:class:`~search.searching.querybuild.Vocabulary` over the words of one index stamp."""
 
     def __init__(
         self,
@@ -41,7 +41,7 @@ class ClusterVocabulary(Vocabulary):
         self._documents = max(documents, 1)
 
     def is_rare(self, fieldname: str, word: str) -> bool:
-        """Whether at most :data:`~search.querybuild.RARE_SHARE` of the articles hold the
+        """Whether at most :data:`~search.searching.querybuild.RARE_SHARE` of the articles hold the
         Snowball stem of ``word`` (``fieldname`` is ``stem``), as the cluster stems it."""
 
         def count() -> int:

@@ -8,108 +8,46 @@ import functools
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
 
-from search import store
-from search.engine import Engine, column_values
 from search.errors import BadParameter, HaberaraError
-from search.highlight import highlight, snippet
-from search.morphology import suffix_chains
-from search.query import parse_query
-from search.querybuild import MatchedQuery, MatchSpec, Vocabulary, compile_query, match_query
-from search.schema import SCORED_FIELDS, category_key, stored_body
+from search.searching.engine import Engine
+from search.searching.highlight import highlight, snippet
+from search.searching.query import parse_query
+from search.searching.querybuild import (
+    MatchedQuery,
+    MatchSpec,
+    Vocabulary,
+    compile_query,
+    match_query,
+)
+from search.searching.results import (
+    FacetCount,
+    HighlightedArticle,
+    SearchHit,
+    SearchPage,
+    StoredArticle,
+)
+from search.searching.suggest import suggest
 from search.shared import SharedCache
-from search.suggest import suggest
+from search.storage import store
+from search.storage.reading import column_values, text_value
+from search.storage.schema import SCORED_FIELDS, category_key, stored_body
+from search.text.morphology import suffix_chains
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 500
 MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 10
 SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
 FACETS = ("category", "year")
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One ranked article with its highlighted title and snippet (HTML, escaped)."""
-
-    id: str
-    title: str
-    title_html: str
-    title_derived: bool  # the file had no title; this is its first sentence
-    date: str | None
-    category: str | None
-    source: str | None
-    url: str | None
-    score: float
-    snippet: str
-    #: The reader's words (or ``a OR b`` alternatives, phrases) this article lacks: a query
-    #: of three words or more also finds articles lacking one, and a query fewer than 10
-    #: articles answer in full finds those holding some (``relaxed``).
-    missing: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class FacetCount:
-    value: str
-    count: int
-
-
-@dataclass
-class SearchPage:
-    """A page of results, with counts per category and year for the whole result set."""
-
-    query: str
-    total: int
-    page: int
-    per_page: int
-    took_ms: float
-    results: list[SearchHit]
-    suggestion: str | None
-    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
-    relaxed: bool = False
-    #: Quoted phrases no article holds; their words were searched instead.
-    phrases_not_found: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        """The JSON shape the API and ``haberara search --json`` both print."""
-        data = _fields(self)
-        data["results"] = [_fields(hit) for hit in self.results]
-        data["facets"] = {
-            name: [_fields(count) for count in counts] for name, counts in self.facets.items()
-        }
-        if not self.relaxed:
-            del data["relaxed"]
-        if not self.phrases_not_found:
-            del data["phrases_not_found"]
-        return data
-
-
-def _fields(instance) -> dict:
-    """A dataclass's fields as a dict, one level deep (``dataclasses.asdict`` copies
-    recursively: 8x as long for a page of ten results, a third of a millisecond)."""
-    return {item.name: getattr(instance, item.name) for item in dataclasses.fields(instance)}
-
-
-@dataclass(frozen=True)
-class StoredArticle:
-    """An indexed article as stored, for the article page and API."""
-
-    id: str
-    title: str
-    title_derived: bool
-    date: str | None
-    category: str | None
-    source: str | None
-    url: str | None
-    body: str
 
 
 def parse_date(value: str | None, parameter: str) -> datetime.date | None:
@@ -185,7 +123,7 @@ class Searcher:
         text: str,
         *,
         page: int = 1,
-        per_page: int = 10,
+        per_page: int = DEFAULT_PER_PAGE,
         sort: str = "relevance",
         date_from: datetime.date | None = None,
         date_to: datetime.date | None = None,
@@ -262,7 +200,7 @@ class Searcher:
         self._local.state = None
 
     @_reading
-    def article(self, article_id: str, highlight_query: str = "") -> StoredArticle | None:
+    def article(self, article_id: str) -> StoredArticle | None:
         """The stored article with this id, or None."""
         fields = self._current().searcher.document(id=article_id)
         if fields is None:
@@ -276,6 +214,20 @@ class Searcher:
             source=fields.get("source"),
             url=fields.get("url"),
             body=stored_body(fields),
+        )
+
+    def highlighted_article(self, article_id: str, query: str = "") -> HighlightedArticle | None:
+        """The stored article with the words of ``query`` marked in its title and
+        paragraphs (escaped HTML), or None. A query too long to search marks nothing."""
+        found = self.article(article_id)
+        if found is None:
+            return None
+        too_long = len(query) > MAX_QUERY_LENGTH
+        spec = self.highlight_spec(query) if query.strip() and not too_long else MatchSpec()
+        return HighlightedArticle(
+            article=found,
+            title_html=highlight(found.title, spec),
+            paragraphs_html=[highlight(text, spec) for text in found.body.split("\n\n")],
         )
 
     @_reading
@@ -385,7 +337,7 @@ class _ReaderState:
         ordered by article id, the same whichever segment or docnum a build gave them."""
 
         def read() -> np.ndarray:
-            ids = [_text(value) for value in column_values(self.searcher, "id")]
+            ids = [text_value(value) for value in column_values(self.searcher, "id")]
             order = np.empty(len(ids), np.int64)
             order[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
             return order
@@ -443,7 +395,9 @@ _pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:
     """A column as small integer codes, and the text label of each code."""
     index: dict[str, int] = {}
-    codes = np.array([index.setdefault(_text(value), len(index)) for value in values], np.int32)
+    codes = np.array(
+        [index.setdefault(text_value(value), len(index)) for value in values], np.int32
+    )
     return codes, list(index)
 
 
@@ -504,12 +458,6 @@ def _hit(searcher, docnum: int, score: float, found: MatchedQuery) -> SearchHit:
         snippet=snippet(stored_body(fields), spec),
         missing=found.missing(docnum),
     )
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _iso(value) -> str | None:
