@@ -12,8 +12,10 @@ import pytest
 from opensearch_cluster import Cluster
 
 from conftest import FIXTURE_ARTICLES, haberara, write_articles
+from search.opensearch import wordcounts
 from search.opensearch.backend import Backend
 from search.opensearch.cluster import ClusterRefused
+from search.opensearch.vocabulary import read_words
 
 EVERY_WORD = "toplantı OR deprem OR derbi OR ankara OR liman"
 
@@ -65,6 +67,34 @@ def test_a_document_the_cluster_refuses_is_named_and_sent_next_time(
     again = backend.reindex(docs)
     assert (again.added, again.unchanged, again.failed) == (1, 5, [])
     assert backend.searcher().search("ankara").total == 1
+
+
+def test_the_kept_word_counts_follow_every_change(
+    opensearch_cluster: Cluster, tmp_path: Path
+) -> None:
+    backend = fresh(opensearch_cluster, tmp_path)
+    client, index = backend.cluster.client(), backend.cluster.index
+
+    def kept_and_read() -> tuple[dict | None, dict]:
+        mapping = next(iter(client.indices.get_mapping(index=index).values()))["mappings"]
+        kept = wordcounts.load(client, index, mapping["_meta"]["stamp"])
+        return kept, wordcounts.from_fields(read_words(client, index))
+
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    backend.reindex(docs)
+    kept, read = kept_and_read()
+    assert kept == read
+    assert read["bişkek"] == [1, 1]
+    (docs / "yeni.txt").write_text("title: Yeni\n\nAnkara'daki toplantı.\n", encoding="utf-8")
+    (docs / "spor/derbi.txt").unlink()
+    (docs / "2025/09/biskek-zirvesi.txt").write_text("title: Başka\n\nBaşka bir metin.\n")
+    report = backend.reindex(docs)
+    assert (report.added, report.updated, report.removed) == (1, 1, 1)
+    kept, read = kept_and_read()
+    assert kept == read
+    assert "bişkek" not in read
+    assert "derbi" not in read
+    assert read["ankara"] == [0, 1]
 
 
 def test_a_refused_request_is_a_clear_error(opensearch_cluster: Cluster, tmp_path: Path) -> None:

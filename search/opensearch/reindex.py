@@ -23,6 +23,7 @@ from search.errors import DocsMissing
 from search.indexing import filerecord
 from search.indexing.changes import read_changes
 from search.indexing.report import FailedFile, ReindexReport
+from search.opensearch import wordcounts
 from search.opensearch.cluster import ClusterConfig, cluster_error
 from search.opensearch.mapping import (
     DEFAULT_REPLICAS,
@@ -31,6 +32,7 @@ from search.opensearch.mapping import (
     article_source,
     index_settings,
 )
+from search.opensearch.vocabulary import read_words
 
 #: Documents per bulk request.
 BULK_DOCUMENTS = 500
@@ -64,29 +66,43 @@ def reindex(
     client = config.client()
     doing = "the reindex"
     try:
-        fresh = _prepare_index(client, config, full, shards, replicas, report)
+        index = config.index
+        fresh, stamp = _prepare_index(client, config, full, shards, replicas, report)
         doing = "reading the indexed articles' hashes"
-        known = {} if fresh else _indexed_hashes(client, config.index)
+        known = {} if fresh else _indexed_hashes(client, index)
         doing = "the reindex"
         changes = read_changes(
             docs_dir, known, filerecord.FileRecord(), max_bytes, report, progress
         )
         removed = [doc_id for doc_id in known if doc_id not in changes.seen_ids]
+        if not (fresh or changes.articles or removed):
+            report.seconds = time.monotonic() - started
+            return report
+        doing = "reading the words the index holds"
+        counts = {} if fresh else _counts(client, index, stamp)
+        replaced = [article.id for article in changes.articles if article.id in known]
+        old = _old_words(client, index, replaced + removed)
         doing = "indexing the articles (bulk)"
-        refused = _send(client, config.index, changes.articles, removed)
+        refused = _send(client, index, changes.articles, removed, counts)
         for article in changes.articles:
             if article.id in refused:
+                wordcounts.add(counts, [article_source(article)], -1)
                 path = str(docs_dir / f"{article.id}.txt")
                 report.failed.append(FailedFile(path, refused[article.id]))
             elif article.id in known:
                 report.updated += 1
             else:
                 report.added += 1
+        wordcounts.add(counts, [words for i, words in old.items() if i not in refused], -1)
         report.removed = len(removed) - sum(1 for doc_id in removed if doc_id in refused)
-        if fresh or changes.articles or removed:
-            doing = "making the changes searchable (refresh)"
-            client.indices.refresh(index=config.index)
-            _stamp(client, config.index)
+        doing = "making the changes searchable (refresh)"
+        if fresh:
+            client.indices.put_settings(index=index, body={"index.refresh_interval": None})
+        client.indices.refresh(index=index)
+        doing = "keeping the words the index holds"
+        stamp = time.time_ns()
+        wordcounts.save(client, index, stamp, counts)
+        _stamp(client, index, stamp)
     except os_errors.OpenSearchException as error:
         raise cluster_error(config, error, doing) from error
     report.seconds = time.monotonic() - started
@@ -100,22 +116,42 @@ def _prepare_index(
     shards: int,
     replicas: int,
     report: ReindexReport,
-) -> bool:
-    """Create the index when needed; True when it was created (and so is empty)."""
+) -> tuple[bool, object]:
+    """Create the index when needed: ``(made afresh, stamp of the index's last change)``."""
     index = config.index
     if client.indices.exists(index=index):
         mapping = client.indices.get_mapping(index=index)
         meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
         if not full and meta.get("mapping_version") == MAPPING_VERSION:
-            return False
+            return False, meta.get("stamp")
         if not full:
             report.warnings.append(
                 f"the {config.where} was made by another version of haberara; rebuilding it now"
             )
         client.indices.delete(index=index)
-    client.indices.create(index=index, body=index_settings(shards, replicas))
+    body = index_settings(shards, replicas)
+    body["settings"]["refresh_interval"] = "-1"  # until the first build is in
+    client.indices.create(index=index, body=body)
     client.cluster.health(index=index, wait_for_status="yellow", request_timeout=60)
-    return True
+    return True, None
+
+
+def _counts(client: OpenSearch, index: str, stamp: object) -> wordcounts.WordCounts:
+    """The word counts kept for the index's last change, or read from its articles."""
+    kept = wordcounts.load(client, index, stamp)
+    return kept if kept is not None else wordcounts.from_fields(read_words(client, index))
+
+
+def _old_words(client: OpenSearch, index: str, ids: list[str]) -> dict[str, dict]:
+    """The indexed words (``title_words``, ``body_words``) of the articles ``ids``."""
+    found: dict[str, dict] = {}
+    fields = ["title_words", "body_words"]
+    for start in range(0, len(ids), BULK_DOCUMENTS):
+        body = {"ids": ids[start : start + BULK_DOCUMENTS]}
+        for doc in client.mget(index=index, body=body, _source_includes=fields)["docs"]:
+            if doc.get("found"):
+                found[doc["_id"]] = doc["_source"]
+    return found
 
 
 def _indexed_hashes(client: OpenSearch, index: str) -> dict[str, str]:
@@ -127,13 +163,18 @@ def _indexed_hashes(client: OpenSearch, index: str) -> dict[str, str]:
 
 
 def _send(
-    client: OpenSearch, index: str, articles: list[Article], removed: list[str]
+    client: OpenSearch,
+    index: str,
+    articles: list[Article],
+    removed: list[str],
+    counts: wordcounts.WordCounts,
 ) -> dict[str, str]:
-    """Index ``articles`` and delete ``removed``; ``{id: reason}`` of what the cluster refused."""
+    """Index ``articles`` (counting their words in) and delete ``removed``; ``{id: reason}``
+    of what the cluster refused."""
     refused: dict[str, str] = {}
     results = helpers.streaming_bulk(
         client,
-        _actions(index, articles, removed),
+        _actions(index, articles, removed, counts),
         chunk_size=BULK_DOCUMENTS,
         max_retries=BULK_RETRIES,
         initial_backoff=0.5,
@@ -150,11 +191,15 @@ def _send(
     return refused
 
 
-def _actions(index: str, articles: list[Article], removed: list[str]) -> Iterator[dict]:
+def _actions(
+    index: str, articles: list[Article], removed: list[str], counts: wordcounts.WordCounts
+) -> Iterator[dict]:
     for doc_id in removed:
         yield {"_op_type": "delete", "_index": index, "_id": doc_id}
     for article in articles:
-        yield {"_op_type": "index", "_index": index, "_id": article.id, **article_source(article)}
+        source = article_source(article)
+        wordcounts.add(counts, [source], 1)
+        yield {"_op_type": "index", "_index": index, "_id": article.id, **source}
 
 
 def _bulk_reason(detail: dict) -> str:
@@ -168,9 +213,9 @@ def _bulk_reason(detail: dict) -> str:
     return str(error or detail.get("status"))
 
 
-def _stamp(client: OpenSearch, index: str) -> None:
-    """Note in the index's mapping when it last changed: searchers read it to know when
-    to read the vocabulary again."""
+def _stamp(client: OpenSearch, index: str, stamp: int) -> None:
+    """Note in the index's mapping when it last changed (``stamp``): searchers read it to
+    know when to read the words again."""
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     client.indices.put_mapping(
         index=index,
@@ -178,7 +223,7 @@ def _stamp(client: OpenSearch, index: str) -> None:
             "_meta": {
                 "mapping_version": MAPPING_VERSION,
                 "last_indexed": now,
-                "stamp": time.time_ns(),
+                "stamp": stamp,
             }
         },
     )

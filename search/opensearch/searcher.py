@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from opensearchpy import exceptions as os_errors
 
 from search.errors import HaberaraError
-from search.opensearch import querydsl
+from search.opensearch import querydsl, wordcounts
 from search.opensearch.cluster import ClusterConfig, cluster_error
 from search.opensearch.mapping import MAX_RESULT_WINDOW
 from search.opensearch.vocabulary import ClusterVocabulary, read_words
@@ -265,7 +265,10 @@ class ClusterSearcher:
         if state is not None and state.stamp == stamp:
             return state
         documents = self.client.count(index=index)["count"]
-        words = read_words(self.client, index)
+        counts = wordcounts.load(self.client, index, meta.get("stamp"))
+        words = (
+            wordcounts.by_field(counts) if counts is not None else read_words(self.client, index)
+        )
         vocabulary = ClusterVocabulary(self.client, index, stamp, documents, words)
         return _State(stamp, meta.get("last_indexed"), vocabulary)
 
