@@ -10,6 +10,7 @@ with the embedded index (see :meth:`~search.searching.querybuild.CompiledQuery.m
 from __future__ import annotations
 
 import datetime
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -41,9 +42,13 @@ from search.searching.searcher import (
 )
 from search.searching.suggest import suggest
 
+log = logging.getLogger(__name__)
+
 #: Term statistics are gathered from every shard before scoring: a shard's own counts
 #: rank differently from the whole index's, most of all while the index is small.
 SEARCH_TYPE = "dfs_query_then_fetch"
+#: Pauses (seconds) before a read a shard failed to answer is tried again.
+RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0)
 #: Distinct values counted per facet.
 FACET_VALUES = 1_000
 _SOURCE = [
@@ -97,7 +102,8 @@ class ClusterSearcher:
             minimum, relaxed = self._minimum(compiled)
             filters = querydsl.filter_queries(date_from, date_to, categories)
             body = self._request(compiled, filters, minimum, page, per_page, sort)
-            answer = self.client.search(
+            answer = self._read(
+                self.client.search,
                 index=self.config.index,
                 body=body,
                 search_type=SEARCH_TYPE,
@@ -144,7 +150,9 @@ class ClusterSearcher:
 
     def _count_any(self, group: list[engine.Clause]) -> int:
         query = {"bool": {"should": [querydsl.clause_query(c) for c in group]}}
-        return self.client.count(index=self.config.index, body={"query": query})["count"]
+        return self._read(self.client.count, index=self.config.index, body={"query": query})[
+            "count"
+        ]
 
     def _minimum(self, compiled: CompiledQuery) -> tuple[int | None, bool]:
         """``(minimum groups, relaxed)``: every group (None), all but one for a long query
@@ -159,7 +167,9 @@ class ClusterSearcher:
         return 1, partial > full
 
     def _count(self, query: dict) -> int:
-        return self.client.count(index=self.config.index, body={"query": query})["count"]
+        return self._read(self.client.count, index=self.config.index, body={"query": query})[
+            "count"
+        ]
 
     def _request(
         self,
@@ -184,6 +194,20 @@ class ClusterSearcher:
             "_source": _SOURCE,
             "aggs": {name: {"terms": {"field": name, "size": FACET_VALUES}} for name in FACETS},
         }
+
+    def _read(self, call, **arguments) -> dict:
+        """``call(**arguments)``, tried again after a pause when a shard failed to answer:
+        a node lost during the request takes its shard copies with it, and the next try
+        reads the copies on the other nodes."""
+        for pause in RETRY_PAUSES:
+            try:
+                return call(**arguments)
+            except os_errors.TransportError as error:
+                if error.status_code not in (500, 503):
+                    raise
+                log.warning("retrying a read the cluster failed: %s", error)
+                time.sleep(pause)
+        return call(**arguments)
 
     def warm_up(self) -> None:
         """Read the cluster's words now rather than on the first search."""
