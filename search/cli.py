@@ -211,7 +211,7 @@ def search_command(query: str, index_dir: Path, limit: int, as_json: bool) -> No
         click.echo(f"did you mean: {page.suggestion}")
     for rank, hit in enumerate(page.results, start=1):
         meta = " · ".join(part for part in (hit.date, hit.category, hit.source) if part)
-        click.echo(f"\n{rank}. {hit.title}  [{hit.id}]")
+        click.echo(f"\n{rank}. {_plain(hit.title_html)}  [{hit.id}]")
         if meta:
             click.echo(f"   {meta}")
         click.echo(f"   {_plain(hit.snippet)}")
@@ -220,7 +220,7 @@ def search_command(query: str, index_dir: Path, limit: int, as_json: bool) -> No
 
 
 def _plain(html: str) -> str:
-    """A snippet for a terminal: marks shown as [brackets], entities unescaped."""
+    """A title or snippet for a terminal: marks shown as [brackets], entities unescaped."""
     from html import unescape
 
     return unescape(html.replace("<mark>", "[").replace("</mark>", "]"))
