@@ -15,10 +15,12 @@ from search.errors import (
 )
 from search.indexing.reindex import ReindexReport, reindex
 from search.opensearch.backend import BACKENDS, Backend
+from search.searching.complete import COMPLETIONS, Completion
 from search.searching.querybuild import FILL_UP_BELOW as RELAXED_BELOW
 from search.searching.results import (
     FacetCount,
     HighlightedArticle,
+    RelatedArticle,
     SearchHit,
     SearchPage,
     StoredArticle,
@@ -36,6 +38,7 @@ from search.storage.schema import category_key
 __all__ = [
     "BACKENDS",
     "Backend",
+    "COMPLETIONS",
     "RELAXED_BELOW",
     "DEFAULT_PER_PAGE",
     "MAX_PER_PAGE",
@@ -47,6 +50,7 @@ __all__ = [
     "category_key",
     "parse_date",
     "BadParameter",
+    "Completion",
     "DocsMissing",
     "HaberaraError",
     "IndexCorrupt",
@@ -55,6 +59,7 @@ __all__ = [
     "IndexOutdated",
     "IndexWriteFailed",
     "ReindexReport",
+    "RelatedArticle",
     "SearchHit",
     "SearchPage",
     "Searcher",

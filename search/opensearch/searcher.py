@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 from opensearchpy import exceptions as os_errors
+from opensearchpy import helpers
 
 from search.errors import HaberaraError
 from search.opensearch import querydsl, wordcounts
@@ -24,13 +25,17 @@ from search.opensearch.cluster import ClusterConfig, ClusterRefused, cluster_err
 from search.opensearch.mapping import MAX_RESULT_WINDOW
 from search.opensearch.vocabulary import ClusterVocabulary, read_words
 from search.searching import engine
+from search.searching.complete import COMPLETIONS, Completion, CompletionTable
 from search.searching.engine import COORD_LONG, COORD_SHORT, LONG_QUERY_GROUPS
 from search.searching.highlight import highlight, snippet
 from search.searching.query import parse_query
 from search.searching.querybuild import FILL_UP_BELOW, CompiledQuery, MatchSpec, compile_query
+from search.searching.related import RELATED
+from search.searching.related import TERMS as RELATED_TERMS
 from search.searching.results import (
     FacetCount,
     HighlightedArticle,
+    RelatedArticle,
     SearchHit,
     SearchPage,
     StoredArticle,
@@ -82,6 +87,7 @@ class ClusterSearcher:
         self.client = config.client()
         self._lock = threading.Lock()
         self._state: _State | None = None
+        self._completions: dict[tuple, CompletionTable] = {}
         self._checked = 0.0
         self._current()  # fail now, with a clear message
 
@@ -291,6 +297,67 @@ class ClusterSearcher:
             title_html=highlight(found.title, spec),
             paragraphs_html=[highlight(text, spec) for text in found.body.split("\n\n")],
         )
+
+    def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
+        """Frequent title words and phrases starting with ``text`` (see
+        :mod:`search.searching.complete`), from the titles of the index's last change."""
+        state = self._current()
+        with self._lock:
+            table = self._completions.get(state.stamp)
+        if table is None:
+            try:
+                hits = helpers.scan(
+                    self.client, index=self.config.index, query={"_source": ["shown_title"]}
+                )
+                titles = [hit["_source"].get("shown_title", "") for hit in hits]
+            except os_errors.OpenSearchException as error:
+                raise cluster_error(self.config, error, "reading the titles") from error
+            table = CompletionTable.from_titles(titles)
+            with self._lock:
+                self._completions = {state.stamp: table}
+        return table.complete(text, limit)
+
+    def related(self, article_id: str, limit: int = RELATED) -> list[RelatedArticle]:
+        """Up to ``limit`` articles most like this one (the cluster's ``more_like_this``
+        over title and body, from the article's most distinctive words); an article with
+        the same title (a copy) is not given; empty for an unknown id."""
+        like = {"_index": self.config.index, "_id": article_id}
+        query = {
+            "more_like_this": {
+                "fields": ["title", "body"],
+                "like": [like],
+                "max_query_terms": RELATED_TERMS,
+                "min_term_freq": 1,
+                "min_doc_freq": 2,
+            }
+        }
+        body = {
+            "query": query,
+            "size": limit * 3,
+            "_source": ["id", "shown_title", "date", "category_name", "source"],
+        }
+        try:
+            shown = self.article(article_id)
+            if shown is None:
+                return []
+            hits = self._read(self.client.search, index=self.config.index, body=body)
+        except os_errors.OpenSearchException as error:
+            raise cluster_error(self.config, error, "finding related articles") from error
+        found = []
+        for hit in hits["hits"]["hits"]:
+            source = hit["_source"]
+            if source.get("shown_title", "") == shown.title:
+                continue
+            found.append(
+                RelatedArticle(
+                    id=source["id"],
+                    title=source.get("shown_title", ""),
+                    date=source.get("date"),
+                    category=source.get("category_name"),
+                    source=source.get("source"),
+                )
+            )
+        return found[:limit]
 
     def highlight_spec(self, text: str) -> MatchSpec:
         """What a query marks, for highlighting a whole article (as on its results page)."""
