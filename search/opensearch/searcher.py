@@ -321,25 +321,25 @@ class ClusterSearcher:
         """Up to ``limit`` articles most like this one (the cluster's ``more_like_this``
         over title and body, from the article's most distinctive words); an article with
         the same title (a copy) is not given; empty for an unknown id."""
-        like = {"_index": self.config.index, "_id": article_id}
-        query = {
-            "more_like_this": {
-                "fields": ["title", "body"],
-                "like": [like],
-                "max_query_terms": RELATED_TERMS,
-                "min_term_freq": 1,
-                "min_doc_freq": 2,
-            }
-        }
-        body = {
-            "query": query,
-            "size": limit * 3,
-            "_source": ["id", "shown_title", "date", "category_name", "source"],
-        }
         try:
             shown = self.article(article_id)
             if shown is None:
                 return []
+            like = {
+                "more_like_this": {
+                    "fields": ["stem"],  # the article's text, as Snowball stems
+                    "like": [f"{shown.title}\n\n{shown.body}"],
+                    "max_query_terms": RELATED_TERMS,
+                    "min_term_freq": 1,
+                    "min_doc_freq": 1,  # a word only this article has matches none
+                    "minimum_should_match": "1",  # ranked by the words held, not filtered
+                }
+            }
+            body = {
+                "query": {"bool": {"must": [like], "must_not": [{"ids": {"values": [shown.id]}}]}},
+                "size": limit * 3,
+                "_source": ["id", "shown_title", "date", "category_name", "source"],
+            }
             hits = self._read(self.client.search, index=self.config.index, body=body)
         except os_errors.OpenSearchException as error:
             raise cluster_error(self.config, error, "finding related articles") from error
