@@ -36,9 +36,9 @@ from search.searching.searcher import (
 from search.storage.schema import category_key
 
 __all__ = [
+    "COMPLETIONS",
     "BACKENDS",
     "Backend",
-    "COMPLETIONS",
     "RELAXED_BELOW",
     "DEFAULT_PER_PAGE",
     "MAX_PER_PAGE",

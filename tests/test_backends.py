@@ -105,7 +105,7 @@ def test_turkish_words_match_their_forms(
 ) -> None:
     page = indexed.searcher().search(query)
     hit = next(hit for hit in page.results if hit.id == article)
-    assert marked in hit.snippet
+    assert marked in hit.title_html + hit.snippet
 
 
 def test_turkish_capitals_are_the_same_word(indexed: Backend) -> None:
@@ -119,9 +119,10 @@ def test_search_command_prints_ranked_results(indexed: Backend) -> None:
     result = haberara("search", "biskek", *options(indexed))
     assert result.returncode == 0
     assert "1 results for 'biskek'" in result.stdout
-    assert "[Bişkek'teki]" in result.stdout
+    assert "Bişkek'teki" in result.stdout
     as_json = search_json(indexed, "biskek")
     assert as_json["results"][0]["id"] == "2025/09/biskek-zirvesi"
+    assert "<mark>Bişkek'teki</mark>" in as_json["results"][0]["title_html"]
 
 
 def test_search_command_names_the_words_an_article_lacks(indexed: Backend) -> None:
@@ -184,3 +185,30 @@ def test_both_backends_answer_alike(query: str, index_dir: Path, request) -> Non
         for hit in page["results"]:
             del hit["score"]  # each engine scores on its own scale
     assert pages[0] == pages[1]
+
+
+RELATED_ARTICLES = {
+    "sel/rize.txt": "title: Rize'de sel felaketi\ndate: 2025-06-01\n\nKaradeniz'de sel: dereler "
+    "taştı, köprüler yıkıldı. Sel bölgesinde ekipler arama çalışması yürütüyor.\n",
+    "sel/artvin.txt": "title: Artvin'de sel\ndate: 2025-06-03\n\nArtvin'de dereler taştı, sel "
+    "köprüleri yıktı. Ekipler sel bölgesinde arama çalışması yürütüyor.\n",
+    "sel/kopya.txt": "title: Rize'de sel felaketi\ndate: 2025-06-02\n\nKaradeniz'de sel: dereler "
+    "taştı, köprüler yıkıldı. Sel bölgesinde ekipler arama çalışması yürütüyor.\n",
+    "spor/derbi.txt": "title: Kırgızistan derbisi\ndate: 2025-05-01\n\nDerbide gol sesi "
+    "çıkmadı; taraftarlar maçı izledi.\n",
+    "spor/lig.txt": "title: Kırgızistan liginde yeni sezon\ndate: 2025-05-02\n\nLigde yeni "
+    "sezon başladı; kulüpler transfer yaptı.\n",
+}
+
+
+def test_related_articles_and_completions_on_both_backends(backend: Backend, tmp_path) -> None:
+    """An article's related ones share its subject and leave out a copy of it; completions
+    come from the titles, found typed without Turkish letters."""
+    backend.reindex(write_articles(tmp_path / "docs", RELATED_ARTICLES))
+    searcher = backend.searcher()
+    related = [article.id for article in searcher.related("sel/rize")]
+    assert related[:1] == ["sel/artvin"]
+    assert "sel/kopya" not in related and "sel/rize" not in related
+    assert searcher.related("yok/boyle-bir-haber") == []
+    completions = [completion.text for completion in searcher.complete("kirg")]
+    assert completions and completions[0].startswith("Kırgızistan")

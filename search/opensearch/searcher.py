@@ -31,7 +31,6 @@ from search.searching.highlight import highlight, snippet
 from search.searching.query import parse_query
 from search.searching.querybuild import FILL_UP_BELOW, CompiledQuery, MatchSpec, compile_query
 from search.searching.related import RELATED
-from search.searching.related import TERMS as RELATED_TERMS
 from search.searching.results import (
     FacetCount,
     HighlightedArticle,
@@ -46,6 +45,7 @@ from search.searching.searcher import (
     REFRESH_SECONDS,
     SUGGEST_BELOW,
     _check_parameters,
+    after_title,
 )
 from search.searching.suggest import suggest
 
@@ -58,6 +58,10 @@ SEARCH_TYPE = "dfs_query_then_fetch"
 RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0)
 #: Articles rescored for a query an article may lack some words of (a few pages).
 RESCORE_WINDOW = 100
+#: Words of an article's stems a related-articles query weighs, and the characters of its
+#: body they are taken from (a lead says what an article is about).
+RELATED_TERMS = 25
+RELATED_TEXT_CHARS = 4_000
 #: Distinct values counted per facet.
 FACET_VALUES = 1_000
 _SOURCE = [
@@ -87,8 +91,8 @@ class ClusterSearcher:
         self.client = config.client()
         self._lock = threading.Lock()
         self._state: _State | None = None
-        self._completions: dict[tuple, CompletionTable] = {}
         self._checked = 0.0
+        self._completions: dict[tuple, CompletionTable] = {}
         self._current()  # fail now, with a clear message
 
     def search(
@@ -298,57 +302,43 @@ class ClusterSearcher:
             paragraphs_html=[highlight(text, spec) for text in found.body.split("\n\n")],
         )
 
-    def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
-        """Frequent title words and phrases starting with ``text`` (see
-        :mod:`search.searching.complete`), from the titles of the index's last change."""
-        state = self._current()
-        with self._lock:
-            table = self._completions.get(state.stamp)
-        if table is None:
-            try:
-                hits = helpers.scan(
-                    self.client, index=self.config.index, query={"_source": ["shown_title"]}
-                )
-                titles = [hit["_source"].get("shown_title", "") for hit in hits]
-            except os_errors.OpenSearchException as error:
-                raise cluster_error(self.config, error, "reading the titles") from error
-            table = CompletionTable.from_titles(titles)
-            with self._lock:
-                self._completions = {state.stamp: table}
-        return table.complete(text, limit)
-
     def related(self, article_id: str, limit: int = RELATED) -> list[RelatedArticle]:
-        """Up to ``limit`` articles most like this one (the cluster's ``more_like_this``
-        over title and body, from the article's most distinctive words); an article with
-        the same title (a copy) is not given; empty for an unknown id."""
-        try:
-            shown = self.article(article_id)
-            if shown is None:
-                return []
-            like = {
-                "more_like_this": {
-                    "fields": ["stem"],  # the article's text, as Snowball stems
-                    "like": [f"{shown.title}\n\n{shown.body}"],
-                    "max_query_terms": RELATED_TERMS,
-                    "min_term_freq": 1,
-                    "min_doc_freq": 1,  # a word only this article has matches none
-                    "minimum_should_match": "1",  # ranked by the words held, not filtered
+        """Up to ``limit`` articles most like this one: the cluster's more-like-this over
+        the stems of its title and body, newer first among equal scores; empty for an
+        unknown id. An article with the same title (a copy) is not given."""
+        found = self.article(article_id)
+        if found is None:
+            return []
+        body = {
+            "query": {
+                "bool": {
+                    "must": {
+                        "more_like_this": {
+                            "fields": ["stem"],
+                            "like": f"{found.title}\n\n{found.body[:RELATED_TEXT_CHARS]}",
+                            "min_term_freq": 1,
+                            "min_doc_freq": 1,
+                            "max_query_terms": RELATED_TERMS,
+                        }
+                    },
+                    "must_not": {"ids": {"values": [article_id]}},
                 }
-            }
-            body = {
-                "query": {"bool": {"must": [like], "must_not": [{"ids": {"values": [shown.id]}}]}},
-                "size": limit * 3,
-                "_source": ["id", "shown_title", "date", "category_name", "source"],
-            }
-            hits = self._read(self.client.search, index=self.config.index, body=body)
+            },
+            "size": limit * 3,
+            "sort": [{"_score": "desc"}, {"date": {"order": "desc", "missing": "_last"}}],
+            "track_scores": True,
+            "_source": ["id", "shown_title", "date", "category_name", "source"],
+        }
+        try:
+            answer = self._read(self.client.search, index=self.config.index, body=body)
         except os_errors.OpenSearchException as error:
             raise cluster_error(self.config, error, "finding related articles") from error
-        found = []
-        for hit in hits["hits"]["hits"]:
+        related: list[RelatedArticle] = []
+        for hit in answer["hits"]["hits"]:
             source = hit["_source"]
-            if source.get("shown_title", "") == shown.title:
+            if source.get("shown_title", "") == found.title:
                 continue
-            found.append(
+            related.append(
                 RelatedArticle(
                     id=source["id"],
                     title=source.get("shown_title", ""),
@@ -357,7 +347,35 @@ class ClusterSearcher:
                     source=source.get("source"),
                 )
             )
-        return found[:limit]
+        return related[:limit]
+
+    def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
+        """Frequent title words and phrases starting with ``text``, as the embedded index
+        gives them (:mod:`search.searching.complete`), from a table of the index's titles
+        read once per reindex."""
+        state = self._current()
+        with self._lock:
+            table = self._completions.get(state.stamp)
+        if table is None:
+            table = CompletionTable.from_titles(self._titles())
+            with self._lock:
+                self._completions = {state.stamp: table}
+        return table.complete(text, limit)
+
+    def _titles(self) -> list[str]:
+        """Every article's title, scrolled through in pages."""
+        try:
+            return [
+                hit["_source"].get("shown_title", "")
+                for hit in helpers.scan(
+                    self.client,
+                    index=self.config.index,
+                    query={"query": {"match_all": {}}},
+                    _source=["shown_title"],
+                )
+            ]
+        except os_errors.OpenSearchException as error:
+            raise cluster_error(self.config, error, "reading the titles") from error
 
     def highlight_spec(self, text: str) -> MatchSpec:
         """What a query marks, for highlighting a whole article (as on its results page)."""
@@ -415,6 +433,9 @@ def _hit(found: dict, compiled: CompiledQuery) -> SearchHit:
     source = found["_source"]
     spec = compiled.spec
     title = source.get("shown_title", "")
+    body = source.get("body", "")
+    if source.get("title_derived"):  # the snippet does not say the title twice
+        body = after_title(body, title)
     held = set(found.get("matched_queries", ()))
     missing = [
         label
@@ -431,7 +452,7 @@ def _hit(found: dict, compiled: CompiledQuery) -> SearchHit:
         source=source.get("source"),
         url=source.get("url"),
         score=round(float(found.get("_score") or 0.0), 4),
-        snippet=snippet(source.get("body", ""), spec),
+        snippet=snippet(body, spec),
         missing=missing,
     )
 
