@@ -75,7 +75,7 @@ TIER_MERGE_SEGMENTS = 4
 KEPT = " (the version indexed before stays searchable)"
 KEPT_BELOW = " (the articles indexed below it before stay searchable)"
 
-#: Test-only (tests/test_faults.py): ``reading``, ``writing``, ``committing`` or ``swapping``.
+#: Test-only (tests/test_faults.py, tests/test_kill.py): the points of :func:`_test_pause`.
 PAUSE_ENV = "HABERARA_TEST_PAUSE_AT"
 PAUSE_MARKER_ENV = "HABERARA_TEST_PAUSE_MARKER"
 PAUSE_LIMIT_SECONDS = 60.0
@@ -90,7 +90,7 @@ def _test_pause(point: str) -> None:
     ``writing`` (after the first document went to the writer), ``committing`` (new segment
     files written, TOC not yet), ``merging`` (an update committed, the small segments
     copied into one, its TOC not yet), ``swapping`` (full rebuild committed, CURRENT not
-    yet).
+    yet), ``handing`` (a build worker's segments written, its result not yet handed back).
     """
     if os.environ.get(PAUSE_ENV) != point:
         return
@@ -504,6 +504,7 @@ def _build_part(
     if writer is not None:
         built.segments.append(writer._finalize_segment())
     built.files = reading.changes.files
+    _test_pause("handing")
     return built
 
 

@@ -362,11 +362,31 @@ def generations(index_dir: Path) -> list[Path]:
     )
 
 
+#: Descriptors of the writer locks this process holds (see :func:`_close_inherited_locks`).
+_held_locks: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    """In a forked child: close the writer locks inherited from the parent. An ``flock``
+    belongs to the open file, shared by every process holding a copy of the descriptor, so
+    a child that kept its copy would hold the index lock after its parent died."""
+    for fd in _held_locks:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held_locks.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
 @contextlib.contextmanager
 def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
-    """Hold the index's one writer lock, waiting at most ``timeout`` seconds for it."""
+    """Hold the index's one writer lock, waiting at most ``timeout`` seconds for it.
+
+    A process forked while it is held (a build worker) does not inherit it."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    _held_locks.add(fd)
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -386,6 +406,7 @@ def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
         os.write(fd, f"{os.getpid()}\n".encode())
         yield
     finally:
+        _held_locks.discard(fd)
         os.close(fd)  # closing releases the flock
 
 
