@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 some article files were rejected (the rest is indexed);
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 from pathlib import Path
@@ -160,6 +161,9 @@ def search_command(query: str, index_dir: Path, limit: int, as_json: bool) -> No
 
     Example: haberara search 'toplantı Bişkek'
     """
+    # the library logs a damaged index's traceback for a server's log; here the error's
+    # own sentence says all a person needs
+    logging.getLogger("search").addHandler(logging.NullHandler())
     try:
         page = Searcher(index_dir).search(query, per_page=limit)
     except BadParameter as error:

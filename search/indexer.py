@@ -217,9 +217,13 @@ class _Reading:
 
 
 def _open_for_update(index_dir: Path, report: ReindexReport) -> FileIndex | None:
-    """The current index, or None when a full build is needed (none yet, or outdated)."""
+    """The current index, or None when a full build is needed (none yet, or outdated);
+    :class:`IndexCorrupt` when it is damaged (its ids are read whole: an update trusts
+    them)."""
     try:
-        return store.open_index(index_dir)
+        index = store.open_index(index_dir)
+        store.check_ids(index)
+        return index
     except IndexMissing:
         return None
     except IndexOutdated as error:

@@ -19,6 +19,7 @@ from search import store
 from search.engine import Engine, column_values
 from search.errors import BadParameter, HaberaraError
 from search.highlight import highlight, snippet
+from search.integrity import check_readable
 from search.morphology import suffix_chains
 from search.query import parse_query
 from search.querybuild import MatchedQuery, MatchSpec, Vocabulary, compile_query, match_query
@@ -255,10 +256,7 @@ class Searcher:
         state = self._current()
         for fieldname in SCORED_FIELDS:
             state.engine.data.norms(fieldname)
-        state.dates()
-        state.id_order()
-        for name in FACETS:
-            state.facet_codes(name)
+        state.read_columns()
         self._local.state = None
 
     @_reading
@@ -289,8 +287,13 @@ class Searcher:
 
     @_reading
     def stats(self) -> dict:
-        """``{"documents", "last_indexed"}`` of the index being served."""
-        searcher = self._current().searcher
+        """``{"documents", "last_indexed"}`` of the index being served, once samples of
+        what a search reads were read (:func:`~search.integrity.check_readable`): a health
+        check that answers is one a search would pass too."""
+        state = self._current()
+        searcher = state.searcher
+        check_readable(searcher.reader())
+        state.read_columns()  # read whole by every search (kept once read)
         return {"documents": searcher.doc_count(), "last_indexed": self._last_indexed()}
 
     def _last_indexed(self) -> str | None:
@@ -342,6 +345,13 @@ class _ReaderState:
         self.vocabulary = Vocabulary(searcher.reader(), generation)
         self.engine = Engine(searcher, generation)
         self._filters: dict[tuple, np.ndarray] = {}
+
+    def read_columns(self) -> None:
+        """Read the columns every search reads whole (kept, shared by the threads)."""
+        self.dates()
+        self.id_order()
+        for name in FACETS:
+            self.facet_codes(name)
 
     def dates(self) -> np.ndarray:
         """Each document's date column value (0 where it has none), as a float: whoosh's

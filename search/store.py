@@ -42,6 +42,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import TOC, FileIndex, clean_files
 
+from search import integrity
 from search.analysis import ANALYSIS_VERSION
 from search.errors import (
     IndexCorrupt,
@@ -94,7 +95,8 @@ def corrupt(index_dir: Path, problem: str) -> IndexCorrupt:
 def open_index(index_dir: Path) -> FileIndex:
     """Open the current generation for reading; errors say what to run next.
 
-    The index is opened and one reader created, so a truncated or garbled segment is
+    The index is opened, one reader created and samples of what a search reads are read
+    (:func:`search.integrity.check_readable`), so a truncated or garbled segment is
     reported here as :class:`IndexCorrupt` rather than later, mid-search. When a full
     reindex swaps ``CURRENT`` while we open the old generation, we retry with the new one.
     """
@@ -123,10 +125,24 @@ def _open_generation(index_dir: Path, generation: Path) -> FileIndex:
         )
     try:
         index = MappedFileStorage(str(generation)).open_index()
-        index.reader().close()  # opens every segment: a damaged one fails here
+        reader = index.reader()  # opens every segment: a damaged one fails here
+        try:
+            integrity.check_readable(reader)  # and so does one a search could not read
+        finally:
+            reader.close()
     except Exception as error:  # whoosh raises many kinds for damaged files
         raise corrupt(index_dir, f"{type(error).__name__}: {error}") from error
     return index
+
+
+def check_ids(index: FileIndex) -> None:
+    """Raise :class:`IndexCorrupt` unless every article id of ``index`` reads as text."""
+    index_dir = Path(index.storage.folder).parent
+    try:
+        with index.reader() as reader:
+            integrity.check_ids(reader)
+    except Exception as error:  # whoosh raises many kinds for damaged files
+        raise corrupt(index_dir, f"{type(error).__name__}: {error}") from error
 
 
 class _MappedFile(StructFile):
