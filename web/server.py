@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import logging
 import os
 import signal
 import socket
@@ -88,10 +89,10 @@ def prepare_worker(app: Flask) -> None:
 
 def _serve(app: Flask, listener: socket.socket, threads: int) -> None:
     """Warm the app's searcher up, then answer requests on ``listener`` with waitress."""
-    import waitress
+    from waitress.server import create_server
 
     prepare_worker(app)
-    waitress.serve(
+    server = create_server(
         app,
         sockets=[listener],
         threads=threads,
@@ -101,6 +102,30 @@ def _serve(app: Flask, listener: socket.socket, threads: int) -> None:
         channel_timeout=CHANNEL_TIMEOUT,
         connection_limit=CONNECTION_LIMIT,
     )
+    server.channel_class = _secure_channel_class()
+    logging.basicConfig()  # as waitress.serve does: warnings and errors reach stderr
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
+
+
+def _secure_channel_class() -> type:
+    """waitress's connection class, its own error answers (400 for a malformed request,
+    413, 431, a 500 after the app failed mid-answer) sent with the app's security headers:
+    they never pass through the app."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    from web import SECURITY_HEADERS
+
+    class SecureErrorTask(ErrorTask):
+        def execute(self) -> None:
+            self.response_headers.extend(SECURITY_HEADERS.items())
+            super().execute()
+
+    class SecureChannel(HTTPChannel):
+        error_task_class = SecureErrorTask
+
+    return SecureChannel
 
 
 def _supervise(
