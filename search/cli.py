@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from search.articles import DEFAULT_MAX_BYTES
+from search.articles import DEFAULT_MAX_BYTES, OUTSIDE_LINKS_OPTION
 from search.errors import BadParameter, DocsMissing, HaberaraError
 from search.indexer import DEFAULT_LOCK_TIMEOUT, ReindexReport, reindex
 from search.searcher import Searcher
@@ -31,6 +31,13 @@ docs_option = click.option(
     show_default=True,
     envvar="HABERARA_DOCS",
     help="Folder of article .txt files (env HABERARA_DOCS).",
+)
+outside_links_option = click.option(
+    OUTSIDE_LINKS_OPTION,
+    "outside_links",
+    is_flag=True,
+    help="Also follow symbolic links that lead outside the articles folder (by default "
+    "they are reported and skipped).",
 )
 index_option = click.option(
     "--index",
@@ -72,8 +79,15 @@ def cli() -> None:
     show_default=True,
     help="Seconds to wait for another running reindex to finish.",
 )
+@outside_links_option
 def reindex_command(
-    docs: Path, index_dir: Path, full: bool, as_json: bool, max_bytes: int, wait: float
+    docs: Path,
+    index_dir: Path,
+    full: bool,
+    as_json: bool,
+    max_bytes: int,
+    wait: float,
+    outside_links: bool,
 ) -> None:
     """Index new, changed and deleted article files.
 
@@ -82,7 +96,13 @@ def reindex_command(
     progress = _ProgressBar() if sys.stderr.isatty() and not as_json else None
     try:
         report = reindex(
-            docs, index_dir, full=full, max_bytes=max_bytes, lock_timeout=wait, progress=progress
+            docs,
+            index_dir,
+            full=full,
+            max_bytes=max_bytes,
+            lock_timeout=wait,
+            progress=progress,
+            outside_links=outside_links,
         )
     except DocsMissing as error:
         click.echo(f"error: {error}", err=True)
@@ -218,6 +238,7 @@ def _plain(html: str) -> str:
     help="Worker processes sharing the port  [default: one per core, at most 4]",
 )
 @click.option("--no-reindex", is_flag=True, help="Serve the index as it is, without reindexing.")
+@outside_links_option
 @click.option(
     "--no-result-cache",
     is_flag=True,
@@ -233,6 +254,7 @@ def serve_command(
     workers: int | None,
     no_reindex: bool,
     no_result_cache: bool,
+    outside_links: bool,
 ) -> None:
     """Index the articles folder, then serve the search page and JSON API.
 
@@ -240,7 +262,7 @@ def serve_command(
     """
     if not no_reindex:
         try:
-            report = reindex(docs, index_dir)
+            report = reindex(docs, index_dir, outside_links=outside_links)
         except DocsMissing as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_USAGE)

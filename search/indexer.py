@@ -143,28 +143,33 @@ def reindex(
     max_bytes: int = DEFAULT_MAX_BYTES,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     progress: Progress | None = None,
+    outside_links: bool = False,
 ) -> ReindexReport:
     """Index every ``*.txt`` below ``docs_dir`` into ``index_dir``.
 
     Incremental unless ``full`` (or there is no usable index yet, or it was built by an
     older analysis). Holds the writer lock for the whole run; raises
     :class:`~search.errors.IndexLocked` when another run keeps it past ``lock_timeout``.
+    Symbolic links leading outside ``docs_dir`` are reported and not followed unless
+    ``outside_links``.
     """
     docs_dir, index_dir = Path(docs_dir), Path(index_dir)
     if not docs_dir.is_dir():
         raise DocsMissing(f"articles folder {docs_dir}/ does not exist (set --docs)")
     started = time.monotonic()
     report = ReindexReport()
+    scan = partial(_scan, outside_links=outside_links)
     try:
         with store.writer_lock(index_dir, lock_timeout):
             store.remove_leftovers(index_dir)
             index = None if full else _open_for_update(index_dir, report)
             if index is None:
-                _rebuild(docs_dir, index_dir, max_bytes, report, progress)
+                _rebuild(docs_dir, index_dir, max_bytes, report, progress, scan)
             else:
                 record = _record(index)
                 known = _indexed_hashes(index, record)
-                changes = _read_changes(docs_dir, known, record, max_bytes, report, progress)
+                reading = _Reading(docs_dir, known, record, max_bytes, report)
+                changes = _read_changes(reading, progress, scan)
                 _update(index, changes, known, record, report)
     except OSError as error:
         raise _write_failed(index_dir, error) from error
@@ -253,25 +258,32 @@ def _text(value: str | bytes) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
-def _read_changes(
-    docs_dir: Path,
-    known: dict[str, str],
-    record: filerecord.FileRecord,
-    max_bytes: int,
-    report: ReindexReport,
-    progress: Progress | None,
-) -> _Changes:
-    reading = _Reading(docs_dir, known, record, max_bytes, report)
-    paths = _scan(docs_dir, known, reading.changes, report)
+#: :func:`_scan` with the run's link rule.
+Scan = Callable[[Path, dict[str, str], _Changes, ReindexReport], list[str]]
+
+
+def _read_changes(reading: _Reading, progress: Progress | None, scan: Scan) -> _Changes:
+    paths = scan(reading.docs_dir, reading.known, reading.changes, reading.report)
     reading.changes.articles.extend(_read_all(paths, reading, progress))
     return reading.changes
 
 
-def _scan(docs_dir: Path, known: dict[str, str], changes: _Changes, report: ReindexReport):
+def _scan(
+    docs_dir: Path,
+    known: dict[str, str],
+    changes: _Changes,
+    report: ReindexReport,
+    *,
+    outside_links: bool = False,
+) -> list[str]:
     """The article files below ``docs_dir``; what cannot be listed or read is reported
-    (and what was indexed below it before is kept)."""
-    paths, skipped = scan_article_files(docs_dir)
+    (and what was indexed below it before is kept, except through a link no longer
+    followed)."""
+    paths, skipped = scan_article_files(docs_dir, outside_links=outside_links)
     for entry in skipped:
+        if entry.refused:
+            _fail(report, entry.path, entry.reason)
+            continue
         if entry.is_folder:  # keep what was indexed below a folder we cannot list now
             relative = entry.path.relative_to(docs_dir).as_posix()
             prefix = "" if relative == "." else relative + "/"
@@ -399,6 +411,7 @@ def _rebuild(
     max_bytes: int,
     report: ReindexReport,
     progress: Progress | None,
+    scan: Scan,
 ) -> None:
     """Write every article into a new generation as it is read (a large archive is never
     held in memory at once; on several cores each worker process reads and writes its
@@ -406,7 +419,7 @@ def _rebuild(
     :data:`~search.segmentmerge.MERGED_ARTICLES` articles each: a search reads every
     segment apart), then make the generation current in one rename."""
     changes = _Changes()
-    paths = _unique_ids(_scan(docs_dir, {}, changes, report), docs_dir, report)
+    paths = _unique_ids(scan(docs_dir, {}, changes, report), docs_dir, report)
     generation, index = store.new_generation(index_dir)
     try:
         writer = index.writer(**WRITER_OPTIONS)  # holds the lock, commits the segments
