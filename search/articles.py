@@ -196,6 +196,9 @@ def _walk(folder: str, walk: _Walk) -> Iterator[str]:
         if entry.name.startswith("."):
             continue
         path = os.path.join(folder, entry.name)
+        if _UNADDRESSABLE.search(entry.name):
+            _skip_unaddressable(entry, path, walk)
+            continue
         try:
             if entry.is_symlink() and not walk.outside_links and _leads_outside(path, walk):
                 continue
@@ -209,6 +212,32 @@ def _walk(folder: str, walk: _Walk) -> Iterator[str]:
             pass
         if entry.name.lower().endswith(".txt"):
             skipped.append(Skipped(Path(path), _not_a_file(path)))
+
+
+#: Characters an article id cannot hold: its page could not be addressed (control
+#: characters, a newline among them, and the backslash, which ids never contain).
+_UNADDRESSABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
+def _skip_unaddressable(entry: os.DirEntry, path: str, walk: _Walk) -> None:
+    """Report a `*.txt` file or a folder whose name an article id cannot hold."""
+    try:
+        is_folder = entry.is_dir()
+    except OSError:
+        is_folder = False
+    if not (is_folder or entry.name.lower().endswith(".txt")):
+        return
+    char = _UNADDRESSABLE.search(entry.name).group()
+    kind = "folder" if is_folder else "file"
+    reason = (
+        f"the {kind} name holds {_char_name(char)}, which an article address cannot: "
+        "rename it"
+    )
+    walk.skipped.append(Skipped(Path(path), reason, is_folder=is_folder, refused=True))
+
+
+def _char_name(char: str) -> str:
+    return "a backslash" if char == "\\" else f"the control character \\x{ord(char):02x}"
 
 
 def _leads_outside(path: str, walk: _Walk) -> bool:
@@ -372,11 +401,29 @@ def parse_article(
         date=date,
         category=fields.get("category") or None,
         source=fields.get("source") or None,
-        url=fields.get("url") or None,
+        url=web_url(fields.get("url"), warnings),
         encoding=encoding,
         content_hash=content_hash or hashlib.sha1(text.encode("utf-8")).hexdigest(),
         warnings=tuple(warnings),
     )
+
+
+def web_url(value: str | None, warnings: list[str] | None = None) -> str | None:
+    """``value`` when it is an ``http``/``https`` address, else None (with a warning
+    added to ``warnings``): a ``javascript:`` or ``data:`` URL handed to a page or an API
+    client would run or show whatever it holds.
+
+    >>> web_url("https://ornek.test/haber"), web_url("javascript:alert(1)")
+    ('https://ornek.test/haber', None)
+    """
+    if not value:
+        return None
+    scheme = value.split(":", 1)[0].strip().lower() if ":" in value else ""
+    if scheme in ("http", "https") and value.split(":", 1)[1].startswith("//"):
+        return value
+    if warnings is not None:
+        warnings.append(f"url {value[:60]!r} is not an http(s) address: left out")
+    return None
 
 
 def _split_headers(lines: list[str], warnings: list[str]) -> tuple[dict[str, str], list[str]]:

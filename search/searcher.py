@@ -16,6 +16,7 @@ import numpy as np
 from whoosh import query as wq
 
 from search import store
+from search.articles import web_url
 from search.engine import Engine, column_values
 from search.errors import BadParameter, HaberaraError
 from search.highlight import highlight, snippet
@@ -272,7 +273,7 @@ class Searcher:
             date=_iso(fields.get("date")),
             category=fields.get("category_name"),
             source=fields.get("source"),
-            url=fields.get("url"),
+            url=web_url(fields.get("url")),
             body=stored_body(fields),
         )
 
@@ -509,7 +510,7 @@ def _hit(searcher, docnum: int, score: float, found: MatchedQuery) -> SearchHit:
         date=_iso(fields.get("date")),
         category=fields.get("category_name"),
         source=fields.get("source"),
-        url=fields.get("url"),
+        url=web_url(fields.get("url")),
         score=round(score, 4),
         snippet=snippet(stored_body(fields), spec),
         missing=found.missing(docnum),

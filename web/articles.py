@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from search.searcher import StoredArticle
 from web.index import searcher
 
@@ -24,7 +26,12 @@ def is_plausible_id(article_id: str) -> bool:
 
 
 def find_article(article_id: str) -> StoredArticle:
-    """The stored article; raises :class:`ArticleNotFound` for unknown or malformed ids."""
+    """The stored article; raises :class:`ArticleNotFound` for unknown or malformed ids.
+
+    Ids are NFC (see :func:`search.articles.article_id`); a URL written with decomposed
+    letters (``s`` and a combining cedilla, as some systems type ``ş``) names the same one.
+    """
+    article_id = unicodedata.normalize("NFC", article_id)
     if not is_plausible_id(article_id):
         raise ArticleNotFound(article_id)
     found = searcher().article(article_id)
