@@ -42,6 +42,8 @@ LEGACY_ENCODINGS = ("cp1254", "iso-8859-9")
 TURKISH_LETTERS = frozenset("çğıöşüÇĞİÖŞÜâîûÂÎÛ")
 HEADER_KEYS = ("title", "date", "category", "source", "url")
 TITLE_MAX_CHARS = 120
+#: A ``title:`` header longer than this is cut: every result list and page shows it whole.
+HEADER_TITLE_MAX_CHARS = 300
 UNDECODABLE = "cannot decode: not UTF-8 and not plausible cp1254/ISO-8859-9 Turkish text"
 
 # Invisible characters that only break words apart in the index: zero-width space/joiners,
@@ -229,10 +231,7 @@ def _skip_unaddressable(entry: os.DirEntry, path: str, walk: _Walk) -> None:
         return
     char = _UNADDRESSABLE.search(entry.name).group()
     kind = "folder" if is_folder else "file"
-    reason = (
-        f"the {kind} name holds {_char_name(char)}, which an article address cannot: "
-        "rename it"
-    )
+    reason = f"the {kind} name holds {_char_name(char)}, which an article address cannot: rename it"
     walk.skipped.append(Skipped(Path(path), reason, is_folder=is_folder, refused=True))
 
 
@@ -389,6 +388,9 @@ def parse_article(
         if date is None:
             warnings.append(f"invalid date '{fields['date']}': indexed without a date")
     title = fields.get("title", "")
+    if len(title) > HEADER_TITLE_MAX_CHARS:
+        warnings.append(f"title of {len(title)} characters cut to {HEADER_TITLE_MAX_CHARS}")
+        title = _shorten(title, HEADER_TITLE_MAX_CHARS)
     title_derived = not title
     if title_derived:
         title = derive_title(body) or article_id.rsplit("/", 1)[-1]
@@ -502,8 +504,13 @@ def derive_title(body: str) -> str:
         sentence = sentence[:-1]  # titles carry no full stop; "!", "?" and "..." stay
     if len(sentence) <= TITLE_MAX_CHARS:
         return sentence.strip()
-    cut = sentence[: TITLE_MAX_CHARS - 1]
-    if " " in cut[TITLE_MAX_CHARS // 2 :]:
+    return _shorten(sentence, TITLE_MAX_CHARS)
+
+
+def _shorten(text: str, most: int) -> str:
+    """``text`` cut to at most ``most`` characters, at a space when one is near, with "…"."""
+    cut = text[: most - 1]
+    if " " in cut[most // 2 :]:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:-–") + "…"
 

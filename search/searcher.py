@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 from whoosh import query as wq
 
-from search import store
+from search import budget, store
 from search.articles import web_url
 from search.engine import Engine, column_values
 from search.errors import BadParameter, HaberaraError
@@ -210,7 +210,10 @@ class Searcher:
 
         if not self.cache_pages:
             return ranked_page()
-        kept = _pages.get((state.engine.key, asked), ranked_page)
+        key = (state.engine.key, asked)
+        kept = _pages.get(key, ranked_page)
+        if budget.was_cut():  # ranked without its optional work: rank it again next time
+            _pages.forget(key)
         return dataclasses.replace(
             kept,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -241,7 +244,7 @@ class Searcher:
             per_page=per_page,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             results=hits,
-            suggestion=suggest(text, state.vocabulary) if total < SUGGEST_BELOW else None,
+            suggestion=_suggestion(text, state.vocabulary) if total < SUGGEST_BELOW else None,
             facets={name: state.facet(name, docnums) for name in FACETS},
             relaxed=found.relaxed,
             phrases_not_found=found.phrases_not_found,
@@ -449,6 +452,12 @@ def _page_chars(page: SearchPage) -> int:
 
 #: Result pages by (open reader, what was asked), shared by every thread.
 _pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
+
+
+def _suggestion(text: str, vocabulary: Vocabulary) -> str | None:
+    """:func:`~search.suggest.suggest`, when this request may do costly work now."""
+    with budget.costly_work() as allowed:
+        return suggest(text, vocabulary) if allowed else None
 
 
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from search import budget
 from search.analysis import analyze, ascii_fold, stopwords
 from search.query import parse_query
 
@@ -11,25 +12,43 @@ if TYPE_CHECKING:
     from search.querybuild import Vocabulary
 
 MIN_WORD_LENGTH = 4
+#: Words of one query looked up in the word list (each lookup walks it: 60 misspelt
+#: words took most of a second); the later ones are left as written.
+MAX_SUGGESTED_WORDS = 4
 
 
 def suggest(text: str, vocabulary: Vocabulary) -> str | None:
     """The query with misspelt words replaced, or None when nothing better is indexed.
+
+    At most :data:`MAX_SUGGESTED_WORDS` words are looked up, and none after the first
+    once the request's budget is spent (:mod:`search.budget`).
 
     Words are compared folded (so ``toplanti`` is no misspelling of ``toplantı``); the
     replacement is written the way the articles most often write it (``kırgızistan``).
     """
     changed = False
     words = []
+    lookups = MAX_SUGGESTED_WORDS
     for clause in parse_query(text).clauses:
         if clause.phrase or clause.prefix or clause.field:
             words.append(clause.text)
             continue
         for word in analyze(clause.text, stop=False):
-            better = _better_word(word, vocabulary)
+            better = None
+            if lookups == MAX_SUGGESTED_WORDS or (lookups and not budget.exhausted()):
+                lookups -= _looked_up(word, vocabulary)
+                better = _better_word(word, vocabulary)
             changed |= better is not None
             words.append(better or word)
     return " ".join(words) if changed else None
+
+
+def _looked_up(word: str, vocabulary: Vocabulary) -> int:
+    """1 when :func:`_better_word` walks the word list for ``word``, else 0."""
+    folded = ascii_fold(word)
+    if len(folded) < MIN_WORD_LENGTH or word in stopwords():
+        return 0
+    return 0 if vocabulary.forms(folded) else 1
 
 
 def _better_word(word: str, vocabulary: Vocabulary) -> str | None:

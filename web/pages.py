@@ -14,7 +14,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from search.errors import BadParameter, HaberaraError
-from search.highlight import highlight
+from search.highlight import highlight, highlight_all
 from search.querybuild import MatchSpec
 from search.schema import category_key
 from search.searcher import MAX_QUERY_LENGTH, SearchPage
@@ -85,7 +85,7 @@ def article(article_id: str) -> str:
     q = request.args.get("q", "")
     spec = searcher().highlight_spec(q) if q.strip() and len(q) <= MAX_QUERY_LENGTH else None
     spec = spec or MatchSpec()
-    paragraphs = [Markup(highlight(text, spec)) for text in found.body.split("\n\n")]
+    paragraphs = [Markup(html) for html in highlight_all(found.body.split("\n\n"), spec)]
     return render_template(
         "article.html",
         article=found,

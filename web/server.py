@@ -28,10 +28,18 @@ from flask import Flask
 MAX_REQUEST_BODY = 64 * 1024
 #: Request line plus all headers; larger gets waitress's 431 and the connection is closed.
 MAX_REQUEST_HEADER_SIZE = 32 * 1024
-#: Seconds an idle or stalled connection is kept open (waitress's default is 120).
-CHANNEL_TIMEOUT = 30
-#: Open connections at most per worker; more wait in the listen backlog (waitress's default).
-CONNECTION_LIMIT = 100
+#: Seconds an idle or stalled connection is kept open (waitress's default is 120), and
+#: how often waitress looks for such connections (its default is 30): 250 connections
+#: opened and left silent kept a server of 100 connections per worker unreachable for
+#: most of a minute.
+CHANNEL_TIMEOUT = 10
+CLEANUP_INTERVAL = 2
+#: Open connections at most per worker; more wait in the listen backlog. An idle
+#: connection holds no thread, only a file descriptor and a few KB.
+CONNECTION_LIMIT = 1000
+#: Requests read ahead on a connection while one is answered: with any, waitress sees a
+#: client that has gone, and the request stops its optional work (:mod:`search.budget`).
+REQUEST_LOOKAHEAD = 1
 #: Connections waiting to be accepted.
 BACKLOG = 1024
 #: glibc heaps per process (``mallopt(M_ARENA_MAX)``); see ``_limit_malloc_arenas``.
@@ -100,7 +108,9 @@ def _serve(app: Flask, listener: socket.socket, threads: int) -> None:
         max_request_body_size=MAX_REQUEST_BODY,
         max_request_header_size=MAX_REQUEST_HEADER_SIZE,
         channel_timeout=CHANNEL_TIMEOUT,
+        cleanup_interval=CLEANUP_INTERVAL,
         connection_limit=CONNECTION_LIMIT,
+        channel_request_lookahead=REQUEST_LOOKAHEAD,
     )
     server.channel_class = _secure_channel_class()
     logging.basicConfig()  # as waitress.serve does: warnings and errors reach stderr
