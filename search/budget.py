@@ -1,11 +1,15 @@
-"""How much a request may spend on work a search can do without: suggestions for
-misspelt words, checking quoted phrases against the stored text.
+"""How much a request may spend: on work a search can do without (suggestions for
+misspelt words, checking quoted phrases against the stored text), and whether it may
+start costly work at all while other requests do.
 
 A server gives each request a deadline (:func:`request_budget`), and a way to tell that
 its client has gone; the optional work stops at either. Within a process, one request at
 a time does such work (:func:`costly_work`): the others skip it at once rather than wait,
-so a crowd of costly requests cannot take every core from the plain searches. Outside a
-request (the command line) nothing is limited.
+so a crowd of costly requests cannot take every core from the plain searches. A costly
+request (:func:`heavy_request`: many words, prefixes, phrases, a very long article's page)
+runs while no more than one other waits in its process; beyond that it is refused at
+once with :class:`~search.errors.Busy`, so costly requests never hold every thread and
+plain searches keep theirs. Outside a request (the command line) nothing is limited.
 """
 
 from __future__ import annotations
@@ -15,13 +19,23 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+from search.errors import Busy
+
 #: Seconds a request may spend before its optional work stops.
 REQUEST_SECONDS = 0.3
 #: Seconds a request waits for the process's one slot for costly work before doing without.
 COSTLY_WAIT_SECONDS = 0.01
 
+#: Costly requests running at once in one process, and waiting for their turn.
+HEAVY_RUNNING = 1
+HEAVY_WAITING = 0
+#: Seconds a costly request waits for its turn before it is refused.
+HEAVY_WAIT_SECONDS = 2.0
+
 _local = threading.local()
 _costly = threading.Lock()
+_heavy = threading.BoundedSemaphore(HEAVY_RUNNING + HEAVY_WAITING)
+_heavy_running = threading.BoundedSemaphore(HEAVY_RUNNING)
 
 
 def start_request(seconds: float = REQUEST_SECONDS, gone: Callable[[], bool] | None = None):
@@ -92,3 +106,29 @@ def costly_work() -> Iterator[bool]:
         yield True
     finally:
         _costly.release()
+
+
+@contextlib.contextmanager
+def heavy_request() -> Iterator[None]:
+    """Run the block as a costly request (see the module's docstring); raise
+    :class:`~search.errors.Busy` when too many already run or wait. Outside a request,
+    or inside one already admitted, it just runs."""
+    if not limited() or getattr(_local, "heavy", False):
+        yield
+        return
+    if not _heavy.acquire(blocking=False):
+        raise Busy(BUSY_MESSAGE)
+    try:
+        if not _heavy_running.acquire(timeout=HEAVY_WAIT_SECONDS):
+            raise Busy(BUSY_MESSAGE)
+        _local.heavy = True
+        try:
+            yield
+        finally:
+            _local.heavy = False
+            _heavy_running.release()
+    finally:
+        _heavy.release()
+
+
+BUSY_MESSAGE = "the server is busy with other costly searches; try again in a moment"

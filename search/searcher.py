@@ -206,7 +206,10 @@ class Searcher:
         asked = _Asked(text, page, per_page, sort, date_from, date_to, categories)
 
         def ranked_page() -> SearchPage:
-            return self._ranked_page(state, asked)
+            if not _is_heavy(text):
+                return self._ranked_page(state, asked)
+            with budget.heavy_request():
+                return self._ranked_page(state, asked)
 
         if not self.cache_pages:
             return ranked_page()
@@ -452,6 +455,17 @@ def _page_chars(page: SearchPage) -> int:
 
 #: Result pages by (open reader, what was asked), shared by every thread.
 _pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
+
+
+#: A query with more word groups than this is costly (see :func:`search.budget.heavy_request`).
+LIGHT_QUERY_WORDS = 8
+
+
+def _is_heavy(text: str) -> bool:
+    """Whether a search costs more than a plain one: many words, a prefix or a phrase."""
+    parsed = parse_query(text)
+    clauses = parsed.clauses
+    return len(clauses) > LIGHT_QUERY_WORDS or any(c.prefix or c.phrase for c in clauses)
 
 
 def _suggestion(text: str, vocabulary: Vocabulary) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from conftest import haberara, serve, write_articles
 from search import budget
 from search.articles import HEADER_TITLE_MAX_CHARS
 from search.engine import PHRASE_BUDGET_EVERY
+from search.errors import Busy
 from search.highlight import MAX_MARKS
 from search.searcher import Searcher
 from search.suggest import MAX_SUGGESTED_WORDS
@@ -92,3 +94,27 @@ def test_connections_left_silent_do_not_lock_others_out(costly: Path) -> None:
             stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=10))
         response = requests.get(f"{base}/healthz", timeout=10)
         assert response.status_code == 200
+
+
+def test_a_costly_search_is_refused_while_another_runs_and_a_plain_one_is_not(costly: Path):
+    searcher = Searcher(costly)
+    running, release = threading.Event(), threading.Event()
+
+    def hold_the_slot() -> None:
+        with budget.request_budget(seconds=60), budget.heavy_request():
+            running.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold_the_slot)
+    holder.start()
+    try:
+        assert running.wait(30)
+        with budget.request_budget():
+            with pytest.raises(Busy):
+                searcher.search('"kent meclisi" bütçe')
+            assert searcher.search("bütçe").total == 3 * PHRASE_BUDGET_EVERY
+    finally:
+        release.set()
+        holder.join(30)
+    with budget.request_budget():
+        assert searcher.search('"kent meclisi" bütçe').total == 3 * PHRASE_BUDGET_EVERY

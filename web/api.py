@@ -13,7 +13,7 @@ import dataclasses
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from search.errors import BadParameter, HaberaraError
+from search.errors import BadParameter, Busy, HaberaraError
 from web.articles import ArticleNotFound, find_article
 from web.index import searcher
 from web.params import read_search_request
@@ -74,6 +74,10 @@ def handle_error(error: Exception) -> tuple[Response, int]:
         return error_response(400, "bad_parameter", str(error), error.parameter)
     if isinstance(error, ArticleNotFound):
         return error_response(404, "not_found", str(error), "id")
+    if isinstance(error, Busy):
+        response, status = error_response(503, "busy", str(error))
+        response.headers["Retry-After"] = "1"
+        return response, status
     if isinstance(error, HaberaraError):
         return error_response(503, "index_unavailable", str(error))
     if isinstance(error, HTTPException):

@@ -7,17 +7,19 @@ conveniences. Everything is escaped by Jinja except HTML the library already esc
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from search.errors import BadParameter, HaberaraError
+from search.budget import heavy_request
+from search.errors import BadParameter, Busy, HaberaraError
 from search.highlight import highlight, highlight_all
 from search.querybuild import MatchSpec
 from search.schema import category_key
-from search.searcher import MAX_QUERY_LENGTH, SearchPage
+from search.searcher import MAX_QUERY_LENGTH, SearchPage, StoredArticle
 from web.articles import ArticleNotFound, find_article
 from web.index import searcher
 from web.params import SEARCH_PARAMETERS, SearchRequest, read_search_request
@@ -31,6 +33,8 @@ from web.present import (
 
 bp = Blueprint("pages", __name__)
 
+#: An article longer than this makes a costly page (see :func:`search.budget.heavy_request`).
+LONG_ARTICLE_CHARS = 200_000
 #: Parameters a link on the page carries over (``page`` is set per link).
 KEPT_PARAMETERS = tuple(name for name in SEARCH_PARAMETERS if name != "page")
 
@@ -85,6 +89,11 @@ def article(article_id: str) -> str:
     q = request.args.get("q", "")
     spec = searcher().highlight_spec(q) if q.strip() and len(q) <= MAX_QUERY_LENGTH else None
     spec = spec or MatchSpec()
+    with heavy_request() if len(found.body) > LONG_ARTICLE_CHARS else contextlib.nullcontext():
+        return _article_page(found, q, spec)
+
+
+def _article_page(found: StoredArticle, q: str, spec: MatchSpec) -> str:
     paragraphs = [Markup(html) for html in highlight_all(found.body.split("\n\n"), spec)]
     return render_template(
         "article.html",
@@ -97,12 +106,15 @@ def article(article_id: str) -> str:
 
 
 @bp.errorhandler(Exception)
-def handle_error(error: Exception) -> tuple[str, int]:
+def handle_error(error: Exception) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     """A Turkish error page: 404, 503 while the index is unusable, or a logged 500."""
     if isinstance(error, BadParameter):
         return _error_page(400, "Geçersiz istek", turkish_message(error, request.args))
     if isinstance(error, ArticleNotFound):
         return _error_page(404, "Haber bulunamadı", "Bu adreste bir haber yok.")
+    if isinstance(error, Busy):
+        page, status = _error_page(503, "Sunucu şu an yoğun", "Lütfen birazdan yeniden deneyin.")
+        return page, status, {"Retry-After": "1"}
     if isinstance(error, HaberaraError):
         return _error_page(503, "Arama şu an kullanılamıyor", "Dizin okunamadı.", str(error))
     if isinstance(error, HTTPException):
