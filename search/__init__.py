@@ -5,6 +5,7 @@ It knows nothing of the web; ``web/`` and ``search/cli.py`` are thin layers over
 
 from search.errors import (
     BadParameter,
+    Busy,
     DocsMissing,
     HaberaraError,
     IndexCorrupt,
@@ -13,11 +14,40 @@ from search.errors import (
     IndexOutdated,
     IndexWriteFailed,
 )
-from search.indexer import ReindexReport, reindex
-from search.searcher import Searcher, SearchHit, SearchPage
+from search.indexing.reindex import ReindexReport, reindex
+from search.searching import budget
+from search.searching.querybuild import FILL_UP_BELOW as RELAXED_BELOW
+from search.searching.results import (
+    FacetCount,
+    HighlightedArticle,
+    SearchHit,
+    SearchPage,
+    StoredArticle,
+)
+from search.searching.searcher import (
+    DEFAULT_PER_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    SORTS,
+    Searcher,
+    parse_date,
+)
+from search.storage.schema import category_key
 
 __all__ = [
+    "RELAXED_BELOW",
+    "DEFAULT_PER_PAGE",
+    "MAX_PER_PAGE",
+    "MAX_QUERY_LENGTH",
+    "SORTS",
+    "FacetCount",
+    "HighlightedArticle",
+    "StoredArticle",
+    "category_key",
+    "parse_date",
     "BadParameter",
+    "Busy",
+    "budget",
     "DocsMissing",
     "HaberaraError",
     "IndexCorrupt",

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_articles
-from search.indexer import reindex
+from search.indexing.reindex import reindex
 
 SEARCH_KEYS = ["query", "total", "page", "per_page", "took_ms", "results", "suggestion", "facets"]
 HIT_KEYS = [
@@ -292,7 +292,7 @@ def test_unknown_api_route_and_method_answer_json(client):
 
 def test_unexpected_error_is_a_logged_json_500(app, monkeypatch, caplog):
     """No real request reaches this handler; a broken searcher stands in for a bug."""
-    from search.searcher import Searcher
+    from search.searching.searcher import Searcher
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated bug")
@@ -558,8 +558,8 @@ def test_the_result_cache_setting_reaches_the_searcher(index_dir, cache):
 
 
 def test_warming_up_reads_the_word_lists_before_the_first_search(index_dir, tmp_path):
-    from search import querybuild
-    from search import searcher as searcher_module
+    from search.searching import querybuild
+    from search.searching import searcher as searcher_module
     from web import create_app
 
     querybuild._lexicons.clear()

@@ -26,11 +26,14 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium: run `make browser` (apt-get install "
-    "chromium chromium-driver)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium: run `make browser` (apt-get "
+        "install chromium chromium-driver)",
+    ),
+]
 
 CITIES = ["Ankara", "Konya", "Trabzon", "Van", "Edirne", "Muğla", "Sivas", "Rize", "Çorum"]
 CATEGORIES = ["ekonomi", "kültür", "spor"]

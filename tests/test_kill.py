@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write_articles
-from search.indexer import PARALLEL_BUILD_FROM
+from search.indexing.build import PARALLEL_BUILD_FROM
 
 RUN_MARKER = "HABERARA_TEST_RUN"
 KILL_MOMENTS = 12

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from search.searcher import SearchHit, SearchPage, StoredArticle
+from search.searching.results import SearchHit, SearchPage, StoredArticle
 from web.openapi import OPENAPI
 from web.params import SEARCH_PARAMETERS
 

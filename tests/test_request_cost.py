@@ -14,13 +14,13 @@ import pytest
 import requests
 
 from conftest import haberara, serve, write_articles
-from search import budget
 from search.articles import HEADER_TITLE_MAX_CHARS
-from search.engine import PHRASE_BUDGET_EVERY
 from search.errors import Busy
-from search.highlight import MAX_MARKS
-from search.searcher import Searcher
-from search.suggest import MAX_SUGGESTED_WORDS
+from search.searching import budget
+from search.searching.engine import PHRASE_BUDGET_EVERY
+from search.searching.highlight import MAX_MARKS
+from search.searching.searcher import Searcher
+from search.searching.suggest import MAX_SUGGESTED_WORDS
 
 #: Ten long words, each written once in its own article, and each misspelt in a query.
 WORDS = (

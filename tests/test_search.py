@@ -13,10 +13,10 @@ import pytest
 
 from conftest import ROOT, write_articles
 from search.errors import BadParameter, IndexMissing
-from search.indexer import reindex
-from search.query import parse_query
-from search.searcher import REFRESH_SECONDS, Searcher
-from search.store import open_index
+from search.indexing.reindex import reindex
+from search.searching.query import parse_query
+from search.searching.searcher import REFRESH_SECONDS, Searcher
+from search.storage.store import open_index
 
 SEED_EXAMPLE = ROOT.parent / "shared" / "seed" / "000_1e033fb6aa629b6a.txt"
 
@@ -468,8 +468,8 @@ def test_a_headline_finds_its_article_through_the_stem_of_a_word_it_words_differ
 
 
 def test_snippet_of_a_long_article_comes_from_its_lead_or_wherever_the_words_are() -> None:
-    from search.highlight import SNIPPET_SCAN, snippet
-    from search.querybuild import MatchSpec
+    from search.searching.highlight import SNIPPET_SCAN, snippet
+    from search.searching.querybuild import MatchSpec
 
     spec = MatchSpec(exact={"deprem", "tatbikat"}, folded={"deprem", "tatbikat"})
     filler = "Kent meclisi bütçe görüşmelerine devam etti. " * (SNIPPET_SCAN // 40)
@@ -497,7 +497,7 @@ def test_a_thread_ranks_alike_with_word_forms_another_thread_worked_out(
 def test_a_stems_article_count_is_read_once_for_every_thread(index_dir: Path, monkeypatch) -> None:
     """How many articles hold a query word's stem is kept per set of segments: another
     thread's reader asking the same word does not read it again, and ranks alike."""
-    from search import querybuild
+    from search.searching import querybuild
 
     querybuild._kept_frequencies.clear()
     first = Searcher(index_dir, cache_pages=False)
@@ -514,7 +514,7 @@ def test_rankings_stay_the_same_when_a_thread_forgets_which_fields_hold_a_word(
 ) -> None:
     """A serving thread keeps the fields of at most MASKS_KEPT words; past that it looks
     them up again, and no query may rank differently for it."""
-    from search import querybuild
+    from search.searching import querybuild
 
     queries = ["toplantı", "biskek", "KIRGIZISTAN", "liman kenti", "kultur bakanlari"]
     expected = [[(h.id, h.score) for h in Searcher(index_dir).search(q).results] for q in queries]
@@ -532,14 +532,14 @@ def test_a_reader_of_a_replaced_commit_reads_the_current_one_when_its_files_are_
     """A reindex deletes the small segments it merges at once; a reader still on the
     commit before, which had not yet opened their stored fields, reads the current
     commit instead of failing."""
-    import search.searcher as searcher_module
-    from search import indexer
+    import search.searching.searcher as searcher_module
+    from search.indexing import mergepolicy
 
     docs = write_articles(tmp_path / "docs", {"eski.txt": "title: Eski haber\n\nDerbi oynandı.\n"})
     reindex(docs, tmp_path / "index")
     added = []
     with monkeypatch.context() as unmerged:  # small segments, one per reindex
-        unmerged.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 0)
+        unmerged.setattr(mergepolicy, "SMALL_SEGMENT_ARTICLES", 0)
         for number in range(3):
             text = f"title: Liman {number}\n\nLiman açıldı.\n"
             write_articles(docs, {f"yeni-{number}.txt": text})

@@ -1,7 +1,7 @@
 """haberara's web layer: a thin Flask app over :mod:`search` (HTML pages and a JSON API).
 
 Build it with :func:`create_app`; there is no module-level app. The app only reads the
-index (through one :class:`~search.searcher.Searcher`), never the article files.
+index (through one :class:`~search.searching.searcher.Searcher`), never the article files.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from search import budget
-from web.index import SearcherSlot
+from web.slot import SearcherSlot
 
 #: Sent with every response: scripts and styles only from this app, no framing, no sniffing.
 SECURITY_HEADERS = {
@@ -29,7 +29,7 @@ SECURITY_HEADERS = {
 }
 
 #: ``RESULT_CACHE``: keep recent result pages until the index changes (see
-#: :meth:`search.searcher.Searcher.search`); off answers every search afresh.
+#: :meth:`search.searching.searcher.Searcher.search`); off answers every search afresh.
 DEFAULTS: dict[str, Any] = {"INDEX_DIR": "index", "RESULT_CACHE": True}
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         text = super().dumps(obj, **kwargs)
-        for character, escape in _HTML_SAFE.items():  # str.translate took 25x as long
+        for character, escape in _HTML_SAFE.items():  # a few replaces beat str.translate here
             text = text.replace(character, escape)
         return text
 
@@ -97,8 +97,8 @@ def _unrouted_error(error: HTTPException):
 
 
 def _start_budget() -> None:
-    """Give the request its time budget for optional work (:mod:`search.budget`), cut
-    short when waitress sees that its client has gone."""
+    """Give the request its time budget for optional work (:mod:`search.searching.budget`),
+    cut short when waitress sees that its client has gone."""
     budget.start_request(gone=request.environ.get("waitress.client_disconnected"))
 
 

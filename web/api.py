@@ -13,10 +13,10 @@ import dataclasses
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from search.errors import BadParameter, Busy, HaberaraError
+from search import BadParameter, Busy, HaberaraError
 from web.articles import ArticleNotFound, find_article
-from web.index import searcher
 from web.params import read_search_request
+from web.slot import searcher
 
 bp = Blueprint("api", __name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.searcher import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from search import MAX_PER_PAGE, MAX_QUERY_LENGTH, RELAXED_BELOW, SORTS
 from web.limits import MAX_HEADERS, MAX_PARAMETERS, MAX_QUERY_STRING_BYTES
 from web.params import DEFAULT_PER_PAGE, MAX_INTEGER
 
@@ -141,8 +141,9 @@ SCHEMAS: dict[str, Any] = {
             ),
             "relaxed": {
                 "const": True,
-                "description": "Present, and true, only when fewer than 10 articles had "
-                "every word and articles with only some of them were added (each result's "
+                "description": "Present, and true, only when fewer than "
+                f"{RELAXED_BELOW} articles had every word and articles with only some of "
+                "them were added (each result's "
                 "`missing` names the words it lacks).",
             },
             "phrases_not_found": {
@@ -176,8 +177,9 @@ SCHEMAS: dict[str, Any] = {
                 "items": _STRING,
                 "description": "The words of `q` (or `a OR b` alternatives, quoted phrases) "
                 "this article lacks: a query of three words or more also finds articles "
-                "lacking one of them, ranked lower; when fewer than 10 articles hold every "
-                "word (`relaxed`), those holding some. Empty for an article holding them all.",
+                "lacking one of them, ranked lower; when fewer than "
+                f"{RELAXED_BELOW} articles hold every word (`relaxed`), those holding some. "
+                "Empty for an article holding them all.",
             },
         }
     ),

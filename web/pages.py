@@ -2,26 +2,19 @@
 
 Both are plain GET forms and links rendered on the server; ``static/app.js`` only adds
 conveniences. Everything is escaped by Jinja except HTML the library already escaped
-(``title_html``, ``snippet`` and :func:`search.highlight.highlight` output).
+(``title_html``, ``snippet`` and :meth:`search.Searcher.highlighted_article` output).
 """
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from search.budget import heavy_request
-from search.errors import BadParameter, Busy, HaberaraError
-from search.highlight import highlight, highlight_all
-from search.querybuild import MatchSpec
-from search.schema import category_key
-from search.searcher import MAX_QUERY_LENGTH, SearchPage, StoredArticle
-from web.articles import ArticleNotFound, find_article
-from web.index import searcher
+from search import BadParameter, Busy, HaberaraError, SearchPage, category_key
+from web.articles import ArticleNotFound, find_highlighted_article
 from web.params import SEARCH_PARAMETERS, SearchRequest, read_search_request
 from web.present import (
     page_count,
@@ -30,11 +23,10 @@ from web.present import (
     turkish_message,
     turkish_number,
 )
+from web.slot import searcher
 
 bp = Blueprint("pages", __name__)
 
-#: An article longer than this makes a costly page (see :func:`search.budget.heavy_request`).
-LONG_ARTICLE_CHARS = 200_000
 #: Parameters a link on the page carries over (``page`` is set per link).
 KEPT_PARAMETERS = tuple(name for name in SEARCH_PARAMETERS if name != "page")
 
@@ -85,24 +77,20 @@ def index() -> tuple[str, int]:
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str) -> str:
     """One article with the words of ``?q=`` highlighted."""
-    found = find_article(article_id)
     q = request.args.get("q", "")
-    spec = searcher().highlight_spec(q) if q.strip() and len(q) <= MAX_QUERY_LENGTH else None
-    spec = spec or MatchSpec()
-    with heavy_request() if len(found.body) > LONG_ARTICLE_CHARS else contextlib.nullcontext():
-        return _article_page(found, q, spec)
-
-
-def _article_page(found: StoredArticle, q: str, spec: MatchSpec) -> str:
-    paragraphs = [Markup(html) for html in highlight_all(found.body.split("\n\n"), spec)]
+    found = find_highlighted_article(article_id, q)
     return render_template(
         "article.html",
-        article=found,
+        article=found.article,
         q=q,
-        title_html=Markup(highlight(found.title, spec)),
-        paragraphs=paragraphs,
-        source_link=found.url if (found.url or "").startswith(("https://", "http://")) else None,
+        title_html=Markup(found.title_html),
+        paragraphs=[Markup(paragraph) for paragraph in found.paragraphs_html],
+        source_link=found.article.url if _is_web_address(found.article.url) else None,
     )
+
+
+def _is_web_address(url: str | None) -> bool:
+    return (url or "").startswith(("https://", "http://"))
 
 
 @bp.errorhandler(Exception)

@@ -14,15 +14,13 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
-from search.errors import BadParameter
-from search.searcher import parse_date
+from search import DEFAULT_PER_PAGE, BadParameter, parse_date
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: The largest ``page`` (18 digits), so the API never does arithmetic on huge numbers.
 MAX_INTEGER = 10**18 - 1
 SEARCH_PARAMETERS = ("q", "page", "per_page", "sort", "from", "to", "category")
-DEFAULT_PER_PAGE = 10
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,7 @@ class SearchRequest:
     categories: tuple[str, ...] = ()
 
     def search_kwargs(self) -> dict:
-        """Keyword arguments for :meth:`search.searcher.Searcher.search` (after the text)."""
+        """Keyword arguments for :meth:`search.Searcher.search` (after the text)."""
         return {
             "page": self.page,
             "per_page": self.per_page,

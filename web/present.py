@@ -7,8 +7,7 @@ import math
 
 from werkzeug.datastructures import MultiDict
 
-from search.errors import BadParameter
-from search.searcher import MAX_PER_PAGE, MAX_QUERY_LENGTH
+from search import MAX_PER_PAGE, MAX_QUERY_LENGTH, BadParameter
 from web.params import read_date
 
 MONTHS = (

@@ -38,20 +38,13 @@ CLEANUP_INTERVAL = 2
 #: connection holds no thread, only a file descriptor and a few KB.
 CONNECTION_LIMIT = 1000
 #: Requests read ahead on a connection while one is answered: with any, waitress sees a
-#: client that has gone, and the request stops its optional work (:mod:`search.budget`).
+#: client that has gone, and the request stops its optional work (:mod:`search.searching.budget`).
 REQUEST_LOOKAHEAD = 1
 #: Connections waiting to be accepted.
 BACKLOG = 1024
 #: glibc heaps per process (``mallopt(M_ARENA_MAX)``); see ``_limit_malloc_arenas``.
 MALLOC_ARENAS = 2
 M_ARENA_MAX = -8
-
-
-def default_workers() -> int:
-    """One worker per core, at most 4; 1 where processes cannot be forked."""
-    if not hasattr(os, "fork"):
-        return 1
-    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def run(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from search import budget
-from search.analysis import analyze, ascii_fold, stopwords
-from search.query import parse_query
+from search.searching import budget
+from search.searching.query import parse_query
+from search.text.analysis import analyze, ascii_fold, stopwords
 
 if TYPE_CHECKING:
-    from search.querybuild import Vocabulary
+    from search.searching.querybuild import Vocabulary
 
 MIN_WORD_LENGTH = 4
 #: Words of one query looked up in the word list (each lookup walks it: 60 misspelt
@@ -21,7 +21,7 @@ def suggest(text: str, vocabulary: Vocabulary) -> str | None:
     """The query with misspelt words replaced, or None when nothing better is indexed.
 
     At most :data:`MAX_SUGGESTED_WORDS` words are looked up, and none after the first
-    once the request's budget is spent (:mod:`search.budget`).
+    once the request's budget is spent (:mod:`search.searching.budget`).
 
     Words are compared folded (so ``toplanti`` is no misspelling of ``toplantı``); the
     replacement is written the way the articles most often write it (``kırgızistan``).

@@ -2,116 +2,56 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import functools
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
 
-from search import budget, store
 from search.articles import web_url
-from search.engine import Engine, column_values
 from search.errors import BadParameter, HaberaraError
-from search.highlight import highlight, snippet
-from search.integrity import check_readable
-from search.morphology import suffix_chains
-from search.query import parse_query
-from search.querybuild import MatchedQuery, MatchSpec, Vocabulary, compile_query, match_query
-from search.schema import SCORED_FIELDS, category_key, stored_body
+from search.searching import budget
+from search.searching.engine import Engine
+from search.searching.highlight import highlight, highlight_all, snippet
+from search.searching.query import parse_query
+from search.searching.querybuild import (
+    MatchedQuery,
+    MatchSpec,
+    Vocabulary,
+    compile_query,
+    match_query,
+)
+from search.searching.results import (
+    FacetCount,
+    HighlightedArticle,
+    SearchHit,
+    SearchPage,
+    StoredArticle,
+)
+from search.searching.suggest import suggest
 from search.shared import SharedCache
-from search.suggest import suggest
+from search.storage import store
+from search.storage.integrity import check_readable
+from search.storage.reading import column_values, text_value
+from search.storage.schema import SCORED_FIELDS, category_key, stored_body
+from search.text.morphology import suffix_chains
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 500
 MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 10
 SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
 FACETS = ("category", "year")
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One ranked article with its highlighted title and snippet (HTML, escaped)."""
-
-    id: str
-    title: str
-    title_html: str
-    title_derived: bool  # the file had no title; this is its first sentence
-    date: str | None
-    category: str | None
-    source: str | None
-    url: str | None
-    score: float
-    snippet: str
-    #: The reader's words (or ``a OR b`` alternatives, phrases) this article lacks: a query
-    #: of three words or more also finds articles lacking one, and a query fewer than 10
-    #: articles answer in full finds those holding some (``relaxed``).
-    missing: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class FacetCount:
-    value: str
-    count: int
-
-
-@dataclass
-class SearchPage:
-    """A page of results, with counts per category and year for the whole result set."""
-
-    query: str
-    total: int
-    page: int
-    per_page: int
-    took_ms: float
-    results: list[SearchHit]
-    suggestion: str | None
-    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
-    relaxed: bool = False
-    #: Quoted phrases no article holds; their words were searched instead.
-    phrases_not_found: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        """The JSON shape the API and ``haberara search --json`` both print."""
-        data = _fields(self)
-        data["results"] = [_fields(hit) for hit in self.results]
-        data["facets"] = {
-            name: [_fields(count) for count in counts] for name, counts in self.facets.items()
-        }
-        if not self.relaxed:
-            del data["relaxed"]
-        if not self.phrases_not_found:
-            del data["phrases_not_found"]
-        return data
-
-
-def _fields(instance) -> dict:
-    """A dataclass's fields as a dict, one level deep (``dataclasses.asdict`` copies
-    recursively: 8x as long for a page of ten results, a third of a millisecond)."""
-    return {item.name: getattr(instance, item.name) for item in dataclasses.fields(instance)}
-
-
-@dataclass(frozen=True)
-class StoredArticle:
-    """An indexed article as stored, for the article page and API."""
-
-    id: str
-    title: str
-    title_derived: bool
-    date: str | None
-    category: str | None
-    source: str | None
-    url: str | None
-    body: str
 
 
 def parse_date(value: str | None, parameter: str) -> datetime.date | None:
@@ -187,7 +127,7 @@ class Searcher:
         text: str,
         *,
         page: int = 1,
-        per_page: int = 10,
+        per_page: int = DEFAULT_PER_PAGE,
         sort: str = "relevance",
         date_from: datetime.date | None = None,
         date_to: datetime.date | None = None,
@@ -267,7 +207,7 @@ class Searcher:
         self._local.state = None
 
     @_reading
-    def article(self, article_id: str, highlight_query: str = "") -> StoredArticle | None:
+    def article(self, article_id: str) -> StoredArticle | None:
         """The stored article with this id, or None."""
         fields = self._current().searcher.document(id=article_id)
         if fields is None:
@@ -283,6 +223,22 @@ class Searcher:
             body=stored_body(fields),
         )
 
+    def highlighted_article(self, article_id: str, query: str = "") -> HighlightedArticle | None:
+        """The stored article with the words of ``query`` marked in its title and
+        paragraphs (escaped HTML), or None. A query too long to search marks nothing."""
+        found = self.article(article_id)
+        if found is None:
+            return None
+        too_long = len(query) > MAX_QUERY_LENGTH
+        spec = self.highlight_spec(query) if query.strip() and not too_long else MatchSpec()
+        costly = len(found.body) > LONG_ARTICLE_CHARS
+        with budget.heavy_request() if costly else contextlib.nullcontext():
+            return HighlightedArticle(
+                article=found,
+                title_html=highlight(found.title, spec),
+                paragraphs_html=highlight_all(found.body.split("\n\n"), spec),
+            )
+
     @_reading
     def highlight_spec(self, text: str) -> MatchSpec:
         """What a query marks, for highlighting a whole article: as on its results page,
@@ -295,7 +251,7 @@ class Searcher:
     @_reading
     def stats(self) -> dict:
         """``{"documents", "last_indexed"}`` of the index being served, once samples of
-        what a search reads were read (:func:`~search.integrity.check_readable`): a health
+        what a search reads were read (:func:`~search.storage.integrity.check_readable`): a health
         check that answers is one a search would pass too."""
         state = self._current()
         searcher = state.searcher
@@ -402,7 +358,7 @@ class _ReaderState:
         ordered by article id, the same whichever segment or docnum a build gave them."""
 
         def read() -> np.ndarray:
-            ids = [_text(value) for value in column_values(self.searcher, "id")]
+            ids = [text_value(value) for value in column_values(self.searcher, "id")]
             order = np.empty(len(ids), np.int64)
             order[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
             return order
@@ -457,7 +413,10 @@ def _page_chars(page: SearchPage) -> int:
 _pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
 
 
-#: A query with more word groups than this is costly (see :func:`search.budget.heavy_request`).
+#: An article longer than this makes a costly page (see
+#: :func:`search.searching.budget.heavy_request`).
+LONG_ARTICLE_CHARS = 200_000
+#: A query with more word groups than this is costly (see the same).
 LIGHT_QUERY_WORDS = 8
 
 
@@ -477,7 +436,9 @@ def _suggestion(text: str, vocabulary: Vocabulary) -> str | None:
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:
     """A column as small integer codes, and the text label of each code."""
     index: dict[str, int] = {}
-    codes = np.array([index.setdefault(_text(value), len(index)) for value in values], np.int32)
+    codes = np.array(
+        [index.setdefault(text_value(value), len(index)) for value in values], np.int32
+    )
     return codes, list(index)
 
 
@@ -538,12 +499,6 @@ def _hit(searcher, docnum: int, score: float, found: MatchedQuery) -> SearchHit:
         snippet=snippet(stored_body(fields), spec),
         missing=found.missing(docnum),
     )
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _iso(value) -> str | None:

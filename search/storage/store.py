@@ -42,15 +42,15 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import TOC, FileIndex, clean_files
 
-from search import integrity
-from search.analysis import ANALYSIS_VERSION
 from search.errors import (
     IndexCorrupt,
     IndexLocked,
     IndexMissing,
     IndexOutdated,
 )
-from search.schema import build_schema
+from search.storage import integrity
+from search.storage.schema import build_schema
+from search.text.analysis import ANALYSIS_VERSION
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "write.lock"
@@ -96,7 +96,7 @@ def open_index(index_dir: Path) -> FileIndex:
     """Open the current generation for reading; errors say what to run next.
 
     The index is opened, one reader created and samples of what a search reads are read
-    (:func:`search.integrity.check_readable`), so a truncated or garbled segment is
+    (:func:`search.storage.integrity.check_readable`), so a truncated or garbled segment is
     reported here as :class:`IndexCorrupt` rather than later, mid-search. When a full
     reindex swaps ``CURRENT`` while we open the old generation, we retry with the new one.
     """

@@ -12,7 +12,8 @@ when that article is read: that search then fails with the same advice.
 
 from __future__ import annotations
 
-from search.postings import ArrayTermsReader, FieldArrays
+from search.storage.arrays import FieldArrays
+from search.storage.postings import ArrayTermsReader
 
 #: The columns a search reads whole: ids order ties, dates sort, the others are facets.
 SEARCHED_COLUMNS = ("id", "date", "year", "category")
