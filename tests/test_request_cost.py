@@ -28,6 +28,8 @@ WORDS = (
     "belediyesinin", "öğretmenleri", "mahkemesinde", "bakanlığının", "stadyumunda",
 )  # fmt: skip
 REPEATED = "belediye"
+#: A costly search: more quoted phrases than a plain one has.
+THREE_PHRASES = '"kent meclisi" "bütçe konuşuldu" "oturumda bütçe"'
 
 
 def misspelt(word: str) -> str:
@@ -111,10 +113,10 @@ def test_a_costly_search_is_refused_while_another_runs_and_a_plain_one_is_not(co
         assert running.wait(30)
         with budget.request_budget():
             with pytest.raises(Busy):
-                searcher.search('"kent meclisi" bütçe')
+                searcher.search(THREE_PHRASES)
             assert searcher.search("bütçe").total == 3 * PHRASE_BUDGET_EVERY
     finally:
         release.set()
         holder.join(30)
     with budget.request_budget():
-        assert searcher.search('"kent meclisi" bütçe').total == 3 * PHRASE_BUDGET_EVERY
+        assert searcher.search(THREE_PHRASES).total == 3 * PHRASE_BUDGET_EVERY

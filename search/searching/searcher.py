@@ -416,19 +416,21 @@ _pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
 #: An article longer than this makes a costly page (see
 #: :func:`search.searching.budget.heavy_request`).
 LONG_ARTICLE_CHARS = 200_000
-#: A query with more word groups than this is costly (see the same).
-LIGHT_QUERY_WORDS = 8
+#: A query with more words than this, or more prefixes or quoted phrases, is costly (see
+#: the same): a question or a pasted headline is not, 60 words or 69 prefixes are.
+LIGHT_QUERY_WORDS = 24
+LIGHT_QUERY_PATTERNS = 2
 
 
 def _is_heavy(text: str) -> bool:
-    """Whether a search costs more than a plain one: many words, a prefix or a phrase."""
-    parsed = parse_query(text)
-    clauses = parsed.clauses
-    return len(clauses) > LIGHT_QUERY_WORDS or any(c.prefix or c.phrase for c in clauses)
+    """Whether a search costs more than a plain one: very many words, prefixes or phrases."""
+    clauses = parse_query(text).clauses
+    patterns = sum(1 for clause in clauses if clause.prefix or clause.phrase)
+    return len(clauses) > LIGHT_QUERY_WORDS or patterns > LIGHT_QUERY_PATTERNS
 
 
 def _suggestion(text: str, vocabulary: Vocabulary) -> str | None:
-    """:func:`~search.suggest.suggest`, when this request may do costly work now."""
+    """:func:`~search.searching.suggest.suggest`, when this request may do costly work now."""
     with budget.costly_work() as allowed:
         return suggest(text, vocabulary) if allowed else None
 
