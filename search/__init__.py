@@ -16,10 +16,12 @@ from search.errors import (
 )
 from search.indexing.reindex import ReindexReport, reindex
 from search.searching import budget
+from search.searching.complete import COMPLETIONS, Completion
 from search.searching.querybuild import FILL_UP_BELOW as RELAXED_BELOW
 from search.searching.results import (
     FacetCount,
     HighlightedArticle,
+    RelatedArticle,
     SearchHit,
     SearchPage,
     StoredArticle,
@@ -35,6 +37,7 @@ from search.searching.searcher import (
 from search.storage.schema import category_key
 
 __all__ = [
+    "COMPLETIONS",
     "RELAXED_BELOW",
     "DEFAULT_PER_PAGE",
     "MAX_PER_PAGE",
@@ -48,6 +51,7 @@ __all__ = [
     "BadParameter",
     "Busy",
     "budget",
+    "Completion",
     "DocsMissing",
     "HaberaraError",
     "IndexCorrupt",
@@ -56,6 +60,7 @@ __all__ = [
     "IndexOutdated",
     "IndexWriteFailed",
     "ReindexReport",
+    "RelatedArticle",
     "SearchHit",
     "SearchPage",
     "Searcher",

@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from conftest import write_articles
 from search.indexing.reindex import reindex
 
-SEARCH_KEYS = ["query", "total", "page", "per_page", "took_ms", "results", "suggestion", "facets"]
+SEARCH_KEYS = [
+    "query", "total", "page", "per_page", "took_ms", "results", "suggestion", "facets", "next_url",
+]  # fmt: skip
 HIT_KEYS = [
     "id", "title", "title_html", "title_derived", "date", "category", "source", "url", "score",
     "snippet", "missing",
@@ -53,14 +55,14 @@ def test_search_has_exactly_the_documented_keys(client):
 
 def test_inflected_form_is_found_and_marked(client):
     body = search(client, q="toplantı")
-    assert "<mark>toplantıya</mark>" in hit(body, BISKEK)["snippet"]
+    assert "<mark>toplantıya</mark>" in hit(body, BISKEK)["title_html"]  # its first sentence
     assert "<mark>Toplantının</mark>" in hit(body, BISKEK)["snippet"]
 
 
 def test_keyboard_query_marks_the_apostrophe_form(client):
     body = search(client, q="biskek")
     assert [h["id"] for h in body["results"]] == [BISKEK]
-    assert "<mark>Bişkek'teki</mark>" in body["results"][0]["snippet"]
+    assert "<mark>Bişkek'teki</mark>" in body["results"][0]["title_html"]
 
 
 def test_turkish_capitals_match_like_lowercase(client):
@@ -274,7 +276,7 @@ def test_article_as_json(client):
     assert response.status_code == 200
     article = response.get_json()
     assert list(article) == [
-        "id", "title", "title_derived", "date", "category", "source", "url", "body",
+        "id", "title", "title_derived", "date", "category", "source", "url", "body", "related",
     ]  # fmt: skip
     assert article["id"] == BISKEK
     assert article["date"] == "2025-09-12"
@@ -437,18 +439,15 @@ def test_results_page_lists_highlighted_hits(client):
     assert "12 Eylül 2025" in html
 
 
-def test_a_title_taken_from_the_first_sentence_says_so(client):
+def test_a_title_taken_from_the_first_sentence_says_so_in_the_api_only(client):
     """The file without a title line gets its first sentence as title, marked as such in
-    the API, on the results page and on the article page; a written title is not."""
+    the API; readers see it as a title like any other."""
     body = search(client, q="toplantı")
     derived = {h["id"]: h["title_derived"] for h in body["results"]}
     assert derived[BISKEK] is True and derived["2025/10/izmir-liman"] is False
     assert hit(body, BISKEK)["title"].startswith("Türk Devletleri Teşkilatı (TDT)")
-    results = page_text(client, "/?q=liman")
-    assert "başlık ilk cümleden" not in results
-    assert "başlık ilk cümleden" in page_text(client, "/?q=kırgızistan")
-    assert "başlık ilk cümleden" in page_text(client, f"/articles/{BISKEK}")
-    assert "başlık ilk cümleden" not in page_text(client, "/articles/spor/derbi")
+    assert "başlık ilk cümleden" not in page_text(client, "/?q=kırgızistan")
+    assert "başlık ilk cümleden" not in page_text(client, f"/articles/{BISKEK}")
 
 
 def test_results_page_has_sort_filters_and_facets(client):
@@ -456,7 +455,7 @@ def test_results_page_has_sort_filters_and_facets(client):
     assert 'aria-current="true">İlgiye göre</a>' in html
     assert "sort=date" in html
     assert 'name="from" type="date"' in html and 'name="to" type="date"' in html
-    assert re.search(r'value="ekonomi"[^>]*>\s*ekonomi <span class="count">1</span>', html)
+    assert re.search(r'value="ekonomi"[^>]*>\s*Ekonomi <span class="count">1</span>', html)
     assert "from=2025-01-01&amp;to=2025-12-31" in html
 
 
@@ -464,7 +463,7 @@ def test_chosen_category_keeps_the_others_listed(client):
     assert "3 sonuç (" in page_text(client, "/?q=ardından")
     html = page_text(client, "/?q=ardından&category=spor")
     assert "1 sonuç (" in html
-    assert re.search(r'value="spor"[^>]*checked>\s*spor <span class="count">1</span>', html)
+    assert re.search(r'value="spor"[^>]*checked>\s*Spor <span class="count">1</span>', html)
     assert re.search(r'value="saglik"[^>]*>\s*\w+ <span class="count">1</span>', html)
     assert not re.search(r'value="saglik"[^>]*checked', html)
 

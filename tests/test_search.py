@@ -239,10 +239,28 @@ def test_title_match_ranks_above_body_match(tmp_path: Path) -> None:
 def test_snippet_marks_inflected_and_apostrophe_forms(searcher: Searcher) -> None:
     hit = searcher.search("toplantı").results
     summit = next(h for h in hit if h.id == "2025/09/biskek-zirvesi")
-    assert "<mark>toplantıya</mark>" in summit.snippet
+    assert "<mark>toplantıya</mark>" in summit.title_html  # the first sentence, as title
     assert "<mark>Toplantının</mark>" in summit.snippet
     biskek = searcher.search("biskek").results[0]
-    assert "<mark>Bişkek'teki</mark>" in biskek.snippet
+    assert "<mark>Bişkek'teki</mark>" in biskek.title_html
+
+
+def test_a_title_taken_from_the_first_sentence_is_not_repeated_in_the_snippet(
+    searcher: Searcher,
+) -> None:
+    summit = searcher.search("toplantı sahibi").results[0]
+    assert summit.title_derived and summit.title.startswith("Türk Devletleri Teşkilatı")
+    assert summit.snippet.startswith("<mark>Toplantının</mark> ev <mark>sahibi</mark>")
+    assert "Türk Devletleri" not in summit.snippet
+
+
+def test_no_full_stop_before_the_closing_ellipsis() -> None:
+    from search.searching.highlight import snippet
+    from search.searching.querybuild import MatchSpec
+
+    body = "Kar yağdı. " * 60
+    cut = snippet(body, MatchSpec(exact={"kar"}))
+    assert cut.endswith("yağdı…") and ".…" not in cut
 
 
 def test_all_words_must_match_then_relax(searcher: Searcher) -> None:

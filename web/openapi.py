@@ -11,7 +11,13 @@ from typing import Any
 
 from search import MAX_PER_PAGE, MAX_QUERY_LENGTH, RELAXED_BELOW, SORTS
 from web.limits import MAX_HEADERS, MAX_PARAMETERS, MAX_QUERY_STRING_BYTES
-from web.params import DEFAULT_PER_PAGE, MAX_INTEGER
+from web.params import (
+    COMPLETIONS,
+    DEFAULT_PER_PAGE,
+    MAX_COMPLETIONS,
+    MAX_INTEGER,
+    SUGGEST_FORMATS,
+)
 
 JSON = "application/json"
 
@@ -118,6 +124,41 @@ SEARCH_PARAMETERS_SPEC: list[dict[str, Any]] = [
     },
 ]
 
+SUGGEST_PARAMETERS_SPEC: list[dict[str, Any]] = [
+    {
+        "name": "q",
+        "in": "query",
+        "description": (
+            "What the reader has typed so far, in any case, with or without Turkish letters "
+            "(`kirg` finds `Kırgızistan`). Empty or blank: no completions."
+        ),
+        "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+    },
+    {
+        "name": "limit",
+        "in": "query",
+        "description": f"Completions at most (default {COMPLETIONS}).",
+        "schema": _or_empty({"type": "integer", "minimum": 1, "maximum": MAX_COMPLETIONS}),
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "description": "`json` (the default) or `opensearch`: `[q, [completion, …]]`, the "
+        "shape a browser's search box reads (see `/opensearch.xml`).",
+        "schema": _or_empty({"type": "string", "enum": list(SUGGEST_FORMATS)}),
+    },
+]
+
+_RELATED = _object(
+    {
+        "id": _STRING,
+        "title": _STRING,
+        "date": _nullable(_DATE),
+        "category": _nullable(_STRING),
+        "source": _nullable(_STRING),
+    }
+)
+
 _FACET = _object({"value": _STRING, "count": {"type": "integer", "minimum": 1}})
 
 SCHEMAS: dict[str, Any] = {
@@ -153,6 +194,11 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Present only when a quoted phrase of `q` is in no article "
                 "as written: its words were searched instead (a phrase some article holds "
                 "stays exact).",
+            },
+            "next_url": {
+                **_nullable(_STRING),
+                "description": "The next page of this search (a path and query string on "
+                "this server), or null on the last page.",
             },
         },
         optional=("relaxed", "phrases_not_found"),
@@ -196,8 +242,41 @@ SCHEMAS: dict[str, Any] = {
             "source": _nullable(_STRING),
             "url": _nullable(_STRING),
             "body": {**_STRING, "description": "Plain text; paragraphs separated by a blank line."},
+            "related": {
+                "type": "array",
+                "items": _RELATED,
+                "maxItems": 5,
+                "description": "Up to 5 articles most like this one (from its most "
+                "distinctive words), the newer first among near-equal ones.",
+            },
         }
     ),
+    "Completions": _object(
+        {
+            "query": {**_STRING, "description": "`q` as given."},
+            "completions": {
+                "type": "array",
+                "maxItems": MAX_COMPLETIONS,
+                "items": _object(
+                    {
+                        "text": {**_STRING, "description": "As titles most often write it."},
+                        "titles": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "description": "How many titles hold it.",
+                        },
+                    }
+                ),
+                "description": "Title words and phrases starting with `q`, most frequent first.",
+            },
+        }
+    ),
+    "OpenSearchSuggestions": {
+        "type": "array",
+        "prefixItems": [_STRING, {"type": "array", "items": _STRING}],
+        "minItems": 2,
+        "maxItems": 2,
+    },
     "Health": _object(
         {
             "status": {"const": "ok"},
@@ -273,6 +352,21 @@ OPENAPI: dict[str, Any] = {
                 "parameters": SEARCH_PARAMETERS_SPEC,
                 "responses": {
                     "200": _json(_ref("SearchPage"), "A page of results."),
+                    "400": _response("BadParameter"),
+                    **_COMMON_ERRORS,
+                },
+            }
+        },
+        "/api/suggest": {
+            "get": {
+                "operationId": "suggest",
+                "summary": "Completions of a half-typed query: frequent title words and phrases.",
+                "parameters": SUGGEST_PARAMETERS_SPEC,
+                "responses": {
+                    "200": _json(
+                        {"oneOf": [_ref("Completions"), _ref("OpenSearchSuggestions")]},
+                        "Completions, in the shape `format` asked for.",
+                    ),
                     "400": _response("BadParameter"),
                     **_COMMON_ERRORS,
                 },

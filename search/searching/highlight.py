@@ -309,6 +309,7 @@ def _render(text: str, spans: list[Span], start: int, end: int) -> str:
         parts.append(f"<mark>{escape(text[span_start:span_end], quote=False)}</mark>")
         cursor = span_end
     parts.append(escape(text[cursor:end], quote=False))
-    if end < len(text):
+    if end < len(text):  # "bitti…", not "bitti.…"
+        parts[-1] = parts[-1].rstrip().rstrip(".")
         parts.append(ELLIPSIS)
     return "".join(parts).replace("\n", " ").strip()

@@ -1,4 +1,4 @@
-"""What a search returns: result pages, hits, facet counts and stored articles, as plain
+"""What a search returns: result pages, hits, facet counts, stored and related articles, as plain
 dataclasses the command line prints and the API serialises."""
 
 from __future__ import annotations
@@ -90,3 +90,14 @@ class HighlightedArticle:
     article: StoredArticle
     title_html: str
     paragraphs_html: list[str]
+
+
+@dataclass(frozen=True)
+class RelatedArticle:
+    """An article like another one: what a link to it shows."""
+
+    id: str
+    title: str
+    date: str | None
+    category: str | None
+    source: str | None

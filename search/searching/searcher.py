@@ -18,6 +18,13 @@ from whoosh import query as wq
 from search.articles import web_url
 from search.errors import BadParameter, HaberaraError
 from search.searching import budget
+from search.searching.complete import (
+    COMPLETIONS,
+    Completion,
+    CompletionTable,
+    LatestTable,
+    read_titles,
+)
 from search.searching.engine import Engine
 from search.searching.highlight import highlight, highlight_all, snippet
 from search.searching.query import parse_query
@@ -28,9 +35,11 @@ from search.searching.querybuild import (
     compile_query,
     match_query,
 )
+from search.searching.related import RELATED, distinctive_terms, rank_related
 from search.searching.results import (
     FacetCount,
     HighlightedArticle,
+    RelatedArticle,
     SearchHit,
     SearchPage,
     StoredArticle,
@@ -52,6 +61,7 @@ SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
 FACETS = ("category", "year")
+RELATED_FIELD = "stem"
 
 
 def parse_date(value: str | None, parameter: str) -> datetime.date | None:
@@ -119,6 +129,7 @@ class Searcher:
         self.index_dir = Path(index_dir)
         self.cache_pages = cache_pages
         self._local = threading.local()
+        self._completions = LatestTable()  # the newest reader's, shared by every thread
         store.open_index(self.index_dir).close()  # fail now, with a clear message
 
     @_reading
@@ -197,13 +208,15 @@ class Searcher:
     def warm_up(self) -> None:
         """Read now what the first searches would otherwise wait for: the segments' word
         lists, field lengths, dates, ids and facet columns (a few seconds on a large
-        archive) and the suffix chains, shared by the threads that serve afterwards. This
-        thread keeps no reader of its own."""
+        archive) and the suffix chains, shared by the threads that serve afterwards; and
+        start building the completion table on a thread of its own. This thread keeps no
+        reader of its own."""
         suffix_chains()
         state = self._current()
         for fieldname in SCORED_FIELDS:
             state.engine.data.norms(fieldname)
         state.read_columns()
+        self._completions.prepare(state.engine.key, self._completion_table)
         self._local.state = None
 
     @_reading
@@ -238,6 +251,65 @@ class Searcher:
                 title_html=highlight(found.title, spec),
                 paragraphs_html=highlight_all(found.body.split("\n\n"), spec),
             )
+
+    @_reading
+    def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
+        """Frequent title words and phrases starting with ``text`` (any case, Turkish
+        letters or not: ``kirg`` -> ``Kırgızistan``), most frequent first; see
+        :mod:`search.searching.complete`. The table is built from the titles (seconds on a
+        large archive): :meth:`warm_up` starts it, and there are no completions until it is
+        built; without it the first call builds it. After a reindex the previous table
+        answers while a thread builds the new one."""
+        key = self._current().engine.key
+        return self._completions.get(key, self._completion_table).complete(text, limit)
+
+    def _completion_table(self) -> CompletionTable:
+        """A completion table of the current commit, read through a reader of its own (it
+        may be built on a thread of its own, beside this one's searches)."""
+        searcher = store.open_index(self.index_dir).searcher()
+        try:
+            return CompletionTable.from_titles(read_titles(searcher.reader()))
+        finally:
+            searcher.close()
+
+    @_reading
+    def related(self, article_id: str, limit: int = RELATED) -> list[RelatedArticle]:
+        """Up to ``limit`` articles most like this one, from its most distinctive words,
+        newer first among near-equal scores (see :mod:`search.searching.related`); empty for an
+        unknown id. An article with the same title (a copy) is not given."""
+        state = self._current()
+        docnum = state.searcher.document_number(id=article_id)
+        if docnum is None:
+            return []
+        fields = state.searcher.stored_fields(docnum)
+        reader, title = state.engine.reader, fields.get("title", "")
+        terms = distinctive_terms(
+            title,
+            stored_body(fields),
+            state.engine.data.documents,
+            lambda term: reader.doc_frequency(RELATED_FIELD, term),
+        )
+        scores = np.zeros(state.engine.size)
+        wanted = [(RELATED_FIELD, term) for term, _ in terms]
+        postings = state.engine.data.postings_many(reader, wanted)
+        for (docs, values), (_, weight) in zip(postings, terms, strict=True):
+            scores[docs] += values * weight
+        ranked = rank_related(scores, state.dates(), state.id_order(), [docnum], limit * 3)
+        found: list[RelatedArticle] = []
+        for other in ranked:
+            stored = state.searcher.stored_fields(other)
+            if stored.get("title", "") == title:
+                continue
+            found.append(
+                RelatedArticle(
+                    id=stored["id"],
+                    title=stored.get("title", ""),
+                    date=_iso(stored.get("date")),
+                    category=stored.get("category_name"),
+                    source=stored.get("source"),
+                )
+            )
+        return found[:limit]
 
     @_reading
     def highlight_spec(self, text: str) -> MatchSpec:
@@ -488,6 +560,9 @@ def _hit(searcher, docnum: int, score: float, found: MatchedQuery) -> SearchHit:
     spec = found.compiled.spec
     fields = searcher.stored_fields(docnum)
     title = fields.get("title", "")
+    body = stored_body(fields)
+    if fields.get("title_derived"):
+        body = after_title(body, title)
     return SearchHit(
         id=fields["id"],
         title=title,
@@ -498,9 +573,23 @@ def _hit(searcher, docnum: int, score: float, found: MatchedQuery) -> SearchHit:
         source=fields.get("source"),
         url=web_url(fields.get("url")),
         score=round(score, 4),
-        snippet=snippet(stored_body(fields), spec),
+        snippet=snippet(body, spec),
         missing=found.missing(docnum),
     )
+
+
+def after_title(body: str, title: str) -> str:
+    """The body without the first sentence its title was taken from, so a snippet does
+    not say it twice; the whole body when nothing follows it.
+
+    >>> after_title("Sel oldu. Köprü yıkıldı.", "Sel oldu")
+    'Köprü yıkıldı.'
+    """
+    lead = title.removesuffix("…")
+    if not lead or not body.startswith(lead):
+        return body
+    rest = body[len(lead) :].lstrip(" .!?…\n")
+    return rest if rest else body
 
 
 def _iso(value) -> str | None:
