@@ -29,9 +29,8 @@ MAX_REQUEST_BODY = 64 * 1024
 #: Request line plus all headers; larger gets waitress's 431 and the connection is closed.
 MAX_REQUEST_HEADER_SIZE = 32 * 1024
 #: Seconds an idle or stalled connection is kept open (waitress's default is 120), and
-#: how often waitress looks for such connections (its default is 30): 250 connections
-#: opened and left silent kept a server of 100 connections per worker unreachable for
-#: most of a minute.
+#: how often waitress looks for such connections (its default is 30): connections
+#: opened and left silent must not keep the others out for long.
 CHANNEL_TIMEOUT = 10
 CLEANUP_INTERVAL = 2
 #: Open connections at most per worker; more wait in the listen backlog. An idle

@@ -209,8 +209,8 @@ def highlight(text: str, spec: MatchSpec) -> str:
 def highlight_all(texts: list[str], spec: MatchSpec, most: int = MAX_MARKS) -> list[str]:
     """Each of ``texts`` (an article's paragraphs), escaped, with its matches in ``<mark>``
     while there are fewer than ``most`` marks in all and the request's budget lasts
-    (:mod:`search.searching.budget`); the rest is plain text. An article of one word repeated for
-    5 MB had a million marks: a 13 MB page that took a second."""
+    (:mod:`search.searching.budget`); the rest is plain text. An article of one word
+    repeated over megabytes would otherwise make a page of a million marks."""
     rendered = []
     for text in texts:
         marking = most > 0 and (not rendered or not budget.exhausted())

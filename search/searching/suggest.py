@@ -12,8 +12,8 @@ if TYPE_CHECKING:
     from search.searching.querybuild import Vocabulary
 
 MIN_WORD_LENGTH = 4
-#: Words of one query looked up in the word list (each lookup walks it: 60 misspelt
-#: words took most of a second); the later ones are left as written.
+#: Words of one query looked up in the word list (each lookup walks it, so a query of
+#: many misspelt words costs that many walks); the later ones are left as written.
 MAX_SUGGESTED_WORDS = 4
 
 

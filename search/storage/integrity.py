@@ -2,8 +2,8 @@
 by every health check, rather than by the searches that follow.
 
 whoosh's files carry no checksums, and opening an index reads only their headers: with a
-damaged stored-text dictionary, stored-fields column or arrays file the index opened and
-answered health checks while every search failed. A search reads, in each segment, the
+damaged stored-text dictionary, stored-fields column or arrays file the index would
+open and answer health checks while every search fails. A search reads, in each segment, the
 postings in the arrays file and the stored fields of its hits (through the dictionary);
 :func:`check_readable` reads a few of each. The dictionary is checked whole (its name is
 made from its hash). A damaged byte inside one article's stored fields is found only
