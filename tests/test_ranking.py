@@ -1,0 +1,96 @@
+"""What a reader's first searches should show: only a word's own inflections marked and
+matched."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import write_articles
+from search.indexer import reindex
+from search.searcher import Searcher
+
+ARTICLES = {
+    "veda.txt": (
+        "title: Kaptan taraftara veda etti\n\n"
+        "Takımın kaptanı sezonun son maçında taraftarlara veda etti. Vedası duygusal oldu.\n"
+    ),
+    "ve-baglac.txt": (
+        "title: Belediye yol ve kaldırım çalışması başlattı\n\n"
+        "Belediye ekipleri yol ve kaldırım yenileme çalışmasına başladı.\n"
+    ),
+    "seyler.txt": (
+        "title: Eski eşyalar satışta\n\n"
+        "Mezatta eski şeyler ve antika saatler satıldı.\n"
+    ),
+    "sey.txt": (
+        "title: Sessiz bekleyiş\n\n"
+        "Bakan toplantıdan sonra bir şey söylemedi.\n"
+    ),
+    "kurum.txt": (
+        "title: Kurum dolar borcunu açıkladı\n\n"
+        "Kurum, dolar cinsinden borcunu açıkladı. Kurumun yöneticileri kuruma yeni bir plan "
+        "sundu; kurumun dolar borcu kurum içinde tartışıldı. Kurumda dolar kaygısı sürüyor.\n"
+    ),
+    "doviz.txt": (
+        "title: Piyasalarda gün sonu\n\n"
+        "Dolar kuru gün sonunda yükseldi. Uzmanlar piyasaları değerlendirdi.\n"
+    ),
+    "eski-liman.txt": (
+        "title: Liman ihalesi yapıldı\ndate: 2019-05-02\n\n"
+        "Liman genişletme ihalesi bugün yapıldı ve sonuç açıklandı.\n"
+    ),
+    "yeni-liman.txt": (
+        "title: Liman ihalesi yapıldı\ndate: 2025-05-02\n\n"
+        "Liman genişletme ihalesi bugün yapıldı ve sonuç açıklandı.\n"
+    ),
+    "zirve.txt": (
+        "title: Zirve sona erdi\n\n"
+        "Türk Devletleri Teşkilatı zirvesi Kırgızistan'ın başkentinde sona erdi. "
+        "Kırgızistan dönem başkanlığını devretti.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    folder = tmp_path_factory.mktemp("ranking")
+    docs = write_articles(folder / "articles", ARTICLES)
+    report = reindex(docs, folder / "index")
+    assert not report.failed, report.failed
+    return Searcher(folder / "index")
+
+
+def marked(page) -> str:
+    return " ".join(hit.title_html + " " + hit.snippet for hit in page.results)
+
+
+def ids(page) -> list[str]:
+    return [hit.id for hit in page.results]
+
+
+def test_ve_never_marks_veda(searcher: Searcher) -> None:
+    page = searcher.search("ve")
+    assert "veda" not in ids(page)
+    assert "<mark>ve</mark>" in marked(page)
+    assert "<mark>veda" not in marked(page).lower()
+    assert "<mark>vedas" not in marked(page).lower()
+
+
+def test_a_stop_word_matches_itself_only(searcher: Searcher) -> None:
+    page = searcher.search("şey")
+    assert ids(page) == ["sey"]
+    assert "<mark>şeyler" not in marked(page)
+
+
+def test_kuru_does_not_mark_kurum(searcher: Searcher) -> None:
+    page = searcher.search("kuru")
+    assert ids(page) == ["doviz"]
+    assert "<mark>kurum" not in marked(page).lower()
+
+
+def test_dolar_kuru_ranks_the_exchange_rate_above_an_article_with_kurum(
+    searcher: Searcher,
+) -> None:
+    ranked = ids(searcher.search("dolar kuru"))
+    assert ranked[0] == "doviz"
+    assert "kurum" not in ranked[:1]
