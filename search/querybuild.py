@@ -475,11 +475,25 @@ def _word(
         )
     if len(fields) > 1:
         terms.append(("meta", word, META_BOOST))
-        stem = turkish_stem(word)  # Snowball catches verb forms the noun grammar misses
-        if word not in stopwords() and vocabulary.is_rare("stem", stem):
-            spec.stems.add(stem)
-            terms.append(("stem", stem, STEM_BOOST))
+        for stem in _stems(word, vocabulary) if word not in stopwords() else ():
+            if vocabulary.is_rare("stem", stem):
+                spec.stems.add(stem)
+                terms.append(("stem", stem, STEM_BOOST))
     return engine.TermsClause(tuple(terms))
+
+
+def _stems(word: str, vocabulary: Vocabulary) -> list[str]:
+    """The Snowball stems a word is matched by (Snowball catches verb forms the noun
+    grammar misses). A word typed without Turkish letters (``hirs``) also has the stems
+    of its indexed spellings (``hırs``): Snowball stems ``hirs`` as a word no article
+    holds, and the stem carries most of a word's weight."""
+    stems = [turkish_stem(word)]
+    if word.isascii():
+        for spelling in vocabulary.words(word):
+            stem = turkish_stem(spelling)
+            if stem not in stems:
+                stems.append(stem)
+    return stems
 
 
 def _field_boost(fieldname: str) -> float:
