@@ -22,6 +22,7 @@ from search.highlight import highlight, snippet
 from search.morphology import suffix_chains
 from search.query import parse_query
 from search.querybuild import MatchedQuery, MatchSpec, Vocabulary, compile_query, match_query
+from search.rerank import WINDOW, Freshness, rescore
 from search.schema import SCORED_FIELDS, category_key, stored_body
 from search.shared import SharedCache
 from search.suggest import suggest
@@ -77,6 +78,8 @@ class SearchPage:
     relaxed: bool = False
     #: Quoted phrases no article holds; their words were searched instead.
     phrases_not_found: list[str] = field(default_factory=list)
+    #: The words searched instead of ``query``, which found nothing (a misspelling).
+    corrected: str | None = None
 
     def to_dict(self) -> dict:
         """The JSON shape the API and ``haberara search --json`` both print."""
@@ -89,6 +92,8 @@ class SearchPage:
             del data["relaxed"]
         if not self.phrases_not_found:
             del data["phrases_not_found"]
+        if self.corrected is None:
+            del data["corrected"]
         return data
 
 
@@ -134,6 +139,17 @@ class _Asked(NamedTuple):
     date_from: datetime.date | None
     date_to: datetime.date | None
     categories: tuple[str, ...]
+    as_typed: bool
+
+
+class _Ranked(NamedTuple):
+    """One text's matches ranked: what was searched, its matches and the page's hits."""
+
+    text: str
+    found: MatchedQuery
+    docnums: np.ndarray
+    total: int
+    hits: list[SearchHit]
 
 
 def _reading(method):
@@ -173,9 +189,18 @@ class Searcher:
     Thread-safe: each thread keeps its own whoosh searcher, reopened when the index changes.
     """
 
-    def __init__(self, index_dir: Path, *, cache_pages: bool = True) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        *,
+        cache_pages: bool = True,
+        freshness: Freshness | None = Freshness(),  # noqa: B008 - frozen, shared safely
+    ) -> None:
+        """``freshness``: the recency prior of relevance ranking (see
+        :class:`~search.rerank.Freshness`); None ranks by BM25F alone."""
         self.index_dir = Path(index_dir)
         self.cache_pages = cache_pages
+        self.freshness = freshness
         self._local = threading.local()
         store.open_index(self.index_dir).close()  # fail now, with a clear message
 
@@ -190,8 +215,13 @@ class Searcher:
         date_from: datetime.date | None = None,
         date_to: datetime.date | None = None,
         categories: tuple[str, ...] | list[str] = (),
+        as_typed: bool = False,
     ) -> SearchPage:
         """Rank articles for ``text``; invalid parameters raise :class:`BadParameter`.
+
+        When ``text`` finds nothing and its spelling suggestion finds articles, the page
+        holds the suggestion's results and ``corrected`` names it; ``as_typed`` searches
+        the words as typed all the same.
 
         A page is kept (:data:`PAGES_CACHED_CHARS`) for the commit it was ranked on, so the
         same search asked again answers at once until a reindex changes the index; the
@@ -201,14 +231,14 @@ class Searcher:
         started = time.perf_counter()
         state = self._current()
         categories = tuple(sorted(categories))
-        asked = _Asked(text, page, per_page, sort, date_from, date_to, categories)
+        asked = _Asked(text, page, per_page, sort, date_from, date_to, categories, as_typed)
 
         def ranked_page() -> SearchPage:
             return self._ranked_page(state, asked)
 
         if not self.cache_pages:
             return ranked_page()
-        kept = _pages.get((state.engine.key, asked), ranked_page)
+        kept = _pages.get((state.engine.key, self.freshness, asked), ranked_page)
         return dataclasses.replace(
             kept,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -218,32 +248,47 @@ class Searcher:
         )
 
     def _ranked_page(self, state: _ReaderState, asked: _Asked) -> SearchPage:
-        text, page, per_page, sort, date_from, date_to, categories = asked
+        """One page for ``asked``; when its words find nothing and the suggestion finds
+        articles, the suggestion's page, ``corrected`` saying so (unless the reader asked
+        for the words as typed, ``as_typed``)."""
         started = time.perf_counter()
+        ranked = self._ranked(state, asked, asked.text)
+        suggestion, corrected = None, None
+        if ranked.total < SUGGEST_BELOW:
+            suggestion = suggest(asked.text, state.vocabulary)
+        if ranked.total == 0 and suggestion and not asked.as_typed:
+            better = self._ranked(state, asked, suggestion)
+            if better.total:
+                ranked, suggestion, corrected = better, None, better.text
+        return SearchPage(
+            query=asked.text,
+            total=ranked.total,
+            page=asked.page,
+            per_page=asked.per_page,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+            results=ranked.hits,
+            suggestion=suggestion,
+            facets={name: state.facet(name, ranked.docnums) for name in FACETS},
+            relaxed=ranked.found.relaxed,
+            phrases_not_found=ranked.found.phrases_not_found,
+            corrected=corrected,
+        )
+
+    def _ranked(self, state: _ReaderState, asked: _Asked, text: str) -> _Ranked:
+        """``text`` matched, filtered and ranked as ``asked``, with the page's hits."""
         found = match_query(parse_query(text), state.vocabulary, state.engine)
         matches = found.matches
-        allowed = state.allowed(date_from, date_to, categories)
+        allowed = state.allowed(asked.date_from, asked.date_to, asked.categories)
         if allowed is not None:
             matches.keep(allowed)
         docnums = matches.docnums()
-        ranked = state.rank(docnums, matches.scores, sort, page * per_page)
+        limit = asked.page * asked.per_page
+        ranked = state.rank(docnums, matches.scores, asked.sort, limit, self.freshness)
         hits = [
             _hit(state.searcher, docnum, float(matches.scores[docnum]), found)
-            for docnum in ranked[(page - 1) * per_page :]
+            for docnum in ranked[(asked.page - 1) * asked.per_page :]
         ]
-        total = len(docnums)
-        return SearchPage(
-            query=text,
-            total=total,
-            page=page,
-            per_page=per_page,
-            took_ms=round((time.perf_counter() - started) * 1000, 1),
-            results=hits,
-            suggestion=suggest(text, state.vocabulary) if total < SUGGEST_BELOW else None,
-            facets={name: state.facet(name, docnums) for name in FACETS},
-            relaxed=found.relaxed,
-            phrases_not_found=found.phrases_not_found,
-        )
+        return _Ranked(text, found, docnums, len(docnums), hits)
 
     @_reading
     def warm_up(self) -> None:
@@ -392,9 +437,28 @@ class _ReaderState:
 
         return _columns.get((self.engine.key, "id"), read)
 
-    def rank(self, docnums: np.ndarray, scores: np.ndarray, sort: str, limit: int) -> list[int]:
+    def rank(
+        self,
+        docnums: np.ndarray,
+        scores: np.ndarray,
+        sort: str,
+        limit: int,
+        freshness: Freshness | None = None,
+    ) -> list[int]:
         """The best ``limit`` of ``docnums``, by score or newest first; ties go to the
-        higher score, then the article id."""
+        higher score, then the article id. By relevance, the first stage's best
+        :data:`~search.rerank.WINDOW` are rescored by the second stage
+        (:mod:`search.rerank`): their entries in ``scores`` become the rescored ones."""
+        if sort == "date" or freshness is None:
+            return self._top(docnums, scores, sort, limit)
+        first = np.asarray(self._top(docnums, scores, sort, max(limit, WINDOW)), np.int64)
+        head = first[:WINDOW]
+        scores[head] = rescore(head, scores, self.dates(), self.newest(), freshness)
+        order = np.lexsort((self.id_order()[head], -scores[head]))
+        return [*head[order].tolist(), *first[WINDOW:].tolist()][:limit]
+
+    def _top(self, docnums: np.ndarray, scores: np.ndarray, sort: str, limit: int) -> list[int]:
+        """The first stage: the best ``limit`` by score (or date), ties by article id."""
         if not len(docnums):
             return []
         primary = self.dates()[docnums] if sort == "date" else scores[docnums]
@@ -404,6 +468,10 @@ class _ReaderState:
             docnums, primary = docnums[keep], primary[keep]
         order = np.lexsort((self.id_order()[docnums], -scores[docnums], -primary))
         return docnums[order[:limit]].tolist()
+
+    def newest(self) -> float:
+        """The newest article date of the reader (ticks; 0 when none is dated)."""
+        return _columns.get((self.engine.key, "newest"), lambda: float(self.dates().max(initial=0)))
 
     def facet(self, name: str, docnums: np.ndarray) -> list[FacetCount]:
         """Counts of each value of the ``name`` column among ``docnums``."""

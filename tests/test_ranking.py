@@ -1,7 +1,9 @@
 """What a reader's first searches should show: only a word's own inflections marked and
-matched."""
+matched, newer of equal articles first, and a misspelling's corrected results."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +96,35 @@ def test_dolar_kuru_ranks_the_exchange_rate_above_an_article_with_kurum(
     ranked = ids(searcher.search("dolar kuru"))
     assert ranked[0] == "doviz"
     assert "kurum" not in ranked[:1]
+
+
+def test_the_newer_of_two_equal_articles_comes_first(searcher: Searcher) -> None:
+    page = searcher.search("liman ihalesi")
+    assert ids(page)[:2] == ["yeni-liman", "eski-liman"]
+    assert page.results[0].score > page.results[1].score
+
+
+def test_no_recency_prior_leaves_equal_articles_in_id_order(searcher: Searcher) -> None:
+    plain = Searcher(searcher.index_dir, freshness=None)
+    assert ids(plain.search("liman ihalesi"))[:2] == ["eski-liman", "yeni-liman"]
+
+
+def test_a_typo_shows_the_corrected_results(searcher: Searcher) -> None:
+    page = searcher.search("kırgıstan")
+    assert page.corrected == "kırgızistan"
+    assert ids(page) == ["zirve"]
+    assert page.query == "kırgıstan" and page.suggestion is None
+    assert page.to_dict()["corrected"] == "kırgızistan"
+
+
+def test_the_reader_can_insist_on_the_words_as_typed(searcher: Searcher) -> None:
+    page = searcher.search("kırgıstan", as_typed=True)
+    assert page.total == 0 and page.corrected is None
+    assert page.suggestion == "kırgızistan"
+
+
+def test_a_typo_whose_suggestion_finds_nothing_stays_as_typed(tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "articles", {"a.txt": ARTICLES["zirve.txt"]})
+    reindex(docs, tmp_path / "index")
+    page = Searcher(tmp_path / "index").search("kırgıstan", categories=["spor"])
+    assert page.total == 0 and page.corrected is None
