@@ -16,14 +16,14 @@ import numpy as np
 from whoosh import query as wq
 
 from search import store
-from search.engine import Engine, column_values
+from search.engine import Engine, PhraseClause, TermsClause, column_values
 from search.errors import BadParameter, HaberaraError
 from search.highlight import highlight, snippet
 from search.morphology import suffix_chains
 from search.query import parse_query
 from search.querybuild import MatchedQuery, MatchSpec, Vocabulary, compile_query, match_query
-from search.rerank import WINDOW, Freshness, rescore
-from search.schema import SCORED_FIELDS, category_key, stored_body
+from search.rerank import PROXIMITY_WINDOW, WINDOW, Freshness, proximity_factors, rescore
+from search.schema import SCORED_FIELDS, TEXT_FIELDS, category_key, stored_body, stored_ranked_title
 from search.shared import SharedCache
 from search.suggest import suggest
 
@@ -195,12 +195,15 @@ class Searcher:
         *,
         cache_pages: bool = True,
         freshness: Freshness | None = Freshness(),  # noqa: B008 - frozen, shared safely
+        proximity: bool = True,
     ) -> None:
         """``freshness``: the recency prior of relevance ranking (see
-        :class:`~search.rerank.Freshness`); None ranks by BM25F alone."""
+        :class:`~search.rerank.Freshness`), None for none; ``proximity``: whether the
+        best candidates are rescored by how closely they hold the query's words."""
         self.index_dir = Path(index_dir)
         self.cache_pages = cache_pages
         self.freshness = freshness
+        self.proximity = proximity
         self._local = threading.local()
         store.open_index(self.index_dir).close()  # fail now, with a clear message
 
@@ -238,7 +241,8 @@ class Searcher:
 
         if not self.cache_pages:
             return ranked_page()
-        kept = _pages.get((state.engine.key, self.freshness, asked), ranked_page)
+        key = (state.engine.key, self.freshness, self.proximity, asked)
+        kept = _pages.get(key, ranked_page)
         return dataclasses.replace(
             kept,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -283,9 +287,13 @@ class Searcher:
             matches.keep(allowed)
         docnums = matches.docnums()
         limit = asked.page * asked.per_page
-        ranked = state.rank(docnums, matches.scores, asked.sort, limit, self.freshness)
+        proximity = _group_forms(found) if self.proximity else None
+        stored: dict[int, dict] = {}
+        ranked = state.rank(
+            docnums, matches.scores, asked.sort, limit, self.freshness, proximity, stored
+        )
         hits = [
-            _hit(state.searcher, docnum, float(matches.scores[docnum]), found)
+            _hit(state.searcher, docnum, float(matches.scores[docnum]), found, stored.get(docnum))
             for docnum in ranked[(asked.page - 1) * asked.per_page :]
         ]
         return _Ranked(text, found, docnums, len(docnums), hits)
@@ -444,6 +452,8 @@ class _ReaderState:
         sort: str,
         limit: int,
         freshness: Freshness | None = None,
+        proximity: list[frozenset[str]] | None = None,
+        stored: dict[int, dict] | None = None,
     ) -> list[int]:
         """The best ``limit`` of ``docnums``, by score or newest first; ties go to the
         higher score, then the article id. By relevance, the first stage's best
@@ -454,8 +464,19 @@ class _ReaderState:
         first = np.asarray(self._top(docnums, scores, sort, max(limit, WINDOW)), np.int64)
         head = first[:WINDOW]
         scores[head] = rescore(head, scores, self.dates(), self.newest(), freshness)
+        if proximity is not None and len(proximity) > 1:
+            stored = {} if stored is None else stored
+            near = first[:PROXIMITY_WINDOW]
+            texts = [self._ranked_text(docnum, stored) for docnum in near.tolist()]
+            scores[near] *= proximity_factors(texts, proximity)
         order = np.lexsort((self.id_order()[head], -scores[head]))
         return [*head[order].tolist(), *first[WINDOW:].tolist()][:limit]
+
+    def _ranked_text(self, docnum: int, stored: dict[int, dict]) -> str:
+        """An article's ranked title and body, as stored; its stored fields are kept in
+        ``stored`` for its hit, should it be on the page."""
+        fields = stored[docnum] = self.searcher.stored_fields(docnum)
+        return stored_ranked_title(fields) + "\n\n" + stored_body(fields)
 
     def _top(self, docnums: np.ndarray, scores: np.ndarray, sort: str, limit: int) -> list[int]:
         """The first stage: the best ``limit`` by score (or date), ties by article id."""
@@ -555,9 +576,25 @@ def _filter(
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _hit(searcher, docnum: int, score: float, found: MatchedQuery) -> SearchHit:
+def _group_forms(found: MatchedQuery) -> list[frozenset[str]]:
+    """Each query word group's exact title and body forms (a phrase: its first word)."""
+    groups = []
+    for group in found.compiled.groups:
+        forms: set[str] = set()
+        for clause in group:
+            if isinstance(clause, TermsClause):
+                forms.update(text for field, text, _ in clause.terms if field in TEXT_FIELDS)
+            elif isinstance(clause, PhraseClause):
+                forms.add(clause.words[0])
+        groups.append(frozenset(forms))
+    return groups
+
+
+def _hit(
+    searcher, docnum: int, score: float, found: MatchedQuery, fields: dict | None = None
+) -> SearchHit:
     spec = found.compiled.spec
-    fields = searcher.stored_fields(docnum)
+    fields = fields or searcher.stored_fields(docnum)
     title = fields.get("title", "")
     return SearchHit(
         id=fields["id"],

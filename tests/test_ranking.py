@@ -45,6 +45,15 @@ ARTICLES = {
         "title: Liman ihalesi yapıldı\ndate: 2025-05-02\n\n"
         "Liman genişletme ihalesi bugün yapıldı ve sonuç açıklandı.\n"
     ),
+    "faiz-bitisik.txt": (
+        "title: Merkez bankası açıklama yaptı\n\n"
+        "Merkez bankası faiz kararı sonrası piyasalar sakin seyretti. Uzmanlar yorum yaptı.\n"
+    ),
+    "faiz-dagnik.txt": (
+        "title: Ekonomi gündemi\n\n"
+        "Faiz yine konuşuldu. Toplantıda faiz beklentisi ele alındı. Şirketin yatırım kararı "
+        "ertelendi; kurulun kararı haftaya kaldı.\n"
+    ),
     "zirve.txt": (
         "title: Zirve sona erdi\n\n"
         "Türk Devletleri Teşkilatı zirvesi Kırgızistan'ın başkentinde sona erdi. "
@@ -96,6 +105,10 @@ def test_dolar_kuru_ranks_the_exchange_rate_above_an_article_with_kurum(
     ranked = ids(searcher.search("dolar kuru"))
     assert ranked[0] == "doviz"
     assert "kurum" not in ranked[:1]
+
+
+def test_words_standing_together_outrank_scattered_ones(searcher: Searcher) -> None:
+    assert ids(searcher.search("faiz kararı"))[:2] == ["faiz-bitisik", "faiz-dagnik"]
 
 
 def test_the_newer_of_two_equal_articles_comes_first(searcher: Searcher) -> None:
