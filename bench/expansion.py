@@ -36,7 +36,7 @@ EVAL_SETS = ("xquad-tr", "tquad", "news-headlines")
 
 def frequent_words(corpus_dir: Path, count: int) -> list[tuple[str, int]]:
     """The ``count`` most frequent non-stop, all-letter words of the eval queries."""
-    from search.analysis import analyze, stopwords
+    from search.text.analysis import analyze, stopwords
 
     counts: Counter[str] = Counter()
     for name in EVAL_SETS:
@@ -93,9 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "expansion.json")
     args = parser.parse_args(argv)
 
-    from search import store
-    from search.analysis import ascii_fold
-    from search.querybuild import Vocabulary
+    from search.searching.querybuild import Vocabulary
+    from search.storage import store
+    from search.text.analysis import ascii_fold
 
     started = time.perf_counter()
     words = frequent_words(args.corpus_dir, args.words)

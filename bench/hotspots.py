@@ -33,37 +33,37 @@ from speed import SEED, query_set  # noqa: E402
 
 #: Steps of a search (and a build) whose cumulative time is reported, by function name.
 STEPS = {
-    "Searcher.search (whole)": ("search/searcher.py", "search"),
-    "parse_query": ("search/query.py", "parse_query"),
-    "compile_query (expansion)": ("search/querybuild.py", "compile_query"),
-    "Vocabulary._forms (inflections)": ("search/querybuild.py", "_forms"),
-    "matching and BM25F (CompiledQuery.match)": ("search/querybuild.py", "match"),
-    "  the terms' postings: gather, decode, score": ("search/engine.py", "_score_many"),
-    "_hit (stored fields+snippet)": ("search/searcher.py", "_hit"),
-    "snippet": ("search/highlight.py", "snippet"),
-    "highlight (title)": ("search/highlight.py", "highlight"),
-    "suggest": ("search/suggest.py", "suggest"),
-    "Searcher._current (refresh)": ("search/searcher.py", "_current"),
-    "facet counting (Searcher facet)": ("search/searcher.py", "facet"),
-    "top-k (rank)": ("search/searcher.py", "rank"),
-    "reindex (whole)": ("search/indexer.py", "reindex"),
-    "a worker's share (_build_part)": ("search/indexer.py", "_build_part"),
-    "  reading files (_read_one)": ("search/indexer.py", "_read_one"),
-    "  add_document": ("search/segmentwriter.py", "add_document"),
-    "    term counts": ("search/analysis.py", "counts"),
-    "    postings collected": ("search/segmentwriter.py", "add"),
+    "Searcher.search (whole)": ("search/searching/searcher.py", "search"),
+    "parse_query": ("search/searching/query.py", "parse_query"),
+    "compile_query (expansion)": ("search/searching/querybuild.py", "compile_query"),
+    "Vocabulary._forms (inflections)": ("search/searching/querybuild.py", "_forms"),
+    "matching and BM25F (CompiledQuery.match)": ("search/searching/querybuild.py", "match"),
+    "  the terms' postings: gather, decode, score": ("search/searching/engine.py", "_score_many"),
+    "_hit (stored fields+snippet)": ("search/searching/searcher.py", "_hit"),
+    "snippet": ("search/searching/highlight.py", "snippet"),
+    "highlight (title)": ("search/searching/highlight.py", "highlight"),
+    "suggest": ("search/searching/suggest.py", "suggest"),
+    "Searcher._current (refresh)": ("search/searching/searcher.py", "_current"),
+    "facet counting (Searcher facet)": ("search/searching/searcher.py", "facet"),
+    "top-k (rank)": ("search/searching/searcher.py", "rank"),
+    "reindex (whole)": ("search/indexing/reindex.py", "reindex"),
+    "a worker's share (_build_part)": ("search/indexing/reindex.py", "_build_part"),
+    "  reading files (_read_one)": ("search/indexing/reindex.py", "_read_one"),
+    "  add_document": ("search/storage/segmentwriter.py", "add_document"),
+    "    term counts": ("search/text/analysis.py", "counts"),
+    "    postings collected": ("search/storage/segmentwriter.py", "add"),
     "    stored fields and columns": ("codec/base.py", "add_column_value"),
     "  segment written (_finalize_segment)": ("whoosh/writing.py", "_finalize_segment"),
 }
 
 #: Self time is summed into these areas by the first matching path part.
 AREAS = (
-    ("search/highlight.py", "snippets/highlight (ours)"),
-    ("search/querybuild.py", "query building (ours)"),
-    ("search/engine.py", "search engine / scoring (ours)"),
-    ("search/morphology.py", "inflection grammar (ours)"),
-    ("search/suggest.py", "suggestions (ours)"),
-    ("search/analysis.py", "analysis chain (ours)"),
+    ("search/searching/highlight.py", "snippets/highlight (ours)"),
+    ("search/searching/querybuild.py", "query building (ours)"),
+    ("search/searching/engine.py", "search engine / scoring (ours)"),
+    ("search/text/morphology.py", "inflection grammar (ours)"),
+    ("search/searching/suggest.py", "suggestions (ours)"),
+    ("search/text/analysis.py", "analysis chain (ours)"),
     ("search/articles.py", "article reading (ours)"),
     ("search/", "other haberara"),
     ("whoosh/analysis", "whoosh analysis"),
@@ -154,7 +154,7 @@ def report(title: str, stats: pstats.Stats, count: int) -> dict:
 
 
 def profile_search(index: Path, corpus_dir: Path, count: int) -> tuple[pstats.Stats, int]:
-    from search.searcher import Searcher
+    from search.searching.searcher import Searcher
 
     searcher = Searcher(index)
     queries = query_set(corpus_dir, count // 5, count - 3 * (count // 5), random.Random(SEED + 7))
@@ -172,7 +172,7 @@ def profile_search(index: Path, corpus_dir: Path, count: int) -> tuple[pstats.St
 def profiled_workers(folder: Path) -> Iterator[None]:
     """Profile the build's worker processes too (a large build forks one per core): each
     dumps its own stats into ``folder``."""
-    from search import workers
+    from search.indexing import workers
 
     original = workers._work
 
@@ -194,7 +194,7 @@ def profiled_workers(folder: Path) -> Iterator[None]:
 
 def profile_build(articles: Path, files: int) -> tuple[pstats.Stats, pstats.Stats | None, int]:
     """Stats of the reindexing process and, when it forked workers, of those combined."""
-    from search.indexer import reindex
+    from search.indexing.reindex import reindex
 
     paths = sorted(articles.rglob("*.txt"))
     chosen = random.Random(SEED).sample(paths, min(files, len(paths)))

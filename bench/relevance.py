@@ -3,8 +3,8 @@ baseline (Elasticsearch's ``turkish`` analysis, see ``bench/baseline.py``), per 
 
 haberara is measured through the path a reader's query takes: each eval corpus is written
 as header-style article files (``<docid>.txt``: ``title: …``, blank line, body) into a
-temporary folder, indexed with ``search.indexer.reindex``, and queried with
-``search.searcher.Searcher(index).search(query, per_page=10)`` — default semantics, relaxed
+temporary folder, indexed with ``search.indexing.reindex.reindex``, and queried with
+``search.Searcher(index).search(query, per_page=10)`` — default semantics, relaxed
 OR fallback, snippets and facets included. The baseline indexes the same ``{id, title,
 body}`` records. The morphology sets are built by ``bench/morphset.py`` (see its
 docstring) over the ``news-headlines`` collection and share its indexes.
@@ -111,7 +111,7 @@ class OursRanker:
     """haberara's ``Searcher.search``, counting the answers that came from the OR fallback."""
 
     def __init__(self, index_dir: Path) -> None:
-        from search.searcher import Searcher
+        from search.searching.searcher import Searcher
 
         self.searcher = Searcher(index_dir)
         self.relaxed = 0
@@ -123,7 +123,7 @@ class OursRanker:
 
 
 def build_ours(docs: list, work: Path) -> tuple[Path, dict]:
-    from search.indexer import reindex
+    from search.indexing.reindex import reindex
 
     docs_dir, index_dir = work / "docs", work / "index"
     write_article_files(docs, docs_dir)

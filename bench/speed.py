@@ -1,6 +1,6 @@
 """Speed benchmark on a folder of article files (the full news corpus, materialized):
 
-1. full index build with ``search.indexer.reindex(docs, index, full=True)``: docs/s, peak
+1. full index build with ``search.indexing.reindex.reindex(docs, index, full=True)``: docs/s, peak
    RSS of this process (and of any worker processes it waited for), index size on disk;
 2. incremental ``reindex`` after adding 1 and then 100 new files (copies of seeded-random
    articles under new names), and the time until a live ``Searcher`` returns the new
@@ -100,7 +100,7 @@ def copy_docs(source: Path, target: Path) -> int:
 
 
 def full_build(docs: Path, index: Path) -> dict:
-    from search.indexer import reindex
+    from search.indexing.reindex import reindex
 
     if index.exists():
         shutil.rmtree(index)
@@ -133,7 +133,7 @@ def add_files(docs: Path, count: int, start: int, rng: random.Random) -> list[st
 
 def incremental(docs: Path, index: Path, searcher, count: int, start: int, rng) -> dict:
     """Add ``count`` files, reindex, and wait until ``searcher`` returns the last one."""
-    from search.indexer import reindex
+    from search.indexing.reindex import reindex
 
     ids = add_files(docs, count, start, rng)
     started = time.perf_counter()
@@ -419,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-build", action="store_true", help="reuse WORK/index as is")
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args(argv)
-    from search.searcher import Searcher
+    from search.searching.searcher import Searcher
 
     rng = random.Random(SEED)
     queries = query_set(args.corpus_dir, args.per_set, args.titles, rng)

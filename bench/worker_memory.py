@@ -43,7 +43,7 @@ def eval_questions(corpus_dir: Path) -> list[str]:
 
 def run(index: Path, queries: list[str], every: int) -> list[dict]:
     """Memory after the worker is prepared, then after every ``every`` queries (and the last)."""
-    from search.searcher import MAX_QUERY_LENGTH
+    from search.searching.searcher import MAX_QUERY_LENGTH
 
     searcher = worker_searcher(index)
     pid, started = os.getpid(), time.perf_counter()

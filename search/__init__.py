@@ -13,11 +13,41 @@ from search.errors import (
     IndexOutdated,
     IndexWriteFailed,
 )
-from search.indexer import ReindexReport, reindex
-from search.searcher import Searcher, SearchHit, SearchPage
+from search.indexing.reindex import ReindexReport, reindex
+from search.searching.complete import COMPLETIONS, Completion
+from search.searching.querybuild import FILL_UP_BELOW as RELAXED_BELOW
+from search.searching.results import (
+    FacetCount,
+    HighlightedArticle,
+    RelatedArticle,
+    SearchHit,
+    SearchPage,
+    StoredArticle,
+)
+from search.searching.searcher import (
+    DEFAULT_PER_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    SORTS,
+    Searcher,
+    parse_date,
+)
+from search.storage.schema import category_key
 
 __all__ = [
+    "COMPLETIONS",
+    "RELAXED_BELOW",
+    "DEFAULT_PER_PAGE",
+    "MAX_PER_PAGE",
+    "MAX_QUERY_LENGTH",
+    "SORTS",
+    "FacetCount",
+    "HighlightedArticle",
+    "StoredArticle",
+    "category_key",
+    "parse_date",
     "BadParameter",
+    "Completion",
     "DocsMissing",
     "HaberaraError",
     "IndexCorrupt",
@@ -26,6 +56,7 @@ __all__ = [
     "IndexOutdated",
     "IndexWriteFailed",
     "ReindexReport",
+    "RelatedArticle",
     "SearchHit",
     "SearchPage",
     "Searcher",

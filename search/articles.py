@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from search.text.analysis import ascii_fold, turkish_lower
+
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -62,8 +64,6 @@ _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 MONTHS = ("ocak", "subat", "mart", "nisan", "mayis", "haziran")
 MONTHS += ("temmuz", "agustos", "eylul", "ekim", "kasim", "aralik")
 _MONTH_NUMBERS = {name: number for number, name in enumerate(MONTHS, start=1)}
-# Folds Turkish letters (both i's included) to ASCII so "EYLÜL", "Eylul" and "eylül" all match.
-_ASCII_FOLD = str.maketrans("çğıİIöşüÇĞÖŞÜâîûÂÎÛ", "cgiiiosucgosuaiuaiu")
 # Words whose "." never ends a sentence (compared lower-cased, without the dot).
 ABBREVIATIONS = frozenset(
     {"dr", "prof", "doç", "doc", "yrd", "uzm", "op", "av", "sn", "hz", "vb", "vs", "vd"}
@@ -310,7 +310,7 @@ def parse_article(
         raise ArticleError(f"only {found}, no article body: write the text after a blank line")
     date = None
     if fields.get("date"):
-        date = parse_date(fields["date"])
+        date = find_date(fields["date"])
         if date is None:
             warnings.append(f"invalid date '{fields['date']}': indexed without a date")
     title = fields.get("title", "")
@@ -368,7 +368,7 @@ def _join_paragraphs(lines: list[str]) -> str:
     return "\n\n".join(p.strip("\n") for p in re.split(r"\n{2,}", "\n".join(lines)) if p.strip())
 
 
-def parse_date(value: str) -> datetime.date | None:
+def find_date(value: str) -> datetime.date | None:
     """Parse `2025-09-12`, `12.09.2025` or a Turkish date like `YAYIN TARİHİ, 03 Mart 2026 18:56`.
 
     Returns None for anything that is not a real calendar date (`2025-99-99`, free text).
@@ -376,7 +376,7 @@ def parse_date(value: str) -> datetime.date | None:
     if match := _ISO_DATE.search(value):
         return _make_date(match[1], match[2], match[3])
     for match in _LONG_DATE.finditer(value):
-        month = _MONTH_NUMBERS.get(match[2].translate(_ASCII_FOLD).lower())
+        month = _MONTH_NUMBERS.get(ascii_fold(turkish_lower(match[2])))
         if month:
             return _make_date(match[3], str(month), match[1])
     if match := _NUMERIC_DATE.search(value):

@@ -6,17 +6,26 @@ Exit codes: 0 success; 1 some article files were rejected (the rest is indexed);
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
+from search import RELAXED_BELOW
 from search.articles import DEFAULT_MAX_BYTES
 from search.errors import BadParameter, DocsMissing, HaberaraError
-from search.indexer import DEFAULT_LOCK_TIMEOUT, ReindexReport, reindex
-from search.searcher import Searcher
+from search.indexing.reindex import DEFAULT_LOCK_TIMEOUT, ReindexReport, reindex
+from search.searching.searcher import DEFAULT_PER_PAGE, MAX_PER_PAGE, Searcher
+
+#: The server's defaults: threads per worker process, and worker processes at most
+#: (each keeps its own reader and caches).
+THREADS_PER_WORKER = 4
+MAX_WORKERS_BY_DEFAULT = 4
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -42,8 +51,29 @@ index_option = click.option(
 )
 
 
+def default_workers() -> int:
+    """One worker per core, at most :data:`MAX_WORKERS_BY_DEFAULT`; 1 where processes
+    cannot be forked."""
+    if not hasattr(os, "fork"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS_BY_DEFAULT))
+
+
 class IndexProblem(click.ClickException):
     exit_code = EXIT_INDEX
+
+
+@contextlib.contextmanager
+def exit_codes() -> Iterator[None]:
+    """The library's errors as the command's exit codes: a mistake in what the user asked
+    (a bad parameter, a missing articles folder) is a usage error; any other is the index's."""
+    try:
+        yield
+    except (BadParameter, DocsMissing) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except HaberaraError as error:
+        raise IndexProblem(str(error)) from None
 
 
 @click.group()
@@ -80,14 +110,15 @@ def reindex_command(
     """
     progress = _ProgressBar() if sys.stderr.isatty() and not as_json else None
     try:
-        report = reindex(
-            docs, index_dir, full=full, max_bytes=max_bytes, lock_timeout=wait, progress=progress
-        )
-    except DocsMissing as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
-    except HaberaraError as error:
-        raise IndexProblem(str(error)) from None
+        with exit_codes():
+            report = reindex(
+                docs,
+                index_dir,
+                full=full,
+                max_bytes=max_bytes,
+                lock_timeout=wait,
+                progress=progress,
+            )
     finally:
         if progress:
             progress.finish()
@@ -153,26 +184,26 @@ class _ProgressBar:
 @cli.command("search")
 @click.argument("query")
 @index_option
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1, MAX_PER_PAGE), default=DEFAULT_PER_PAGE, show_default=True
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON object.")
 def search_command(query: str, index_dir: Path, limit: int, as_json: bool) -> None:
     """Search the index and print ranked results.
 
     Example: haberara search 'toplantı Bişkek'
     """
-    try:
+    with exit_codes():
         page = Searcher(index_dir).search(query, per_page=limit)
-    except BadParameter as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
-    except HaberaraError as error:
-        raise IndexProblem(str(error)) from None
     if as_json:
         click.echo(json.dumps(page.to_dict(), ensure_ascii=False))
         return
     relaxed = ""
     if page.relaxed:
-        relaxed = " (fewer than 10 articles have every word; articles with some of them added)"
+        relaxed = (
+            f" (fewer than {RELAXED_BELOW} articles have every word;"
+            " articles with some of them added)"
+        )
     click.echo(f"{page.total} results for {query!r} in {page.took_ms} ms{relaxed}")
     for phrase in page.phrases_not_found:
         click.echo(f"no article has the phrase {phrase!r}; its words were searched")
@@ -203,7 +234,7 @@ def _plain(html: str) -> str:
 @click.option(
     "--threads",
     type=click.IntRange(1, 64),
-    default=4,
+    default=THREADS_PER_WORKER,
     show_default=True,
     help="Threads per worker process; each keeps its own reader.",
 )
@@ -211,7 +242,8 @@ def _plain(html: str) -> str:
     "--workers",
     type=click.IntRange(1, 32),
     default=None,
-    help="Worker processes sharing the port  [default: one per core, at most 4]",
+    help="Worker processes sharing the port  [default: one per core, at most "
+    f"{MAX_WORKERS_BY_DEFAULT}]",
 )
 @click.option("--no-reindex", is_flag=True, help="Serve the index as it is, without reindexing.")
 @click.option(
@@ -235,22 +267,15 @@ def serve_command(
     Example: haberara serve --port 5000
     """
     if not no_reindex:
-        try:
+        with exit_codes():
             report = reindex(docs, index_dir)
-        except DocsMissing as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_USAGE)
-        except HaberaraError as error:
-            raise IndexProblem(str(error)) from None
         _print_report(report, as_json=False)
     from web import create_app
-    from web.server import default_workers, run
+    from web.server import run
 
     config = {"INDEX_DIR": str(index_dir), "RESULT_CACHE": not no_result_cache}
-    try:
+    with exit_codes():
         create_app(config)  # fail here, with the index's own message, not in a worker
-    except HaberaraError as error:
-        raise IndexProblem(str(error)) from None
     workers = workers or default_workers()
     click.echo(
         f"haberara: serving {index_dir}/ on http://{host}:{port}/ "

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from search.indexer import reindex
+from search.indexing.reindex import reindex
 
 ROOT = Path(__file__).resolve().parents[1]
 

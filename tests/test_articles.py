@@ -17,9 +17,9 @@ from search.articles import (
     article_id,
     decode_article,
     derive_title,
+    find_date,
     list_article_files,
     parse_article,
-    parse_date,
     read_article,
 )
 
@@ -180,7 +180,7 @@ def test_invalid_date_is_read_without_date(tmp_path: Path, value: str) -> None:
     article = read(tmp_path, f"title: Başlık\ndate: {value}\n\nMetin.")
     assert article.date is None
     assert article.warnings == (f"invalid date '{value}': indexed without a date",)
-    assert parse_date(value) is None
+    assert find_date(value) is None
 
 
 def test_invalid_seed_date_warns(tmp_path: Path) -> None:

@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, haberara, write_articles
-from search import store
 from search.articles import DEFAULT_MAX_BYTES
-from search.indexer import reindex
-from search.schema import indexed_hash
-from search.searcher import Searcher
+from search.indexing.reindex import reindex
+from search.searching.searcher import Searcher
+from search.storage import store
+from search.storage.schema import indexed_hash
 
 GOOD = {
     "2025/van-golu.txt": (

@@ -26,11 +26,14 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium: run `make browser` (apt-get install "
-    "chromium chromium-driver)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium: run `make browser` (apt-get "
+        "install chromium chromium-driver)",
+    ),
+]
 
 CITIES = ["Ankara", "Konya", "Trabzon", "Van", "Edirne", "Muğla", "Sivas", "Rize", "Çorum"]
 CATEGORIES = ["ekonomi", "kültür", "spor"]
@@ -126,7 +129,7 @@ def test_paging(page, live_server):
 
 def test_category_filter_with_script(page, live_server):
     search_for(page, live_server, "toplantı")
-    culture = re.compile("^k[uü]lt[uü]r")  # the index may keep the name ASCII-folded
+    culture = re.compile("^k[uü]lt[uü]r", re.IGNORECASE)  # shown as "Kültür"
     with page.expect_navigation():
         page.get_by_role("checkbox", name=culture).check()  # app.js submits on change
     assert "category=kultur" in page.url
@@ -134,7 +137,7 @@ def test_category_filter_with_script(page, live_server):
     assert len(shown) == 1 and culture.match(shown.pop())
     assert page.locator(".summary").inner_text().startswith("3 sonuç")
     assert page.get_by_role("checkbox", name=culture).is_checked()
-    assert page.get_by_role("checkbox", name=re.compile("^spor")).is_visible()
+    assert page.get_by_role("checkbox", name=re.compile("^Spor")).is_visible()
 
 
 def test_filters_and_sort_work_without_javascript(browser, live_server):
@@ -142,14 +145,14 @@ def test_filters_and_sort_work_without_javascript(browser, live_server):
     page = context.new_page()
     try:
         page.goto(live_server + "/?q=toplant%C4%B1")
-        page.get_by_role("checkbox", name=re.compile("^ekonomi")).check()
+        page.get_by_role("checkbox", name=re.compile("^Ekonomi")).check()
         page.get_by_label("Başlangıç").fill("2025-01-01")
         page.get_by_label("Bitiş").fill("2025-06-30")
         with page.expect_navigation():
             page.get_by_role("button", name="Filtrele").click()
         dates = page.locator("ol.hits time").evaluate_all("ts => ts.map(t => t.dateTime)")
         assert dates and all("2025-01-01" <= d <= "2025-06-30" for d in dates)
-        assert set(page.locator("ol.hits .category").all_inner_texts()) == {"ekonomi"}
+        assert set(page.locator("ol.hits .category").all_inner_texts()) == {"Ekonomi"}
         with page.expect_navigation():
             page.get_by_role("link", name="Tarihe göre").click()
         dates = page.locator("ol.hits time").evaluate_all("ts => ts.map(t => t.dateTime)")
@@ -253,5 +256,122 @@ def test_invalid_date_shows_turkish_error(browser, live_server):
         alert = page.get_by_role("alert").inner_text()
         assert "Başlangıç tarihi geçerli bir tarih olmalı" in alert
         assert page.locator("#q").input_value() == "toplantı"
+    finally:
+        context.close()
+
+
+# --- results as you type, completions, related articles, the phone layout ---------------------
+
+
+def test_typing_shows_results_without_pressing_enter(page, live_server):
+    page.goto(live_server + "/")
+    page.evaluate("window.stayedOnThisPage = true")
+    page.keyboard.type("liman", delay=30)  # the first letters' requests are cancelled
+    page.locator(".summary", has_text=re.compile("^1 sonuç")).wait_for()
+    page.keyboard.type(" OR toplantı", delay=30)
+    page.locator(".summary", has_text=re.compile("^12 sonuç")).wait_for()
+    assert page.evaluate("window.stayedOnThisPage") is True  # no page load: drawn in place
+    assert len(page.locator("ol.hits > li").all()) == 10
+    assert "toplantıya" in page.locator("ol.hits mark").all_inner_texts()
+    assert page.locator("#duyuru").inner_text().startswith("12 sonuç")  # read out
+    assert re.search(r"[?&]q=liman\+OR\+toplant%C4%B1", page.url)
+    assert page.get_by_role("checkbox", name=re.compile("^Ekonomi")).is_visible()  # facets
+    assert page.get_by_role("link", name="Son 7 gün").is_visible()
+    json_link = page.locator("a.json-link").get_attribute("href")
+    assert json_link == "/api/search?q=liman+OR+toplant%C4%B1"
+    screenshot(page, "results-as-you-type")
+    page.reload()  # the URL is the search's own page
+    assert page.locator(".summary").inner_text().startswith("12 sonuç")
+
+
+def test_autocomplete_by_keyboard(page, live_server):
+    page.goto(live_server + "/")
+    box = page.locator("#q")
+    page.keyboard.type("coru")  # no Turkish letters, lower case: "Çorum" is offered
+    options = page.get_by_role("option")
+    options.first.wait_for()
+    assert box.get_attribute("role") == "combobox"
+    assert box.get_attribute("aria-expanded") == "true"
+    assert options.all_inner_texts()[0] == "Çorum"
+    page.keyboard.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
+    assert options.first.get_attribute("aria-selected") == "true"
+    screenshot(page, "autocomplete")
+    page.keyboard.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false" and not options.first.is_visible()
+    page.keyboard.type("m")
+    options.first.wait_for()
+    page.keyboard.press("ArrowDown")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "q=%C3%87orum" in page.url
+    assert page.locator(".summary").inner_text().startswith("1 sonuç")
+
+
+def test_related_articles_are_shown(page, live_server):
+    page.goto(live_server + "/articles/bolge/ankara")
+    related = page.get_by_role("region", name="Benzer haberler").get_by_role("link")
+    assert related.count() == 5
+    hrefs = related.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+    assert all(h.startswith("/articles/bolge/") and h != "/articles/bolge/ankara" for h in hrefs)
+    screenshot(page, "related-articles")
+    with page.expect_navigation():
+        related.first.click()
+    assert page.url.endswith(hrefs[0])
+
+
+def test_phone_layout_results_first_and_the_filters_button(browser, live_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/?q=toplant%C4%B1&category=ekonomi")
+        assert page.evaluate("document.activeElement === document.body")  # no autofocus
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Sonuçlara geç"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "sonuclar"
+        chip = page.get_by_role("link", name="Ekonomi filtresini kaldır")
+        assert chip.is_visible() and "×" in chip.inner_text()
+        filters = page.locator("#filtreler")
+        assert not filters.is_visible()
+        button = page.get_by_role("button", name=re.compile("^Filtreler"))
+        assert button.bounding_box()["y"] < page.locator("ol.hits").bounding_box()["y"]
+        for _ in range(8):  # from the results, Tab reaches a result before any filter
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.closest('ol.hits, #filtreler') !== null"):
+                break
+        assert page.evaluate("document.activeElement.closest('ol.hits') !== null")
+        button.click()
+        assert filters.is_visible() and button.get_attribute("aria-expanded") == "true"
+        assert page.evaluate("document.activeElement.closest('#filtreler') !== null")
+        screenshot(page, "phone-filters-open")
+        page.keyboard.press("Escape")
+        assert not filters.is_visible()
+        assert page.evaluate("document.activeElement.classList.contains('filters-toggle')")
+        with page.expect_navigation():
+            chip.click()
+        assert "category" not in page.url and page.locator(".summary").inner_text().startswith("12")
+        screenshot(page, "phone-results")
+    finally:
+        context.close()
+
+
+def test_the_form_works_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/")
+        page.get_by_label("Haberlerde ara").fill("toplantı")
+        with page.expect_navigation():
+            page.get_by_label("Haberlerde ara").press("Enter")
+        assert page.locator(".summary").inner_text().startswith("12 sonuç")
+        assert page.locator("#q").get_attribute("role") is None  # no half-made combobox
+        filters = page.locator("#filtreler")
+        assert filters.is_visible()  # after the results, reached by the Filtreler link
+        assert page.locator("#sonuclar").bounding_box()["y"] < filters.bounding_box()["y"]
+        page.get_by_role("link", name="Filtreler", exact=True).click()
+        assert page.url.endswith("#filtreler")
+        screenshot(page, "no-javascript")
     finally:
         context.close()

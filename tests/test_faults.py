@@ -29,7 +29,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
 from conftest import ROOT, haberara, serve, write_articles
-from search import store
+from search.storage import store
 
 #: Every article says "belediye", so one query lists every id in the index.
 WORD = "belediye"
@@ -478,7 +478,7 @@ def test_readers_see_whole_indexes_while_rebuilds_swap(tmp_path: Path) -> None:
     """Searches run non-stop in this process while another process alternates the folder
     between two sets of articles and rebuilds (``--full``, a generation swap each time) or
     updates in place: every search answers, and always with one whole set, never a mix."""
-    from search.searcher import Searcher
+    from search.searching.searcher import Searcher
 
     docs = write_articles(tmp_path / "docs", BASE)
     index = tmp_path / "index"

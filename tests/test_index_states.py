@@ -16,9 +16,9 @@ import pytest
 import requests
 
 from conftest import haberara, serve, write_articles
-from search import store
 from search.errors import HaberaraError, IndexCorrupt, IndexMissing, IndexOutdated
-from search.searcher import Searcher
+from search.searching.searcher import Searcher
+from search.storage import store
 
 ARTICLES = {
     "2025/malatya-kayisi.txt": (

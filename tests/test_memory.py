@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.engine import POSTING_LIST_BYTES, ReaderData
-from search.highlight import _forms
-from search.querybuild import Vocabulary
-from search.store import open_index
+from search.searching.engine import POSTING_LIST_BYTES, ReaderData
+from search.searching.highlight import _forms
+from search.searching.querybuild import Vocabulary
+from search.storage.store import open_index
 
 
 def test_a_kept_snippet_word_shares_its_string_with_its_form_and_fold() -> None:

@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from search.searcher import SearchHit, SearchPage, StoredArticle
+from search import Completion, RelatedArticle
+from search.searching.results import SearchHit, SearchPage, StoredArticle
 from web.openapi import OPENAPI
-from web.params import SEARCH_PARAMETERS
+from web.params import SEARCH_PARAMETERS, SUGGEST_PARAMETERS
 
 #: Examples per operation; the four operations take 10-30 s together on 2 busy cores.
 MAX_EXAMPLES = 150
@@ -45,12 +46,30 @@ def test_search_parameters_are_the_ones_the_api_reads():
     assert list(spec_parameters("/api/search")) == list(SEARCH_PARAMETERS)
 
 
+def test_suggest_parameters_are_the_ones_the_api_reads():
+    assert list(spec_parameters("/api/suggest")) == list(SUGGEST_PARAMETERS)
+
+
 @pytest.mark.parametrize(
-    ("schema", "cls"),
-    [("SearchPage", SearchPage), ("SearchHit", SearchHit), ("Article", StoredArticle)],
+    ("schema", "cls", "added"),
+    [
+        ("SearchPage", SearchPage, ["next_url"]),
+        ("SearchHit", SearchHit, []),
+        ("Article", StoredArticle, ["related"]),
+    ],
 )
-def test_response_keys_are_the_serialized_fields(schema, cls):
-    assert schema_keys(schema) == [field.name for field in dataclasses.fields(cls)]
+def test_response_keys_are_the_serialized_fields(schema, cls, added):
+    """The library's fields, then what the web adds (links and related articles)."""
+    assert schema_keys(schema) == [field.name for field in dataclasses.fields(cls)] + added
+
+
+def test_related_and_completion_keys_are_the_library_fields():
+    article = OPENAPI["components"]["schemas"]["Article"]["properties"]["related"]["items"]
+    assert list(article["properties"]) == [f.name for f in dataclasses.fields(RelatedArticle)]
+    completions = OPENAPI["components"]["schemas"]["Completions"]["properties"]["completions"]
+    assert list(completions["items"]["properties"]) == [
+        f.name for f in dataclasses.fields(Completion)
+    ]
 
 
 def test_health_keys_are_the_served_ones(client):
@@ -136,6 +155,7 @@ def _required(operation) -> set[str]:
 KNOWN = {
     "/api/search": {"query": {"q": "toplantı"}},
     "/api/articles/{id}": {"path_parameters": {"id": "2025/09/biskek-zirvesi"}},
+    "/api/suggest": {"query": {"q": "bisk"}},
 }
 
 

@@ -10,18 +10,13 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
-from search import engine, postings
-from search.engine import _field_lengths, _length_codes
-from search.postings import (
-    ARRAY_FIELDS,
-    FREQUENCY_STEPS,
-    ArrayCodec,
-    ArrayTermsReader,
-    frequencies_at,
-    pack_frequencies,
-)
-from search.schema import build_schema
-from search.segmentwriter import ArraySegmentWriter, FieldPostings
+from search.searching import engine
+from search.storage import arrays
+from search.storage.arrays import FREQUENCY_STEPS, frequencies_at, pack_frequencies
+from search.storage.postings import ArrayCodec, ArrayTermsReader
+from search.storage.reading import _length_codes, field_lengths
+from search.storage.schema import ARRAY_FIELDS, build_schema
+from search.storage.segmentwriter import ArraySegmentWriter, FieldPostings
 
 DOCUMENTS = [
     ("a1", "Bişkek'te toplantı", "Kırgızistan'ın başkenti Bişkek'te dün bir toplantı yapıldı."),
@@ -262,7 +257,7 @@ def test_packed_frequencies_unpack_at_every_offset(start, count):
 
 
 def test_terms_sharing_a_hash_are_told_apart(tmp_path, monkeypatch):
-    monkeypatch.setattr(postings, "term_hash", lambda term: 7)
+    monkeypatch.setattr(arrays, "term_hash", lambda term: 7)
     index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
     stock = build(tmp_path / "stock", W3Codec(), [DOCUMENTS])
     assert postings_by_id(index) == postings_by_id(stock)
@@ -274,7 +269,7 @@ def test_a_batch_of_terms_gathers_each_terms_own_postings(tmp_path, monkeypatch,
     lacks, also when every term shares one hash (a lacking term of the same length as a
     held one included)."""
     if shared_hash:
-        monkeypatch.setattr(postings, "term_hash", lambda term: 7)
+        monkeypatch.setattr(arrays, "term_hash", lambda term: 7)
     index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
     expected = postings_by_id(index)
     with index.searcher() as searcher:
@@ -294,7 +289,7 @@ def test_a_batch_of_terms_gathers_each_terms_own_postings(tmp_path, monkeypatch,
 
 def test_a_damaged_array_file_is_refused():
     with pytest.raises(ValueError, match="bad header"):
-        postings.SegmentArrays(b"not an index file at all")
+        arrays.SegmentArrays(b"not an index file at all")
 
 
 def test_a_one_article_segment_reads_back(tmp_path):
@@ -320,5 +315,5 @@ def test_field_lengths_read_as_one_array_equal_whooshs_per_document(tmp_path):
                 ]
                 codes = _length_codes(leaf, fieldname, leaf.doc_count_all())
                 assert codes is not None
-                assert _field_lengths(leaf, fieldname).tolist() == expected
-        assert max(_field_lengths(leaf, "body")) > 1000
+                assert field_lengths(leaf, fieldname).tolist() == expected
+        assert max(field_lengths(leaf, "body")) > 1000

@@ -20,7 +20,17 @@ from hypothesis import strategies as st
 from whoosh.fields import TEXT
 
 from conftest import write_articles
-from search.analysis import (
+from search.articles import normalize_text
+from search.errors import BadParameter
+from search.indexing.reindex import reindex
+from search.searching.engine import _power
+from search.searching.highlight import _sentences, highlight, match_spans, snippet
+from search.searching.query import ParsedQuery, parse_query
+from search.searching.querybuild import MatchSpec
+from search.searching.results import SearchPage
+from search.searching.searcher import MAX_QUERY_LENGTH, Searcher
+from search.storage.schema import TurkishText
+from search.text.analysis import (
     TermCounter,
     analyze,
     ascii_fold,
@@ -31,15 +41,6 @@ from search.analysis import (
     stem_start,
     turkish_stem,
 )
-from search.articles import normalize_text
-from search.engine import _power
-from search.errors import BadParameter
-from search.highlight import _sentences, highlight, match_spans, snippet
-from search.indexer import reindex
-from search.query import ParsedQuery, parse_query
-from search.querybuild import MatchSpec
-from search.schema import TurkishText
-from search.searcher import MAX_QUERY_LENGTH, Searcher, SearchPage
 
 FEW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MANY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -105,9 +106,9 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
 
 
 @MANY
-@given(text=any_text, stop=st.booleans(), stem=st.booleans(), fold=st.booleans())
-def test_analyze_never_raises(text: str, stop: bool, stem: bool, fold: bool) -> None:
-    tokens = analyze(text, stop=stop, stem=stem, fold=fold)
+@given(text=any_text, stop=st.booleans(), stem=st.booleans())
+def test_analyze_never_raises(text: str, stop: bool, stem: bool) -> None:
+    tokens = analyze(text, stop=stop, stem=stem)
     assert isinstance(tokens, list)
     assert all(isinstance(token, str) and token and not token.isspace() for token in tokens)
 
@@ -116,7 +117,7 @@ def test_analyze_never_raises(text: str, stop: bool, stem: bool, fold: bool) -> 
 @given(text=st.one_of(any_text, query_like))
 def test_fast_exact_forms_agree_with_the_index_analyzer(text: str) -> None:
     """Snippets and phrase checks use exact_forms; the index uses the whoosh chain."""
-    analyzer = cached_analyzer(False, False, False)
+    analyzer = cached_analyzer(False, False)
     tokens = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True)]
     assert list(exact_forms(text)) == tokens
 
@@ -125,7 +126,7 @@ def test_fast_exact_forms_agree_with_the_index_analyzer(text: str) -> None:
 @given(text=st.one_of(any_text, turkish_edges, query_like), stop=st.booleans(), stem=st.booleans())
 def test_index_terms_are_the_analyzer_tokens(text: str, stop: bool, stem: bool) -> None:
     """The build counts terms with index_terms; searches analyse with the whoosh chain."""
-    analyzer = cached_analyzer(stop, stem, False)
+    analyzer = cached_analyzer(stop, stem)
     assert index_terms(text, stop=stop, stem=stem) == [t.text for t in analyzer(text, mode="index")]
     field = TurkishText(stop=stop, stem=stem)
     assert sorted(field.index(text)) == sorted(TEXT(analyzer=analyzer, phrase=False).index(text))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import write_articles
-from search.indexer import reindex
-from search.searcher import Searcher
+from search.indexing.reindex import reindex
+from search.searching.searcher import Searcher
 
 ARTICLES = {
     "veda.txt": (
@@ -21,13 +21,9 @@ ARTICLES = {
         "Belediye ekipleri yol ve kaldırım yenileme çalışmasına başladı.\n"
     ),
     "seyler.txt": (
-        "title: Eski eşyalar satışta\n\n"
-        "Mezatta eski şeyler ve antika saatler satıldı.\n"
+        "title: Eski eşyalar satışta\n\nMezatta eski şeyler ve antika saatler satıldı.\n"
     ),
-    "sey.txt": (
-        "title: Sessiz bekleyiş\n\n"
-        "Bakan toplantıdan sonra bir şey söylemedi.\n"
-    ),
+    "sey.txt": ("title: Sessiz bekleyiş\n\nBakan toplantıdan sonra bir şey söylemedi.\n"),
     "kurum.txt": (
         "title: Kurum dolar borcunu açıkladı\n\n"
         "Kurum, dolar cinsinden borcunu açıkladı. Kurumun yöneticileri kuruma yeni bir plan "

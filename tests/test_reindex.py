@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURE_ARTICLES, haberara, write_articles
-from search import indexer, store
-from search.analysis import index_term, turkish_stem
 from search.errors import IndexWriteFailed
-from search.indexer import reindex
-from search.searcher import Searcher
-from search.store import open_index
+from search.indexing import build, changes
+from search.indexing.reindex import reindex
+from search.searching.searcher import Searcher
+from search.storage import store
+from search.storage.store import open_index
+from search.text.analysis import index_term, turkish_stem
 
 NEW_ARTICLE = "title: Yeni haber\n\nAnkara'daki toplantıya gazeteciler katıldı.\n"
 
@@ -64,14 +65,14 @@ def test_a_full_build_writes_each_article_before_reading_the_next_files(
     articles = {f"haber-{n:02}.txt": f"title: Haber {n}\n\nLimanda {n}. gemi.\n" for n in range(30)}
     docs = write_articles(tmp_path / "docs", articles)
     events: list[tuple[str, object]] = []
-    document = indexer.article_document
+    document = build.article_document
 
     def noted(article):
         if article.id != "sample":  # the compression dictionary's samples
             events.append(("written", article.id))
         return document(article)
 
-    monkeypatch.setattr(indexer, "article_document", noted)
+    monkeypatch.setattr(build, "article_document", noted)
     report = reindex(
         docs, tmp_path / "index", progress=lambda done, _: events.append(("read", done))
     )
@@ -121,13 +122,13 @@ def _rewrite_keeping_size_time_inode(path: Path, old: str, new: str) -> None:
 def _spy_on_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the files a reindex opens from now on (the real reads still happen)."""
     opened: list[str] = []
-    real_read = indexer.read_file_bytes
+    real_read = changes.read_file_bytes
 
     def read(path, max_bytes):
         opened.append(Path(path).name)
         return real_read(path, max_bytes)
 
-    monkeypatch.setattr(indexer, "read_file_bytes", read)
+    monkeypatch.setattr(changes, "read_file_bytes", read)
     return opened
 
 
@@ -317,9 +318,9 @@ def test_a_build_worker_that_dies_leaves_the_last_index_serving(
     docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
     reindex(docs, tmp_path / "index")
     before = store.current_generation(tmp_path / "index")
-    monkeypatch.setattr(indexer, "PARALLEL_BUILD_FROM", 1)
-    monkeypatch.setattr(indexer.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(indexer, "_build_part", lambda *args: os._exit(9))
+    monkeypatch.setattr(build, "PARALLEL_BUILD_FROM", 1)
+    monkeypatch.setattr(build.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(build, "_build_part", lambda *args: os._exit(9))
     with pytest.raises(IndexWriteFailed, match="worker process ended unexpectedly.*unchanged"):
         reindex(docs, tmp_path / "index", full=True)
     assert store.current_generation(tmp_path / "index") == before
@@ -330,13 +331,12 @@ def test_a_build_worker_that_dies_leaves_the_last_index_serving(
 def test_parallel_full_build_indexes_everything(tmp_path: Path, monkeypatch) -> None:
     """Large archives are built by a worker process per core, each reading every n-th
     file into segments of its own, which are then merged; force it on a small one."""
-    import search.indexer as indexer
-    import search.segmentmerge as segmentmerge
+    import search.storage.segmentmerge as segmentmerge
 
-    monkeypatch.setattr(indexer, "PARALLEL_BUILD_FROM", 1)
-    monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 40)
+    monkeypatch.setattr(build, "PARALLEL_BUILD_FROM", 1)
+    monkeypatch.setattr(build, "SEGMENT_ARTICLES", 40)
     monkeypatch.setattr(segmentmerge, "MERGED_ARTICLES", 100)
-    monkeypatch.setattr(indexer.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(build.os, "cpu_count", lambda: 4)
     more = {
         f"kisa/haber-{number}.txt": f"Kısa haber {number}: meclis toplandı.\n"
         for number in range(300)
@@ -354,7 +354,7 @@ def test_parallel_full_build_indexes_everything(tmp_path: Path, monkeypatch) -> 
     assert all(segment.doc_count() <= 100 for segment in segments)
     assert max(segment.doc_count() for segment in segments) > 40
     assert len({segment.codec().zdict_name for segment in segments}) == 1
-    assert indexer._record(open_index(tmp_path / "index")).hashes.keys() == {
+    assert changes.file_record(open_index(tmp_path / "index")).hashes.keys() == {
         name.removesuffix(".txt") for name in {**FIXTURE_ARTICLES, **more}
     }
     with open_index(tmp_path / "index").searcher() as searcher:

@@ -13,10 +13,10 @@ import pytest
 
 from conftest import ROOT, write_articles
 from search.errors import BadParameter, IndexMissing
-from search.indexer import reindex
-from search.query import parse_query
-from search.searcher import REFRESH_SECONDS, Searcher
-from search.store import open_index
+from search.indexing.reindex import reindex
+from search.searching.query import parse_query
+from search.searching.searcher import REFRESH_SECONDS, Searcher
+from search.storage.store import open_index
 
 SEED_EXAMPLE = ROOT.parent / "shared" / "seed" / "000_1e033fb6aa629b6a.txt"
 
@@ -241,10 +241,28 @@ def test_title_match_ranks_above_body_match(tmp_path: Path) -> None:
 def test_snippet_marks_inflected_and_apostrophe_forms(searcher: Searcher) -> None:
     hit = searcher.search("toplantı").results
     summit = next(h for h in hit if h.id == "2025/09/biskek-zirvesi")
-    assert "<mark>toplantıya</mark>" in summit.snippet
+    assert "<mark>toplantıya</mark>" in summit.title_html  # the first sentence, as title
     assert "<mark>Toplantının</mark>" in summit.snippet
     biskek = searcher.search("biskek").results[0]
-    assert "<mark>Bişkek'teki</mark>" in biskek.snippet
+    assert "<mark>Bişkek'teki</mark>" in biskek.title_html
+
+
+def test_a_title_taken_from_the_first_sentence_is_not_repeated_in_the_snippet(
+    searcher: Searcher,
+) -> None:
+    summit = searcher.search("toplantı sahibi").results[0]
+    assert summit.title_derived and summit.title.startswith("Türk Devletleri Teşkilatı")
+    assert summit.snippet.startswith("<mark>Toplantının</mark> ev <mark>sahibi</mark>")
+    assert "Türk Devletleri" not in summit.snippet
+
+
+def test_no_full_stop_before_the_closing_ellipsis() -> None:
+    from search.searching.highlight import snippet
+    from search.searching.querybuild import MatchSpec
+
+    body = "Kar yağdı. " * 60
+    cut = snippet(body, MatchSpec(exact={"kar"}))
+    assert cut.endswith("yağdı…") and ".…" not in cut
 
 
 def test_all_words_must_match_then_relax(searcher: Searcher) -> None:
@@ -471,8 +489,8 @@ def test_a_headline_finds_its_article_through_the_stem_of_a_word_it_words_differ
 
 
 def test_snippet_of_a_long_article_comes_from_its_lead_or_wherever_the_words_are() -> None:
-    from search.highlight import SNIPPET_SCAN, snippet
-    from search.querybuild import MatchSpec
+    from search.searching.highlight import SNIPPET_SCAN, snippet
+    from search.searching.querybuild import MatchSpec
 
     spec = MatchSpec(exact={"deprem", "tatbikat"}, folded={"deprem", "tatbikat"})
     filler = "Kent meclisi bütçe görüşmelerine devam etti. " * (SNIPPET_SCAN // 40)
@@ -500,7 +518,7 @@ def test_a_thread_ranks_alike_with_word_forms_another_thread_worked_out(
 def test_a_stems_article_count_is_read_once_for_every_thread(index_dir: Path, monkeypatch) -> None:
     """How many articles hold a query word's stem is kept per set of segments: another
     thread's reader asking the same word does not read it again, and ranks alike."""
-    from search import querybuild
+    from search.searching import querybuild
 
     querybuild._kept_frequencies.clear()
     first = Searcher(index_dir, cache_pages=False)
@@ -517,7 +535,7 @@ def test_rankings_stay_the_same_when_a_thread_forgets_which_fields_hold_a_word(
 ) -> None:
     """A serving thread keeps the fields of at most MASKS_KEPT words; past that it looks
     them up again, and no query may rank differently for it."""
-    from search import querybuild
+    from search.searching import querybuild
 
     queries = ["toplantı", "biskek", "KIRGIZISTAN", "liman kenti", "kultur bakanlari"]
     expected = [[(h.id, h.score) for h in Searcher(index_dir).search(q).results] for q in queries]
@@ -535,14 +553,14 @@ def test_a_reader_of_a_replaced_commit_reads_the_current_one_when_its_files_are_
     """A reindex deletes the small segments it merges at once; a reader still on the
     commit before, which had not yet opened their stored fields, reads the current
     commit instead of failing."""
-    import search.searcher as searcher_module
-    from search import indexer
+    import search.searching.searcher as searcher_module
+    from search.indexing import mergepolicy
 
     docs = write_articles(tmp_path / "docs", {"eski.txt": "title: Eski haber\n\nDerbi oynandı.\n"})
     reindex(docs, tmp_path / "index")
     added = []
     with monkeypatch.context() as unmerged:  # small segments, one per reindex
-        unmerged.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 0)
+        unmerged.setattr(mergepolicy, "SMALL_SEGMENT_ARTICLES", 0)
         for number in range(3):
             text = f"title: Liman {number}\n\nLiman açıldı.\n"
             write_articles(docs, {f"yeni-{number}.txt": text})

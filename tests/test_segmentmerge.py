@@ -8,11 +8,13 @@ import pytest
 from whoosh.columns import VarBytesColumn
 
 from conftest import FIXTURE_ARTICLES, write_articles
-from search import indexer, segmentmerge
-from search.engine import column_values
-from search.indexer import reindex
-from search.searcher import Searcher
-from search.store import open_index
+from search.indexing import build as full_build
+from search.indexing import mergepolicy
+from search.indexing.reindex import reindex
+from search.searching.searcher import Searcher
+from search.storage import segmentmerge
+from search.storage.reading import column_values
+from search.storage.store import open_index
 
 #: More articles than a segment holds in these tests, with every header the files have;
 #: every third has none (its title derived, no date, category or source: columns and
@@ -46,9 +48,9 @@ MORE_ARTICLES |= {
 def build(tmp_path: Path, monkeypatch, name: str, merged_articles: int) -> Path:
     """A parallel full build of the articles in segments of at most 25 articles, merged
     into segments of at most ``merged_articles``."""
-    monkeypatch.setattr(indexer, "PARALLEL_BUILD_FROM", 1)
-    monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 25)
-    monkeypatch.setattr(indexer.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(full_build, "PARALLEL_BUILD_FROM", 1)
+    monkeypatch.setattr(full_build, "SEGMENT_ARTICLES", 25)
+    monkeypatch.setattr(full_build.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(segmentmerge, "MERGED_ARTICLES", merged_articles)
     monkeypatch.setattr(VarBytesColumn.Writer, "__init__", _writing_offsets)
     docs = tmp_path / "docs"
@@ -163,7 +165,7 @@ def add_in_runs(docs: Path, index_dir: Path, runs: list[list[str]]) -> None:
 def large_archive(index_dir: Path, monkeypatch) -> tuple[Path, list[str]]:
     """The fixture articles and the first 150 of MORE_ARTICLES (sorted names), built into
     one segment that counts as large (segments of fewer than 100 articles are small)."""
-    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 100)
+    monkeypatch.setattr(mergepolicy, "SMALL_SEGMENT_ARTICLES", 100)
     monkeypatch.setattr(VarBytesColumn.Writer, "__init__", _writing_offsets)
     docs = write_articles(index_dir.parent / "docs", FIXTURE_ARTICLES)
     names = sorted(MORE_ARTICLES)
@@ -193,7 +195,7 @@ def test_segments_of_one_tier_are_merged_when_four_pile_up(tmp_path, monkeypatch
     """Segments too large to count as small (here 10 articles or more) stay apart until
     four of the same tier (10 to 99 here) pile up; then they become one, holding what a
     full build of the same files holds."""
-    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 10)
+    monkeypatch.setattr(mergepolicy, "SMALL_SEGMENT_ARTICLES", 10)
     monkeypatch.setattr(VarBytesColumn.Writer, "__init__", _writing_offsets)
     docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
     reindex(docs, tmp_path / "live", full=True)
@@ -244,7 +246,7 @@ def test_merged_small_segments_leave_out_replaced_and_removed_articles(tmp_path,
 def test_a_merge_that_cannot_be_written_loses_nothing(tmp_path, monkeypatch):
     """The articles are committed before the merge: a full disk while merging leaves the
     segments as they were, says so, and the next reindex merges them."""
-    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 100)
+    monkeypatch.setattr(mergepolicy, "SMALL_SEGMENT_ARTICLES", 100)
     docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
     reindex(docs, tmp_path / "index", full=True)
     names = sorted(MORE_ARTICLES)
@@ -254,7 +256,7 @@ def test_a_merge_that_cannot_be_written_loses_nothing(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(indexer, "merge_build_segments", disk_full)
+        patch.setattr(mergepolicy, "merge_build_segments", disk_full)
         report = reindex(docs, tmp_path / "index")
     assert report.added == 1 and not report.failed
     assert [warning for warning in report.warnings if "not merged" in warning] == [

@@ -7,13 +7,14 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 
 from conftest import write_articles
-from search import indexer, storedtext
-from search.indexer import reindex
-from search.postings import ArrayCodec
-from search.schema import build_schema
-from search.searcher import Searcher
-from search.store import current_generation, open_index
-from search.storedtext import sample_dictionary, save_dictionary
+from search.indexing import mergepolicy
+from search.indexing.reindex import reindex
+from search.searching.searcher import Searcher
+from search.storage import storedtext
+from search.storage.postings import ArrayCodec
+from search.storage.schema import build_schema
+from search.storage.store import current_generation, open_index
+from search.storage.storedtext import sample_dictionary, save_dictionary
 
 BODIES = [
     "Büyükşehir belediye meclisi 2025 yılı bütçesini görüşmek üzere olağanüstü toplandı.",
@@ -84,7 +85,7 @@ def test_merged_segments_keep_their_stored_fields(tmp_path):
 
 
 def test_an_update_writes_with_the_dictionary_of_the_full_build(tmp_path, monkeypatch):
-    monkeypatch.setattr(indexer, "SMALL_SEGMENT_ARTICLES", 0)  # the update's segment kept apart
+    monkeypatch.setattr(mergepolicy, "SMALL_SEGMENT_ARTICLES", 0)  # the update's segment kept apart
     docs = write_articles(
         tmp_path / "docs",
         {f"haber-{i}.txt": f"title: Haber {i}\n\n{body}\n" for i, body in enumerate(BODIES)},

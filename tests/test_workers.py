@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from search.workers import WorkerDied, run_shares
+from search.indexing.workers import WorkerDied, run_shares
 
 
 def squares(share: list[int], tick) -> tuple[int, list[int]]:
@@ -60,7 +60,7 @@ def test_workers_stop_when_their_parent_is_killed(tmp_path: Path) -> None:
         f"""
         import os, sys, time
         sys.path.insert(0, {str(ROOT)!r})
-        from search.workers import run_shares
+        from search.indexing.workers import run_shares
 
         def forever(share, tick):
             with open({str(pids)!r}, "a") as out:

@@ -1,7 +1,7 @@
 """haberara's web layer: a thin Flask app over :mod:`search` (HTML pages and a JSON API).
 
 Build it with :func:`create_app`; there is no module-level app. The app only reads the
-index (through one :class:`~search.searcher.Searcher`), never the article files.
+index (through one :class:`~search.searching.searcher.Searcher`), never the article files.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
-from web.index import SearcherSlot
+from web.slot import SearcherSlot
 
 #: Sent with every response: scripts and styles only from this app, no framing, no sniffing.
 SECURITY_HEADERS = {
@@ -28,7 +28,7 @@ SECURITY_HEADERS = {
 }
 
 #: ``RESULT_CACHE``: keep recent result pages until the index changes (see
-#: :meth:`search.searcher.Searcher.search`); off answers every search afresh.
+#: :meth:`search.searching.searcher.Searcher.search`); off answers every search afresh.
 DEFAULTS: dict[str, Any] = {"INDEX_DIR": "index", "RESULT_CACHE": True}
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         text = super().dumps(obj, **kwargs)
-        for character, escape in _HTML_SAFE.items():  # str.translate took 25x as long
+        for character, escape in _HTML_SAFE.items():  # a few replaces beat str.translate here
             text = text.replace(character, escape)
         return text
 

@@ -1,5 +1,5 @@
-"""The JSON API: ``/api/search``, ``/api/articles/<id>``, ``/healthz`` and
-``/api/openapi.json`` (its description, :mod:`web.openapi`).
+"""The JSON API: ``/api/search``, ``/api/suggest``, ``/api/articles/<id>``, ``/healthz``
+and ``/api/openapi.json`` (its description, :mod:`web.openapi`).
 
 Success bodies come from the library's serializers; every error is
 ``{"error": {"code", "message", "parameter"}}``, built by :func:`error_response` and sent
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from search.errors import BadParameter, HaberaraError
+from search import BadParameter, HaberaraError
 from web.articles import ArticleNotFound, find_article
-from web.index import searcher
-from web.params import read_search_request
+from web.params import read_search_request, read_suggest_request
+from web.slot import searcher
 
 bp = Blueprint("api", __name__)
 
@@ -27,13 +27,36 @@ API_PREFIXES = ("/api/", "/healthz")
 def search() -> Response:
     """Ranked results for ``q`` (see the README for every parameter)."""
     wanted = read_search_request(request.args)
-    return jsonify(searcher().search(wanted.q, **wanted.search_kwargs()).to_dict())
+    found = searcher().search(wanted.q, **wanted.search_kwargs())
+    return jsonify(
+        {**found.to_dict(), "next_url": next_url(found.page, found.per_page, found.total)}
+    )
+
+
+def next_url(page: int, per_page: int, total: int) -> str | None:
+    """This search's next page (a path with its query string), or None on the last."""
+    if page * per_page >= total:
+        return None
+    args = request.args.to_dict(flat=False)
+    return url_for("api.search", **{**args, "page": page + 1})
+
+
+@bp.get("/api/suggest")
+def suggest() -> Response:
+    """Completions of the half-typed ``q``: frequent title words and phrases."""
+    q, limit, answer = read_suggest_request(request.args)
+    completions = searcher().complete(q, limit)
+    if answer == "opensearch":  # what a browser's search box reads: [typed, [completions]]
+        return jsonify([q, [completion.text for completion in completions]])
+    return jsonify({"query": q, "completions": [dataclasses.asdict(c) for c in completions]})
 
 
 @bp.get("/api/articles/<path:article_id>")
 def article(article_id: str) -> Response:
-    """The whole stored article; 404 for an unknown id."""
-    return jsonify(dataclasses.asdict(find_article(article_id)))
+    """The whole stored article and its related articles; 404 for an unknown id."""
+    found = find_article(article_id)
+    related = [dataclasses.asdict(other) for other in searcher().related(found.id)]
+    return jsonify({**dataclasses.asdict(found), "related": related})
 
 
 @bp.get("/api/openapi.json")

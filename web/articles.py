@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from search.searcher import StoredArticle
-from web.index import searcher
+from search import HighlightedArticle, StoredArticle
+from web.slot import searcher
 
 
 class ArticleNotFound(LookupError):
@@ -25,9 +25,17 @@ def is_plausible_id(article_id: str) -> bool:
 
 def find_article(article_id: str) -> StoredArticle:
     """The stored article; raises :class:`ArticleNotFound` for unknown or malformed ids."""
-    if not is_plausible_id(article_id):
+    found = searcher().article(article_id) if is_plausible_id(article_id) else None
+    if found is None:
         raise ArticleNotFound(article_id)
-    found = searcher().article(article_id)
+    return found
+
+
+def find_highlighted_article(article_id: str, query: str) -> HighlightedArticle:
+    """The article with the words of ``query`` marked; raises :class:`ArticleNotFound`."""
+    found = (
+        searcher().highlighted_article(article_id, query) if is_plausible_id(article_id) else None
+    )
     if found is None:
         raise ArticleNotFound(article_id)
     return found

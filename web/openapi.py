@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.searcher import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from search import MAX_PER_PAGE, MAX_QUERY_LENGTH, RELAXED_BELOW, SORTS
 from web.limits import MAX_HEADERS, MAX_PARAMETERS, MAX_QUERY_STRING_BYTES
-from web.params import DEFAULT_PER_PAGE, MAX_INTEGER
+from web.params import (
+    COMPLETIONS,
+    DEFAULT_PER_PAGE,
+    MAX_COMPLETIONS,
+    MAX_INTEGER,
+    SUGGEST_FORMATS,
+)
 
 JSON = "application/json"
 
@@ -128,6 +134,41 @@ SEARCH_PARAMETERS_SPEC: list[dict[str, Any]] = [
     },
 ]
 
+SUGGEST_PARAMETERS_SPEC: list[dict[str, Any]] = [
+    {
+        "name": "q",
+        "in": "query",
+        "description": (
+            "What the reader has typed so far, in any case, with or without Turkish letters "
+            "(`kirg` finds `Kırgızistan`). Empty or blank: no completions."
+        ),
+        "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+    },
+    {
+        "name": "limit",
+        "in": "query",
+        "description": f"Completions at most (default {COMPLETIONS}).",
+        "schema": _or_empty({"type": "integer", "minimum": 1, "maximum": MAX_COMPLETIONS}),
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "description": "`json` (the default) or `opensearch`: `[q, [completion, …]]`, the "
+        "shape a browser's search box reads (see `/opensearch.xml`).",
+        "schema": _or_empty({"type": "string", "enum": list(SUGGEST_FORMATS)}),
+    },
+]
+
+_RELATED = _object(
+    {
+        "id": _STRING,
+        "title": _STRING,
+        "date": _nullable(_DATE),
+        "category": _nullable(_STRING),
+        "source": _nullable(_STRING),
+    }
+)
+
 _FACET = _object({"value": _STRING, "count": {"type": "integer", "minimum": 1}})
 
 SCHEMAS: dict[str, Any] = {
@@ -151,8 +192,9 @@ SCHEMAS: dict[str, Any] = {
             ),
             "relaxed": {
                 "const": True,
-                "description": "Present, and true, only when fewer than 10 articles had "
-                "every word and articles with only some of them were added (each result's "
+                "description": "Present, and true, only when fewer than "
+                f"{RELAXED_BELOW} articles had every word and articles with only some of "
+                "them were added (each result's "
                 "`missing` names the words it lacks).",
             },
             "phrases_not_found": {
@@ -168,6 +210,11 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Present only when `q` found nothing and its spelling "
                 "suggestion found articles: the words searched instead, whose results "
                 "these are (`query` stays `q`). `as_typed=1` searches `q` as typed.",
+            },
+            "next_url": {
+                **_nullable(_STRING),
+                "description": "The next page of this search (a path and query string on "
+                "this server), or null on the last page.",
             },
         },
         optional=("relaxed", "phrases_not_found", "corrected"),
@@ -192,8 +239,9 @@ SCHEMAS: dict[str, Any] = {
                 "items": _STRING,
                 "description": "The words of `q` (or `a OR b` alternatives, quoted phrases) "
                 "this article lacks: a query of three words or more also finds articles "
-                "lacking one of them, ranked lower; when fewer than 10 articles hold every "
-                "word (`relaxed`), those holding some. Empty for an article holding them all.",
+                "lacking one of them, ranked lower; when fewer than "
+                f"{RELAXED_BELOW} articles hold every word (`relaxed`), those holding some. "
+                "Empty for an article holding them all.",
             },
         }
     ),
@@ -210,8 +258,41 @@ SCHEMAS: dict[str, Any] = {
             "source": _nullable(_STRING),
             "url": _nullable(_STRING),
             "body": {**_STRING, "description": "Plain text; paragraphs separated by a blank line."},
+            "related": {
+                "type": "array",
+                "items": _RELATED,
+                "maxItems": 5,
+                "description": "Up to 5 articles most like this one (from its most "
+                "distinctive words), the newer first among near-equal ones.",
+            },
         }
     ),
+    "Completions": _object(
+        {
+            "query": {**_STRING, "description": "`q` as given."},
+            "completions": {
+                "type": "array",
+                "maxItems": MAX_COMPLETIONS,
+                "items": _object(
+                    {
+                        "text": {**_STRING, "description": "As titles most often write it."},
+                        "titles": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "description": "How many titles hold it.",
+                        },
+                    }
+                ),
+                "description": "Title words and phrases starting with `q`, most frequent first.",
+            },
+        }
+    ),
+    "OpenSearchSuggestions": {
+        "type": "array",
+        "prefixItems": [_STRING, {"type": "array", "items": _STRING}],
+        "minItems": 2,
+        "maxItems": 2,
+    },
     "Health": _object(
         {
             "status": {"const": "ok"},
@@ -287,6 +368,21 @@ OPENAPI: dict[str, Any] = {
                 "parameters": SEARCH_PARAMETERS_SPEC,
                 "responses": {
                     "200": _json(_ref("SearchPage"), "A page of results."),
+                    "400": _response("BadParameter"),
+                    **_COMMON_ERRORS,
+                },
+            }
+        },
+        "/api/suggest": {
+            "get": {
+                "operationId": "suggest",
+                "summary": "Completions of a half-typed query: frequent title words and phrases.",
+                "parameters": SUGGEST_PARAMETERS_SPEC,
+                "responses": {
+                    "200": _json(
+                        {"oneOf": [_ref("Completions"), _ref("OpenSearchSuggestions")]},
+                        "Completions, in the shape `format` asked for.",
+                    ),
                     "400": _response("BadParameter"),
                     **_COMMON_ERRORS,
                 },

@@ -1,33 +1,36 @@
-"""The Turkish HTML pages: the search page (``/``) and the article page (``/articles/<id>``).
+"""The Turkish HTML pages: the search page (``/``), the article page (``/articles/<id>``)
+and the OpenSearch description (``/opensearch.xml``) that lets a browser add haberara as
+a search engine.
 
 Both are plain GET forms and links rendered on the server; ``static/app.js`` only adds
 conveniences. Everything is escaped by Jinja except HTML the library already escaped
-(``title_html``, ``snippet`` and :func:`search.highlight.highlight` output).
+(``title_html``, ``snippet`` and :meth:`search.Searcher.highlighted_article` output).
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from search.errors import BadParameter, HaberaraError
-from search.highlight import highlight
-from search.querybuild import MatchSpec
-from search.schema import category_key
-from search.searcher import MAX_QUERY_LENGTH, SearchPage
-from web.articles import ArticleNotFound, find_article
-from web.index import searcher
+from search import BadParameter, HaberaraError, SearchPage, category_key
+from web.articles import ArticleNotFound, find_highlighted_article
 from web.params import SEARCH_PARAMETERS, SearchRequest, read_search_request
 from web.present import (
+    CATEGORY_NAMES,
+    category_name,
     page_count,
     page_window,
+    quick_ranges,
+    turkish_count,
     turkish_date,
     turkish_message,
     turkish_number,
 )
+from web.slot import searcher
 
 bp = Blueprint("pages", __name__)
 
@@ -54,46 +57,82 @@ def tr_date(iso: str | None) -> str:
     return turkish_date(iso)
 
 
+@bp.app_template_filter("tr_count")
+def tr_count(value: int) -> str:
+    return turkish_count(value)
+
+
+@bp.app_template_filter("tr_category")
+def tr_category(written: str) -> str:
+    return category_name(category_key(written), written, category_names())
+
+
+def category_names() -> dict[str, str]:
+    """Category names by key: :data:`~web.present.CATEGORY_NAMES` and the app's
+    ``CATEGORY_NAMES`` setting (which wins)."""
+    return {**CATEGORY_NAMES, **current_app.config.get("CATEGORY_NAMES", {})}
+
+
 @bp.get("/")
 def index() -> tuple[str, int]:
     """The search page: a form, and results when ``q`` is given."""
     q = request.args.get("q", "")
+    names = category_names()
     if not q.strip():
-        return render_template("search.html", q=q, stats=searcher().stats()), 200
+        page = render_template("search.html", q=q, stats=searcher().stats(), category_names=names)
+        return page, 200
+    common = {
+        "q": q,
+        "category_names": names,
+        "quick_ranges": quick_ranges(datetime.date.today()),
+        "json_url": url_for("api.search", **request.args.to_dict(flat=False)),
+    }
     try:
         wanted = read_search_request(request.args)
         page = searcher().search(wanted.q, **wanted.search_kwargs())
     except BadParameter as error:
         message = turkish_message(error, request.args)
-        return render_template("search.html", q=q, error=message), 400
+        return render_template("search.html", error=message, **common), 400
     return render_template(
         "search.html",
-        q=q,
         wanted=wanted,
         page=page,
         took=turkish_number(page.took_ms),
         pages=page_window(page.page, page.total, page.per_page),
         last_page=page_count(page.total, page.per_page),
         categories=_category_choices(page, wanted),
+        chips=_chips(wanted),
+        **common,
     ), 200
+
+
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    """The OpenSearch description: the search page's URL (and the completions') for a
+    browser's list of search engines. OpenSearch wants whole URLs: they are built from
+    the address the browser asked this one by."""
+    xml = render_template("opensearch.xml", root=request.url_root.rstrip("/"))
+    return Response(xml, mimetype="application/opensearchdescription+xml")
 
 
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str) -> str:
     """One article with the words of ``?q=`` highlighted."""
-    found = find_article(article_id)
     q = request.args.get("q", "")
-    spec = searcher().highlight_spec(q) if q.strip() and len(q) <= MAX_QUERY_LENGTH else None
-    spec = spec or MatchSpec()
-    paragraphs = [Markup(highlight(text, spec)) for text in found.body.split("\n\n")]
+    found = find_highlighted_article(article_id, q)
     return render_template(
         "article.html",
-        article=found,
+        article=found.article,
+        related=searcher().related(found.article.id),
         q=q,
-        title_html=Markup(highlight(found.title, spec)),
-        paragraphs=paragraphs,
-        source_link=found.url if (found.url or "").startswith(("https://", "http://")) else None,
+        title_html=Markup(found.title_html),
+        paragraphs=[Markup(paragraph) for paragraph in found.paragraphs_html],
+        source_link=found.article.url if _is_web_address(found.article.url) else None,
     )
+
+
+def _is_web_address(url: str | None) -> bool:
+    return (url or "").startswith(("https://", "http://"))
 
 
 @bp.errorhandler(Exception)
@@ -130,17 +169,36 @@ def _category_choices(page: SearchPage, wanted: SearchRequest) -> list[dict[str,
     if selected:
         unfiltered = {**wanted.search_kwargs(), "categories": [], "page": 1, "per_page": 1}
         facets = searcher().search(wanted.q, **unfiltered).facets.get("category", [])
-    names = {category_key(hit.category): hit.category for hit in page.results if hit.category}
+    written = {category_key(hit.category): hit.category for hit in page.results if hit.category}
+    names = category_names()
     chosen = {category_key(name) for name in selected}
     choices = [
         {
             "value": facet.value,
-            "label": names.get(facet.value, facet.value),
+            "label": category_name(facet.value, written.get(facet.value), names),
             "count": facet.count,
             "checked": facet.value in chosen,
         }
         for facet in facets
     ]
     missing = chosen - {facet.value for facet in facets}
-    choices += [{"value": v, "label": v, "count": 0, "checked": True} for v in sorted(missing)]
+    choices += [
+        {"value": v, "label": category_name(v, None, names), "count": 0, "checked": True}
+        for v in sorted(missing)
+    ]
     return choices
+
+
+def _chips(wanted: SearchRequest) -> list[dict[str, str]]:
+    """The active filters, each with the link that removes it."""
+    chips = []
+    names = category_names()
+    for category in wanted.categories:
+        rest = [c for c in wanted.categories if c != category]
+        label = category_name(category_key(category), category, names)
+        chips.append({"label": label, "url": search_url(category=rest)})
+    if wanted.date_from or wanted.date_to:
+        start = turkish_date(wanted.date_from.isoformat()) if wanted.date_from else "…"
+        end = turkish_date(wanted.date_to.isoformat()) if wanted.date_to else "…"
+        chips.append({"label": f"{start} – {end}", "url": search_url({"from": None, "to": None})})
+    return chips

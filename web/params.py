@@ -14,15 +14,17 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
-from search.errors import BadParameter
-from search.searcher import parse_date
+from search import COMPLETIONS, DEFAULT_PER_PAGE, MAX_QUERY_LENGTH, BadParameter, parse_date
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: The largest ``page`` (18 digits), so the API never does arithmetic on huge numbers.
 MAX_INTEGER = 10**18 - 1
 SEARCH_PARAMETERS = ("q", "page", "per_page", "sort", "from", "to", "category", "as_typed")
-DEFAULT_PER_PAGE = 10
+SUGGEST_PARAMETERS = ("q", "limit", "format")
+#: ``/api/suggest`` answers in its own shape or, for a browser's search box, OpenSearch's.
+SUGGEST_FORMATS = ("json", "opensearch")
+MAX_COMPLETIONS = 20
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class SearchRequest:
     as_typed: bool = False
 
     def search_kwargs(self) -> dict:
-        """Keyword arguments for :meth:`search.searcher.Searcher.search` (after the text)."""
+        """Keyword arguments for :meth:`search.Searcher.search` (after the text)."""
         return {
             "page": self.page,
             "per_page": self.per_page,
@@ -100,3 +102,22 @@ def read_date(args: MultiDict[str, str], name: str) -> datetime.date | None:
         message = f"{name} must be a date written YYYY-MM-DD, got {value[:40]!r}"
         raise BadParameter(name, message)
     return parse_date(value, name)
+
+
+def read_suggest_request(args: MultiDict[str, str]) -> tuple[str, int, str]:
+    """``q`` (may be empty: no completions), ``limit`` and ``format`` of ``/api/suggest``."""
+    for name in SUGGEST_PARAMETERS:
+        if len(args.getlist(name)) > 1:
+            raise BadParameter(
+                name, f"{name} was given {len(args.getlist(name))} times; give it once"
+            )
+    q = args.get("q", "")
+    if len(q) > MAX_QUERY_LENGTH:
+        raise BadParameter("q", f"q is {len(q)} characters; at most {MAX_QUERY_LENGTH}")
+    limit = read_int(args, "limit", COMPLETIONS)
+    if not 1 <= limit <= MAX_COMPLETIONS:
+        raise BadParameter("limit", f"limit must be between 1 and {MAX_COMPLETIONS}")
+    answer = args.get("format") or "json"
+    if answer not in SUGGEST_FORMATS:
+        raise BadParameter("format", f"format must be one of {', '.join(SUGGEST_FORMATS)}")
+    return q, limit, answer

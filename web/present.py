@@ -1,14 +1,15 @@
-"""Turkish wording for the page: dates, numbers, error messages, pagination."""
+"""Turkish wording for the page: dates, numbers, category names, error messages,
+pagination and quick date ranges."""
 
 from __future__ import annotations
 
 import datetime
 import math
+import re
 
 from werkzeug.datastructures import MultiDict
 
-from search.errors import BadParameter
-from search.searcher import MAX_PER_PAGE, MAX_QUERY_LENGTH
+from search import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, BadParameter
 from web.params import read_date
 
 MONTHS = (
@@ -40,6 +41,77 @@ def turkish_number(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
+def turkish_count(value: int) -> str:
+    """``4393`` -> ``4.393`` (Turkish thousands separator)."""
+    return f"{value:,}".replace(",", ".")
+
+
+#: How the page names the categories an archive files its articles under (by their
+#: key, :func:`search.schema.category_key`); the ``CATEGORY_NAMES`` setting adds or
+#: overrides names, and any other category is named by :func:`derived_category_name`.
+CATEGORY_NAMES = {
+    "dunya": "Dünya",
+    "egitim": "Eğitim",
+    "ekonomi": "Ekonomi",
+    "genel": "Genel",
+    "guncel": "Güncel",
+    "kultur": "Kültür",
+    "kultur-sanat": "Kültür-Sanat",
+    "magazin": "Magazin",
+    "planet": "Planet",
+    "saglik": "Sağlık",
+    "siyaset": "Siyaset",
+    "spor": "Spor",
+    "teknoloji": "Teknoloji",
+    "turkiye": "Türkiye",
+    "yasam": "Yaşam",
+}
+
+
+def category_name(key: str, written: str | None = None, names: dict[str, str] | None = None) -> str:
+    """The name a category is shown by: a configured one, else the name as an article
+    wrote it (``written``) or the key, each word capitalised the Turkish way.
+
+    >>> category_name("kultur-sanat"), category_name("bilim-ilim", "bilim-ilim")
+    ('Kültür-Sanat', 'Bilim-İlim')
+    """
+    found = (names or CATEGORY_NAMES).get(key)
+    return found or derived_category_name(written or key)
+
+
+def derived_category_name(name: str) -> str:
+    """Each word (between spaces and hyphens) capitalised, ``i`` as ``İ``: ``iç-haber`` ->
+    ``İç-Haber``; a name already holding capitals is kept."""
+    if any(character.isupper() for character in name):
+        return name
+    parts = re.split(r"([\s-]+)", name)
+    return "".join(_turkish_capital(part) for part in parts)
+
+
+def _turkish_capital(word: str) -> str:
+    if not word:
+        return word
+    first = {"i": "İ", "ı": "I"}.get(word[0], word[0].upper())
+    return first + word[1:]
+
+
+#: The page's names of the accepted ``sort`` values.
+SORT_NAMES = {"relevance": "ilgiye göre", "date": "tarihe göre"}
+
+
+def quick_ranges(today: datetime.date) -> list[tuple[str, str, str]]:
+    """``(label, from, to)`` of the quick date ranges offered beside the date fields.
+
+    >>> quick_ranges(datetime.date(2025, 9, 12))[0]
+    ('Son 24 saat', '2025-09-11', '2025-09-12')
+    """
+    days = [("Son 24 saat", 1), ("Son 7 gün", 7), ("Son 30 gün", 30)]
+    ranges = [
+        (label, (today - datetime.timedelta(n)).isoformat(), today.isoformat()) for label, n in days
+    ]
+    return [*ranges, ("Bu yıl", f"{today.year}-01-01", today.isoformat())]
+
+
 def turkish_message(error: BadParameter, args: MultiDict[str, str]) -> str:
     """One Turkish sentence saying what to change; the library's messages are English."""
     name = error.parameter
@@ -59,7 +131,8 @@ def turkish_message(error: BadParameter, args: MultiDict[str, str]) -> str:
     if name == "per_page":
         return f"{label} 1 ile {MAX_PER_PAGE} arasında bir tam sayı olmalı."
     if name == "sort":
-        return f"{label} “ilgi” ya da “tarih” olabilir."
+        accepted = " ya da ".join(f"“{value}” ({SORT_NAMES[value]})" for value in SORTS)
+        return f"{label} {accepted} olabilir."
     return f"{label} geçersiz."
 
 

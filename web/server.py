@@ -38,13 +38,6 @@ MALLOC_ARENAS = 2
 M_ARENA_MAX = -8
 
 
-def default_workers() -> int:
-    """One worker per core, at most 4; 1 where processes cannot be forked."""
-    if not hasattr(os, "fork"):
-        return 1
-    return max(1, min(os.cpu_count() or 1, 4))
-
-
 def run(
     create_app: Callable[[], Flask],
     *,

@@ -1,15 +1,366 @@
 // Progressive enhancement for the search page; everything works without it.
-// - ticking a category submits the form at once (dates wait for Enter or "Filtrele",
-//   since a date field changes on every digit typed);
+// - results as you type: a debounced fetch of /api/search redraws the results, the count,
+//   the filters and the URL; a newer keystroke cancels the request before it, and the
+//   count is announced (role="status");
+// - completions: the search box is an ARIA combobox over /api/suggest (arrow keys, Enter,
+//   Esc, or a click);
+// - on a phone the "Filtreler" button opens the filters over the page;
+// - ticking a category submits the form at once (dates wait for Enter or "Filtrele");
 // - "/" focuses the search box from anywhere on the page.
 "use strict";
+
+const TYPING_PAUSE_MS = 250;
+const MIN_LIVE_CHARS = 2;
+const MONTHS = ["Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos",
+  "Eylül", "Ekim", "Kasım", "Aralık"];
+const SORTS = [["relevance", "İlgiye göre"], ["date", "Tarihe göre"]];
+
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const count = (n) => new Intl.NumberFormat("tr-TR").format(n);
+const decimal = (n) => n.toFixed(1).replace(".", ",");
+
+function trDate(iso) {
+  if (!iso) return "";
+  const [year, month, day] = iso.split("-").map(Number);
+  return `${day} ${MONTHS[month - 1]} ${year}`;
+}
+
+// The key a category is counted by (search.schema.category_key): Turkish lower case, folded.
+function categoryKey(name) {
+  return name.trim().toLocaleLowerCase("tr").replace(/ı/g, "i")
+    .normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+}
+
+function debounce(action, wait) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => action(...args), wait);
+  };
+}
+
+// --- results as you type -------------------------------------------------------------------
+
+function liveResults(form, box, area) {
+  const names = JSON.parse(area.dataset.categoryNames || "{}");
+  const categoryName = (key, written) => names[key] || derivedName(written || key);
+  let pending = null;
+
+  function derivedName(name) {
+    if (name !== name.toLocaleLowerCase("tr")) return name;
+    return name.replace(/(^|[\s-])(\S)/g, (_, gap, c) => gap + c.toLocaleUpperCase("tr"));
+  }
+
+  function params(overrides = {}) {
+    const data = new URLSearchParams();
+    for (const [name, value] of new FormData(form)) {
+      if (value !== "" && name !== "page") data.append(name, value);
+    }
+    for (const [name, value] of Object.entries(overrides)) {
+      data.delete(name);
+      for (const item of [].concat(value)) if (item !== null && item !== "") data.append(name, item);
+    }
+    return data;
+  }
+  const pageUrl = (data) => `/?${data}`;
+
+  async function run() {
+    const q = box.value.trim();
+    if (q.length < MIN_LIVE_CHARS) return;
+    const data = params();
+    if (pending) pending.abort();
+    const controller = new AbortController();
+    pending = controller;
+    let body;
+    try {
+      const response = await fetch(`/api/search?${data}`, { signal: controller.signal });
+      if (!response.ok) return; // the page's own submit shows the message
+      body = await response.json();
+    } catch {
+      return; // cancelled by a newer keystroke or by leaving the page; Enter still works
+    }
+    if (pending !== controller) return;
+    pending = null;
+    render(body, data);
+    history.replaceState(null, "", pageUrl(data));
+    document.title = `${box.value} – haberara`;
+  }
+
+  function render(page, data) {
+    const welcome = document.querySelector(".welcome");
+    if (welcome) welcome.remove();
+    area.classList.add("layout");
+    const summary = `${count(page.total)} sonuç (${decimal(page.took_ms)} ms)`;
+    area.innerHTML = `<section class="results" id="sonuclar" tabindex="-1" aria-labelledby="sonuc-baslik">
+      <h2 id="sonuc-baslik" class="visually-hidden">Sonuçlar</h2>
+      <div class="toolbar">
+        <p class="summary">${summary}</p>
+        <a class="filters-toggle" href="#filtreler" aria-controls="filtreler">Filtreler</a>
+        <nav class="sort" aria-label="Sıralama">Sırala: ${sortLinks(data)}</nav>
+        <a class="json-link" href="/api/search?${escapeHtml(data)}" type="application/json">JSON</a>
+      </div>
+      ${notices(page)}${hits(page)}${pagination(page, data)}
+    </section>
+    <aside class="filters" id="filtreler" aria-label="Filtreler">${filters(page, data)}</aside>`;
+    // a live region that stays in the page: one drawn afresh is not read out
+    document.getElementById("duyuru").textContent = summary;
+    enhanceFilters(area);
+  }
+
+  function sortLinks(data) {
+    const current = data.get("sort") || "relevance";
+    return SORTS.map(([value, label]) => {
+      const url = escapeHtml(pageUrl(params({ sort: value === "relevance" ? null : value })));
+      const mark = value === current ? ' aria-current="true"' : "";
+      return `<a href="${url}"${mark}>${label}</a>`;
+    }).join(" ");
+  }
+
+  function notices(page) {
+    let html = "";
+    if (page.suggestion) {
+      const url = escapeHtml(pageUrl(params({ q: page.suggestion })));
+      html += `<p class="suggestion">Bunu mu demek istediniz: <a href="${url}">${escapeHtml(page.suggestion)}</a></p>`;
+    }
+    if (page.phrases_not_found) {
+      const phrases = page.phrases_not_found.map((p) => `“${escapeHtml(p)}”`).join(", ");
+      const word = page.phrases_not_found.length > 1 ? "ifadelerini" : "ifadesini";
+      html += `<p class="notice">${phrases} ${word} tam olarak içeren bir haber bulunamadı; kelimeleri ayrı ayrı arandı.</p>`;
+    }
+    if (page.relaxed) {
+      html += "<p class=\"notice\">Bütün kelimeleri içeren haber 10'dan az; kelimelerin yalnızca bazılarını içeren haberler de gösteriliyor (eksik kelimeler sonuçların altında).</p>";
+    }
+    return html;
+  }
+
+  function hits(page) {
+    if (!page.results.length) {
+      return `<div class="empty"><p><strong>“${escapeHtml(page.query)}” için sonuç bulunamadı.</strong></p>
+        <ul><li>Yazımı kontrol edin ya da daha az kelimeyle arayın.</li></ul></div>`;
+    }
+    const q = encodeURIComponent(page.query);
+    const items = page.results.map((hit) => {
+      const href = `/articles/${hit.id.split("/").map(encodeURIComponent).join("/")}?q=${q}`;
+      const meta = [
+        hit.date ? `<time datetime="${escapeHtml(hit.date)}">${trDate(hit.date)}</time>` : "",
+        hit.category ? `<span class="category">${escapeHtml(categoryName(categoryKey(hit.category), hit.category))}</span>` : "",
+        hit.source ? `<span class="source">${escapeHtml(hit.source)}</span>` : "",
+      ].join("");
+      const missing = hit.missing.length
+        ? `<p class="missing">Eksik: ${hit.missing.map((w) => `<s>${escapeHtml(w)}</s>`).join(", ")}</p>` : "";
+      // title_html and snippet come escaped from the server, with <mark> on matches
+      return `<li class="hit"><h3><a href="${escapeHtml(href)}">${hit.title_html}</a></h3>
+        <p class="meta">${meta}</p><p class="snippet">${hit.snippet}</p>${missing}</li>`;
+    });
+    return `<ol class="hits" start="${(page.page - 1) * page.per_page + 1}">${items.join("")}</ol>`;
+  }
+
+  function pagination(page, data) {
+    const last = Math.max(1, Math.ceil(page.total / page.per_page));
+    if (last <= 1) return "";
+    const link = (n, text, extra = "") =>
+      `<a href="${escapeHtml(pageUrl(params({ page: n === 1 ? null : String(n) })))}"${extra}>${text}</a>`;
+    const shown = [...new Set([1, last, ...[-2, -1, 0, 1, 2].map((d) => page.page + d)])]
+      .filter((n) => n >= 1 && n <= last).sort((a, b) => a - b);
+    let html = page.page > 1 ? link(page.page - 1, "‹ Önceki", ' rel="prev"') : "";
+    shown.forEach((n, i) => {
+      if (i && n - shown[i - 1] > 1) html += '<span class="gap">…</span>';
+      html += n === page.page ? link(n, n, ' aria-current="page"') : link(n, n, ` aria-label="Sayfa ${n}"`);
+    });
+    if (page.page < last) html += link(page.page + 1, "Sonraki ›", ' rel="next"');
+    return `<nav class="pagination" aria-label="Sayfalar">${html}</nav>`;
+  }
+
+  function filters(page, data) {
+    const chosen = new Set(data.getAll("category").map(categoryKey));
+    const facets = page.facets.category.filter((f) => !chosen.has(f.value));
+    const checked = [...chosen].map((value) => ({ value, count: null }));
+    const boxes = [...checked, ...facets].map((f) => `<label class="check">
+      <input type="checkbox" name="category" value="${escapeHtml(f.value)}" form="arama"${chosen.has(f.value) ? " checked" : ""}>
+      ${escapeHtml(categoryName(f.value))} <span class="count">${f.count === null ? "" : count(f.count)}</span></label>`);
+    const years = page.facets.year.map((y) => `<li><a href="${escapeHtml(pageUrl(params({ from: `${y.value}-01-01`, to: `${y.value}-12-31` })))}">${escapeHtml(y.value)}</a> <span class="count">${count(y.count)}</span></li>`);
+    const ranges = document.querySelectorAll(".quick-ranges a");
+    return `<fieldset><legend>Tarih aralığı</legend>
+        <label for="from">Başlangıç</label>
+        <input id="from" name="from" type="date" form="arama" value="${escapeHtml(data.get("from") || "")}">
+        <label for="to">Bitiş</label>
+        <input id="to" name="to" type="date" form="arama" value="${escapeHtml(data.get("to") || "")}">
+        ${quickRanges(ranges)}
+      </fieldset>
+      ${boxes.length ? `<fieldset><legend>Kategori</legend>${boxes.join("")}</fieldset>` : ""}
+      ${years.length ? `<nav class="years" aria-label="Yıla göre"><h2>Yıl</h2><ul>${years.join("")}</ul></nav>` : ""}
+      <div class="filter-actions"><button type="submit" form="arama">Filtrele</button>
+        <a href="${escapeHtml(pageUrl(new URLSearchParams({ q: data.get("q") })))}">Filtreleri temizle</a></div>`;
+  }
+
+  // The quick ranges' dates: the server's (its day) when the page has them, else today's.
+  let rangeDates = null;
+  function quickRanges(links) {
+    if (!rangeDates && links.length) {
+      rangeDates = [...links].map((a) => {
+        const url = new URL(a.href);
+        return [a.textContent, url.searchParams.get("from"), url.searchParams.get("to")];
+      });
+    }
+    rangeDates = rangeDates || todaysRanges();
+    const items = rangeDates.map(([label, from, to]) =>
+      `<li><a href="${escapeHtml(pageUrl(params({ from, to })))}">${escapeHtml(label)}</a></li>`);
+    return `<ul class="quick-ranges" aria-label="Hazır tarih aralıkları">${items.join("")}</ul>`;
+  }
+
+  const quick = document.querySelectorAll(".quick-ranges a");
+  if (quick.length) quickRanges(quick);
+  return { run: debounce(run, TYPING_PAUSE_MS), now: run };
+}
+
+function todaysRanges() {
+  const iso = (date) => [date.getFullYear(), date.getMonth() + 1, date.getDate()]
+    .map((n, i) => String(n).padStart(i ? 2 : 4, "0")).join("-");
+  const today = new Date();
+  const before = (days) => iso(new Date(today.getFullYear(), today.getMonth(), today.getDate() - days));
+  return [["Son 24 saat", before(1)], ["Son 7 gün", before(7)], ["Son 30 gün", before(30)],
+    ["Bu yıl", `${today.getFullYear()}-01-01`]].map(([label, from]) => [label, from, iso(today)]);
+}
+
+// --- completions: the ARIA combobox ----------------------------------------------------------
+
+function combobox(form, box, onChoose) {
+  const list = document.createElement("ul");
+  list.id = "oneriler";
+  list.className = "completions";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "Öneriler");
+  list.hidden = true;
+  box.insertAdjacentElement("afterend", list);
+  box.setAttribute("role", "combobox");
+  box.setAttribute("aria-autocomplete", "list");
+  box.setAttribute("aria-controls", list.id);
+  box.setAttribute("aria-expanded", "false");
+  let options = [];
+  let active = -1;
+  let pending = null;
+
+  function close() {
+    list.hidden = true;
+    box.setAttribute("aria-expanded", "false");
+    box.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function show(texts) {
+    options = texts;
+    active = -1;
+    list.innerHTML = texts.map((text, i) =>
+      `<li role="option" id="oneri-${i}" aria-selected="false">${escapeHtml(text)}</li>`).join("");
+    if (!texts.length) return close();
+    list.hidden = false;
+    box.setAttribute("aria-expanded", "true");
+  }
+
+  function highlight(index) {
+    active = index;
+    list.querySelectorAll("[role=option]").forEach((option, i) => {
+      option.setAttribute("aria-selected", String(i === index));
+    });
+    if (index >= 0) box.setAttribute("aria-activedescendant", `oneri-${index}`);
+    else box.removeAttribute("aria-activedescendant");
+  }
+
+  function choose(index) {
+    box.value = options[index];
+    close();
+    onChoose();
+  }
+
+  async function fetchCompletions() {
+    const q = box.value;
+    if (!q.trim()) return close();
+    if (pending) pending.abort();
+    const controller = new AbortController();
+    pending = controller;
+    try {
+      const response = await fetch(`/api/suggest?q=${encodeURIComponent(q)}`, { signal: controller.signal });
+      if (!response.ok) return close();
+      const body = await response.json();
+      if (pending === controller && box.value === q && document.activeElement === box) {
+        show(body.completions.map((c) => c.text).filter((text) => text !== q));
+      }
+    } catch {
+      // cancelled, or the server is out of reach: no completions, the box works as typed
+    }
+  }
+
+  box.addEventListener("keydown", (event) => {
+    const open = !list.hidden && options.length;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!open) return;
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      const size = options.length;
+      highlight(step > 0 ? (active + 1) % size : (active <= 0 ? size - 1 : active - 1));
+    } else if (event.key === "Enter" && open && active >= 0) {
+      event.preventDefault();
+      choose(active);
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault();
+      close();
+    }
+  });
+  list.addEventListener("mousedown", (event) => event.preventDefault()); // keep focus in the box
+  list.addEventListener("click", (event) => {
+    const option = event.target.closest("[role=option]");
+    if (option) choose(Number(option.id.replace("oneri-", "")));
+  });
+  box.addEventListener("blur", close);
+  return { run: debounce(fetchCompletions, TYPING_PAUSE_MS / 2), close };
+}
+
+// --- the phone layout's filters button -------------------------------------------------------
+
+function enhanceFilters(root) {
+  const button = root.querySelector(".filters-toggle");
+  const panel = root.querySelector("#filtreler");
+  if (!button || !panel) return;
+  button.setAttribute("role", "button");
+  button.setAttribute("aria-expanded", "false");
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "filters-close";
+  close.textContent = "Kapat";
+  panel.prepend(close);
+  const toggle = (open) => {
+    panel.classList.toggle("open", open);
+    button.setAttribute("aria-expanded", String(open));
+    (open ? panel.querySelector("input, a, button:not(.filters-close)") || close : button).focus();
+  };
+  button.addEventListener("click", (event) => {
+    event.preventDefault();
+    toggle(!panel.classList.contains("open"));
+  });
+  close.addEventListener("click", () => toggle(false));
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && panel.classList.contains("open")) toggle(false);
+  });
+  root.querySelectorAll('input[type="checkbox"][form="arama"]').forEach((input) => {
+    input.addEventListener("change", () => input.form.requestSubmit());
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.documentElement.classList.add("js");
   const form = document.getElementById("arama");
   if (!form) return;
-  document.querySelectorAll('input[type="checkbox"][form="arama"]').forEach((input) => {
-    input.addEventListener("change", () => form.requestSubmit());
-  });
   const box = document.getElementById("q");
+  const area = document.getElementById("sonuc-alani");
+  enhanceFilters(document);
+  if (box && area) {
+    const results = liveResults(form, box, area);
+    const completions = combobox(form, box, () => form.requestSubmit());
+    box.addEventListener("input", () => {
+      results.run();
+      completions.run();
+    });
+  }
   document.addEventListener("keydown", (event) => {
     const typing = event.target.closest("input, textarea, select, [contenteditable]");
     if (event.key === "/" && !typing && box) {

@@ -1,9 +1,9 @@
 """What the last reindex saw of each article file, so unchanged files need not be read again.
 
 A reindex compares each file with the index by the sha1 of its bytes; reading and hashing
-43,000 files took most of an incremental run. After each commit the indexer writes
-``haberara-files.json.gz`` beside the whoosh files (gzip: a 43,000-file archive's record
-is 4.4 MB of JSON, 1.9 MB compressed): for every indexed article its content hash and,
+every file of a large archive would be most of an incremental run. After each commit the
+indexer writes ``haberara-files.json.gz`` beside the whoosh files: for every indexed
+article its content hash and,
 when the run read the file, the file's size, modification time (ns), inode and change
 time (ns). The next run trusts a file whose four are all unchanged, like ``git status``
 does, without opening it. The change time is the kernel's own: every write sets it and no
@@ -95,7 +95,7 @@ def save(
     data = {"commit": commit, "taken": taken, "articles": articles}
     temporary = generation / f".{RECORD_FILE}.{os.getpid()}.tmp"
     text = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    # the quickest level: a third of level 6's time for a record 6% larger
+    # the quickest level: the record is rewritten on every reindex, its size matters less
     temporary.write_bytes(gzip.compress(text, compresslevel=1, mtime=0))
     os.replace(temporary, generation / RECORD_FILE)
 

@@ -20,8 +20,13 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.spelling import ListCorrector
 
-from search import engine
-from search.analysis import (
+from search.searching import engine
+from search.searching.lexicon import SegmentLexicon
+from search.searching.query import Clause, ParsedQuery
+from search.shared import SharedCache
+from search.storage.reading import text_value
+from search.storage.schema import TEXT_FIELDS, category_key
+from search.text.analysis import (
     analyze,
     ascii_fold,
     stem_first_letters,
@@ -29,12 +34,8 @@ from search.analysis import (
     stopwords,
     turkish_stem,
 )
-from search.dictionary import belongs_to_longer_word, is_dictionary_word
-from search.lexicon import SegmentLexicon
-from search.morphology import inflections, lemma_candidates, stem_variants
-from search.query import Clause, ParsedQuery
-from search.schema import TEXT_FIELDS, category_key
-from search.shared import SharedCache
+from search.text.dictionary import belongs_to_longer_word, is_dictionary_word
+from search.text.morphology import inflections, lemma_candidates, stem_variants
 
 TITLE_BOOST = 2.25
 EXACT_BOOST = 2.0
@@ -90,8 +91,8 @@ class MatchSpec:
 
         Every way of matching keeps the word's start: an exact or folded form is the whole
         word, a prefix begins it, and so does a stem but its last two letters (see
-        :func:`~search.analysis.stem_start`); a shorter stem gives the letters it can
-        begin with (:func:`~search.analysis.stem_first_letters`), an empty one any start.
+        :func:`~search.text.analysis.stem_start`); a shorter stem gives the letters it can
+        begin with (:func:`~search.text.analysis.stem_first_letters`), an empty one any start.
         """
         if self._starts is None:
             words = (*self.exact, *self.folded, *self.prefixes)
@@ -116,7 +117,7 @@ class Vocabulary:
 
     The index keeps each word as written (``bişkek``); a reader may type ``biskek``. Each
     segment's title and body words are held sorted by their fold (see
-    :mod:`search.lexicon`), shared by every thread, so a folded word or prefix is a binary
+    :mod:`search.searching.lexicon`), shared by every thread, so a folded word or prefix is a binary
     search per segment. Expansions are cached per reader.
     """
 
@@ -182,7 +183,7 @@ class Vocabulary:
 
     def inflected_words(self, folded_prefix: str, needs_vowel: bool) -> list[str]:
         """Indexed words (titles or bodies) whose fold is ``folded_prefix`` then a chain
-        of noun suffixes (see :func:`~search.morphology.inflections`)."""
+        of noun suffixes (see :func:`~search.text.morphology.inflections`)."""
         return self._collect(
             lexicon.inflected(folded_prefix, needs_vowel) for lexicon in self._lexicons
         )
@@ -249,8 +250,7 @@ def _typed_alike(word: str, form: str, base: str) -> bool:
     return form[:shared] == word[:shared]
 
 
-#: The fields of each mask, one shared tuple each (a tuple per kept form came to 16 MB in
-#: a worker after 11,000 distinct queries).
+#: The fields of each mask, one shared tuple each rather than a tuple per kept form.
 _FIELDS_OF_MASK = [
     tuple(name for bit, name in enumerate(TEXT_FIELDS) if mask & (1 << bit))
     for mask in range(1 << len(TEXT_FIELDS))
@@ -279,14 +279,10 @@ def _segment_words(leaf) -> SegmentLexicon:
     words: dict[str, list[str]] = {}
     for fieldname in TEXT_FIELDS:
         try:
-            words[fieldname] = [_text(term) for term in leaf.lexicon(fieldname)]
+            words[fieldname] = [text_value(term) for term in leaf.lexicon(fieldname)]
         except TermNotFound:
             words[fieldname] = []
     return SegmentLexicon(words)
-
-
-def _text(term: str | bytes) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 @dataclass
@@ -306,14 +302,14 @@ class CompiledQuery:
         self, scorer: engine.Engine, groups: list[engine.Matches]
     ) -> tuple[engine.Matches, bool]:
         """``(matches, relaxed)``: the articles holding every group, and for a long query
-        (:data:`~search.engine.LONG_QUERY_GROUPS` groups or more) those lacking one; when
+        (:data:`~search.searching.engine.LONG_QUERY_GROUPS` groups or more) those lacking one; when
         the articles holding every group are fewer than :data:`FILL_UP_BELOW` (a page),
         every article holding some group joins them, and ``relaxed`` says so. An article
         lacking a group scores by the share of groups it holds, each weighted by its rarity
-        (see :meth:`~search.engine.Engine.match_any`). (A long query's target often lacks one of
+        (see :meth:`~.engine.Engine.match_any`). (A long query's target often lacks one of
         its words: a pasted headline, a question. Ranking full matches strictly first cost
         a tenth of the known-item MRR on pasted headlines.) ``groups`` are the groups'
-        matches (:meth:`~search.engine.Engine.group_matches`)."""
+        matches (:meth:`~search.searching.engine.Engine.group_matches`)."""
         if not self.groups:
             if self.excluded:
                 return scorer.everything(self.excluded), False
@@ -388,7 +384,7 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
 def _label(clause: Clause) -> str:
     """A clause as the reader typed it.
 
-    >>> from search.query import parse_query
+    >>> from search.searching.query import parse_query
     >>> [_label(clause) for clause in parse_query('title:su* "Güvenlik Konseyi" sel').clauses]
     ['title:su*', '"Güvenlik Konseyi"', 'sel']
     """

@@ -8,113 +8,70 @@ import functools
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
 
-from search import store
-from search.engine import Engine, PhraseClause, TermsClause, column_values
 from search.errors import BadParameter, HaberaraError
-from search.highlight import highlight, snippet
-from search.morphology import suffix_chains
-from search.query import parse_query
-from search.querybuild import MatchedQuery, MatchSpec, Vocabulary, compile_query, match_query
-from search.rerank import PROXIMITY_WINDOW, WINDOW, Freshness, proximity_factors, rescore
-from search.schema import SCORED_FIELDS, TEXT_FIELDS, category_key, stored_body, stored_ranked_title
+from search.searching.complete import (
+    COMPLETIONS,
+    Completion,
+    CompletionTable,
+    LatestTable,
+    read_titles,
+)
+from search.searching.engine import Engine, PhraseClause, TermsClause
+from search.searching.highlight import highlight, snippet
+from search.searching.query import parse_query
+from search.searching.querybuild import (
+    MatchedQuery,
+    MatchSpec,
+    Vocabulary,
+    compile_query,
+    match_query,
+)
+from search.searching.related import RELATED, distinctive_terms, rank_related
+from search.searching.rerank import (
+    PROXIMITY_WINDOW,
+    WINDOW,
+    Freshness,
+    proximity_factors,
+    rescore,
+)
+from search.searching.results import (
+    FacetCount,
+    HighlightedArticle,
+    RelatedArticle,
+    SearchHit,
+    SearchPage,
+    StoredArticle,
+)
+from search.searching.suggest import suggest
 from search.shared import SharedCache
-from search.suggest import suggest
+from search.storage import store
+from search.storage.reading import column_values, text_value
+from search.storage.schema import (
+    SCORED_FIELDS,
+    TEXT_FIELDS,
+    category_key,
+    stored_body,
+    stored_ranked_title,
+)
+from search.text.dictionary import dictionary_words
+from search.text.morphology import suffix_chains
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 500
 MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 10
 SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
 FACETS = ("category", "year")
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One ranked article with its highlighted title and snippet (HTML, escaped)."""
-
-    id: str
-    title: str
-    title_html: str
-    title_derived: bool  # the file had no title; this is its first sentence
-    date: str | None
-    category: str | None
-    source: str | None
-    url: str | None
-    score: float
-    snippet: str
-    #: The reader's words (or ``a OR b`` alternatives, phrases) this article lacks: a query
-    #: of three words or more also finds articles lacking one, and a query fewer than 10
-    #: articles answer in full finds those holding some (``relaxed``).
-    missing: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class FacetCount:
-    value: str
-    count: int
-
-
-@dataclass
-class SearchPage:
-    """A page of results, with counts per category and year for the whole result set."""
-
-    query: str
-    total: int
-    page: int
-    per_page: int
-    took_ms: float
-    results: list[SearchHit]
-    suggestion: str | None
-    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
-    relaxed: bool = False
-    #: Quoted phrases no article holds; their words were searched instead.
-    phrases_not_found: list[str] = field(default_factory=list)
-    #: The words searched instead of ``query``, which found nothing (a misspelling).
-    corrected: str | None = None
-
-    def to_dict(self) -> dict:
-        """The JSON shape the API and ``haberara search --json`` both print."""
-        data = _fields(self)
-        data["results"] = [_fields(hit) for hit in self.results]
-        data["facets"] = {
-            name: [_fields(count) for count in counts] for name, counts in self.facets.items()
-        }
-        if not self.relaxed:
-            del data["relaxed"]
-        if not self.phrases_not_found:
-            del data["phrases_not_found"]
-        if self.corrected is None:
-            del data["corrected"]
-        return data
-
-
-def _fields(instance) -> dict:
-    """A dataclass's fields as a dict, one level deep (``dataclasses.asdict`` copies
-    recursively: 8x as long for a page of ten results, a third of a millisecond)."""
-    return {item.name: getattr(instance, item.name) for item in dataclasses.fields(instance)}
-
-
-@dataclass(frozen=True)
-class StoredArticle:
-    """An indexed article as stored, for the article page and API."""
-
-    id: str
-    title: str
-    title_derived: bool
-    date: str | None
-    category: str | None
-    source: str | None
-    url: str | None
-    body: str
+RELATED_FIELD = "stem"
 
 
 def parse_date(value: str | None, parameter: str) -> datetime.date | None:
@@ -198,13 +155,14 @@ class Searcher:
         proximity: bool = True,
     ) -> None:
         """``freshness``: the recency prior of relevance ranking (see
-        :class:`~search.rerank.Freshness`), None for none; ``proximity``: whether the
+        :class:`~search.searching.rerank.Freshness`), None for none; ``proximity``: whether the
         best candidates are rescored by how closely they hold the query's words."""
         self.index_dir = Path(index_dir)
         self.cache_pages = cache_pages
         self.freshness = freshness
         self.proximity = proximity
         self._local = threading.local()
+        self._completions = LatestTable()  # the newest reader's, shared by every thread
         store.open_index(self.index_dir).close()  # fail now, with a clear message
 
     @_reading
@@ -213,7 +171,7 @@ class Searcher:
         text: str,
         *,
         page: int = 1,
-        per_page: int = 10,
+        per_page: int = DEFAULT_PER_PAGE,
         sort: str = "relevance",
         date_from: datetime.date | None = None,
         date_to: datetime.date | None = None,
@@ -302,9 +260,11 @@ class Searcher:
     def warm_up(self) -> None:
         """Read now what the first searches would otherwise wait for: the segments' word
         lists, field lengths, dates, ids and facet columns (a few seconds on a large
-        archive) and the suffix chains, shared by the threads that serve afterwards. This
-        thread keeps no reader of its own."""
+        archive), the suffix chains and the dictionary's words, shared by the threads that
+        serve afterwards; and start building the completion table on a thread of its own.
+        This thread keeps no reader of its own."""
         suffix_chains()
+        dictionary_words()
         state = self._current()
         for fieldname in SCORED_FIELDS:
             state.engine.data.norms(fieldname)
@@ -312,10 +272,11 @@ class Searcher:
         state.id_order()
         for name in FACETS:
             state.facet_codes(name)
+        self._completions.prepare(state.engine.key, self._completion_table)
         self._local.state = None
 
     @_reading
-    def article(self, article_id: str, highlight_query: str = "") -> StoredArticle | None:
+    def article(self, article_id: str) -> StoredArticle | None:
         """The stored article with this id, or None."""
         fields = self._current().searcher.document(id=article_id)
         if fields is None:
@@ -330,6 +291,79 @@ class Searcher:
             url=fields.get("url"),
             body=stored_body(fields),
         )
+
+    def highlighted_article(self, article_id: str, query: str = "") -> HighlightedArticle | None:
+        """The stored article with the words of ``query`` marked in its title and
+        paragraphs (escaped HTML), or None. A query too long to search marks nothing."""
+        found = self.article(article_id)
+        if found is None:
+            return None
+        too_long = len(query) > MAX_QUERY_LENGTH
+        spec = self.highlight_spec(query) if query.strip() and not too_long else MatchSpec()
+        return HighlightedArticle(
+            article=found,
+            title_html=highlight(found.title, spec),
+            paragraphs_html=[highlight(text, spec) for text in found.body.split("\n\n")],
+        )
+
+    @_reading
+    def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
+        """Frequent title words and phrases starting with ``text`` (any case, Turkish
+        letters or not: ``kirg`` -> ``Kırgızistan``), most frequent first; see
+        :mod:`search.searching.complete`. The table is built from the titles (seconds on a
+        large archive): :meth:`warm_up` starts it, and there are no completions until it is
+        built; without it the first call builds it. After a reindex the previous table
+        answers while a thread builds the new one."""
+        key = self._current().engine.key
+        return self._completions.get(key, self._completion_table).complete(text, limit)
+
+    def _completion_table(self) -> CompletionTable:
+        """A completion table of the current commit, read through a reader of its own (it
+        may be built on a thread of its own, beside this one's searches)."""
+        searcher = store.open_index(self.index_dir).searcher()
+        try:
+            return CompletionTable.from_titles(read_titles(searcher.reader()))
+        finally:
+            searcher.close()
+
+    @_reading
+    def related(self, article_id: str, limit: int = RELATED) -> list[RelatedArticle]:
+        """Up to ``limit`` articles most like this one, from its most distinctive words,
+        newer first among near-equal scores (see :mod:`search.searching.related`); empty for an
+        unknown id. An article with the same title (a copy) is not given."""
+        state = self._current()
+        docnum = state.searcher.document_number(id=article_id)
+        if docnum is None:
+            return []
+        fields = state.searcher.stored_fields(docnum)
+        reader, title = state.engine.reader, fields.get("title", "")
+        terms = distinctive_terms(
+            title,
+            stored_body(fields),
+            state.engine.data.documents,
+            lambda term: reader.doc_frequency(RELATED_FIELD, term),
+        )
+        scores = np.zeros(state.engine.size)
+        wanted = [(RELATED_FIELD, term) for term, _ in terms]
+        postings = state.engine.data.postings_many(reader, wanted)
+        for (docs, values), (_, weight) in zip(postings, terms, strict=True):
+            scores[docs] += values * weight
+        ranked = rank_related(scores, state.dates(), state.id_order(), [docnum], limit * 3)
+        found: list[RelatedArticle] = []
+        for other in ranked:
+            stored = state.searcher.stored_fields(other)
+            if stored.get("title", "") == title:
+                continue
+            found.append(
+                RelatedArticle(
+                    id=stored["id"],
+                    title=stored.get("title", ""),
+                    date=_iso(stored.get("date")),
+                    category=stored.get("category_name"),
+                    source=stored.get("source"),
+                )
+            )
+        return found[:limit]
 
     @_reading
     def highlight_spec(self, text: str) -> MatchSpec:
@@ -438,7 +472,7 @@ class _ReaderState:
         ordered by article id, the same whichever segment or docnum a build gave them."""
 
         def read() -> np.ndarray:
-            ids = [_text(value) for value in column_values(self.searcher, "id")]
+            ids = [text_value(value) for value in column_values(self.searcher, "id")]
             order = np.empty(len(ids), np.int64)
             order[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
             return order
@@ -457,14 +491,16 @@ class _ReaderState:
     ) -> list[int]:
         """The best ``limit`` of ``docnums``, by score or newest first; ties go to the
         higher score, then the article id. By relevance, the first stage's best
-        :data:`~search.rerank.WINDOW` are rescored by the second stage
-        (:mod:`search.rerank`): their entries in ``scores`` become the rescored ones."""
-        if sort == "date" or freshness is None:
+        :data:`~search.searching.rerank.WINDOW` are rescored by the second stage
+        (:mod:`search.searching.rerank`): their entries in ``scores`` become the rescored ones."""
+        proximity = proximity if proximity and len(proximity) > 1 else None
+        if sort == "date" or (freshness is None and proximity is None):
             return self._top(docnums, scores, sort, limit)
         first = np.asarray(self._top(docnums, scores, sort, max(limit, WINDOW)), np.int64)
         head = first[:WINDOW]
-        scores[head] = rescore(head, scores, self.dates(), self.newest(), freshness)
-        if proximity is not None and len(proximity) > 1:
+        if freshness is not None:
+            scores[head] = rescore(head, scores, self.dates(), self.newest(), freshness)
+        if proximity is not None:
             stored = {} if stored is None else stored
             near = first[:PROXIMITY_WINDOW]
             texts = [self._ranked_text(docnum, stored) for docnum in near.tolist()]
@@ -532,7 +568,9 @@ _pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:
     """A column as small integer codes, and the text label of each code."""
     index: dict[str, int] = {}
-    codes = np.array([index.setdefault(_text(value), len(index)) for value in values], np.int32)
+    codes = np.array(
+        [index.setdefault(text_value(value), len(index)) for value in values], np.int32
+    )
     return codes, list(index)
 
 
@@ -596,6 +634,9 @@ def _hit(
     spec = found.compiled.spec
     fields = fields or searcher.stored_fields(docnum)
     title = fields.get("title", "")
+    body = stored_body(fields)
+    if fields.get("title_derived"):
+        body = after_title(body, title)
     return SearchHit(
         id=fields["id"],
         title=title,
@@ -606,15 +647,23 @@ def _hit(
         source=fields.get("source"),
         url=fields.get("url"),
         score=round(score, 4),
-        snippet=snippet(stored_body(fields), spec),
+        snippet=snippet(body, spec),
         missing=found.missing(docnum),
     )
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+def after_title(body: str, title: str) -> str:
+    """The body without the first sentence its title was taken from, so a snippet does
+    not say it twice; the whole body when nothing follows it.
+
+    >>> after_title("Sel oldu. Köprü yıkıldı.", "Sel oldu")
+    'Köprü yıkıldı.'
+    """
+    lead = title.removesuffix("…")
+    if not lead or not body.startswith(lead):
+        return body
+    rest = body[len(lead) :].lstrip(" .!?…\n")
+    return rest if rest else body
 
 
 def _iso(value) -> str | None:

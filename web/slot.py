@@ -1,4 +1,4 @@
-"""The app's one :class:`~search.searcher.Searcher`, opened when the index is usable."""
+"""The app's one :class:`~search.searching.searcher.Searcher`, opened when the index is usable."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from search.errors import HaberaraError
-from search.searcher import Searcher
+from search import HaberaraError, Searcher
 
 
 class SearcherSlot:
@@ -38,7 +37,7 @@ class SearcherSlot:
 
     def warm_up(self) -> bool:
         """Open the searcher and read what the first searches need (see
-        :meth:`~search.searcher.Searcher.warm_up`); False when the index is not usable
+        :meth:`~search.searching.searcher.Searcher.warm_up`); False when the index is not usable
         yet (requests then answer 503 as usual)."""
         try:
             self.get().warm_up()

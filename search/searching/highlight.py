@@ -1,7 +1,7 @@
 """Snippets and highlighted titles: stored text re-analysed with the index's own chain.
 
-The exact-form chain (:func:`~search.analysis.exact_forms`) gives each word's character
-offsets; a word is marked when the query's :class:`~search.querybuild.MatchSpec` accepts
+The exact-form chain (:func:`~search.text.analysis.exact_forms`) gives each word's character
+offsets; a word is marked when the query's :class:`~search.searching.querybuild.MatchSpec` accepts
 it, so ``toplantıya``, ``Bişkek'teki`` (the whole word, suffix included) and keyboard
 matches are all marked. Everything outside ``<mark>`` is HTML-escaped.
 """
@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
 
-from search.analysis import APOSTROPHES, WORD, ascii_fold, exact_form, turkish_lower
-from search.querybuild import MatchSpec
+from search.searching.querybuild import MatchSpec
+from search.text.analysis import APOSTROPHES, WORD, ascii_fold, exact_form, turkish_lower
 
 SNIPPET_MIN = 160
 SNIPPET_MAX = 300
@@ -24,12 +24,11 @@ SNIPPET_MAX = 300
 SNIPPET_SCAN = 6_000
 ELLIPSIS = "…"
 #: Distinct words whose exact form and fold are kept between queries (about 200 bytes each;
-#: deciding a new word was most of a snippet's time). The 300 benchmark queries' snippets
-#: and titles met 57,000 words; keeping 100,000 rather than 50,000 made them no quicker.
+#: deciding a new word is most of a snippet's time).
 WORDS_CACHED = 50_000
 #: A sentence's end: ``[.!?…]\s+`` or ``\n+``, written to begin with one character class so
-#: the regular expression engine skips to it (the alternation was tried at every
-#: position: 4-5x slower over the archive's bodies, the same matches).
+#: the regular expression engine skips to it rather than trying an alternation at every
+#: position.
 _SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<=[.!?…])\s+)")
 
 Span = tuple[int, int]
@@ -38,7 +37,7 @@ Span = tuple[int, int]
 def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     """``(start, end, folded word)`` of every word in ``text`` that the query matches.
 
-    Words are the exact-form chain's (:func:`~search.analysis.exact_forms`). Only words
+    Words are the exact-form chain's (:func:`~search.text.analysis.exact_forms`). Only words
     starting with letters some match can start with are looked at (a regular expression
     finds them, :func:`_candidates`); each distinct one is decided once per query
     (``spec.decisions``), for the title and every snippet.
@@ -90,15 +89,14 @@ for _letter in _KNOWN_LETTERS:
     _LETTERS_BY_INITIAL[_initial(_letter)] = (
         _LETTERS_BY_INITIAL.get(_initial(_letter), "") + _letter
     )
-#: Known letters above Latin-1 (``ğ ı İ ş Ş Ğ``): a class holding any of them takes 0.2 ms to
-#: compile (a table over 65,536 characters), so patterns name them one by one instead.
+#: Known letters above Latin-1 (``ğ ı İ ş Ş Ğ``): a class holding any of them compiles to
+#: a table over 65,536 characters, so patterns name them one by one instead.
 _KNOWN_HIGH = "".join(letter for letter in _KNOWN_LETTERS if letter > "\xff")
 #: Known letters outside ASCII within Latin-1 (``ç ö ü â î û`` and capitals).
 _KNOWN_LATIN1 = "".join(letter for letter in _KNOWN_LETTERS if "\x7f" < letter <= "\xff")
 #: Before a word: a character that is not a letter or digit. A pattern begins with it, so
-#: the regular expression engine skips to the places a word can start; beginning with the
-#: word's first letter, it stopped at every such letter inside words too (about a sixth
-#: slower over the speed benchmark's results, the same words).
+#: the regular expression engine skips to the places a word can start (beginning with the
+#: word's first letter, it would stop at every such letter inside words too).
 _BEFORE_WORD = r"[\W_]"
 #: After a word's first character: it is a letter or digit. (That the word does not follow
 #: an apostrophe inside a word, ``Bişkek'teki``, is checked by :func:`match_spans`: a
@@ -286,6 +284,7 @@ def _render(text: str, spans: list[Span], start: int, end: int) -> str:
         parts.append(f"<mark>{escape(text[span_start:span_end], quote=False)}</mark>")
         cursor = span_end
     parts.append(escape(text[cursor:end], quote=False))
-    if end < len(text):
+    if end < len(text):  # "bitti…", not "bitti.…"
+        parts[-1] = parts[-1].rstrip().rstrip(".")
         parts.append(ELLIPSIS)
     return "".join(parts).replace("\n", " ").strip()

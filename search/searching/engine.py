@@ -4,7 +4,7 @@ whoosh evaluates ``AND`` of ``OR`` groups with a tree of pure-Python matchers th
 through postings one document at a time; with a Turkish word expanding to a dozen indexed
 forms, that took 0.6 s per query on 43,000 articles. Here the postings of all of a
 query's terms in a field are gathered from the mapped index in one pass per segment
-(:mod:`search.postings`), scored in one vectorised step, and added into a dense array of
+(:mod:`search.storage.postings`), scored in one vectorised step, and added into a dense array of
 scores over every document of the reader, so a query costs a few array operations per
 field rather than per term.
 
@@ -21,26 +21,23 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.columns import FixedBytesColumn
 from whoosh.query import Query
 from whoosh.searching import Searcher as WhooshSearcher
-from whoosh.util.numeric import byte_to_length
 
-from search.analysis import exact_forms
-from search.postings import ArrayTermsReader, Gathered, term_hashes
-from search.schema import stored_body, stored_ranked_title
 from search.shared import SharedCache
+from search.storage.arrays import Gathered, term_hashes
+from search.storage.reading import EMPTY_POSTINGS, Postings, field_lengths, segment_gather
+from search.storage.schema import stored_body, stored_ranked_title
+from search.text.analysis import exact_forms
 
 #: Term-frequency saturation: 2.0 rather than the usual 1.2, since a news article repeats
-#: its subject's words (chosen on the relevance benchmark's pasted headlines).
+#: its subject's words.
 K1 = 2.0
 B = 0.75
 #: Bytes of scored postings kept per open reader, shared by all threads: 8 bytes a posting
 #: and about :data:`POSTING_LIST_BYTES` a term besides (two arrays, their key and the
-#: cache's entry). The 3 million postings kept before took 32 MB with their arrays, the
-#: largest part of what a worker had kept after 11,000 distinct queries; the speed
-#: benchmark's 300 queries read 2.7 million, so asked again they are partly read again.
+#: cache's entry). Weighed in bytes, not counted in postings, so that a long-running
+#: worker's memory stays bounded whatever its queries.
 CACHE_POSTINGS_BYTES = 12_000_000
 POSTING_LIST_BYTES = 500
 #: Documents checked against the stored text for one quoted phrase, best first.
@@ -55,9 +52,7 @@ COORD_LONG = 1.5
 LONG_QUERY_GROUPS = 3
 
 WeightedTerm = tuple[str, str, float]  # field, term, boost
-Postings = tuple[np.ndarray, np.ndarray]  # docnums (int32), unboosted scores (float32)
-
-_EMPTY: Postings = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+_EMPTY = EMPTY_POSTINGS
 
 
 @dataclass(frozen=True)
@@ -146,7 +141,7 @@ class ReaderData:
         if norms is None:
             lengths = np.zeros(self.size, np.float64)
             for leaf, offset in self._leaves:
-                segment_lengths = _field_lengths(leaf, fieldname)
+                segment_lengths = field_lengths(leaf, fieldname)
                 lengths[offset : offset + len(segment_lengths)] = segment_lengths
             average = max(float(lengths[self.live].sum()) / self.documents, 1.0)
             norms = K1 * (1 - B + B * lengths / average)
@@ -180,7 +175,7 @@ class ReaderData:
             encoded = [schema[fieldname].to_bytes(terms[p][1]) for p in positions]
             hashes = term_hashes(encoded)  # the same in every segment
             pieces = [
-                _segment_gather(leaf, fieldname, encoded, hashes, offset) for leaf, offset in leaves
+                segment_gather(leaf, fieldname, encoded, hashes, offset) for leaf, offset in leaves
             ]
             scored = self._score_field(fieldname, pieces, len(encoded))
             for position, postings in zip(positions, scored, strict=True):
@@ -229,91 +224,10 @@ def _idf_weights(documents: int, frequencies: np.ndarray) -> np.ndarray:
     return (idf * (K1 + 1)).astype(np.float32)
 
 
-#: Field lengths per segment: a segment never changes, so a commit that adds a small
-#: segment (a reindex of a few files) does not read the others' lengths again.
-_lengths = SharedCache(128)
-
-
-def _field_lengths(leaf, fieldname: str) -> np.ndarray:
-    """Each document's length of the field in one segment."""
-
-    def read() -> np.ndarray:
-        count = leaf.doc_count_all()
-        codes = _length_codes(leaf, fieldname, count)
-        if codes is not None:
-            return _LENGTH_OF_CODE[codes]
-        length = leaf.doc_field_length
-        return np.array([length(docnum, fieldname) or 0 for docnum in range(count)], np.float64)
-
-    key = (getattr(leaf.storage(), "folder", None), leaf.segment().segment_id(), fieldname)
-    return _lengths.get(key, read)
-
-
-#: whoosh keeps a field's length in a document as one byte; the length each byte stands for.
-_LENGTH_OF_CODE = np.array([byte_to_length(code) for code in range(256)], np.float64)
-
-
-def _length_codes(leaf, fieldname: str, count: int) -> np.ndarray | None:
-    """The segment's one-byte field-length codes as one array read from whoosh's lengths
-    column (a Python call per document took a third of a second per field); None when
-    the segment does not keep them that way."""
-    perdoc = getattr(leaf, "_perdoc", None)
-    read_column = getattr(perdoc, "_cached_reader", None)
-    if read_column is None:
-        return None
-    column = read_column(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return np.zeros(count, np.uint8)
-    if not isinstance(column, FixedBytesColumn.Reader) or column._fixedlen != 1:
-        return None
-    stored = min(column._count, count)
-    codes = np.zeros(count, np.uint8)
-    if stored:
-        raw = column._dbfile.get(column._basepos, stored)
-        codes[:stored] = np.frombuffer(raw, np.uint8)
-    return codes
-
-
-def _segment_gather(
-    leaf, fieldname: str, encoded: list[bytes], hashes: np.ndarray, offset: int
-) -> Gathered:
-    """One segment's postings of each term (as bytes), term after term: reader docnums,
-    frequencies, and how many each term has.
-
-    Text fields are array fields (:mod:`search.postings`), read in one pass. Any other
-    field is read through whoosh's matchers, deleted documents included (the caller drops
-    those itself, ``ReaderData.live``).
-    """
-    terms = getattr(leaf, "_terms", None)
-    array_field = isinstance(terms, ArrayTermsReader)
-    gathered = terms.gather(fieldname, encoded, hashes) if array_field else None
-    if gathered is None:
-        postings = [_matcher_postings(terms, leaf, fieldname, btext) for btext in encoded]
-        counts = np.array([len(docs) for docs, _ in postings], np.int64)
-        docs = np.concatenate([_EMPTY[0], *(docs for docs, _ in postings)])
-        frequencies = np.concatenate([_EMPTY[1], *(tf for _, tf in postings)])
-        gathered = docs, frequencies, counts
-    docs, frequencies, counts = gathered
-    return docs.astype(np.int32) + np.int32(offset), frequencies, counts
-
-
-def _matcher_postings(terms, leaf, fieldname: str, btext: bytes) -> Postings:
-    if terms is None or (fieldname, btext) not in terms:
-        return _EMPTY
-    matcher = terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
-    docs, weights = [], []
-    while matcher.is_active():
-        docs.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    return np.asarray(docs, np.int32), np.asarray(weights, np.float32)
-
-
 #: ReaderData per open reader, shared across threads; keyed by the reader's segments. One:
 #: a thread keeps its reader's data while it finishes a query on it, and builds the new
 #: reader's when it moves on, so only the current one need be kept for the threads after
-#: it. Keeping the one before too left a worker 14-18 MB larger under a reindex every few
-#: seconds (bench/load.py: 309.6 against 292.0 and 295.2 MiB at peak).
+#: it; keeping older ones only grows a worker served under frequent reindexes.
 READERS_KEPT = 1
 _reader_data = SharedCache(READERS_KEPT)
 
@@ -490,16 +404,3 @@ def _holds_phrase(text: str, words: tuple[str, ...]) -> bool:
         for start, token in enumerate(tokens)
         if token == first
     )
-
-
-def column_values(searcher: WhooshSearcher, fieldname: str) -> list:
-    """A sortable field's raw column value (bytes or int; 0 or empty where the document
-    has none) for every docnum of the searcher, in docnum order."""
-    values: list = []
-    for reader, offset in searcher.reader().leaf_readers():
-        del values[offset:]
-        if reader.has_column(fieldname):
-            values.extend(reader.column_reader(fieldname, translate=False))
-        else:
-            values.extend([None] * reader.doc_count_all())
-    return values

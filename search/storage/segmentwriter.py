@@ -1,12 +1,12 @@
-"""A whoosh segment writer for full builds: the array fields' postings are collected as arrays.
+"""A whoosh segment writer whose array fields' postings are collected as arrays.
 
 whoosh's writer sends every posting one by one through its posting pool, which sorts them
 and, past its memory limit, spills and merges runs on disk; on the whole archive that was
 most of a build worker's time. This writer counts an article's terms once per field
-(:class:`~search.analysis.TermCounter`; the stem field's text, title and body joined, takes
+(:class:`~search.text.analysis.TermCounter`; the stem field's text, title and body joined, takes
 their words' forms) and appends them to three arrays per field (term
 number, document, frequency), sorted once when the segment is written. The fields not in
-:data:`~search.postings.ARRAY_FIELDS` (a few short values per article) still go through
+:data:`~search.storage.schema.ARRAY_FIELDS` (a few short values per article) still go through
 whoosh's pool, and stored fields, lengths and columns through whoosh's per-document writer.
 """
 
@@ -19,9 +19,9 @@ from itertools import repeat
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from search.analysis import TermCounter
-from search.postings import ARRAY_FIELDS, SortedPostings
-from search.schema import STEM_SOURCES, TurkishText
+from search.storage.arrays import SortedPostings
+from search.storage.schema import ARRAY_FIELDS, STEM_SOURCES, TurkishText
+from search.text.analysis import TermCounter
 
 
 class FieldPostings:
@@ -61,8 +61,9 @@ class FieldPostings:
 class ArraySegmentWriter(SegmentWriter):
     """whoosh's segment writer with array-field postings kept as :class:`FieldPostings`.
 
-    Needs a codec with an :class:`~search.postings.ArrayFieldWriter`; documents only
-    (no deletions, no merging of other segments into it).
+    Needs a codec with an :class:`~search.storage.postings.ArrayFieldWriter`. Articles are
+    added to its own new segment; deletions mark earlier segments' articles, as whoosh's
+    writer does; other segments are never merged into it (commit with ``merge=False``).
     """
 
     def __init__(self, ix, **kwargs) -> None:

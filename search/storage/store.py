@@ -42,14 +42,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import TOC, FileIndex, clean_files
 
-from search.analysis import ANALYSIS_VERSION
 from search.errors import (
     IndexCorrupt,
     IndexLocked,
     IndexMissing,
     IndexOutdated,
 )
-from search.schema import build_schema
+from search.storage.schema import build_schema
+from search.text.analysis import ANALYSIS_VERSION
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "write.lock"

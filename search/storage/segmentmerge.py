@@ -22,13 +22,13 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, _lenfield
 from whoosh.columns import FixedBytesColumn, TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import SegmentReader
 
-from search.postings import ARRAY_FIELDS, FieldArrays, SortedPostings, frequencies_at
-from search.segmentwriter import ArraySegmentWriter
-from search.storedtext import STORED
+from search.storage.arrays import FieldArrays, SortedPostings, frequencies_at
+from search.storage.schema import ARRAY_FIELDS
+from search.storage.segmentwriter import ArraySegmentWriter
+from search.storage.storedtext import STORED
 
 #: A merged segment holds at most this many articles: merging keeps every posting of the
-#: segments it merges in memory until the segment is written (the main process of the
-#: 43,520-article archive's build peaked at 405-409 MiB merging, 117 MiB before).
+#: segments it merges in memory until the segment is written, which bounds that memory.
 MERGED_ARTICLES = 100_000
 
 

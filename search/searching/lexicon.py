@@ -15,8 +15,8 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 
-from search.analysis import ascii_fold
-from search.morphology import VOWELS, suffix_chains
+from search.text.analysis import ascii_fold
+from search.text.morphology import VOWELS, suffix_chains
 
 
 class SegmentLexicon:
@@ -57,7 +57,7 @@ class SegmentLexicon:
 
     def inflected(self, prefix: str, needs_vowel: bool) -> list[tuple[str, int]]:
         """``(word, fields)`` of the words whose fold is ``prefix`` (folded) then a chain
-        of noun suffixes (:func:`~search.morphology.is_inflection`); only the folds are
+        of noun suffixes (:func:`~search.text.morphology.is_inflection`); only the folds are
         looked at, each with one set look-up.
 
         >>> SegmentLexicon({"body": ["kitabı", "kitaplar", "kitapçı"]}).inflected("kitap", False)

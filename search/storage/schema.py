@@ -2,14 +2,15 @@
 
 Title and body are indexed in their exact surface form (apostrophe suffix cut, Turkish
 lower-case, stop words kept). No word positions are kept: decoding them slowed every query,
-so quoted phrases are checked against the stored text instead (see :mod:`search.engine`). Keyboard
+so quoted phrases are checked against the stored text instead (see
+:mod:`search.searching.engine`). Keyboard
 queries (``biskek``) and inflections (``toplantıya`` for ``toplantı``) are resolved at query
-time against this vocabulary (see :mod:`search.querybuild`) rather than by indexing folded
+time against this vocabulary (see :mod:`search.searching.querybuild`) rather than by indexing folded
 copies, which keeps the index small and the build fast. Title and body together are also
 indexed as Snowball Turkish stems (``stem``), the fallback for a word no indexed form of
 which is found (a verb typed in another tense, say).
 
-The body is stored (compressed, see :mod:`search.storedtext`) so snippets come from the
+The body is stored (compressed, see :mod:`search.storage.storedtext`) so snippets come from the
 index alone.
 """
 
@@ -22,27 +23,28 @@ from whoosh.columns import FixedBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.system import pack_uint
 
-from search.analysis import ascii_fold, index_terms, turkish_analyzer, turkish_lower
 from search.articles import Article
+from search.text.analysis import ascii_fold, index_terms, turkish_analyzer, turkish_lower
 
 TEXT_FIELDS = ("title", "body")
 #: Every field a search scores: the exact forms, the stems, category and source words.
 SCORED_FIELDS = (*TEXT_FIELDS, "stem", "meta")
 #: The fields whose texts, joined by a blank line, make the ``stem`` field's text.
 STEM_SOURCES = TEXT_FIELDS
+#: Fields whose postings are kept as arrays (:mod:`search.storage.postings`): the scored
+#: fields and the article id.
+ARRAY_FIELDS = frozenset({"id", *SCORED_FIELDS})
 HASH_BYTES = 20  # a SHA-1 digest, kept as bytes (half the size of its hex form)
 #: An article without a title is ranked with its lead, the body's first this many words,
 #: as its title text (the title shown stays its first sentence): a news lead says what
-#: its headline would. Pasted headlines found their untitled articles better with it
-#: (news-headlines MRR@10 0.685 -> 0.697; 40 words 0.691, 120 words 0.690, the first
-#: paragraph 0.690).
+#: its headline would.
 UNTITLED_LEAD_WORDS = 80
 
 
 class TurkishText(TEXT):
-    """A text field analysed by :func:`~search.analysis.turkish_analyzer`.
+    """A text field analysed by :func:`~search.text.analysis.turkish_analyzer`.
 
-    At index time the terms come from :func:`~search.analysis.index_terms`, the same
+    At index time the terms come from :func:`~search.text.analysis.index_terms`, the same
     chain without whoosh's per-token objects (analysis was most of the build's time);
     queries and whoosh's own calls use the analyzer.
     """
@@ -65,7 +67,7 @@ class TurkishText(TEXT):
 
 
 def build_schema() -> Schema:
-    """A fresh schema; analyzers come from :func:`search.analysis.turkish_analyzer`."""
+    """A fresh schema; analyzers come from :func:`search.text.analysis.turkish_analyzer`."""
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         content_hash=COLUMN(FixedBytesColumn(HASH_BYTES)),  # read by reindex, never searched

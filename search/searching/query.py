@@ -4,7 +4,7 @@
 - ``"quoted phrase"``: exact words in order (a quoted single word: that exact form); a
   phrase no article holds is searched as its words (see :meth:`ParsedQuery.unquoted`)
 - ``title:word``, ``title:"a phrase"`` (an untitled article's lead counts as its title,
-  see :data:`~search.schema.UNTITLED_LEAD_WORDS`), ``category:spor``; ``word*`` a prefix
+  see :data:`~search.storage.schema.UNTITLED_LEAD_WORDS`), ``category:spor``; ``word*`` a prefix
 
 Anything malformed (an unbalanced quote or bracket, a lone ``OR``, ``title:`` with nothing
 after it, emoji, control characters) is read as plain text, never an error.

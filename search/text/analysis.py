@@ -7,7 +7,6 @@ Each step is a small whoosh filter; :func:`turkish_analyzer` composes them in th
 3. ``TurkishLowerFilter`` - ``I`` -> ``ı``, ``İ`` -> ``i``, then the rest lower-cased
 4. ``TurkishStopFilter`` - drops function words (``ve``, ``ile``, ``bir`` ...); optional
 5. ``TurkishStemFilter`` - Snowball Turkish stem; optional
-6. ``AsciiFoldFilter`` - ``ç ğ ı ö ş ü â î û`` -> ``c g i o s u a i u``; optional
 
 Filters change ``token.text`` only, so character offsets always cover the whole word as it
 stands in the article (a highlight covers all of ``Bişkek'teki``). Text is NFC-normalized
@@ -209,40 +208,21 @@ class TurkishStemFilter(Filter):
         return "TurkishStemFilter()"
 
 
-class AsciiFoldFilter(Filter):
-    """Fold to ASCII with :func:`ascii_fold`, so ``biskek`` finds ``Bişkek``.
-
-    >>> [t.text for t in (TurkishTokenizer() | AsciiFoldFilter())("şişli")]
-    ['sisli']
-    """
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = ascii_fold(token.text)
-            yield token
-
-    def __repr__(self) -> str:
-        return "AsciiFoldFilter()"
-
-
-def turkish_analyzer(
-    *, stop: bool = True, stem: bool = False, fold: bool = False
-) -> CompositeAnalyzer:
+def turkish_analyzer(*, stop: bool = True, stem: bool = False) -> CompositeAnalyzer:
     """The Turkish chain, in the order the module docstring lists.
 
     ``stop=False`` gives the exact surface form (phrases and highlighting use it);
-    ``stem=True`` the Snowball field; ``fold=True`` the keyboard (ASCII) field.
+    ``stem=True`` the Snowball field. Keyboard spellings (``biskek``) are matched at query
+    time through :func:`ascii_fold` of the indexed words, not by a field of their own.
 
-    >>> [t.text for t in turkish_analyzer(fold=True)("KIRGIZİSTAN'ın ve Bişkek'teki")]
-    ['kirgizistan', 'biskek']
+    >>> [t.text for t in turkish_analyzer()("KIRGIZİSTAN'ın ve Bişkek'teki")]
+    ['kırgızistan', 'bişkek']
     """
     chain = TurkishTokenizer() | ApostropheFilter() | TurkishLowerFilter()
     if stop:
         chain = chain | TurkishStopFilter()
     if stem:
         chain = chain | TurkishStemFilter()
-    if fold:
-        chain = chain | AsciiFoldFilter()
     return chain
 
 
@@ -356,13 +336,13 @@ def _term_of_form(form: str, stop: bool, stem: bool) -> str:
     return turkish_stem.__wrapped__(form) if stem else form
 
 
-def analyze(text: str, *, stop: bool = True, stem: bool = False, fold: bool = False) -> list[str]:
+def analyze(text: str, *, stop: bool = True, stem: bool = False) -> list[str]:
     """Token texts of ``text`` through :func:`turkish_analyzer` (for queries and tests)."""
-    analyzer = cached_analyzer(stop, stem, fold)
+    analyzer = cached_analyzer(stop, stem)
     return [token.text for token in analyzer(unicodedata.normalize("NFC", text))]
 
 
 @cache
-def cached_analyzer(stop: bool, stem: bool, fold: bool) -> CompositeAnalyzer:
+def cached_analyzer(stop: bool, stem: bool) -> CompositeAnalyzer:
     """One shared instance of each analyzer variant."""
-    return turkish_analyzer(stop=stop, stem=stem, fold=fold)
+    return turkish_analyzer(stop=stop, stem=stem)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from search.analysis import analyze, ascii_fold, stopwords
-from search.query import parse_query
+from search.searching.query import parse_query
+from search.text.analysis import analyze, ascii_fold, stopwords
 
 if TYPE_CHECKING:
-    from search.querybuild import Vocabulary
+    from search.searching.querybuild import Vocabulary
 
 MIN_WORD_LENGTH = 4
 

@@ -117,7 +117,7 @@ def inflections(base: str, inflected: Callable[[str, bool], Iterable[str]]) -> l
     is the (folded) ``prefix`` then a suffix chain (:func:`is_inflection`); they are
     returned as indexed, Turkish letters and all, at most :data:`MAX_EXPANSIONS`.
 
-    >>> from search.analysis import ascii_fold
+    >>> from search.text.analysis import ascii_fold
     >>> vocab = ["toplam", "toplanmak", "toplantı", "toplantının", "toplantıya"]
     >>> def inflected(prefix, needs_vowel):
     ...     return [t for t in vocab if ascii_fold(t).startswith(prefix)

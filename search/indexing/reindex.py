@@ -1,0 +1,164 @@
+"""Bring the index in line with the articles folder: add new files, re-read changed ones
+(compared by content hash), remove deleted ones, and report every file it had to reject.
+
+Failure model: every write goes either into a new generation that becomes current by one
+rename (full rebuild) or into a whoosh commit whose TOC is renamed into place (incremental),
+so a run that dies or fails at any point leaves the last committed index. An ``OSError``
+while writing (disk full, read-only disk) becomes :class:`~search.errors.IndexWriteFailed`
+and whatever the run had written is removed; what a SIGKILLed run left is removed by the
+next run (:func:`search.storage.store.remove_leftovers`).
+"""
+
+from __future__ import annotations
+
+import errno
+import time
+from pathlib import Path
+
+from whoosh.index import FileIndex
+
+from search.articles import (
+    DEFAULT_MAX_BYTES,
+    Article,
+)
+from search.errors import (
+    DocsMissing,
+    IndexCorrupt,
+    IndexMissing,
+    IndexOutdated,
+    IndexWriteFailed,
+)
+from search.indexing import filerecord
+from search.indexing.build import rebuild
+from search.indexing.changes import (
+    Changes,
+    file_record,
+    indexed_hashes,
+    read_changes,
+    record_is_behind,
+    save_record,
+)
+from search.indexing.mergepolicy import merge_segments
+from search.indexing.pause import committing_pause, test_pause
+from search.indexing.report import Progress, ReindexReport
+from search.indexing.workers import WorkerDied
+from search.storage import commits, store
+from search.storage.schema import article_document
+from search.text.analysis import index_term, turkish_stem
+
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+def reindex(
+    docs_dir: Path,
+    index_dir: Path,
+    *,
+    full: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    progress: Progress | None = None,
+) -> ReindexReport:
+    """Index every ``*.txt`` below ``docs_dir`` into ``index_dir``.
+
+    Incremental unless ``full`` (or there is no usable index yet, or it was built by an
+    older analysis). Holds the writer lock for the whole run; raises
+    :class:`~search.errors.IndexLocked` when another run keeps it past ``lock_timeout``.
+    """
+    docs_dir, index_dir = Path(docs_dir), Path(index_dir)
+    if not docs_dir.is_dir():
+        raise DocsMissing(f"articles folder {docs_dir}/ does not exist (set --docs)")
+    started = time.monotonic()
+    report = ReindexReport()
+    try:
+        with store.writer_lock(index_dir, lock_timeout):
+            store.remove_leftovers(index_dir)
+            index = None if full else _open_for_update(index_dir, report)
+            if index is None:
+                rebuild(docs_dir, index_dir, max_bytes, report, progress)
+            else:
+                record = file_record(index)
+                known = indexed_hashes(index, record)
+                changes = read_changes(docs_dir, known, record, max_bytes, report, progress)
+                _update(index, changes, known, record, report)
+    except OSError as error:
+        raise _write_failed(index_dir, error) from error
+    except WorkerDied as error:
+        raise IndexWriteFailed(
+            f"reindex of {index_dir}/ failed: {error} (killed, perhaps for lack of memory); "
+            "the index as it was before this run is unchanged and still searchable; "
+            "run `haberara reindex` again"
+        ) from error
+    finally:
+        index_term.cache_clear()  # a serving process should not keep the build's words
+        turkish_stem.cache_clear()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _write_failed(index_dir: Path, error: OSError) -> IndexWriteFailed:
+    """A clear message for an I/O error while writing the index."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        problem = "the disk is full"
+        advice = "free some space and run `haberara reindex` again"
+    else:
+        problem = f"cannot write it ({(error.strerror or str(error)).lower()})"
+        advice = "fix that and run `haberara reindex` again"
+    return IndexWriteFailed(
+        f"reindex of {index_dir}/ failed: {problem}; the index as it was before this run is "
+        f"unchanged and still searchable; {advice}"
+    )
+
+
+def _open_for_update(index_dir: Path, report: ReindexReport) -> FileIndex | None:
+    """The current index, or None when a full build is needed (none yet, or outdated)."""
+    try:
+        return store.open_index(index_dir)
+    except IndexMissing:
+        return None
+    except IndexOutdated as error:
+        report.warnings.append(f"{error}; rebuilding it now")
+        return None
+    except IndexCorrupt:
+        raise
+
+
+def _update(
+    index: FileIndex,
+    changes: Changes,
+    known: dict[str, str],
+    record: filerecord.FileRecord,
+    report: ReindexReport,
+) -> None:
+    """Apply adds, updates and removals to the current generation in one commit."""
+    removed = [doc_id for doc_id in known if doc_id not in changes.seen_ids]
+    indexed = {doc_id: known[doc_id] for doc_id in known if doc_id in changes.seen_ids}
+    indexed.update((article.id, article.content_hash) for article in changes.articles)
+    if not changes.articles and not removed:
+        if record.commit != index.latest_generation() or record_is_behind(record, changes):
+            save_record(index, changes, indexed)
+        return
+    writer = commits.open_writer(index, commits.update_options(index))
+    try:
+        for doc_id in removed:
+            writer.delete_by_term("id", doc_id)
+        _add_all(writer, changes.articles, known, report)
+        commits.commit(writer, committing_pause())
+    except BaseException:
+        commits.abandon(writer)
+        store.clean_generation(Path(index.storage.folder))  # free what the commit wrote
+        raise
+    report.removed = len(removed)
+    merge_segments(index, report)
+    save_record(index, changes, indexed)
+
+
+def _add_all(writer, articles: list[Article], known: dict[str, str], report: ReindexReport) -> None:
+    for number, article in enumerate(articles):
+        if article.id in known:
+            writer.delete_by_term("id", article.id)
+            report.updated += 1
+        else:
+            report.added += 1
+        writer.add_document(**article_document(article))
+        if number == 0:
+            test_pause("writing")

@@ -1,0 +1,119 @@
+"""Completions of a half-typed query (``Searcher.complete``), on a real index of titles we
+wrote: Turkish capitals and letters, apostrophe suffixes, phrases."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from conftest import write_articles
+from search import Completion, Searcher, reindex
+from search.searching.complete import CompletionTable, LatestTable
+
+TITLES = [
+    "Kırgızistan'da seçim sonuçları açıklandı",
+    "KIRGIZİSTAN CUMHURBAŞKANI ANKARA'DA",
+    "Kırgızistan ile Türkiye arasında yeni anlaşma",
+    "İstanbul Büyükşehir Belediyesi yeni metro hattını açtı",
+    "İstanbul Büyükşehir Belediyesi bütçesini açıkladı",
+    "İstanbul Büyükşehir Belediyesi meclisi toplandı",
+    "Deprem sonrası İstanbul'da toplantı",
+    "Okullarda deprem tatbikatı yapıldı",
+    "Kırgın taraftarlar stadı terk etti",
+]
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    tmp_path = tmp_path_factory.mktemp("completions")
+    articles = {
+        f"haber/{number}.txt": f"title: {title}\n\nHaberin ayrıntıları yakında eklenecek.\n"
+        for number, title in enumerate(TITLES)
+    }
+    index = tmp_path / "index"
+    reindex(write_articles(tmp_path / "articles", articles), index)
+    return Searcher(index)
+
+
+def texts(found: list[Completion]) -> list[str]:
+    return [completion.text for completion in found]
+
+
+@pytest.mark.parametrize("typed", ["kirg", "KIRG", "kırg", "Kırgı"])
+def test_a_name_is_completed_as_titles_write_it(searcher, typed):
+    found = searcher.complete(typed)
+    assert found[0] == Completion("Kırgızistan", 3)  # the apostrophe suffix is no word
+    assert "Kırgın" in texts(found)
+
+
+@pytest.mark.parametrize("typed", ["istanb", "İSTANB", "ıstanb", "istanbul"])
+def test_dotted_capital_i_is_found_from_any_i(searcher, typed):
+    assert texts(searcher.complete(typed))[0] == "İstanbul"
+
+
+def test_a_phrase_of_several_titles_is_offered(searcher):
+    found = texts(searcher.complete("istanbul büy"))
+    assert found[:2] == ["İstanbul Büyükşehir", "İstanbul Büyükşehir Belediyesi"]
+
+
+def test_a_word_is_shown_in_lower_case_when_titles_write_it_so(searcher):
+    # "Deprem" starts a title, "deprem" stands inside one: the inside form wins
+    assert texts(searcher.complete("depr")) == ["deprem"]
+
+
+def test_the_last_word_is_completed_after_the_others_as_typed(searcher):
+    assert texts(searcher.complete("seçim tatb")) == ["seçim tatbikatı"]
+
+
+def test_most_frequent_first_and_limited(searcher):
+    found = searcher.complete("i", limit=2)
+    assert len(found) == 2 and found[0].titles >= found[1].titles
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "zzzq", "x" * 500])
+def test_nothing_to_complete(searcher, typed):
+    assert searcher.complete(typed) == []
+
+
+def test_phrases_stop_at_punctuation_and_stop_words():
+    table = CompletionTable.from_titles(["Ankara, İzmir ve Van"] * 3)
+    assert texts(table.complete("ankara ")) == []
+    # "İzmir ve" ends with a stop word; one inside a phrase is kept
+    assert texts(table.complete("izmir")) == ["İzmir", "İzmir ve Van"]
+
+
+def test_after_a_reindex_the_new_titles_are_completed(tmp_path):
+    """The table of the commit before answers until a thread has built the new one."""
+    docs = write_articles(tmp_path / "articles", {"a.txt": "title: Rize'de çay hasadı\n\nÇay.\n"})
+    reindex(docs, tmp_path / "index")
+    searcher = Searcher(tmp_path / "index")
+    assert texts(searcher.complete("trab")) == []
+    write_articles(docs, {"b.txt": "title: Trabzon'da kar yağışı\n\nKar.\n"})
+    reindex(docs, tmp_path / "index")
+    for _ in range(300):  # a new reader within REFRESH_SECONDS, then the table's build
+        if texts(searcher.complete("trab")) == ["Trabzon"]:
+            break
+        time.sleep(0.1)
+    assert texts(searcher.complete("trab")) == ["Trabzon"]
+    assert texts(searcher.complete("rize")) == ["Rize"]
+
+
+def test_a_prepared_table_gives_no_completions_until_built_and_nobody_waits():
+    release = threading.Event()
+    table = CompletionTable.from_titles(["Trabzon'da kar"])
+
+    def slow_build() -> CompletionTable:
+        release.wait(30)
+        return table
+
+    latest = LatestTable()
+    latest.prepare("commit 1", slow_build)
+    assert latest.get("commit 1", slow_build).complete("trab") == []  # answered at once
+    release.set()
+    for _ in range(300):
+        if latest.get("commit 1", slow_build) is table:
+            break
+        time.sleep(0.1)
+    assert texts(latest.get("commit 1", slow_build).complete("trab")) == ["Trabzon"]
