@@ -34,6 +34,7 @@ from search.searching.querybuild import (
 )
 from search.searching.related import RELATED, distinctive_terms, rank_related
 from search.searching.rerank import (
+    PROXIMITY_CHARS,
     PROXIMITY_WINDOW,
     WINDOW,
     Freshness,
@@ -57,7 +58,6 @@ from search.storage.schema import (
     TEXT_FIELDS,
     category_key,
     stored_body,
-    stored_ranked_title,
 )
 from search.text.dictionary import dictionary_words
 from search.text.morphology import suffix_chains
@@ -509,10 +509,10 @@ class _ReaderState:
         return [*head[order].tolist(), *first[WINDOW:].tolist()][:limit]
 
     def _ranked_text(self, docnum: int, stored: dict[int, dict]) -> str:
-        """An article's ranked title and body, as stored; its stored fields are kept in
-        ``stored`` for its hit, should it be on the page."""
+        """An article's title and the start of its body, as stored (an untitled article's
+        lead is that start); its stored fields are kept in ``stored`` for its hit."""
         fields = stored[docnum] = self.searcher.stored_fields(docnum)
-        return stored_ranked_title(fields) + "\n\n" + stored_body(fields)
+        return fields.get("title", "") + "\n\n" + stored_body(fields)[:PROXIMITY_CHARS]
 
     def _top(self, docnums: np.ndarray, scores: np.ndarray, sort: str, limit: int) -> list[int]:
         """The first stage: the best ``limit`` by score (or date), ties by article id."""
