@@ -6,14 +6,14 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: serve test lint browser install
+.PHONY: serve test lint browser java install
 
 ## Index the bundled articles/ and serve the search page on http://$(HOST):$(PORT)/
 serve: $(STAMP)
 	$(BIN)/haberara serve --docs articles --index index --host $(HOST) --port $(PORT)
 
-## Lint, then run every test (the browser tests included)
-test: $(STAMP) browser
+## Lint, then run every test (the browser tests and the OpenSearch cluster's included)
+test: $(STAMP) browser java
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -28,3 +28,7 @@ $(STAMP): pyproject.toml
 ## Debian's chromium and chromium-driver, for the headless browser tests
 browser:
 	@bash scripts/install-browser
+
+## Debian's Java 17 and Maven, for the tests on a local OpenSearch cluster
+java:
+	@bash scripts/install-java

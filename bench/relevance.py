@@ -11,6 +11,10 @@ docstring) over the ``news-headlines`` collection and share its indexes.
 
     .venv/bin/python bench/relevance.py --corpus-dir ../shared/corpus \
         --sets xquad-tr,tquad,news-headlines,morphology --out bench/results/relevance.json
+
+``--backend opensearch --opensearch-url URL`` measures haberara on an OpenSearch cluster
+instead (``scripts/opensearch-cluster start`` starts one): each collection is indexed
+there as ``bench-<collection>`` and searched through the cluster's searcher.
 """
 
 from __future__ import annotations
@@ -107,13 +111,24 @@ def evaluate(eval_set: EvalSet, ranker: Ranker) -> Scores:
     return scores
 
 
+@dataclass(frozen=True)
+class Where:
+    """Which backend haberara is measured on, and the cluster's URL for OpenSearch."""
+
+    backend: str = "embedded"
+    url: str | None = None
+
+    def choose(self, index_dir: Path, collection: str):
+        from search.opensearch.backend import Backend
+
+        return Backend.choose(self.backend, index_dir, self.url, f"bench-{collection}")
+
+
 class OursRanker:
     """haberara's ``Searcher.search``, counting the answers that came from the OR fallback."""
 
-    def __init__(self, index_dir: Path) -> None:
-        from search.searching.searcher import Searcher
-
-        self.searcher = Searcher(index_dir)
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
         self.relaxed = 0
 
     def __call__(self, text: str) -> list[str]:
@@ -122,12 +137,10 @@ class OursRanker:
         return [hit.id for hit in page.results]
 
 
-def build_ours(docs: list, work: Path) -> tuple[Path, dict]:
-    from search.indexing.reindex import reindex
-
+def build_ours(docs: list, work: Path, backend) -> tuple[Path, dict]:
     docs_dir, index_dir = work / "docs", work / "index"
     write_article_files(docs, docs_dir)
-    report = reindex(docs_dir, index_dir, full=True)
+    report = backend.reindex(docs_dir, full=True)
     if report.failed:
         print(f"  {len(report.failed)} files rejected: {report.failed[:3]}", file=sys.stderr)
     info = {"docs": report.added, "failed": len(report.failed), "build_s": round(report.seconds, 1)}
@@ -168,7 +181,7 @@ def sample(eval_set: EvalSet, limit: int | None) -> EvalSet:
 
 
 def run_collection(
-    collection: str, wanted: list[str], corpus_dir: Path, limits: dict[str, int]
+    collection: str, wanted: list[str], corpus_dir: Path, limits: dict[str, int], where: Where
 ) -> dict:
     """Index one collection both ways and evaluate every eval set over it."""
     use_project()
@@ -177,11 +190,12 @@ def run_collection(
     sets, made = load_sets(collection, wanted, corpus_dir, limits, docs)
     out: dict = {"sets": {}, "per_query": {}, "morphology_queries": made}
     with tempfile.TemporaryDirectory(prefix=f"bench-{collection}-") as tmp:
-        ours_index, ours_info = build_ours(docs, Path(tmp))
+        backend = where.choose(Path(tmp) / "index", collection)
+        ours_index, ours_info = build_ours(docs, Path(tmp), backend)
         base_index, base_info = build_baseline(docs, Path(tmp))
         print(f"[{collection}] built: ours {ours_info}, baseline {base_info}", flush=True)
         out["builds"] = {collection: {"ours": ours_info, "baseline": base_info}}
-        ours = OursRanker(ours_index)
+        ours = OursRanker(backend.searcher())
         base = baseline.BaselineSearcher(base_index)
         for eval_set in sets:
             result, per_query = evaluate_set(eval_set, ours, base)
@@ -304,7 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "relevance.json")
     parser.add_argument("--limit-queries", help="N for every set, or SET=N,SET=N")
     parser.add_argument("--jobs", type=int, default=2, help="collections indexed in parallel")
+    parser.add_argument("--backend", choices=("embedded", "opensearch"), default="embedded")
+    parser.add_argument("--opensearch-url", help="the cluster's node URLs, comma-separated")
     args = parser.parse_args(argv)
+    where = Where(args.backend, args.opensearch_url)
     sets = [s.strip() for s in args.sets.split(",") if s.strip()]
     unknown = set(sets) - set(ALL_SETS)
     if unknown:
@@ -312,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     limits = parse_limits(args.limit_queries, sets)
     started = time.perf_counter()
     measured = checkout()  # before the run: others may commit to search/ while it runs
-    outputs = run_all(collections_for(sets), sets, args.corpus_dir, limits, args.jobs)
+    outputs = run_all(collections_for(sets), sets, args.corpus_dir, limits, args.jobs, where)
     merged = merge(outputs)
     order = [n for n in (*FILE_SETS, *morphset.VARIANTS) if n in merged["sets"]]
     merged["sets"] = {name: merged["sets"][name] for name in order}
@@ -320,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         machine=machine(),
         checkout=measured,
         limits=limits,
+        backend=args.backend,
         corpus_dir=str(args.corpus_dir),
         seconds=round(time.perf_counter() - started),
     )
@@ -331,13 +349,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_all(
-    collections: list[str], sets: list[str], corpus_dir: Path, limits: dict, jobs: int
+    collections: list[str],
+    sets: list[str],
+    corpus_dir: Path,
+    limits: dict,
+    jobs: int,
+    where: Where,
 ) -> list[dict]:
     if jobs <= 1 or len(collections) == 1:
-        return [run_collection(c, sets, corpus_dir, limits) for c in collections]
+        return [run_collection(c, sets, corpus_dir, limits, where) for c in collections]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(run_collection, c, sets, corpus_dir, limits) for c in collections]
+        futures = [
+            pool.submit(run_collection, c, sets, corpus_dir, limits, where) for c in collections
+        ]
         return [future.result() for future in futures]
 
 

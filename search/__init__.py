@@ -14,6 +14,7 @@ from search.errors import (
     IndexWriteFailed,
 )
 from search.indexing.reindex import ReindexReport, reindex
+from search.opensearch.backend import BACKENDS, Backend
 from search.searching.complete import COMPLETIONS, Completion
 from search.searching.querybuild import FILL_UP_BELOW as RELAXED_BELOW
 from search.searching.results import (
@@ -36,6 +37,8 @@ from search.storage.schema import category_key
 
 __all__ = [
     "COMPLETIONS",
+    "BACKENDS",
+    "Backend",
     "RELAXED_BELOW",
     "DEFAULT_PER_PAGE",
     "MAX_PER_PAGE",

@@ -19,8 +19,11 @@ import click
 from search import RELAXED_BELOW
 from search.articles import DEFAULT_MAX_BYTES
 from search.errors import BadParameter, DocsMissing, HaberaraError
-from search.indexing.reindex import DEFAULT_LOCK_TIMEOUT, ReindexReport, reindex
-from search.searching.searcher import DEFAULT_PER_PAGE, MAX_PER_PAGE, Searcher
+from search.indexing.reindex import DEFAULT_LOCK_TIMEOUT, ReindexReport
+from search.opensearch.backend import BACKEND_ENV, BACKENDS, Backend
+from search.opensearch.cluster import DEFAULT_INDEX, URL_ENV
+from search.opensearch.mapping import DEFAULT_REPLICAS, DEFAULT_SHARDS
+from search.searching.searcher import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 #: The server's defaults: threads per worker process, and worker processes at most
 #: (each keeps its own reader and caches).
@@ -57,6 +60,37 @@ def default_workers() -> int:
     if not hasattr(os, "fork"):
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS_BY_DEFAULT))
+
+
+def backend_options(command):
+    """``--backend``, ``--opensearch-url`` and ``--opensearch-index``: which index to use."""
+    options = [
+        click.option(
+            "--backend",
+            type=click.Choice(BACKENDS),
+            default=BACKENDS[0],
+            show_default=True,
+            envvar=BACKEND_ENV,
+            help=f"The embedded index in --index, or an OpenSearch cluster (env {BACKEND_ENV}).",
+        ),
+        click.option(
+            "--opensearch-url",
+            default=None,
+            envvar=URL_ENV,
+            help=f"The cluster's node URLs, comma-separated (env {URL_ENV}) "
+            "[default: http://127.0.0.1:9200]",
+        ),
+        click.option(
+            "--opensearch-index",
+            default=DEFAULT_INDEX,
+            show_default=True,
+            envvar="HABERARA_OPENSEARCH_INDEX",
+            help="The index's name on the cluster (env HABERARA_OPENSEARCH_INDEX).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 class IndexProblem(click.ClickException):
@@ -101,22 +135,49 @@ def cli() -> None:
     show_default=True,
     help="Seconds to wait for another running reindex to finish.",
 )
+@backend_options
+@click.option(
+    "--shards",
+    type=click.IntRange(min=1),
+    default=DEFAULT_SHARDS,
+    show_default=True,
+    help="Primary shards of a new OpenSearch index.",
+)
+@click.option(
+    "--replicas",
+    type=click.IntRange(min=0),
+    default=DEFAULT_REPLICAS,
+    show_default=True,
+    help="Copies of each shard, on other nodes, of a new OpenSearch index.",
+)
 def reindex_command(
-    docs: Path, index_dir: Path, full: bool, as_json: bool, max_bytes: int, wait: float
+    docs: Path,
+    index_dir: Path,
+    full: bool,
+    as_json: bool,
+    max_bytes: int,
+    wait: float,
+    backend: str,
+    opensearch_url: str | None,
+    opensearch_index: str,
+    shards: int,
+    replicas: int,
 ) -> None:
     """Index new, changed and deleted article files.
 
     Example: haberara reindex --docs articles/ --index index/
     """
     progress = _ProgressBar() if sys.stderr.isatty() and not as_json else None
+    chosen = Backend.choose(backend, index_dir, opensearch_url, opensearch_index)
     try:
         with exit_codes():
-            report = reindex(
+            report = chosen.reindex(
                 docs,
-                index_dir,
                 full=full,
                 max_bytes=max_bytes,
                 lock_timeout=wait,
+                shards=shards,
+                replicas=replicas,
                 progress=progress,
             )
     finally:
@@ -188,13 +249,23 @@ class _ProgressBar:
     "--limit", type=click.IntRange(1, MAX_PER_PAGE), default=DEFAULT_PER_PAGE, show_default=True
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON object.")
-def search_command(query: str, index_dir: Path, limit: int, as_json: bool) -> None:
+@backend_options
+def search_command(
+    query: str,
+    index_dir: Path,
+    limit: int,
+    as_json: bool,
+    backend: str,
+    opensearch_url: str | None,
+    opensearch_index: str,
+) -> None:
     """Search the index and print ranked results.
 
     Example: haberara search 'toplantı Bişkek'
     """
+    chosen = Backend.choose(backend, index_dir, opensearch_url, opensearch_index)
     with exit_codes():
-        page = Searcher(index_dir).search(query, per_page=limit)
+        page = chosen.searcher().search(query, per_page=limit)
     if as_json:
         click.echo(json.dumps(page.to_dict(), ensure_ascii=False))
         return
@@ -252,6 +323,7 @@ def _plain(html: str) -> str:
     help="Rank every search afresh (by default a worker keeps recent result pages until "
     "the index changes).",
 )
+@backend_options
 def serve_command(
     docs: Path,
     index_dir: Path,
@@ -261,24 +333,28 @@ def serve_command(
     workers: int | None,
     no_reindex: bool,
     no_result_cache: bool,
+    backend: str,
+    opensearch_url: str | None,
+    opensearch_index: str,
 ) -> None:
     """Index the articles folder, then serve the search page and JSON API.
 
     Example: haberara serve --port 5000
     """
+    chosen = Backend.choose(backend, index_dir, opensearch_url, opensearch_index)
     if not no_reindex:
         with exit_codes():
-            report = reindex(docs, index_dir)
+            report = chosen.reindex(docs)
         _print_report(report, as_json=False)
     from web import create_app
     from web.server import run
 
-    config = {"INDEX_DIR": str(index_dir), "RESULT_CACHE": not no_result_cache}
+    config = {**chosen.app_config(), "RESULT_CACHE": not no_result_cache}
     with exit_codes():
         create_app(config)  # fail here, with the index's own message, not in a worker
     workers = workers or default_workers()
     click.echo(
-        f"haberara: serving {index_dir}/ on http://{host}:{port}/ "
+        f"haberara: serving {chosen.where} on http://{host}:{port}/ "
         f"({workers} worker{'s' if workers > 1 else ''} × {threads} threads)",
         err=True,
     )

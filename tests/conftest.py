@@ -13,8 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from opensearch_cluster import Cluster, free_ports, missing_tools
 
 from search.indexing.reindex import reindex
+from search.opensearch.backend import Backend
+from search.opensearch.cluster import ClusterConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,11 +67,16 @@ def write_articles(folder: Path, articles: dict[str, str | bytes]) -> Path:
 @pytest.fixture
 def articles_dir(tmp_path: Path) -> Path:
     """A docs folder with the fixture articles (one of them in cp1254)."""
-    articles = dict(FIXTURE_ARTICLES)
+    return write_articles(tmp_path / "articles", fixture_articles())
+
+
+def fixture_articles() -> dict[str, str | bytes]:
+    """The fixture articles, one of them in cp1254."""
+    articles: dict[str, str | bytes] = dict(FIXTURE_ARTICLES)
     articles["saglik/deprem-tatbikati.txt"] = FIXTURE_ARTICLES[
         "saglik/deprem-tatbikati.txt"
     ].encode("cp1254")
-    return write_articles(tmp_path / "articles", articles)
+    return articles
 
 
 @pytest.fixture
@@ -154,3 +162,46 @@ def live_server(articles_dir: Path, index_dir: Path) -> Iterator[str]:
     """The real server over the fixture index; yields the base URL."""
     with serve(index_dir, "--docs", str(articles_dir), "--host", "127.0.0.1") as base:
         yield base
+
+
+# --- the OpenSearch backend ------------------------------------------------------------
+
+BACKENDS = ("embedded", "opensearch")
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster(tmp_path_factory) -> Iterator[Cluster]:
+    """A real 3-node OpenSearch cluster on loopback for the whole session; the tests that
+    need it skip, saying why, where it cannot start (no Java or Maven)."""
+    reason = missing_tools()
+    if reason:
+        pytest.skip(reason)
+    cluster = Cluster(tmp_path_factory.mktemp("opensearch"), *free_ports())
+    problem = cluster.start()
+    if problem:
+        cluster.stop()
+        pytest.skip(f"the OpenSearch cluster could not start: {problem}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_fixture_index(opensearch_cluster: Cluster, tmp_path_factory) -> ClusterConfig:
+    """The fixture articles indexed on the cluster once, for tests that only read them."""
+    articles = write_articles(tmp_path_factory.mktemp("articles"), fixture_articles())
+    config = ClusterConfig.from_url(opensearch_cluster.url, index="fixture")
+    report = Backend("opensearch", cluster=config).reindex(articles, full=True)
+    assert not report.failed, report.failed
+    return config
+
+
+def backend_app(request: pytest.FixtureRequest, backend: str, **config):
+    """The real app over the fixture articles, indexed by ``backend``."""
+    from web import create_app
+
+    if backend == "embedded":
+        index_dir = request.getfixturevalue("index_dir")
+        return create_app({"TESTING": True, "INDEX_DIR": str(index_dir), **config})
+    cluster = request.getfixturevalue("opensearch_fixture_index")
+    chosen = Backend("opensearch", cluster=cluster)
+    return create_app({"TESTING": True, **chosen.app_config(), **config})

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write_articles
+from conftest import BACKENDS, backend_app, write_articles
 from search.indexing.reindex import reindex
+from search.opensearch.backend import Backend
 
 SEARCH_KEYS = [
     "query", "total", "page", "per_page", "took_ms", "results", "suggestion", "facets", "next_url",
@@ -23,6 +24,12 @@ HIT_KEYS = [
     "snippet", "missing",
 ]  # fmt: skip
 BISKEK = "2025/09/biskek-zirvesi"
+
+
+@pytest.fixture(params=BACKENDS)
+def client(request):
+    """The app's test client, over the embedded index and over the cluster's."""
+    return backend_app(request, request.param).test_client()
 
 
 def search(client, **params):
@@ -382,9 +389,9 @@ def test_security_headers_on_every_response(client, url):
 # --- article text is escaped everywhere ----------------------------------------------------
 
 
-@pytest.fixture
-def hostile_client(tmp_path: Path):
-    """An index with an article whose text is HTML and script."""
+@pytest.fixture(params=BACKENDS)
+def hostile_client(request, tmp_path: Path):
+    """An index with an article whose text is HTML and script (each backend)."""
     from web import create_app
 
     docs = write_articles(
@@ -398,6 +405,11 @@ def hostile_client(tmp_path: Path):
             )
         },
     )
+    if request.param == "opensearch":
+        cluster = request.getfixturevalue("opensearch_cluster")
+        backend = Backend.choose("opensearch", tmp_path, cluster.url, "hostile")
+        assert not backend.reindex(docs, full=True).failed
+        return create_app({"TESTING": True, **backend.app_config()}).test_client()
     reindex(docs, tmp_path / "hostile-index")
     return create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "hostile-index")}).test_client()
 

@@ -42,7 +42,8 @@ LAYERS = {
     "search.storage": 3,
     "search.indexing": 4,
     "search.searching": 4,
-    "search": 5,  # the package's public names, the command line
+    "search.opensearch": 5,  # the OpenSearch backend: its own indexing and searching
+    "search": 6,  # the package's public names, the command line
 }
 
 

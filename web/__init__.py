@@ -71,7 +71,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # "//" in a path is answered as written (an id cannot start with "/": 404), not
     # redirected to a URL built from the request's Host header.
     app.url_map.merge_slashes = False
-    slot = SearcherSlot(app.config["INDEX_DIR"], cache_pages=bool(app.config["RESULT_CACHE"]))
+    slot = SearcherSlot(
+        app.config["INDEX_DIR"],
+        cache_pages=bool(app.config["RESULT_CACHE"]),
+        opener=_other_backend(app.config),
+    )
     app.extensions["haberara"] = slot
     problem = slot.problem()
     if problem:
@@ -82,6 +86,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(check_request_size)
     app.after_request(_add_security_headers)
     return app
+
+
+def _other_backend(config: Mapping[str, Any]):
+    """What opens the searcher when ``BACKEND`` names a backend other than the embedded
+    index (``OPENSEARCH_URL`` and ``OPENSEARCH_INDEX`` say where), else None."""
+    if config.get("BACKEND", "embedded") == "embedded":
+        return None
+    from search import Backend
+
+    backend = Backend.choose(
+        config["BACKEND"],
+        config["INDEX_DIR"],
+        config.get("OPENSEARCH_URL"),
+        config.get("OPENSEARCH_INDEX"),
+    )
+    return lambda: backend.searcher(cache_pages=bool(config.get("RESULT_CACHE", True)))
 
 
 def _unrouted_error(error: HTTPException):

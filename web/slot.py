@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
@@ -19,9 +20,17 @@ class SearcherSlot:
     reindexes and reports an index that disappears.
     """
 
-    def __init__(self, index_dir: str | Path, *, cache_pages: bool = True) -> None:
+    def __init__(
+        self,
+        index_dir: str | Path,
+        *,
+        cache_pages: bool = True,
+        opener: Callable[[], Searcher] | None = None,
+    ) -> None:
         self.index_dir = Path(index_dir)
         self.cache_pages = cache_pages
+        #: Opens another backend's searcher (see :mod:`search.opensearch.backend`).
+        self.opener = opener
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
 
@@ -31,7 +40,10 @@ class SearcherSlot:
         if searcher is None:
             with self._lock:
                 if self._searcher is None:
-                    self._searcher = Searcher(self.index_dir, cache_pages=self.cache_pages)
+                    if self.opener is not None:
+                        self._searcher = self.opener()
+                    else:
+                        self._searcher = Searcher(self.index_dir, cache_pages=self.cache_pages)
                 searcher = self._searcher
         return searcher
 

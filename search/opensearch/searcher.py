@@ -1,0 +1,419 @@
+"""Ranked search over the cluster, with :class:`search.searching.searcher.Searcher`'s interface.
+
+The query is parsed and expanded by haberara (:func:`~search.searching.querybuild.compile_query`
+against the cluster's words), matched and scored by the cluster, and marked by
+:mod:`search.searching.highlight`; counts per category and year are aggregations over the same
+matches. The relaxed fallback, missing words and phrases searched as words behave as
+with the embedded index (see :meth:`~search.searching.querybuild.CompiledQuery.match`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from opensearchpy import exceptions as os_errors
+from opensearchpy import helpers
+
+from search.errors import HaberaraError
+from search.opensearch import querydsl, wordcounts
+from search.opensearch.cluster import ClusterConfig, cluster_error
+from search.opensearch.mapping import MAX_RESULT_WINDOW
+from search.opensearch.vocabulary import ClusterVocabulary, read_words
+from search.searching import engine
+from search.searching.complete import COMPLETIONS, Completion, CompletionTable
+from search.searching.highlight import highlight, snippet
+from search.searching.query import parse_query
+from search.searching.querybuild import FILL_UP_BELOW, CompiledQuery, MatchSpec, compile_query
+from search.searching.related import RELATED
+from search.searching.results import (
+    FacetCount,
+    HighlightedArticle,
+    RelatedArticle,
+    SearchHit,
+    SearchPage,
+    StoredArticle,
+)
+from search.searching.searcher import (
+    FACETS,
+    MAX_QUERY_LENGTH,
+    REFRESH_SECONDS,
+    SUGGEST_BELOW,
+    _check_parameters,
+)
+from search.searching.suggest import suggest
+
+log = logging.getLogger(__name__)
+
+#: Term statistics are gathered from every shard before scoring: a shard's own counts
+#: rank differently from the whole index's, most of all while the index is small.
+SEARCH_TYPE = "dfs_query_then_fetch"
+#: Pauses (seconds) before a read a shard failed to answer is tried again.
+RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0)
+#: Words of an article's stems a related-articles query weighs, and the characters of its
+#: body they are taken from (a lead says what an article is about).
+RELATED_TERMS = 25
+RELATED_TEXT_CHARS = 4_000
+#: Distinct values counted per facet.
+FACET_VALUES = 1_000
+_SOURCE = [
+    "id", "shown_title", "title_derived", "date", "category_name", "source", "url", "body",
+]  # fmt: skip
+
+
+@dataclass
+class _State:
+    """What one index stamp gives: its words and when it was made."""
+
+    stamp: tuple
+    last_indexed: str | None
+    vocabulary: ClusterVocabulary
+
+
+class ClusterSearcher:
+    """Searches the cluster's index; sees a reindex within :data:`REFRESH_SECONDS`.
+
+    Thread-safe: the threads share one client (it keeps a pool of connections) and one
+    vocabulary, read again when a reindex stamps the index.
+    """
+
+    def __init__(self, config: ClusterConfig, *, cache_pages: bool = True) -> None:
+        self.config = config
+        self.cache_pages = cache_pages  # the cluster keeps its own request cache
+        self.client = config.client()
+        self._lock = threading.Lock()
+        self._state: _State | None = None
+        self._checked = 0.0
+        self._completions: dict[tuple, CompletionTable] = {}
+        self._current()  # fail now, with a clear message
+
+    def search(
+        self,
+        text: str,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        sort: str = "relevance",
+        date_from: datetime.date | None = None,
+        date_to: datetime.date | None = None,
+        categories: tuple[str, ...] | list[str] = (),
+    ) -> SearchPage:
+        """Rank articles for ``text``; invalid parameters raise
+        :class:`~search.errors.BadParameter`."""
+        _check_parameters(text, page, per_page, sort, date_from, date_to)
+        started = time.perf_counter()
+        state = self._current()
+        try:
+            compiled, not_found = self._compile(text, state)
+            minimum, relaxed = self._minimum(compiled)
+            filters = querydsl.filter_queries(date_from, date_to, categories)
+            body = self._request(compiled, filters, minimum, page, per_page, sort)
+            answer = self._read(
+                self.client.search,
+                index=self.config.index,
+                body=body,
+                search_type=SEARCH_TYPE,
+                # a shard that cannot answer (its node lost, no copy left) is an error,
+                # never a page that silently lacks its articles
+                allow_partial_search_results=False,
+            )
+        except os_errors.OpenSearchException as error:
+            raise cluster_error(self.config, error, "a search") from error
+        total = answer["hits"]["total"]["value"]
+        if compiled.groups or compiled.excluded:
+            hits = [_hit(found, compiled) for found in answer["hits"]["hits"]]
+            facets = {name: _facet(name, answer["aggregations"][name]) for name in FACETS}
+        else:
+            total, hits, facets = 0, [], {name: [] for name in FACETS}
+        return SearchPage(
+            query=text,
+            total=total,
+            page=page,
+            per_page=per_page,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+            results=hits,
+            suggestion=suggest(text, state.vocabulary) if total < SUGGEST_BELOW else None,
+            facets=facets,
+            relaxed=relaxed,
+            phrases_not_found=not_found,
+        )
+
+    def _compile(self, text: str, state: _State) -> tuple[CompiledQuery, list[str]]:
+        """The compiled query, and the quoted phrases no article holds (searched as words)."""
+        parsed = parse_query(text)
+        compiled = compile_query(parsed, state.vocabulary)
+        phrases = [
+            (phrase, group)
+            for phrase, group in zip(compiled.phrases, compiled.groups, strict=True)
+            if phrase is not None
+        ]
+        if not phrases:
+            return compiled, []
+        not_found = [phrase for phrase, group in phrases if not self._count_any(group)]
+        if not_found:
+            compiled = compile_query(parsed.unquoted(not_found), state.vocabulary)
+        return compiled, not_found
+
+    def _count_any(self, group: list[engine.Clause]) -> int:
+        query = {"bool": {"should": [querydsl.clause_query(c) for c in group]}}
+        return self._read(self.client.count, index=self.config.index, body={"query": query})[
+            "count"
+        ]
+
+    def _minimum(self, compiled: CompiledQuery) -> tuple[int | None, bool]:
+        """``(minimum groups, relaxed)``: every group (None), all but one for a long query
+        that enough articles hold in full, any one when fewer than a page hold all."""
+        groups = len(compiled.groups)
+        if groups <= 1:
+            return None, False
+        full = self._count(querydsl.matching(compiled, []))
+        if full >= FILL_UP_BELOW:
+            return (groups - 1 if groups >= engine.LONG_QUERY_GROUPS else None), False
+        partial = self._count(querydsl.matching(compiled, [], minimum=1))
+        return 1, partial > full
+
+    def _count(self, query: dict) -> int:
+        return self._read(self.client.count, index=self.config.index, body={"query": query})[
+            "count"
+        ]
+
+    def _request(
+        self,
+        compiled: CompiledQuery,
+        filters: list[dict],
+        minimum: int | None,
+        page: int,
+        per_page: int,
+        sort: str,
+    ) -> dict:
+        order: list = [{"_score": "desc"}, {"id": "asc"}]
+        if sort == "date":
+            order.insert(0, {"date": {"order": "desc", "missing": "_last"}})
+        start = (page - 1) * per_page
+        return {
+            "query": querydsl.matching(compiled, filters, minimum),
+            "from": min(start, MAX_RESULT_WINDOW),
+            "size": per_page if start + per_page <= MAX_RESULT_WINDOW else 0,
+            "sort": order,
+            "track_scores": True,
+            "track_total_hits": True,
+            "_source": _SOURCE,
+            "aggs": {name: {"terms": {"field": name, "size": FACET_VALUES}} for name in FACETS},
+        }
+
+    def _read(self, call, **arguments) -> dict:
+        """``call(**arguments)``, tried again after a pause when a shard failed to answer:
+        a node lost during the request takes its shard copies with it, and the next try
+        reads the copies on the other nodes."""
+        for pause in RETRY_PAUSES:
+            try:
+                return call(**arguments)
+            except os_errors.TransportError as error:
+                if error.status_code not in (500, 503):
+                    raise
+                log.warning("retrying a read the cluster failed: %s", error)
+                time.sleep(pause)
+        return call(**arguments)
+
+    def warm_up(self) -> None:
+        """Read the cluster's words now rather than on the first search."""
+        self._current()
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        """The stored article with this id, or None."""
+        try:
+            found = self.client.get(
+                index=self.config.index, id=article_id, _source_includes=_SOURCE
+            )
+        except os_errors.NotFoundError as error:
+            if _index_missing(error):
+                raise cluster_error(self.config, error, "reading an article") from error
+            return None
+        except os_errors.OpenSearchException as error:
+            raise cluster_error(self.config, error, "reading an article") from error
+        source = found["_source"]
+        return StoredArticle(
+            id=source["id"],
+            title=source.get("shown_title", ""),
+            title_derived=bool(source.get("title_derived")),
+            date=source.get("date"),
+            category=source.get("category_name"),
+            source=source.get("source"),
+            url=source.get("url"),
+            body=source.get("body", ""),
+        )
+
+    def highlighted_article(self, article_id: str, query: str = "") -> HighlightedArticle | None:
+        """The stored article with the words of ``query`` marked in its title and
+        paragraphs (escaped HTML), or None. A query too long to search marks nothing."""
+        found = self.article(article_id)
+        if found is None:
+            return None
+        too_long = len(query) > MAX_QUERY_LENGTH
+        spec = self.highlight_spec(query) if query.strip() and not too_long else MatchSpec()
+        return HighlightedArticle(
+            article=found,
+            title_html=highlight(found.title, spec),
+            paragraphs_html=[highlight(text, spec) for text in found.body.split("\n\n")],
+        )
+
+    def related(self, article_id: str, limit: int = RELATED) -> list[RelatedArticle]:
+        """Up to ``limit`` articles most like this one: the cluster's more-like-this over
+        the stems of its title and body, newer first among equal scores; empty for an
+        unknown id. An article with the same title (a copy) is not given."""
+        found = self.article(article_id)
+        if found is None:
+            return []
+        body = {
+            "query": {
+                "bool": {
+                    "must": {
+                        "more_like_this": {
+                            "fields": ["stem"],
+                            "like": f"{found.title}\n\n{found.body[:RELATED_TEXT_CHARS]}",
+                            "min_term_freq": 1,
+                            "min_doc_freq": 1,
+                            "max_query_terms": RELATED_TERMS,
+                        }
+                    },
+                    "must_not": {"ids": {"values": [article_id]}},
+                }
+            },
+            "size": limit * 3,
+            "sort": [{"_score": "desc"}, {"date": {"order": "desc", "missing": "_last"}}],
+            "track_scores": True,
+            "_source": ["id", "shown_title", "date", "category_name", "source"],
+        }
+        try:
+            answer = self._read(self.client.search, index=self.config.index, body=body)
+        except os_errors.OpenSearchException as error:
+            raise cluster_error(self.config, error, "finding related articles") from error
+        related: list[RelatedArticle] = []
+        for hit in answer["hits"]["hits"]:
+            source = hit["_source"]
+            if source.get("shown_title", "") == found.title:
+                continue
+            related.append(
+                RelatedArticle(
+                    id=source["id"],
+                    title=source.get("shown_title", ""),
+                    date=source.get("date"),
+                    category=source.get("category_name"),
+                    source=source.get("source"),
+                )
+            )
+        return related[:limit]
+
+    def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
+        """Frequent title words and phrases starting with ``text``, as the embedded index
+        gives them (:mod:`search.searching.complete`), from a table of the index's titles
+        read once per reindex."""
+        state = self._current()
+        with self._lock:
+            table = self._completions.get(state.stamp)
+        if table is None:
+            table = CompletionTable.from_titles(self._titles())
+            with self._lock:
+                self._completions = {state.stamp: table}
+        return table.complete(text, limit)
+
+    def _titles(self) -> list[str]:
+        """Every article's title, scrolled through in pages."""
+        try:
+            return [
+                hit["_source"].get("shown_title", "")
+                for hit in helpers.scan(
+                    self.client,
+                    index=self.config.index,
+                    query={"query": {"match_all": {}}},
+                    _source=["shown_title"],
+                )
+            ]
+        except os_errors.OpenSearchException as error:
+            raise cluster_error(self.config, error, "reading the titles") from error
+
+    def highlight_spec(self, text: str) -> MatchSpec:
+        """What a query marks, for highlighting a whole article (as on its results page)."""
+        compiled, _ = self._compile(text, self._current())
+        return compiled.spec
+
+    def stats(self) -> dict:
+        """``{"documents", "last_indexed"}`` of the index being served."""
+        state = self._current()
+        try:
+            count = self.client.count(index=self.config.index)["count"]
+        except os_errors.OpenSearchException as error:
+            raise cluster_error(self.config, error, "counting the articles") from error
+        return {"documents": count, "last_indexed": state.last_indexed}
+
+    def _current(self) -> _State:
+        """The words of the index's latest stamp, looked at every :data:`REFRESH_SECONDS`."""
+        with self._lock:
+            now = time.monotonic()
+            state = self._state
+            if state is not None and now < self._checked + REFRESH_SECONDS:
+                return state
+            try:
+                state = self._read_state(state)
+            except HaberaraError:
+                raise
+            except os_errors.OpenSearchException as error:
+                raise cluster_error(self.config, error, "reading the index") from error
+            self._state, self._checked = state, now
+            return state
+
+    def _read_state(self, state: _State | None) -> _State:
+        index = self.config.index
+        mapping = self.client.indices.get_mapping(index=index)
+        meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
+        stamp = ("opensearch", self.config.urls, index, meta.get("stamp"))
+        if state is not None and state.stamp == stamp:
+            return state
+        documents = self.client.count(index=index)["count"]
+        counts = wordcounts.load(self.client, index, meta.get("stamp"))
+        words = (
+            wordcounts.by_field(counts) if counts is not None else read_words(self.client, index)
+        )
+        vocabulary = ClusterVocabulary(self.client, index, stamp, documents, words)
+        return _State(stamp, meta.get("last_indexed"), vocabulary)
+
+
+def _index_missing(error: os_errors.NotFoundError) -> bool:
+    info = error.info if isinstance(error.info, dict) else {}
+    cause = info.get("error")
+    return isinstance(cause, dict) and cause.get("type") == "index_not_found_exception"
+
+
+def _hit(found: dict, compiled: CompiledQuery) -> SearchHit:
+    source = found["_source"]
+    spec = compiled.spec
+    title = source.get("shown_title", "")
+    held = set(found.get("matched_queries", ()))
+    missing = [
+        label
+        for number, label in enumerate(compiled.labels)
+        if querydsl.group_name(number) not in held
+    ]
+    return SearchHit(
+        id=source["id"],
+        title=title,
+        title_html=highlight(title, spec),
+        title_derived=bool(source.get("title_derived")),
+        date=source.get("date"),
+        category=source.get("category_name"),
+        source=source.get("source"),
+        url=source.get("url"),
+        score=round(float(found.get("_score") or 0.0), 4),
+        snippet=snippet(source.get("body", ""), spec),
+        missing=missing,
+    )
+
+
+def _facet(name: str, aggregation: dict) -> list[FacetCount]:
+    facets = [FacetCount(str(b["key"]), int(b["doc_count"])) for b in aggregation["buckets"]]
+    if name == "year":
+        return sorted(facets, key=lambda f: f.value, reverse=True)
+    return sorted(facets, key=lambda f: (-f.count, f.value))

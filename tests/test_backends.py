@@ -1,0 +1,195 @@
+"""The ``haberara`` command's contract, the same over the embedded index and over an
+index on a real 3-node OpenSearch cluster (see ``opensearch_cluster`` in conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import BACKENDS, FIXTURE_ARTICLES, haberara, serve, write_articles
+from search.opensearch.backend import Backend
+
+NEW_ARTICLE = "title: Yeni haber\n\nAnkara'daki toplantıya gazeteciler katıldı.\n"
+EVERY_WORD = "toplantı OR deprem OR derbi OR ankara OR liman"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request, tmp_path: Path) -> Backend:
+    """A fresh, empty index of each backend (a new index name on the cluster)."""
+    if request.param == "embedded":
+        return Backend.choose("embedded", tmp_path / "index")
+    cluster = request.getfixturevalue("opensearch_cluster")
+    return Backend.choose("opensearch", tmp_path / "index", cluster.url, f"t-{uuid.uuid4().hex}")
+
+
+def options(backend: Backend) -> list[str]:
+    """The command-line options that choose ``backend``."""
+    if backend.name == "embedded":
+        return ["--index", str(backend.index_dir)]
+    return ["--backend", "opensearch", "--opensearch-url", ",".join(backend.cluster.urls),
+            "--opensearch-index", backend.cluster.index]  # fmt: skip
+
+
+def reindex_json(backend: Backend, docs: Path, *extra: str) -> dict:
+    result = haberara("reindex", "--json", "--docs", str(docs), *options(backend), *extra)
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def counts(report: dict) -> tuple[int, int, int, int]:
+    return report["added"], report["updated"], report["removed"], report["unchanged"]
+
+
+def search_json(backend: Backend, query: str, *extra: str) -> dict:
+    result = haberara("search", "--json", query, *options(backend), *extra)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_reindex_counts_added_updated_removed_unchanged(backend: Backend, tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    assert counts(reindex_json(backend, docs)) == (5, 0, 0, 0)
+    assert counts(reindex_json(backend, docs)) == (0, 0, 0, 5)
+
+    (docs / "yeni.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    (docs / "spor/derbi.txt").unlink()
+    izmir = docs / "2025/10/izmir-liman.txt"
+    izmir.write_text(izmir.read_text(encoding="utf-8") + "\nEk paragraf.\n", encoding="utf-8")
+    assert counts(reindex_json(backend, docs)) == (1, 1, 1, 3)
+    ids = {hit["id"] for hit in search_json(backend, EVERY_WORD, "--limit", "100")["results"]}
+    assert "yeni" in ids
+    assert "spor/derbi" not in ids
+    assert "Ek paragraf" in backend.searcher().article("2025/10/izmir-liman").body
+
+
+def test_full_rebuild_reindexes_everything(backend: Backend, tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    reindex_json(backend, docs)
+    assert counts(reindex_json(backend, docs, "--full")) == (5, 0, 0, 0)
+    assert search_json(backend, EVERY_WORD)["total"] == 5
+
+
+def test_rejected_file_is_named_and_the_rest_indexed(backend: Backend, tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "docs", {**FIXTURE_ARTICLES, "bos.txt": "  \n"})
+    (docs / "ikili.txt").write_bytes(b"title: x\n\n\x00\x01\x02")
+    result = haberara("reindex", "--docs", str(docs), *options(backend))
+    assert result.returncode == 1
+    assert f"error: {docs / 'bos.txt'}: empty file" in result.stderr
+    assert f"error: {docs / 'ikili.txt'}: binary file" in result.stderr
+    assert "added 5, updated 0, removed 0, unchanged 0, failed 2 in" in result.stdout
+    assert search_json(backend, EVERY_WORD)["total"] == 5
+
+
+@pytest.fixture
+def indexed(backend: Backend, tmp_path: Path) -> Backend:
+    """``backend`` with the fixture articles indexed."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    assert not backend.reindex(docs).failed
+    return backend
+
+
+@pytest.mark.parametrize(
+    ("query", "article", "marked"),
+    [
+        ("toplantı", "2025/09/biskek-zirvesi", "<mark>toplantıya</mark>"),
+        ("biskek", "2025/09/biskek-zirvesi", "<mark>Bişkek'teki</mark>"),
+        ("KIRGIZİSTAN", "2025/09/biskek-zirvesi", "<mark>Kırgızistan'ın</mark>"),
+        ("ıspartA", "2025/10/izmir-liman", "<mark>ISPARTA</mark>"),
+    ],
+)
+def test_turkish_words_match_their_forms(
+    indexed: Backend, query: str, article: str, marked: str
+) -> None:
+    page = indexed.searcher().search(query)
+    hit = next(hit for hit in page.results if hit.id == article)
+    assert marked in hit.snippet
+
+
+def test_turkish_capitals_are_the_same_word(indexed: Backend) -> None:
+    searcher = indexed.searcher()
+    upper, lower = searcher.search("KIRGIZİSTAN"), searcher.search("kırgızistan")
+    assert upper.total == lower.total == 1
+    assert [hit.id for hit in upper.results] == [hit.id for hit in lower.results]
+
+
+def test_search_command_prints_ranked_results(indexed: Backend) -> None:
+    result = haberara("search", "biskek", *options(indexed))
+    assert result.returncode == 0
+    assert "1 results for 'biskek'" in result.stdout
+    assert "[Bişkek'teki]" in result.stdout
+    as_json = search_json(indexed, "biskek")
+    assert as_json["results"][0]["id"] == "2025/09/biskek-zirvesi"
+
+
+def test_search_command_names_the_words_an_article_lacks(indexed: Backend) -> None:
+    result = haberara("search", "liman zzzzyok", *options(indexed))
+    assert result.returncode == 0
+    assert "   missing: zzzzyok" in result.stdout
+    assert "(fewer than 10 articles have every word; articles with some of them added)" in (
+        result.stdout
+    )
+
+
+def test_search_command_names_a_phrase_searched_as_its_words(indexed: Backend) -> None:
+    result = haberara("search", '"konseyi güvenlik"', *options(indexed))
+    assert "no article has the phrase 'konseyi güvenlik'; its words were searched" in (
+        result.stdout
+    )
+    exact = haberara("search", '"güvenlik konseyi"', *options(indexed))
+    assert "no article has the phrase" not in exact.stdout
+    assert "1 results" in exact.stdout
+
+
+def test_search_without_index_exits_with_advice(backend: Backend) -> None:
+    result = haberara("search", "toplantı", *options(backend))
+    assert result.returncode == 3
+    assert "haberara reindex" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_environment_chooses_the_backend(indexed: Backend) -> None:
+    env = {"HABERARA_BACKEND": indexed.name, "HABERARA_INDEX": str(indexed.index_dir),
+           "HABERARA_OPENSEARCH_URL": ",".join(indexed.cluster.urls),
+           "HABERARA_OPENSEARCH_INDEX": indexed.cluster.index}  # fmt: skip
+    result = haberara("search", "--json", "toplantı", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total"] == 3
+
+
+def test_the_server_answers_from_the_backend(indexed: Backend) -> None:
+    import requests
+
+    chosen = options(indexed) if indexed.name != "embedded" else []
+    with serve(indexed.index_dir, *chosen) as base:
+        body = requests.get(f"{base}/api/search", params={"q": "biskek"}, timeout=30).json()
+    assert [hit["id"] for hit in body["results"]] == ["2025/09/biskek-zirvesi"]
+
+
+RELATED_ARTICLES = {
+    "sel/rize.txt": "title: Rize'de sel felaketi\ndate: 2025-06-01\n\nKaradeniz'de sel: dereler "
+    "taştı, köprüler yıkıldı. Sel bölgesinde ekipler arama çalışması yürütüyor.\n",
+    "sel/artvin.txt": "title: Artvin'de sel\ndate: 2025-06-03\n\nArtvin'de dereler taştı, sel "
+    "köprüleri yıktı. Ekipler sel bölgesinde arama çalışması yürütüyor.\n",
+    "sel/kopya.txt": "title: Rize'de sel felaketi\ndate: 2025-06-02\n\nKaradeniz'de sel: dereler "
+    "taştı, köprüler yıkıldı. Sel bölgesinde ekipler arama çalışması yürütüyor.\n",
+    "spor/derbi.txt": "title: Kırgızistan derbisi\ndate: 2025-05-01\n\nDerbide gol sesi "
+    "çıkmadı; taraftarlar maçı izledi.\n",
+    "spor/lig.txt": "title: Kırgızistan liginde yeni sezon\ndate: 2025-05-02\n\nLigde yeni "
+    "sezon başladı; kulüpler transfer yaptı.\n",
+}
+
+
+def test_related_articles_and_completions_on_both_backends(backend: Backend, tmp_path) -> None:
+    """An article's related ones share its subject and leave out a copy of it; completions
+    come from the titles, found typed without Turkish letters."""
+    backend.reindex(write_articles(tmp_path / "docs", RELATED_ARTICLES))
+    searcher = backend.searcher()
+    related = [article.id for article in searcher.related("sel/rize")]
+    assert related[:1] == ["sel/artvin"]
+    assert "sel/kopya" not in related and "sel/rize" not in related
+    assert searcher.related("yok/boyle-bir-haber") == []
+    completions = [completion.text for completion in searcher.complete("kirg")]
+    assert completions and completions[0].startswith("Kırgızistan")
