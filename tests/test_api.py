@@ -32,6 +32,12 @@ def client(request):
     return backend_app(request, request.param).test_client()
 
 
+@pytest.fixture
+def embedded_client(request):
+    """The app over the embedded index only: a cluster searches a typo as typed."""
+    return backend_app(request, "embedded").test_client()
+
+
 def search(client, **params):
     response = client.get("/api/search", query_string=params)
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -97,7 +103,8 @@ def test_phrases_not_found_only_when_a_phrase_was_searched_as_words(client):
     assert [h["id"] for h in body["results"]] == ["2025/09/biskek-zirvesi"]
 
 
-def test_a_typo_is_answered_with_the_corrected_words(client):
+def test_a_typo_is_answered_with_the_corrected_words(embedded_client):
+    client = embedded_client
     body = search(client, q="kırgıstan")
     assert body["corrected"] == "kırgızistan" and body["query"] == "kırgıstan"
     assert [h["id"] for h in body["results"]] == [BISKEK]
@@ -504,7 +511,8 @@ def test_pagination_links(client):
     assert 'aria-current="page">2</a>' in html
 
 
-def test_a_typo_shows_the_corrected_results_and_a_link_to_the_words_as_typed(client):
+def test_a_typo_shows_the_corrected_results_and_a_link_to_the_words_as_typed(embedded_client):
+    client = embedded_client
     html = page_text(client, "/?q=kırgıstan")
     assert "“kırgızistan” için sonuçlar gösteriliyor — yine de" in html
     assert 'href="/?q=k%C4%B1rg%C4%B1stan&amp;as_typed=1">“kırgıstan” ara</a>' in html
