@@ -5,6 +5,7 @@ It knows nothing of the web; ``web/`` and ``search/cli.py`` are thin layers over
 
 from search.errors import (
     BadParameter,
+    Busy,
     DocsMissing,
     HaberaraError,
     IndexCorrupt,
@@ -15,6 +16,7 @@ from search.errors import (
 )
 from search.indexing.reindex import ReindexReport, reindex
 from search.opensearch.backend import BACKENDS, Backend
+from search.searching import budget
 from search.searching.complete import COMPLETIONS, Completion
 from search.searching.querybuild import FILL_UP_BELOW as RELAXED_BELOW
 from search.searching.results import (
@@ -50,6 +52,8 @@ __all__ = [
     "category_key",
     "parse_date",
     "BadParameter",
+    "Busy",
+    "budget",
     "Completion",
     "DocsMissing",
     "HaberaraError",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 import click
 
 from search import RELAXED_BELOW
-from search.articles import DEFAULT_MAX_BYTES
+from search.articles import DEFAULT_MAX_BYTES, OUTSIDE_LINKS_OPTION
 from search.errors import BadParameter, DocsMissing, HaberaraError
 from search.indexing.reindex import DEFAULT_LOCK_TIMEOUT, ReindexReport
 from search.opensearch.backend import BACKEND_ENV, BACKENDS, Backend
@@ -42,6 +43,13 @@ docs_option = click.option(
     show_default=True,
     envvar="HABERARA_DOCS",
     help="Folder of article .txt files (env HABERARA_DOCS).",
+)
+outside_links_option = click.option(
+    OUTSIDE_LINKS_OPTION,
+    "outside_links",
+    is_flag=True,
+    help="Also follow symbolic links that lead outside the articles folder (by default "
+    "they are reported and skipped).",
 )
 index_option = click.option(
     "--index",
@@ -150,6 +158,7 @@ def cli() -> None:
     show_default=True,
     help="Copies of each shard, on other nodes, of a new OpenSearch index.",
 )
+@outside_links_option
 def reindex_command(
     docs: Path,
     index_dir: Path,
@@ -162,6 +171,7 @@ def reindex_command(
     opensearch_index: str,
     shards: int,
     replicas: int,
+    outside_links: bool,
 ) -> None:
     """Index new, changed and deleted article files.
 
@@ -179,6 +189,7 @@ def reindex_command(
                 shards=shards,
                 replicas=replicas,
                 progress=progress,
+                outside_links=outside_links,
             )
     finally:
         if progress:
@@ -263,6 +274,9 @@ def search_command(
 
     Example: haberara search 'toplantı Bişkek'
     """
+    # the library logs a damaged index's traceback for a server's log; here the error's
+    # own sentence says all a person needs
+    logging.getLogger("search").addHandler(logging.NullHandler())
     chosen = Backend.choose(backend, index_dir, opensearch_url, opensearch_index)
     with exit_codes():
         page = chosen.searcher().search(query, per_page=limit)
@@ -282,7 +296,7 @@ def search_command(
         click.echo(f"did you mean: {page.suggestion}")
     for rank, hit in enumerate(page.results, start=1):
         meta = " · ".join(part for part in (hit.date, hit.category, hit.source) if part)
-        click.echo(f"\n{rank}. {hit.title}  [{hit.id}]")
+        click.echo(f"\n{rank}. {_plain(hit.title_html)}  [{hit.id}]")
         if meta:
             click.echo(f"   {meta}")
         click.echo(f"   {_plain(hit.snippet)}")
@@ -291,7 +305,7 @@ def search_command(
 
 
 def _plain(html: str) -> str:
-    """A snippet for a terminal: marks shown as [brackets], entities unescaped."""
+    """A title or snippet for a terminal: marks shown as [brackets], entities unescaped."""
     from html import unescape
 
     return unescape(html.replace("<mark>", "[").replace("</mark>", "]"))
@@ -317,6 +331,7 @@ def _plain(html: str) -> str:
     f"{MAX_WORKERS_BY_DEFAULT}]",
 )
 @click.option("--no-reindex", is_flag=True, help="Serve the index as it is, without reindexing.")
+@outside_links_option
 @click.option(
     "--no-result-cache",
     is_flag=True,
@@ -336,6 +351,7 @@ def serve_command(
     backend: str,
     opensearch_url: str | None,
     opensearch_index: str,
+    outside_links: bool,
 ) -> None:
     """Index the articles folder, then serve the search page and JSON API.
 
@@ -344,7 +360,7 @@ def serve_command(
     chosen = Backend.choose(backend, index_dir, opensearch_url, opensearch_index)
     if not no_reindex:
         with exit_codes():
-            report = chosen.reindex(docs)
+            report = chosen.reindex(docs, outside_links=outside_links)
         _print_report(report, as_json=False)
     from web import create_app
     from web.server import run

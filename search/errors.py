@@ -37,3 +37,7 @@ class BadParameter(HaberaraError):
     def __init__(self, parameter: str, message: str) -> None:
         super().__init__(message)
         self.parameter = parameter
+
+
+class Busy(HaberaraError):
+    """The process is already answering as many costly requests as it takes; retry soon."""

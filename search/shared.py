@@ -51,6 +51,12 @@ class SharedCache:
             self._values.clear()
             self._total = 0
 
+    def forget(self, key: Hashable) -> None:
+        """Drop the value kept for ``key``, if any."""
+        with self._lock:
+            if key in self._values:
+                self._total -= self._weight(self._values.pop(key))
+
     def lookup_many(self, keys: list[Hashable]) -> list[object | None]:
         """The value kept for each key (now among the most recently used), or None; under
         one hold of the lock."""

@@ -349,6 +349,8 @@ def test_phone_layout_results_first_and_the_filters_button(browser, live_server)
         page.keyboard.press("Escape")
         assert not filters.is_visible()
         assert page.evaluate("document.activeElement.classList.contains('filters-toggle')")
+        page.locator("#q").press_sequentially(" OR liman")  # redrawn: the filter stays a chip
+        page.locator(".summary", has_text=re.compile("^4 sonuç")).wait_for()
         with page.expect_navigation():
             chip.click()
         assert "category" not in page.url and page.locator(".summary").inner_text().startswith("12")

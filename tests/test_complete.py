@@ -80,8 +80,9 @@ def test_nothing_to_complete(searcher, typed):
 def test_phrases_stop_at_punctuation_and_stop_words():
     table = CompletionTable.from_titles(["Ankara, İzmir ve Van"] * 3)
     assert texts(table.complete("ankara ")) == []
-    # "İzmir ve" ends with a stop word; one inside a phrase is kept
+    # "İzmir ve" ends with a stop word; one inside a phrase is kept; alone it is no completion
     assert texts(table.complete("izmir")) == ["İzmir", "İzmir ve Van"]
+    assert texts(table.complete("ve")) == []
 
 
 def test_after_a_reindex_the_new_titles_are_completed(tmp_path):

@@ -95,7 +95,56 @@ def delete_meta(index: Path) -> None:
     (generation(index) / store.META_FILE).unlink()
 
 
+def flip(path: Path, at: float, count: int = 16) -> None:
+    """Flip ``count`` bytes of ``path`` from the fraction ``at`` of its length on."""
+    data = bytearray(path.read_bytes())
+    start = int(len(data) * at)
+    for offset in range(start, min(len(data), start + count)):
+        data[offset] ^= 0xA5
+    path.write_bytes(bytes(data))
+
+
+def halve(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def flip_dictionary(index: Path) -> None:
+    flip(only(generation(index), "haberara-zdict-*.bin"), 0.5)
+
+
+def truncate_dictionary(index: Path) -> None:
+    halve(only(generation(index), "haberara-zdict-*.bin"))
+
+
+def flip_stored_fields(index: Path) -> None:
+    flip(only(generation(index), "*._stored.col"), 0.0)
+
+
+def truncate_stored_fields(index: Path) -> None:
+    halve(only(generation(index), "*._stored.col"))
+
+
+def truncate_arrays(index: Path) -> None:
+    halve(only(generation(index), "*.arr"))
+
+
+def flip_ids(index: Path) -> None:
+    flip(only(generation(index), "*.id.col"), 0.3)
+
+
+#: Damage that left the index opening (and health checks answering) while every
+#: search failed: what a search reads is now read when the index is opened.
+UNREAD_DAMAGE: dict[str, Callable[[Path], None]] = {
+    "stored-text dictionary flipped": flip_dictionary,
+    "stored-text dictionary truncated": truncate_dictionary,
+    "stored fields flipped": flip_stored_fields,
+    "stored fields truncated": truncate_stored_fields,
+    "arrays file truncated": truncate_arrays,
+    "id column flipped": flip_ids,
+}
+
 DAMAGE: dict[str, Callable[[Path], None]] = {
+    **UNREAD_DAMAGE,
     "truncated segment": truncate_segment,
     "empty segment": empty_segment,
     "segment's postings file missing": delete_postings,
@@ -206,6 +255,18 @@ def test_garbled_segment_bytes_give_results_or_index_corrupt(tmp_path: Path, ind
                 unexpected.append(f"step {step}, {query!r}: {type(error).__name__}: {error}")
         shutil.rmtree(copy)
     assert unexpected == []
+
+
+@pytest.mark.parametrize("damage", UNREAD_DAMAGE)
+def test_health_reads_what_a_search_reads(docs: Path, index: Path, damage: str) -> None:
+    if importlib.util.find_spec("web.server") is None:
+        pytest.skip("web/server.py is not there yet")
+    UNREAD_DAMAGE[damage](index)
+    with serve(index, "--docs", str(docs)) as base:
+        health = requests.get(f"{base}/healthz", timeout=10)
+        search = requests.get(f"{base}/api/search", params={"q": "kayısı"}, timeout=10)
+    assert (health.status_code, search.status_code) == (503, 503), (health.text, search.text)
+    assert "reindex --full" in health.json()["message"]
 
 
 def test_server_on_a_damaged_index_answers_503_then_serves_the_rebuild(

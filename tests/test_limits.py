@@ -21,6 +21,7 @@ from conftest import (
     serve,
     write_articles,
 )
+from web import SECURITY_HEADERS
 from web.limits import MAX_HEADERS, MAX_PARAMETERS, MAX_QUERY_STRING_BYTES
 from web.server import MAX_REQUEST_BODY, MAX_REQUEST_HEADER_SIZE
 
@@ -141,6 +142,40 @@ def test_a_slow_client_does_not_block_others(live_server):
         stalled.sendall(b"GET /api/search?q=toplant")
         for _ in range(10):  # more than the server's threads
             assert healthy(live_server)
+
+
+#: Answers of every kind that must carry the security headers: waitress writes the first
+#: four itself, without the app.
+SERVER_ANSWERS: list[tuple[str, bytes, int]] = [
+    ("malformed request line", b"GARBAGE\r\n\r\n", 400),
+    ("malformed Content-Length", get("/healthz", [("Content-Length", "abc")]), 400),
+    ("body over the limit", get("/api/search?q=x", body=b"a" * (MAX_REQUEST_BODY + 1)), 413),
+    ("header block over the limit", get("/healthz", [("X-Big", "a" * 40_000)]), 431),
+    ("query string over the app's limit", get("/api/search?q=x&pad=" + QUERY_PAD), 414),
+    ("health", get("/healthz"), 200),
+]
+
+
+@pytest.mark.parametrize(("what", "request_bytes", "status"), SERVER_ANSWERS)
+def test_every_answer_carries_the_security_headers(live_server, what, request_bytes, status):
+    head = answer_head(port_of(live_server), request_bytes)
+    assert head.split(b" ", 2)[1] == str(status).encode(), (what, head)
+    names = {line.split(b":", 1)[0].strip().lower() for line in head.split(b"\r\n")[1:]}
+    for header in SECURITY_HEADERS:
+        assert header.lower().encode() in names, (what, header, head)
+
+
+def answer_head(port: int, request: bytes) -> bytes:
+    """The status line and headers the server sends back for raw ``request``."""
+    data = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        try:
+            sock.sendall(request)
+            while b"\r\n\r\n" not in data and (chunk := sock.recv(65536)):
+                data += chunk
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused mid-request; what arrived before is the answer
+    return data.partition(b"\r\n\r\n")[0]
 
 
 # --- HTML is escaped ---------------------------------------------------------------------------

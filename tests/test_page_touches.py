@@ -8,7 +8,15 @@ import re
 
 import pytest
 
+from conftest import BACKENDS, backend_app
+
 BISKEK = "2025/09/biskek-zirvesi"
+
+
+@pytest.fixture(params=BACKENDS)
+def client(request):
+    """The app's test client, over the embedded index and over the cluster's."""
+    return backend_app(request, request.param).test_client()
 
 
 def get_json(client, url: str, status: int = 200):

@@ -286,9 +286,10 @@ def test_search_command_prints_ranked_results(index_dir: Path) -> None:
     result = haberara("search", "biskek", "--index", str(index_dir))
     assert result.returncode == 0
     assert "1 results for 'biskek'" in result.stdout
-    assert "[Bişkek'teki]" in result.stdout
+    assert "Bişkek'teki" in result.stdout
     as_json = json.loads(haberara("search", "biskek", "--json", "--index", str(index_dir)).stdout)
     assert as_json["query"] == "biskek"
+    assert "<mark>Bişkek'teki</mark>" in as_json["results"][0]["title_html"]
     assert as_json["results"][0]["id"] == "2025/09/biskek-zirvesi"
     assert set(as_json["results"][0]) == {"id", "title", "title_html", "title_derived", "date",
                                           "category", "source", "url", "score",

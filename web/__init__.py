@@ -14,6 +14,7 @@ from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
+from search import budget
 from web.slot import SearcherSlot
 
 #: Sent with every response: scripts and styles only from this app, no framing, no sniffing.
@@ -84,6 +85,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_error_handler(HTTPException, _unrouted_error)
     app.before_request(check_request_size)
+    app.before_request(_start_budget)
+    app.teardown_request(_end_budget)
     app.after_request(_add_security_headers)
     return app
 
@@ -111,6 +114,16 @@ def _unrouted_error(error: HTTPException):
     if api.is_api_path(request.path):
         return api.handle_error(error)
     return pages.handle_error(error)
+
+
+def _start_budget() -> None:
+    """Give the request its time budget for optional work (:mod:`search.searching.budget`),
+    cut short when waitress sees that its client has gone."""
+    budget.start_request(gone=request.environ.get("waitress.client_disconnected"))
+
+
+def _end_budget(_error: BaseException | None) -> None:
+    budget.end_request()
 
 
 def _add_security_headers(response: Response) -> Response:

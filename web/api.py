@@ -13,7 +13,7 @@ import dataclasses
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from search import BadParameter, HaberaraError
+from search import BadParameter, Busy, HaberaraError
 from web.articles import ArticleNotFound, find_article
 from web.params import read_search_request, read_suggest_request
 from web.slot import searcher
@@ -97,6 +97,10 @@ def handle_error(error: Exception) -> tuple[Response, int]:
         return error_response(400, "bad_parameter", str(error), error.parameter)
     if isinstance(error, ArticleNotFound):
         return error_response(404, "not_found", str(error), "id")
+    if isinstance(error, Busy):
+        response, status = error_response(503, "busy", str(error))
+        response.headers["Retry-After"] = "1"
+        return response, status
     if isinstance(error, HaberaraError):
         return error_response(503, "index_unavailable", str(error))
     if isinstance(error, HTTPException):

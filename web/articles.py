@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from search import HighlightedArticle, StoredArticle
 from web.slot import searcher
 
@@ -23,8 +25,15 @@ def is_plausible_id(article_id: str) -> bool:
     return all(part not in ("", ".", "..") for part in article_id.split("/"))
 
 
+def normal_id(article_id: str) -> str:
+    """Ids are NFC (see :func:`search.articles.article_id`): a URL written with decomposed
+    letters (``s`` and a combining cedilla, as some systems type ``ş``) names the same one."""
+    return unicodedata.normalize("NFC", article_id)
+
+
 def find_article(article_id: str) -> StoredArticle:
     """The stored article; raises :class:`ArticleNotFound` for unknown or malformed ids."""
+    article_id = normal_id(article_id)
     found = searcher().article(article_id) if is_plausible_id(article_id) else None
     if found is None:
         raise ArticleNotFound(article_id)
@@ -33,6 +42,7 @@ def find_article(article_id: str) -> StoredArticle:
 
 def find_highlighted_article(article_id: str, query: str) -> HighlightedArticle:
     """The article with the words of ``query`` marked; raises :class:`ArticleNotFound`."""
+    article_id = normal_id(article_id)
     found = (
         searcher().highlighted_article(article_id, query) if is_plausible_id(article_id) else None
     )

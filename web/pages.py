@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from search import BadParameter, HaberaraError, SearchPage, category_key
+from search import BadParameter, Busy, HaberaraError, SearchPage, category_key
 from web.articles import ArticleNotFound, find_highlighted_article
 from web.params import SEARCH_PARAMETERS, SearchRequest, read_search_request
 from web.present import (
@@ -136,12 +136,15 @@ def _is_web_address(url: str | None) -> bool:
 
 
 @bp.errorhandler(Exception)
-def handle_error(error: Exception) -> tuple[str, int]:
+def handle_error(error: Exception) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     """A Turkish error page: 404, 503 while the index is unusable, or a logged 500."""
     if isinstance(error, BadParameter):
         return _error_page(400, "Geçersiz istek", turkish_message(error, request.args))
     if isinstance(error, ArticleNotFound):
         return _error_page(404, "Haber bulunamadı", "Bu adreste bir haber yok.")
+    if isinstance(error, Busy):
+        page, status = _error_page(503, "Sunucu şu an yoğun", "Lütfen birazdan yeniden deneyin.")
+        return page, status, {"Retry-After": "1"}
     if isinstance(error, HaberaraError):
         return _error_page(503, "Arama şu an kullanılamıyor", "Dizin okunamadı.", str(error))
     if isinstance(error, HTTPException):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import logging
 import os
 import signal
 import socket
@@ -27,10 +28,17 @@ from flask import Flask
 MAX_REQUEST_BODY = 64 * 1024
 #: Request line plus all headers; larger gets waitress's 431 and the connection is closed.
 MAX_REQUEST_HEADER_SIZE = 32 * 1024
-#: Seconds an idle or stalled connection is kept open (waitress's default is 120).
-CHANNEL_TIMEOUT = 30
-#: Open connections at most per worker; more wait in the listen backlog (waitress's default).
-CONNECTION_LIMIT = 100
+#: Seconds an idle or stalled connection is kept open (waitress's default is 120), and
+#: how often waitress looks for such connections (its default is 30): connections
+#: opened and left silent must not keep the others out for long.
+CHANNEL_TIMEOUT = 10
+CLEANUP_INTERVAL = 2
+#: Open connections at most per worker; more wait in the listen backlog. An idle
+#: connection holds no thread, only a file descriptor and a few KB.
+CONNECTION_LIMIT = 1000
+#: Requests read ahead on a connection while one is answered: with any, waitress sees a
+#: client that has gone, and the request stops its optional work (:mod:`search.searching.budget`).
+REQUEST_LOOKAHEAD = 1
 #: Connections waiting to be accepted.
 BACKLOG = 1024
 #: glibc heaps per process (``mallopt(M_ARENA_MAX)``); see ``_limit_malloc_arenas``.
@@ -81,10 +89,10 @@ def prepare_worker(app: Flask) -> None:
 
 def _serve(app: Flask, listener: socket.socket, threads: int) -> None:
     """Warm the app's searcher up, then answer requests on ``listener`` with waitress."""
-    import waitress
+    from waitress.server import create_server
 
     prepare_worker(app)
-    waitress.serve(
+    server = create_server(
         app,
         sockets=[listener],
         threads=threads,
@@ -92,8 +100,34 @@ def _serve(app: Flask, listener: socket.socket, threads: int) -> None:
         max_request_body_size=MAX_REQUEST_BODY,
         max_request_header_size=MAX_REQUEST_HEADER_SIZE,
         channel_timeout=CHANNEL_TIMEOUT,
+        cleanup_interval=CLEANUP_INTERVAL,
         connection_limit=CONNECTION_LIMIT,
+        channel_request_lookahead=REQUEST_LOOKAHEAD,
     )
+    server.channel_class = _secure_channel_class()
+    logging.basicConfig()  # as waitress.serve does: warnings and errors reach stderr
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
+
+
+def _secure_channel_class() -> type:
+    """waitress's connection class, its own error answers (400 for a malformed request,
+    413, 431, a 500 after the app failed mid-answer) sent with the app's security headers:
+    they never pass through the app."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    from web import SECURITY_HEADERS
+
+    class SecureErrorTask(ErrorTask):
+        def execute(self) -> None:
+            self.response_headers.extend(SECURITY_HEADERS.items())
+            super().execute()
+
+    class SecureChannel(HTTPChannel):
+        error_task_class = SecureErrorTask
+
+    return SecureChannel
 
 
 def _supervise(

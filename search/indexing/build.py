@@ -77,6 +77,7 @@ def rebuild(
     max_bytes: int,
     report: ReindexReport,
     progress: Progress | None,
+    outside_links: bool = False,
 ) -> None:
     """Write every article into a new generation as it is read (a large archive is never
     held in memory at once; on several cores each worker process reads and writes its
@@ -84,7 +85,8 @@ def rebuild(
     :data:`~search.storage.segmentmerge.MERGED_ARTICLES` articles each: a search reads every
     segment apart), then make the generation current in one rename."""
     changes = Changes()
-    paths = unique_ids(scan(docs_dir, {}, changes, report), docs_dir, report)
+    found = scan(docs_dir, {}, changes, report, outside_links=outside_links)
+    paths = unique_ids(found, docs_dir, report)
     generation, index = store.new_generation(index_dir)
     try:
         writer = commits.open_writer(index, WRITER_OPTIONS)  # holds the lock, commits
@@ -175,6 +177,7 @@ def _build_part(
     if writer is not None:
         built.segments.append(commits.finish_segment(writer))
     built.files = reading.changes.files
+    test_pause("handing")
     return built
 
 

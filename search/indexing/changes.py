@@ -78,18 +78,30 @@ def read_changes(
     max_bytes: int,
     report: ReindexReport,
     progress: Progress | None,
+    outside_links: bool = False,
 ) -> Changes:
     reading = Reading(docs_dir, known, record, max_bytes, report)
-    paths = scan(docs_dir, known, reading.changes, report)
+    paths = scan(docs_dir, known, reading.changes, report, outside_links=outside_links)
     reading.changes.articles.extend(read_all(paths, reading, progress))
     return reading.changes
 
 
-def scan(docs_dir: Path, known: dict[str, str], changes: Changes, report: ReindexReport):
+def scan(
+    docs_dir: Path,
+    known: dict[str, str],
+    changes: Changes,
+    report: ReindexReport,
+    *,
+    outside_links: bool = False,
+) -> list[str]:
     """The article files below ``docs_dir``; what cannot be listed or read is reported
-    (and what was indexed below it before is kept)."""
-    paths, skipped = scan_article_files(docs_dir)
+    (and what was indexed below it before is kept, except through a symbolic link that
+    is not followed: see :func:`~search.articles.scan_article_files`)."""
+    paths, skipped = scan_article_files(docs_dir, outside_links=outside_links)
     for entry in skipped:
+        if entry.refused:
+            fail(report, entry.path, entry.reason)
+            continue
         if entry.is_folder:  # keep what was indexed below a folder we cannot list now
             relative = entry.path.relative_to(docs_dir).as_posix()
             prefix = "" if relative == "." else relative + "/"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-#: Test-only (tests/test_faults.py): ``reading``, ``writing``, ``committing`` or ``swapping``.
+#: Test-only (tests/test_faults.py, tests/test_kill.py): the points of :func:`test_pause`.
 PAUSE_ENV = "HABERARA_TEST_PAUSE_AT"
 
 
@@ -27,7 +27,7 @@ def test_pause(point: str) -> None:
     ``writing`` (after the first document went to the writer), ``committing`` (new segment
     files written, TOC not yet), ``merging`` (an update committed, the small segments
     copied into one, its TOC not yet), ``swapping`` (full rebuild committed, CURRENT not
-    yet).
+    yet), ``handing`` (a build worker's segments written, its result not yet handed back).
     """
     if os.environ.get(PAUSE_ENV) != point:
         return

@@ -57,12 +57,15 @@ def reindex(
     max_bytes: int = DEFAULT_MAX_BYTES,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     progress: Progress | None = None,
+    outside_links: bool = False,
 ) -> ReindexReport:
     """Index every ``*.txt`` below ``docs_dir`` into ``index_dir``.
 
     Incremental unless ``full`` (or there is no usable index yet, or it was built by an
     older analysis). Holds the writer lock for the whole run; raises
     :class:`~search.errors.IndexLocked` when another run keeps it past ``lock_timeout``.
+    Symbolic links leading outside ``docs_dir`` are reported and not followed unless
+    ``outside_links``.
     """
     docs_dir, index_dir = Path(docs_dir), Path(index_dir)
     if not docs_dir.is_dir():
@@ -74,11 +77,13 @@ def reindex(
             store.remove_leftovers(index_dir)
             index = None if full else _open_for_update(index_dir, report)
             if index is None:
-                rebuild(docs_dir, index_dir, max_bytes, report, progress)
+                rebuild(docs_dir, index_dir, max_bytes, report, progress, outside_links)
             else:
                 record = file_record(index)
                 known = indexed_hashes(index, record)
-                changes = read_changes(docs_dir, known, record, max_bytes, report, progress)
+                changes = read_changes(
+                    docs_dir, known, record, max_bytes, report, progress, outside_links
+                )
                 _update(index, changes, known, record, report)
     except OSError as error:
         raise _write_failed(index_dir, error) from error
@@ -110,9 +115,13 @@ def _write_failed(index_dir: Path, error: OSError) -> IndexWriteFailed:
 
 
 def _open_for_update(index_dir: Path, report: ReindexReport) -> FileIndex | None:
-    """The current index, or None when a full build is needed (none yet, or outdated)."""
+    """The current index, or None when a full build is needed (none yet, or outdated);
+    :class:`IndexCorrupt` when it is damaged (its ids are read whole: an update trusts
+    them)."""
     try:
-        return store.open_index(index_dir)
+        index = store.open_index(index_dir)
+        store.check_ids(index)
+        return index
     except IndexMissing:
         return None
     except IndexOutdated as error:

@@ -2,14 +2,23 @@
 
 A share's task gets a ``tick`` to call after each item (the parent adds the ticks up for
 its progress line) and returns a picklable result. The first error in any worker stops
-the others and is raised in the parent; so is a worker that dies without answering. A
-worker whose parent has gone (SIGKILL) stops at its next tick.
+the others and is raised in the parent; so is a worker that dies without answering.
+
+A worker never outlives its parent: on Linux the kernel kills it when the parent dies
+(``PR_SET_PDEATHSIG``), elsewhere it stops at its next tick. It holds no end of a pipe
+but the one it writes, so handing back a result to a parent that has gone fails at once
+instead of blocking (the worker itself was the last reader of its own pipe). The index
+lock a worker inherits is closed as it starts (:func:`search.store.writer_lock`), so
+even a worker that lingered could not keep a later reindex out.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
@@ -17,6 +26,7 @@ from typing import Any, TypeVar
 Share = TypeVar("Share")
 Tick = Callable[[], None]
 POLL_SECONDS = 0.2
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 EXIT_SECONDS = 10.0  # for a worker that has answered to exit before it is killed
 
 
@@ -38,9 +48,10 @@ def run_shares(
     try:
         for number, share in enumerate(shares):
             receiving, sending = context.Pipe(duplex=False)
+            readers = [*connections, receiving]  # the ends the worker inherits and must close
             process = context.Process(
                 target=_work,
-                args=(task, share, ticks, number, sending, parent),
+                args=(task, share, ticks, number, sending, parent, readers),
                 daemon=True,
             )
             process.start()
@@ -93,7 +104,13 @@ def _died(process) -> WorkerDied:
     return WorkerDied(f"a build worker process ended unexpectedly (exit code {process.exitcode})")
 
 
-def _work(task, share, ticks, number: int, connection: Connection, parent: int) -> None:
+def _work(
+    task, share, ticks, number: int, connection: Connection, parent: int, readers: list
+) -> None:
+    _die_with_parent(parent)
+    for reader in readers:
+        reader.close()
+
     def tick() -> None:
         if os.getppid() != parent:
             os._exit(1)  # the parent is gone; what was written is removed by the next run
@@ -104,7 +121,29 @@ def _work(task, share, ticks, number: int, connection: Connection, parent: int) 
     except BaseException as error:  # noqa: BLE001 - every failure goes to the parent
         message = ("error", error)
     try:
+        _send(connection, message)
+    except OSError:
+        os._exit(1)  # nobody reads: the parent has gone
+    connection.close()
+
+
+def _send(connection: Connection, message: tuple[str, Any]) -> None:
+    try:
         connection.send(message)
+    except OSError:
+        raise
     except Exception as error:  # noqa: BLE001 - an unpicklable result or error
         connection.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
-    connection.close()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux), then check that the
+    parent did not die before that was asked."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the parent-pid checks at each tick remain
+    if os.getppid() != parent:
+        os._exit(1)

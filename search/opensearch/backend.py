@@ -51,6 +51,7 @@ class Backend:
         shards: int = DEFAULT_SHARDS,
         replicas: int = DEFAULT_REPLICAS,
         progress: Any = None,
+        outside_links: bool = False,
     ) -> ReindexReport:
         """Index the articles folder (``shards`` and ``replicas`` shape a new cluster index;
         ``lock_timeout`` is the embedded index's writer lock)."""
@@ -60,12 +61,13 @@ class Backend:
             return reindex(
                 docs_dir, self.cluster, full=full, max_bytes=max_bytes,
                 shards=shards, replicas=replicas, progress=progress,
+                outside_links=outside_links,
             )  # fmt: skip
         from search.indexing.reindex import reindex
 
         return reindex(
             docs_dir, self.index_dir, full=full, max_bytes=max_bytes,
-            lock_timeout=lock_timeout, progress=progress,
+            lock_timeout=lock_timeout, progress=progress, outside_links=outside_links,
         )  # fmt: skip
 
     def searcher(self, *, cache_pages: bool = True):

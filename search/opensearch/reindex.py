@@ -51,8 +51,10 @@ def reindex(
     shards: int = DEFAULT_SHARDS,
     replicas: int = DEFAULT_REPLICAS,
     progress: Progress | None = None,
+    outside_links: bool = False,
 ) -> ReindexReport:
-    """Index every ``*.txt`` below ``docs_dir`` into the cluster's index.
+    """Index every ``*.txt`` below ``docs_dir`` into the cluster's index (symbolic links
+    leading outside it only with ``outside_links``).
 
     Incremental unless ``full`` (or the index is missing, or was made by another
     :data:`~search.opensearch.mapping.MAPPING_VERSION`): then it is created afresh with
@@ -72,7 +74,7 @@ def reindex(
         known = {} if fresh else _indexed_hashes(client, index)
         doing = "the reindex"
         changes = read_changes(
-            docs_dir, known, filerecord.FileRecord(), max_bytes, report, progress
+            docs_dir, known, filerecord.FileRecord(), max_bytes, report, progress, outside_links
         )
         removed = [doc_id for doc_id in known if doc_id not in changes.seen_ids]
         if not (fresh or changes.articles or removed):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -20,11 +21,12 @@ from opensearchpy import helpers
 
 from search.errors import HaberaraError
 from search.opensearch import querydsl, wordcounts
-from search.opensearch.cluster import ClusterConfig, cluster_error
+from search.opensearch.cluster import ClusterConfig, ClusterRefused, cluster_error
 from search.opensearch.mapping import MAX_RESULT_WINDOW
 from search.opensearch.vocabulary import ClusterVocabulary, read_words
 from search.searching import engine
 from search.searching.complete import COMPLETIONS, Completion, CompletionTable
+from search.searching.engine import COORD_LONG, COORD_SHORT, LONG_QUERY_GROUPS
 from search.searching.highlight import highlight, snippet
 from search.searching.query import parse_query
 from search.searching.querybuild import FILL_UP_BELOW, CompiledQuery, MatchSpec, compile_query
@@ -43,6 +45,7 @@ from search.searching.searcher import (
     REFRESH_SECONDS,
     SUGGEST_BELOW,
     _check_parameters,
+    after_title,
 )
 from search.searching.suggest import suggest
 
@@ -53,6 +56,8 @@ log = logging.getLogger(__name__)
 SEARCH_TYPE = "dfs_query_then_fetch"
 #: Pauses (seconds) before a read a shard failed to answer is tried again.
 RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0)
+#: Articles rescored for a query an article may lack some words of (a few pages).
+RESCORE_WINDOW = 100
 #: Words of an article's stems a related-articles query weighs, and the characters of its
 #: body they are taken from (a lead says what an article is about).
 RELATED_TERMS = 25
@@ -113,7 +118,12 @@ class ClusterSearcher:
             compiled, not_found = self._compile(text, state)
             minimum, relaxed = self._minimum(compiled)
             filters = querydsl.filter_queries(date_from, date_to, categories)
-            body = self._request(compiled, filters, minimum, page, per_page, sort)
+            rescored = minimum is not None and sort == "relevance"
+            if rescored:  # the best of a window, rescored below, then this page of them
+                window = max(RESCORE_WINDOW, page * per_page)
+                body = self._request(compiled, filters, minimum, 1, window, sort)
+            else:
+                body = self._request(compiled, filters, minimum, page, per_page, sort)
             answer = self._read(
                 self.client.search,
                 index=self.config.index,
@@ -123,6 +133,9 @@ class ClusterSearcher:
                 # never a page that silently lacks its articles
                 allow_partial_search_results=False,
             )
+            if rescored:
+                found = self._rescore(compiled, answer["hits"]["hits"], state)
+                answer["hits"]["hits"] = found[(page - 1) * per_page : page * per_page]
         except os_errors.OpenSearchException as error:
             raise cluster_error(self.config, error, "a search") from error
         total = answer["hits"]["total"]["value"]
@@ -143,6 +156,35 @@ class ClusterSearcher:
             relaxed=relaxed,
             phrases_not_found=not_found,
         )
+
+    def _rescore(self, compiled: CompiledQuery, hits: list[dict], state: _State) -> list[dict]:
+        """``hits`` of a query some of whose groups an article may lack, scored as the
+        embedded index scores them (:meth:`~search.searching.engine.Engine.match_any`):
+        times a power of the share of the query each holds, each group weighted by how
+        rare it is, best first (ties by article id)."""
+        bodies: list[dict] = []
+        for group in compiled.groups:
+            query = {"bool": {"should": [querydsl.clause_query(c) for c in group]}}
+            bodies += [{"index": self.config.index}, {"size": 0, "query": query}]
+        answers = self._read(self.client.msearch, body=bodies)["responses"]
+        documents = max(state.vocabulary.documents, 1)
+        weights = []
+        for answer in answers:
+            if "error" in answer:
+                raise ClusterRefused(f"the {self.config.where} refused a count: {answer['error']}")
+            holding = max(answer["hits"]["total"]["value"], 1)
+            weights.append(math.log(1 + documents / holding))
+        whole = sum(weights) or 1.0
+        coord = COORD_LONG if len(compiled.groups) >= LONG_QUERY_GROUPS else COORD_SHORT
+        for hit in hits:
+            held = set(hit.get("matched_queries", ()))
+            share = sum(
+                weight
+                for number, weight in enumerate(weights)
+                if querydsl.group_name(number) in held
+            )
+            hit["_score"] = float(hit.get("_score") or 0.0) * (share / whole) ** coord
+        return sorted(hits, key=lambda hit: (-hit["_score"], hit["_source"]["id"]))
 
     def _compile(self, text: str, state: _State) -> tuple[CompiledQuery, list[str]]:
         """The compiled query, and the quoted phrases no article holds (searched as words)."""
@@ -394,6 +436,9 @@ def _hit(found: dict, compiled: CompiledQuery) -> SearchHit:
     source = found["_source"]
     spec = compiled.spec
     title = source.get("shown_title", "")
+    body = source.get("body", "")
+    if source.get("title_derived"):  # the snippet does not say the title twice
+        body = after_title(body, title)
     held = set(found.get("matched_queries", ()))
     missing = [
         label
@@ -410,7 +455,7 @@ def _hit(found: dict, compiled: CompiledQuery) -> SearchHit:
         source=source.get("source"),
         url=source.get("url"),
         score=round(float(found.get("_score") or 0.0), 4),
-        snippet=snippet(source.get("body", ""), spec),
+        snippet=snippet(body, spec),
         missing=missing,
     )
 

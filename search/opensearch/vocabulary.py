@@ -53,6 +53,11 @@ class ClusterVocabulary(Vocabulary):
             RARE_SHARE * self._documents
         )
 
+    @property
+    def documents(self) -> int:
+        """How many articles the index held when the words were read."""
+        return self._documents
+
     def body_frequency(self, word: str) -> int:
         """How many articles hold ``word`` (exact form) in their body."""
         return self._body_counts.get(word, 0)

@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Completions given for one prefix.
 COMPLETIONS = 8
-#: A phrase is offered once this many titles hold it; a word once it is in any title.
+#: A phrase is offered once this many titles hold it; a word (not a stop word) once it is
+#: in any title.
 PHRASE_TITLES = 3
 #: ... and once it is in this share of the titles its first word is in (``Erdoğan çok``
 #: is in a few, a few of thousands).
@@ -82,11 +83,15 @@ class CompletionTable:
         counts: Counter[str] = Counter()
         for title in titles:
             counts.update({key for key, _, _ in reader.grams(title)})
+        stops = _folded_stopwords()  # "kadar" or "ve" completes nothing a reader wants
         kept = {
             key
             for key, count in counts.items()
-            if " " not in key
-            or count >= max(PHRASE_TITLES, PHRASE_SHARE * counts[key.split(" ", 1)[0]])
+            if key not in stops
+            and (
+                " " not in key
+                or count >= max(PHRASE_TITLES, PHRASE_SHARE * counts[key.split(" ", 1)[0]])
+            )
         }
         forms: dict[str, Counter[str]] = {key: Counter() for key in kept}
         for title in titles:

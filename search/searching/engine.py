@@ -24,6 +24,7 @@ import numpy as np
 from whoosh.query import Query
 from whoosh.searching import Searcher as WhooshSearcher
 
+from search.searching import budget
 from search.shared import SharedCache
 from search.storage.arrays import Gathered, term_hashes
 from search.storage.reading import EMPTY_POSTINGS, Postings, field_lengths, segment_gather
@@ -42,6 +43,10 @@ CACHE_POSTINGS_BYTES = 12_000_000
 POSTING_LIST_BYTES = 500
 #: Documents checked against the stored text for one quoted phrase, best first.
 PHRASE_CHECKS = 2_000
+#: ... and while another request of the process does costly work (see search.searching.budget).
+PHRASE_CHECKS_BUSY = 100
+#: Phrase checks between two looks at the request's budget.
+PHRASE_BUDGET_EVERY = 20
 #: Exponent on the (rarity-weighted) share of the query a partial match holds: steep for
 #: a query of one or two words (each was meant), gentler for a longer one (a pasted
 #: headline or a question often has a word its article lacks).
@@ -361,16 +366,26 @@ class Engine:
             ]
             candidates = self.match(per_word, [])
             docnums = candidates.docnums()
-            if len(docnums) > PHRASE_CHECKS:
-                best = np.argpartition(-candidates.scores[docnums], PHRASE_CHECKS)
-                docnums = docnums[best[:PHRASE_CHECKS]]
-            held = [
-                doc
-                for doc in docnums.tolist()
-                if _holds_phrase(self._stored_text(doc, fieldname), clause.words)
-            ]
+            docnums = docnums[np.argsort(-candidates.scores[docnums], kind="stable")]
+            with budget.costly_work() as allowed:
+                checks = PHRASE_CHECKS if allowed else PHRASE_CHECKS_BUSY
+                if len(docnums) > checks:
+                    budget.note_cut()
+                held = self._holding(docnums[:checks].tolist(), fieldname, clause.words)
             result.add(np.asarray(held, np.int64), candidates.scores[held])
         return result
+
+    def _holding(self, docnums: list[int], fieldname: str, words: tuple[str, ...]) -> list[int]:
+        """Those of ``docnums`` whose stored ``fieldname`` holds the phrase ``words``, best
+        first, until the request's budget is spent."""
+        held = []
+        for number, doc in enumerate(docnums):
+            if number % PHRASE_BUDGET_EVERY == PHRASE_BUDGET_EVERY - 1 and budget.exhausted():
+                budget.note_cut()
+                break
+            if _holds_phrase(self._stored_text(doc, fieldname), words):
+                held.append(doc)
+        return held
 
     def _stored_text(self, docnum: int, fieldname: str) -> str:
         fields = self.searcher.stored_fields(docnum)

@@ -15,11 +15,16 @@ from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
 
+from search.searching import budget
 from search.searching.querybuild import MatchSpec
 from search.text.analysis import APOSTROPHES, WORD, ascii_fold, exact_form, turkish_lower
 
 SNIPPET_MIN = 160
 SNIPPET_MAX = 300
+#: Marks on one article page at most (see :func:`highlight_all`).
+MAX_MARKS = 1_000
+#: Words looked at between two looks at the request's budget.
+BUDGET_EVERY = 4_096
 #: Characters of a body searched for the snippet's passage (cut back to a word boundary).
 SNIPPET_SCAN = 6_000
 ELLIPSIS = "…"
@@ -34,21 +39,25 @@ _SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<=[.!?…])\s+)")
 Span = tuple[int, int]
 
 
-def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
+def match_spans(text: str, spec: MatchSpec, most: int | None = None) -> list[tuple[int, int, str]]:
     """``(start, end, folded word)`` of every word in ``text`` that the query matches.
 
     Words are the exact-form chain's (:func:`~search.text.analysis.exact_forms`). Only words
     starting with letters some match can start with are looked at (a regular expression
     finds them, :func:`_candidates`); each distinct one is decided once per query
-    (``spec.decisions``), for the title and every snippet.
+    (``spec.decisions``), for the title and every snippet. At most ``most`` are
+    returned; within a request, none past its budget (:mod:`search.searching.budget`).
     """
     if not spec:
         return []
     decisions = spec.decisions
     apostrophes = any(apostrophe in text for apostrophe in APOSTROPHES)
     spans = []
-    for match in _candidates(spec.starts()).finditer(" " + text):  # a word's start follows a
-        start, end = match.start(1) - 1, match.end(1) - 1  # character: the space added here
+    for number, match in enumerate(_candidates(spec.starts()).finditer(" " + text)):
+        if number % BUDGET_EVERY == BUDGET_EVERY - 1 and budget.exhausted():
+            break
+        # a word's start follows a character: the space added above
+        start, end = match.start(1) - 1, match.end(1) - 1
         if apostrophes:  # a word goes on after an apostrophe: Bişkek'teki
             if start > 1 and text[start - 1] in APOSTROPHES and text[start - 2].isalnum():
                 continue  # a suffix, part of the word before it
@@ -61,6 +70,8 @@ def match_spans(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
             fold = decisions[word] = folded if form and spec.matches(form, folded) else ""
         if fold:
             spans.append((start, end, fold))
+            if len(spans) == most:
+                break
     return spans
 
 
@@ -193,6 +204,20 @@ def _ranges(characters: str) -> str:
 def highlight(text: str, spec: MatchSpec) -> str:
     """The whole of ``text``, escaped, with every match in ``<mark>``."""
     return _render(text, [(s, e) for s, e, _ in match_spans(text, spec)], 0, len(text))
+
+
+def highlight_all(texts: list[str], spec: MatchSpec, most: int = MAX_MARKS) -> list[str]:
+    """Each of ``texts`` (an article's paragraphs), escaped, with its matches in ``<mark>``
+    while there are fewer than ``most`` marks in all and the request's budget lasts
+    (:mod:`search.searching.budget`); the rest is plain text. An article of one word
+    repeated over megabytes would otherwise make a page of a million marks."""
+    rendered = []
+    for text in texts:
+        marking = most > 0 and (not rendered or not budget.exhausted())
+        spans = match_spans(text, spec, most) if marking else []
+        most -= len(spans)
+        rendered.append(_render(text, [(s, e) for s, e, _ in spans], 0, len(text)))
+    return rendered
 
 
 def snippet(body: str, spec: MatchSpec) -> str:

@@ -1,10 +1,11 @@
 """Related articles: more like this one, found from its most distinctive words.
 
 An article's words are taken as the stem field indexes them (stop words dropped), its
-title's counted twice, and weighed ``tf * idf``; the :data:`TERMS` heaviest that some
-other article holds make a query whose BM25F scores are summed per article. Scores within
-:data:`EQUAL_SHARE` of each other count as equal, and among equals the newer article comes
-first: a reader of a story wants its latest follow-up before an old one as close.
+title's counted twice, and weighed ``tf * idf``; the :data:`TERMS` heaviest (see there)
+make a query whose BM25F scores, each term's weighed by its share of the heaviest, are
+summed per article. Scores are then put in bands a tenth of the best score wide
+(:data:`EQUAL_SHARE`), and within a band the newer article comes first: a reader of a
+story wants its latest follow-up before an old one about as close.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ TERMS = 25
 MIN_TIMES = 2
 MIN_ARTICLES = 5
 MIN_SHARE = 1000
-#: Scores within this share of the best one are in the same band, ordered newest first.
+#: The width of a band of equal scores, as a share of the best score.
 EQUAL_SHARE = 0.1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import functools
@@ -14,7 +15,9 @@ from typing import NamedTuple
 import numpy as np
 from whoosh import query as wq
 
+from search.articles import web_url
 from search.errors import BadParameter, HaberaraError
+from search.searching import budget
 from search.searching.complete import (
     COMPLETIONS,
     Completion,
@@ -23,7 +26,7 @@ from search.searching.complete import (
     read_titles,
 )
 from search.searching.engine import Engine, PhraseClause, TermsClause
-from search.searching.highlight import highlight, snippet
+from search.searching.highlight import highlight, highlight_all, snippet
 from search.searching.query import parse_query
 from search.searching.querybuild import (
     MatchedQuery,
@@ -52,6 +55,7 @@ from search.searching.results import (
 from search.searching.suggest import suggest
 from search.shared import SharedCache
 from search.storage import store
+from search.storage.integrity import check_readable
 from search.storage.reading import column_values, text_value
 from search.storage.schema import (
     SCORED_FIELDS,
@@ -195,12 +199,17 @@ class Searcher:
         asked = _Asked(text, page, per_page, sort, date_from, date_to, categories, as_typed)
 
         def ranked_page() -> SearchPage:
-            return self._ranked_page(state, asked)
+            if not _is_heavy(text):
+                return self._ranked_page(state, asked)
+            with budget.heavy_request():
+                return self._ranked_page(state, asked)
 
         if not self.cache_pages:
             return ranked_page()
         key = (state.engine.key, self.freshness, self.proximity, asked)
         kept = _pages.get(key, ranked_page)
+        if budget.was_cut():  # ranked without its optional work: rank it again next time
+            _pages.forget(key)
         return dataclasses.replace(
             kept,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -217,7 +226,7 @@ class Searcher:
         ranked = self._ranked(state, asked, asked.text)
         suggestion, corrected = None, None
         if ranked.total < SUGGEST_BELOW:
-            suggestion = suggest(asked.text, state.vocabulary)
+            suggestion = _suggestion(asked.text, state.vocabulary)
         if ranked.total == 0 and suggestion and not asked.as_typed:
             better = self._ranked(state, asked, suggestion)
             if better.total:
@@ -268,10 +277,7 @@ class Searcher:
         state = self._current()
         for fieldname in SCORED_FIELDS:
             state.engine.data.norms(fieldname)
-        state.dates()
-        state.id_order()
-        for name in FACETS:
-            state.facet_codes(name)
+        state.read_columns()
         self._completions.prepare(state.engine.key, self._completion_table)
         self._local.state = None
 
@@ -288,7 +294,7 @@ class Searcher:
             date=_iso(fields.get("date")),
             category=fields.get("category_name"),
             source=fields.get("source"),
-            url=fields.get("url"),
+            url=web_url(fields.get("url")),
             body=stored_body(fields),
         )
 
@@ -300,11 +306,13 @@ class Searcher:
             return None
         too_long = len(query) > MAX_QUERY_LENGTH
         spec = self.highlight_spec(query) if query.strip() and not too_long else MatchSpec()
-        return HighlightedArticle(
-            article=found,
-            title_html=highlight(found.title, spec),
-            paragraphs_html=[highlight(text, spec) for text in found.body.split("\n\n")],
-        )
+        costly = len(found.body) > LONG_ARTICLE_CHARS
+        with budget.heavy_request() if costly else contextlib.nullcontext():
+            return HighlightedArticle(
+                article=found,
+                title_html=highlight(found.title, spec),
+                paragraphs_html=highlight_all(found.body.split("\n\n"), spec),
+            )
 
     @_reading
     def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
@@ -376,8 +384,13 @@ class Searcher:
 
     @_reading
     def stats(self) -> dict:
-        """``{"documents", "last_indexed"}`` of the index being served."""
-        searcher = self._current().searcher
+        """``{"documents", "last_indexed"}`` of the index being served, once samples of
+        what a search reads were read (:func:`~search.storage.integrity.check_readable`): a health
+        check that answers is one a search would pass too."""
+        state = self._current()
+        searcher = state.searcher
+        check_readable(searcher.reader())
+        state.read_columns()  # read whole by every search (kept once read)
         return {"documents": searcher.doc_count(), "last_indexed": self._last_indexed()}
 
     def _last_indexed(self) -> str | None:
@@ -429,6 +442,13 @@ class _ReaderState:
         self.vocabulary = Vocabulary(searcher.reader(), generation)
         self.engine = Engine(searcher, generation)
         self._filters: dict[tuple, np.ndarray] = {}
+
+    def read_columns(self) -> None:
+        """Read the columns every search reads whole (kept, shared by the threads)."""
+        self.dates()
+        self.id_order()
+        for name in FACETS:
+            self.facet_codes(name)
 
     def dates(self) -> np.ndarray:
         """Each document's date column value (0 where it has none), as a float: whoosh's
@@ -565,6 +585,28 @@ def _page_chars(page: SearchPage) -> int:
 _pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
 
 
+#: An article longer than this makes a costly page (see
+#: :func:`search.searching.budget.heavy_request`).
+LONG_ARTICLE_CHARS = 200_000
+#: A query with more words than this, or more prefixes or quoted phrases, is costly (see
+#: the same): a question or a pasted headline is not, 60 words or 69 prefixes are.
+LIGHT_QUERY_WORDS = 24
+LIGHT_QUERY_PATTERNS = 2
+
+
+def _is_heavy(text: str) -> bool:
+    """Whether a search costs more than a plain one: very many words, prefixes or phrases."""
+    clauses = parse_query(text).clauses
+    patterns = sum(1 for clause in clauses if clause.prefix or clause.phrase)
+    return len(clauses) > LIGHT_QUERY_WORDS or patterns > LIGHT_QUERY_PATTERNS
+
+
+def _suggestion(text: str, vocabulary: Vocabulary) -> str | None:
+    """:func:`~search.searching.suggest.suggest`, when this request may do costly work now."""
+    with budget.costly_work() as allowed:
+        return suggest(text, vocabulary) if allowed else None
+
+
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:
     """A column as small integer codes, and the text label of each code."""
     index: dict[str, int] = {}
@@ -645,7 +687,7 @@ def _hit(
         date=_iso(fields.get("date")),
         category=fields.get("category_name"),
         source=fields.get("source"),
-        url=fields.get("url"),
+        url=web_url(fields.get("url")),
         score=round(score, 4),
         snippet=snippet(body, spec),
         missing=found.missing(docnum),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from search.searching import budget
 from search.searching.query import parse_query
 from search.text.analysis import analyze, ascii_fold, stopwords
 
@@ -11,25 +12,43 @@ if TYPE_CHECKING:
     from search.searching.querybuild import Vocabulary
 
 MIN_WORD_LENGTH = 4
+#: Words of one query looked up in the word list (each lookup walks it, so a query of
+#: many misspelt words costs that many walks); the later ones are left as written.
+MAX_SUGGESTED_WORDS = 4
 
 
 def suggest(text: str, vocabulary: Vocabulary) -> str | None:
     """The query with misspelt words replaced, or None when nothing better is indexed.
+
+    At most :data:`MAX_SUGGESTED_WORDS` words are looked up, and none after the first
+    once the request's budget is spent (:mod:`search.searching.budget`).
 
     Words are compared folded (so ``toplanti`` is no misspelling of ``toplantı``); the
     replacement is written the way the articles most often write it (``kırgızistan``).
     """
     changed = False
     words = []
+    lookups = MAX_SUGGESTED_WORDS
     for clause in parse_query(text).clauses:
         if clause.phrase or clause.prefix or clause.field:
             words.append(clause.text)
             continue
         for word in analyze(clause.text, stop=False):
-            better = _better_word(word, vocabulary)
+            better = None
+            if lookups == MAX_SUGGESTED_WORDS or (lookups and not budget.exhausted()):
+                lookups -= _looked_up(word, vocabulary)
+                better = _better_word(word, vocabulary)
             changed |= better is not None
             words.append(better or word)
     return " ".join(words) if changed else None
+
+
+def _looked_up(word: str, vocabulary: Vocabulary) -> int:
+    """1 when :func:`_better_word` walks the word list for ``word``, else 0."""
+    folded = ascii_fold(word)
+    if len(folded) < MIN_WORD_LENGTH or word in stopwords():
+        return 0
+    return 0 if vocabulary.forms(folded) else 1
 
 
 def _better_word(word: str, vocabulary: Vocabulary) -> str | None:

@@ -48,6 +48,7 @@ from search.errors import (
     IndexMissing,
     IndexOutdated,
 )
+from search.storage import integrity
 from search.storage.schema import build_schema
 from search.text.analysis import ANALYSIS_VERSION
 
@@ -94,7 +95,8 @@ def corrupt(index_dir: Path, problem: str) -> IndexCorrupt:
 def open_index(index_dir: Path) -> FileIndex:
     """Open the current generation for reading; errors say what to run next.
 
-    The index is opened and one reader created, so a truncated or garbled segment is
+    The index is opened, one reader created and samples of what a search reads are read
+    (:func:`search.storage.integrity.check_readable`), so a truncated or garbled segment is
     reported here as :class:`IndexCorrupt` rather than later, mid-search. When a full
     reindex swaps ``CURRENT`` while we open the old generation, we retry with the new one.
     """
@@ -123,10 +125,24 @@ def _open_generation(index_dir: Path, generation: Path) -> FileIndex:
         )
     try:
         index = MappedFileStorage(str(generation)).open_index()
-        index.reader().close()  # opens every segment: a damaged one fails here
+        reader = index.reader()  # opens every segment: a damaged one fails here
+        try:
+            integrity.check_readable(reader)  # and so does one a search could not read
+        finally:
+            reader.close()
     except Exception as error:  # whoosh raises many kinds for damaged files
         raise corrupt(index_dir, f"{type(error).__name__}: {error}") from error
     return index
+
+
+def check_ids(index: FileIndex) -> None:
+    """Raise :class:`IndexCorrupt` unless every article id of ``index`` reads as text."""
+    index_dir = Path(index.storage.folder).parent
+    try:
+        with index.reader() as reader:
+            integrity.check_ids(reader)
+    except Exception as error:  # whoosh raises many kinds for damaged files
+        raise corrupt(index_dir, f"{type(error).__name__}: {error}") from error
 
 
 class _MappedFile(StructFile):
@@ -362,11 +378,31 @@ def generations(index_dir: Path) -> list[Path]:
     )
 
 
+#: Descriptors of the writer locks this process holds (see :func:`_close_inherited_locks`).
+_held_locks: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    """In a forked child: close the writer locks inherited from the parent. An ``flock``
+    belongs to the open file, shared by every process holding a copy of the descriptor, so
+    a child that kept its copy would hold the index lock after its parent died."""
+    for fd in _held_locks:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held_locks.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
 @contextlib.contextmanager
 def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
-    """Hold the index's one writer lock, waiting at most ``timeout`` seconds for it."""
+    """Hold the index's one writer lock, waiting at most ``timeout`` seconds for it.
+
+    A process forked while it is held (a build worker) does not inherit it."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    _held_locks.add(fd)
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -386,6 +422,7 @@ def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
         os.write(fd, f"{os.getpid()}\n".encode())
         yield
     finally:
+        _held_locks.discard(fd)
         os.close(fd)  # closing releases the flock
 
 

@@ -57,10 +57,20 @@ def load_dictionary(storage, name: str) -> bytes:
         if zdict is None:
             handle = storage.open_file(name)
             try:
-                zdict = _loaded[key] = bytes(handle.read())
+                zdict = bytes(handle.read())
             finally:
                 handle.close()
+            _check_dictionary(name, zdict)
+            _loaded[key] = zdict
     return zdict
+
+
+def _check_dictionary(name: str, zdict: bytes) -> None:
+    """Raise ``ValueError`` when ``zdict`` is not what :func:`save_dictionary` wrote under
+    ``name`` (a truncated or altered file): every stored field is read through it."""
+    expected = name.removeprefix(DICTIONARY_PREFIX).removesuffix(".bin")
+    if hashlib.sha1(zdict).hexdigest()[: len(expected)] != expected:
+        raise ValueError(f"stored-text dictionary {name} is damaged (its hash does not match)")
 
 
 _loaded: dict[tuple, bytes] = {}

@@ -95,16 +95,33 @@ function liveResults(form, box, area) {
       <h2 id="sonuc-baslik" class="visually-hidden">Sonuçlar</h2>
       <div class="toolbar">
         <p class="summary">${summary}</p>
-        <a class="filters-toggle" href="#filtreler" aria-controls="filtreler">Filtreler</a>
+        <a class="filters-toggle" href="#filtreler" aria-controls="filtreler">Filtreler${active(data) ? ` (${active(data)})` : ""}</a>
         <nav class="sort" aria-label="Sıralama">Sırala: ${sortLinks(data)}</nav>
         <a class="json-link" href="/api/search?${escapeHtml(data)}" type="application/json">JSON</a>
       </div>
-      ${notices(page)}${hits(page)}${pagination(page, data)}
+      ${chips(data)}${notices(page)}${hits(page)}${pagination(page, data)}
     </section>
     <aside class="filters" id="filtreler" aria-label="Filtreler">${filters(page, data)}</aside>`;
     // a live region that stays in the page: one drawn afresh is not read out
     document.getElementById("duyuru").textContent = summary;
     enhanceFilters(area);
+  }
+
+  const active = (data) => data.getAll("category").length + (data.get("from") || data.get("to") ? 1 : 0);
+
+  // The active filters, each a link that removes it (as the server draws them).
+  function chips(data) {
+    const items = data.getAll("category").map((category) => {
+      const rest = data.getAll("category").filter((c) => c !== category);
+      return [categoryName(categoryKey(category), category), params({ category: rest })];
+    });
+    if (data.get("from") || data.get("to")) {
+      const label = `${trDate(data.get("from")) || "…"} – ${trDate(data.get("to")) || "…"}`;
+      items.push([label, params({ from: null, to: null })]);
+    }
+    if (!items.length) return "";
+    const links = items.map(([label, rest]) => `<li><a href="${escapeHtml(pageUrl(rest))}" aria-label="${escapeHtml(label)} filtresini kaldır">${escapeHtml(label)} <span aria-hidden="true">×</span></a></li>`);
+    return `<ul class="chips" aria-label="Etkin filtreler">${links.join("")}</ul>`;
   }
 
   function sortLinks(data) {

@@ -1,0 +1,122 @@
+"""What one request may cost, against a real index and the real server: marks on an
+article page, a title's length, the words a suggestion looks up, phrase checks once the
+request's budget is spent, and connections left open and silent."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import haberara, serve, write_articles
+from search.articles import HEADER_TITLE_MAX_CHARS
+from search.errors import Busy
+from search.searching import budget
+from search.searching.engine import PHRASE_BUDGET_EVERY
+from search.searching.highlight import MAX_MARKS
+from search.searching.searcher import Searcher
+from search.searching.suggest import MAX_SUGGESTED_WORDS
+
+#: Ten long words, each written once in its own article, and each misspelt in a query.
+WORDS = (
+    "kütüphanesi", "hastanesinde", "üniversitesi", "cumhurbaşkanı", "milletvekili",
+    "belediyesinin", "öğretmenleri", "mahkemesinde", "bakanlığının", "stadyumunda",
+)  # fmt: skip
+REPEATED = "belediye"
+#: A costly search: more quoted phrases than a plain one has.
+THREE_PHRASES = '"kent meclisi" "bütçe konuşuldu" "oturumda bütçe"'
+
+
+def misspelt(word: str) -> str:
+    """``word`` with its fourth letter doubled: one edit away, found by nothing."""
+    return word[:4] + word[3] + word[4:]
+
+
+@pytest.fixture
+def costly(tmp_path: Path) -> Path:
+    """An index with an article of one word repeated, one with a very long title, one
+    article per long word, and many holding the same phrase."""
+    articles = {
+        "dev/tekrar.txt": "title: Tekrar\n\n" + " ".join([REPEATED] * 5 * MAX_MARKS) + "\n",
+        "dev/uzun-baslik.txt": "title: " + "Uzun başlık " * 400 + "\n\nKısa bir metin.\n",
+        **{
+            f"kelime/{number}.txt": f"title: Haber {number}\n\nBu haberde {word} geçiyor.\n"
+            for number, word in enumerate(WORDS)
+        },
+        **{
+            f"meclis/{number:03d}.txt": f"title: Meclis {number}\n\nKent meclisi toplandı; "
+            f"{number}. oturumda bütçe konuşuldu.\n"
+            for number in range(3 * PHRASE_BUDGET_EVERY)
+        },
+    }
+    docs = write_articles(tmp_path / "docs", articles)
+    index = tmp_path / "index"
+    result = haberara("reindex", "--docs", str(docs), "--index", str(index))
+    assert result.returncode == 0, result.stderr
+    return index
+
+
+def test_marks_per_page_and_title_length_are_bounded(costly: Path) -> None:
+    with serve(costly) as base:
+        page = requests.get(f"{base}/articles/dev/tekrar", params={"q": REPEATED}, timeout=30)
+        title = requests.get(f"{base}/api/articles/dev/uzun-baslik", timeout=10).json()["title"]
+    assert page.status_code == 200
+    assert page.text.count("<mark>") == MAX_MARKS
+    assert page.text.count(REPEATED) >= 5 * MAX_MARKS  # the whole text is still there
+    assert len(title) <= HEADER_TITLE_MAX_CHARS and title.endswith("…")
+
+
+def test_a_suggestion_looks_up_a_few_words(costly: Path) -> None:
+    query = " ".join(misspelt(word) for word in WORDS)
+    result = haberara("search", query, "--index", str(costly), "--json")
+    assert result.returncode == 0, result.stderr
+    suggested = json.loads(result.stdout)["suggestion"].split()
+    assert suggested[:MAX_SUGGESTED_WORDS] == list(WORDS[:MAX_SUGGESTED_WORDS])
+    assert suggested[MAX_SUGGESTED_WORDS:] == [misspelt(w) for w in WORDS[MAX_SUGGESTED_WORDS:]]
+
+
+def test_phrase_checks_stop_when_the_budget_is_spent_and_are_not_kept(costly: Path) -> None:
+    searcher = Searcher(costly)
+    with budget.request_budget(seconds=0.0):
+        cut = searcher.search('"kent meclisi"', per_page=100)
+    assert cut.total == PHRASE_BUDGET_EVERY - 1
+    whole = searcher.search('"kent meclisi"', per_page=100)  # no budget: not the kept page
+    assert whole.total == 3 * PHRASE_BUDGET_EVERY
+
+
+def test_connections_left_silent_do_not_lock_others_out(costly: Path) -> None:
+    with serve(costly) as base, contextlib.ExitStack() as stack:
+        port = int(base.rsplit(":", 1)[1])
+        for _ in range(250):
+            stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=10))
+        response = requests.get(f"{base}/healthz", timeout=10)
+        assert response.status_code == 200
+
+
+def test_a_costly_search_is_refused_while_another_runs_and_a_plain_one_is_not(costly: Path):
+    searcher = Searcher(costly)
+    running, release = threading.Event(), threading.Event()
+
+    def hold_the_slot() -> None:
+        with budget.request_budget(seconds=60), budget.heavy_request():
+            running.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold_the_slot)
+    holder.start()
+    try:
+        assert running.wait(30)
+        with budget.request_budget():
+            with pytest.raises(Busy):
+                searcher.search(THREE_PHRASES)
+            assert searcher.search("bütçe").total == 3 * PHRASE_BUDGET_EVERY
+    finally:
+        release.set()
+        holder.join(30)
+    with budget.request_budget():
+        assert searcher.search(THREE_PHRASES).total == 3 * PHRASE_BUDGET_EVERY
