@@ -32,6 +32,12 @@ def client(request):
     return backend_app(request, request.param).test_client()
 
 
+@pytest.fixture
+def embedded_client(request):
+    """The app over the embedded index only: a cluster searches a typo as typed."""
+    return backend_app(request, "embedded").test_client()
+
+
 def search(client, **params):
     response = client.get("/api/search", query_string=params)
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -84,8 +90,8 @@ def test_title_is_highlighted(client):
     assert "<mark>liman</mark>" in hit(body, "2025/10/izmir-liman")["title_html"]
 
 
-def test_suggestion_for_a_misspelling(client):
-    body = search(client, q="kırgıstan")
+def test_suggestion_for_a_misspelling_searched_as_typed(client):
+    body = search(client, q="kırgıstan", as_typed="true")
     assert body["total"] == 0
     assert body["suggestion"] == "kırgızistan"
 
@@ -95,6 +101,23 @@ def test_phrases_not_found_only_when_a_phrase_was_searched_as_words(client):
     body = search(client, q='"konseyi güvenlik"')
     assert body["phrases_not_found"] == ["konseyi güvenlik"]
     assert [h["id"] for h in body["results"]] == ["2025/09/biskek-zirvesi"]
+
+
+def test_a_typo_is_answered_with_the_corrected_words(embedded_client):
+    client = embedded_client
+    body = search(client, q="kırgıstan")
+    assert body["corrected"] == "kırgızistan" and body["query"] == "kırgıstan"
+    assert [h["id"] for h in body["results"]] == [BISKEK]
+    as_typed = search(client, q="kırgıstan", as_typed="1")
+    assert as_typed["total"] == 0 and "corrected" not in as_typed
+    assert as_typed["suggestion"] == "kırgızistan"
+    assert "corrected" not in search(client, q="kırgızistan")
+
+
+def test_as_typed_takes_yes_or_no_only(client):
+    response = client.get("/api/search", query_string={"q": "liman", "as_typed": "evet"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["parameter"] == "as_typed"
 
 
 def test_relaxed_flag_only_when_falling_back_to_any_word(client):
@@ -488,11 +511,20 @@ def test_pagination_links(client):
     assert 'aria-current="page">2</a>' in html
 
 
-def test_suggestion_and_empty_state(client):
+def test_a_typo_shows_the_corrected_results_and_a_link_to_the_words_as_typed(embedded_client):
+    client = embedded_client
     html = page_text(client, "/?q=kırgıstan")
+    assert "“kırgızistan” için sonuçlar gösteriliyor — yine de" in html
+    assert 'href="/?q=k%C4%B1rg%C4%B1stan&amp;as_typed=1">“kırgıstan” ara</a>' in html
+    assert "biskek-zirvesi" in html and "sonuç bulunamadı" not in html
+
+
+def test_suggestion_and_empty_state_for_the_words_as_typed(client):
+    html = page_text(client, "/?q=kırgıstan&as_typed=1")
     assert "Bunu mu demek istediniz:" in html
-    assert 'href="/?q=k%C4%B1rg%C4%B1zistan"' in html
+    assert 'href="/?q=k%C4%B1rg%C4%B1zistan&amp;as_typed=1"' in html
     assert "“kırgıstan” için sonuç bulunamadı." in html
+    assert "sonuçlar gösteriliyor" not in html
 
 
 def test_phrase_not_found_notice(client):

@@ -203,8 +203,12 @@ def test_each_result_names_the_words_it_lacks(page, live_server):
     assert page.locator("ol.hits .missing").count() == 0
 
 
-def test_suggestion_link(page, live_server):
+def test_corrected_results_then_the_words_as_typed_then_the_suggestion(page, live_server):
     search_for(page, live_server, "kırgıstan")
+    assert "“kırgızistan” için sonuçlar gösteriliyor" in page.locator(".corrected").inner_text()
+    assert page.locator(".summary").inner_text().startswith("1 sonuç")
+    with page.expect_navigation():
+        page.get_by_role("link", name="“kırgıstan” ara").click()
     assert "sonuç bulunamadı" in page.locator(".empty").inner_text()
     with page.expect_navigation():
         page.get_by_role("link", name="kırgızistan").click()

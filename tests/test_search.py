@@ -174,7 +174,8 @@ def test_equal_scores_are_ordered_by_article_id_not_by_indexing_order(tmp_path: 
 def test_a_page_as_a_dict_holds_every_field_of_its_results_and_facets(index_dir, query):
     """What the API and ``--json`` print: the page's fields, each result's and each facet
     count's, in their order (``relaxed`` only when the page is relaxed,
-    ``phrases_not_found`` only when a phrase was searched as its words)."""
+    ``phrases_not_found`` only when a phrase was searched as its words, ``corrected`` only
+    when a suggestion was searched instead)."""
     page = Searcher(index_dir).search(query)
     assert page.results and page.facets
     expected = dataclasses.asdict(page)
@@ -182,6 +183,7 @@ def test_a_page_as_a_dict_holds_every_field_of_its_results_and_facets(index_dir,
         del expected["relaxed"]
     if not page.phrases_not_found:
         del expected["phrases_not_found"]
+    del expected["corrected"]
     assert page.to_dict() == expected
     assert json.dumps(page.to_dict()) == json.dumps(expected)  # the same key order
     assert ("relaxed" in page.to_dict()) == (query != "toplantı")
@@ -353,7 +355,7 @@ def test_malformed_queries_are_searched_as_text(searcher: Searcher, query: str) 
 
 
 def test_suggestion_for_a_misspelling(searcher: Searcher) -> None:
-    page = searcher.search("kırgıstan")
+    page = searcher.search("kırgıstan", as_typed=True)
     assert page.suggestion == "kırgızistan"
     assert searcher.search("toplanti").suggestion is None  # found through folding
 
@@ -439,9 +441,10 @@ def test_word_with_foreign_letters_found_and_suggested_as_written(tmp_path: Path
         tmp_path, {"a.txt": "title: Astronomi\n\nBiṭrūcī gökbilimci olarak anılır.\n"}
     )
     assert [hit.id for hit in searcher.search("bitruci").results] == ["a"]
-    page = searcher.search("bitruciz")
+    page = searcher.search("bitruciz", as_typed=True)
     assert page.total == 0
     assert page.suggestion == "biṭrūcī"
+    assert searcher.search("bitruciz").corrected == "biṭrūcī"
 
 
 def test_a_partial_match_on_the_rare_word_ranks_above_one_on_common_words(

@@ -46,7 +46,8 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     articles = {f"haber/{number:04d}.txt": _article(rng) for number in range(ARTICLES)}
     docs = write_articles(folder / "docs", articles)
     reindex(docs, folder / "index", full=True)
-    return Searcher(folder / "index", cache_pages=False)
+    # the first stage alone: the second (recency, proximity) rescores what it ranks
+    return Searcher(folder / "index", cache_pages=False, freshness=None, proximity=False)
 
 
 def _ranked(state, docnums: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:

@@ -122,6 +122,16 @@ SEARCH_PARAMETERS_SPEC: list[dict[str, Any]] = [
         "explode": True,
         "schema": {"type": "array", "items": _STRING},
     },
+    {
+        "name": "as_typed",
+        "in": "query",
+        "description": (
+            "`1` (or `true`) searches `q` as typed even when it finds nothing; by default "
+            "a `q` that finds nothing is answered with its spelling suggestion's results, "
+            "when those are some, and `corrected` says so."
+        ),
+        "schema": _or_empty({"type": "string", "enum": ["0", "1", "true", "false"]}),
+    },
 ]
 
 SUGGEST_PARAMETERS_SPEC: list[dict[str, Any]] = [
@@ -195,13 +205,19 @@ SCHEMAS: dict[str, Any] = {
                 "as written: its words were searched instead (a phrase some article holds "
                 "stays exact).",
             },
+            "corrected": {
+                **_STRING,
+                "description": "Present only when `q` found nothing and its spelling "
+                "suggestion found articles: the words searched instead, whose results "
+                "these are (`query` stays `q`). `as_typed=1` searches `q` as typed.",
+            },
             "next_url": {
                 **_nullable(_STRING),
                 "description": "The next page of this search (a path and query string on "
                 "this server), or null on the last page.",
             },
         },
-        optional=("relaxed", "phrases_not_found"),
+        optional=("relaxed", "phrases_not_found", "corrected"),
     ),
     "SearchHit": _object(
         {

@@ -20,7 +20,7 @@ _INTEGER = re.compile(r"-?[0-9]{1,18}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: The largest ``page`` (18 digits), so the API never does arithmetic on huge numbers.
 MAX_INTEGER = 10**18 - 1
-SEARCH_PARAMETERS = ("q", "page", "per_page", "sort", "from", "to", "category")
+SEARCH_PARAMETERS = ("q", "page", "per_page", "sort", "from", "to", "category", "as_typed")
 SUGGEST_PARAMETERS = ("q", "limit", "format")
 #: ``/api/suggest`` answers in its own shape or, for a browser's search box, OpenSearch's.
 SUGGEST_FORMATS = ("json", "opensearch")
@@ -38,6 +38,7 @@ class SearchRequest:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     categories: tuple[str, ...] = ()
+    as_typed: bool = False
 
     def search_kwargs(self) -> dict:
         """Keyword arguments for :meth:`search.Searcher.search` (after the text)."""
@@ -48,6 +49,7 @@ class SearchRequest:
             "date_from": self.date_from,
             "date_to": self.date_to,
             "categories": list(self.categories),
+            "as_typed": self.as_typed,
         }
 
 
@@ -66,6 +68,7 @@ def read_search_request(args: MultiDict[str, str]) -> SearchRequest:
         date_from=read_date(args, "from"),
         date_to=read_date(args, "to"),
         categories=tuple(c for c in args.getlist("category") if c.strip()),
+        as_typed=read_flag(args, "as_typed"),
     )
 
 
@@ -78,6 +81,14 @@ def read_int(args: MultiDict[str, str], name: str, default: int) -> int:
         message = f"{name} must be a whole number (at most 18 digits), got {value[:20]!r}"
         raise BadParameter(name, message)
     return int(value)
+
+
+def read_flag(args: MultiDict[str, str], name: str) -> bool:
+    """A yes/no parameter: ``1`` or ``true`` is yes; absent, empty, ``0`` or ``false`` no."""
+    value = args.get(name, "")
+    if value not in ("", "0", "1", "true", "false"):
+        raise BadParameter(name, f"{name} must be 1 or 0 (true or false), got {value[:20]!r}")
+    return value in ("1", "true")
 
 
 def read_date(args: MultiDict[str, str], name: str) -> datetime.date | None:

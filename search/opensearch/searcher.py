@@ -105,9 +105,12 @@ class ClusterSearcher:
         date_from: datetime.date | None = None,
         date_to: datetime.date | None = None,
         categories: tuple[str, ...] | list[str] = (),
+        as_typed: bool = False,
     ) -> SearchPage:
         """Rank articles for ``text``; invalid parameters raise
-        :class:`~search.errors.BadParameter`."""
+        :class:`~search.errors.BadParameter`. A cluster searches the words as typed
+        always (``as_typed`` is accepted for the API's sake): a misspelling gets its
+        suggestion, not the suggestion's results."""
         _check_parameters(text, page, per_page, sort, date_from, date_to)
         started = time.perf_counter()
         state = self._current()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader, TermNotFound
@@ -33,7 +34,8 @@ from search.text.analysis import (
     stopwords,
     turkish_stem,
 )
-from search.text.morphology import inflections, lemma_candidates
+from search.text.dictionary import belongs_to_longer_word, is_dictionary_word
+from search.text.morphology import inflections, lemma_candidates, stem_variants
 
 TITLE_BOOST = 2.25
 EXACT_BOOST = 2.0
@@ -50,6 +52,9 @@ MASKS_KEPT = 5_000
 FILL_UP_BELOW = 10
 #: A stem held by more than this share of the articles is not matched (see is_rare).
 RARE_SHARE = 0.05
+#: Shorter query words match their own spellings only: two letters and a suffix spell
+#: another word too often (``ad`` + ``-a`` is ``ada``, an island).
+MIN_EXPANDED_LENGTH = 3
 
 
 @dataclass
@@ -195,21 +200,54 @@ class Vocabulary:
                 words.add(word)
         return sorted(words)
 
-    def forms(self, folded_word: str) -> dict[str, tuple[str, ...]]:
-        """Indexed forms of the word (see :meth:`_forms`), each with the fields holding it,
-        worked out once per process for these segments and shared by every thread (so
-        read-only). A query's words come back often; their forms run to dozens each,
-        more than a thread keeps the fields of (:data:`MASKS_KEPT`)."""
-        return _kept_forms.get((self._segments, folded_word), lambda: self._forms(folded_word))
+    def forms(self, word: str) -> dict[str, tuple[str, ...]]:
+        """Indexed forms of ``word`` (lower-cased; see :meth:`_forms`), each with the
+        fields holding it, worked out once per process for these segments and shared by
+        every thread (so read-only). A query's words come back often; their forms run to
+        dozens each, more than a thread keeps the fields of (:data:`MASKS_KEPT`)."""
+        return _kept_forms.get((self._segments, word), lambda: self._forms(word))
 
-    def _forms(self, folded_word: str) -> dict[str, tuple[str, ...]]:
-        """Indexed forms of the word: its spellings, its inflections and its lemma's."""
-        bases = [folded_word, *lemma_candidates(folded_word, self.is_indexed)]
+    def _forms(self, word: str) -> dict[str, tuple[str, ...]]:
+        """Indexed forms of the word: its spellings, its inflections and its lemma's.
+
+        A word the dictionary lists is its own lemma (``kurum`` is not ``kuru`` + ``-m``),
+        and a form that is a longer dictionary word or one of its inflections is not
+        taken (``kuruma`` for ``kuru``, see :mod:`search.dictionary`). A stop word or a
+        word shorter than :data:`MIN_EXPANDED_LENGTH` letters has its spellings only
+        (``ve`` is no stem of ``veda``, nor ``ad`` of ``adam``). A word typed with
+        Turkish letters keeps to them (``tür`` finds ``türü``, not ``turu``).
+        """
+        folded_word = ascii_fold(word)
+        if len(folded_word) < MIN_EXPANDED_LENGTH or folded_word in _folded_stopwords():
+            return {form: self.fields(form) for form in self.words(folded_word)}
+        bases = [folded_word]
+        if not is_dictionary_word(word):
+            bases += lemma_candidates(folded_word, self.is_indexed)
         found: dict[str, None] = {}
         for base in bases:
             for form in inflections(base, self.inflected_words):
-                found[form] = None
+                folded = ascii_fold(form)
+                if folded == folded_word or (
+                    _typed_alike(word, form, base) and not belongs_to_longer_word(form, len(base))
+                ):
+                    found[form] = None
         return {form: self.fields(form) for form in found}
+
+
+def _typed_alike(word: str, form: str, base: str) -> bool:
+    """Whether ``form`` keeps the Turkish letters of ``word`` in the ``base`` (folded)
+    they share, but for the letters the base changes before a suffix (``ağaç`` ->
+    ``ağacı``, ``şehir`` -> ``şehri``); any form does for a word typed without them.
+
+    >>> _typed_alike("tür", "türü", "tur"), _typed_alike("tür", "turu", "tur")
+    (True, False)
+    >>> _typed_alike("tur", "türü", "tur"), _typed_alike("şehir", "şehri", "sehir")
+    (True, True)
+    """
+    if word.isascii():
+        return True
+    shared = min(len(prefix) for prefix, _ in stem_variants(base)) - 1
+    return form[:shared] == word[:shared]
 
 
 #: The fields of each mask, one shared tuple each rather than a tuple per kept form.
@@ -229,6 +267,11 @@ _kept_frequencies = SharedCache(20_000)
 #: most this many forms in all (a word has 22 on average over the eval questions).
 FORMS_KEPT = 100_000
 _kept_forms = SharedCache(FORMS_KEPT, weight=lambda forms: 1 + len(forms))
+
+
+@cache
+def _folded_stopwords() -> frozenset[str]:
+    return frozenset(ascii_fold(word) for word in stopwords())
 
 
 def _segment_words(leaf) -> SegmentLexicon:
@@ -416,7 +459,7 @@ def _word(
     word: str, fields: tuple[str, ...], vocabulary: Vocabulary, spec: MatchSpec
 ) -> engine.Clause:
     """The word as typed (strongest), then every indexed spelling and inflection of it."""
-    forms = vocabulary.forms(ascii_fold(word))
+    forms = vocabulary.forms(word)
     spec.exact.add(word)
     spec.exact.update(forms)
     terms: list[engine.WeightedTerm] = []
@@ -428,11 +471,25 @@ def _word(
         )
     if len(fields) > 1:
         terms.append(("meta", word, META_BOOST))
-        stem = turkish_stem(word)  # Snowball catches verb forms the noun grammar misses
-        if vocabulary.is_rare("stem", stem):
-            spec.stems.add(stem)
-            terms.append(("stem", stem, STEM_BOOST))
+        for stem in _stems(word, vocabulary) if word not in stopwords() else ():
+            if vocabulary.is_rare("stem", stem):
+                spec.stems.add(stem)
+                terms.append(("stem", stem, STEM_BOOST))
     return engine.TermsClause(tuple(terms))
+
+
+def _stems(word: str, vocabulary: Vocabulary) -> list[str]:
+    """The Snowball stems a word is matched by (Snowball catches verb forms the noun
+    grammar misses). A word typed without Turkish letters (``hirs``) also has the stems
+    of its indexed spellings (``hırs``): Snowball stems ``hirs`` as a word no article
+    holds, and the stem carries most of a word's weight."""
+    stems = [turkish_stem(word)]
+    if word.isascii():
+        for spelling in vocabulary.words(word):
+            stem = turkish_stem(spelling)
+            if stem not in stems:
+                stems.append(stem)
+    return stems
 
 
 def _field_boost(fieldname: str) -> float:

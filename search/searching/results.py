@@ -48,6 +48,8 @@ class SearchPage:
     relaxed: bool = False
     #: Quoted phrases no article holds; their words were searched instead.
     phrases_not_found: list[str] = field(default_factory=list)
+    #: The words searched instead of ``query``, which found nothing (a misspelling).
+    corrected: str | None = None
 
     def to_dict(self) -> dict:
         """The JSON shape the API and ``haberara search --json`` both print."""
@@ -60,6 +62,8 @@ class SearchPage:
             del data["relaxed"]
         if not self.phrases_not_found:
             del data["phrases_not_found"]
+        if self.corrected is None:
+            del data["corrected"]
         return data
 
 

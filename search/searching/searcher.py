@@ -25,7 +25,7 @@ from search.searching.complete import (
     LatestTable,
     read_titles,
 )
-from search.searching.engine import Engine, Matches
+from search.searching.engine import Engine, Matches, PhraseClause, TermsClause
 from search.searching.highlight import highlight, highlight_all, snippet
 from search.searching.query import parse_query
 from search.searching.querybuild import (
@@ -36,6 +36,13 @@ from search.searching.querybuild import (
     match_query,
 )
 from search.searching.related import RELATED, distinctive_terms, rank_related
+from search.searching.rerank import (
+    PROXIMITY_CHARS,
+    PROXIMITY_WINDOW,
+    WINDOW,
+    Freshness,
+    proximity_factors,
+)
 from search.searching.results import (
     FacetCount,
     HighlightedArticle,
@@ -50,7 +57,13 @@ from search.shared import SharedCache
 from search.storage import store
 from search.storage.integrity import check_readable
 from search.storage.reading import column_values, text_value
-from search.storage.schema import SCORED_FIELDS, category_key, stored_body
+from search.storage.schema import (
+    SCORED_FIELDS,
+    TEXT_FIELDS,
+    category_key,
+    stored_body,
+)
+from search.text.dictionary import dictionary_words
 from search.text.morphology import suffix_chains
 
 log = logging.getLogger(__name__)
@@ -87,6 +100,17 @@ class _Asked(NamedTuple):
     date_from: datetime.date | None
     date_to: datetime.date | None
     categories: tuple[str, ...]
+    as_typed: bool
+
+
+class _Ranked(NamedTuple):
+    """One text's matches ranked: what was searched, its matches and the page's hits."""
+
+    text: str
+    found: MatchedQuery
+    docnums: np.ndarray
+    total: int
+    hits: list[SearchHit]
 
 
 def _reading(method):
@@ -126,9 +150,21 @@ class Searcher:
     Thread-safe: each thread keeps its own whoosh searcher, reopened when the index changes.
     """
 
-    def __init__(self, index_dir: Path, *, cache_pages: bool = True) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        *,
+        cache_pages: bool = True,
+        freshness: Freshness | None = Freshness(),  # noqa: B008 - frozen, shared safely
+        proximity: bool = True,
+    ) -> None:
+        """``freshness``: the recency prior of relevance ranking (see
+        :class:`~search.searching.rerank.Freshness`), None for none; ``proximity``: whether the
+        best candidates are rescored by how closely they hold the query's words."""
         self.index_dir = Path(index_dir)
         self.cache_pages = cache_pages
+        self.freshness = freshness
+        self.proximity = proximity
         self._local = threading.local()
         self._completions = LatestTable()  # the newest reader's, shared by every thread
         store.open_index(self.index_dir).close()  # fail now, with a clear message
@@ -144,8 +180,13 @@ class Searcher:
         date_from: datetime.date | None = None,
         date_to: datetime.date | None = None,
         categories: tuple[str, ...] | list[str] = (),
+        as_typed: bool = False,
     ) -> SearchPage:
         """Rank articles for ``text``; invalid parameters raise :class:`BadParameter`.
+
+        When ``text`` finds nothing and its spelling suggestion finds articles, the page
+        holds the suggestion's results and ``corrected`` names it; ``as_typed`` searches
+        the words as typed all the same.
 
         A page is kept (:data:`PAGES_CACHED_CHARS`) for the commit it was ranked on, so the
         same search asked again answers at once until a reindex changes the index; the
@@ -155,7 +196,7 @@ class Searcher:
         started = time.perf_counter()
         state = self._current()
         categories = tuple(sorted(categories))
-        asked = _Asked(text, page, per_page, sort, date_from, date_to, categories)
+        asked = _Asked(text, page, per_page, sort, date_from, date_to, categories, as_typed)
 
         def ranked_page() -> SearchPage:
             if not _is_heavy(text):
@@ -165,7 +206,7 @@ class Searcher:
 
         if not self.cache_pages:
             return ranked_page()
-        key = (state.engine.key, asked)
+        key = (state.engine.key, self.freshness, self.proximity, asked)
         kept = _pages.get(key, ranked_page)
         if budget.was_cut():  # ranked without its optional work: rank it again next time
             _pages.forget(key)
@@ -178,41 +219,59 @@ class Searcher:
         )
 
     def _ranked_page(self, state: _ReaderState, asked: _Asked) -> SearchPage:
-        text, page, per_page, sort, date_from, date_to, categories = asked
+        """One page for ``asked``; when its words find nothing and the suggestion finds
+        articles, the suggestion's page, ``corrected`` saying so (unless the reader asked
+        for the words as typed, ``as_typed``)."""
         started = time.perf_counter()
+        ranked = self._ranked(state, asked, asked.text)
+        suggestion, corrected = None, None
+        if ranked.total < SUGGEST_BELOW:
+            suggestion = _suggestion(asked.text, state.vocabulary)
+        if ranked.total == 0 and suggestion and not asked.as_typed:
+            better = self._ranked(state, asked, suggestion)
+            if better.total:
+                ranked, suggestion, corrected = better, None, better.text
+        return SearchPage(
+            query=asked.text,
+            total=ranked.total,
+            page=asked.page,
+            per_page=asked.per_page,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+            results=ranked.hits,
+            suggestion=suggestion,
+            facets={name: state.facet(name, ranked.docnums) for name in FACETS},
+            relaxed=ranked.found.relaxed,
+            phrases_not_found=ranked.found.phrases_not_found,
+            corrected=corrected,
+        )
+
+    def _ranked(self, state: _ReaderState, asked: _Asked, text: str) -> _Ranked:
+        """``text`` matched, filtered and ranked as ``asked``, with the page's hits."""
         found = match_query(parse_query(text), state.vocabulary, state.engine)
         matches = found.matches
-        allowed = state.allowed(date_from, date_to, categories)
+        allowed = state.allowed(asked.date_from, asked.date_to, asked.categories)
         if allowed is not None:
             matches.keep(allowed)
         docnums = matches.docnums()
-        ranked = state.rank(matches, docnums, sort, page * per_page)
+        limit = asked.page * asked.per_page
+        proximity = _group_forms(found) if self.proximity else None
+        stored: dict[int, dict] = {}
+        ranked = state.rank(matches, docnums, asked.sort, limit, self.freshness, proximity, stored)
         hits = [
-            _hit(state.searcher, docnum, score, found)
-            for docnum, score in ranked[(page - 1) * per_page :]
+            _hit(state.searcher, docnum, score, found, stored.get(docnum))
+            for docnum, score in ranked[(asked.page - 1) * asked.per_page :]
         ]
-        total = len(docnums)
-        return SearchPage(
-            query=text,
-            total=total,
-            page=page,
-            per_page=per_page,
-            took_ms=round((time.perf_counter() - started) * 1000, 1),
-            results=hits,
-            suggestion=_suggestion(text, state.vocabulary) if total < SUGGEST_BELOW else None,
-            facets={name: state.facet(name, docnums) for name in FACETS},
-            relaxed=found.relaxed,
-            phrases_not_found=found.phrases_not_found,
-        )
+        return _Ranked(text, found, docnums, len(docnums), hits)
 
     @_reading
     def warm_up(self) -> None:
         """Read now what the first searches would otherwise wait for: the segments' word
         lists, field lengths, dates, ids and facet columns (a few seconds on a large
-        archive) and the suffix chains, shared by the threads that serve afterwards; and
-        start building the completion table on a thread of its own. This thread keeps no
-        reader of its own."""
+        archive), the suffix chains and the dictionary's words, shared by the threads that
+        serve afterwards; and start building the completion table on a thread of its own.
+        This thread keeps no reader of its own."""
         suffix_chains()
+        dictionary_words()
         state = self._current()
         for fieldname in SCORED_FIELDS:
             state.engine.data.norms(fieldname)
@@ -439,13 +498,49 @@ class _ReaderState:
         return _columns.get((self.engine.key, "id"), read)
 
     def rank(
-        self, matches: Matches, docnums: np.ndarray, sort: str, limit: int
+        self,
+        matches: Matches,
+        docnums: np.ndarray,
+        sort: str,
+        limit: int,
+        freshness: Freshness | None = None,
+        proximity: list[frozenset[str]] | None = None,
+        stored: dict[int, dict] | None = None,
     ) -> list[tuple[int, float]]:
         """The best ``limit`` of ``docnums`` (the matched docnums, ascending) with their
-        scores, by score or newest first; ties go to the higher score, then the article
-        id. By score, only the matches that can reach the top ``limit`` are scored
-        (:func:`~search.searching.topk.best_candidates`): a later ranking stage may ask for more
-        than a page."""
+        scores, by score or newest first; ties go to the higher score, then the article id.
+        By relevance, the first stage scores only the matches that can reach its best
+        :data:`~search.searching.rerank.WINDOW` (:func:`~search.searching.topk.best_candidates`),
+        and the second stage (:mod:`search.searching.rerank`) rescores those."""
+        proximity = proximity if proximity and len(proximity) > 1 else None
+        if sort == "date" or (freshness is None and proximity is None):
+            return self._top(matches, docnums, sort, limit)
+        first = self._top(matches, docnums, sort, max(limit, WINDOW))
+        head = np.array([docnum for docnum, _ in first[:WINDOW]], np.int64)
+        scores = np.array([score for _, score in first[:WINDOW]], np.float64)
+        if freshness is not None:
+            scores *= freshness.factors(self.dates()[head], self.newest())
+        if proximity is not None:
+            stored = {} if stored is None else stored
+            near = head[:PROXIMITY_WINDOW]
+            texts = [self._ranked_text(docnum, stored) for docnum in near.tolist()]
+            scores[: len(near)] *= proximity_factors(texts, proximity)
+        order = np.lexsort((self.id_order()[head], -scores))
+        rescored = list(zip(head[order].tolist(), scores[order].tolist(), strict=True))
+        return [*rescored, *first[WINDOW:]][:limit]
+
+    def _ranked_text(self, docnum: int, stored: dict[int, dict]) -> str:
+        """An article's title and the start of its body, as stored (an untitled article's
+        lead is that start); its stored fields are kept in ``stored`` for its hit."""
+        fields = stored[docnum] = self.searcher.stored_fields(docnum)
+        return fields.get("title", "") + "\n\n" + stored_body(fields)[:PROXIMITY_CHARS]
+
+    def _top(
+        self, matches: Matches, docnums: np.ndarray, sort: str, limit: int
+    ) -> list[tuple[int, float]]:
+        """The first stage: the best ``limit`` by score (or date) with their scores, ties
+        by article id; by score, only the matches that can reach the top ``limit`` are
+        scored."""
         if not len(docnums):
             return []
         if sort == "date":
@@ -460,6 +555,10 @@ class _ReaderState:
             primary = scores
         order = np.lexsort((self.id_order()[docnums], -scores, -primary))[:limit]
         return list(zip(docnums[order].tolist(), scores[order].tolist(), strict=True))
+
+    def newest(self) -> float:
+        """The newest article date of the reader (ticks; 0 when none is dated)."""
+        return _columns.get((self.engine.key, "newest"), lambda: float(self.dates().max(initial=0)))
 
     def facet(self, name: str, docnums: np.ndarray) -> list[FacetCount]:
         """Counts of each value of the ``name`` column among ``docnums``."""
@@ -575,9 +674,25 @@ def _filter(
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _hit(searcher, docnum: int, score: float, found: MatchedQuery) -> SearchHit:
+def _group_forms(found: MatchedQuery) -> list[frozenset[str]]:
+    """Each query word group's exact title and body forms (a phrase: its first word)."""
+    groups = []
+    for group in found.compiled.groups:
+        forms: set[str] = set()
+        for clause in group:
+            if isinstance(clause, TermsClause):
+                forms.update(text for field, text, _ in clause.terms if field in TEXT_FIELDS)
+            elif isinstance(clause, PhraseClause):
+                forms.add(clause.words[0])
+        groups.append(frozenset(forms))
+    return groups
+
+
+def _hit(
+    searcher, docnum: int, score: float, found: MatchedQuery, fields: dict | None = None
+) -> SearchHit:
     spec = found.compiled.spec
-    fields = searcher.stored_fields(docnum)
+    fields = fields or searcher.stored_fields(docnum)
     title = fields.get("title", "")
     body = stored_body(fields)
     if fields.get("title_derived"):

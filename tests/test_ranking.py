@@ -1,0 +1,139 @@
+"""What a reader's first searches should show: only a word's own inflections marked and
+matched, newer of equal articles first, and a misspelling's corrected results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import write_articles
+from search.indexing.reindex import reindex
+from search.searching.searcher import Searcher
+
+ARTICLES = {
+    "veda.txt": (
+        "title: Kaptan taraftara veda etti\n\n"
+        "Takımın kaptanı sezonun son maçında taraftarlara veda etti. Vedası duygusal oldu.\n"
+    ),
+    "ve-baglac.txt": (
+        "title: Belediye yol ve kaldırım çalışması başlattı\n\n"
+        "Belediye ekipleri yol ve kaldırım yenileme çalışmasına başladı.\n"
+    ),
+    "seyler.txt": (
+        "title: Eski eşyalar satışta\n\nMezatta eski şeyler ve antika saatler satıldı.\n"
+    ),
+    "sey.txt": ("title: Sessiz bekleyiş\n\nBakan toplantıdan sonra bir şey söylemedi.\n"),
+    "kurum.txt": (
+        "title: Kurum dolar borcunu açıkladı\n\n"
+        "Kurum, dolar cinsinden borcunu açıkladı. Kurumun yöneticileri kuruma yeni bir plan "
+        "sundu; kurumun dolar borcu kurum içinde tartışıldı. Kurumda dolar kaygısı sürüyor.\n"
+    ),
+    "doviz.txt": (
+        "title: Piyasalarda gün sonu\n\n"
+        "Dolar kuru gün sonunda yükseldi. Uzmanlar piyasaları değerlendirdi.\n"
+    ),
+    "eski-liman.txt": (
+        "title: Liman ihalesi yapıldı\ndate: 2019-05-02\n\n"
+        "Liman genişletme ihalesi bugün yapıldı ve sonuç açıklandı.\n"
+    ),
+    "yeni-liman.txt": (
+        "title: Liman ihalesi yapıldı\ndate: 2025-05-02\n\n"
+        "Liman genişletme ihalesi bugün yapıldı ve sonuç açıklandı.\n"
+    ),
+    "faiz-bitisik.txt": (
+        "title: Merkez bankası açıklama yaptı\n\n"
+        "Merkez bankası faiz kararı sonrası piyasalar sakin seyretti. Uzmanlar yorum yaptı.\n"
+    ),
+    "faiz-dagnik.txt": (
+        "title: Ekonomi gündemi\n\n"
+        "Faiz yine konuşuldu. Toplantıda faiz beklentisi ele alındı. Şirketin yatırım kararı "
+        "ertelendi; kurulun kararı haftaya kaldı.\n"
+    ),
+    "zirve.txt": (
+        "title: Zirve sona erdi\n\n"
+        "Türk Devletleri Teşkilatı zirvesi Kırgızistan'ın başkentinde sona erdi. "
+        "Kırgızistan dönem başkanlığını devretti.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    folder = tmp_path_factory.mktemp("ranking")
+    docs = write_articles(folder / "articles", ARTICLES)
+    report = reindex(docs, folder / "index")
+    assert not report.failed, report.failed
+    return Searcher(folder / "index")
+
+
+def marked(page) -> str:
+    return " ".join(hit.title_html + " " + hit.snippet for hit in page.results)
+
+
+def ids(page) -> list[str]:
+    return [hit.id for hit in page.results]
+
+
+def test_ve_never_marks_veda(searcher: Searcher) -> None:
+    page = searcher.search("ve")
+    assert "veda" not in ids(page)
+    assert "<mark>ve</mark>" in marked(page)
+    assert "<mark>veda" not in marked(page).lower()
+    assert "<mark>vedas" not in marked(page).lower()
+
+
+def test_a_stop_word_matches_itself_only(searcher: Searcher) -> None:
+    page = searcher.search("şey")
+    assert ids(page) == ["sey"]
+    assert "<mark>şeyler" not in marked(page)
+
+
+def test_kuru_does_not_mark_kurum(searcher: Searcher) -> None:
+    page = searcher.search("kuru")
+    assert ids(page) == ["doviz"]
+    assert "<mark>kurum" not in marked(page).lower()
+
+
+def test_dolar_kuru_ranks_the_exchange_rate_above_an_article_with_kurum(
+    searcher: Searcher,
+) -> None:
+    ranked = ids(searcher.search("dolar kuru"))
+    assert ranked[0] == "doviz"
+    assert "kurum" not in ranked[:1]
+
+
+def test_words_standing_together_outrank_scattered_ones(searcher: Searcher) -> None:
+    assert ids(searcher.search("faiz kararı"))[:2] == ["faiz-bitisik", "faiz-dagnik"]
+
+
+def test_the_newer_of_two_equal_articles_comes_first(searcher: Searcher) -> None:
+    page = searcher.search("liman ihalesi")
+    assert ids(page)[:2] == ["yeni-liman", "eski-liman"]
+    assert page.results[0].score > page.results[1].score
+
+
+def test_no_recency_prior_leaves_equal_articles_in_id_order(searcher: Searcher) -> None:
+    plain = Searcher(searcher.index_dir, freshness=None)
+    assert ids(plain.search("liman ihalesi"))[:2] == ["eski-liman", "yeni-liman"]
+
+
+def test_a_typo_shows_the_corrected_results(searcher: Searcher) -> None:
+    page = searcher.search("kırgıstan")
+    assert page.corrected == "kırgızistan"
+    assert ids(page) == ["zirve"]
+    assert page.query == "kırgıstan" and page.suggestion is None
+    assert page.to_dict()["corrected"] == "kırgızistan"
+
+
+def test_the_reader_can_insist_on_the_words_as_typed(searcher: Searcher) -> None:
+    page = searcher.search("kırgıstan", as_typed=True)
+    assert page.total == 0 and page.corrected is None
+    assert page.suggestion == "kırgızistan"
+
+
+def test_a_typo_whose_suggestion_finds_nothing_stays_as_typed(tmp_path: Path) -> None:
+    docs = write_articles(tmp_path / "articles", {"a.txt": ARTICLES["zirve.txt"]})
+    reindex(docs, tmp_path / "index")
+    page = Searcher(tmp_path / "index").search("kırgıstan", categories=["spor"])
+    assert page.total == 0 and page.corrected is None
