@@ -27,8 +27,9 @@ from pathlib import Path
 
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, Token
 
-#: Bump whenever a step below, the schema or the postings format changes what an index holds.
-ANALYSIS_VERSION = 10
+#: Bump whenever a step below, the schema, the postings format or the module of a pickled
+#: schema class changes what an index holds or where its schema is read from.
+ANALYSIS_VERSION = 11
 
 DOTLESS_I = "\u0131"  # ı
 DOTTED_CAPITAL_I = "\u0130"  # İ
