@@ -1,6 +1,6 @@
 """The second ranking stage: the first stage's best candidates rescored for a news reader.
 
-The first stage (:mod:`search.engine`) is a plain top-k by BM25F over the whole archive.
+The first stage (:mod:`search.searching.engine`) is a plain top-k by BM25F over the whole archive.
 Its best :data:`WINDOW` candidates are then rescored here with what BM25F cannot see:
 
 - **freshness**: in a news archive, of two similarly relevant articles the recent one is

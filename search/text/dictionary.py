@@ -1,6 +1,6 @@
 """Turkish dictionary words: which indexed words are words in their own right.
 
-The noun grammar of :mod:`search.morphology` reads ``kurum`` as ``kuru`` + ``-m`` and
+The noun grammar of :mod:`search.text.morphology` reads ``kurum`` as ``kuru`` + ``-m`` and
 ``veda`` as ``ve`` + ``-da``: the letters allow it, the language does not. A word the
 dictionary lists (``kurum``, ``veda``, ``kurul``, ``adam``, a city such as ``Bolu``) is
 therefore taken as itself, never as an inflection of a shorter word, and so are its own
