@@ -9,6 +9,7 @@ with the embedded index (see :meth:`~search.searching.querybuild.CompiledQuery.m
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 import math
@@ -108,10 +109,34 @@ class ClusterSearcher:
         as_typed: bool = False,
     ) -> SearchPage:
         """Rank articles for ``text``; invalid parameters raise
-        :class:`~search.errors.BadParameter`. A cluster searches the words as typed
-        always (``as_typed`` is accepted for the API's sake): a misspelling gets its
-        suggestion, not the suggestion's results."""
+        :class:`~search.errors.BadParameter`. When the words find nothing and their
+        suggestion finds articles, the suggestion's page is given, ``corrected`` saying so
+        (unless ``as_typed``), as the embedded index does."""
         _check_parameters(text, page, per_page, sort, date_from, date_to)
+        started = time.perf_counter()
+        asked = {"page": page, "per_page": per_page, "sort": sort}
+        asked.update(date_from=date_from, date_to=date_to, categories=categories)
+        found = self._search_words(text, **asked)
+        if found.total == 0 and found.suggestion and not as_typed:
+            better = self._search_words(found.suggestion, **asked)
+            if better.total:
+                found = dataclasses.replace(
+                    better, query=text, suggestion=None, corrected=found.suggestion
+                )
+        return dataclasses.replace(found, took_ms=round((time.perf_counter() - started) * 1000, 1))
+
+    def _search_words(
+        self,
+        text: str,
+        *,
+        page: int,
+        per_page: int,
+        sort: str,
+        date_from: datetime.date | None,
+        date_to: datetime.date | None,
+        categories: tuple[str, ...] | list[str],
+    ) -> SearchPage:
+        """One page for the words of ``text`` as typed."""
         started = time.perf_counter()
         state = self._current()
         try:
