@@ -42,11 +42,11 @@ from search.searching.results import (
 )
 from search.searching.searcher import (
     FACETS,
-    MAX_QUERY_LENGTH,
     REFRESH_SECONDS,
     SUGGEST_BELOW,
     _check_parameters,
     after_title,
+    mark_article,
 )
 from search.searching.suggest import suggest
 
@@ -320,15 +320,7 @@ class ClusterSearcher:
         """The stored article with the words of ``query`` marked in its title and
         paragraphs (escaped HTML), or None. A query too long to search marks nothing."""
         found = self.article(article_id)
-        if found is None:
-            return None
-        too_long = len(query) > MAX_QUERY_LENGTH
-        spec = self.highlight_spec(query) if query.strip() and not too_long else MatchSpec()
-        return HighlightedArticle(
-            article=found,
-            title_html=highlight(found.title, spec),
-            paragraphs_html=[highlight(text, spec) for text in found.body.split("\n\n")],
-        )
+        return None if found is None else mark_article(found, query, self.highlight_spec)
 
     def related(self, article_id: str, limit: int = RELATED) -> list[RelatedArticle]:
         """Up to ``limit`` articles most like this one: the cluster's more-like-this over

@@ -9,6 +9,7 @@ import functools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -76,6 +77,23 @@ REFRESH_SECONDS = 0.5
 SUGGEST_BELOW = 3
 FACETS = ("category", "year")
 RELATED_FIELD = "stem"
+
+
+def mark_article(
+    found: StoredArticle, query: str, spec_of: Callable[[str], MatchSpec]
+) -> HighlightedArticle:
+    """``found`` with the words of ``query`` marked in its title and paragraphs (escaped
+    HTML; ``spec_of`` gives what a query marks). A query too long to search marks nothing,
+    and a very long article is marked by one request at a time."""
+    too_long = len(query) > MAX_QUERY_LENGTH
+    spec = spec_of(query) if query.strip() and not too_long else MatchSpec()
+    costly = len(found.body) > LONG_ARTICLE_CHARS
+    with budget.heavy_request() if costly else contextlib.nullcontext():
+        return HighlightedArticle(
+            article=found,
+            title_html=highlight(found.title, spec),
+            paragraphs_html=highlight_all(found.body.split("\n\n"), spec),
+        )
 
 
 def parse_date(value: str | None, parameter: str) -> datetime.date | None:
@@ -300,17 +318,7 @@ class Searcher:
         """The stored article with the words of ``query`` marked in its title and
         paragraphs (escaped HTML), or None. A query too long to search marks nothing."""
         found = self.article(article_id)
-        if found is None:
-            return None
-        too_long = len(query) > MAX_QUERY_LENGTH
-        spec = self.highlight_spec(query) if query.strip() and not too_long else MatchSpec()
-        costly = len(found.body) > LONG_ARTICLE_CHARS
-        with budget.heavy_request() if costly else contextlib.nullcontext():
-            return HighlightedArticle(
-                article=found,
-                title_html=highlight(found.title, spec),
-                paragraphs_html=highlight_all(found.body.split("\n\n"), spec),
-            )
+        return None if found is None else mark_article(found, query, self.highlight_spec)
 
     @_reading
     def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
