@@ -91,7 +91,8 @@ def screenshot(page, name: str) -> Path:
 def search_for(page, base: str, text: str) -> None:
     """Open the page, type into the focused search box and press Enter, as a reader does."""
     page.goto(base + "/")
-    assert page.evaluate("document.activeElement.id") == "q"  # autofocus
+    # autofocus: applied at the page's first rendering, which may follow the load event
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'q'")
     page.keyboard.type(text)
     with page.expect_navigation():
         page.keyboard.press("Enter")
