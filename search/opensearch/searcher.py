@@ -52,12 +52,11 @@ from search.searching.results import (
 from search.searching.searcher import (
     FACETS,
     REFRESH_SECONDS,
-    SUGGEST_BELOW,
     _check_parameters,
     after_title,
     mark_article,
 )
-from search.searching.suggest import suggest
+from search.searching.suggest import answer_or_correct, suggest
 
 log = logging.getLogger(__name__)
 
@@ -135,14 +134,20 @@ class ClusterSearcher:
         started = time.perf_counter()
         asked = {"page": page, "per_page": per_page, "sort": sort}
         asked.update(date_from=date_from, date_to=date_to, categories=categories)
-        found = self._search_words(text, **asked)
-        if found.total == 0 and found.suggestion and not as_typed:
-            better = self._search_words(found.suggestion, **asked)
-            if better.total:
-                found = dataclasses.replace(
-                    better, query=text, suggestion=None, corrected=found.suggestion
-                )
-        return dataclasses.replace(found, took_ms=round((time.perf_counter() - started) * 1000, 1))
+        found, suggestion, corrected = answer_or_correct(
+            text,
+            lambda words: self._search_words(words, **asked),
+            lambda found: found.total,
+            lambda words: suggest(words, self._current().vocabulary),
+            as_typed,
+        )
+        return dataclasses.replace(
+            found,
+            query=text,
+            suggestion=suggestion,
+            corrected=corrected,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
 
     def _search_words(
         self,
@@ -198,7 +203,7 @@ class ClusterSearcher:
             per_page=per_page,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             results=hits,
-            suggestion=suggest(text, state.vocabulary) if total < SUGGEST_BELOW else None,
+            suggestion=None,
             facets=facets,
             relaxed=relaxed,
             phrases_not_found=not_found,

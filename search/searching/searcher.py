@@ -52,7 +52,7 @@ from search.searching.results import (
     SearchPage,
     StoredArticle,
 )
-from search.searching.suggest import suggest
+from search.searching.suggest import answer_or_correct, suggest
 from search.searching.topk import best_candidates
 from search.shared import SharedCache
 from search.storage import store
@@ -73,7 +73,6 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 10
 SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
-SUGGEST_BELOW = 3
 FACETS = ("category", "year")
 RELATED_FIELD = "stem"
 
@@ -240,14 +239,13 @@ class Searcher:
         articles, the suggestion's page, ``corrected`` saying so (unless the reader asked
         for the words as typed, ``as_typed``)."""
         started = time.perf_counter()
-        ranked = self._ranked(state, asked, asked.text)
-        suggestion, corrected = None, None
-        if ranked.total < SUGGEST_BELOW:
-            suggestion = _suggestion(asked.text, state.vocabulary)
-        if ranked.total == 0 and suggestion and not asked.as_typed:
-            better = self._ranked(state, asked, suggestion)
-            if better.total:
-                ranked, suggestion, corrected = better, None, better.text
+        ranked, suggestion, corrected = answer_or_correct(
+            asked.text,
+            lambda text: self._ranked(state, asked, text),
+            lambda ranked: ranked.total,
+            lambda text: _suggestion(text, state.vocabulary),
+            asked.as_typed,
+        )
         return SearchPage(
             query=asked.text,
             total=ranked.total,
