@@ -243,6 +243,8 @@ class ClusterSearcher:
         rescored by :func:`~search.searching.rerank.second_stage`, as the embedded index
         ranks them; the rest keep their order after them."""
         groups = group_forms(compiled.groups) if self.proximity else None
+        if not compiled.groups:  # nothing scored (``-word`` alone): the embedded index's order
+            return hits
         if self.freshness is None and (groups is None or len(groups) < 2):
             return hits
         head = hits[:WINDOW]
