@@ -51,24 +51,12 @@ ARTICLES = {
         "ertelendi; kurulun kararı haftaya kaldı.\n"
     ),
     "kopru-tarihi.txt": (
-        "title: Boğaz köprüsü\n\nKöprü 1973'te trafiğe açıldı. Bakımı ilkbaharda yapılıyor.\n"
+        "title: Boğaz köprüsü\n\n"
+        "Köprü 1973'te trafiğe açıldı. Bakımı ilkbaharda yapılıyor.\n"
     ),
     "kopru-anket.txt": (
         "title: Okurlara soru\n\n"
         "Hangi yıl hangi köprüyü geçtiniz? Okurlar en sevdikleri köprüyü yazdı.\n"
-    ),
-    "odul-toren.txt": (
-        "title: Ödül töreni\n\n"
-        "Genç yazar ödülü dün akşam kentin tarihi salonunda düzenlenen kalabalık bir törenle "
-        "aldı ve kısa bir konuşma yaptı.\n"
-    ),
-    "odul-sirket.txt": (
-        "title: Şirket haberleri\n\n"
-        "Şirket bu yıl da ödülü almıştır. Yönetim ödülü sergiledi; geçen yıl da birincilik "
-        "almıştır.\n"
-    ),
-    "yazar-soylesi.txt": (
-        "title: Söyleşi\n\nYazar yeni kitabını anlattı, okurların sorularını aldı.\n"
     ),
     "zirve.txt": (
         "title: Zirve sona erdi\n\n"
@@ -146,12 +134,6 @@ def test_question_words_do_not_pick_the_article(searcher: Searcher) -> None:
 
 def test_a_question_word_alone_is_still_searched(searcher: Searcher) -> None:
     assert ids(searcher.search("hangi")) == ["kopru-anket"]
-
-
-def test_a_rare_form_of_a_common_word_weighs_as_the_common_word(searcher: Searcher) -> None:
-    # "almıştır" is rare as written, but "aldı" says the same: the article holding it
-    # by chance does not outrank the one about the writer and the award
-    assert ids(searcher.search("yazar ödülü almıştır"))[0] == "odul-toren"
 
 
 def test_a_typo_shows_the_corrected_results(searcher: Searcher) -> None:

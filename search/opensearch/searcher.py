@@ -186,8 +186,7 @@ class ClusterSearcher:
         """``hits`` of a query some of whose groups an article may lack, scored as the
         embedded index scores them (:meth:`~search.searching.engine.Engine.match_any`):
         times a power of the share of the query each holds, each group weighted by how
-        rare it is (a rare form of a common word as the common word), best first (ties
-        by article id)."""
+        rare it is, best first (ties by article id)."""
         bodies: list[dict] = []
         for group in compiled.groups:
             query = {"bool": {"should": [querydsl.clause_query(c) for c in group]}}
@@ -195,11 +194,10 @@ class ClusterSearcher:
         answers = self._read(self.client.msearch, body=bodies)["responses"]
         documents = max(state.vocabulary.documents, 1)
         weights = []
-        least = [*compiled.holders, *[0] * (len(answers) - len(compiled.holders))]
-        for answer, common in zip(answers, least, strict=True):
+        for answer in answers:
             if "error" in answer:
                 raise ClusterRefused(f"the {self.config.where} refused a count: {answer['error']}")
-            holding = max(answer["hits"]["total"]["value"], common, 1)
+            holding = max(answer["hits"]["total"]["value"], 1)
             weights.append(math.log(1 + documents / holding))
         whole = sum(weights) or 1.0
         coord = COORD_LONG if len(compiled.groups) >= LONG_QUERY_GROUPS else COORD_SHORT

@@ -44,18 +44,14 @@ class ClusterVocabulary(Vocabulary):
         """Whether at most :data:`~search.searching.querybuild.RARE_SHARE` of the articles hold the
         Snowball stem of ``word`` (``fieldname`` is ``stem``), as the cluster stems it."""
 
-        return self.frequency(fieldname, word) <= RARE_SHARE * self._documents
-
-    def frequency(self, fieldname: str, word: str) -> int:
-        """How many articles hold ``word`` in the field, as the cluster counts them (kept
-        per index stamp)."""
-
         def count() -> int:
             query = {"term": {fieldname: word}}
             answer = self._client.count(index=self._index, body={"query": query})
             return int(answer["count"])
 
-        return _frequencies.get((self._segments, fieldname, word), count)
+        return _frequencies.get((self._segments, fieldname, word), count) <= (
+            RARE_SHARE * self._documents
+        )
 
     @property
     def documents(self) -> int:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -401,29 +400,19 @@ class Engine:
         return self._without(Matches(hit, parts), excluded)
 
     def match_any(
-        self,
-        groups: list[Matches],
-        excluded: list[Clause],
-        at_least: int = 1,
-        holders: Sequence[int] = (),
+        self, groups: list[Matches], excluded: list[Clause], at_least: int = 1
     ) -> Matches:
         """Documents matching at least ``at_least`` of the groups (one, unless said): scores
         summed over the groups they match, times a power of the share of the query they
         hold, each group weighted by how rare it is (``log(1 + N / documents matching
         it)``). Holding the one rare name of a pasted headline counts for more than holding
-        its two common words; a group counts as held by at least its ``holders`` articles
-        (a rare form of a common word, see
-        :attr:`~search.searching.querybuild.CompiledQuery.holders`). For one or two words
-        the share is cubed, so a match of both beats one very strong word (the morphology
-        set needs that); a longer query's share is raised to 1.5, since its article often
-        lacks a word or two. All were chosen on the relevance benchmark."""
+        its two common words. For one or two words the share is cubed, so a match of both
+        beats one very strong word (the morphology set needs that); a longer query's share
+        is raised to 1.5, since its article often lacks a word or two. All were chosen on
+        the relevance benchmark."""
         if not groups:
             return Matches.none(self.size)
-        held = [*holders, *[0] * (len(groups) - len(holders))]
-        weights = [
-            math.log(1 + self.data.documents / max(len(group), least, 1))
-            for group, least in zip(groups, held, strict=True)
-        ]
+        weights = [math.log(1 + self.data.documents / max(len(group), 1)) for group in groups]
         count = np.zeros(self.size, np.int16)
         for group in groups:  # in place, group by group
             count += group.hit

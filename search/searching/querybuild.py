@@ -142,19 +142,11 @@ class Vocabulary:
         A common Snowball stem (``yap``, ``ol``) matches a third of the archive: reading its
         postings cost most of a query's time while adding almost nothing to the ranking.
         """
-        return self.frequency(fieldname, word) <= RARE_SHARE * self._documents
-
-    @property
-    def documents(self) -> int:
-        """How many articles the reader holds."""
-        return self._documents
-
-    def frequency(self, fieldname: str, word: str) -> int:
-        """How many articles hold ``word`` in the field (kept per reader's segments)."""
-        return _kept_frequencies.get(
+        frequency = _kept_frequencies.get(
             (self._segments, fieldname, word),
             lambda: self._reader.doc_frequency(fieldname, word),
         )
+        return frequency <= RARE_SHARE * self._documents
 
     def body_frequency(self, word: str) -> int:
         """How many articles hold ``word`` (exact form) in their body."""
@@ -306,10 +298,6 @@ class CompiledQuery:
     phrases: list[str | None] = field(default_factory=list)
     #: Per group: the reader's words for it, to name it where an article lacks it.
     labels: list[str] = field(default_factory=list)
-    #: Per group: how many articles hold its word's Snowball stem when that stem is too
-    #: common to be matched (``almıştır``, a form of ``al``), else 0. A rare form of a
-    #: common word weighs as a common word in a partial match's share.
-    holders: list[int] = field(default_factory=list)
 
     def match(
         self, scorer: engine.Engine, groups: list[engine.Matches]
@@ -334,9 +322,8 @@ class CompiledQuery:
         if full_count >= FILL_UP_BELOW:
             if len(self.groups) < engine.LONG_QUERY_GROUPS:
                 return full, False
-            least = len(self.groups) - 1
-            return scorer.match_any(groups, self.excluded, least, self.holders), False
-        partial = scorer.match_any(groups, self.excluded, 1, self.holders)
+            return scorer.match_any(groups, self.excluded, len(self.groups) - 1), False
+        partial = scorer.match_any(groups, self.excluded)
         return partial, len(partial) > full_count
 
     def missing(self, groups: list[engine.Matches], docnum: int) -> list[str]:
@@ -382,7 +369,7 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     """Resolve ``parsed`` against ``vocabulary``'s index into scoring clauses."""
     spec = MatchSpec()
     only_stopwords = all(_is_stopword(c) for c in parsed.clauses)
-    groups, phrases, labels, holders = [], [], [], []
+    groups, phrases, labels = [], [], []
     for group in _split_compounds(parsed.groups):
         kept = [clause for clause in group if only_stopwords or not _is_stopword(clause)]
         compiled = [(clause, _clause(clause, vocabulary, spec)) for clause in kept]
@@ -391,24 +378,8 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
             groups.append([built for _, built in compiled])
             phrases.append(_lone_phrase(group))
             labels.append(" OR ".join(_label(clause) for clause, _ in compiled))
-            holders.append(max(_common_stem_holders(clause, vocabulary) for clause, _ in compiled))
     excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
-    kept_excluded = [c for c in excluded if c is not None]
-    return CompiledQuery(groups, kept_excluded, spec, phrases, labels, holders)
-
-
-def _common_stem_holders(clause: Clause, vocabulary: Vocabulary) -> int:
-    """How many articles hold a plain word's Snowball stem when it is too common to be
-    matched (:data:`RARE_SHARE`), else 0: ``almıştır`` is rare as written, but it is a
-    form of ``al``, and an article answering the query may say ``aldı`` instead."""
-    if clause.phrase or clause.prefix or clause.field:
-        return 0
-    words = analyze(clause.text, stop=False)
-    if len(words) != 1 or words[0] in stopwords():
-        return 0
-    common = RARE_SHARE * vocabulary.documents
-    frequencies = [vocabulary.frequency("stem", stem) for stem in _stems(words[0], vocabulary)]
-    return max((frequency for frequency in frequencies if frequency > common), default=0)
+    return CompiledQuery(groups, [c for c in excluded if c is not None], spec, phrases, labels)
 
 
 def _label(clause: Clause) -> str:
