@@ -50,6 +50,14 @@ ARTICLES = {
         "Faiz yine konuşuldu. Toplantıda faiz beklentisi ele alındı. Şirketin yatırım kararı "
         "ertelendi; kurulun kararı haftaya kaldı.\n"
     ),
+    "kopru-tarihi.txt": (
+        "title: Boğaz köprüsü\n\n"
+        "Köprü 1973'te trafiğe açıldı. Bakımı ilkbaharda yapılıyor.\n"
+    ),
+    "kopru-anket.txt": (
+        "title: Okurlara soru\n\n"
+        "Hangi yıl hangi köprüyü geçtiniz? Okurlar en sevdikleri köprüyü yazdı.\n"
+    ),
     "zirve.txt": (
         "title: Zirve sona erdi\n\n"
         "Türk Devletleri Teşkilatı zirvesi Kırgızistan'ın başkentinde sona erdi. "
@@ -116,6 +124,16 @@ def test_the_newer_of_two_equal_articles_comes_first(searcher: Searcher) -> None
 def test_no_recency_prior_leaves_equal_articles_in_id_order(searcher: Searcher) -> None:
     plain = Searcher(searcher.index_dir, freshness=None)
     assert ids(plain.search("liman ihalesi"))[:2] == ["eski-liman", "yeni-liman"]
+
+
+def test_question_words_do_not_pick_the_article(searcher: Searcher) -> None:
+    # the answer does not repeat "hangi"; the article that happens to hold it is no answer
+    for query in ("Köprü hangi yıl trafiğe açıldı?", "kopru hangi yil trafige acildi"):
+        assert ids(searcher.search(query))[0] == "kopru-tarihi", query
+
+
+def test_a_question_word_alone_is_still_searched(searcher: Searcher) -> None:
+    assert ids(searcher.search("hangi")) == ["kopru-anket"]
 
 
 def test_a_typo_shows_the_corrected_results(searcher: Searcher) -> None:

@@ -29,6 +29,7 @@ from search.storage.schema import TEXT_FIELDS, category_key
 from search.text.analysis import (
     analyze,
     ascii_fold,
+    question_words,
     stem_first_letters,
     stem_start,
     stopwords,
@@ -416,10 +417,16 @@ def _split_compounds(groups: list[list[Clause]]) -> list[list[Clause]]:
 
 
 def _is_stopword(clause: Clause) -> bool:
+    """Whether a clause is only stop words or question words (``hangi``, ``nedir``): a
+    question's answer seldom repeats how it was asked, so those words would only favour
+    the articles that happen to hold them."""
     if clause.phrase or clause.prefix or clause.field:
         return False
     words = analyze(clause.text, stop=False)
-    return bool(words) and all(word in stopwords() for word in words)
+    questions = question_words()
+    return bool(words) and all(
+        word in stopwords() or ascii_fold(word) in questions for word in words
+    )
 
 
 def _clause(clause: Clause, vocabulary: Vocabulary, spec: MatchSpec) -> engine.Clause | None:

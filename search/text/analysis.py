@@ -81,6 +81,16 @@ def stopwords() -> frozenset[str]:
     return frozenset(turkish_lower(word) for word in words if word)
 
 
+@cache
+def question_words() -> frozenset[str]:
+    """Turkish question words beyond the stop words (``hangi``, ``nedir``, ``kaç``), ASCII
+    folded, from ``questionwords.txt`` beside this module. Queries drop them; the index
+    keeps them (they are not part of the analysis chain)."""
+    text = (Path(__file__).parent / "questionwords.txt").read_text(encoding="utf-8")
+    words = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return frozenset(ascii_fold(turkish_lower(word)) for word in words if word)
+
+
 @lru_cache(maxsize=30_000)
 def turkish_stem(word: str) -> str:
     """Snowball Turkish stem of a lower-cased word (``toplantıya`` -> ``toplantı``); the
