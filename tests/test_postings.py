@@ -66,9 +66,16 @@ def postings_by_id(index) -> dict:
     return result
 
 
-def test_whoosh_reads_the_same_postings_as_from_its_own_codec(tmp_path):
-    ours = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
-    stock = build(tmp_path / "stock", W3Codec(), [DOCUMENTS])
+#: Enough articles that most postings take more than one byte (:func:`encode_postings`).
+MANY_DOCUMENTS = [
+    (f"{doc_id}-{copy}", title, body) for copy in range(50) for doc_id, title, body in DOCUMENTS
+]
+
+
+@pytest.mark.parametrize("documents", [DOCUMENTS, MANY_DOCUMENTS], ids=["few", "many"])
+def test_whoosh_reads_the_same_postings_as_from_its_own_codec(tmp_path, documents):
+    ours = build(tmp_path / "ours", ArrayCodec(), [documents])
+    stock = build(tmp_path / "stock", W3Codec(), [documents])
     expected = postings_by_id(stock)
     assert (("body", "toplantıya".encode()) in expected) and len(expected) > 50
     assert postings_by_id(ours) == expected

@@ -259,6 +259,11 @@ class FieldArrays:
         start = int(self.post_ends[index - 1]) if index else 0
         return start, int(self.post_ends[index])
 
+    def doc_frequency(self, index: int) -> int:
+        """How many documents hold the term (its numbers' last bytes)."""
+        start, end = self.extent(index)
+        return int(np.count_nonzero(self.encoded[start:end] < 0x80))
+
     def postings(self, index: int) -> Postings:
         """The term's document numbers (ascending) and frequencies."""
         start, end = self.extent(index)
