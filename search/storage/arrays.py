@@ -115,8 +115,12 @@ def _field_sections(postings: SortedPostings, section) -> dict:
 
 def frequency_codes(freqs: np.ndarray) -> np.ndarray:
     """Each frequency's four-bit code: the largest :data:`FREQUENCY_STEPS` not above it."""
-    rounded = np.clip(np.rint(freqs), 1, None)
-    return (np.searchsorted(FREQUENCY_STEPS, rounded, side="right") - 1).astype(np.int64)
+    rounded = np.clip(np.rint(freqs), 1, _LARGEST_STEP).astype(np.int64)
+    return _CODE_OF_FREQUENCY[rounded]
+
+
+_LARGEST_STEP = int(FREQUENCY_STEPS[-1])
+_CODE_OF_FREQUENCY = np.searchsorted(FREQUENCY_STEPS, np.arange(_LARGEST_STEP + 1), "right") - 1
 
 
 def encode_postings(
@@ -132,14 +136,22 @@ def encode_postings(
     gaps[firsts] = docs[firsts]
     values = (gaps << 4) | frequency_codes(freqs)
     sizes = np.ones(len(values), np.int64)
-    for bits in range(7, 64, 7):
-        sizes += values >= 1 << bits
+    wide = np.flatnonzero(values >= 1 << 7)  # the numbers that need another byte
+    for bits in range(14, 64, 7):
+        if not len(wide):
+            break
+        sizes[wide] += 1
+        wide = wide[values[wide] >= 1 << bits]
     byte_starts = np.cumsum(sizes) - sizes
-    encoded = np.zeros(int(sizes.sum()), np.uint8)
-    for place in range(int(sizes.max()) if len(sizes) else 0):
-        held = sizes > place
-        more = np.where(sizes[held] > place + 1, 0x80, 0)
-        encoded[byte_starts[held] + place] = ((values[held] >> (7 * place)) & 0x7F) | more
+    encoded = np.empty(int(sizes.sum()), np.uint8)
+    encoded[byte_starts] = (values & 0x7F) | ((sizes > 1) << 7)
+    rest = np.flatnonzero(sizes > 1)
+    place = 1
+    while len(rest):
+        more = (sizes[rest] > place + 1) << 7
+        encoded[byte_starts[rest] + place] = ((values[rest] >> (7 * place)) & 0x7F) | more
+        place += 1
+        rest = rest[sizes[rest] > place]
     byte_ends = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)])[ends]
     return encoded, byte_ends
 
@@ -147,19 +159,26 @@ def encode_postings(
 def decode_postings(encoded: np.ndarray, byte_counts: np.ndarray) -> Gathered:
     """The postings in ``encoded``, the bytes of terms one after another, ``byte_counts``
     bytes each: document numbers, frequencies, and how many postings each term has."""
+    byte_counts = np.asarray(byte_counts, np.int64)
     last = encoded < 0x80  # a number's last byte
     if len(last):
         last[-1] = True  # (so that a damaged file's bytes still decode to as many numbers)
     if last.all():  # every number one byte: the usual case for common words
         values = encoded.astype(np.int64)
+        counts = byte_counts
     else:
-        starts = np.flatnonzero(np.concatenate([[True], last[:-1]]))
-        number = np.cumsum(np.concatenate([[False], last[:-1]]))  # each byte's number
-        shifts = 7 * (np.arange(len(encoded), dtype=np.int64) - starts[number])
-        values = np.add.reduceat((encoded & 0x7F).astype(np.int64) << shifts, starts)
-    ends_at = np.cumsum(byte_counts)
-    ended = np.concatenate([np.zeros(1, np.int64), np.cumsum(last, dtype=np.int64)])
-    counts = ended[ends_at] - ended[ends_at - byte_counts]
+        lasts = np.flatnonzero(last)
+        starts = np.concatenate([np.zeros(1, np.int64), lasts[:-1] + 1])
+        values = (encoded[starts] & 0x7F).astype(np.int64)
+        rest = np.flatnonzero(lasts > starts)
+        place = 1
+        while len(rest):
+            following = encoded[starts[rest] + place] & 0x7F
+            values[rest] |= following.astype(np.int64) << (7 * place)
+            place += 1
+            rest = rest[lasts[rest] >= starts[rest] + place]
+        ends_at = np.cumsum(byte_counts)
+        counts = np.searchsorted(lasts, ends_at) - np.searchsorted(lasts, ends_at - byte_counts)
     running = np.cumsum(values >> 4)
     before = np.concatenate([np.zeros(1, np.int64), running])[np.cumsum(counts) - counts]
     docs = running - np.repeat(before, counts)
