@@ -17,9 +17,9 @@ times the field's and the form's boost, summed over fields and forms.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 from whoosh.query import Query
@@ -117,9 +117,8 @@ class Share:
 class Matches:
     """Which documents of the reader match, and how their scores add up.
 
-    Scores are not summed over every document: a top-k search asks only for the scores of
-    the documents that can reach its page (:mod:`search.searching.topk`), and the counts of a page
-    need only ``hit``.
+    Scores are summed when asked for (:meth:`scores_of`): the counts of a page need only
+    ``hit``.
     """
 
     hit: np.ndarray  # bool, every document of the reader
@@ -165,13 +164,9 @@ class Matches:
             found = flat.keys[at] == wanted
             into = np.flatnonzero(found) % len(docnums)
             values = flat.scores[at[found]]
-        else:  # many: every posting looked up among them
-            where = np.full(size, -1, np.int64)
-            where[docnums] = np.arange(len(docnums))
-            into = where[flat.docs]
-            found = into >= 0
-            into, values = into[found], flat.scores[found]
-        scores = np.bincount(into, values, minlength=len(docnums))
+            scores = np.bincount(into, values, minlength=len(docnums))
+        else:  # many: every document's sum at once, in the same order, then theirs
+            scores = np.bincount(flat.docs, flat.scores, minlength=size)[docnums]
         if self.share is not None:
             scores *= self.share.factor(docnums)
         return scores
@@ -185,38 +180,34 @@ class Matches:
         return dense
 
 
-class FlatParts(NamedTuple):
+@dataclass(frozen=True)
+class FlatParts:
     """The postings of a query's parts (those holding any) end to end, in order."""
 
     docs: np.ndarray  # int64, ascending within each part
-    keys: np.ndarray  # part number * reader size + docnum: ascending
     scores: np.ndarray  # float64, boosted
     starts: np.ndarray  # where each part begins
+    size: int  # the reader's documents
 
     @classmethod
     def of(cls, parts: list[Part], size: int) -> FlatParts:
         held = [part for part in parts if len(part[0])]
         if not held:
             empty = np.zeros(0, np.int64)
-            return cls(empty, empty, np.zeros(0), empty)
+            return cls(empty, np.zeros(0), empty, size)
         counts = np.array([len(docs) for docs, _, _ in held], np.int64)
         docs = np.concatenate([docs for docs, _, _ in held]).astype(np.int64)
         scores = np.concatenate([scores * np.float32(boost) for _, scores, boost in held])
         starts = np.cumsum(counts) - counts
-        keys = np.repeat(np.arange(len(held), dtype=np.int64) * size, counts) + docs
-        return cls(docs, keys, scores.astype(np.float64), starts)
+        return cls(docs, scores.astype(np.float64), starts, size)
 
-    def upper_bounds(self) -> np.ndarray:
-        """The most each part adds to any document's score."""
-        if not len(self.scores):
-            return np.zeros(0)
-        return np.maximum.reduceat(self.scores, self.starts)
-
-    def part(self, number: int) -> tuple[np.ndarray, np.ndarray]:
-        """One part's docnums and boosted scores."""
-        end = self.starts[number + 1] if number + 1 < len(self.starts) else len(self.docs)
-        start = self.starts[number]
-        return self.docs[start:end], self.scores[start:end]
+    @functools.cached_property
+    def keys(self) -> np.ndarray:
+        """Part number * reader size + docnum, ascending: looked up by the few-document
+        path of :meth:`Matches.scores_of` only."""
+        counts = np.diff(np.append(self.starts, len(self.docs)))
+        offsets = np.arange(len(self.starts), dtype=np.int64) * self.size
+        return np.repeat(offsets, counts) + self.docs
 
 
 class ReaderData:

@@ -53,7 +53,6 @@ from search.searching.results import (
     StoredArticle,
 )
 from search.searching.suggest import suggest
-from search.searching.topk import best_candidates
 from search.shared import SharedCache
 from search.storage import store
 from search.storage.integrity import check_readable
@@ -517,8 +516,7 @@ class _ReaderState:
     ) -> list[tuple[int, float]]:
         """The best ``limit`` of ``docnums`` (the matched docnums, ascending) with their
         scores, by score or newest first; ties go to the higher score, then the article id.
-        By relevance, the first stage scores only the matches that can reach its best
-        :data:`~search.searching.rerank.WINDOW` (:func:`~search.searching.topk.best_candidates`),
+        By relevance, the first stage keeps its best :data:`~search.searching.rerank.WINDOW`
         and the second stage (:mod:`search.searching.rerank`) rescores those."""
         proximity = proximity if proximity and len(proximity) > 1 else None
         if sort == "date" or (freshness is None and proximity is None):
@@ -547,8 +545,12 @@ class _ReaderState:
         self, matches: Matches, docnums: np.ndarray, sort: str, limit: int
     ) -> list[tuple[int, float]]:
         """The first stage: the best ``limit`` by score (or date) with their scores, ties
-        by article id; by score, only the matches that can reach the top ``limit`` are
-        scored."""
+        by article id.
+
+        By score, every match is scored in one pass over the query's postings: a search
+        reads them all anyway for its exact count and facets, and skipping the matches
+        that cannot reach the page (MaxScore) cost more than that pass at one and five
+        times the news archive."""
         if not len(docnums):
             return []
         if sort == "date":
@@ -557,7 +559,7 @@ class _ReaderState:
             docnums, primary = docnums[kept], primary[kept]
             scores = matches.scores_of(docnums)
         else:
-            docnums, scores = best_candidates(matches, docnums, limit)
+            scores = matches.scores_of(docnums)
             kept = _among_best(scores, limit)
             docnums, scores = docnums[kept], scores[kept]
             primary = scores
