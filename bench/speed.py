@@ -18,12 +18,18 @@
 
     /work/shared/tools/materialize-corpus /work/shared/corpus/news.jsonl.gz /tmp/news-full
     .venv/bin/python bench/speed.py /tmp/news-full --work /tmp/haberara-speed
+
+``--backend opensearch --opensearch-url URL[,URL…]`` measures an OpenSearch cluster instead
+(``scripts/opensearch-cluster start`` starts a local one), as ``bench/backend_speed.py``
+does: the full build through the bulk API (docs/s), 100 files added (reindex s, searchable
+s), and the in-process latency of the same queries; no HTTP step.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import random
 import resource
 import shutil
@@ -406,19 +412,51 @@ def _pair(loaded: dict) -> str:
     return f"{loaded.get('p50_ms')} / {loaded.get('p95_ms')}" if loaded else "-"
 
 
+def cluster_speed(args: argparse.Namespace) -> int:
+    """The cluster's build, incremental reindex and in-process latency
+    (:func:`backend_speed.measure`), on the same queries as the embedded run."""
+    import backend_speed
+
+    from search.opensearch.backend import Backend
+
+    queries = query_set(args.corpus_dir, args.per_set, args.titles, random.Random(SEED))
+    warmup = query_set(args.corpus_dir, 5, 10, random.Random(SEED + 1))
+    results: dict = {"machine": machine(), "checkout": checkout(), "queries": len(queries)}
+    results["load_average_start"] = os.getloadavg()
+    docs = args.work / "docs"
+    print(f"copied {copy_docs(args.articles_dir, docs)} files", flush=True)
+    backend = Backend.choose("opensearch", args.work / "index", args.opensearch_url,
+                             backend_speed.INDEX)  # fmt: skip
+    results["opensearch"] = backend_speed.measure(backend, docs, queries, warmup)
+    results["load_average_end"] = os.getloadavg()
+    out = args.out or RESULTS_DIR / "speed-opensearch.json"
+    write_json(out, results)
+    print("\n" + backend_speed.table({"opensearch": results["opensearch"]}))
+    print(f"\nload average {results['load_average_start']} -> {results['load_average_end']}")
+    print(f"wrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("articles_dir", type=Path)
     parser.add_argument("--work", type=Path, default=Path("/tmp/haberara-speed"))
     parser.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR)
-    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "speed.json")
+    parser.add_argument("--out", type=Path, help="default bench/results/speed[-opensearch].json")
     parser.add_argument("--per-set", type=int, default=50, help="eval queries per set")
     parser.add_argument("--titles", type=int, default=150, help="title-prefix queries")
     parser.add_argument("--http-seconds", type=float, default=30)
     parser.add_argument("--http-requests", type=int, default=3000)
     parser.add_argument("--skip-build", action="store_true", help="reuse WORK/index as is")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--backend", choices=("embedded", "opensearch"), default="embedded")
+    parser.add_argument("--opensearch-url", help="the cluster's node URLs, comma-separated")
     args = parser.parse_args(argv)
+    if args.backend == "opensearch":
+        if not args.opensearch_url:
+            parser.error("--backend opensearch needs --opensearch-url")
+        return cluster_speed(args)
+    args.out = args.out or RESULTS_DIR / "speed.json"
     from search.searching.searcher import Searcher
 
     rng = random.Random(SEED)
@@ -427,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     docs, index = args.work / "docs", args.work / "index"
     results: dict = {"machine": machine(), "checkout": checkout(), "queries": len(queries)}
+    results["load_average_start"] = os.getloadavg()
     if not args.skip_build:
         print(f"copying {args.articles_dir} …", flush=True)
         results["files"] = copy_docs(args.articles_dir, docs)
@@ -449,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         print("HTTP …", flush=True)
         results["http"] = http_bench(index, queries, warmup, args, args.work)
         print(f"  {results['http']}", flush=True)
+    results["load_average_end"] = os.getloadavg()
     write_json(args.out, results)
     print("\n" + table(results))
     print(f"\nmachine: {results['machine']}\nwrote {args.out}")

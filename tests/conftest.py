@@ -132,18 +132,19 @@ def haberara(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 @contextlib.contextmanager
-def serve(index_dir: Path, *args: str) -> Iterator[str]:
+def serve(index_dir: Path, *args: str, log: Path | None = None) -> Iterator[str]:
     """``haberara serve --no-reindex`` in its own process on a free loopback port, with
     ``args`` added (``--host`` is left to the server's default unless given); yields the
-    base URL and stops the process afterwards."""
+    base URL and stops the process afterwards. Its messages go to ``log`` when given."""
     port = free_port()
+    errors = log.open("w") if log else None
     process = subprocess.Popen(
         [sys.executable, "-m", "search", "serve", "--no-reindex",
          "--index", str(index_dir), "--port", str(port), *args],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=errors or subprocess.DEVNULL,
     )  # fmt: skip
     try:
         wait_for_port(port, process)
@@ -155,6 +156,8 @@ def serve(index_dir: Path, *args: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        if errors:
+            errors.close()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import BACKENDS, FIXTURE_ARTICLES, haberara, serve, write_articles
 from search.opensearch.backend import Backend
+from search.searching.highlight import MAX_MARKS
 
 NEW_ARTICLE = "title: Yeni haber\n\nAnkara'daki toplantıya gazeteciler katıldı.\n"
 EVERY_WORD = "toplantı OR deprem OR derbi OR ankara OR liman"
@@ -113,6 +114,40 @@ def test_turkish_capitals_are_the_same_word(indexed: Backend) -> None:
     upper, lower = searcher.search("KIRGIZİSTAN"), searcher.search("kırgızistan")
     assert upper.total == lower.total == 1
     assert [hit.id for hit in upper.results] == [hit.id for hit in lower.results]
+
+
+#: Two equal articles of different dates, and two with the same words, together in one.
+SECOND_STAGE_ARTICLES = {
+    "eski-liman.txt": "title: Liman ihalesi yapıldı\ndate: 2019-05-02\n\n"
+    "Liman genişletme ihalesi bugün yapıldı ve sonuç açıklandı.\n",
+    "yeni-liman.txt": "title: Liman ihalesi yapıldı\ndate: 2025-05-02\n\n"
+    "Liman genişletme ihalesi bugün yapıldı ve sonuç açıklandı.\n",
+    "faiz-bitisik.txt": "title: Merkez bankası açıklama yaptı\n\nMerkez bankası faiz kararı "
+    "sonrası piyasalar sakin seyretti. Uzmanlar yorum yaptı.\n",
+    "faiz-dagnik.txt": "title: Ekonomi gündemi\n\nFaiz yine konuşuldu. Toplantıda faiz "
+    "beklentisi ele alındı. Şirketin yatırım kararı ertelendi; kurulun kararı haftaya kaldı.\n",
+}
+
+
+def test_the_second_stage_ranks_alike(backend: Backend, tmp_path: Path) -> None:
+    assert not backend.reindex(write_articles(tmp_path / "docs", SECOND_STAGE_ARTICLES)).failed
+    searcher = backend.searcher()
+    ranked = [hit.id for hit in searcher.search("liman ihalesi").results]
+    assert ranked == ["yeni-liman", "eski-liman"]  # the newer of two equals first
+    ranked = [hit.id for hit in searcher.search("faiz kararı").results]
+    assert ranked[:2] == ["faiz-bitisik", "faiz-dagnik"]  # the words together first
+
+
+def test_marks_per_page_are_bounded(backend: Backend, tmp_path: Path) -> None:
+    repeated = "belediye"
+    text = "title: Tekrar\n\n" + "\n\n".join([f"{repeated} meclisi " * 50] * 100) + "\n"
+    docs = write_articles(tmp_path / "docs", {"dev/tekrar.txt": text})
+    assert not backend.reindex(docs).failed
+    page = backend.searcher().highlighted_article("dev/tekrar", repeated)
+    assert page is not None
+    marked = "".join([page.title_html, *page.paragraphs_html])
+    assert marked.count("<mark>") == MAX_MARKS < 5_000
+    assert marked.count(repeated) == 5_000  # the whole text is still there
 
 
 def test_search_command_prints_ranked_results(indexed: Backend) -> None:

@@ -8,7 +8,9 @@ import contextlib
 import json
 import socket
 import threading
+import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -122,3 +124,58 @@ def test_a_costly_search_is_refused_while_another_runs_and_a_plain_one_is_not(co
         holder.join(30)
     with budget.request_budget():
         assert searcher.search(THREE_PHRASES).total == 3 * PHRASE_BUDGET_EVERY
+
+
+#: Articles holding both words of :data:`SCATTERED_PHRASE` apart: each one a phrase check.
+SCATTERED_ARTICLES = 2_000
+SCATTERED_PHRASE = '"liman ihalesi" "ihale sonucu"'
+
+
+def _scattered(number: int) -> str:
+    filler = "Kurul yıllık raporunu okudu ve üyeler görüşlerini tek tek anlattı. " * 12
+    return (
+        f"title: Rapor {number}\n\nLiman için yeni bir karar çıktı. {filler}"
+        f"Bu yılki ihalesi ertelendi, ihale için başka bir tarih verildi; sonucu bekleniyor.\n"
+    )
+
+
+@pytest.fixture
+def scattered(tmp_path: Path) -> Path:
+    """An index where a quoted phrase's words stand apart in many articles: its search
+    checks each of them against the stored text, as long as its budget lasts."""
+    articles = {f"rapor/{n:04d}.txt": _scattered(n) for n in range(SCATTERED_ARTICLES)}
+    docs = write_articles(tmp_path / "docs", articles)
+    index = tmp_path / "index"
+    result = haberara("reindex", "--docs", str(docs), "--index", str(index))
+    assert result.returncode == 0, result.stderr
+    return index
+
+
+def _gone_lines(log: Path) -> list[str]:
+    return [line for line in log.read_text().splitlines() if "the client went away" in line]
+
+
+def test_a_search_stops_its_optional_work_when_its_client_goes(
+    scattered: Path, tmp_path: Path
+) -> None:
+    """A client sends a costly search and hangs up at once: the server notices and stops
+    the search's phrase checks (it says so in its log); a client that waits gets its
+    answer, and no such line."""
+    log = tmp_path / "server.log"
+    target = "/api/search?" + urlencode({"q": SCATTERED_PHRASE})
+    with serve(scattered, "--workers", "1", log=log) as base:
+        answer = requests.get(base + target + "&page=2", timeout=30)  # kept apart
+        assert answer.status_code == 200
+        assert _gone_lines(log) == []
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as hasty:
+            hasty.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            # hang up once the search has begun: waitress drops a request whose client
+            # left before a thread took it up, and there would be nothing to stop
+            time.sleep(0.1)
+        for _ in range(100):  # the search ends within its budget, then says why
+            if _gone_lines(log):
+                break
+            time.sleep(0.1)
+        assert len(_gone_lines(log)) == 1, log.read_text()
+        assert "/api/search?q=" in _gone_lines(log)[0]

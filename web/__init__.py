@@ -123,6 +123,12 @@ def _start_budget() -> None:
 
 
 def _end_budget(_error: BaseException | None) -> None:
+    if budget.client_gone():
+        log.warning(
+            "%s %s: the client went away; its optional work was stopped",
+            request.method,
+            request.full_path.rstrip("?"),
+        )
     budget.end_request()
 
 

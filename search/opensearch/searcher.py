@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+import numpy as np
 from opensearchpy import exceptions as os_errors
 from opensearchpy import helpers
 
@@ -32,6 +33,14 @@ from search.searching.highlight import highlight, snippet
 from search.searching.query import parse_query
 from search.searching.querybuild import FILL_UP_BELOW, CompiledQuery, MatchSpec, compile_query
 from search.searching.related import RELATED
+from search.searching.rerank import (
+    WINDOW,
+    Freshness,
+    group_forms,
+    ranked_text,
+    second_stage,
+    ticks,
+)
 from search.searching.results import (
     FacetCount,
     HighlightedArticle,
@@ -43,12 +52,11 @@ from search.searching.results import (
 from search.searching.searcher import (
     FACETS,
     REFRESH_SECONDS,
-    SUGGEST_BELOW,
     _check_parameters,
     after_title,
     mark_article,
 )
-from search.searching.suggest import suggest
+from search.searching.suggest import answer_or_correct, suggest
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +65,6 @@ log = logging.getLogger(__name__)
 SEARCH_TYPE = "dfs_query_then_fetch"
 #: Pauses (seconds) before a read a shard failed to answer is tried again.
 RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0)
-#: Articles rescored for a query an article may lack some words of (a few pages).
-RESCORE_WINDOW = 100
 #: Words of an article's stems a related-articles query weighs, and the characters of its
 #: body they are taken from (a lead says what an article is about).
 RELATED_TERMS = 25
@@ -77,6 +83,7 @@ class _State:
     stamp: tuple
     last_indexed: str | None
     vocabulary: ClusterVocabulary
+    newest: float  # the newest article's date, in ticks (0 when none is dated)
 
 
 class ClusterSearcher:
@@ -86,9 +93,20 @@ class ClusterSearcher:
     vocabulary, read again when a reindex stamps the index.
     """
 
-    def __init__(self, config: ClusterConfig, *, cache_pages: bool = True) -> None:
+    def __init__(
+        self,
+        config: ClusterConfig,
+        *,
+        cache_pages: bool = True,
+        freshness: Freshness | None = Freshness(),  # noqa: B008 - frozen, shared safely
+        proximity: bool = True,
+    ) -> None:
+        """``freshness`` and ``proximity``: the second ranking stage, as
+        :class:`~search.searching.searcher.Searcher` takes them."""
         self.config = config
         self.cache_pages = cache_pages  # the cluster keeps its own request cache
+        self.freshness = freshness
+        self.proximity = proximity
         self.client = config.client()
         self._lock = threading.Lock()
         self._state: _State | None = None
@@ -116,14 +134,20 @@ class ClusterSearcher:
         started = time.perf_counter()
         asked = {"page": page, "per_page": per_page, "sort": sort}
         asked.update(date_from=date_from, date_to=date_to, categories=categories)
-        found = self._search_words(text, **asked)
-        if found.total == 0 and found.suggestion and not as_typed:
-            better = self._search_words(found.suggestion, **asked)
-            if better.total:
-                found = dataclasses.replace(
-                    better, query=text, suggestion=None, corrected=found.suggestion
-                )
-        return dataclasses.replace(found, took_ms=round((time.perf_counter() - started) * 1000, 1))
+        found, suggestion, corrected = answer_or_correct(
+            text,
+            lambda words: self._search_words(words, **asked),
+            lambda found: found.total,
+            lambda words: suggest(words, self._current().vocabulary),
+            as_typed,
+        )
+        return dataclasses.replace(
+            found,
+            query=text,
+            suggestion=suggestion,
+            corrected=corrected,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
 
     def _search_words(
         self,
@@ -143,9 +167,9 @@ class ClusterSearcher:
             compiled, not_found = self._compile(text, state)
             minimum, relaxed = self._minimum(compiled)
             filters = querydsl.filter_queries(date_from, date_to, categories)
-            rescored = minimum is not None and sort == "relevance"
+            rescored = sort == "relevance"
             if rescored:  # the best of a window, rescored below, then this page of them
-                window = max(RESCORE_WINDOW, page * per_page)
+                window = max(WINDOW, page * per_page)
                 body = self._request(compiled, filters, minimum, 1, window, sort)
             else:
                 body = self._request(compiled, filters, minimum, page, per_page, sort)
@@ -159,7 +183,10 @@ class ClusterSearcher:
                 allow_partial_search_results=False,
             )
             if rescored:
-                found = self._rescore(compiled, answer["hits"]["hits"], state)
+                found = answer["hits"]["hits"]
+                if minimum is not None:
+                    found = self._rescore(compiled, found, state)
+                found = self._second_stage(compiled, found, state)
                 answer["hits"]["hits"] = found[(page - 1) * per_page : page * per_page]
         except os_errors.OpenSearchException as error:
             raise cluster_error(self.config, error, "a search") from error
@@ -176,7 +203,7 @@ class ClusterSearcher:
             per_page=per_page,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             results=hits,
-            suggestion=suggest(text, state.vocabulary) if total < SUGGEST_BELOW else None,
+            suggestion=None,
             facets=facets,
             relaxed=relaxed,
             phrases_not_found=not_found,
@@ -210,6 +237,31 @@ class ClusterSearcher:
             )
             hit["_score"] = float(hit.get("_score") or 0.0) * (share / whole) ** coord
         return sorted(hits, key=lambda hit: (-hit["_score"], hit["_source"]["id"]))
+
+    def _second_stage(self, compiled: CompiledQuery, hits: list[dict], state: _State) -> list[dict]:
+        """``hits`` (best first) with the best :data:`~search.searching.rerank.WINDOW`
+        rescored by :func:`~search.searching.rerank.second_stage`, as the embedded index
+        ranks them; the rest keep their order after them."""
+        groups = group_forms(compiled.groups) if self.proximity else None
+        if not compiled.groups:  # nothing scored (``-word`` alone): the embedded index's order
+            return hits
+        if self.freshness is None and (groups is None or len(groups) < 2):
+            return hits
+        head = hits[:WINDOW]
+        sources = [hit["_source"] for hit in head]
+        dates = [source.get("date") for source in sources]
+        scores = second_stage(
+            np.array([float(hit.get("_score") or 0.0) for hit in head], np.float64),
+            np.array([ticks(_day(date)) for date in dates], np.float64),
+            state.newest,
+            self.freshness,
+            groups,
+            lambda i: ranked_text(sources[i].get("shown_title", ""), sources[i].get("body", "")),
+        )
+        for hit, score in zip(head, scores.tolist(), strict=True):
+            hit["_score"] = score
+        head = sorted(head, key=lambda hit: (-hit["_score"], hit["_source"]["id"]))
+        return [*head, *hits[WINDOW:]]
 
     def _compile(self, text: str, state: _State) -> tuple[CompiledQuery, list[str]]:
         """The compiled query, and the quoted phrases no article holds (searched as words)."""
@@ -440,7 +492,17 @@ class ClusterSearcher:
             wordcounts.by_field(counts) if counts is not None else read_words(self.client, index)
         )
         vocabulary = ClusterVocabulary(self.client, index, stamp, documents, words)
-        return _State(stamp, meta.get("last_indexed"), vocabulary)
+        return _State(stamp, meta.get("last_indexed"), vocabulary, self._newest())
+
+    def _newest(self) -> float:
+        """The newest article date of the index, in ticks (0 when none is dated)."""
+        body = {"size": 0, "aggs": {"newest": {"max": {"field": "date"}}}}
+        newest = self.client.search(index=self.config.index, body=body)["aggregations"]["newest"]
+        return ticks(_day(newest.get("value_as_string") if newest.get("value") else None))
+
+
+def _day(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value[:10]) if value else None
 
 
 def _index_missing(error: os_errors.NotFoundError) -> bool:

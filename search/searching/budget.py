@@ -44,12 +44,14 @@ def start_request(seconds: float = REQUEST_SECONDS, gone: Callable[[], bool] | N
     _local.deadline = time.monotonic() + seconds
     _local.gone = gone
     _local.cut = False
+    _local.client_gone = False
 
 
 def end_request() -> None:
     _local.deadline = None
     _local.gone = None
     _local.cut = False
+    _local.client_gone = False
 
 
 @contextlib.contextmanager
@@ -74,6 +76,11 @@ def was_cut() -> bool:
     return bool(getattr(_local, "cut", False))
 
 
+def client_gone() -> bool:
+    """Whether this request's optional work stopped because its client had gone."""
+    return bool(getattr(_local, "client_gone", False))
+
+
 def limited() -> bool:
     """Whether this thread is answering a request with a budget."""
     return getattr(_local, "deadline", None) is not None
@@ -84,10 +91,11 @@ def exhausted() -> bool:
     deadline = getattr(_local, "deadline", None)
     if deadline is None:
         return False
-    if time.monotonic() >= deadline:
-        return True
     gone = _local.gone
-    return bool(gone and gone())
+    if gone and gone():
+        _local.client_gone = True
+        return True
+    return time.monotonic() >= deadline
 
 
 @contextlib.contextmanager

@@ -228,7 +228,8 @@ class Vocabulary:
             for form in inflections(base, self.inflected_words):
                 folded = ascii_fold(form)
                 if folded == folded_word or (
-                    _typed_alike(word, form, base) and not belongs_to_longer_word(form, len(base))
+                    _typed_alike(word, form, base)
+                    and not belongs_to_longer_word(form, len(base), folded)
                 ):
                     found[form] = None
         return {form: self.fields(form) for form in found}

@@ -23,12 +23,15 @@ Candidates outside the window keep their first-stage order after it.
 
 from __future__ import annotations
 
+import datetime
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from search.searching.engine import PhraseClause, TermsClause
+from search.storage.schema import TEXT_FIELDS
 from search.text.analysis import APOSTROPHES, turkish_lower
 
 #: How many of the first stage's best candidates the second stage rescores.
@@ -114,3 +117,64 @@ def _together(first: list[int], second: list[int]) -> float:
     if any(place - gap in later for place in first for gap in range(1, NEAR + 1)):
         return 0.5
     return 0.0
+
+
+def second_stage(
+    scores: np.ndarray,
+    dates: np.ndarray,
+    newest: float,
+    freshness: Freshness | None,
+    groups: Sequence[frozenset[str]] | None,
+    text_of: Callable[[int], str],
+) -> np.ndarray:
+    """The second stage's scores of the first stage's best candidates (``scores``, best
+    first, at most :data:`WINDOW`): times their freshness (``dates`` in ticks, ``newest``
+    the archive's newest) and, for the first :data:`PROXIMITY_WINDOW`, how closely
+    ``text_of(i)`` (see :func:`ranked_text`) holds the query word ``groups``. Both the
+    embedded index and a cluster rank with it.
+
+    >>> second_stage(np.array([2.0, 1.0]), np.zeros(2), 0.0, None,
+    ...              [frozenset({"dolar"}), frozenset({"kuru"})],
+    ...              ["Dolar düştü", "Dolar kuru arttı"].__getitem__)
+    array([2., 2.])
+    """
+    scores = np.array(scores, np.float64)
+    if freshness is not None:
+        scores *= freshness.factors(dates, newest)
+    if groups is not None and len(groups) > 1:
+        near = min(len(scores), PROXIMITY_WINDOW)
+        scores[:near] *= proximity_factors([text_of(i) for i in range(near)], groups)
+    return scores
+
+
+def ranked_text(title: str, body: str) -> str:
+    """What proximity looks at of an article: its title and the start of its body, as
+    stored (an untitled article's lead is that start)."""
+    return title + "\n\n" + body[:PROXIMITY_CHARS]
+
+
+def group_forms(groups: Sequence[Sequence]) -> list[frozenset[str]]:
+    """Each compiled query word group's exact title and body forms (a phrase: its first
+    word), for :func:`proximity_factors`."""
+    forms_of = []
+    for group in groups:
+        forms: set[str] = set()
+        for clause in group:
+            if isinstance(clause, TermsClause):
+                forms.update(text for field, text, _ in clause.terms if field in TEXT_FIELDS)
+            elif isinstance(clause, PhraseClause):
+                forms.add(clause.words[0])
+        forms_of.append(frozenset(forms))
+    return forms_of
+
+
+def ticks(day: datetime.date | None) -> float:
+    """A date as whoosh keeps it (microseconds since ``datetime.min``); 0 for none.
+
+    >>> ticks(datetime.date(1, 1, 2)) / TICKS_PER_DAY
+    1.0
+    """
+    if day is None:
+        return 0.0
+    moment = datetime.datetime.combine(day, datetime.time.min)
+    return (moment - datetime.datetime.min) / datetime.timedelta(microseconds=1)

@@ -26,7 +26,7 @@ from search.searching.complete import (
     LatestTable,
     read_titles,
 )
-from search.searching.engine import Engine, Matches, PhraseClause, TermsClause
+from search.searching.engine import Engine, Matches
 from search.searching.highlight import highlight, highlight_all, snippet
 from search.searching.query import parse_query
 from search.searching.querybuild import (
@@ -38,11 +38,11 @@ from search.searching.querybuild import (
 )
 from search.searching.related import RELATED, distinctive_terms, rank_related
 from search.searching.rerank import (
-    PROXIMITY_CHARS,
-    PROXIMITY_WINDOW,
     WINDOW,
     Freshness,
-    proximity_factors,
+    group_forms,
+    ranked_text,
+    second_stage,
 )
 from search.searching.results import (
     FacetCount,
@@ -52,14 +52,13 @@ from search.searching.results import (
     SearchPage,
     StoredArticle,
 )
-from search.searching.suggest import suggest
+from search.searching.suggest import answer_or_correct, suggest
 from search.shared import SharedCache
 from search.storage import store
 from search.storage.integrity import check_readable
 from search.storage.reading import column_values, text_value
 from search.storage.schema import (
     SCORED_FIELDS,
-    TEXT_FIELDS,
     category_key,
     stored_body,
 )
@@ -73,7 +72,6 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 10
 SORTS = ("relevance", "date")
 REFRESH_SECONDS = 0.5
-SUGGEST_BELOW = 3
 FACETS = ("category", "year")
 RELATED_FIELD = "stem"
 
@@ -240,14 +238,13 @@ class Searcher:
         articles, the suggestion's page, ``corrected`` saying so (unless the reader asked
         for the words as typed, ``as_typed``)."""
         started = time.perf_counter()
-        ranked = self._ranked(state, asked, asked.text)
-        suggestion, corrected = None, None
-        if ranked.total < SUGGEST_BELOW:
-            suggestion = _suggestion(asked.text, state.vocabulary)
-        if ranked.total == 0 and suggestion and not asked.as_typed:
-            better = self._ranked(state, asked, suggestion)
-            if better.total:
-                ranked, suggestion, corrected = better, None, better.text
+        ranked, suggestion, corrected = answer_or_correct(
+            asked.text,
+            lambda text: self._ranked(state, asked, text),
+            lambda ranked: ranked.total,
+            lambda text: _suggestion(text, state.vocabulary),
+            asked.as_typed,
+        )
         return SearchPage(
             query=asked.text,
             total=ranked.total,
@@ -271,7 +268,7 @@ class Searcher:
             matches.keep(allowed)
         docnums = matches.docnums()
         limit = asked.page * asked.per_page
-        proximity = _group_forms(found) if self.proximity else None
+        proximity = group_forms(found.compiled.groups) if self.proximity else None
         stored: dict[int, dict] = {}
         ranked = state.rank(matches, docnums, asked.sort, limit, self.freshness, proximity, stored)
         hits = [
@@ -524,13 +521,15 @@ class _ReaderState:
         first = self._top(matches, docnums, sort, max(limit, WINDOW))
         head = np.array([docnum for docnum, _ in first[:WINDOW]], np.int64)
         scores = np.array([score for _, score in first[:WINDOW]], np.float64)
-        if freshness is not None:
-            scores *= freshness.factors(self.dates()[head], self.newest())
-        if proximity is not None:
-            stored = {} if stored is None else stored
-            near = head[:PROXIMITY_WINDOW]
-            texts = [self._ranked_text(docnum, stored) for docnum in near.tolist()]
-            scores[: len(near)] *= proximity_factors(texts, proximity)
+        stored = {} if stored is None else stored
+        scores = second_stage(
+            scores,
+            self.dates()[head],
+            self.newest(),
+            freshness,
+            proximity,
+            lambda i: self._ranked_text(int(head[i]), stored),
+        )
         order = np.lexsort((self.id_order()[head], -scores))
         rescored = list(zip(head[order].tolist(), scores[order].tolist(), strict=True))
         return [*rescored, *first[WINDOW:]][:limit]
@@ -539,7 +538,7 @@ class _ReaderState:
         """An article's title and the start of its body, as stored (an untitled article's
         lead is that start); its stored fields are kept in ``stored`` for its hit."""
         fields = stored[docnum] = self.searcher.stored_fields(docnum)
-        return fields.get("title", "") + "\n\n" + stored_body(fields)[:PROXIMITY_CHARS]
+        return ranked_text(fields.get("title", ""), stored_body(fields))
 
     def _top(
         self, matches: Matches, docnums: np.ndarray, sort: str, limit: int
@@ -682,20 +681,6 @@ def _filter(
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
-def _group_forms(found: MatchedQuery) -> list[frozenset[str]]:
-    """Each query word group's exact title and body forms (a phrase: its first word)."""
-    groups = []
-    for group in found.compiled.groups:
-        forms: set[str] = set()
-        for clause in group:
-            if isinstance(clause, TermsClause):
-                forms.update(text for field, text, _ in clause.terms if field in TEXT_FIELDS)
-            elif isinstance(clause, PhraseClause):
-                forms.add(clause.words[0])
-        groups.append(frozenset(forms))
-    return groups
 
 
 def _hit(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from search.searching import budget
 from search.searching.query import parse_query
@@ -15,6 +16,39 @@ MIN_WORD_LENGTH = 4
 #: Words of one query looked up in the word list (each lookup walks it, so a query of
 #: many misspelt words costs that many walks); the later ones are left as written.
 MAX_SUGGESTED_WORDS = 4
+#: A search finding fewer articles than this is given a suggestion.
+SUGGEST_BELOW = 3
+
+Ranked = TypeVar("Ranked")
+
+
+def answer_or_correct(
+    text: str,
+    rank: Callable[[str], Ranked],
+    total: Callable[[Ranked], int],
+    suggestion_for: Callable[[str], str | None],
+    as_typed: bool = False,
+) -> tuple[Ranked, str | None, str | None]:
+    """``(ranked, suggestion, corrected)`` for ``text``, on either backend: ``rank(text)``
+    with its suggestion when it finds fewer than :data:`SUGGEST_BELOW` articles; when it
+    finds none and the suggestion finds some, the suggestion's ranking instead, with
+    ``corrected`` naming it (unless the reader asked for the words ``as_typed``).
+
+    >>> found = {"kırgızistan": ["a"]}
+    >>> answer_or_correct("kırgızstan", lambda t: found.get(t, []), len,
+    ...                   lambda t: "kırgızistan")
+    (['a'], None, 'kırgızistan')
+    >>> answer_or_correct("kırgızstan", lambda t: found.get(t, []), len,
+    ...                   lambda t: "kırgızistan", as_typed=True)
+    ([], 'kırgızistan', None)
+    """
+    ranked = rank(text)
+    suggestion = suggestion_for(text) if total(ranked) < SUGGEST_BELOW else None
+    if total(ranked) == 0 and suggestion and not as_typed:
+        better = rank(suggestion)
+        if total(better):
+            return better, None, suggestion
+    return ranked, suggestion, None
 
 
 def suggest(text: str, vocabulary: Vocabulary) -> str | None:

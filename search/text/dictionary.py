@@ -100,17 +100,17 @@ def is_dictionary_word(word: str) -> bool:
     return without_circumflex(word) in dictionary_words()
 
 
-def belongs_to_longer_word(form: str, base_length: int) -> bool:
+def belongs_to_longer_word(form: str, base_length: int, folded: str | None = None) -> bool:
     """Whether ``form`` (an indexed word), read by the grammar as a base of
     ``base_length`` letters and suffixes, is rather a longer dictionary word with suffixes
-    (or that word alone).
+    (or that word alone). ``folded``: its :func:`ascii_fold`, when the caller has it.
 
     >>> belongs_to_longer_word("kuruma", 4), belongs_to_longer_word("ilgiye", 3)
     (True, True)
     >>> belongs_to_longer_word("kurunun", 4), belongs_to_longer_word("şeytanın", 6)
     (False, False)
     """
-    folded = ascii_fold(form)
+    folded = ascii_fold(form) if folded is None else folded
     if len(folded) != len(form):  # a letter folded to none or two: judged by the fold
         form = folded
     # one pass over the form and set look-ups per cut: this runs for every indexed form a
