@@ -3,10 +3,11 @@
 1. the N-times archive: ``WORK/docs/copy-1`` … ``copy-N``, each a hard-linked copy of
    ``ARTICLES_DIR`` under a new folder (so every copy's articles have new ids);
 2. a full build of it (``speed.full_build``): seconds, docs/s, index size;
-3. adding 1 file, twice: ``reindex`` over the whole folder (``speed.incremental``) and
-   ``reindex`` given the new file's path; each time the reindex's seconds and the time
-   until a ``Searcher`` opened before it returns the new article (also with
-   ``--skip-build``, on the archive and index built before);
+3. a ``reindex`` over the whole folder with nothing changed (twice: seconds and CPU
+   seconds), then adding 1 file, twice: ``reindex`` over the whole folder
+   (``speed.incremental``) and ``reindex`` given the new file's path; each time the
+   reindex's seconds and the time until a ``Searcher`` opened before it returns the new
+   article (also with ``--skip-build``, on the archive and index built before);
 4. in-process latency of ``speed.py``'s 300 queries on a searcher prepared as a ``serve``
    worker prepares its own: p50/p95/p99;
 5. a serving worker's memory: ``python -m search serve --no-reindex`` on 127.0.0.1 answers
@@ -20,6 +21,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sys
@@ -90,14 +92,29 @@ def incremental_named(docs: Path, index: Path, searcher, start: int, rng) -> dic
     }
 
 
+def unchanged_reindex(docs: Path, index: Path) -> dict:
+    """A ``reindex`` over the whole folder that finds nothing to do: wall and CPU seconds."""
+    from search.indexing.reindex import reindex
+
+    started, cpu = time.perf_counter(), time.process_time()
+    report = reindex(docs, index)
+    return {
+        "unchanged": report.unchanged,
+        "reindex_s": round(time.perf_counter() - started, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
+    }
+
+
 def add_one_file(docs: Path, index: Path, warmup: list[str], rng) -> dict:
-    """Both ways of adding one file, on a searcher that has answered a few queries."""
+    """Two reindexes finding nothing to do, then both ways of adding one file, on a
+    searcher that has answered a few queries."""
     from search.searching.searcher import Searcher
 
     searcher = Searcher(index)
     latencies(lambda q: searcher.search(q, per_page=10), warmup[:3])
     start = 1 + sum(1 for _ in (docs / ADDED_DIR).glob("*.txt"))
     return {
+        "unchanged": [unchanged_reindex(docs, index) for _ in range(2)],
         "whole_folder": incremental(docs, index, searcher, 1, start, rng),
         "named": incremental_named(docs, index, searcher, start + 1, rng),
     }
@@ -120,6 +137,9 @@ def table(results: dict) -> str:
     inproc = results.get("in_process", {})
     added = results.get("add_one", {})
     folder, named = added.get("whole_folder", {}), added.get("named", {})
+    unchanged = " / ".join(
+        f"{run['reindex_s']} ({run['cpu_s']} CPU)" for run in added.get("unchanged", [])
+    )
     memory = results.get("worker", {})
     spread = "/".join(str(inproc.get(f"p{p}_ms", "-")) for p in (50, 95, 99))
     rows = [
@@ -128,6 +148,7 @@ def table(results: dict) -> str:
         ["full build s (docs/s)", f"{build.get('seconds', '-')} ({build.get('docs_per_s', '-')})"],
         ["index MB", build.get("index_mb", "-")],
         ["segments after the build", build.get("segments", "-")],
+        ["nothing changed, reindex whole folder: s (CPU s), twice", unchanged or "-"],
         ["add 1 file, reindex whole folder: reindex s", folder.get("reindex_s", "-")],
         ["add 1 file, reindex whole folder: searchable s", folder.get("searchable_s", "-")],
         ["add 1 file, reindex FILE: reindex s", named.get("reindex_s", "-")],
@@ -167,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         "checkout": checkout(),
         "copies": args.copies,
         "queries": len(queries),
+        "load_average": {"start": os.getloadavg()},
     }
     if not args.skip_build:
         print(f"{args.copies} copies of {args.articles_dir} …", flush=True)
@@ -185,9 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_memory:
         print("serving worker's memory …", flush=True)
         results["worker"] = worker_memory(index, queries, warmup, work)
+    results["load_average"]["end"] = os.getloadavg()
     write_json(out, results)
     print("\n" + table(results))
-    print(f"\nmachine: {results['machine']}\nwrote {out}")
+    print(f"\nmachine: {results['machine']}, load average {results['load_average']}")
+    print(f"wrote {out}")
     return 0
 
 

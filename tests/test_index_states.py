@@ -222,6 +222,23 @@ def test_outdated_index(docs: Path, index: Path) -> None:
     assert Searcher(index).search("künefe").results[0].id == "2026/hatay-mutfak"
 
 
+def test_an_index_in_an_older_format_is_outdated_and_rebuilt(docs: Path, index: Path) -> None:
+    """An index written before the postings and stored text took their present layout
+    (its meta names no format) is refused with what to run, and a plain reindex
+    rebuilds it."""
+    meta = generation(index) / store.META_FILE
+    written = json.loads(meta.read_text())
+    del written["format"]
+    meta.write_text(json.dumps(written))
+    search_fails_clearly(index, f"run `haberara reindex --full --index {index}`")
+    with pytest.raises(IndexOutdated, match="index format v1"):
+        Searcher(index)
+    result = haberara("reindex", "--docs", str(docs), "--index", str(index), "--json")
+    assert result.returncode == 0, result.stderr
+    assert any("rebuilding it now" in w for w in json.loads(result.stdout)["warnings"])
+    assert Searcher(index).search("künefe").results[0].id == "2026/hatay-mutfak"
+
+
 def test_index_path_is_a_file(tmp_path: Path) -> None:
     index = tmp_path / "index"
     index.write_text("not a folder")

@@ -6,13 +6,15 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
 from search.searching import engine
 from search.storage import arrays
-from search.storage.arrays import FREQUENCY_STEPS, frequencies_at, pack_frequencies
+from search.storage.arrays import FREQUENCY_STEPS, decode_postings, encode_postings
 from search.storage.postings import ArrayCodec, ArrayTermsReader
 from search.storage.reading import _length_codes, field_lengths
 from search.storage.schema import ARRAY_FIELDS, build_schema
@@ -64,9 +66,16 @@ def postings_by_id(index) -> dict:
     return result
 
 
-def test_whoosh_reads_the_same_postings_as_from_its_own_codec(tmp_path):
-    ours = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
-    stock = build(tmp_path / "stock", W3Codec(), [DOCUMENTS])
+#: Enough articles that most postings take more than one byte (:func:`encode_postings`).
+MANY_DOCUMENTS = [
+    (f"{doc_id}-{copy}", title, body) for copy in range(50) for doc_id, title, body in DOCUMENTS
+]
+
+
+@pytest.mark.parametrize("documents", [DOCUMENTS, MANY_DOCUMENTS], ids=["few", "many"])
+def test_whoosh_reads_the_same_postings_as_from_its_own_codec(tmp_path, documents):
+    ours = build(tmp_path / "ours", ArrayCodec(), [documents])
+    stock = build(tmp_path / "stock", W3Codec(), [documents])
     expected = postings_by_id(stock)
     assert (("body", "toplantıya".encode()) in expected) and len(expected) > 50
     assert postings_by_id(ours) == expected
@@ -245,15 +254,30 @@ def test_frequencies_are_exact_to_8_then_rounded_down_to_a_step(tmp_path):
     assert held == {"f3": 3, "f8": 8, "f13": 12, "f300": 128}
 
 
-@pytest.mark.parametrize("start", [0, 1, 2, 5])
-@pytest.mark.parametrize("count", [0, 1, 2, 3, 8])
-def test_packed_frequencies_unpack_at_every_offset(start, count):
-    freqs = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 20, 40, 200, 1, 1], np.float32)
-    packed = pack_frequencies(freqs)
-    assert len(packed) == (len(freqs) + 1) // 2
-    expected = [int(max(step for step in FREQUENCY_STEPS if step <= f)) for f in freqs]
-    got = frequencies_at(packed, np.arange(start, start + count)).tolist()
-    assert got == expected[start : start + count]
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 3_000_000), unique=True, max_size=40),
+            st.lists(st.integers(1, 400), min_size=40, max_size=40),
+        ),
+        max_size=12,
+    )
+)
+def test_encoded_postings_decode_to_the_documents_and_frequency_steps(terms):
+    """Any documents (up to millions: numbers of one to four bytes) and frequencies, term
+    after term, empty terms included, decode as written, frequencies to their step."""
+    docs = [sorted(held) for held, _ in terms]
+    freqs = [frequencies[: len(held)] for held, (_, frequencies) in zip(docs, terms, strict=True)]
+    post_ends = np.cumsum([len(held) for held in docs], dtype=np.int64)
+    flat_docs = np.array([doc for held in docs for doc in held], np.int64)
+    flat_freqs = np.array([f for held in freqs for f in held], np.float32)
+    encoded, byte_ends = encode_postings(post_ends, flat_docs, flat_freqs)
+    got_docs, got_freqs, counts = decode_postings(encoded, np.diff(byte_ends, prepend=0))
+    assert counts.tolist() == [len(held) for held in docs]
+    assert got_docs.tolist() == flat_docs.tolist()
+    steps = [int(max(step for step in FREQUENCY_STEPS if step <= f)) for f in flat_freqs]
+    assert got_freqs.tolist() == steps
 
 
 def test_terms_sharing_a_hash_are_told_apart(tmp_path, monkeypatch):

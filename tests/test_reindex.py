@@ -12,7 +12,8 @@ import pytest
 
 from conftest import FIXTURE_ARTICLES, haberara, write_articles
 from search.errors import IndexWriteFailed
-from search.indexing import build, changes
+from search.indexing import build, changes, filerecord
+from search.indexing import reindex as reindex_module
 from search.indexing.reindex import reindex
 from search.searching.searcher import Searcher
 from search.storage import store
@@ -213,6 +214,85 @@ def test_a_damaged_or_stale_file_record_is_not_trusted(tmp_path: Path) -> None:
     _rewrite_keeping_size_time_inode(docs / "spor/derbi.txt", "gollüz", "golsüy")
     assert reindex(docs, index).updated == 1
     assert Searcher(index).search("golsüy").total == 1
+
+
+NEW_ARTICLES = {
+    "2026/yeni.txt": "title: Yeni haber\n\nAnkara'daki toplantıya gazeteciler katıldı.\n",
+    "2026/baska.txt": "title: Başka haber\n\nAnkara'da yağmur bekleniyor.\n",
+}
+
+
+def _add_aged(docs: Path, name: str) -> None:
+    write_articles(docs, {name: NEW_ARTICLES[name]})
+    stamp = time.time() - 60
+    os.utime(docs / name, (stamp, stamp))
+
+
+def test_a_run_over_the_folder_that_adds_a_file_appends_to_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding a file records it as a change: the record of every file is not written
+    again, and the next runs still open no file they have seen, nor one removed."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    _age(docs, 3600)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    generation = store.current_generation(index)
+    whole = (generation / filerecord.RECORD_FILE).read_bytes()
+    _add_aged(docs, "2026/yeni.txt")
+    assert reindex(docs, index).added == 1
+    assert (generation / filerecord.RECORD_FILE).read_bytes() == whole
+    assert (generation / filerecord.CHANGES_FILE).is_file()
+    opened = _spy_on_reads(monkeypatch)
+    assert (reindex(docs, index).unchanged, opened) == (6, [])
+    (docs / "spor/derbi.txt").unlink()
+    assert reindex(docs, index).removed == 1
+    record = filerecord.load(generation, open_index(index).latest_generation())
+    assert set(record.hashes) == set(indexed_ids(index)) and len(record.hashes) == 5
+    assert (reindex(docs, index).unchanged, opened) == (5, [])
+    assert (generation / filerecord.RECORD_FILE).read_bytes() == whole
+
+
+def test_a_long_chain_of_changes_is_written_as_a_whole_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reindex_module, "CHAINED_ARTICLES", 1)
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    _age(docs, 3600)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    generation = store.current_generation(index)
+    whole = (generation / filerecord.RECORD_FILE).read_bytes()
+    _add_aged(docs, "2026/yeni.txt")
+    reindex(docs, index)
+    assert (generation / filerecord.RECORD_FILE).read_bytes() == whole  # one: a change
+    _add_aged(docs, "2026/baska.txt")
+    reindex(docs, index)
+    assert (generation / filerecord.RECORD_FILE).read_bytes() != whole
+    assert not (generation / filerecord.CHANGES_FILE).exists()
+    opened = _spy_on_reads(monkeypatch)
+    assert (reindex(docs, index).unchanged, opened) == (7, [])
+
+
+def test_a_file_recorded_by_a_change_is_judged_racy_by_that_run_s_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file written a minute ago and recorded by a change is trusted next time, though
+    the whole record was written (``taken``) an hour before it; one written just before
+    the run that recorded it is read again."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    _age(docs, 7200)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    record = store.current_generation(index) / filerecord.RECORD_FILE
+    data = json.loads(gzip.decompress(record.read_bytes()))
+    data["taken"] -= 3600  # the whole record was written an hour ago
+    record.write_bytes(gzip.compress(json.dumps(data).encode("utf-8")))
+    _add_aged(docs, "2026/yeni.txt")
+    write_articles(docs, {"2026/baska.txt": NEW_ARTICLES["2026/baska.txt"]})  # just now
+    assert reindex(docs, index).added == 2
+    opened = _spy_on_reads(monkeypatch)
+    assert (reindex(docs, index).unchanged, opened) == (7, ["baska.txt"])
 
 
 def test_full_rebuild_reindexes_everything(tmp_path: Path) -> None:

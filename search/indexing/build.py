@@ -41,7 +41,7 @@ MAX_BUILD_PROCS = 4
 SEGMENT_ARTICLES = 25_000
 
 
-DICTIONARY_SAMPLES = 64  # articles whose stored fields make the compression dictionary
+DICTIONARY_SAMPLES = 256  # articles whose stored fields the compression dictionary is trained on
 
 
 def _build_options(index: FileIndex, samples: list[Article]) -> dict:

@@ -23,9 +23,12 @@ the record.
 
 A reindex of named files or folders (``reindex PATH...``) looks at those alone, so it does
 not rewrite the whole record: it adds what it saw as a change to ``haberara-files.changes.json``
-(:func:`save_change`), naming the commit it follows and the one it made. Loading applies
-the chain of changes that leads from the record's commit to the one asked for; the next
-run over the whole folder writes the whole record again and starts a new chain.
+(:func:`save_change`), naming the commit it follows and the one it made, and when it
+looked (its files' racy window is judged by that time). Loading applies the chain of
+changes that leads from the record's commit to the one asked for. A run over the whole
+folder that changed a few articles records them as a change too (:func:`differences`), so
+adding one file to a large archive does not rewrite a record of every file; once the chain
+holds many entries, such a run writes the whole record again and starts a new chain.
 """
 
 from __future__ import annotations
@@ -56,15 +59,24 @@ class FileRecord:
     taken: float = 0.0
     hashes: dict[str, str] = field(default_factory=dict)
     signatures: dict[str, Signature] = field(default_factory=dict)
+    #: when the run that recorded an article as a change looked (else :attr:`taken`)
+    taken_of: dict[str, float] = field(default_factory=dict)
+    #: articles recorded as changes since the whole record was written
+    chained: int = 0
 
     def unchanged_hash(self, doc_id: str, info: os.stat_result) -> str | None:
         """The recorded hash when the file is, by its signature, the one recorded."""
         recorded = self.signatures.get(doc_id)
         if recorded is None or recorded != signature(info):
             return None
-        if info.st_mtime_ns >= (self.taken - RACY_SECONDS) * 1e9:
+        if self.racy(doc_id, info.st_mtime_ns):
             return None  # written just before the last run looked: its time may not tell
         return self.hashes.get(doc_id)
+
+    def racy(self, doc_id: str, mtime_ns: int) -> bool:
+        """Whether a file modified at ``mtime_ns`` was written too close to the time its
+        article was recorded for its times to tell a later write."""
+        return mtime_ns >= (self.taken_of.get(doc_id, self.taken) - RACY_SECONDS) * 1e9
 
 
 def load(generation: Path, commit: int) -> FileRecord:
@@ -75,20 +87,28 @@ def load(generation: Path, commit: int) -> FileRecord:
         _apply(record, data["articles"], [])
         for change in _changes(generation, record.commit):
             if change["after"] == record.commit:
-                _apply(record, change["articles"], change["removed"])
+                _apply(record, change["articles"], change["removed"], change.get("taken"))
                 record.commit = change["commit"]
+                record.chained += len(change["articles"]) + len(change["removed"])
         return record if record.commit == commit else FileRecord()
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError):
         return FileRecord()
 
 
-def _apply(record: FileRecord, articles: dict, removed: list[str]) -> None:
+def _apply(
+    record: FileRecord, articles: dict, removed: list[str], taken: float | None = None
+) -> None:
     for doc_id in removed:
         record.hashes.pop(doc_id, None)
         record.signatures.pop(doc_id, None)
+        record.taken_of.pop(doc_id, None)
     for doc_id, entry in articles.items():
         record.hashes[doc_id] = entry[0]
         record.signatures.pop(doc_id, None)
+        if taken is None:
+            record.taken_of.pop(doc_id, None)
+        else:
+            record.taken_of[doc_id] = float(taken)
         if len(entry) == 5:
             size, mtime, inode, ctime = map(int, entry[1:])
             record.signatures[doc_id] = (size, mtime, inode, ctime)
@@ -111,6 +131,26 @@ def _entries(hashes: dict[str, str], seen: dict[str, tuple[str, Signature]]) -> 
             [content_hash, *read[1]] if read and read[0] == content_hash else [content_hash]
         )
     return articles
+
+
+def differences(
+    record: FileRecord, hashes: dict[str, str], seen: dict[str, tuple[str, Signature]]
+) -> tuple[dict[str, str], list[str]]:
+    """What the whole record of ``hashes`` and ``seen`` (as :func:`save` would write it)
+    holds that ``record`` does not: the articles whose entry differs, or whose file was
+    within its racy window (this run read it again, and records when it looked), and
+    the ids ``record`` holds that ``hashes`` does not."""
+    changed = {}
+    for doc_id, content_hash in hashes.items():
+        read = seen.get(doc_id)
+        wanted = read[1] if read and read[0] == content_hash else None
+        if (
+            record.hashes.get(doc_id) != content_hash
+            or record.signatures.get(doc_id) != wanted
+            or (wanted is not None and record.racy(doc_id, wanted[1]))
+        ):
+            changed[doc_id] = content_hash
+    return changed, [doc_id for doc_id in record.hashes if doc_id not in hashes]
 
 
 def save(
@@ -136,11 +176,13 @@ def save_change(
     hashes: dict[str, str],
     seen: dict[str, tuple[str, Signature]],
     removed: list[str],
-) -> None:
+    taken: float | None = None,
+) -> bool:
     """Record a change to the record of commit ``after``: the articles ``hashes`` gives
     (id -> hash; signatures from ``seen`` as in :func:`save`) and the ``removed`` ids, now
-    as of ``commit``. A change that follows no recorded commit is not kept (the next run
-    over the whole folder reads every file and writes the whole record)."""
+    as of ``commit``, read by a run that started looking at ``taken``. A change that
+    follows no recorded commit is not kept (the next run over the whole folder reads every
+    file and writes the whole record): False then."""
     path = generation / CHANGES_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -151,16 +193,18 @@ def save_change(
             with gzip.open(generation / RECORD_FILE) as handle:
                 base = _record_commit(handle.read(64))
         except (OSError, EOFError, ValueError):
-            return
+            return False
         data = {"base": base, "changes": []}
     last = data["changes"][-1]["commit"] if data["changes"] else data["base"]
     if last != after:
-        return
+        return False
     articles = _entries(hashes, seen)
-    data["changes"].append(
-        {"after": after, "commit": commit, "articles": articles, "removed": removed}
-    )
+    change = {"after": after, "commit": commit, "articles": articles, "removed": removed}
+    if taken is not None:
+        change["taken"] = taken
+    data["changes"].append(change)
     _replace(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    return True
 
 
 def _record_commit(start: bytes) -> int:

@@ -50,6 +50,9 @@ from search.storage.schema import article_document
 from search.text.analysis import index_term, turkish_stem
 
 DEFAULT_LOCK_TIMEOUT = 30.0
+#: Articles the file record's chain of changes may hold before a run over the whole folder
+#: writes the whole record again (loading applies every change of the chain).
+CHAINED_ARTICLES = 5_000
 
 
 def reindex(
@@ -157,6 +160,7 @@ def _update(
         if record.commit != index.latest_generation() or record_is_behind(record, changes):
             save_record(index, changes, indexed)
         return
+    after = index.latest_generation()
     writer = commits.open_writer(index, commits.update_options(index))
     try:
         for doc_id in removed:
@@ -169,7 +173,32 @@ def _update(
         raise
     report.removed = len(removed)
     merge_segments(index, report)
-    save_record(index, changes, indexed)
+    if not _chain_record(index, changes, indexed, record, after):
+        save_record(index, changes, indexed)
+
+
+def _chain_record(
+    index: FileIndex,
+    changes: Changes,
+    indexed: dict[str, str],
+    record: filerecord.FileRecord,
+    after: int,
+) -> bool:
+    """Record the run as a change to the record of commit ``after`` when it differs from
+    it in a few articles (:data:`CHAINED_ARTICLES` along the chain), rather than write a
+    record of every file; False when the whole record is to be written."""
+    if record.commit != after:
+        return False
+    hashes, removed = filerecord.differences(record, indexed, changes.files)
+    if record.chained + len(hashes) + len(removed) > CHAINED_ARTICLES:
+        return False
+    generation, commit = Path(index.storage.folder), index.latest_generation()
+    try:
+        return filerecord.save_change(
+            generation, after, commit, hashes, changes.files, removed, changes.started
+        )
+    except OSError:
+        return False
 
 
 def _update_named(index: FileIndex, named: NamedChanges, report: ReindexReport) -> None:
@@ -194,7 +223,9 @@ def _update_named(index: FileIndex, named: NamedChanges, report: ReindexReport) 
     hashes = {article.id: article.content_hash for article in changes.articles}
     with contextlib.suppress(OSError):
         generation, commit = Path(index.storage.folder), index.latest_generation()
-        filerecord.save_change(generation, after, commit, hashes, changes.files, removed)
+        filerecord.save_change(
+            generation, after, commit, hashes, changes.files, removed, changes.started
+        )
 
 
 def _add_all(writer, articles: list[Article], known: dict[str, str], report: ReindexReport) -> None:

@@ -1,10 +1,15 @@
 """The array file of a segment (``.arr``): its layout, its writing and its mapped reading.
 
 Per field: the terms, sorted, as one UTF-8 blob with their end offsets; a hash table over
-them (sorted 32-bit hashes and the term each belongs to); every term's document numbers
-and frequencies (``post_ends`` says where each term's run ends). A frequency is kept in
-four bits, two to a byte: exact up to 8, then on a rising scale up to 128
-(:data:`FREQUENCY_STEPS`); BM25 barely tells 12 from 16 apart.
+them (sorted 32-bit hashes and the term each belongs to); every term's postings, one
+variable-length number each (``post_ends`` says where each term's bytes end). A posting's
+number is its gap from the term's previous document (the first: its document number)
+times 16 plus its frequency's four-bit code: exact up to 8, then on a rising scale up to
+128 (:data:`FREQUENCY_STEPS`); BM25 barely tells 12 from 16 apart. The number is written
+seven bits a byte, lowest first, the high bit set on every byte but its last, so a common
+word's posting (a gap below 8) takes one byte and a rare word's two or three; fixed
+16-bit document numbers and separate frequencies took half as much room again. Decoding
+is a few array steps over all of a query's terms at once (:func:`decode_postings`).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from whoosh.reading import TermInfo
 ARRAYS_EXT = ".arr"
 
 
-MAGIC = b"HBARR001"
+MAGIC = b"HBARR002"
 
 
 #: The frequency each four-bit code stands for (a frequency is kept as the largest step
@@ -92,39 +97,92 @@ def write_arrays(handle, fields: dict[str, SortedPostings]) -> None:
 def _field_sections(postings: SortedPostings, section) -> dict:
     terms = postings.terms
     blob = b"".join(terms)
-    if max(len(blob), len(postings.docs)) >= 1 << 32:
+    encoded, byte_ends = encode_postings(postings.post_ends, postings.docs, postings.freqs)
+    if max(len(blob), len(encoded)) >= 1 << 32:
         raise ValueError("a segment field too large for 32-bit offsets; index in parts")
     term_ends = np.cumsum([len(term) for term in terms], dtype=np.uint64).astype(np.uint32)
     hashes = term_hashes(terms)
     by_hash = np.argsort(hashes, kind="stable").astype(np.uint32)
-    docs = postings.docs
-    docs_type = np.uint16 if not len(docs) or docs.max() < 1 << 16 else np.uint32
-    freqs = np.rint(postings.freqs)
     return {
         "blob": section(np.frombuffer(blob, np.uint8)),
         "term_ends": section(term_ends),
         "hashes": section(hashes[by_hash]),
         "by_hash": section(by_hash),
-        "post_ends": section(np.asarray(postings.post_ends, np.uint32)),
-        "docs": section(docs.astype(docs_type)),
-        "freqs": section(pack_frequencies(freqs)),
+        "post_ends": section(byte_ends.astype(np.uint32)),
+        "postings": section(encoded),
     }
 
 
-def pack_frequencies(freqs: np.ndarray) -> np.ndarray:
-    """Each frequency's four-bit code (:data:`FREQUENCY_STEPS`), two to a byte: posting
-    ``i`` in the low half of byte ``i // 2`` when ``i`` is even, else in the high half."""
-    codes = np.searchsorted(FREQUENCY_STEPS, np.clip(freqs, 1, None), side="right") - 1
-    codes = codes.astype(np.uint8)
-    if len(codes) % 2:
-        codes = np.append(codes, np.uint8(0))
-    return codes[0::2] | (codes[1::2] << 4)
+def frequency_codes(freqs: np.ndarray) -> np.ndarray:
+    """Each frequency's four-bit code: the largest :data:`FREQUENCY_STEPS` not above it."""
+    rounded = np.clip(np.rint(freqs), 1, _LARGEST_STEP).astype(np.int64)
+    return _CODE_OF_FREQUENCY[rounded]
 
 
-def frequencies_at(packed: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """The frequencies of the postings at ``positions`` from :func:`pack_frequencies`."""
-    codes = (packed[positions >> 1] >> ((positions & 1) << 2).astype(np.uint8)) & 15
-    return FREQUENCY_STEPS[codes]
+_LARGEST_STEP = int(FREQUENCY_STEPS[-1])
+_CODE_OF_FREQUENCY = np.searchsorted(FREQUENCY_STEPS, np.arange(_LARGEST_STEP + 1), "right") - 1
+
+
+def encode_postings(
+    post_ends: np.ndarray, docs: np.ndarray, freqs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The postings of terms ending at ``post_ends`` (each term's ``docs`` ascending) as
+    variable-length numbers, and where each term's bytes end."""
+    ends = np.asarray(post_ends, np.int64)
+    counts = np.diff(ends, prepend=0)
+    docs = np.asarray(docs, np.int64)
+    gaps = np.diff(docs, prepend=0)
+    firsts = (ends - counts)[counts > 0]
+    gaps[firsts] = docs[firsts]
+    values = (gaps << 4) | frequency_codes(freqs)
+    sizes = np.ones(len(values), np.int64)
+    wide = np.flatnonzero(values >= 1 << 7)  # the numbers that need another byte
+    for bits in range(14, 64, 7):
+        if not len(wide):
+            break
+        sizes[wide] += 1
+        wide = wide[values[wide] >= 1 << bits]
+    byte_starts = np.cumsum(sizes) - sizes
+    encoded = np.empty(int(sizes.sum()), np.uint8)
+    encoded[byte_starts] = (values & 0x7F) | ((sizes > 1) << 7)
+    rest = np.flatnonzero(sizes > 1)
+    place = 1
+    while len(rest):
+        more = (sizes[rest] > place + 1) << 7
+        encoded[byte_starts[rest] + place] = ((values[rest] >> (7 * place)) & 0x7F) | more
+        place += 1
+        rest = rest[sizes[rest] > place]
+    byte_ends = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)])[ends]
+    return encoded, byte_ends
+
+
+def decode_postings(encoded: np.ndarray, byte_counts: np.ndarray) -> Gathered:
+    """The postings in ``encoded``, the bytes of terms one after another, ``byte_counts``
+    bytes each: document numbers, frequencies, and how many postings each term has."""
+    byte_counts = np.asarray(byte_counts, np.int64)
+    last = encoded < 0x80  # a number's last byte
+    if len(last):
+        last[-1] = True  # (so that a damaged file's bytes still decode to as many numbers)
+    if last.all():  # every number one byte: the usual case for common words
+        values = encoded.astype(np.int64)
+        counts = byte_counts
+    else:
+        lasts = np.flatnonzero(last)
+        starts = np.concatenate([np.zeros(1, np.int64), lasts[:-1] + 1])
+        values = (encoded[starts] & 0x7F).astype(np.int64)
+        rest = np.flatnonzero(lasts > starts)
+        place = 1
+        while len(rest):
+            following = encoded[starts[rest] + place] & 0x7F
+            values[rest] |= following.astype(np.int64) << (7 * place)
+            place += 1
+            rest = rest[lasts[rest] >= starts[rest] + place]
+        ends_at = np.cumsum(byte_counts)
+        counts = np.searchsorted(lasts, ends_at) - np.searchsorted(lasts, ends_at - byte_counts)
+    running = np.cumsum(values >> 4)
+    before = np.concatenate([np.zeros(1, np.int64), running])[np.cumsum(counts) - counts]
+    docs = running - np.repeat(before, counts)
+    return docs, FREQUENCY_STEPS[values & 15], counts
 
 
 class FieldArrays:
@@ -139,9 +197,8 @@ class FieldArrays:
         self.term_ends = view("term_ends")
         self.hashes = view("hashes")
         self.by_hash = view("by_hash")
-        self.post_ends = view("post_ends")
-        self.docs = view("docs")
-        self.freqs = view("freqs")
+        self.post_ends = view("post_ends")  # where each term's bytes end in ``encoded``
+        self.encoded = view("postings")
 
     def __len__(self) -> int:
         return len(self.term_ends)
@@ -211,20 +268,31 @@ class FieldArrays:
         held = found >= 0
         ends = np.where(held, self.post_ends[np.maximum(found, 0)], 0).astype(np.int64)
         starts = np.where(found > 0, self.post_ends[np.maximum(found - 1, 0)], 0).astype(np.int64)
-        counts = ends - starts
-        shift = starts - (np.cumsum(counts) - counts)  # a posting's place minus its output place
-        positions = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(shift, counts)
-        return self.docs[positions], frequencies_at(self.freqs, positions), counts
+        sizes = ends - starts
+        shift = starts - (np.cumsum(sizes) - sizes)  # a byte's place minus its output place
+        places = np.arange(int(sizes.sum()), dtype=np.int64) + np.repeat(shift, sizes)
+        return decode_postings(self.encoded[places], sizes)
 
     def extent(self, index: int) -> tuple[int, int]:
+        """Where the term's bytes start and end in :attr:`encoded`."""
         start = int(self.post_ends[index - 1]) if index else 0
         return start, int(self.post_ends[index])
 
-    def postings(self, index: int) -> Postings:
-        """The term's document numbers (ascending, a view) and frequencies."""
+    def doc_frequency(self, index: int) -> int:
+        """How many documents hold the term (its numbers' last bytes)."""
         start, end = self.extent(index)
-        positions = np.arange(start, end, dtype=np.int64)
-        return self.docs[start:end], frequencies_at(self.freqs, positions)
+        return int(np.count_nonzero(self.encoded[start:end] < 0x80))
+
+    def postings(self, index: int) -> Postings:
+        """The term's document numbers (ascending) and frequencies."""
+        start, end = self.extent(index)
+        docs, freqs, _ = decode_postings(self.encoded[start:end], np.array([end - start]))
+        return docs, freqs
+
+    def all_postings(self) -> Gathered:
+        """Every term's postings, term after term (:meth:`gather` of every term)."""
+        sizes = np.diff(self.post_ends.astype(np.int64), prepend=0)
+        return decode_postings(self.encoded[: int(sizes.sum())], sizes)
 
     def terms(self, start: int = 0) -> Iterator[bytes]:
         """The terms from index ``start`` on, in sorted order."""
@@ -277,13 +345,12 @@ class SegmentArrays:
 
 
 def _empty_field() -> FieldArrays:
-    empty = {name: (0, "<u4", 0) for name in ("term_ends", "by_hash", "docs")}
-    empty.update(blob=(0, "|u1", 0), hashes=(0, "<u4", 0), post_ends=(0, "<u4", 0))
-    empty["freqs"] = (0, "|u1", 0)
+    empty = {name: (0, "<u4", 0) for name in ("term_ends", "by_hash", "hashes", "post_ends")}
+    empty.update(blob=(0, "|u1", 0), postings=(0, "|u1", 0))
     return FieldArrays(b"", empty)
 
 
 NO_TERMS = _empty_field()
 
 
-_NO_POSTINGS: Postings = (np.zeros(0, np.uint32), np.zeros(0, np.uint8))
+_NO_POSTINGS: Postings = (np.zeros(0, np.int64), np.zeros(0, np.uint8))

@@ -70,7 +70,8 @@ def _check_arrays(fieldname: str, field: FieldArrays, count: int) -> None:
         raise IndexDamaged(f"the {fieldname} arrays disagree on how many words they hold")
     if not terms:
         return
-    if int(field.term_ends[-1]) != len(field.blob) or int(field.post_ends[-1]) != len(field.docs):
+    ends = (int(field.term_ends[-1]), int(field.post_ends[-1]))
+    if ends != (len(field.blob), len(field.encoded)):
         raise IndexDamaged(f"the {fieldname} arrays do not end where their data ends")
     for index in (0, terms - 1):
         docs, _ = field.postings(index)

@@ -305,8 +305,7 @@ class ArrayTermsReader(TermsReader):
         if self._field(fieldname) is None:
             return self.whoosh_terms.doc_frequency(fieldname, tbytes)
         field, index = self._index(fieldname, tbytes)
-        start, end = field.extent(index)
-        return end - start
+        return field.doc_frequency(index)
 
     def matcher(self, fieldname, tbytes, format_, scorer=None):
         if self._field(fieldname) is None:

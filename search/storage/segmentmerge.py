@@ -22,7 +22,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, _lenfield
 from whoosh.columns import FixedBytesColumn, TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import SegmentReader
 
-from search.storage.arrays import FieldArrays, SortedPostings, frequencies_at
+from search.storage.arrays import FieldArrays, SortedPostings
 from search.storage.schema import ARRAY_FIELDS
 from search.storage.segmentwriter import ArraySegmentWriter
 from search.storage.storedtext import STORED
@@ -227,17 +227,16 @@ def merged_postings(parts: list[Part]) -> SortedPostings:
     terms = sorted(set().union(*term_lists))
     number = {term: rank for rank, term in enumerate(terms)}
     ranks = [np.fromiter(map(number.__getitem__, held), np.int64, len(held)) for held in term_lists]
-    counts = [_kept_counts(part) for part in parts]
+    kept = [_kept_postings(part) for part in parts]
     totals = np.zeros(len(terms), np.int64)
-    for part_ranks, part_counts in zip(ranks, counts, strict=True):
+    for part_ranks, (_, _, part_counts) in zip(ranks, kept, strict=True):
         totals[part_ranks] += part_counts  # a term is held once per segment
     post_ends = np.cumsum(totals)
     free = post_ends - totals  # where each term's next posting goes
     docs = np.empty(int(post_ends[-1]) if len(terms) else 0, np.uint32)
     freqs = np.empty(len(docs), np.float32)
-    for part, part_ranks, part_counts in zip(parts, ranks, counts, strict=True):
+    for part_ranks, (part_docs, part_freqs, part_counts) in zip(ranks, kept, strict=True):
         own_starts = np.cumsum(part_counts) - part_counts
-        part_docs, part_freqs = _kept_postings(part)
         places = np.arange(len(part_docs), dtype=np.int64)
         target = places + np.repeat(free[part_ranks] - own_starts, part_counts)
         docs[target] = part_docs
@@ -250,26 +249,14 @@ def merged_postings(parts: list[Part]) -> SortedPostings:
     return SortedPostings(terms, post_ends.astype(np.uint32), docs, freqs)
 
 
-def _kept_counts(part: Part) -> np.ndarray:
-    """How many postings of each of the part's terms are of live documents."""
-    counts = np.diff(part.arrays.post_ends.astype(np.int64), prepend=0)
+def _kept_postings(part: Part) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The part's postings of live documents, term after term: merged document numbers,
+    frequencies, and how many each term keeps."""
+    docs, freqs, counts = part.arrays.all_postings()
     if part.renumbered is None:
-        return counts
-    live = part.renumbered[part.arrays.docs[: int(counts.sum())]] >= 0
+        return docs.astype(np.uint32) + np.uint32(part.base), freqs, counts
+    renumbered = part.renumbered[docs]
+    live = renumbered >= 0
     term_of = np.repeat(np.arange(len(counts)), counts)
-    return np.bincount(term_of[live], minlength=len(counts))
-
-
-def _kept_postings(part: Part) -> tuple[np.ndarray, np.ndarray]:
-    """The part's postings of live documents, term after term: merged document numbers
-    and frequencies."""
-    arrays = part.arrays
-    size = int(arrays.post_ends[-1]) if len(arrays.post_ends) else 0
-    if part.renumbered is None:
-        places = np.arange(size, dtype=np.int64)
-        docs = arrays.docs[:size].astype(np.uint32) + np.uint32(part.base)
-        return docs, frequencies_at(arrays.freqs, places)
-    renumbered = part.renumbered[arrays.docs[:size]]
-    places = np.flatnonzero(renumbered >= 0)
-    docs = renumbered[places].astype(np.uint32) + np.uint32(part.base)
-    return docs, frequencies_at(arrays.freqs, places)
+    kept_counts = np.bincount(term_of[live], minlength=len(counts))
+    return renumbered[live].astype(np.uint32) + np.uint32(part.base), freqs[live], kept_counts

