@@ -228,17 +228,23 @@ def _add_aged(docs: Path, name: str) -> None:
     os.utime(docs / name, (stamp, stamp))
 
 
-def test_a_run_over_the_folder_that_adds_a_file_appends_to_the_record(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Adding a file records it as a change: the record of every file is not written
-    again, and the next runs still open no file they have seen, nor one removed."""
+def _indexed_aged(tmp_path: Path) -> tuple[Path, Path, Path, bytes]:
+    """The fixture articles, an hour old, indexed: their folder, the index, its generation
+    and the bytes of its whole file record."""
     docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
     _age(docs, 3600)
     index = tmp_path / "index"
     reindex(docs, index)
     generation = store.current_generation(index)
-    whole = (generation / filerecord.RECORD_FILE).read_bytes()
+    return docs, index, generation, (generation / filerecord.RECORD_FILE).read_bytes()
+
+
+def test_a_run_over_the_folder_that_adds_a_file_appends_to_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding a file records it as a change: the record of every file is not written
+    again, and the next runs still open no file they have seen, nor one removed."""
+    docs, index, generation, whole = _indexed_aged(tmp_path)
     _add_aged(docs, "2026/yeni.txt")
     assert reindex(docs, index).added == 1
     assert (generation / filerecord.RECORD_FILE).read_bytes() == whole
@@ -257,12 +263,7 @@ def test_a_long_chain_of_changes_is_written_as_a_whole_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(reindex_module, "CHAINED_ARTICLES", 1)
-    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
-    _age(docs, 3600)
-    index = tmp_path / "index"
-    reindex(docs, index)
-    generation = store.current_generation(index)
-    whole = (generation / filerecord.RECORD_FILE).read_bytes()
+    docs, index, generation, whole = _indexed_aged(tmp_path)
     _add_aged(docs, "2026/yeni.txt")
     reindex(docs, index)
     assert (generation / filerecord.RECORD_FILE).read_bytes() == whole  # one: a change
