@@ -128,27 +128,33 @@ class _Ranked(NamedTuple):
     hits: list[SearchHit]
 
 
+#: Reads of one request, each on the commit current when it starts (see :func:`_reading`).
+READ_ATTEMPTS = 5
+
+
 def _reading(method):
     """Turn any failure while reading the index (a damaged segment) into IndexCorrupt.
 
     A reader whose commit a reindex has replaced may fail for want of files the reindex
     removed (a reindex deletes the segments it merged at once, and a reader opens a segment's
-    stored fields when it first needs them): such a failure is retried once on the
-    current commit instead.
+    stored fields when it first needs them): such a failure is retried on the current
+    commit instead, again while reindexes keep replacing it, :data:`READ_ATTEMPTS` times
+    in all.
     """
 
     @functools.wraps(method)
     def wrapper(self: Searcher, *args, **kwargs):
         try:
-            try:
-                return method(self, *args, **kwargs)
-            except HaberaraError:
-                raise
-            except Exception:
-                if not self._superseded():
+            for attempt in range(1, READ_ATTEMPTS + 1):
+                try:
+                    return method(self, *args, **kwargs)
+                except HaberaraError:
                     raise
-                self._local.state = None  # a newer commit: read that one
-                return method(self, *args, **kwargs)
+                except Exception:
+                    if attempt == READ_ATTEMPTS or not self._superseded():
+                        raise
+                    self._local.state = None  # a newer commit: read that one
+            raise AssertionError("unreachable")
         except HaberaraError:
             raise
         except Exception as error:
