@@ -161,18 +161,7 @@ def _update(
             save_record(index, changes, indexed)
         return
     after = index.latest_generation()
-    writer = commits.open_writer(index, commits.update_options(index))
-    try:
-        for doc_id in removed:
-            writer.delete_by_term("id", doc_id)
-        _add_all(writer, changes.articles, known, report)
-        commits.commit(writer, committing_pause())
-    except BaseException:
-        commits.abandon(writer)
-        store.clean_generation(Path(index.storage.folder))  # free what the commit wrote
-        raise
-    report.removed = len(removed)
-    merge_segments(index, report)
+    _commit_changes(index, removed, changes.articles, known, report)
     if not _chain_record(index, changes, indexed, record, after):
         save_record(index, changes, indexed)
 
@@ -208,24 +197,36 @@ def _update_named(index: FileIndex, named: NamedChanges, report: ReindexReport) 
     if not changes.articles and not removed:
         return
     after = index.latest_generation()
-    writer = commits.open_writer(index, commits.update_options(index))
-    try:
-        for doc_id in removed:
-            writer.delete_by_term("id", doc_id)
-        _add_all(writer, changes.articles, named.known, report)
-        commits.commit(writer, committing_pause())
-    except BaseException:
-        commits.abandon(writer)
-        store.clean_generation(Path(index.storage.folder))
-        raise
-    report.removed = len(removed)
-    merge_segments(index, report)
+    _commit_changes(index, removed, changes.articles, named.known, report)
     hashes = {article.id: article.content_hash for article in changes.articles}
     with contextlib.suppress(OSError):
         generation, commit = Path(index.storage.folder), index.latest_generation()
         filerecord.save_change(
             generation, after, commit, hashes, changes.files, removed, changes.started
         )
+
+
+def _commit_changes(
+    index: FileIndex,
+    removed: list[str],
+    articles: list[Article],
+    known: dict[str, str],
+    report: ReindexReport,
+) -> None:
+    """Remove ``removed`` and add or replace ``articles`` in one commit, then merge as the
+    merge policy says; a failed commit leaves nothing it wrote behind."""
+    writer = commits.open_writer(index, commits.update_options(index))
+    try:
+        for doc_id in removed:
+            writer.delete_by_term("id", doc_id)
+        _add_all(writer, articles, known, report)
+        commits.commit(writer, committing_pause())
+    except BaseException:
+        commits.abandon(writer)
+        store.clean_generation(Path(index.storage.folder))  # free what the commit wrote
+        raise
+    report.removed = len(removed)
+    merge_segments(index, report)
 
 
 def _add_all(writer, articles: list[Article], known: dict[str, str], report: ReindexReport) -> None:
