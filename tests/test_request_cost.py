@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import threading
 import time
@@ -21,7 +22,7 @@ from search.errors import Busy
 from search.searching import budget
 from search.searching.engine import PHRASE_BUDGET_EVERY
 from search.searching.highlight import MAX_MARKS
-from search.searching.searcher import Searcher
+from search.searching.searcher import PAGE_BODY_CHARS, RELATED_BODY_CHARS, Searcher
 from search.searching.suggest import MAX_SUGGESTED_WORDS
 
 #: Ten long words, each written once in its own article, and each misspelt in a query.
@@ -179,3 +180,79 @@ def test_a_search_stops_its_optional_work_when_its_client_goes(
             time.sleep(0.1)
         assert len(_gone_lines(log)) == 1, log.read_text()
         assert "/api/search?q=" in _gone_lines(log)[0]
+
+
+#: A long article: its first part on an earthquake drill, then pages and pages on a match.
+DRILL = "Okullarda deprem tatbikatı yapıldı; öğrenciler deprem çantalarını hazırladı. "
+MATCH = "Futbol maçında taraftarlar stadyumu doldurdu ve futbolcular sahaya çıktı. "
+
+
+@pytest.fixture
+def long_article(tmp_path: Path) -> Path:
+    """An index with one article far longer than a page shows, and two short ones: one on
+    what the long article starts with, one on what fills the rest of it."""
+    drill = DRILL * (RELATED_BODY_CHARS // len(DRILL) + 1)
+    filler = MATCH * (3 * PAGE_BODY_CHARS // len(MATCH))
+    articles = {
+        "dev/cok-uzun.txt": "title: Uzun dosya\n\n" + drill + "\n\n" + filler + "\n",
+        "kisa/tatbikat.txt": "title: Tatbikat\n\n" + DRILL * 2 + "\n",
+        "kisa/mac.txt": "title: Maç\n\n" + MATCH * 2 + "\n",
+    }
+    docs = write_articles(tmp_path / "docs", articles)
+    index = tmp_path / "index"
+    result = haberara("reindex", "--docs", str(docs), "--index", str(index))
+    assert result.returncode == 0, result.stderr
+    return index
+
+
+def test_a_very_long_articles_page_shows_its_first_part_and_the_api_all(long_article: Path):
+    with serve(long_article) as base:
+        page = requests.get(f"{base}/articles/dev/cok-uzun", params={"q": "futbol"}, timeout=30)
+        whole = requests.get(f"{base}/api/articles/dev/cok-uzun", timeout=30).json()
+    assert page.status_code == 200
+    shown = page.text.count(MATCH.split()[1])  # "maçında": once per sentence shown
+    assert 0 < shown * len(MATCH) <= PAGE_BODY_CHARS
+    said = re.search(r"Haberin kalan ([\d.]+) karakteri bu sayfada gösterilmiyor", page.text)
+    assert said, "the page says that it leaves part of the article out"
+    left_out = int(said[1].replace(".", ""))  # Turkish digits: 400.123
+    assert PAGE_BODY_CHARS // 2 <= len(whole["body"]) - left_out <= PAGE_BODY_CHARS
+    assert whole["body"].count("maçında") == 3 * PAGE_BODY_CHARS // len(MATCH)
+
+
+def test_related_articles_come_from_the_start_of_a_very_long_article(long_article: Path):
+    related = Searcher(long_article).related("dev/cok-uzun")
+    assert [article.id for article in related] == ["kisa/tatbikat"]
+
+
+def _hold_the_turn(ready) -> None:
+    """In a process of its own: run a costly request, say so on ``ready``, and wait to be
+    killed."""
+    with budget.request_budget(seconds=60), budget.heavy_request():
+        ready.send(True)
+        time.sleep(60)
+
+
+def test_processes_sharing_the_turn_run_one_costly_request_at_a_time(costly: Path) -> None:
+    """A server's workers share one turn: a costly request is refused in one process while
+    another runs one, and the turn comes back when that process dies."""
+    import multiprocessing
+
+    budget.share_heavy_turn()
+    context = multiprocessing.get_context("fork")
+    ready, sender = context.Pipe(duplex=False)
+    holder = context.Process(target=_hold_the_turn, args=(sender,))
+    holder.start()
+    searcher = Searcher(costly)
+    try:
+        assert ready.poll(30) and ready.recv()
+        with budget.request_budget():
+            with pytest.raises(Busy):
+                searcher.search(THREE_PHRASES)
+            assert searcher.search("bütçe").total == 3 * PHRASE_BUDGET_EVERY
+        holder.kill()  # killed while holding it: the kernel gives the turn back
+        holder.join(30)
+        with budget.request_budget():
+            assert searcher.search(THREE_PHRASES).total == 3 * PHRASE_BUDGET_EVERY
+    finally:
+        holder.kill()
+        holder.join(30)

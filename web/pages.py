@@ -127,6 +127,7 @@ def article(article_id: str) -> str:
         q=q,
         title_html=Markup(found.title_html),
         paragraphs=[Markup(paragraph) for paragraph in found.paragraphs_html],
+        left_out_chars=found.left_out_chars,
         source_link=found.article.url if _is_web_address(found.article.url) else None,
     )
 

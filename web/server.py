@@ -24,6 +24,8 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from search import budget
+
 #: Requests larger than this are refused (413); the app only answers GETs with short queries.
 MAX_REQUEST_BODY = 64 * 1024
 #: Request line plus all headers; larger gets waitress's 431 and the connection is closed.
@@ -41,9 +43,13 @@ CONNECTION_LIMIT = 1000
 REQUEST_LOOKAHEAD = 1
 #: Connections waiting to be accepted.
 BACKLOG = 1024
-#: glibc heaps per process (``mallopt(M_ARENA_MAX)``); see ``_limit_malloc_arenas``.
+#: glibc heaps per process (``mallopt(M_ARENA_MAX)``); see ``_tune_malloc``.
 MALLOC_ARENAS = 2
 M_ARENA_MAX = -8
+#: Blocks of this size or more are mapped on their own and unmapped when freed (see
+#: ``_tune_malloc``).
+MALLOC_MMAP_THRESHOLD = 1024 * 1024
+M_MMAP_THRESHOLD = -3
 
 
 def run(
@@ -56,24 +62,35 @@ def run(
 ) -> None:
     """Serve the app ``create_app()`` builds until interrupted; blocks. Loopback only unless
     ``host`` says otherwise."""
-    _limit_malloc_arenas()
+    _tune_malloc()
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.create_server((host, port), family=family, backlog=BACKLOG)
     if workers <= 1 or not hasattr(os, "fork"):
         _serve(create_app(), listener, threads)
         return
+    budget.share_heavy_turn()  # one costly request at a time among all the workers
     _supervise(create_app, listener, threads, workers)
 
 
-def _limit_malloc_arenas() -> None:
+def _tune_malloc() -> None:
     """Ask glibc for :data:`MALLOC_ARENAS` heaps rather than one per thread (up to eight
     per core): each waitress thread's freed memory otherwise stays in its own heap, and a
-    worker's resident memory grows by it. A ``MALLOC_ARENA_MAX`` the operator set wins;
-    elsewhere than glibc this does nothing."""
-    if "MALLOC_ARENA_MAX" in os.environ or not sys.platform.startswith("linux"):
+    worker's resident memory grows by it. And map blocks of a megabyte or more on their
+    own (:data:`MALLOC_MMAP_THRESHOLD`): glibc otherwise raises that threshold to the
+    largest block freed, and the megabytes of a long article's page, read and freed by
+    several threads, stay in the heaps. What the operator set (``MALLOC_ARENA_MAX``,
+    ``MALLOC_MMAP_THRESHOLD_``) wins; elsewhere than glibc this does nothing."""
+    if not sys.platform.startswith("linux"):
         return
+    settings = {
+        "MALLOC_ARENA_MAX": (M_ARENA_MAX, MALLOC_ARENAS),
+        "MALLOC_MMAP_THRESHOLD_": (M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD),
+    }
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+        mallopt = ctypes.CDLL(None).mallopt
+        for variable, (option, value) in settings.items():
+            if variable not in os.environ:
+                mallopt(option, value)
 
 
 def prepare_worker(app: Flask) -> None:

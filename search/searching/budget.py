@@ -9,12 +9,16 @@ so a crowd of costly requests cannot take every core from the plain searches. A 
 request (:func:`heavy_request`: many words, prefixes, phrases, a very long article's page)
 runs while no more than one other waits in its process; beyond that it is refused at
 once with :class:`~search.errors.Busy`, so costly requests never hold every thread and
-plain searches keep theirs. Outside a request (the command line) nothing is limited.
+plain searches keep theirs. A server of several processes shares one turn among them
+all (:func:`share_heavy_turn`), so costly requests cannot take every core either.
+Outside a request (the command line) nothing is limited.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +40,35 @@ _local = threading.local()
 _costly = threading.Lock()
 _heavy = threading.BoundedSemaphore(HEAVY_RUNNING + HEAVY_WAITING)
 _heavy_running = threading.BoundedSemaphore(HEAVY_RUNNING)
+#: The file whose lock is the costly requests' turn among processes (None: this process only).
+_shared_turn = None
+
+
+def share_heavy_turn() -> None:
+    """From now on, this process and those forked after this call (a server's workers)
+    run one costly request at a time among them all, not one each.
+
+    The turn is a POSIX record lock on a temporary file they all hold open: the kernel
+    releases it when its holder dies, so a killed worker never keeps it."""
+    global _shared_turn
+    if _shared_turn is None:
+        _shared_turn = tempfile.TemporaryFile(prefix="haberara-turn-")  # noqa: SIM115 - kept open
+
+
+def _take_shared_turn() -> bool:
+    """Whether this process now holds the shared turn (always, when none is shared)."""
+    if _shared_turn is None:
+        return True
+    try:
+        fcntl.lockf(_shared_turn, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _give_back_shared_turn() -> None:
+    if _shared_turn is not None:
+        fcntl.lockf(_shared_turn, fcntl.LOCK_UN)
 
 
 def start_request(seconds: float = REQUEST_SECONDS, gone: Callable[[], bool] | None = None):
@@ -129,11 +162,16 @@ def heavy_request() -> Iterator[None]:
     try:
         if not _heavy_running.acquire(timeout=HEAVY_WAIT_SECONDS):
             raise Busy(BUSY_MESSAGE)
-        _local.heavy = True
         try:
-            yield
+            if not _take_shared_turn():  # another process's costly request runs
+                raise Busy(BUSY_MESSAGE)
+            _local.heavy = True
+            try:
+                yield
+            finally:
+                _local.heavy = False
+                _give_back_shared_turn()
         finally:
-            _local.heavy = False
             _heavy_running.release()
     finally:
         _heavy.release()

@@ -94,6 +94,9 @@ class HighlightedArticle:
     article: StoredArticle
     title_html: str
     paragraphs_html: list[str]
+    #: Characters of the body left out at its end: a page shows the first
+    #: :data:`~search.searching.searcher.PAGE_BODY_CHARS` of a very long article.
+    left_out_chars: int = 0
 
 
 @dataclass(frozen=True)

@@ -85,12 +85,23 @@ def mark_article(
     too_long = len(query) > MAX_QUERY_LENGTH
     spec = spec_of(query) if query.strip() and not too_long else MatchSpec()
     costly = len(found.body) > LONG_ARTICLE_CHARS
+    shown = _page_body(found.body)
     with budget.heavy_request() if costly else contextlib.nullcontext():
         return HighlightedArticle(
             article=found,
             title_html=highlight(found.title, spec),
-            paragraphs_html=highlight_all(found.body.split("\n\n"), spec),
+            paragraphs_html=highlight_all(shown.split("\n\n"), spec),
+            left_out_chars=len(found.body) - len(shown),
         )
+
+
+def _page_body(body: str) -> str:
+    """What a page shows of ``body``: all of it, or its first :data:`PAGE_BODY_CHARS`
+    cut before a space where there is one."""
+    if len(body) <= PAGE_BODY_CHARS:
+        return body
+    cut = body.rfind(" ", PAGE_BODY_CHARS // 2, PAGE_BODY_CHARS)
+    return body[: cut if cut > 0 else PAGE_BODY_CHARS]
 
 
 def parse_date(value: str | None, parameter: str) -> datetime.date | None:
@@ -299,9 +310,14 @@ class Searcher:
         self._completions.prepare(state.engine.key, self._completion_table)
         self._local.state = None
 
-    @_reading
     def article(self, article_id: str) -> StoredArticle | None:
-        """The stored article with this id, or None."""
+        """The stored article with this id, or None. A very long article is read by one
+        costly request at a time (:func:`~search.searching.budget.heavy_request`)."""
+        with self._turn_for(article_id):
+            return self._stored_article(article_id)
+
+    @_reading
+    def _stored_article(self, article_id: str) -> StoredArticle | None:
         fields = self._current().searcher.document(id=article_id)
         if fields is None:
             return None
@@ -319,8 +335,27 @@ class Searcher:
     def highlighted_article(self, article_id: str, query: str = "") -> HighlightedArticle | None:
         """The stored article with the words of ``query`` marked in its title and
         paragraphs (escaped HTML), or None. A query too long to search marks nothing."""
-        found = self.article(article_id)
-        return None if found is None else mark_article(found, query, self.highlight_spec)
+        with self._turn_for(article_id):
+            found = self.article(article_id)
+            return None if found is None else mark_article(found, query, self.highlight_spec)
+
+    def _turn_for(self, article_id: str) -> contextlib.AbstractContextManager:
+        """A costly request's turn when the article is very long, known from its length in
+        words before its text is read (a 5 MB article takes tens of MB to read and mark);
+        otherwise nothing."""
+        if self._article_words(article_id) > LONG_ARTICLE_WORDS:
+            return budget.heavy_request()
+        return contextlib.nullcontext()
+
+    @_reading
+    def _article_words(self, article_id: str) -> int:
+        """The article's body length in words as the index keeps it (to about a tenth),
+        0 when there is no such article."""
+        searcher = self._current().searcher
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return 0
+        return searcher.reader().doc_field_length(docnum, "body", 0)
 
     @_reading
     def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
@@ -346,16 +381,18 @@ class Searcher:
     def related(self, article_id: str, limit: int = RELATED) -> list[RelatedArticle]:
         """Up to ``limit`` articles most like this one, from its most distinctive words,
         newer first among near-equal scores (see :mod:`search.searching.related`); empty for an
-        unknown id. An article with the same title (a copy) is not given."""
+        unknown id. An article with the same title (a copy) is not given. Of a very long
+        article, the first :data:`RELATED_BODY_CHARS` of its body are read."""
         state = self._current()
         docnum = state.searcher.document_number(id=article_id)
         if docnum is None:
             return []
-        fields = state.searcher.stored_fields(docnum)
+        with self._turn_for(article_id):
+            fields = state.searcher.stored_fields(docnum)
         reader, title = state.engine.reader, fields.get("title", "")
         terms = distinctive_terms(
             title,
-            stored_body(fields),
+            stored_body(fields)[:RELATED_BODY_CHARS],
             state.engine.data.documents,
             lambda term: reader.doc_frequency(RELATED_FIELD, term),
         )
@@ -621,6 +658,14 @@ def _among_best(values: np.ndarray, limit: int) -> np.ndarray | slice:
 #: An article longer than this makes a costly page (see
 #: :func:`search.searching.budget.heavy_request`).
 LONG_ARTICLE_CHARS = 200_000
+#: The same in words, which the index keeps for each article (news prose: ~8 characters a word).
+LONG_ARTICLE_WORDS = 25_000
+#: An article's page shows at most this much of its body (a long feature is ~30,000
+#: characters; the API gives the whole text).
+PAGE_BODY_CHARS = 200_000
+#: Related articles are found from the words of this much of an article's body (what it
+#: is about is in its first pages; 3 of the archive's 43,520 articles are longer).
+RELATED_BODY_CHARS = 30_000
 #: A query with more words than this, or more prefixes or quoted phrases, is costly (see
 #: the same): a question or a pasted headline is not, 60 words or 69 prefixes are.
 LIGHT_QUERY_WORDS = 24
