@@ -18,7 +18,8 @@ from search.storage.arrays import FREQUENCY_STEPS, decode_postings, encode_posti
 from search.storage.postings import ArrayCodec, ArrayTermsReader
 from search.storage.reading import _length_codes, field_lengths
 from search.storage.schema import ARRAY_FIELDS, build_schema
-from search.storage.segmentwriter import ArraySegmentWriter, FieldPostings
+from search.storage.segmentwriter import ArraySegmentWriter, FieldPostings, FieldTokens
+from search.text.analysis import FormNumbers
 
 DOCUMENTS = [
     ("a1", "Bişkek'te toplantı", "Kırgızistan'ın başkenti Bişkek'te dün bir toplantı yapıldı."),
@@ -148,6 +149,31 @@ def test_collected_postings_sort_by_term_bytes_then_document():
     assert ends.tolist() == [1, 3, 5]
     assert docs.tolist() == [1, 0, 1, 0, 2]
     assert freqs.tolist() == [1, 1, 3, 2, 1]
+
+
+def test_collected_words_count_into_postings_sorted_by_term_bytes_then_document():
+    numbers = FormNumbers()
+    tokens = FieldTokens(stop=False, stem=False)
+    tokens.add(0, numbers.numbers("Şu su ŞU"))
+    tokens.add(1, numbers.numbers("su ab SU su"))
+    tokens.add(3, numbers.numbers("şu"))
+    terms, ends, docs, freqs = tokens.sorted_postings(numbers)
+    assert terms == sorted(term.encode() for term in ("şu", "su", "ab"))
+    assert ends.tolist() == [1, 3, 5]
+    assert docs.tolist() == [1, 0, 1, 0, 3]
+    assert freqs.tolist() == [1, 1, 3, 2, 1]
+
+
+def test_collected_words_leave_out_the_words_a_chain_drops():
+    numbers = FormNumbers()
+    tokens = FieldTokens(stop=True, stem=True)
+    forms = numbers.numbers("Toplantıya ve toplantılara bir çağrı")
+    tokens.add(0, forms)
+    terms, ends, docs, freqs = tokens.sorted_postings(numbers)
+    assert terms == sorted(term.encode() for term in ("toplantı", "çağrı"))
+    assert dict(zip(terms, freqs.tolist(), strict=True))["toplantı".encode()] == 2
+    assert numbers.chain(stop=True, stem=True).length(forms) == 3
+    assert numbers.chain(stop=False, stem=False).length(forms) == 5
 
 
 def test_segments_merged_and_deleted_keep_every_live_posting(tmp_path):
