@@ -41,7 +41,9 @@ MAX_BUILD_PROCS = 4
 SEGMENT_ARTICLES = 25_000
 
 
-DICTIONARY_SAMPLES = 256  # articles whose stored fields the compression dictionary is trained on
+#: Articles whose stored fields the compression dictionary is trained on (a larger
+#: dictionary needs more: see :data:`~search.storage.storedtext.DICTIONARY_BYTES`).
+DICTIONARY_SAMPLES = 1024
 
 
 def _build_options(index: FileIndex, samples: list[Article]) -> dict:
