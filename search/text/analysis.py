@@ -18,6 +18,7 @@ no lambdas; when a step changes, bump :data:`ANALYSIS_VERSION` and reindex.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from array import array
@@ -25,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 
+import numpy as np
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, Token
 
 #: Bump whenever a step below, the schema, the postings format or the module of a pickled
@@ -305,6 +307,7 @@ class FormNumbers(dict):
         self.forms: list[str] = []  # form number -> exact form
         self._number_of_form: dict[str, int] = {}
         self._chains: dict[tuple[bool, bool], ChainTerms] = {}
+        self._of_piece = _PieceNumbers(self)
 
     def __missing__(self, word: str) -> int:
         form = exact_form(word)
@@ -317,8 +320,14 @@ class FormNumbers(dict):
 
     def numbers(self, text: str) -> array:
         """The form number of each word of ``text``, in order; the numbers of two texts
-        joined by a blank line are the two arrays joined."""
-        return array("I", map(self.__getitem__, WORD.findall(text)))
+        joined by a blank line are the two arrays joined.
+
+        A word never holds a space, so the text is cut at spaces first and each piece
+        (``Bişkek'te``, ``dün,``) looked up whole: pieces recur as words do, and cutting at
+        spaces takes a third of the time of finding words."""
+        return array(
+            "I", itertools.chain.from_iterable(map(self._of_piece.__getitem__, text.split()))
+        )
 
     def chain(self, *, stop: bool, stem: bool) -> ChainTerms:
         """The chain's terms of every form numbered so far."""
@@ -327,6 +336,18 @@ class FormNumbers(dict):
             chain = self._chains[stop, stem] = ChainTerms(stop, stem)
         chain.learn(self.forms)
         return chain
+
+
+class _PieceNumbers(dict):
+    """A space-free piece of text -> the form numbers of its words (most pieces: one)."""
+
+    def __init__(self, words: FormNumbers) -> None:
+        super().__init__()
+        self._words = words
+
+    def __missing__(self, piece: str) -> tuple[int, ...]:
+        numbers = self[piece] = tuple(map(self._words.__getitem__, WORD.findall(piece)))
+        return numbers
 
 
 class ChainTerms:
@@ -363,9 +384,13 @@ class ChainTerms:
 
     def length(self, numbers: array) -> int:
         """How many of the forms ``numbers`` the chain keeps (a text's length in it)."""
-        if not self.drops:
+        if not self.drops or not numbers:
             return len(numbers)
-        return sum(map(self.kept.__getitem__, numbers))
+        kept = np.frombuffer(self.kept, np.uint8)  # (a view: let go before kept grows)
+        try:
+            return int(np.count_nonzero(kept[np.frombuffer(numbers, np.uint32)]))
+        finally:
+            del kept
 
 
 def _term_of_form(form: str, stop: bool, stem: bool) -> str:
