@@ -367,3 +367,30 @@ def test_field_lengths_read_as_one_array_equal_whooshs_per_document(tmp_path):
                 assert codes is not None
                 assert field_lengths(leaf, fieldname).tolist() == expected
         assert max(field_lengths(leaf, "body")) > 1000
+
+
+def test_writing_unscored_fields_asks_once_per_field_whether_lengths_are_kept(
+    tmp_path, monkeypatch
+):
+    """whoosh's per-document reader looks for a field's lengths file at every call; the
+    unscored fields (category here) have none, and asking at each posting cost a file
+    look-up per article and field."""
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    asked = []
+    has_column = W3PerDocReader.has_column
+    monkeypatch.setattr(
+        W3PerDocReader,
+        "has_column",
+        lambda self, name: asked.append(name) or has_column(self, name),
+    )
+    tmp_path.joinpath("ix").mkdir()
+    index = FileStorage(str(tmp_path / "ix")).create_index(build_schema())
+    writer = index.writer(codec=ArrayCodec())
+    for number in range(60):
+        writer.add_document(id=f"a{number}", body="toplantı", category=f"kategori{number % 3}")
+    writer.commit()
+    assert 0 < len(asked) <= 5
+    with index.searcher() as searcher:
+        assert searcher.doc_count() == 60
+        assert len(list(searcher.documents(category="kategori1"))) == 20
