@@ -69,10 +69,10 @@ def ascii_fold(text: str) -> str:
 
 def strip_apostrophe_suffix(word: str) -> str:
     """Cut a word at its first apostrophe: ``TDT'nin`` -> ``TDT``, ``40’tan`` -> ``40``."""
-    for index, char in enumerate(word):
-        if char in APOSTROPHES:
-            return word[:index]
-    return word
+    return _APOSTROPHE.split(word, maxsplit=1)[0]
+
+
+_APOSTROPHE = re.compile("[" + APOSTROPHES + "]")
 
 
 @cache
