@@ -306,6 +306,19 @@ def test_encoded_postings_decode_to_the_documents_and_frequency_steps(terms):
     assert got_freqs.tolist() == steps
 
 
+@pytest.mark.parametrize("first", [0, (1 << 27) - 2, 1 << 27, 1 << 40])
+def test_postings_of_any_document_numbers_decode_as_written(first):
+    """Numbers past 32 bits (a segment of over 134 million articles) are encoded too."""
+    docs = np.array([first, first + 1, first + 300, 5, 1 << 20], np.int64)
+    post_ends = np.array([3, 3, 5], np.int64)
+    freqs = np.array([1, 200, 9, 3, 1], np.float32)
+    encoded, byte_ends = encode_postings(post_ends, docs, freqs)
+    got_docs, got_freqs, counts = decode_postings(encoded, np.diff(byte_ends, prepend=0))
+    assert counts.tolist() == [3, 0, 2]
+    assert got_docs.tolist() == docs.tolist()
+    assert got_freqs.tolist() == [1, 128, 8, 3, 1]
+
+
 def test_terms_sharing_a_hash_are_told_apart(tmp_path, monkeypatch):
     monkeypatch.setattr(arrays, "term_hash", lambda term: 7)
     index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])

@@ -123,11 +123,55 @@ _LARGEST_STEP = int(FREQUENCY_STEPS[-1])
 _CODE_OF_FREQUENCY = np.searchsorted(FREQUENCY_STEPS, np.arange(_LARGEST_STEP + 1), "right") - 1
 
 
+#: Below this document number a posting's number fits 32 bits (gap × 16 + frequency code).
+_NARROW_DOCS = 1 << 27
+_CODES = _CODE_OF_FREQUENCY.astype(np.uint8)
+
+
 def encode_postings(
     post_ends: np.ndarray, docs: np.ndarray, freqs: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The postings of terms ending at ``post_ends`` (each term's ``docs`` ascending) as
-    variable-length numbers, and where each term's bytes end."""
+    variable-length numbers, and where each term's bytes end.
+
+    Each number's seven-bit groups are laid out as a table of a row per number, a column
+    per byte place, and the bytes it needs taken row after row; 32-bit numbers when the
+    documents allow (every segment but one of over 134 million articles)."""
+    docs = np.asarray(docs)
+    if len(docs) and int(docs.max()) >= _NARROW_DOCS:
+        return _encode_wide(post_ends, docs, freqs)
+    ends = np.asarray(post_ends, np.int64)
+    counts = np.diff(ends, prepend=0)
+    docs = docs.astype(np.uint32, copy=False)
+    gaps = np.empty(len(docs), np.uint32)
+    gaps[:1] = docs[:1]
+    np.subtract(docs[1:], docs[:-1], out=gaps[1:])
+    firsts = (ends - counts)[counts > 0]
+    gaps[firsts] = docs[firsts]
+    codes = _CODES[np.clip(np.rint(freqs), 1, _LARGEST_STEP).astype(np.uint8)]
+    values = (gaps << 4) | codes
+    width = 1
+    while len(values) and int(values.max()) >= 1 << (7 * width):
+        width += 1
+    groups = np.empty((len(values), width), np.uint8)
+    needed = np.empty((len(values), width), bool)
+    needed[:, 0] = True
+    for place in range(width):
+        group = (values >> (7 * place)) & 0x7F
+        if place + 1 < width:
+            more = values >= 1 << (7 * (place + 1))
+            needed[:, place + 1] = more
+            group |= more.astype(np.uint32) << 7
+        groups[:, place] = group
+    sizes = needed.sum(axis=1, dtype=np.int64)
+    byte_ends = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)])[ends]
+    return groups[needed], byte_ends
+
+
+def _encode_wide(
+    post_ends: np.ndarray, docs: np.ndarray, freqs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`encode_postings` of any document numbers, in 64-bit numbers."""
     ends = np.asarray(post_ends, np.int64)
     counts = np.diff(ends, prepend=0)
     docs = np.asarray(docs, np.int64)
