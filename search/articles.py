@@ -58,7 +58,9 @@ _LINE_BREAK = re.compile(r"\r\n?|[\u2028\u2029]")
 #: single plain space: only what must change is replaced.
 _SPACES = re.compile(r" [^\S\n]+|[^\S\n ][^\S\n]*")
 #: The characters the patterns above look for: most articles hold none, and a set of a
-#: text's characters tells so in a fraction of the time searching it would take.
+#: text's characters tells so in a fraction of the time searching it would take. Each is
+#: a control, format or separator character, which ``str.isprintable`` tells from others
+#: faster still (a text whose lines are printable holds none of them).
 _BREAK_CHARS = frozenset("\r\u2028\u2029")
 _REMOVED_CHARS = frozenset(
     chr(code) for code in (*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0))
@@ -366,6 +368,10 @@ def normalize_text(text: str) -> str:
     Decomposed letters (`s` + U+0327, `I` + U+0307) must become the composed `ş`, `İ`, or the
     analyser and the highlighter would see two different strings.
     """
+    if text.replace("\n", " ").isprintable():  # the usual article: no control, no odd space
+        composed = unicodedata.normalize("NFC", text)
+        if composed == text:
+            return _SPACES.sub(" ", text) if "  " in text else text
     chars = set(text)  # (each pattern is searched for only in a text holding its characters)
     if not _BREAK_CHARS.isdisjoint(chars):
         text = _LINE_BREAK.sub("\n", text)
