@@ -483,7 +483,9 @@ def _split_headers(lines: list[str], warnings: list[str]) -> tuple[dict[str, str
 
 def _join_paragraphs(lines: list[str]) -> str:
     """Join trimmed lines: blank-line runs become one paragraph break (see module docstring)."""
-    return "\n\n".join(p.strip("\n") for p in re.split(r"\n{2,}", "\n".join(lines)) if p.strip())
+    # (the lines are trimmed: a blank one is empty, and two newlines in a row end a paragraph)
+    pieces = (piece.strip("\n") for piece in "\n".join(lines).split("\n\n"))
+    return "\n\n".join(piece for piece in pieces if piece)
 
 
 def find_date(value: str) -> datetime.date | None:

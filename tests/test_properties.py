@@ -414,3 +414,17 @@ def test_every_word_starts_with_its_stems_start(word: str) -> None:
     stem = turkish_stem(word)
     assert word.startswith(stem_start(stem))
     assert not stem or word[0] in stem_first_letters(stem)
+
+
+@MANY
+@given(lines=st.lists(st.text(alphabet="ab \n", max_size=6).map(str.strip), max_size=12))
+def test_paragraphs_are_the_runs_of_lines_between_blank_lines(lines: list[str]) -> None:
+    """The reader's paragraph joining, as its definition: trimmed lines, each run of blank
+    lines one paragraph break, none at either end."""
+    from search.articles import _join_paragraphs
+
+    lines = [part.strip() for line in lines for part in line.split("\n")]
+    expected = "\n\n".join(
+        p.strip("\n") for p in re.split(r"\n{2,}", "\n".join(lines)) if p.strip()
+    )
+    assert _join_paragraphs(lines) == expected
