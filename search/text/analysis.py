@@ -375,6 +375,12 @@ class ChainTerms:
     def learn(self, forms: list[str]) -> None:
         """The terms of the forms not seen yet."""
         new = forms[len(self.of_form) :]
+        if not (self.stop or self.stem or "" in new):  # each form its own term
+            first = len(self.terms)
+            self.terms.extend(new)
+            self.of_form.extend(range(first, first + len(new)))
+            self.kept.extend(bytes([1]) * len(new))
+            return
         for term in _terms_of_forms(new, self.stop, self.stem) if new else ():
             if not term:
                 self.of_form.append(self.DROPPED)
