@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pickle
 import struct
+import sys
 import zlib
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -69,8 +70,9 @@ class SortedPostings(NamedTuple):
     freqs: np.ndarray
 
 
-def write_arrays(handle, fields: dict[str, SortedPostings]) -> None:
-    """Write every field's arrays and the directory that finds them."""
+def write_arrays(handle, fields: dict[str, SortedPostings | FieldSections]) -> None:
+    """Write every field's arrays (or the arrays :func:`field_arrays` made of them) and the
+    directory that finds them."""
     position = 0
     directory: dict[str, dict[str, tuple[int, str, int]]] = {}
 
@@ -81,20 +83,29 @@ def write_arrays(handle, fields: dict[str, SortedPostings]) -> None:
         position += padding
         data = np.ascontiguousarray(values)
         handle.write(data.tobytes())
-        placed = (position, data.dtype.str, len(data))
+        placed = (position, sys.intern(data.dtype.str), len(data))
         position += data.nbytes
         return placed
 
     handle.write(MAGIC)
     position = len(MAGIC)
     for fieldname, postings in sorted(fields.items()):
-        directory[fieldname] = _field_sections(postings, section)
+        directory[sys.intern(fieldname)] = _field_sections(postings, section)
+    # (its strings interned: the same directory pickles to the same bytes wherever its
+    # arrays were made)
     footer = pickle.dumps({"fields": directory}, protocol=4)
     handle.write(footer)
     handle.write(_FOOTER.pack(position))
 
 
-def _field_sections(postings: SortedPostings, section) -> dict:
+#: One field's arrays as written, in the order they are written (:func:`field_arrays`).
+FieldSections = dict[str, np.ndarray]
+
+
+def field_arrays(postings: SortedPostings) -> FieldSections:
+    """One field's arrays as the file holds them: the terms' blob and ends, the hash table,
+    the encoded postings and where each term's end (the work of writing a field, which a
+    merge may do in another process and hand over)."""
     terms = postings.terms
     blob = b"".join(terms)
     encoded, byte_ends = encode_postings(postings.post_ends, postings.docs, postings.freqs)
@@ -104,13 +115,18 @@ def _field_sections(postings: SortedPostings, section) -> dict:
     hashes = term_hashes(terms)
     by_hash = np.argsort(hashes, kind="stable").astype(np.uint32)
     return {
-        "blob": section(np.frombuffer(blob, np.uint8)),
-        "term_ends": section(term_ends),
-        "hashes": section(hashes[by_hash]),
-        "by_hash": section(by_hash),
-        "post_ends": section(byte_ends.astype(np.uint32)),
-        "postings": section(encoded),
+        "blob": np.frombuffer(blob, np.uint8),
+        "term_ends": term_ends,
+        "hashes": hashes[by_hash],
+        "by_hash": by_hash,
+        "post_ends": byte_ends.astype(np.uint32),
+        "postings": encoded,
     }
+
+
+def _field_sections(postings: SortedPostings | FieldSections, section) -> dict:
+    arrays = postings if isinstance(postings, dict) else field_arrays(postings)
+    return {sys.intern(name): section(values) for name, values in arrays.items()}
 
 
 def frequency_codes(freqs: np.ndarray) -> np.ndarray:
@@ -332,6 +348,10 @@ class FieldArrays:
         start, end = self.extent(index)
         docs, freqs, _ = decode_postings(self.encoded[start:end], np.array([end - start]))
         return docs, freqs
+
+    def size(self) -> int:
+        """The bytes of the field's encoded postings (a measure of the work of merging it)."""
+        return int(self.post_ends[-1]) if len(self.post_ends) else 0
 
     def all_postings(self) -> Gathered:
         """Every term's postings, term after term (:meth:`gather` of every term)."""

@@ -28,6 +28,7 @@ from search.storage.arrays import (
     ARRAYS_EXT,
     NO_TERMS,
     FieldArrays,
+    FieldSections,
     Gathered,
     SegmentArrays,
     SortedPostings,
@@ -129,10 +130,11 @@ class ArrayFieldWriter(W3FieldWriter):
         super().__init__(codec, storage, segment)
         self._builders: dict[str, _FieldBuilder] = {}
         self._builder: _FieldBuilder | None = None
-        self._sorted: dict[str, SortedPostings] = {}
+        self._sorted: dict[str, SortedPostings | FieldSections] = {}
 
-    def add_sorted(self, fieldname: str, postings: SortedPostings) -> None:
-        """A whole array field's postings at once (a build that collected them itself)."""
+    def add_sorted(self, fieldname: str, postings: SortedPostings | FieldSections) -> None:
+        """A whole array field's postings at once (a build that collected them itself), or
+        the arrays :func:`~search.storage.arrays.field_arrays` made of them."""
         if fieldname not in ARRAY_FIELDS or fieldname in self._sorted:
             raise ValueError(f"field {fieldname!r} is not an array field or came twice")
         self._sorted[fieldname] = postings
