@@ -358,6 +358,12 @@ class FieldArrays:
         sizes = np.diff(self.post_ends.astype(np.int64), prepend=0)
         return decode_postings(self.encoded[: int(sizes.sum())], sizes)
 
+    def term_list(self) -> list[bytes]:
+        """Every term, in sorted order."""
+        blob = self.blob.tobytes()
+        ends = self.term_ends.tolist()
+        return [blob[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+
     def terms(self, start: int = 0) -> Iterator[bytes]:
         """The terms from index ``start`` on, in sorted order."""
         blob = self.blob.tobytes()

@@ -15,7 +15,7 @@ pool, as in any segment.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -265,9 +265,10 @@ def merged_postings(parts: list[Part]) -> SortedPostings:
     """One field's postings from segments in document order: each term's documents from
     the first segment holding it, then the next, ascending. A deleted document's postings
     are left out, and a term only deleted documents held with them."""
-    term_lists = [list(part.arrays.terms()) for part in parts]
-    terms = sorted(set().union(*term_lists))
-    number = {term: rank for rank, term in enumerate(terms)}
+    term_lists = [part.arrays.term_list() for part in parts]
+    # (each list is sorted: sorting them joined merges runs, then each term is kept once)
+    terms = list(dict.fromkeys(sorted(chain.from_iterable(term_lists))))
+    number = dict(zip(terms, range(len(terms)), strict=True))
     ranks = [np.fromiter(map(number.__getitem__, held), np.int64, len(held)) for held in term_lists]
     kept = [_kept_postings(part) for part in parts]
     totals = np.zeros(len(terms), np.int64)
