@@ -407,3 +407,37 @@ def test_writing_unscored_fields_asks_once_per_field_whether_lengths_are_kept(
     with index.searcher() as searcher:
         assert searcher.doc_count() == 60
         assert len(list(searcher.documents(category="kategori1"))) == 20
+
+
+def test_the_build_writer_makes_a_recurring_values_whoosh_terms_once(tmp_path, monkeypatch):
+    """A date's range terms (and its column value) are made once per date, not per
+    article; the index holds the same terms and values as whoosh's writer gives."""
+    import datetime
+
+    from whoosh.fields import DATETIME
+
+    made = []
+    index_value = DATETIME.index
+    monkeypatch.setattr(
+        DATETIME, "index", lambda self, value, **kw: made.append(value) or index_value(self, value)
+    )
+    dates = [datetime.datetime(2025, 9, 12), datetime.datetime(2025, 9, 13)] * 3
+    indexes = []
+    for name, writer_of in (("ours", ArraySegmentWriter), ("stock", None)):
+        tmp_path.joinpath(name).mkdir()
+        index = FileStorage(str(tmp_path / name)).create_index(build_schema())
+        writer = writer_of(index, codec=ArrayCodec()) if writer_of else index.writer()
+        for number, date in enumerate(dates):
+            writer.add_document(id=f"a{number}", body="toplantı", date=date, year="2025")
+        writer.commit()
+        indexes.append(index)
+    assert made == dates[:2] + dates  # ours: once per date; whoosh's: every article
+    with indexes[0].searcher() as ours, indexes[1].searcher() as stock:
+        for field in ("date", "year"):
+            assert list(ours.lexicon(field)) == list(stock.lexicon(field))
+            for term in stock.lexicon(field):
+                assert list(ours.postings(field, term).all_ids()) == list(
+                    stock.postings(field, term).all_ids()
+                )
+        column = ours.reader().column_reader("date")
+        assert [column[number] for number in range(len(dates))] == dates

@@ -26,6 +26,9 @@ from search.storage.arrays import SortedPostings
 from search.storage.schema import ARRAY_FIELDS, STEM_SOURCES, TurkishText
 from search.text.analysis import FormNumbers
 
+#: Values of the fields whoosh indexes itself whose terms a writer keeps (then it forgets).
+WHOOSH_VALUES_KEPT = 50_000
+
 
 class FieldPostings:
     """One field's postings in one segment, in the order documents arrive."""
@@ -129,6 +132,8 @@ class ArraySegmentWriter(SegmentWriter):
         self._forms_of: dict[str, array] = {}  # text -> its words' form numbers, per document
         self._stem_parts: list[str] = []  # this document's STEM_SOURCES texts
         self._stem_text: str | None = None  # and their join, the stem field's usual text
+        self._whoosh_terms_of: dict[tuple, list] = {}  # (field, value) -> field.index(value)
+        self._column_values_of: dict[tuple, object] = {}  # and -> its column value
 
     def add_document(self, **fields) -> None:
         """Add one document (whoosh's ``add_document`` without boosts, vectors or spelling;
@@ -154,7 +159,9 @@ class ArraySegmentWriter(SegmentWriter):
             stored = fields.get(f"_stored_{name}", value) if field.stored else None
             perdoc.add_field(name, field, stored, length)
             if field.column_type:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+                perdoc.add_column_value(
+                    name, field.column_type, self._column_value(name, field, value)
+                )
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
@@ -180,10 +187,42 @@ class ArraySegmentWriter(SegmentWriter):
             postings.add(self.docnum, counts)
             return sum(counts.values()) if field.scorable else 0
         length = 0
-        for term, freq, weight, encoded in field.index(value):
+        for term, freq, weight, encoded in self._whoosh_terms(name, field, value):
             length += freq
             self.pool.add((name, term, self.docnum, weight, encoded))
         return length if field.scorable else 0
+
+    def _column_value(self, name: str, field, value):
+        """whoosh's ``field.to_column_value(value)``, kept per value of a field whose values
+        recur (a date's took 6 µs)."""
+        if field.unique:
+            return field.to_column_value(value)
+        key = (name, value)
+        try:
+            column_value = self._column_values_of.get(key)
+        except TypeError:
+            return field.to_column_value(value)
+        if column_value is None:
+            if len(self._column_values_of) >= WHOOSH_VALUES_KEPT:
+                self._column_values_of.clear()
+            column_value = self._column_values_of[key] = field.to_column_value(value)
+        return column_value
+
+    def _whoosh_terms(self, name: str, field, value) -> list:
+        """whoosh's ``field.index(value)``, kept per value of a field whose values recur
+        (a date's eight range terms took 70 µs to make, a year's or a category's 8 µs)."""
+        if field.unique:
+            return list(field.index(value))
+        key = (name, value)
+        try:
+            terms = self._whoosh_terms_of.get(key)
+        except TypeError:  # a value that cannot be a key (a list of words, say)
+            return list(field.index(value))
+        if terms is None:
+            if len(self._whoosh_terms_of) >= WHOOSH_VALUES_KEPT:
+                self._whoosh_terms_of.clear()
+            terms = self._whoosh_terms_of[key] = list(field.index(value))
+        return terms
 
     def _forms(self, text: str) -> array:
         """The form numbers of ``text``'s words, each text of a document read once: the
