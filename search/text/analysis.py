@@ -304,8 +304,8 @@ class FormNumbers(dict):
     >>> list(numbers.numbers("Toplantıya ve TOPLANTIYA")), numbers.forms
     ([0, 1, 0], ['toplantıya', 've'])
     >>> chain = numbers.chain(stop=True, stem=True)
-    >>> [chain.terms[term] for term in chain.of_form], list(chain.kept)
-    (['toplantı', ''], [1, 0])
+    >>> chain.terms, list(chain.kept)  # "ve" is a stop word: dropped
+    (['toplantı'], [1, 0])
     """
 
     def __init__(self) -> None:
