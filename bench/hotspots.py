@@ -47,13 +47,16 @@ STEPS = {
     "facet counting (Searcher facet)": ("search/searching/searcher.py", "facet"),
     "top-k (rank)": ("search/searching/searcher.py", "rank"),
     "reindex (whole)": ("search/indexing/reindex.py", "reindex"),
-    "a worker's share (_build_part)": ("search/indexing/reindex.py", "_build_part"),
-    "  reading files (_read_one)": ("search/indexing/reindex.py", "_read_one"),
+    "a worker's share (_build_part)": ("search/indexing/build.py", "_build_part"),
+    "  reading files (read_one)": ("search/indexing/changes.py", "read_one"),
     "  add_document": ("search/storage/segmentwriter.py", "add_document"),
-    "    term counts": ("search/text/analysis.py", "counts"),
+    "    words as form numbers": ("search/text/analysis.py", "numbers"),
+    "    new forms' terms (stems)": ("search/text/analysis.py", "learn"),
     "    postings collected": ("search/storage/segmentwriter.py", "add"),
     "    stored fields and columns": ("codec/base.py", "add_column_value"),
     "  segment written (_finalize_segment)": ("whoosh/writing.py", "_finalize_segment"),
+    "    words counted into postings": ("search/storage/segmentwriter.py", "sorted_postings"),
+    "merge of the workers' segments": ("search/storage/segmentmerge.py", "merge_build_segments"),
 }
 
 #: Self time is summed into these areas by the first matching path part.

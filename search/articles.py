@@ -57,6 +57,16 @@ _LINE_BREAK = re.compile(r"\r\n?|[\u2028\u2029]")
 #: A run of spaces other than newlines (NBSP, thin space, tab…) that is not already a
 #: single plain space: only what must change is replaced.
 _SPACES = re.compile(r" [^\S\n]+|[^\S\n ][^\S\n]*")
+#: The characters the patterns above look for: most articles hold none, and a set of a
+#: text's characters tells so in a fraction of the time searching it would take. Each is
+#: a control, format or separator character, which ``str.isprintable`` tells from others
+#: faster still (a text whose lines are printable holds none of them).
+_BREAK_CHARS = frozenset("\r\u2028\u2029")
+_REMOVED_CHARS = frozenset(
+    chr(code) for code in (*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0))
+) | frozenset(_INVISIBLE)
+#: Every space but the plain one and the newline (all of Unicode's are below U+3001).
+_OTHER_SPACES = frozenset(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n")
 _HEADER_LINE = re.compile(r"([A-Za-z]+)[ \t]*:[ \t]*(.*)")
 _SEED_DATE = re.compile(r"date\s+(\d{4}-\d{1,2}-\d{1,2})(?:\s+(.*))?", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
@@ -358,8 +368,21 @@ def normalize_text(text: str) -> str:
     Decomposed letters (`s` + U+0327, `I` + U+0307) must become the composed `ş`, `İ`, or the
     analyser and the highlighter would see two different strings.
     """
-    text = unicodedata.normalize("NFC", _REMOVED.sub("", _LINE_BREAK.sub("\n", text)))
-    return _SPACES.sub(" ", text)
+    if text.replace("\n", " ").isprintable():  # the usual article: no control, no odd space
+        composed = unicodedata.normalize("NFC", text)
+        if composed == text:
+            return _SPACES.sub(" ", text) if "  " in text else text
+    chars = set(text)  # (each pattern is searched for only in a text holding its characters)
+    if not _BREAK_CHARS.isdisjoint(chars):
+        text = _LINE_BREAK.sub("\n", text)
+    if not _REMOVED_CHARS.isdisjoint(chars):
+        text = _REMOVED.sub("", text)
+    composed = unicodedata.normalize("NFC", text)
+    if composed != text:
+        chars = set(composed)
+    if "  " in composed or not _OTHER_SPACES.isdisjoint(chars):
+        composed = _SPACES.sub(" ", composed)
+    return composed
 
 
 def parse_article(
@@ -460,7 +483,9 @@ def _split_headers(lines: list[str], warnings: list[str]) -> tuple[dict[str, str
 
 def _join_paragraphs(lines: list[str]) -> str:
     """Join trimmed lines: blank-line runs become one paragraph break (see module docstring)."""
-    return "\n\n".join(p.strip("\n") for p in re.split(r"\n{2,}", "\n".join(lines)) if p.strip())
+    # (the lines are trimmed: a blank one is empty, and two newlines in a row end a paragraph)
+    pieces = (piece.strip("\n") for piece in "\n".join(lines).split("\n\n"))
+    return "\n\n".join(piece for piece in pieces if piece)
 
 
 def find_date(value: str) -> datetime.date | None:

@@ -463,3 +463,15 @@ def test_bundled_sample_articles_all_read() -> None:
     assert encodings.count("cp1254") == 1 and encodings.count("utf-8-sig") == 1
     assert all(article.date is not None for article in articles)
     assert sum("<script>alert(1)</script>" in article.body for article in articles) == 1
+
+
+def test_every_character_normalising_changes_is_one_a_printable_text_lacks():
+    """normalize_text returns a text whose lines are printable as it is (but for runs of
+    plain spaces and NFC): so every character it removes or replaces must be unprintable."""
+    from search import articles
+
+    changed = articles._BREAK_CHARS | articles._REMOVED_CHARS | articles._OTHER_SPACES
+    assert "\u00a0" in changed and "\u200b" in changed and "\r" in changed
+    assert not any(char.isprintable() for char in changed)
+    for char in sorted(changed):
+        assert articles.normalize_text(f"a{char}b\nc  d") in ("ab\nc d", "a b\nc d", "a\nb\nc d")

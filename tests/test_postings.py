@@ -18,7 +18,8 @@ from search.storage.arrays import FREQUENCY_STEPS, decode_postings, encode_posti
 from search.storage.postings import ArrayCodec, ArrayTermsReader
 from search.storage.reading import _length_codes, field_lengths
 from search.storage.schema import ARRAY_FIELDS, build_schema
-from search.storage.segmentwriter import ArraySegmentWriter, FieldPostings
+from search.storage.segmentwriter import ArraySegmentWriter, FieldPostings, FieldTokens
+from search.text.analysis import FormNumbers
 
 DOCUMENTS = [
     ("a1", "Bişkek'te toplantı", "Kırgızistan'ın başkenti Bişkek'te dün bir toplantı yapıldı."),
@@ -148,6 +149,31 @@ def test_collected_postings_sort_by_term_bytes_then_document():
     assert ends.tolist() == [1, 3, 5]
     assert docs.tolist() == [1, 0, 1, 0, 2]
     assert freqs.tolist() == [1, 1, 3, 2, 1]
+
+
+def test_collected_words_count_into_postings_sorted_by_term_bytes_then_document():
+    numbers = FormNumbers()
+    tokens = FieldTokens(stop=False, stem=False)
+    tokens.add(0, numbers.numbers("Şu su ŞU"))
+    tokens.add(1, numbers.numbers("su ab SU su"))
+    tokens.add(3, numbers.numbers("şu"))
+    terms, ends, docs, freqs = tokens.sorted_postings(numbers)
+    assert terms == sorted(term.encode() for term in ("şu", "su", "ab"))
+    assert ends.tolist() == [1, 3, 5]
+    assert docs.tolist() == [1, 0, 1, 0, 3]
+    assert freqs.tolist() == [1, 1, 3, 2, 1]
+
+
+def test_collected_words_leave_out_the_words_a_chain_drops():
+    numbers = FormNumbers()
+    tokens = FieldTokens(stop=True, stem=True)
+    forms = numbers.numbers("Toplantıya ve toplantılara bir çağrı")
+    tokens.add(0, forms)
+    terms, ends, docs, freqs = tokens.sorted_postings(numbers)
+    assert terms == sorted(term.encode() for term in ("toplantı", "çağrı"))
+    assert dict(zip(terms, freqs.tolist(), strict=True))["toplantı".encode()] == 2
+    assert numbers.chain(stop=True, stem=True).length(forms) == 3
+    assert numbers.chain(stop=False, stem=False).length(forms) == 5
 
 
 def test_segments_merged_and_deleted_keep_every_live_posting(tmp_path):
@@ -280,6 +306,19 @@ def test_encoded_postings_decode_to_the_documents_and_frequency_steps(terms):
     assert got_freqs.tolist() == steps
 
 
+@pytest.mark.parametrize("first", [0, (1 << 27) - 2, 1 << 27, 1 << 40])
+def test_postings_of_any_document_numbers_decode_as_written(first):
+    """Numbers past 32 bits (a segment of over 134 million articles) are encoded too."""
+    docs = np.array([first, first + 1, first + 300, 5, 1 << 20], np.int64)
+    post_ends = np.array([3, 3, 5], np.int64)
+    freqs = np.array([1, 200, 9, 3, 1], np.float32)
+    encoded, byte_ends = encode_postings(post_ends, docs, freqs)
+    got_docs, got_freqs, counts = decode_postings(encoded, np.diff(byte_ends, prepend=0))
+    assert counts.tolist() == [3, 0, 2]
+    assert got_docs.tolist() == docs.tolist()
+    assert got_freqs.tolist() == [1, 128, 8, 3, 1]
+
+
 def test_terms_sharing_a_hash_are_told_apart(tmp_path, monkeypatch):
     monkeypatch.setattr(arrays, "term_hash", lambda term: 7)
     index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS])
@@ -341,3 +380,64 @@ def test_field_lengths_read_as_one_array_equal_whooshs_per_document(tmp_path):
                 assert codes is not None
                 assert field_lengths(leaf, fieldname).tolist() == expected
         assert max(field_lengths(leaf, "body")) > 1000
+
+
+def test_writing_unscored_fields_asks_once_per_field_whether_lengths_are_kept(
+    tmp_path, monkeypatch
+):
+    """whoosh's per-document reader looks for a field's lengths file at every call; the
+    unscored fields (category here) have none, and asking at each posting cost a file
+    look-up per article and field."""
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    asked = []
+    has_column = W3PerDocReader.has_column
+    monkeypatch.setattr(
+        W3PerDocReader,
+        "has_column",
+        lambda self, name: asked.append(name) or has_column(self, name),
+    )
+    tmp_path.joinpath("ix").mkdir()
+    index = FileStorage(str(tmp_path / "ix")).create_index(build_schema())
+    writer = index.writer(codec=ArrayCodec())
+    for number in range(60):
+        writer.add_document(id=f"a{number}", body="toplantı", category=f"kategori{number % 3}")
+    writer.commit()
+    assert 0 < len(asked) <= 5
+    with index.searcher() as searcher:
+        assert searcher.doc_count() == 60
+        assert len(list(searcher.documents(category="kategori1"))) == 20
+
+
+def test_the_build_writer_makes_a_recurring_values_whoosh_terms_once(tmp_path, monkeypatch):
+    """A date's range terms (and its column value) are made once per date, not per
+    article; the index holds the same terms and values as whoosh's writer gives."""
+    import datetime
+
+    from whoosh.fields import DATETIME
+
+    made = []
+    index_value = DATETIME.index
+    monkeypatch.setattr(
+        DATETIME, "index", lambda self, value, **kw: made.append(value) or index_value(self, value)
+    )
+    dates = [datetime.datetime(2025, 9, 12), datetime.datetime(2025, 9, 13)] * 3
+    indexes = []
+    for name, writer_of in (("ours", ArraySegmentWriter), ("stock", None)):
+        tmp_path.joinpath(name).mkdir()
+        index = FileStorage(str(tmp_path / name)).create_index(build_schema())
+        writer = writer_of(index, codec=ArrayCodec()) if writer_of else index.writer()
+        for number, date in enumerate(dates):
+            writer.add_document(id=f"a{number}", body="toplantı", date=date, year="2025")
+        writer.commit()
+        indexes.append(index)
+    assert made == dates[:2] + dates  # ours: once per date; whoosh's: every article
+    with indexes[0].searcher() as ours, indexes[1].searcher() as stock:
+        for field in ("date", "year"):
+            assert list(ours.lexicon(field)) == list(stock.lexicon(field))
+            for term in stock.lexicon(field):
+                assert list(ours.postings(field, term).all_ids()) == list(
+                    stock.postings(field, term).all_ids()
+                )
+        column = ours.reader().column_reader("date")
+        assert [column[number] for number in range(len(dates))] == dates

@@ -30,8 +30,9 @@ from search.searching.querybuild import MatchSpec
 from search.searching.results import SearchPage
 from search.searching.searcher import MAX_QUERY_LENGTH, Searcher
 from search.storage.schema import TurkishText
+from search.storage.segmentwriter import FieldTokens
 from search.text.analysis import (
-    TermCounter,
+    FormNumbers,
     analyze,
     ascii_fold,
     cached_analyzer,
@@ -151,7 +152,27 @@ def test_snippet_sentences_are_the_plain_definition(text: str) -> None:
     assert _sentences(text) == plain_sentences(text)
 
 
-SHARED_COUNTER = TermCounter(words_kept=40)  # shared across examples: it forgets often
+SHARED_NUMBERS = FormNumbers()  # shared across examples: numbers learned before are reused
+
+
+def collected_counts(texts: list[str], numbers: FormNumbers, *, stop: bool, stem: bool):
+    """Each text's ``{term: frequency}`` as the build's :class:`FieldTokens` counts them,
+    checking the order of its postings on the way."""
+    tokens = FieldTokens(stop, stem)
+    for docnum, text in enumerate(texts):
+        tokens.add(docnum, numbers.numbers(text))
+    terms, ends, docs, freqs = tokens.sorted_postings(numbers)
+    assert terms == sorted(set(terms)) and len(ends) == len(terms)
+    counts: list[Counter] = [Counter() for _ in texts]
+    start = 0
+    for term, end in zip(terms, ends.tolist(), strict=True):
+        held = docs[start:end].tolist()
+        assert held == sorted(set(held)) and end > start
+        for docnum, freq in zip(held, freqs[start:end].tolist(), strict=True):
+            counts[docnum][term.decode("utf-8")] = int(freq)
+        start = end
+    assert start == len(docs)
+    return counts
 
 
 @MANY
@@ -161,12 +182,15 @@ SHARED_COUNTER = TermCounter(words_kept=40)  # shared across examples: it forget
     stem=st.booleans(),
 )
 def test_the_build_term_counts_are_the_index_terms(texts: list[str], stop: bool, stem: bool):
-    """The build counts terms with a TermCounter that keeps (and forgets) words between
-    articles; every count is index_terms' count of that text."""
-    for text in texts:
-        expected = Counter(index_terms(text, stop=stop, stem=stem))
-        assert SHARED_COUNTER.counts(text, stop=stop, stem=stem) == expected
-        assert TermCounter().counts(text, stop=stop, stem=stem) == expected
+    """The build numbers words by their forms (numbers kept between segments' articles) and
+    counts them when the segment is written; every count is index_terms' count of that text,
+    and every text's length in the chain is its number of index terms."""
+    expected = [Counter(index_terms(text, stop=stop, stem=stem)) for text in texts]
+    for numbers in (SHARED_NUMBERS, FormNumbers()):
+        assert collected_counts(texts, numbers, stop=stop, stem=stem) == expected
+        chain = numbers.chain(stop=stop, stem=stem)
+        lengths = [chain.length(numbers.numbers(text)) for text in texts]
+        assert lengths == [sum(counts.values()) for counts in expected]
 
 
 @MANY
@@ -175,13 +199,13 @@ def test_the_build_term_counts_are_the_index_terms(texts: list[str], stop: bool,
     body=st.one_of(any_text, turkish_edges, query_like),
 )
 def test_the_stem_fields_forms_are_the_titles_then_the_bodys(title: str, body: str) -> None:
-    """The build's segment writer reuses the title's and body's forms for the stem field's
-    text (title, blank line, body)."""
-    counter = TermCounter()
-    joined = counter.forms(f"{title}\n\n{body}")
-    assert joined == counter.forms(title) + counter.forms(body)
+    """The build's segment writer reuses the title's and body's form numbers for the stem
+    field's text (title, blank line, body)."""
+    numbers = FormNumbers()
+    joined = numbers.numbers(f"{title}\n\n{body}")
+    assert joined == numbers.numbers(title) + numbers.numbers(body)
     expected = Counter(index_terms(f"{title}\n\n{body}", stop=True, stem=True))
-    assert counter.chain_counts(joined, stop=True, stem=True) == expected
+    assert collected_counts([f"{title}\n\n{body}"], numbers, stop=True, stem=True) == [expected]
 
 
 @MANY
@@ -390,3 +414,17 @@ def test_every_word_starts_with_its_stems_start(word: str) -> None:
     stem = turkish_stem(word)
     assert word.startswith(stem_start(stem))
     assert not stem or word[0] in stem_first_letters(stem)
+
+
+@MANY
+@given(lines=st.lists(st.text(alphabet="ab \n", max_size=6).map(str.strip), max_size=12))
+def test_paragraphs_are_the_runs_of_lines_between_blank_lines(lines: list[str]) -> None:
+    """The reader's paragraph joining, as its definition: trimmed lines, each run of blank
+    lines one paragraph break, none at either end."""
+    from search.articles import _join_paragraphs
+
+    lines = [part.strip() for line in lines for part in line.split("\n")]
+    expected = "\n\n".join(
+        p.strip("\n") for p in re.split(r"\n{2,}", "\n".join(lines)) if p.strip()
+    )
+    assert _join_paragraphs(lines) == expected

@@ -133,6 +133,42 @@ def test_merged_build_segments_hold_what_the_unmerged_ones_held(tmp_path, monkey
         ]
 
 
+def test_a_build_merges_its_array_fields_in_its_worker_processes_as_it_would_here(
+    tmp_path, monkeypatch
+):
+    """A large merge's array fields are merged and encoded in the build's processes, the
+    two largest apart: the merged segment's files are byte for byte the ones this process
+    writes."""
+    merged_in = []
+    run_shares = full_build.run_shares
+
+    def counted(task, shares, progress=None):
+        merged_in.append(sorted(map(sorted, shares)))
+        return run_shares(task, shares, progress)
+
+    monkeypatch.setattr(full_build, "run_shares", counted)
+    monkeypatch.setattr(segmentmerge, "PARALLEL_MERGE_BYTES", 10**9)
+    here = build(tmp_path, monkeypatch, "here", merged_articles=1_000)
+    assert len(merged_in) == 1  # the workers' share of the files, not yet the merge
+    monkeypatch.setattr(segmentmerge, "PARALLEL_MERGE_BYTES", 0)
+    apart = build(tmp_path, monkeypatch, "apart", merged_articles=1_000)
+    first, second = merged_in[-1]  # two processes, the two largest fields apart
+    assert sorted(first + second) == ["body", "id", "meta", "stem", "title"]
+    assert ("body" in first) != ("body" in second) and ("stem" in first) != ("body" in first)
+
+    def files(index_dir: Path) -> dict[str, bytes]:
+        (generation,) = [path for path in index_dir.iterdir() if path.is_dir()]
+        segment = open_index(index_dir)._segments()[0].segment_id()
+        return {
+            path.name.replace(segment, "S"): path.read_bytes()
+            for path in generation.iterdir()
+            if path.name.startswith(segment)
+        }
+
+    assert files(apart) == files(here)
+    assert everything_by_id(apart) == everything_by_id(here)
+
+
 @pytest.mark.parametrize("limit", [60, 75])
 def test_merged_segments_keep_to_their_size_and_order(tmp_path, monkeypatch, limit):
     """Segments are merged in order while they fit under the limit; the article ids keep

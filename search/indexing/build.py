@@ -41,7 +41,9 @@ MAX_BUILD_PROCS = 4
 SEGMENT_ARTICLES = 25_000
 
 
-DICTIONARY_SAMPLES = 256  # articles whose stored fields the compression dictionary is trained on
+#: Articles whose stored fields the compression dictionary is trained on (a larger
+#: dictionary needs more: see :data:`~search.storage.storedtext.DICTIONARY_BYTES`).
+DICTIONARY_SAMPLES = 1024
 
 
 def _build_options(index: FileIndex, samples: list[Article]) -> dict:
@@ -83,7 +85,8 @@ def rebuild(
     held in memory at once; on several cores each worker process reads and writes its
     share of the files), merge the segments written into one (up to
     :data:`~search.storage.segmentmerge.MERGED_ARTICLES` articles each: a search reads every
-    segment apart), then make the generation current in one rename."""
+    segment apart; their text fields merged in as many processes), then make the generation
+    current in one rename."""
     changes = Changes()
     found = scan(docs_dir, {}, changes, report, outside_links=outside_links)
     paths = unique_ids(found, docs_dir, report)
@@ -92,6 +95,7 @@ def rebuild(
         writer = commits.open_writer(index, WRITER_OPTIONS)  # holds the lock, commits
         try:
             options = _build_options(index, _samples(paths, docs_dir, max_bytes))
+            procs = _build_procs(len(paths))
             built = _build_shares(_Share(index, options, docs_dir, max_bytes), paths, progress)
             indexed: dict[str, str] = {}
             for part in built:
@@ -99,7 +103,7 @@ def rebuild(
             segments = [segment for part in built for segment in part.segments]
             commits.commit_segments(
                 writer,
-                merge_build_segments(index, segments, options),
+                merge_build_segments(index, segments, options, (procs, run_shares)),
                 partial(test_pause, "committing"),
             )
             save_record(index, changes, indexed)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pickle
 import struct
+import sys
 import zlib
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -69,8 +70,9 @@ class SortedPostings(NamedTuple):
     freqs: np.ndarray
 
 
-def write_arrays(handle, fields: dict[str, SortedPostings]) -> None:
-    """Write every field's arrays and the directory that finds them."""
+def write_arrays(handle, fields: dict[str, SortedPostings | FieldSections]) -> None:
+    """Write every field's arrays (or the arrays :func:`field_arrays` made of them) and the
+    directory that finds them."""
     position = 0
     directory: dict[str, dict[str, tuple[int, str, int]]] = {}
 
@@ -81,20 +83,29 @@ def write_arrays(handle, fields: dict[str, SortedPostings]) -> None:
         position += padding
         data = np.ascontiguousarray(values)
         handle.write(data.tobytes())
-        placed = (position, data.dtype.str, len(data))
+        placed = (position, sys.intern(data.dtype.str), len(data))
         position += data.nbytes
         return placed
 
     handle.write(MAGIC)
     position = len(MAGIC)
     for fieldname, postings in sorted(fields.items()):
-        directory[fieldname] = _field_sections(postings, section)
+        directory[sys.intern(fieldname)] = _field_sections(postings, section)
+    # (its strings interned: the same directory pickles to the same bytes wherever its
+    # arrays were made)
     footer = pickle.dumps({"fields": directory}, protocol=4)
     handle.write(footer)
     handle.write(_FOOTER.pack(position))
 
 
-def _field_sections(postings: SortedPostings, section) -> dict:
+#: One field's arrays as written, in the order they are written (:func:`field_arrays`).
+FieldSections = dict[str, np.ndarray]
+
+
+def field_arrays(postings: SortedPostings) -> FieldSections:
+    """One field's arrays as the file holds them: the terms' blob and ends, the hash table,
+    the encoded postings and where each term's end (the work of writing a field, which a
+    merge may do in another process and hand over)."""
     terms = postings.terms
     blob = b"".join(terms)
     encoded, byte_ends = encode_postings(postings.post_ends, postings.docs, postings.freqs)
@@ -104,13 +115,18 @@ def _field_sections(postings: SortedPostings, section) -> dict:
     hashes = term_hashes(terms)
     by_hash = np.argsort(hashes, kind="stable").astype(np.uint32)
     return {
-        "blob": section(np.frombuffer(blob, np.uint8)),
-        "term_ends": section(term_ends),
-        "hashes": section(hashes[by_hash]),
-        "by_hash": section(by_hash),
-        "post_ends": section(byte_ends.astype(np.uint32)),
-        "postings": section(encoded),
+        "blob": np.frombuffer(blob, np.uint8),
+        "term_ends": term_ends,
+        "hashes": hashes[by_hash],
+        "by_hash": by_hash,
+        "post_ends": byte_ends.astype(np.uint32),
+        "postings": encoded,
     }
+
+
+def _field_sections(postings: SortedPostings | FieldSections, section) -> dict:
+    arrays = postings if isinstance(postings, dict) else field_arrays(postings)
+    return {sys.intern(name): section(values) for name, values in arrays.items()}
 
 
 def frequency_codes(freqs: np.ndarray) -> np.ndarray:
@@ -123,11 +139,55 @@ _LARGEST_STEP = int(FREQUENCY_STEPS[-1])
 _CODE_OF_FREQUENCY = np.searchsorted(FREQUENCY_STEPS, np.arange(_LARGEST_STEP + 1), "right") - 1
 
 
+#: Below this document number a posting's number fits 32 bits (gap × 16 + frequency code).
+_NARROW_DOCS = 1 << 27
+_CODES = _CODE_OF_FREQUENCY.astype(np.uint8)
+
+
 def encode_postings(
     post_ends: np.ndarray, docs: np.ndarray, freqs: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The postings of terms ending at ``post_ends`` (each term's ``docs`` ascending) as
-    variable-length numbers, and where each term's bytes end."""
+    variable-length numbers, and where each term's bytes end.
+
+    Each number's seven-bit groups are laid out as a table of a row per number, a column
+    per byte place, and the bytes it needs taken row after row; 32-bit numbers when the
+    documents allow (every segment but one of over 134 million articles)."""
+    docs = np.asarray(docs)
+    if len(docs) and int(docs.max()) >= _NARROW_DOCS:
+        return _encode_wide(post_ends, docs, freqs)
+    ends = np.asarray(post_ends, np.int64)
+    counts = np.diff(ends, prepend=0)
+    docs = docs.astype(np.uint32, copy=False)
+    gaps = np.empty(len(docs), np.uint32)
+    gaps[:1] = docs[:1]
+    np.subtract(docs[1:], docs[:-1], out=gaps[1:])
+    firsts = (ends - counts)[counts > 0]
+    gaps[firsts] = docs[firsts]
+    codes = _CODES[np.clip(np.rint(freqs), 1, _LARGEST_STEP).astype(np.uint8)]
+    values = (gaps << 4) | codes
+    width = 1
+    while len(values) and int(values.max()) >= 1 << (7 * width):
+        width += 1
+    groups = np.empty((len(values), width), np.uint8)
+    needed = np.empty((len(values), width), bool)
+    needed[:, 0] = True
+    for place in range(width):
+        group = (values >> (7 * place)) & 0x7F
+        if place + 1 < width:
+            more = values >= 1 << (7 * (place + 1))
+            needed[:, place + 1] = more
+            group |= more.astype(np.uint32) << 7
+        groups[:, place] = group
+    sizes = needed.sum(axis=1, dtype=np.int64)
+    byte_ends = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)])[ends]
+    return groups[needed], byte_ends
+
+
+def _encode_wide(
+    post_ends: np.ndarray, docs: np.ndarray, freqs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`encode_postings` of any document numbers, in 64-bit numbers."""
     ends = np.asarray(post_ends, np.int64)
     counts = np.diff(ends, prepend=0)
     docs = np.asarray(docs, np.int64)
@@ -289,10 +349,20 @@ class FieldArrays:
         docs, freqs, _ = decode_postings(self.encoded[start:end], np.array([end - start]))
         return docs, freqs
 
+    def size(self) -> int:
+        """The bytes of the field's encoded postings (a measure of the work of merging it)."""
+        return int(self.post_ends[-1]) if len(self.post_ends) else 0
+
     def all_postings(self) -> Gathered:
         """Every term's postings, term after term (:meth:`gather` of every term)."""
         sizes = np.diff(self.post_ends.astype(np.int64), prepend=0)
         return decode_postings(self.encoded[: int(sizes.sum())], sizes)
+
+    def term_list(self) -> list[bytes]:
+        """Every term, in sorted order."""
+        blob = self.blob.tobytes()
+        ends = self.term_ends.tolist()
+        return [blob[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
     def terms(self, start: int = 0) -> Iterator[bytes]:
         """The terms from index ``start`` on, in sorted order."""

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import numpy as np
 from whoosh.codec.base import FieldWriter, TermsReader
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3Segment
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3Segment, _lenfield
 from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
 
@@ -28,6 +28,7 @@ from search.storage.arrays import (
     ARRAYS_EXT,
     NO_TERMS,
     FieldArrays,
+    FieldSections,
     Gathered,
     SegmentArrays,
     SortedPostings,
@@ -129,10 +130,11 @@ class ArrayFieldWriter(W3FieldWriter):
         super().__init__(codec, storage, segment)
         self._builders: dict[str, _FieldBuilder] = {}
         self._builder: _FieldBuilder | None = None
-        self._sorted: dict[str, SortedPostings] = {}
+        self._sorted: dict[str, SortedPostings | FieldSections] = {}
 
-    def add_sorted(self, fieldname: str, postings: SortedPostings) -> None:
-        """A whole array field's postings at once (a build that collected them itself)."""
+    def add_sorted(self, fieldname: str, postings: SortedPostings | FieldSections) -> None:
+        """A whole array field's postings at once (a build that collected them itself), or
+        the arrays :func:`~search.storage.arrays.field_arrays` made of them."""
         if fieldname not in ARRAY_FIELDS or fieldname in self._sorted:
             raise ValueError(f"field {fieldname!r} is not an array field or came twice")
         self._sorted[fieldname] = postings
@@ -143,6 +145,7 @@ class ArrayFieldWriter(W3FieldWriter):
         whoosh_items = []
         field = term = None
         builder: _FieldBuilder | None = None
+        lengths = _KnownLengths(lengths) if lengths is not None else None
         for item in items:
             fieldname, btext, docnum, weight, _ = item
             if fieldname != field:
@@ -209,6 +212,22 @@ class ArrayFieldWriter(W3FieldWriter):
             write_arrays(handle, {**fields, **self._sorted})
         finally:
             handle.close()
+
+
+class _KnownLengths:
+    """A per-document reader's field lengths, asking once per field whether the segment
+    keeps its lengths at all: whoosh's reader looks for the file again at every call, and
+    writing the unscored fields (date, year, category, source) asked at each posting."""
+
+    def __init__(self, lengths) -> None:
+        self._lengths = lengths
+        self._kept: dict[str, bool] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        kept = self._kept.get(fieldname)
+        if kept is None:
+            kept = self._kept[fieldname] = self._lengths.has_column(_lenfield(fieldname))
+        return self._lengths.doc_field_length(docnum, fieldname, default) if kept else default
 
 
 # Reading

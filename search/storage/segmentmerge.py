@@ -14,15 +14,16 @@ pool, as in any segment.
 
 from __future__ import annotations
 
-from itertools import accumulate
-from typing import NamedTuple
+from collections.abc import Callable
+from itertools import accumulate, chain
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, _lenfield
 from whoosh.columns import FixedBytesColumn, TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import SegmentReader
 
-from search.storage.arrays import FieldArrays, SortedPostings
+from search.storage.arrays import FieldArrays, FieldSections, SortedPostings, field_arrays
 from search.storage.schema import ARRAY_FIELDS
 from search.storage.segmentwriter import ArraySegmentWriter
 from search.storage.storedtext import STORED
@@ -32,11 +33,24 @@ from search.storage.storedtext import STORED
 MERGED_ARTICLES = 100_000
 
 
-def merge_build_segments(index, segments: list, options: dict) -> list:
+#: Bytes of encoded postings (about two thirds of a posting each) a merge must write before
+#: its fields are merged in other processes: below this, starting them costs more than it
+#: saves.
+PARALLEL_MERGE_BYTES = 4_000_000
+
+#: ``(task, shares) -> [task(share, tick) for share in shares]``, each share in its own
+#: process (:func:`search.indexing.workers.run_shares`).
+Parallel = Callable[[Callable[[Any, Callable[[], None]], Any], list], list]
+
+
+def merge_build_segments(
+    index, segments: list, options: dict, parallel: tuple[int, Parallel] | None = None
+) -> list:
     """``segments`` (written with ``options``' stored-text dictionary, by one full build or
     by reindexes) copied into as few segments as :data:`MERGED_ARTICLES` allows, in the
     same order, without their deleted documents; a segment left alone is returned as it
-    is."""
+    is. With ``parallel`` (a number of processes and a way to run shares of work in them),
+    a large merge's array fields are merged and encoded in that many processes at once."""
     groups: list[list] = []
     for segment in segments:
         if groups and sum(s.doc_count_all() for s in groups[-1]) + segment.doc_count_all() <= (
@@ -45,11 +59,14 @@ def merge_build_segments(index, segments: list, options: dict) -> list:
             groups[-1].append(segment)
         else:
             groups.append([segment])
-    return [group[0] if len(group) == 1 else _merged(index, group, options) for group in groups]
+    return [
+        group[0] if len(group) == 1 else _merged(index, group, options, parallel)
+        for group in groups
+    ]
 
 
-def _merged(index, segments: list, options: dict):
-    writer = MergingSegmentWriter(index, _lk=False, **options)
+def _merged(index, segments: list, options: dict, parallel: tuple[int, Parallel] | None):
+    writer = MergingSegmentWriter(index, _lk=False, parallel=parallel, **options)
     readers = [SegmentReader(index.storage, index.schema, segment) for segment in segments]
     try:
         for reader in readers:
@@ -64,9 +81,10 @@ class MergingSegmentWriter(ArraySegmentWriter):
     """An :class:`ArraySegmentWriter` that appends whole segments written with the same
     stored-text dictionary."""
 
-    def __init__(self, ix, **kwargs) -> None:
+    def __init__(self, ix, parallel: tuple[int, Parallel] | None = None, **kwargs) -> None:
         super().__init__(ix, **kwargs)
         self._parts: dict[str, list[Part]] = {}
+        self._parallel = parallel
 
     def add_segment(self, reader: SegmentReader) -> None:
         """Append every live document of ``reader``'s segment; deleted ones are left out
@@ -134,10 +152,34 @@ class MergingSegmentWriter(ArraySegmentWriter):
                 matcher.next()
 
     def _flush_segment(self) -> None:
-        for name, parts in sorted(self._parts.items()):
-            self.fieldwriter.add_sorted(name, merged_postings(parts))
+        for name, arrays in sorted(self._merged_fields().items()):
+            self.fieldwriter.add_sorted(name, arrays)
         self._parts.clear()
         super()._flush_segment()
+
+    def _merged_fields(self) -> dict[str, FieldSections]:
+        """Each array field's merged postings as the file holds them: in this process, or
+        for a large merge given ``parallel``, the fields shared out among its processes,
+        the largest first to the least loaded (one field is one process's work)."""
+        parts = self._parts
+        size = {name: sum(part.arrays.size() for part in held) for name, held in parts.items()}
+        procs = self._parallel[0] if self._parallel else 1
+        if procs < 2 or len(parts) < 2 or sum(size.values()) < PARALLEL_MERGE_BYTES:
+            return {name: field_arrays(merged_postings(held)) for name, held in parts.items()}
+        shares: list[list[str]] = [[] for _ in range(min(procs, len(parts)))]
+        loads = [0] * len(shares)
+        for name in sorted(parts, key=size.__getitem__, reverse=True):
+            least = loads.index(min(loads))
+            shares[least].append(name)
+            loads[least] += size[name]
+
+        def merge(names: list[str], tick: Callable[[], None]) -> dict[str, FieldSections]:
+            return {name: field_arrays(merged_postings(parts[name])) for name in names}
+
+        merged: dict[str, FieldSections] = {}
+        for fields in self._parallel[1](merge, shares):
+            merged.update(fields)
+        return merged
 
 
 class Part(NamedTuple):
@@ -223,9 +265,10 @@ def merged_postings(parts: list[Part]) -> SortedPostings:
     """One field's postings from segments in document order: each term's documents from
     the first segment holding it, then the next, ascending. A deleted document's postings
     are left out, and a term only deleted documents held with them."""
-    term_lists = [list(part.arrays.terms()) for part in parts]
-    terms = sorted(set().union(*term_lists))
-    number = {term: rank for rank, term in enumerate(terms)}
+    term_lists = [part.arrays.term_list() for part in parts]
+    # (each list is sorted: sorting them joined merges runs, then each term is kept once)
+    terms = list(dict.fromkeys(sorted(chain.from_iterable(term_lists))))
+    number = dict(zip(terms, range(len(terms)), strict=True))
     ranks = [np.fromiter(map(number.__getitem__, held), np.int64, len(held)) for held in term_lists]
     kept = [_kept_postings(part) for part in parts]
     totals = np.zeros(len(terms), np.int64)

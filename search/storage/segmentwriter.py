@@ -2,10 +2,13 @@
 
 whoosh's writer sends every posting one by one through its posting pool, which sorts them
 and, past its memory limit, spills and merges runs on disk; on the whole archive that was
-most of a build worker's time. This writer counts an article's terms once per field
-(:class:`~search.text.analysis.TermCounter`; the stem field's text, title and body joined, takes
-their words' forms) and appends them to three arrays per field (term
-number, document, frequency), sorted once when the segment is written. The fields not in
+most of a build worker's time. This writer keeps a text field's words as numbers of their
+forms (:class:`~search.text.analysis.FormNumbers`: one look-up a word; the stem field's text,
+title and body joined, takes their words' numbers), one array per field, and counts them
+into postings in a few array steps when the segment is written (:class:`FieldTokens`);
+counting each article's terms in Python took most of a worker's time. Other values of the
+array fields go in three arrays per field (term number, document, frequency), sorted once
+when the segment is written (:class:`FieldPostings`). The fields not in
 :data:`~search.storage.schema.ARRAY_FIELDS` (a few short values per article) still go through
 whoosh's pool, and stored fields, lengths and columns through whoosh's per-document writer.
 """
@@ -21,7 +24,10 @@ from whoosh.writing import SegmentWriter
 
 from search.storage.arrays import SortedPostings
 from search.storage.schema import ARRAY_FIELDS, STEM_SOURCES, TurkishText
-from search.text.analysis import TermCounter
+from search.text.analysis import FormNumbers
+
+#: Values of the fields whoosh indexes itself whose terms a writer keeps (then it forgets).
+WHOOSH_VALUES_KEPT = 50_000
 
 
 class FieldPostings:
@@ -58,8 +64,60 @@ class FieldPostings:
         )
 
 
+class FieldTokens:
+    """One text field's words in one segment as the form numbers of a
+    :class:`~search.text.analysis.FormNumbers`, document after document; counted into
+    postings once, when the segment is written (:meth:`sorted_postings`), rather than
+    article by article: a word costs a look-up and four bytes until then."""
+
+    def __init__(self, stop: bool, stem: bool) -> None:
+        self.stop = stop
+        self.stem = stem
+        self._forms = array("I")  # every document's form numbers, one after another
+        self._docs = array("I")
+        self._lengths = array("I")  # how many of _forms each of _docs has
+
+    def add(self, docnum: int, forms: array) -> None:
+        """A document's form numbers; documents come in ascending order."""
+        if forms:
+            self._forms.extend(forms)
+            self._docs.append(docnum)
+            self._lengths.append(len(forms))
+
+    def sorted_postings(self, numbers: FormNumbers) -> SortedPostings:
+        """The postings sorted by term (UTF-8 bytes), then document: a term's frequency
+        in a document is how many of its words have forms whose term it is."""
+        chain = numbers.chain(stop=self.stop, stem=self.stem)
+        of_form = np.frombuffer(chain.of_form, np.uint32)
+        terms = of_form[np.frombuffer(self._forms, np.uint32)]
+        docs = np.repeat(
+            np.frombuffer(self._docs, np.uint32), np.frombuffer(self._lengths, np.uint32)
+        )
+        if chain.drops:
+            kept = terms != chain.DROPPED
+            terms, docs = terms[kept], docs[kept]
+        used = np.flatnonzero(np.bincount(terms, minlength=len(chain.terms)))
+        encoded = [chain.terms[number].encode("utf-8") for number in used.tolist()]
+        order = sorted(range(len(encoded)), key=encoded.__getitem__)
+        rank = np.zeros(len(chain.terms), np.uint64)
+        rank[used[order]] = np.arange(len(used), dtype=np.uint64)
+        keys = (rank[terms] << np.uint64(32)) | docs  # term rank, then document
+        keys.sort()
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])[: len(keys)])
+        freqs = np.diff(starts, append=len(keys)).astype(np.float32)
+        keys = keys[starts]
+        ranks = (keys >> np.uint64(32)).astype(np.int64)
+        return SortedPostings(
+            [encoded[number] for number in order],
+            np.cumsum(np.bincount(ranks, minlength=len(encoded))).astype(np.uint32),
+            (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32),
+            freqs,
+        )
+
+
 class ArraySegmentWriter(SegmentWriter):
-    """whoosh's segment writer with array-field postings kept as :class:`FieldPostings`.
+    """whoosh's segment writer with array-field postings kept as :class:`FieldTokens` (a
+    text) or :class:`FieldPostings` (any other value).
 
     Needs a codec with an :class:`~search.storage.postings.ArrayFieldWriter`. Articles are
     added to its own new segment; deletions mark earlier segments' articles, as whoosh's
@@ -69,10 +127,13 @@ class ArraySegmentWriter(SegmentWriter):
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, **kwargs)
         self._postings: dict[str, FieldPostings] = {}
-        self._term_counter = TermCounter()
-        self._forms_of: dict[str, list[str]] = {}  # text -> its words' forms, per document
+        self._tokens: dict[str, FieldTokens] = {}
+        self._numbers = FormNumbers()
+        self._forms_of: dict[str, array] = {}  # text -> its words' form numbers, per document
         self._stem_parts: list[str] = []  # this document's STEM_SOURCES texts
         self._stem_text: str | None = None  # and their join, the stem field's usual text
+        self._whoosh_terms_of: dict[tuple, list] = {}  # (field, value) -> field.index(value)
+        self._column_values_of: dict[tuple, object] = {}  # and -> its column value
 
     def add_document(self, **fields) -> None:
         """Add one document (whoosh's ``add_document`` without boosts, vectors or spelling;
@@ -98,7 +159,9 @@ class ArraySegmentWriter(SegmentWriter):
             stored = fields.get(f"_stored_{name}", value) if field.stored else None
             perdoc.add_field(name, field, stored, length)
             if field.column_type:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+                perdoc.add_column_value(
+                    name, field.column_type, self._column_value(name, field, value)
+                )
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
@@ -106,34 +169,80 @@ class ArraySegmentWriter(SegmentWriter):
     def _index_field(self, name: str, field, value) -> int:
         """Post the field's terms; returns its length (0 unless the field is scored)."""
         if name in ARRAY_FIELDS:
-            if isinstance(field, TurkishText) and isinstance(value, str):
+            if (
+                isinstance(field, TurkishText)
+                and isinstance(value, str)
+                and (name not in self._postings)
+            ):
                 forms = self._forms(value)
-                counts = self._term_counter.chain_counts(forms, stop=field.stop, stem=field.stem)
-            else:
-                counts = {term.decode("utf-8"): freq for term, freq, _, _ in field.index(value)}
+                tokens = self._tokens.get(name)
+                if tokens is None:
+                    tokens = self._tokens[name] = FieldTokens(field.stop, field.stem)
+                tokens.add(self.docnum, forms)
+                if not field.scorable:
+                    return 0
+                return self._numbers.chain(stop=field.stop, stem=field.stem).length(forms)
+            counts = {term.decode("utf-8"): freq for term, freq, _, _ in field.index(value)}
             postings = self._postings.get(name) or self._postings.setdefault(name, FieldPostings())
             postings.add(self.docnum, counts)
             return sum(counts.values()) if field.scorable else 0
         length = 0
-        for term, freq, weight, encoded in field.index(value):
+        for term, freq, weight, encoded in self._whoosh_terms(name, field, value):
             length += freq
             self.pool.add((name, term, self.docnum, weight, encoded))
         return length if field.scorable else 0
 
-    def _forms(self, text: str) -> list[str]:
-        """The exact forms of ``text``'s words, each text of a document read once: the
+    def _column_value(self, name: str, field, value):
+        """whoosh's ``field.to_column_value(value)``, kept per value of a field whose values
+        recur (a date's took 6 µs)."""
+        if field.unique:
+            return field.to_column_value(value)
+        key = (name, value)
+        try:
+            column_value = self._column_values_of.get(key)
+        except TypeError:
+            return field.to_column_value(value)
+        if column_value is None:
+            if len(self._column_values_of) >= WHOOSH_VALUES_KEPT:
+                self._column_values_of.clear()
+            column_value = self._column_values_of[key] = field.to_column_value(value)
+        return column_value
+
+    def _whoosh_terms(self, name: str, field, value) -> list:
+        """whoosh's ``field.index(value)``, kept per value of a field whose values recur
+        (a date's eight range terms took 70 µs to make, a year's or a category's 8 µs)."""
+        if field.unique:
+            return list(field.index(value))
+        key = (name, value)
+        try:
+            terms = self._whoosh_terms_of.get(key)
+        except TypeError:  # a value that cannot be a key (a list of words, say)
+            return list(field.index(value))
+        if terms is None:
+            if len(self._whoosh_terms_of) >= WHOOSH_VALUES_KEPT:
+                self._whoosh_terms_of.clear()
+            terms = self._whoosh_terms_of[key] = list(field.index(value))
+        return terms
+
+    def _forms(self, text: str) -> array:
+        """The form numbers of ``text``'s words, each text of a document read once: the
         stem field's text (title, blank line, body) takes the title's and the body's."""
         forms = self._forms_of.get(text)
         if forms is None:
             if text == self._stem_text:
-                forms = [form for part in self._stem_parts for form in self._forms(part)]
+                forms = array("I")
+                for part in self._stem_parts:
+                    forms.extend(self._forms(part))
             else:
-                forms = self._term_counter.forms(text)
+                forms = self._numbers.numbers(text)
             self._forms_of[text] = forms
         return forms
 
     def _flush_segment(self) -> None:
-        for name, postings in sorted(self._postings.items()):
+        for name, tokens in sorted(self._tokens.items()):
+            self.fieldwriter.add_sorted(name, tokens.sorted_postings(self._numbers))
+        for name, postings in sorted(self._postings.items()):  # (a field given both: refused)
             self.fieldwriter.add_sorted(name, postings.sorted_postings())
+        self._tokens.clear()
         self._postings.clear()
         super()._flush_segment()
