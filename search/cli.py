@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from search import RELAXED_BELOW
+from search import RELAXED_BELOW, budget
 from search.articles import DEFAULT_MAX_BYTES, OUTSIDE_LINKS_OPTION
 from search.errors import BadParameter, DocsMissing, HaberaraError
 from search.indexing.reindex import DEFAULT_LOCK_TIMEOUT, ReindexReport
@@ -27,8 +27,11 @@ from search.opensearch.mapping import DEFAULT_REPLICAS, DEFAULT_SHARDS
 from search.searching.searcher import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 #: The server's defaults: threads per worker process, and worker processes at most
-#: (each keeps its own reader and caches).
-THREADS_PER_WORKER = 4
+#: (each keeps its own reader and caches). Of the threads, those that costly requests
+#: may hold while they run or wait for their turn (:mod:`search.searching.budget`) come
+#: on top of the plain searches' own.
+PLAIN_THREADS_PER_WORKER = 4
+THREADS_PER_WORKER = PLAIN_THREADS_PER_WORKER + budget.HEAVY_RUNNING + budget.HEAVY_WAITING
 MAX_WORKERS_BY_DEFAULT = 4
 
 EXIT_REJECTED = 1

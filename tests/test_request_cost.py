@@ -127,6 +127,26 @@ def test_a_costly_search_is_refused_while_another_runs_and_a_plain_one_is_not(co
         assert searcher.search(THREE_PHRASES).total == 3 * PHRASE_BUDGET_EVERY
 
 
+def test_a_costly_search_waits_for_its_turn_rather_than_being_refused(costly: Path) -> None:
+    """Refused at once, a client asks again at once: one that waits a moment costs less."""
+    searcher = Searcher(costly)
+    running = threading.Event()
+
+    def hold_the_turn_briefly() -> None:
+        with budget.request_budget(seconds=60), budget.heavy_request():
+            running.set()
+            time.sleep(budget.HEAVY_WAIT_SECONDS / 4)
+
+    holder = threading.Thread(target=hold_the_turn_briefly)
+    holder.start()
+    try:
+        assert running.wait(30)
+        with budget.request_budget():
+            assert searcher.search(THREE_PHRASES).total == 3 * PHRASE_BUDGET_EVERY
+    finally:
+        holder.join(30)
+
+
 #: Articles holding both words of :data:`SCATTERED_PHRASE` apart: each one a phrase check.
 SCATTERED_ARTICLES = 2_000
 SCATTERED_PHRASE = '"liman ihalesi" "ihale sonucu"'

@@ -7,10 +7,13 @@ its client has gone; the optional work stops at either. Within a process, one re
 a time does such work (:func:`costly_work`): the others skip it at once rather than wait,
 so a crowd of costly requests cannot take every core from the plain searches. A costly
 request (:func:`heavy_request`: many words, prefixes, phrases, a very long article's page)
-runs while no more than one other waits in its process; beyond that it is refused at
-once with :class:`~search.errors.Busy`, so costly requests never hold every thread and
-plain searches keep theirs. A server of several processes shares one turn among them
-all (:func:`share_heavy_turn`), so costly requests cannot take every core either.
+runs in its turn: one at a time, among all the processes of a server that shares its turn
+(:func:`share_heavy_turn`), so costly requests never take more than one core. Others wait
+for the turn, sleeping, up to :data:`HEAVY_WAIT_SECONDS` and no more than
+:data:`HEAVY_WAITING` in a process; beyond that they are refused with
+:class:`~search.errors.Busy`. A server gives plain searches threads beyond those, so they
+never wait behind costly ones; and since a refused client asks again at once, keeping it
+waiting costs less than refusing it.
 Outside a request (the command line) nothing is limited.
 """
 
@@ -30,11 +33,15 @@ REQUEST_SECONDS = 0.3
 #: Seconds a request waits for the process's one slot for costly work before doing without.
 COSTLY_WAIT_SECONDS = 0.01
 
-#: Costly requests running at once in one process, and waiting for their turn.
+#: Costly requests running at once in one process, and waiting for their turn: a
+#: server's threads beyond these are left to plain searches.
 HEAVY_RUNNING = 1
-HEAVY_WAITING = 0
-#: Seconds a costly request waits for its turn before it is refused.
+HEAVY_WAITING = 12
+#: Seconds a costly request waits for its turn before it is refused; how often a waiting
+#: one looks whether its client has gone, and whether another process gave the turn back.
 HEAVY_WAIT_SECONDS = 2.0
+HEAVY_WAIT_STEP_SECONDS = 0.05
+SHARED_TURN_POLL_SECONDS = 0.005
 
 _local = threading.local()
 _costly = threading.Lock()
@@ -55,15 +62,34 @@ def share_heavy_turn() -> None:
         _shared_turn = tempfile.TemporaryFile(prefix="haberara-turn-")  # noqa: SIM115 - kept open
 
 
-def _take_shared_turn() -> bool:
-    """Whether this process now holds the shared turn (always, when none is shared)."""
+def _take_shared_turn(deadline: float) -> bool:
+    """Whether this process got the shared turn by ``deadline`` (at once when none is
+    shared), while its client stays."""
     if _shared_turn is None:
         return True
-    try:
-        fcntl.lockf(_shared_turn, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
+    while True:
+        try:
+            fcntl.lockf(_shared_turn, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            if time.monotonic() >= deadline or _gone():
+                return False
+            time.sleep(SHARED_TURN_POLL_SECONDS)
+
+
+def _take_process_turn(deadline: float) -> bool:
+    """Whether this thread got its process's turn by ``deadline``, while its client stays."""
+    while True:
+        step = min(HEAVY_WAIT_STEP_SECONDS, deadline - time.monotonic())
+        if _heavy_running.acquire(timeout=max(step, 0)):
+            return True
+        if time.monotonic() >= deadline or _gone():
+            return False
+
+
+def _gone() -> bool:
+    gone = getattr(_local, "gone", None)
+    return bool(gone and gone())
 
 
 def _give_back_shared_turn() -> None:
@@ -74,6 +100,7 @@ def _give_back_shared_turn() -> None:
 def start_request(seconds: float = REQUEST_SECONDS, gone: Callable[[], bool] | None = None):
     """From now on in this thread, :func:`exhausted` is true once ``seconds`` have passed
     or ``gone()`` says the client has disconnected; until :func:`end_request`."""
+    _local.seconds = seconds
     _local.deadline = time.monotonic() + seconds
     _local.gone = gone
     _local.cut = False
@@ -160,11 +187,14 @@ def heavy_request() -> Iterator[None]:
     if not _heavy.acquire(blocking=False):
         raise Busy(BUSY_MESSAGE)
     try:
-        if not _heavy_running.acquire(timeout=HEAVY_WAIT_SECONDS):
+        deadline = time.monotonic() + HEAVY_WAIT_SECONDS
+        if not _take_process_turn(deadline):
             raise Busy(BUSY_MESSAGE)
         try:
-            if not _take_shared_turn():  # another process's costly request runs
+            if not _take_shared_turn(deadline):  # another process's costly request ran on
                 raise Busy(BUSY_MESSAGE)
+            # the time spent waiting was not spent working: the budget starts now
+            _local.deadline = time.monotonic() + _local.seconds
             _local.heavy = True
             try:
                 yield
