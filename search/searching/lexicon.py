@@ -10,10 +10,9 @@ thread (see :mod:`search.shared`); a reindex that adds a segment only reads the 
 
 from __future__ import annotations
 
-import sys
 from array import array
-from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
 
 from search.text.analysis import ascii_fold
 from search.text.morphology import VOWELS, suffix_chains
@@ -29,10 +28,10 @@ class SegmentLexicon:
     [('biskek', 2), ('bişkek', 3)]
 
     A word's fields are a bit mask: bit ``i`` is set when field ``i`` (in the order the
-    mapping gave them) holds the word. The words, folds and masks are kept in three
-    parallel lists, the strings shared with every other segment's lexicon (``sys.intern``):
-    an archive's segments mostly hold the same words, and per-word tuples cost more memory
-    than the words themselves.
+    mapping gave them) holds the word. The folds and the words are each kept as one string,
+    a line per word, with where each line starts (:class:`Lines`): a string object per
+    word cost four to five times the text itself, some 40 MB of a worker for the archive's
+    300,000 words.
     """
 
     def __init__(self, words_by_field: Mapping[str, Iterable[str]]) -> None:
@@ -41,10 +40,10 @@ class SegmentLexicon:
         for bit, words in enumerate(words_by_field.values()):
             for word in words:
                 masks[word] = masks.get(word, 0) | (1 << bit)
-        pairs = sorted((_fold(word), word) for word in map(sys.intern, masks))
-        self.folds = [fold for fold, _ in pairs]
-        self._words = [word for _, word in pairs]
-        self._masks = array("B", [masks[word] for word in self._words])
+        pairs = sorted((ascii_fold(word), word) for word in masks)
+        self.folds = Lines(fold for fold, _ in pairs)
+        self._words = Lines(word for _, word in pairs)
+        self._masks = array("B", [masks[word] for _, word in pairs])
 
     def __len__(self) -> int:
         return len(self._words)
@@ -65,24 +64,58 @@ class SegmentLexicon:
         """
         start = bisect_left(self.folds, prefix)
         end = bisect_left(self.folds, prefix + "\U0010ffff", start)
-        cut, folds, chains = len(prefix), self.folds, suffix_chains()
-        found = [i for i in range(start, end) if folds[i][cut:] in chains]
+        cut, chains = len(prefix), suffix_chains()
+        folds = self.folds.between(start, end)
+        found = [i for i, fold in enumerate(folds) if fold[cut:] in chains]
         if needs_vowel:
             found = [i for i in found if folds[i][cut : cut + 1] in VOWELS]
-        return [(self._words[i], self._masks[i]) for i in found]
+        if not found:
+            return []
+        words = self._words.between(start, end)
+        return [(words[i], self._masks[start + i]) for i in found]
 
     def with_fold(self, folded: str) -> list[tuple[str, int]]:
         """``(word, fields)`` of the words whose fold is exactly ``folded``."""
         start = bisect_left(self.folds, folded)
-        end = start
-        while end < len(self.folds) and self.folds[end] == folded:
-            end += 1
-        return self._pairs(start, end)
+        return self._pairs(start, bisect_right(self.folds, folded, start))
 
     def _pairs(self, start: int, end: int) -> list[tuple[str, int]]:
-        return list(zip(self._words[start:end], self._masks[start:end], strict=True))
+        if start >= end:
+            return []
+        return list(zip(self._words.between(start, end), self._masks[start:end], strict=True))
 
 
-def _fold(word: str) -> str:
-    folded = ascii_fold(word)
-    return word if folded == word else sys.intern(folded)  # one string when nothing changed
+class Lines:
+    """Strings without line breaks kept as one string, a line each, and where each line
+    starts: a sorted one can be searched with :mod:`bisect`, and a run of them is read
+    with one ``split``.
+
+    >>> lines = Lines(["ada", "bal", "can"])
+    >>> len(lines), lines[1], lines.between(1, 3), bisect_left(lines, "b"), list(lines)
+    (3, 'bal', ['bal', 'can'], 1, ['ada', 'bal', 'can'])
+    """
+
+    def __init__(self, strings: Iterable[str]) -> None:
+        strings = list(strings)
+        self._text = "\n".join(strings) + "\n"
+        starts, position = array("I", [0]), 0
+        for string in strings:
+            position += len(string) + 1
+            starts.append(position)
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __getitem__(self, index: int) -> str:  # 0 <= index < len: what bisect asks for
+        starts = self._starts
+        return self._text[starts[index] : starts[index + 1] - 1]
+
+    def between(self, start: int, end: int) -> list[str]:
+        """Lines ``start`` to ``end`` (not included)."""
+        if start >= end:
+            return []
+        return self._text[self._starts[start] : self._starts[end] - 1].split("\n")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.between(0, len(self)))
