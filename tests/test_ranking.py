@@ -183,6 +183,27 @@ def test_a_verb_is_found_by_its_stem_in_another_tense(tmp_path: Path) -> None:
     assert ids(page)[0] == "dogum"
 
 
+def test_a_question_ranks_the_article_holding_its_words_in_one_sentence_first(
+    tmp_path: Path,
+) -> None:
+    """No two of the question's words stand side by side in either article; in one they
+    stand in one sentence, in the other scattered through it."""
+    filler = "Kent meclisi bütçe görüşmelerine devam etti ve oturum uzadı. " * 2
+    articles = {
+        "bir-cumlede": (
+            "title: Valilik açıklaması\n\n"
+            f"Valilik uyarı yaptı: gece boyunca Ordu ve çevresinde sel bekleniyor. {filler * 3}\n"
+        ),
+        "dagnik": (
+            f"title: Karadeniz gündemi\n\nOrdu limanı kapandı. {filler}Dün sel vardı. "
+            f"{filler}Uyarı yapıldı. {filler}Ordu yeniden açıldı. {filler}Sel sular çekildi. "
+            f"{filler}Yeni uyarı geldi. {filler}Ordu bekliyor.\n"
+        ),
+    }
+    searcher = searcher_over(tmp_path, {f"{name}.txt": text for name, text in articles.items()})
+    assert ids(searcher.search("Ordu sel uyarı"))[0] == "bir-cumlede"
+
+
 def test_a_word_is_traced_back_to_a_three_letter_dictionary_form(tmp_path: Path) -> None:
     """``yılda`` is ``yıl`` + ``-da``: it finds ``yılında``, another form of ``yıl`` (the
     Snowball stem they share is too common here to match)."""
