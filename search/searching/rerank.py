@@ -44,8 +44,8 @@ WINDOW = 100
 #: ranking on the headline benchmark).
 PROXIMITY_WINDOW = 10
 #: How much of a candidate's body is looked at for proximity, from its start: a news story
-#: says what it is about first (the first 1,500 characters ranked a little worse on the
-#: relevance benchmark, the whole body alike).
+#: says what it is about first. 3,000 characters ranked questions and headlines a little
+#: better than 1,500 on the relevance benchmark, for 0.2 ms a query of tokenising.
 PROXIMITY_CHARS = 3_000
 #: The most a candidate's score is raised when every pair of query words stands together.
 PROXIMITY_WEIGHT = 1.0
