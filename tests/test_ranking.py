@@ -218,3 +218,18 @@ def test_a_word_is_traced_back_to_a_three_letter_dictionary_form(tmp_path: Path)
     )
     first = searcher.search("müze yılda").results[0]
     assert (first.id, first.missing) == ("acilis", [])
+
+
+def test_a_word_typed_with_turkish_letters_keeps_them_in_a_short_dictionary_form(
+    tmp_path: Path,
+) -> None:
+    """``yaşta`` is traced back to ``yaş``, not to ``yas`` (mourning), though both fold to
+    ``yas``: the article in mourning is no answer."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "okul.txt": "title: Okul\n\nÇocuk beş yaşında okula başladı. Yaş sınırı yok.\n",
+            "yas.txt": "title: Köy\n\nKöy halkı yasına devam etti.\n",
+        },
+    )
+    assert ids(searcher.search("yaşta")) == ["okul"]

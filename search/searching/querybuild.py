@@ -36,7 +36,12 @@ from search.text.analysis import (
     turkish_stem,
 )
 from search.text.dictionary import belongs_to_longer_word, is_dictionary_word
-from search.text.morphology import inflections, lemma_candidates, stem_variants
+from search.text.morphology import (
+    SHORT_LEMMA_LENGTH,
+    inflections,
+    lemma_candidates,
+    stem_variants,
+)
 
 TITLE_BOOST = 2.25
 EXACT_BOOST = 2.0
@@ -245,16 +250,25 @@ class Vocabulary:
 def _typed_alike(word: str, form: str, base: str) -> bool:
     """Whether ``form`` keeps the Turkish letters of ``word`` in the ``base`` (folded)
     they share, but for the letters the base changes before a suffix (``ağaç`` ->
-    ``ağacı``, ``şehir`` -> ``şehri``); any form does for a word typed without them.
+    ``ağacı``, ``şehir`` -> ``şehri``) and, in a base of :data:`SHORT_LEMMA_LENGTH`
+    letters or more, its last one (an article written without Turkish letters has
+    ``kitabin`` for ``kitabın``); any form does for a word typed without them. A short
+    base keeps every letter: ``yaş`` and ``yas`` (mourning) are different words.
 
     >>> _typed_alike("tür", "türü", "tur"), _typed_alike("tür", "turu", "tur")
     (True, False)
     >>> _typed_alike("tur", "türü", "tur"), _typed_alike("şehir", "şehri", "sehir")
     (True, True)
+    >>> _typed_alike("yaşta", "yaşında", "yas"), _typed_alike("yaşta", "yasına", "yas")
+    (True, False)
     """
     if word.isascii():
         return True
-    shared = min(len(prefix) for prefix, _ in stem_variants(base)) - 1
+    variants = stem_variants(base)
+    if len(base) < SHORT_LEMMA_LENGTH and len(variants) == 1 and base[-1:] != "c":
+        shared = len(base)  # a short base that does not change: all its letters are kept
+    else:
+        shared = min(len(prefix) for prefix, _ in variants) - 1
     return form[:shared] == word[:shared]
 
 

@@ -68,7 +68,7 @@ _VOWEL_DROPPING = frozenset(
 
 MIN_BASE_LENGTH = 2
 #: The shortest dictionary form an inflected query word is traced back to: three letters,
-#: as many everyday nouns have (``yılda`` -> ``yıl`` -> ``yılında``, ``günü`` -> ``gün``).
+#: as many everyday nouns have (``yılda`` -> ``yıl`` -> ``yılı``, ``dilde`` -> ``dil``).
 MIN_LEMMA_LENGTH = 3
 #: A dictionary form shorter than this is tried only when no longer one is found (``isimle``
 #: is ``isim`` + ``-le``, not ``isi`` + ``-mle``), and never with its last consonant
