@@ -155,3 +155,81 @@ def test_a_typo_whose_suggestion_finds_nothing_stays_as_typed(tmp_path: Path) ->
     reindex(docs, tmp_path / "index")
     page = Searcher(tmp_path / "index").search("kırgıstan", categories=["spor"])
     assert page.total == 0 and page.corrected is None
+
+
+def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:
+    docs = write_articles(folder / "articles", articles)
+    report = reindex(docs, folder / "index")
+    assert not report.failed, report.failed
+    return Searcher(folder / "index", freshness=None)
+
+
+def test_a_verb_is_found_by_its_stem_in_another_tense(tmp_path: Path) -> None:
+    """``doğmuştur`` and ``doğdu`` share a Snowball stem held by a tenth of the articles,
+    as a common verb's is: it still counts, so the article telling where she was born
+    beats the one that names her more often."""
+    articles = {
+        "dogum.txt": "title: Ressam Ayla Koçer\n\nAyla Koçer 1950'de Bursa'da doğdu.\n",
+        "sergi.txt": (
+            "title: Ayla Koçer sergisi\n\n"
+            "Ayla Koçer yeni sergisini Bursa'da açtı. Koçer, sergide Bursa resimlerini "
+            "gösterdi; Ayla Koçer Bursa'yı çok sevdiğini söyledi.\n"
+        ),
+        "kuzu.txt": "title: Çiftlikte sevinç\n\nÇiftlikte dün gece üç kuzu doğdu.\n",
+    }
+    for n in range(17):
+        articles[f"hava-{n}.txt"] = f"title: Hava durumu\n\nYarın {n + 10} derece olacak.\n"
+    page = searcher_over(tmp_path, articles).search("Ayla Koçer Bursa'da doğmuştur")
+    assert ids(page)[0] == "dogum"
+
+
+@pytest.mark.parametrize("query", ["Ordu sel uyarı", "Ordu sel"])
+def test_the_article_holding_the_words_in_one_sentence_comes_first(
+    tmp_path: Path, query: str
+) -> None:
+    """No two of the query's words stand side by side in either article; in one they
+    stand in one sentence, in the other scattered through it."""
+    filler = "Kent meclisi bütçe görüşmelerine devam etti ve oturum uzadı. " * 2
+    articles = {
+        "bir-cumlede": (
+            "title: Valilik açıklaması\n\n"
+            f"Valilik uyarı yaptı: gece boyunca Ordu ve çevresinde sel bekleniyor. {filler * 3}\n"
+        ),
+        "dagnik": (
+            f"title: Karadeniz gündemi\n\nOrdu limanı kapandı. {filler}Dün sel vardı. "
+            f"{filler}Uyarı yapıldı. {filler}Ordu yeniden açıldı. {filler}Sel sular çekildi. "
+            f"{filler}Yeni uyarı geldi. {filler}Ordu bekliyor.\n"
+        ),
+    }
+    searcher = searcher_over(tmp_path, {f"{name}.txt": text for name, text in articles.items()})
+    assert ids(searcher.search(query))[0] == "bir-cumlede"
+
+
+def test_a_word_is_traced_back_to_a_three_letter_dictionary_form(tmp_path: Path) -> None:
+    """``yılda`` is ``yıl`` + ``-da``: it finds ``yılında``, another form of ``yıl`` (the
+    Snowball stem they share is too common here to match)."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "acilis.txt": "title: Müze açıldı\n\nMüze 1990 yılında ziyarete açıldı.\n",
+            "ziyaret.txt": "title: Müze ziyaretçileri\n\nMüzeyi bu ay binlerce kişi gezdi.\n",
+            "kutlama.txt": "title: Kutlama\n\nYeni yıl coşkuyla kutlandı.\n",
+        },
+    )
+    first = searcher.search("müze yılda").results[0]
+    assert (first.id, first.missing) == ("acilis", [])
+
+
+def test_a_word_typed_with_turkish_letters_keeps_them_in_a_short_dictionary_form(
+    tmp_path: Path,
+) -> None:
+    """``yaşta`` is traced back to ``yaş``, not to ``yas`` (mourning), though both fold to
+    ``yas``: the article in mourning is no answer."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "okul.txt": "title: Okul\n\nÇocuk beş yaşında okula başladı. Yaş sınırı yok.\n",
+            "yas.txt": "title: Köy\n\nKöy halkı yasına devam etti.\n",
+        },
+    )
+    assert ids(searcher.search("yaşta")) == ["okul"]

@@ -40,9 +40,10 @@ class ClusterVocabulary(Vocabulary):
         self._segments = stamp
         self._documents = max(documents, 1)
 
-    def is_rare(self, fieldname: str, word: str) -> bool:
-        """Whether at most :data:`~search.searching.querybuild.RARE_SHARE` of the articles hold the
-        Snowball stem of ``word`` (``fieldname`` is ``stem``), as the cluster stems it."""
+    def is_rare(self, fieldname: str, word: str, share: float = RARE_SHARE) -> bool:
+        """Whether at most ``share`` (by default :data:`~search.searching.querybuild.RARE_SHARE`)
+        of the articles hold the Snowball stem of ``word`` (``fieldname`` is ``stem``), as
+        the cluster stems it."""
 
         def count() -> int:
             query = {"term": {fieldname: word}}
@@ -50,7 +51,7 @@ class ClusterVocabulary(Vocabulary):
             return int(answer["count"])
 
         return _frequencies.get((self._segments, fieldname, word), count) <= (
-            RARE_SHARE * self._documents
+            share * self._documents
         )
 
     @property

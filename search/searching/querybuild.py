@@ -36,7 +36,12 @@ from search.text.analysis import (
     turkish_stem,
 )
 from search.text.dictionary import belongs_to_longer_word, is_dictionary_word
-from search.text.morphology import inflections, lemma_candidates, stem_variants
+from search.text.morphology import (
+    SHORT_LEMMA_LENGTH,
+    inflections,
+    lemma_candidates,
+    stem_variants,
+)
 
 TITLE_BOOST = 2.25
 EXACT_BOOST = 2.0
@@ -53,6 +58,11 @@ MASKS_KEPT = 5_000
 FILL_UP_BELOW = 10
 #: A stem held by more than this share of the articles is not matched (see is_rare).
 RARE_SHARE = 0.05
+#: ... or, for a query word the dictionary does not list (an inflected word, a verb form),
+#: by more than this share: a common verb's stem still joins its tenses (``doğmuştur`` and
+#: ``doğdu``, ``çalışmıştır`` and ``çalıştı``), while a dictionary word keeps to its own
+#: forms (Snowball stems ``kuru`` and ``kurum`` alike, as ``kur``).
+INFLECTED_RARE_SHARE = 0.20
 #: Shorter query words match their own spellings only: two letters and a suffix spell
 #: another word too often (``ad`` + ``-a`` is ``ada``, an island).
 MIN_EXPANDED_LENGTH = 3
@@ -136,17 +146,18 @@ class Vocabulary:
         self._segments = (generation, *(leaf.segment().segment_id() for leaf, _ in leaves))
         self._documents = max(reader.doc_count(), 1)
 
-    def is_rare(self, fieldname: str, word: str) -> bool:
-        """Whether at most :data:`RARE_SHARE` of the articles hold ``word`` in the field.
+    def is_rare(self, fieldname: str, word: str, share: float = RARE_SHARE) -> bool:
+        """Whether at most ``share`` of the articles hold ``word`` in the field.
 
-        A common Snowball stem (``yap``, ``ol``) matches a third of the archive: reading its
-        postings cost most of a query's time while adding almost nothing to the ranking.
+        The commonest Snowball stems (``yap``, ``ol``) match a third of the archive: reading
+        their postings cost most of a query's time while adding almost nothing to the
+        ranking.
         """
         frequency = _kept_frequencies.get(
             (self._segments, fieldname, word),
             lambda: self._reader.doc_frequency(fieldname, word),
         )
-        return frequency <= RARE_SHARE * self._documents
+        return frequency <= share * self._documents
 
     def body_frequency(self, word: str) -> int:
         """How many articles hold ``word`` (exact form) in their body."""
@@ -239,16 +250,25 @@ class Vocabulary:
 def _typed_alike(word: str, form: str, base: str) -> bool:
     """Whether ``form`` keeps the Turkish letters of ``word`` in the ``base`` (folded)
     they share, but for the letters the base changes before a suffix (``ağaç`` ->
-    ``ağacı``, ``şehir`` -> ``şehri``); any form does for a word typed without them.
+    ``ağacı``, ``şehir`` -> ``şehri``) and, in a base of :data:`SHORT_LEMMA_LENGTH`
+    letters or more, its last one (an article written without Turkish letters has
+    ``kitabin`` for ``kitabın``); any form does for a word typed without them. A short
+    base keeps every letter: ``yaş`` and ``yas`` (mourning) are different words.
 
     >>> _typed_alike("tür", "türü", "tur"), _typed_alike("tür", "turu", "tur")
     (True, False)
     >>> _typed_alike("tur", "türü", "tur"), _typed_alike("şehir", "şehri", "sehir")
     (True, True)
+    >>> _typed_alike("yaşta", "yaşında", "yas"), _typed_alike("yaşta", "yasına", "yas")
+    (True, False)
     """
     if word.isascii():
         return True
-    shared = min(len(prefix) for prefix, _ in stem_variants(base)) - 1
+    variants = stem_variants(base)
+    if len(base) < SHORT_LEMMA_LENGTH and len(variants) == 1 and base[-1:] != "c":
+        shared = len(base)  # a short base that does not change: all its letters are kept
+    else:
+        shared = min(len(prefix) for prefix, _ in variants) - 1
     return form[:shared] == word[:shared]
 
 
@@ -479,8 +499,9 @@ def _word(
         )
     if len(fields) > 1:
         terms.append(("meta", word, META_BOOST))
+        share = RARE_SHARE if is_dictionary_word(word) else INFLECTED_RARE_SHARE
         for stem in _stems(word, vocabulary) if word not in stopwords() else ():
-            if vocabulary.is_rare("stem", stem):
+            if vocabulary.is_rare("stem", stem, share):
                 spec.stems.add(stem)
                 terms.append(("stem", stem, STEM_BOOST))
     return engine.TermsClause(tuple(terms))

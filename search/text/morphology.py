@@ -67,6 +67,13 @@ _VOWEL_DROPPING = frozenset(
 )
 
 MIN_BASE_LENGTH = 2
+#: The shortest dictionary form an inflected query word is traced back to: three letters,
+#: as many everyday nouns have (``yılda`` -> ``yıl`` -> ``yılı``, ``dilde`` -> ``dil``).
+MIN_LEMMA_LENGTH = 3
+#: A dictionary form shorter than this is tried only when no longer one is found (``isimle``
+#: is ``isim`` + ``-le``, not ``isi`` + ``-mle``), and never with its last consonant
+#: softened: a word of one syllable seldom softens (``aldı`` is no form of ``alt``).
+SHORT_LEMMA_LENGTH = 4
 MAX_EXPANSIONS = 64
 
 
@@ -146,14 +153,18 @@ def lemma_candidates(word: str, is_indexed: Callable[[str], bool]) -> list[str]:
     ['kitap']
     >>> lemma_candidates("toplantiya", lambda w: w in {"toplanti", "toplantiya"})
     ['toplanti']
+    >>> lemma_candidates("yilda", lambda w: w in {"yil", "yilda"})
+    ['yil']
     """
     candidates: list[str] = []
-    for cut in range(len(word) - 1, MIN_BASE_LENGTH + 1, -1):
+    for cut in range(len(word) - 1, MIN_LEMMA_LENGTH - 1, -1):
+        if cut < SHORT_LEMMA_LENGTH and candidates:
+            break
         stem, suffix = word[:cut], word[cut:]
         if not is_suffix_chain(suffix):
             continue
         options = [stem]
-        if suffix[0] in VOWELS and stem[-1] in _HARDENING:
+        if suffix[0] in VOWELS and stem[-1] in _HARDENING and cut >= SHORT_LEMMA_LENGTH:
             options.append(stem[:-1] + _HARDENING[stem[-1]])
         for option in options:
             if option not in candidates and is_indexed(option):
