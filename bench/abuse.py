@@ -1,16 +1,18 @@
 """Plain searches while abusive clients send the costliest requests we know (issue 21).
 
 Starts ``haberara serve --no-reindex`` on 127.0.0.1 over ``--index`` (an index you built;
-it is only read), then:
+it is only read), waits until its workers have built their completion tables (work a
+worker does once, after it starts), then:
 
-1. for ``--baseline-seconds``, one client sends plain searches alone, in a closed loop;
+1. for ``--baseline-seconds``, one client sends plain searches alone;
 2. for ``--seconds``, ``--abusers`` clients (20 by default) send costly requests in a closed
    loop while the plain client goes on: 60 misspelt words (suggestions), three quoted
    phrases of common words (stored-text checks), 69 prefixes, a 500-character query of
    common words, and the article page of ``--big-article`` with its word highlighted.
 
 Plain searches are one or two words taken from the news-headlines eval set, each asked
-once (a kept result page would answer at once). Every second the server's worker
+once (a kept result page would answer at once), ``--pause`` seconds apart (as readers
+search; a closed loop would run out of queries within seconds). Every second the server's worker
 processes are sampled. Prints and writes (``bench/results/abuse-*.json``) the plain
 searches' p50/p95/max alone and under abuse, what the abusive requests got, and each
 worker's peak RSS. It stops by itself; loopback only.
@@ -92,15 +94,19 @@ class Server:
                 stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
+        answered = 0  # completions from ten answers in a row: every worker has built its table
+        while time.monotonic() < deadline and answered < 10:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}; see {log}")
             try:
-                if requests.get(f"{self.base}/healthz", timeout=5).status_code == 200:
-                    return
+                suggest = requests.get(f"{self.base}/api/suggest", params={"q": "ka"}, timeout=5)
+                completed = suggest.status_code == 200 and suggest.json().get("completions")
+                answered = answered + 1 if completed else 0
             except requests.RequestException:
-                pass
-            time.sleep(0.5)
+                answered = 0
+            time.sleep(0.1 if answered else 0.5)
+        if answered >= 10:
+            return
         stop_process(self.process)
         raise RuntimeError(f"server not ready within 300 s; see {log}")
 
@@ -108,11 +114,13 @@ class Server:
         return process_tree(self.process.pid)[1:] or [self.process.pid]
 
 
-def plain_client(base: str, queries: list[str], stop: threading.Event) -> list[float]:
-    """Closed loop of plain searches until ``stop``; each one's milliseconds."""
+def plain_client(
+    base: str, queries: list[str], stop: threading.Event, pause: float
+) -> list[float]:
+    """Plain searches, ``pause`` seconds apart, until ``stop``; each one's milliseconds."""
     timings = []
     with requests.Session() as session:
-        while not stop.is_set() and queries:
+        while not stop.wait(pause) and queries:
             started = time.perf_counter()
             response = session.get(f"{base}/api/search", params={"q": queries.pop()}, timeout=60)
             timings.append((time.perf_counter() - started) * 1000)
@@ -166,11 +174,11 @@ def run(args: argparse.Namespace) -> dict:
         stop = threading.Event()
         timer = threading.Timer(args.baseline_seconds, stop.set)
         timer.start()
-        # each query is asked once: half alone, half under abuse (a quiet machine runs
-        # through all of them within the baseline)
+        # each query is asked once: half alone, half under abuse (with the default pause,
+        # a quiet machine takes about a minute for a half)
         half = len(queries) // 2
         queries, alone_queries = queries[:half], queries[half:]
-        alone = plain_client(server.base, alone_queries, stop)
+        alone = plain_client(server.base, alone_queries, stop, args.pause)
         peaks: dict[int, float] = {}
         stop = threading.Event()
         tally: Counter = Counter()
@@ -183,7 +191,7 @@ def run(args: argparse.Namespace) -> dict:
             thread.start()
         time.sleep(2.0)  # let every abuser get going before measuring
         threading.Timer(args.seconds, stop.set).start()
-        crowded = plain_client(server.base, queries, stop)
+        crowded = plain_client(server.base, queries, stop, args.pause)
         stop.set()
         for thread in threads:
             thread.join(120)
@@ -211,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="abuse phase, at most 600")
     parser.add_argument("--baseline-seconds", type=float, default=20.0)
     parser.add_argument("--port", type=int, default=5091)
+    parser.add_argument(
+        "--pause", type=float, default=0.05, help="seconds between two plain searches"
+    )
     args = parser.parse_args(argv)
     args.seconds = min(args.seconds, 600.0)
     result = run(args)

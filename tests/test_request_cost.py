@@ -276,3 +276,36 @@ def test_processes_sharing_the_turn_run_one_costly_request_at_a_time(costly: Pat
     finally:
         holder.kill()
         holder.join(30)
+
+
+def test_a_costly_request_steps_aside_while_a_plain_one_runs(monkeypatch) -> None:
+    """Threads of one process run Python one at a time: the costly request lets the plain
+    one finish first, and goes on at once when none runs."""
+    monkeypatch.setattr(budget, "STEP_ASIDE_SECONDS", 30.0)
+    events: list[str] = []
+    plain_started, costly_waiting = threading.Event(), threading.Event()
+
+    def plain() -> None:
+        with budget.request_budget():
+            plain_started.set()
+            assert costly_waiting.wait(30)
+            time.sleep(0.05)
+            events.append("plain done")
+
+    def costly() -> None:
+        with budget.request_budget(seconds=60), budget.heavy_request():
+            budget.step_aside()  # none runs yet: at once
+            events.append("costly alone")
+            assert plain_started.wait(30)
+            costly_waiting.set()
+            budget.step_aside()
+            events.append("costly after")
+
+    threads = [threading.Thread(target=costly), threading.Thread(target=plain)]
+    threads[0].start()
+    while not events:  # the costly request ran its first step before the plain one came
+        time.sleep(0.001)
+    threads[1].start()
+    for thread in threads:
+        thread.join(60)
+    assert events == ["costly alone", "plain done", "costly after"]

@@ -387,7 +387,7 @@ class Engine:
             for fieldname, text, _ in clause.terms
         ]
         read = dict(zip(terms, self.data.postings_many(self.reader, terms), strict=True))
-        return [self._group_matches(group, read) for group in groups]
+        return [budget.stepped_aside(self._group_matches, group, read) for group in groups]
 
     def match(self, groups: list[Matches], excluded: list[Clause]) -> Matches:
         """Documents matching every group, scores summed, minus excluded."""

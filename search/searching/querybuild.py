@@ -20,7 +20,7 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.spelling import ListCorrector
 
-from search.searching import engine
+from search.searching import budget, engine
 from search.searching.lexicon import SegmentLexicon
 from search.searching.query import Clause, ParsedQuery
 from search.shared import SharedCache
@@ -392,6 +392,7 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     only_stopwords = all(_is_stopword(c) for c in parsed.clauses)
     groups, phrases, labels = [], [], []
     for group in _split_compounds(parsed.groups):
+        budget.step_aside()  # a query of many words is a costly one: plain ones go first
         kept = [clause for clause in group if only_stopwords or not _is_stopword(clause)]
         compiled = [(clause, _clause(clause, vocabulary, spec)) for clause in kept]
         compiled = [(clause, built) for clause, built in compiled if built is not None]
