@@ -111,7 +111,9 @@ def test_searches_keep_their_totals_while_a_node_is_lost(
     docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
     backend.reindex(docs)
     client = backend.cluster.client()
-    client.cluster.health(index=backend.cluster.index, wait_for_status="green")
+    # every copy placed, of the articles and of their word counts, before a node is lost
+    indexes = f"{backend.cluster.index},{backend.cluster.index}{wordcounts.SUFFIX}"
+    client.cluster.health(index=indexes, wait_for_status="green", request_timeout=120)
     searcher = backend.searcher(cache_pages=False)
     queries = ["toplantı", "biskek", EVERY_WORD, '"güvenlik konseyi"']
     expected = {query: searcher.search(query).total for query in queries}
