@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh.columns import VarBytesColumn
 
@@ -13,6 +14,7 @@ from search.indexing import mergepolicy
 from search.indexing.reindex import reindex
 from search.searching.searcher import Searcher
 from search.storage import segmentmerge
+from search.storage.arrays import FieldArrays, SortedPostings, field_arrays
 from search.storage.reading import column_values
 from search.storage.store import open_index
 
@@ -136,9 +138,10 @@ def test_merged_build_segments_hold_what_the_unmerged_ones_held(tmp_path, monkey
 def test_a_build_merges_its_array_fields_in_its_worker_processes_as_it_would_here(
     tmp_path, monkeypatch
 ):
-    """A large merge's array fields are merged and encoded in the build's processes, the
-    two largest apart: the merged segment's files are byte for byte the ones this process
-    writes."""
+    """A large merge of segments with deletions has its array fields merged and encoded
+    in the build's processes, the two largest apart: the merged segment's files are byte
+    for byte the ones this process writes."""
+    monkeypatch.setattr(segmentmerge.MergingSegmentWriter, "_without_deletions", lambda _: False)
     merged_in = []
     run_shares = full_build.run_shares
 
@@ -167,6 +170,80 @@ def test_a_build_merges_its_array_fields_in_its_worker_processes_as_it_would_her
 
     assert files(apart) == files(here)
     assert everything_by_id(apart) == everything_by_id(here)
+
+
+def segment_files(index_dir: Path) -> dict[str, bytes]:
+    """The files of the index's one segment, by name without the segment's id."""
+    (generation,) = [path for path in index_dir.iterdir() if path.is_dir()]
+    segment = open_index(index_dir)._segments()[0].segment_id()
+    return {
+        path.name.replace(segment, "S"): path.read_bytes()
+        for path in generation.iterdir()
+        if path.name.startswith(segment)
+    }
+
+
+def test_a_build_merge_copies_term_bytes_into_the_file_a_decoding_merge_writes(
+    tmp_path, monkeypatch
+):
+    """A full build's segments have no deletions: each term's bytes are copied with only
+    its first number written anew, and the merged segment's files are byte for byte the
+    ones decoding and encoding every posting writes."""
+    copied_fields = []
+    copy = segmentmerge.concatenated_arrays
+
+    def counted(parts):
+        copied_fields.append(len(parts))
+        return copy(parts)
+
+    monkeypatch.setattr(segmentmerge, "concatenated_arrays", counted)
+    copied = build(tmp_path, monkeypatch, "copied", merged_articles=1_000)
+    assert len(copied_fields) == 5 and min(copied_fields) >= 5  # each field, every segment
+
+    def decoded(parts):
+        return segmentmerge.field_arrays(segmentmerge.merged_postings(parts))
+
+    monkeypatch.setattr(segmentmerge, "concatenated_arrays", decoded)
+    by_decoding = build(tmp_path, monkeypatch, "decoded", merged_articles=1_000)
+    assert segment_files(copied) == segment_files(by_decoding)
+    assert everything_by_id(copied) == everything_by_id(by_decoding)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_copied_term_bytes_decode_to_the_merged_postings(seed):
+    """Random segments with terms held by some of them, documents far apart (numbers of
+    several bytes) and near (one byte), terms of a few bytes and of a few hundred (copied
+    in one array step or as slices): the copied field is the decoded and merged one."""
+    rng = np.random.default_rng(seed)
+    parts, base = [], 0
+    for _ in range(int(rng.integers(2, 5))):
+        count = int(rng.integers(1, 3_000))
+        terms = sorted({f"t{int(n)}".encode() for n in rng.integers(0, 400, 300)})
+        postings = [np.unique(rng.integers(0, count, rng.choice([3, 60, 900]))) for _ in terms]
+        docs = np.concatenate(postings).astype(np.uint32)
+        freqs = rng.integers(1, 200, len(docs)).astype(np.float32)
+        ends = np.cumsum([len(p) for p in postings]).astype(np.uint32)
+        sections = field_arrays(SortedPostings(terms, ends, docs, freqs))
+        parts.append(segmentmerge.Part(_field_of(sections), base))
+        base += count
+    expected = field_arrays(segmentmerge.merged_postings(parts))
+    copied = segmentmerge.concatenated_arrays(parts)
+    sizes = np.diff(expected["post_ends"].astype(np.int64), prepend=0)
+    assert sizes.min() < 8 and sizes.max() > segmentmerge.LONG_RUN
+    assert copied.keys() == expected.keys()
+    for name in expected:
+        assert np.array_equal(copied[name], expected[name]), name
+
+
+def _field_of(sections: dict) -> FieldArrays:
+    """The :class:`FieldArrays` reading ``sections`` as a written file would hold them."""
+    buffer, placed = bytearray(), {}
+    for name, values in sections.items():
+        data = np.ascontiguousarray(values)
+        buffer += b"\0" * (-len(buffer) % 8)
+        placed[name] = (len(buffer), data.dtype.str, len(data))
+        buffer += data.tobytes()
+    return FieldArrays(bytes(buffer), placed)
 
 
 @pytest.mark.parametrize("limit", [60, 75])

@@ -23,7 +23,13 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, _lenfield
 from whoosh.columns import FixedBytesColumn, TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import SegmentReader
 
-from search.storage.arrays import FieldArrays, FieldSections, SortedPostings, field_arrays
+from search.storage.arrays import (
+    FieldArrays,
+    FieldSections,
+    SortedPostings,
+    decode_postings,
+    field_arrays,
+)
 from search.storage.schema import ARRAY_FIELDS
 from search.storage.segmentwriter import ArraySegmentWriter
 from search.storage.storedtext import STORED
@@ -157,11 +163,19 @@ class MergingSegmentWriter(ArraySegmentWriter):
         self._parts.clear()
         super()._flush_segment()
 
+    def _without_deletions(self) -> bool:
+        """Whether no segment merged has deleted documents (a full build's never has):
+        their term bytes can then be copied (:func:`concatenated_arrays`)."""
+        return all(part.renumbered is None for held in self._parts.values() for part in held)
+
     def _merged_fields(self) -> dict[str, FieldSections]:
-        """Each array field's merged postings as the file holds them: in this process, or
+        """Each array field's merged postings as the file holds them: their bytes copied
+        when no segment has deletions; otherwise decoded and merged in this process, or
         for a large merge given ``parallel``, the fields shared out among its processes,
         the largest first to the least loaded (one field is one process's work)."""
         parts = self._parts
+        if self._without_deletions():
+            return {name: concatenated_arrays(held) for name, held in parts.items()}
         size = {name: sum(part.arrays.size() for part in held) for name, held in parts.items()}
         procs = self._parallel[0] if self._parallel else 1
         if procs < 2 or len(parts) < 2 or sum(size.values()) < PARALLEL_MERGE_BYTES:
@@ -303,3 +317,113 @@ def _kept_postings(part: Part) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     term_of = np.repeat(np.arange(len(counts)), counts)
     kept_counts = np.bincount(term_of[live], minlength=len(counts))
     return renumbered[live].astype(np.uint32) + np.uint32(part.base), freqs[live], kept_counts
+
+
+def concatenated_arrays(parts: list[Part]) -> FieldSections:
+    """One field's arrays from segments without deletions, in document order, as
+    :func:`~search.storage.arrays.field_arrays` of :func:`merged_postings` would make them,
+    without decoding and encoding every posting: a term's bytes from each segment are
+    copied one after another, and only each copy's first number (a gap from the term's
+    last document in an earlier segment, or a document number) is written anew. A full
+    build's merge spent most of its time decoding and encoding postings it left as
+    they were."""
+    term_lists = [part.arrays.term_list() for part in parts]
+    terms = list(dict.fromkeys(sorted(chain.from_iterable(term_lists))))
+    number = dict(zip(terms, range(len(terms)), strict=True))
+    last_doc = np.zeros(len(terms), np.int64)  # each term's last document so far
+    held = np.zeros(len(terms), bool)
+    hashes = np.zeros(len(terms), np.uint32)
+    chunks = []  # per segment: its terms' ranks, byte starts and sizes, new first numbers
+    for place, (held_terms, part) in enumerate(zip(term_lists, parts, strict=True)):
+        ranks = np.fromiter(map(number.__getitem__, held_terms), np.int64, len(held_terms))
+        arrays = part.arrays
+        hashes[ranks[arrays.by_hash]] = arrays.hashes
+        ends = arrays.post_ends.astype(np.int64)
+        sizes = np.diff(ends, prepend=0)
+        starts = ends - sizes
+        encoded = arrays.encoded[: int(ends[-1]) if len(ends) else 0]
+        firsts, first_sizes = _first_numbers(encoded, starts)
+        first_docs = (firsts >> 4) + part.base
+        gaps = np.where(held[ranks], first_docs - last_doc[ranks], first_docs)
+        if place + 1 < len(parts):  # a later segment starts from each term's last document
+            docs, _, counts = decode_postings(encoded, sizes)
+            last_doc[ranks] = docs[np.cumsum(counts) - 1] + part.base
+            held[ranks] = True
+        chunk = (ranks, starts + first_sizes, sizes - first_sizes, (gaps << 4) | (firsts & 15))
+        chunks.append((*chunk, encoded))
+    order = np.argsort(np.concatenate([chunk[0] for chunk in chunks]), kind="stable")
+    ranks, rest_starts, rest_sizes, new_firsts = (
+        np.concatenate([chunk[column] for chunk in chunks])[order] for column in range(4)
+    )
+    sources = [chunk[4] for chunk in chunks]
+    offsets = np.cumsum([0] + [len(source) for source in sources[:-1]])
+    rest_starts += np.repeat(offsets, [len(chunk[0]) for chunk in chunks])[order]
+    first_bytes, first_sizes = _encode_numbers(new_firsts)
+    out_ends = np.cumsum(first_sizes + rest_sizes)
+    out_starts = out_ends - first_sizes - rest_sizes
+    encoded = np.empty(int(out_ends[-1]) if len(out_ends) else 0, np.uint8)
+    encoded[np.repeat(out_starts, first_sizes) + _within(first_sizes)] = first_bytes
+    _copy_runs(encoded, out_starts + first_sizes, np.concatenate(sources), rest_starts, rest_sizes)
+    term_ends = np.zeros(len(terms), np.int64)
+    term_ends[ranks] = out_ends  # (a term's last copy ends it: ranks ascend, then segments)
+    by_hash = np.argsort(hashes, kind="stable").astype(np.uint32)
+    return {
+        "blob": np.frombuffer(b"".join(terms), np.uint8),
+        "term_ends": np.cumsum([len(term) for term in terms], dtype=np.uint64).astype(np.uint32),
+        "hashes": hashes[by_hash],
+        "by_hash": by_hash,
+        "post_ends": term_ends.astype(np.uint32),
+        "postings": encoded,
+    }
+
+
+#: Runs of at least this many bytes are copied one by one, the others in one array step.
+LONG_RUN = 256
+
+
+def _copy_runs(
+    target: np.ndarray, at: np.ndarray, source: np.ndarray, starts: np.ndarray, sizes: np.ndarray
+) -> None:
+    """Copy ``source[starts[i]:starts[i] + sizes[i]]`` to ``target[at[i]:]`` for each i: the
+    few long runs (most of the bytes) as slices, the many short ones gathered at once."""
+    long_runs = sizes >= LONG_RUN
+    for to, start, size in zip(
+        at[long_runs].tolist(), starts[long_runs].tolist(), sizes[long_runs].tolist(), strict=True
+    ):
+        target[to : to + size] = source[start : start + size]
+    short = ~long_runs
+    at, starts, sizes = at[short], starts[short], sizes[short]
+    within = _within(sizes)
+    target[np.repeat(at, sizes) + within] = source[np.repeat(starts, sizes) + within]
+
+
+def _within(sizes: np.ndarray) -> np.ndarray:
+    """0, 1, ... size-1 for each of ``sizes``, one after another."""
+    total = int(sizes.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+
+
+def _first_numbers(encoded: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first variable-length number at each of ``starts`` and how many bytes it takes."""
+    lasts = np.flatnonzero(encoded < 0x80)
+    ends = lasts[np.searchsorted(lasts, starts)]
+    sizes = ends - starts + 1
+    values = np.zeros(len(starts), np.int64)
+    for place in range(int(sizes.max()) if len(sizes) else 0):
+        within = sizes > place
+        group = encoded[starts[within] + place].astype(np.int64) & 0x7F
+        values[within] |= group << (7 * place)
+    return values, sizes
+
+
+def _encode_numbers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` as variable-length numbers (seven bits a byte, lowest first, the high
+    bit set on all but the last), one after another, and each one's size."""
+    sizes = np.ones(len(values), np.int64)
+    for bits in range(7, 64, 7):
+        sizes += values >= (1 << bits)
+    places = _within(sizes)
+    owner = np.repeat(np.arange(len(values)), sizes)
+    groups = (values[owner] >> (7 * places)) & 0x7F
+    more = places + 1 < sizes[owner]
+    return (groups | (more << 7)).astype(np.uint8), sizes
