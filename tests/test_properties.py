@@ -94,7 +94,7 @@ any_query = st.one_of(
 #: Text with every code point hypothesis can make, lone surrogates included.
 any_text = st.text(alphabet=st.characters(exclude_categories=()), max_size=300)
 #: Few letters, many apostrophes and Turkish capitals: words meet at every kind of edge.
-turkish_edges = st.text(alphabet="aıiİIoöşsSŞbBtTé2_'’‘ʼ -.\n", max_size=120)
+turkish_edges = st.text(alphabet="aıiİIoöşsSŞbBtTé2_'’‘ʼ -.\n(,«”", max_size=120)
 
 
 @pytest.fixture(scope="module")

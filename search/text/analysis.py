@@ -36,7 +36,8 @@ ANALYSIS_VERSION = 11
 DOTLESS_I = "\u0131"  # ı
 DOTTED_CAPITAL_I = "\u0130"  # İ
 COMBINING_DOT_ABOVE = "\u0307"
-APOSTROPHES = "'\u2019\u2018\u02bc"  # ' ’ ‘ ʼ
+MODIFIER_APOSTROPHE = "\u02bc"  # ʼ
+APOSTROPHES = "'\u2019\u2018" + MODIFIER_APOSTROPHE  # ' ’ ‘ ʼ
 
 #: Letters and digits (no underscore), with apostrophe-joined parts kept in one token.
 WORD_PATTERN = r"[^\W_]+(?:[" + APOSTROPHES + r"][^\W_]+)*"
@@ -254,7 +255,8 @@ def exact_form(word: str) -> str:
     >>> exact_form("KIRGIZİSTAN’ın")
     'kırgızistan'
     """
-    return turkish_lower(strip_apostrophe_suffix(word))
+    plain = word.isalnum() and MODIFIER_APOSTROPHE not in word  # (ʼ is a letter to isalnum)
+    return turkish_lower(word if plain else strip_apostrophe_suffix(word))
 
 
 def exact_forms(text: str) -> Iterator[tuple[int, int, str]]:
@@ -352,8 +354,18 @@ class _PieceNumbers(dict):
         self._words = words
 
     def __missing__(self, piece: str) -> tuple[int, ...]:
-        numbers = self[piece] = tuple(map(self._words.__getitem__, WORD.findall(piece)))
+        core = piece.strip(_EDGE_MARKS)  # "(Ankara," -> "Ankara": most pieces are one word
+        if core.isalnum():
+            numbers = self[piece] = (self._words[core],)
+        else:
+            numbers = self[piece] = tuple(map(self._words.__getitem__, WORD.findall(core)))
         return numbers
+
+
+#: Marks that never belong to a word, so a piece with them at its edges holds the words
+#: it holds without them (an apostrophe belongs to a word only between two parts of it;
+#: ``ʼ`` is a letter to the tokenizer, so it stays).
+_EDGE_MARKS = '.,;:!?"()[]{}<>«»“”„…-–—/*+=%&#@|~^`$' + "'\u2019\u2018"
 
 
 class ChainTerms:
