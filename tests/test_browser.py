@@ -88,11 +88,16 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def search_for(page, base: str, text: str) -> None:
-    """Open the page, type into the focused search box and press Enter, as a reader does."""
+def open_front_page(page, base: str) -> None:
+    """Open the front page and wait for its search box to take the keyboard."""
     page.goto(base + "/")
     # autofocus: applied at the page's first rendering, which may follow the load event
     page.wait_for_function("document.activeElement && document.activeElement.id === 'q'")
+
+
+def search_for(page, base: str, text: str) -> None:
+    """Open the page, type into the focused search box and press Enter, as a reader does."""
+    open_front_page(page, base)
     page.keyboard.type(text)
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -265,7 +270,7 @@ def test_invalid_date_shows_turkish_error(browser, live_server):
 
 
 def test_typing_shows_results_without_pressing_enter(page, live_server):
-    page.goto(live_server + "/")
+    open_front_page(page, live_server)
     page.evaluate("window.stayedOnThisPage = true")
     page.keyboard.type("liman", delay=30)  # the first letters' requests are cancelled
     page.locator(".summary", has_text=re.compile("^1 sonuç")).wait_for()
@@ -286,7 +291,7 @@ def test_typing_shows_results_without_pressing_enter(page, live_server):
 
 
 def test_autocomplete_by_keyboard(page, live_server):
-    page.goto(live_server + "/")
+    open_front_page(page, live_server)
     box = page.locator("#q")
     page.keyboard.type("coru")  # no Turkish letters, lower case: "Çorum" is offered
     options = page.get_by_role("option")
