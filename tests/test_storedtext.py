@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
 
 from conftest import write_articles
@@ -102,3 +103,30 @@ def test_an_update_writes_with_the_dictionary_of_the_full_build(tmp_path, monkey
     page = Searcher(index_dir).search("yeniden")
     assert [hit.id for hit in page.results] == ["yeni"]
     assert "<mark>yeniden</mark> toplandı" in page.results[0].snippet
+
+
+def test_values_compressed_together_keep_their_documents(tmp_path, monkeypatch):
+    """Values kept back to be compressed in groups land on their own documents, before
+    bytes a merge copies as they are, and none is lost at the end of the segment."""
+    monkeypatch.setattr(storedtext, "COMPRESSED_TOGETHER", 3)
+    values = {0: "Bişkek", 1: "toplantı", 2: "meclis", 3: "bütçe", 4: "deprem"}
+    copied = {6: "tatbikat"}  # already compressed, appended as a merge appends a segment
+    long_value = " ".join(str(n * 7919) for n in range(200))  # its length takes two bytes
+    values |= {8: "konsey", 9: long_value}
+    storage = FileStorage(str(tmp_path))
+    column = storedtext.DictionaryBytesColumn("toplantı meclis deprem ".encode() * 20)
+    handle = storage.create_file("values.col")
+    writer = column.writer(handle)
+    for docnum, value in values.items():
+        if docnum == 8:
+            for number, text in copied.items():
+                compressed = writer._compressor.compress(text.encode())
+                VarBytesColumn.Writer.add(writer, number, compressed)
+        writer.add(docnum, value.encode())
+    writer.finish(11)
+    length = handle.tell()
+    handle.close()
+    reader = column.reader(storage.open_file("values.col"), 0, length, 11)
+    expected = [(values | copied).get(d, "").encode() for d in range(11)]
+    assert [reader[docnum] for docnum in range(11)] == expected
+    assert list(reader) == expected
