@@ -114,9 +114,7 @@ class Server:
         return process_tree(self.process.pid)[1:] or [self.process.pid]
 
 
-def plain_client(
-    base: str, queries: list[str], stop: threading.Event, pause: float
-) -> list[float]:
+def plain_client(base: str, queries: list[str], stop: threading.Event, pause: float) -> list[float]:
     """Plain searches, ``pause`` seconds apart, until ``stop``; each one's milliseconds."""
     timings = []
     with requests.Session() as session:

@@ -51,8 +51,7 @@ ARTICLES = {
         "ertelendi; kurulun kararı haftaya kaldı.\n"
     ),
     "kopru-tarihi.txt": (
-        "title: Boğaz köprüsü\n\n"
-        "Köprü 1973'te trafiğe açıldı. Bakımı ilkbaharda yapılıyor.\n"
+        "title: Boğaz köprüsü\n\nKöprü 1973'te trafiğe açıldı. Bakımı ilkbaharda yapılıyor.\n"
     ),
     "kopru-anket.txt": (
         "title: Okurlara soru\n\n"
