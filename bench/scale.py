@@ -41,6 +41,7 @@ from speed import (
     ADDED_DIR,
     SEED,
     add_files,
+    background_done,
     full_build,
     incremental,
     latencies,
@@ -202,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"in-process latency over {len(queries)} queries …", flush=True)
     searcher = worker_searcher(index)
     latencies(lambda q: searcher.search(q, per_page=10), warmup)
+    background_done()
     results["in_process"] = summary(latencies(lambda q: searcher.search(q, per_page=10), queries))
     print(f"  {results['in_process']}", flush=True)
     if not args.skip_memory:
