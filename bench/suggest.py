@@ -133,7 +133,7 @@ def main() -> int:
 
     searcher = Searcher(args.index)
     build_ms = timed_ms(lambda: searcher.complete("a"))
-    titles = read_titles(searcher._current().engine.reader)
+    titles = list(read_titles(searcher._current().engine.reader))
     typed = prefixes(titles, args.prefixes, rng)
     searcher.complete("kirg")
     in_process = [timed_ms(lambda p=p: searcher.complete(p)) for p in typed]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import threading
 import time
+from bisect import bisect_left
 
 import pytest
 
 from conftest import write_articles
 from search import Completion, Searcher, reindex
-from search.searching.complete import CompletionTable, LatestTable
+from search.searching.complete import CompletionTable, LatestTable, PackedStrings
 
 TITLES = [
     "Kırgızistan'da seçim sonuçları açıklandı",
@@ -83,6 +84,36 @@ def test_phrases_stop_at_punctuation_and_stop_words():
     # "İzmir ve" ends with a stop word; one inside a phrase is kept; alone it is no completion
     assert texts(table.complete("izmir")) == ["İzmir", "İzmir ve Van"]
     assert texts(table.complete("ve")) == []
+
+
+def test_articles_sharing_a_title_each_count():
+    """A title carried by several articles counts once per article, for the phrases it
+    offers and for the way its words are shown."""
+    table = CompletionTable.from_titles(
+        ["Deprem bölgesinde son durum"] * 12 + ["Okulda deprem tatbikatı", "Son durum"]
+    )
+    assert table.complete("deprem b") == [
+        Completion("Deprem bölgesinde", 12),
+        Completion("Deprem bölgesinde son", 12),
+    ]
+    # twelve sentence starts (a tenth each) outweigh the one title writing it in lower case
+    assert table.complete("depr") == [
+        Completion("Deprem", 13),
+        Completion("Deprem bölgesinde", 12),
+        Completion("Deprem bölgesinde son", 12),
+    ]
+    assert table.complete("son d") == [Completion("son durum", 13)]
+
+
+def test_packed_strings_read_back_as_the_list_they_were():
+    words = ["", "ankara", "bişkek", "", "İzmir", "çay"]
+    packed = PackedStrings(words)
+    assert len(packed) == len(words)
+    assert list(packed) == words
+    assert packed[-1] == "çay"
+    keys = PackedStrings(["ankara", "bişkek", "izmir", "van"])
+    assert bisect_left(keys, "i") == 2
+    assert bisect_left(keys, "zz") == 4
 
 
 def test_after_a_reindex_the_new_titles_are_completed(tmp_path):

@@ -17,11 +17,13 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
@@ -39,8 +41,9 @@ PHRASE_TITLES = 3
 #: is in a few, a few of thousands).
 PHRASE_SHARE = 0.02
 PHRASE_WORDS = (2, 3)
-#: Of a title's first word (capitalised as a sentence start), a form counts this little.
-FIRST_WORD_WEIGHT = 0.1
+#: A form seen as a title's first word (capitalised as a sentence start), or in a title
+#: in capitals, counts one part in this many of a form seen inside a title.
+FIRST_WORD_PARTS = 10
 #: Characters of a prefix looked at; a longer text is no half-typed word.
 MAX_PREFIX = 100
 _SPACES = re.compile(r"\s+")
@@ -54,6 +57,25 @@ class Completion:
     titles: int
 
 
+class PackedStrings(Sequence[str]):
+    """Strings kept as one string and where each ends: hundreds of thousands of short
+    strings as two objects (as that many small objects, scattered among the ones the
+    table's build let go, they would keep that memory from being given back)."""
+
+    def __init__(self, strings: list[str]) -> None:
+        self._joined = "".join(strings)
+        self._ends = array("q", accumulate(map(len, strings)))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]  # no slices
+        if index < 0:
+            index += len(self._ends)
+        start = self._ends[index - 1] if index else 0
+        return self._joined[start : self._ends[index]]
+
+
 class CompletionTable:
     """Title words and phrases sorted by key, with their title counts and shown forms.
 
@@ -64,9 +86,9 @@ class CompletionTable:
 
     def __init__(self, entries: dict[str, tuple[int, str]]) -> None:
         keys = sorted(entries)
-        self._keys = keys
+        self._keys = PackedStrings(keys)
         self._counts = np.array([entries[key][0] for key in keys], np.int32)
-        self._texts = [entries[key][1] for key in keys]
+        self._texts = PackedStrings([entries[key][1] for key in keys])
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -75,14 +97,16 @@ class CompletionTable:
     def from_titles(cls, titles: Iterable[str]) -> CompletionTable:
         """The table of these titles (each title's words and phrases counted once).
 
-        Two passes: the first counts every word and phrase, the second finds how the
-        ones kept are written (a form for each of the hundreds of thousands of phrases
-        held by one title only would cost more memory than the table)."""
-        titles = list(titles)
+        Two passes over the distinct titles, each weighed by how many articles carry it:
+        the first counts every word and phrase, the second finds how the ones kept are
+        written (a form for each of the hundreds of thousands of phrases held by one
+        title only would cost more memory than the table)."""
+        distinct = Counter(titles)
         reader = _TitleReader()
         counts: Counter[str] = Counter()
-        for title in titles:
-            counts.update({key for key, _, _ in reader.grams(title)})
+        for title, articles in distinct.items():
+            for key in {key for key, _, _ in reader.grams(title)}:
+                counts[key] += articles
         stops = _folded_stopwords()  # "kadar" or "ve" completes nothing a reader wants
         kept = {
             key
@@ -93,14 +117,17 @@ class CompletionTable:
                 or count >= max(PHRASE_TITLES, PHRASE_SHARE * counts[key.split(" ", 1)[0]])
             )
         }
-        forms: dict[str, Counter[str]] = {key: Counter() for key in kept}
-        for title in titles:
-            capitals = FIRST_WORD_WEIGHT if title.isupper() else 1.0
+        weights: Counter[tuple[str, str]] = Counter()  # (key, shown text): one table
+        for title, articles in distinct.items():
+            capitals = 1 if title.isupper() else FIRST_WORD_PARTS
             for key, text, first in reader.grams(title):
-                found = forms.get(key)
-                if found is not None:
-                    found[text] += capitals * (FIRST_WORD_WEIGHT if first else 1.0)
-        return cls({key: (counts[key], forms[key].most_common(1)[0][0]) for key in kept})
+                if key in kept:
+                    weights[key, text] += articles * capitals * (1 if first else FIRST_WORD_PARTS)
+        shown: dict[str, tuple[int, str]] = {}  # the heaviest, the first seen of equals
+        for (key, text), weight in weights.items():
+            if key not in shown or weight > shown[key][0]:
+                shown[key] = (weight, text)
+        return cls({key: (counts[key], text) for key, (_, text) in shown.items()})
 
     def complete(self, text: str, limit: int = COMPLETIONS) -> list[Completion]:
         """The most frequent words and phrases starting with ``text`` (any case, Turkish
@@ -202,9 +229,10 @@ class LatestTable:
 _EMPTY = CompletionTable({})
 
 
-def read_titles(reader) -> list[str]:
-    """Every live article's shown title, from a whoosh reader's stored fields."""
-    return [fields.get("title", "") for fields in reader.all_stored_fields()]
+def read_titles(reader) -> Iterator[str]:
+    """Every live article's shown title, from a whoosh reader's stored fields, one at a
+    time (a table keeps each distinct title once)."""
+    return (fields.get("title", "") for fields in reader.all_stored_fields())
 
 
 def completion_key(text: str) -> str:
