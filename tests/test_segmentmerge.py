@@ -159,16 +159,7 @@ def test_a_build_merges_its_array_fields_in_its_worker_processes_as_it_would_her
     assert sorted(first + second) == ["body", "id", "meta", "stem", "title"]
     assert ("body" in first) != ("body" in second) and ("stem" in first) != ("body" in first)
 
-    def files(index_dir: Path) -> dict[str, bytes]:
-        (generation,) = [path for path in index_dir.iterdir() if path.is_dir()]
-        segment = open_index(index_dir)._segments()[0].segment_id()
-        return {
-            path.name.replace(segment, "S"): path.read_bytes()
-            for path in generation.iterdir()
-            if path.name.startswith(segment)
-        }
-
-    assert files(apart) == files(here)
+    assert segment_files(apart) == segment_files(here)
     assert everything_by_id(apart) == everything_by_id(here)
 
 
