@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
-from bisect import bisect_left
 
 import pytest
 
 from conftest import write_articles
 from search import Completion, Searcher, reindex
-from search.searching.complete import CompletionTable, LatestTable, PackedStrings
+from search.searching.complete import CompletionTable, LatestTable
 
 TITLES = [
     "Kırgızistan'da seçim sonuçları açıklandı",
@@ -103,17 +102,6 @@ def test_articles_sharing_a_title_each_count():
         Completion("Deprem bölgesinde son", 12),
     ]
     assert table.complete("son d") == [Completion("son durum", 13)]
-
-
-def test_packed_strings_read_back_as_the_list_they_were():
-    words = ["", "ankara", "bişkek", "", "İzmir", "çay"]
-    packed = PackedStrings(words)
-    assert len(packed) == len(words)
-    assert list(packed) == words
-    assert packed[-1] == "çay"
-    keys = PackedStrings(["ankara", "bişkek", "izmir", "van"])
-    assert bisect_left(keys, "i") == 2
-    assert bisect_left(keys, "zz") == 4
 
 
 def test_after_a_reindex_the_new_titles_are_completed(tmp_path):

@@ -17,17 +17,16 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
 
+from search.searching.lexicon import Lines
 from search.text.analysis import WORD, ascii_fold, stopwords, strip_apostrophe_suffix, turkish_lower
 
 log = logging.getLogger(__name__)
@@ -57,25 +56,6 @@ class Completion:
     titles: int
 
 
-class PackedStrings(Sequence[str]):
-    """Strings kept as one string and where each ends: hundreds of thousands of short
-    strings as two objects (as that many small objects, scattered among the ones the
-    table's build let go, they would keep that memory from being given back)."""
-
-    def __init__(self, strings: list[str]) -> None:
-        self._joined = "".join(strings)
-        self._ends = array("q", accumulate(map(len, strings)))
-
-    def __len__(self) -> int:
-        return len(self._ends)
-
-    def __getitem__(self, index: int) -> str:  # type: ignore[override]  # no slices
-        if index < 0:
-            index += len(self._ends)
-        start = self._ends[index - 1] if index else 0
-        return self._joined[start : self._ends[index]]
-
-
 class CompletionTable:
     """Title words and phrases sorted by key, with their title counts and shown forms.
 
@@ -85,10 +65,13 @@ class CompletionTable:
     """
 
     def __init__(self, entries: dict[str, tuple[int, str]]) -> None:
+        # hundreds of thousands of short strings as one string each (as that many small
+        # objects, scattered among the ones the build let go, they would keep that memory
+        # from being given back)
         keys = sorted(entries)
-        self._keys = PackedStrings(keys)
+        self._keys = Lines(keys)
         self._counts = np.array([entries[key][0] for key in keys], np.int32)
-        self._texts = PackedStrings([entries[key][1] for key in keys])
+        self._texts = Lines([entries[key][1] for key in keys])
 
     def __len__(self) -> int:
         return len(self._keys)
