@@ -182,13 +182,8 @@ def scan_article_files(
         raise kind(f"articles folder not found: {docs_dir}")
     folder = os.fspath(docs_dir)
     walk = _Walk(os.path.realpath(folder), outside_links, seen=set(), skipped=[])
-    files = sorted(_walk(folder, walk), key=_path_parts)
+    files = list(_walk(folder, walk))  # sorted part by part: each folder's names in order
     return files, sorted(walk.skipped, key=lambda entry: entry.path)
-
-
-def _path_parts(path: str) -> list[str]:
-    """Sort key giving the order of sorted paths (part by part), computed cheaply."""
-    return path.split(os.sep)
 
 
 def _walk(folder: str, walk: _Walk) -> Iterator[str]:
@@ -207,7 +202,7 @@ def _walk(folder: str, walk: _Walk) -> Iterator[str]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        path = os.path.join(folder, entry.name)
+        path = entry.path
         if _UNADDRESSABLE.search(entry.name):
             _skip_unaddressable(entry, path, walk)
             continue

@@ -402,10 +402,13 @@ def test_list_article_files(tmp_path: Path) -> None:
         ".gizli.txt",
         ".git/HEAD.txt",
         "2024/.taslak/eski.txt",
+        "a-b.txt",
+        "a/z.txt",
     ]:
         write(tmp_path, name, "Metin.")
     ids = [article_id(p, tmp_path) for p in list_article_files(tmp_path)]
-    assert ids == ["2025/10/derin", "a", "b"]
+    # sorted part by part: the folder `a` before `a-b.txt` (a plain text sort puts `/` last)
+    assert ids == ["2025/10/derin", "a/z", "a-b", "a", "b"]
 
 
 def test_list_follows_dir_symlinks_without_looping(tmp_path: Path) -> None:
