@@ -98,6 +98,12 @@ def load(generation: Path, commit: int) -> FileRecord:
 def _apply(
     record: FileRecord, articles: dict, removed: list[str], taken: float | None = None
 ) -> None:
+    if not record.hashes and not removed and taken is None:  # a whole record, quickly
+        record.hashes = {doc_id: entry[0] for doc_id, entry in articles.items()}
+        record.signatures = {
+            doc_id: tuple(entry[1:]) for doc_id, entry in articles.items() if len(entry) == 5
+        }
+        return
     for doc_id in removed:
         record.hashes.pop(doc_id, None)
         record.signatures.pop(doc_id, None)
