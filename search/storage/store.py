@@ -102,17 +102,30 @@ def open_index(index_dir: Path) -> FileIndex:
     The index is opened, one reader created and samples of what a search reads are read
     (:func:`search.storage.integrity.check_readable`), so a truncated or garbled segment is
     reported here as :class:`IndexCorrupt` rather than later, mid-search. When a full
-    reindex swaps ``CURRENT`` while we open the old generation, we retry with the new one.
+    reindex swaps ``CURRENT`` while we open the old generation, or a reindex commits in
+    place (removing the files of the commit we were opening), we retry with the new one.
     """
     for attempt in range(OPEN_ATTEMPTS):
         name = _read_current(index_dir)
+        commits = _commit_files(index_dir / name)
         try:
             return _open_generation(index_dir, index_dir / name)
         except (IndexCorrupt, IndexOutdated):
-            if attempt + 1 < OPEN_ATTEMPTS and _read_current(index_dir) != name:
-                continue  # swapped under us: open the new one
+            if attempt + 1 < OPEN_ATTEMPTS and (
+                _read_current(index_dir) != name or _commit_files(index_dir / name) != commits
+            ):
+                continue  # swapped or committed under us: open the new one
             raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _commit_files(generation: Path) -> frozenset[str] | None:
+    """The names of the generation's commits (whoosh's TOC files); a commit adds one and
+    removes the one before."""
+    try:
+        return frozenset(path.name for path in generation.glob("_MAIN_*.toc"))
+    except OSError:
+        return None
 
 
 def _open_generation(index_dir: Path, generation: Path) -> FileIndex:
