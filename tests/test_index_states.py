@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from whoosh.index import TOC
 
 from conftest import haberara, serve, write_articles
 from search.errors import HaberaraError, IndexCorrupt, IndexMissing, IndexOutdated
@@ -308,3 +309,27 @@ def test_server_on_a_damaged_index_answers_503_then_serves_the_rebuild(
             time.sleep(0.1)
         assert response.status_code == 200, response.text
         assert [hit["id"] for hit in response.json()["results"]] == ["2025/malatya-kayisi"]
+
+
+def test_an_open_overtaken_by_a_commit_opens_the_new_commit(
+    docs: Path, index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reindex committing in place removes the commit a reader has just found as the
+    latest: the open retries on the new commit instead of calling the index damaged."""
+    latest = TOC._latest_generation.__func__
+    overtaken: list[int] = []
+
+    def commit_after_finding(cls, storage, indexname: str) -> int:
+        found = latest(cls, storage, indexname)
+        if not overtaken:  # the first look only: the reindex below looks too
+            overtaken.append(found)
+            write_articles(docs, {"yeni.txt": "title: Yeni haber\n\nYeni bir haber geldi.\n"})
+            result = haberara("reindex", "--docs", str(docs), "--index", str(index))
+            assert result.returncode == 0, result.stderr
+        return found
+
+    monkeypatch.setattr(TOC, "_latest_generation", classmethod(commit_after_finding))
+    opened = store.open_index(index)
+    assert overtaken, "the open never looked for the latest commit"
+    with opened.searcher() as searcher:
+        assert searcher.doc_count() == len(ARTICLES) + 1
