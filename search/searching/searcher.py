@@ -440,7 +440,7 @@ class Searcher:
 
     def _last_indexed(self) -> str | None:
         generation = store.current_generation(self.index_dir)
-        tocs = sorted(generation.glob("_MAIN_*.toc")) if generation else []
+        tocs = store.commit_files(generation) if generation else []
         if not tocs:
             return None
         stamp = max(path.stat().st_mtime for path in tocs)

@@ -107,25 +107,25 @@ def open_index(index_dir: Path) -> FileIndex:
     """
     for attempt in range(OPEN_ATTEMPTS):
         name = _read_current(index_dir)
-        commits = _commit_files(index_dir / name)
+        commits = commit_files(index_dir / name)
         try:
             return _open_generation(index_dir, index_dir / name)
         except (IndexCorrupt, IndexOutdated):
             if attempt + 1 < OPEN_ATTEMPTS and (
-                _read_current(index_dir) != name or _commit_files(index_dir / name) != commits
+                _read_current(index_dir) != name or commit_files(index_dir / name) != commits
             ):
                 continue  # swapped or committed under us: open the new one
             raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _commit_files(generation: Path) -> frozenset[str] | None:
-    """The names of the generation's commits (whoosh's TOC files); a commit adds one and
-    removes the one before."""
+def commit_files(generation: Path) -> list[Path]:
+    """The generation's commits (whoosh's TOC files), sorted: a commit adds one and removes
+    the one before; none when the folder cannot be read."""
     try:
-        return frozenset(path.name for path in generation.glob("_MAIN_*.toc"))
+        return sorted(generation.glob("_MAIN_*.toc"))
     except OSError:
-        return None
+        return []
 
 
 def _open_generation(index_dir: Path, generation: Path) -> FileIndex:
