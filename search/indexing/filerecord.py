@@ -84,7 +84,7 @@ def load(generation: Path, commit: int) -> FileRecord:
     try:
         data = json.loads(gzip.decompress((generation / RECORD_FILE).read_bytes()))
         record = FileRecord(data["commit"], float(data["taken"]))
-        _apply(record, data["articles"], [])
+        record.hashes, record.signatures = _whole(data["articles"])
         for change in _changes(generation, record.commit):
             if change["after"] == record.commit:
                 _apply(record, change["articles"], change["removed"], change.get("taken"))
@@ -95,15 +95,17 @@ def load(generation: Path, commit: int) -> FileRecord:
         return FileRecord()
 
 
+def _whole(articles: dict) -> tuple[dict[str, str], dict[str, Signature]]:
+    """The hashes and signatures of a whole record's articles, in two dictionary builds
+    (entry by entry cost about 0.15 s more of a 0.75 s load at 217,600 files)."""
+    hashes = {doc_id: entry[0] for doc_id, entry in articles.items()}
+    signatures = {doc_id: tuple(entry[1:]) for doc_id, entry in articles.items() if len(entry) == 5}
+    return hashes, signatures
+
+
 def _apply(
     record: FileRecord, articles: dict, removed: list[str], taken: float | None = None
 ) -> None:
-    if not record.hashes and not removed and taken is None:  # a whole record, quickly
-        record.hashes = {doc_id: entry[0] for doc_id, entry in articles.items()}
-        record.signatures = {
-            doc_id: tuple(entry[1:]) for doc_id, entry in articles.items() if len(entry) == 5
-        }
-        return
     for doc_id in removed:
         record.hashes.pop(doc_id, None)
         record.signatures.pop(doc_id, None)
