@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import write_articles
 from search.indexing.reindex import reindex
+from search.searching.engine import PRUNE_ABOVE
 from search.searching.query import parse_query
 from search.searching.querybuild import match_query
 from search.searching.searcher import Searcher
@@ -75,6 +76,43 @@ def test_a_score_does_not_depend_on_what_is_scored_with_it(
     for size in (1, 3, len(hits) // 2):
         chosen = np.sort(rng.choice(len(hits), min(size, len(hits)), replace=False))
         assert matches.scores_of(hits[chosen]).tolist() == everything[chosen].tolist()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=queries, limit=st.sampled_from([1, 3, 10, 25]))
+def test_the_best_matches_are_those_of_scoring_every_match(
+    searcher: Searcher, text: str, limit: int
+) -> None:
+    """The best ``limit`` found by working out a partial match's share only where its sum
+    can reach them: the same documents (ties with the last included) and the same bits
+    as scoring every match."""
+    state = searcher._current()
+    matches = match_query(parse_query(text), state.vocabulary, state.engine).matches
+    hits = matches.docnums()
+    everything = matches.scores_of(hits)
+    if len(hits) > limit:
+        bar = np.sort(everything)[len(hits) - limit]
+        expected = np.flatnonzero(everything >= bar)
+    else:
+        expected = np.arange(len(hits))
+    docnums, scores = matches.best(hits, limit)
+    assert docnums.tolist() == hits[expected].tolist()
+    assert scores.tolist() == everything[expected].tolist()
+
+
+def test_partial_matches_of_a_long_query_are_pruned_exactly(searcher: Searcher) -> None:
+    """A long query most articles match in part takes the pruned path, and finds what
+    scoring every match finds."""
+    state = searcher._current()
+    text = "bakan toplantı açıklama belediye meclis tünel otoyol"
+    matches = match_query(parse_query(text), state.vocabulary, state.engine).matches
+    hits = matches.docnums()
+    assert matches.share is not None and len(hits) > PRUNE_ABOVE * 10
+    everything = matches.scores_of(hits)
+    best = np.sort(everything)[::-1][:10]
+    docnums, scores = matches.best(hits, 10)
+    assert sorted(scores.tolist(), reverse=True)[:10] == best.tolist()
+    assert set(docnums.tolist()) == set(hits[everything >= best[-1]].tolist())
 
 
 def test_searcher_pages_are_the_best_scores(searcher: Searcher) -> None:

@@ -53,6 +53,9 @@ PHRASE_BUDGET_EVERY = 20
 #: headline or a question often has a word its article lacks).
 COORD_SHORT = 3.0
 COORD_LONG = 1.5
+#: A partial match's share of the query is worked out for all its documents when they are
+#: at most this many times the documents asked for (see :meth:`Matches.best`).
+PRUNE_ABOVE = 4
 #: Queries of at least this many word groups are long: their share exponent is gentler,
 #: and they also find the articles lacking one group (see querybuild.CompiledQuery.match).
 LONG_QUERY_GROUPS = 3
@@ -170,6 +173,31 @@ class Matches:
         if self.share is not None:
             scores *= self.share.factor(docnums)
         return scores
+
+    def best(self, docnums: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """Those of ``docnums`` (ascending, distinct, matched) whose exact scores are among
+        the ``limit`` highest, with every one tied with the last of those, and their scores:
+        the same documents and bits as scoring every one of them.
+
+        A partial match's score is its summed score times a share of at most 1, so the
+        summed scores bound the final ones: the share is worked out for the documents
+        whose sum reaches the ``limit``-th best final score of the best sums only. A
+        question matching most of the archive by one common word scores every match once,
+        not once per group."""
+        if self.share is None or len(docnums) <= PRUNE_ABOVE * limit:
+            scores = self.scores_of(docnums)
+            kept = among_best(scores, limit)
+            return docnums[kept], scores[kept]
+        flat = self.flat()
+        summed = np.bincount(flat.docs, flat.scores, minlength=len(self.hit))[docnums]
+        probe = np.argpartition(summed, len(summed) - PRUNE_ABOVE * limit)[-PRUNE_ABOVE * limit :]
+        probed = summed[probe] * self.share.factor(docnums[probe])
+        bar = np.partition(probed, len(probed) - limit)[len(probed) - limit]
+        reach = np.flatnonzero(summed >= bar)
+        docnums = docnums[reach]
+        scores = summed[reach] * self.share.factor(docnums)
+        kept = among_best(scores, limit)
+        return docnums[kept], scores[kept]
 
     @property
     def scores(self) -> np.ndarray:
@@ -476,6 +504,14 @@ class Engine:
         if fieldname == "title":  # what the title field indexed: an untitled article's lead
             return stored_ranked_title(fields)
         return stored_body(fields) if fieldname == "body" else fields.get(fieldname, "")
+
+
+def among_best(values: np.ndarray, limit: int) -> np.ndarray | slice:
+    """Which ``values`` are among the ``limit`` highest, with every one tied with the
+    last of those."""
+    if len(values) <= limit:
+        return slice(None)
+    return values >= np.partition(values, len(values) - limit)[len(values) - limit]
 
 
 def _power(values: np.ndarray, exponent: float) -> np.ndarray:

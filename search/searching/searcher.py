@@ -26,7 +26,7 @@ from search.searching.complete import (
     LatestTable,
     read_titles,
 )
-from search.searching.engine import Engine, Matches
+from search.searching.engine import Engine, Matches, among_best
 from search.searching.highlight import highlight, highlight_all, snippet
 from search.searching.query import parse_query
 from search.searching.querybuild import (
@@ -589,21 +589,20 @@ class _ReaderState:
         """The first stage: the best ``limit`` by score (or date) with their scores, ties
         by article id.
 
-        By score, every match is scored in one pass over the query's postings: a search
-        reads them all anyway for its exact count and facets, and skipping the matches
-        that cannot reach the page (MaxScore) cost more than that pass at one and five
-        times the news archive."""
+        By score, every match's summed score comes from one pass over the query's
+        postings (a search reads them all anyway for its exact count and facets; skipping
+        the matches that cannot reach the page, MaxScore, cost more than that pass at one
+        and five times the news archive); a partial match's share of the query is worked
+        out only where the sum can reach the page (:meth:`Matches.best`)."""
         if not len(docnums):
             return []
         if sort == "date":
             primary = self.dates()[docnums]
-            kept = _among_best(primary, limit)
+            kept = among_best(primary, limit)
             docnums, primary = docnums[kept], primary[kept]
             scores = matches.scores_of(docnums)
         else:
-            scores = matches.scores_of(docnums)
-            kept = _among_best(scores, limit)
-            docnums, scores = docnums[kept], scores[kept]
+            docnums, scores = matches.best(docnums, limit)
             primary = scores
         order = np.lexsort((self.id_order()[docnums], -scores, -primary))[:limit]
         return list(zip(docnums[order].tolist(), scores[order].tolist(), strict=True))
@@ -645,14 +644,6 @@ def _page_chars(page: SearchPage) -> int:
 
 #: Result pages by (open reader, what was asked), shared by every thread.
 _pages = SharedCache(PAGES_CACHED_CHARS, weight=_page_chars)
-
-
-def _among_best(values: np.ndarray, limit: int) -> np.ndarray | slice:
-    """Which ``values`` are among the ``limit`` highest, with every one tied with the
-    last of those."""
-    if len(values) <= limit:
-        return slice(None)
-    return values >= np.partition(values, len(values) - limit)[len(values) - limit]
 
 
 #: An article longer than this makes a costly page (see
