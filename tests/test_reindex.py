@@ -8,6 +8,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import FIXTURE_ARTICLES, haberara, write_articles
@@ -120,6 +121,39 @@ def _rewrite_keeping_size_time_inode(path: Path, old: str, new: str) -> None:
     assert path.stat().st_size == info.st_size and path.stat().st_ino == info.st_ino
 
 
+def _edit_record(generation: Path, **edits: object) -> None:
+    """Rewrite arrays of the whole file record of ``generation`` (``commit``, ``taken``)."""
+    path = generation / filerecord.RECORD_FILE
+    with np.load(path) as arrays:
+        data = {**dict(arrays), **edits}
+    with open(path, "wb") as handle:
+        np.savez(handle, **data)
+
+
+def _record_value(generation: Path, name: str) -> float:
+    with np.load(generation / filerecord.RECORD_FILE) as arrays:
+        return arrays[name][0].item()
+
+
+def write_legacy_record(index: Path, fields: int = 5) -> Path:
+    """Put in place of the index's file record the gzip JSON one an earlier release wrote
+    (its chain of changes applied), each read file's signature cut to ``fields - 1``
+    values (4: the oldest, without change times); its path."""
+    generation = store.current_generation(index)
+    record = filerecord.load(generation, open_index(index).latest_generation())
+    assert record.ids
+    articles = {
+        doc_id: [record.hashes[doc_id], *(record.signature_of(doc_id) or ())][:fields]
+        for doc_id in record.ids
+    }
+    data = {"commit": record.commit, "taken": record.taken, "articles": articles}
+    path = generation / filerecord.LEGACY_RECORD_FILE
+    path.write_bytes(gzip.compress(json.dumps(data).encode("utf-8")))
+    (generation / filerecord.RECORD_FILE).unlink()
+    (generation / filerecord.CHANGES_FILE).unlink(missing_ok=True)
+    return path
+
+
 def _spy_on_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the files a reindex opens from now on (the real reads still happen)."""
     opened: list[str] = []
@@ -141,7 +175,7 @@ def test_unchanged_files_are_trusted_without_being_opened(
     _age(docs, 3600)
     index = tmp_path / "index"
     reindex(docs, index)
-    assert (index / "g000001" / "haberara-files.json.gz").is_file()
+    assert (index / "g000001" / filerecord.RECORD_FILE).is_file()
     opened = _spy_on_reads(monkeypatch)
     report = reindex(docs, index)
     assert (report.unchanged, opened) == (5, [])
@@ -175,11 +209,7 @@ def test_a_record_without_change_times_has_its_files_read_once(
     _age(docs, 3600)
     index = tmp_path / "index"
     reindex(docs, index)
-    record = index / "g000001" / "haberara-files.json.gz"
-    data = json.loads(gzip.decompress(record.read_bytes()))
-    assert all(len(entry) == 5 for entry in data["articles"].values())
-    data["articles"] = {doc_id: entry[:4] for doc_id, entry in data["articles"].items()}
-    record.write_bytes(gzip.compress(json.dumps(data).encode("utf-8")))
+    write_legacy_record(index, fields=4)
     opened = _spy_on_reads(monkeypatch)
     assert reindex(docs, index).unchanged == 5
     assert len(opened) == 5
@@ -204,13 +234,12 @@ def test_a_damaged_or_stale_file_record_is_not_trusted(tmp_path: Path) -> None:
     _age(docs, 3600)
     index = tmp_path / "index"
     reindex(docs, index)
-    record = index / "g000001" / "haberara-files.json.gz"
-    data = json.loads(gzip.decompress(record.read_bytes()))
-    data["commit"] -= 1  # as if the run was killed between its commit and its record
-    record.write_bytes(gzip.compress(json.dumps(data).encode("utf-8")))
+    generation = index / "g000001"
+    commit = _record_value(generation, "commit")  # as if the run was killed between its
+    _edit_record(generation, commit=np.array([commit - 1]))  # commit and its record
     _rewrite_keeping_size_time_inode(docs / "spor/derbi.txt", "golsüz", "gollüz")
     assert reindex(docs, index).updated == 1
-    record.write_bytes(gzip.compress(b'{"commit": '))
+    (generation / filerecord.RECORD_FILE).write_bytes(b"PK\x03\x04 damaged")
     _rewrite_keeping_size_time_inode(docs / "spor/derbi.txt", "gollüz", "golsüy")
     assert reindex(docs, index).updated == 1
     assert Searcher(index).search("golsüy").total == 1
@@ -285,10 +314,9 @@ def test_a_file_recorded_by_a_change_is_judged_racy_by_that_run_s_time(
     _age(docs, 7200)
     index = tmp_path / "index"
     reindex(docs, index)
-    record = store.current_generation(index) / filerecord.RECORD_FILE
-    data = json.loads(gzip.decompress(record.read_bytes()))
-    data["taken"] -= 3600  # the whole record was written an hour ago
-    record.write_bytes(gzip.compress(json.dumps(data).encode("utf-8")))
+    generation = store.current_generation(index)
+    taken = _record_value(generation, "taken")  # the whole record was written an hour ago
+    _edit_record(generation, taken=np.array([taken - 3600]))
     _add_aged(docs, "2026/yeni.txt")
     write_articles(docs, {"2026/baska.txt": NEW_ARTICLES["2026/baska.txt"]})  # just now
     assert reindex(docs, index).added == 2

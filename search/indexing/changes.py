@@ -8,8 +8,10 @@ import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
+import numpy as np
 from whoosh.index import FileIndex
 
 from search.articles import (
@@ -20,7 +22,7 @@ from search.articles import (
     read_file_bytes,
     scan_article_files,
 )
-from search.indexing import filerecord
+from search.indexing import filerecord, listing
 from search.indexing.pause import test_pause
 from search.indexing.report import Progress, ReindexReport, display, fail
 from search.storage.reading import text_value
@@ -36,8 +38,10 @@ KEPT_BELOW = " (the articles indexed below it before stay searchable)"
 class Changes:
     articles: list[Article] = field(default_factory=list)
     seen_ids: set[str] = field(default_factory=set)
-    #: id -> (hash, signature) of each file read or trusted this run
+    #: id -> (hash, signature) of each file read (or trusted one by one) this run
     files: dict[str, tuple[str, filerecord.Signature]] = field(default_factory=dict)
+    #: the files the record vouched for all at once, unread
+    trusted: filerecord.Trusted = field(default_factory=filerecord.Trusted)
     started: float = field(default_factory=filerecord.now)
 
 
@@ -82,8 +86,45 @@ def read_changes(
 ) -> Changes:
     reading = Reading(docs_dir, known, record, max_bytes, report)
     paths = scan(docs_dir, known, reading.changes, report, outside_links=outside_links)
-    reading.changes.articles.extend(read_all(paths, reading, progress))
+    rest = trust_unchanged(paths, reading)
+    trusted = len(paths) - len(rest)
+    if progress and trusted:
+        progress(trusted, len(paths))
+    counted = (lambda done, _: progress(trusted + done, len(paths))) if progress else None
+    reading.changes.articles.extend(read_all(rest, reading, counted))
     return reading.changes
+
+
+def trust_unchanged(paths: list[str], reading: Reading) -> list[str]:
+    """Count as unchanged, unread, the files the record vouches for (as :func:`read_one`
+    would, all at once); the other ``paths``, in order, are to be read one by one."""
+    changes, record = reading.changes, reading.record
+    if not paths or not record.ids:
+        return paths
+    ids = listing.article_ids(paths, reading.docs_dir)
+    signatures = listing.signatures(paths)
+    mask, rows = record.trusted(ids, signatures, reading.known, reading.max_bytes)
+    clashing = _clashing(ids, changes.seen_ids)
+    if clashing:  # one file of an id is read, its others reported, as read_one does
+        mask &= np.array([doc_id not in clashing for doc_id in ids], dtype=bool)
+    changes.trusted = filerecord.Trusted(record, rows[mask])
+    changes.seen_ids.update(compress(ids, mask.tolist()))
+    reading.report.unchanged += int(mask.sum())
+    return list(compress(paths, np.logical_not(mask).tolist()))
+
+
+def _clashing(ids: list[str], seen: set[str]) -> set[str]:
+    """The ids of more than one listed file, or of one the scan reported."""
+    unique = set(ids)
+    if len(unique) == len(ids) and unique.isdisjoint(seen):
+        return set()
+    counted: set[str] = set()
+    clashing = unique & seen
+    for doc_id in ids:
+        if doc_id in counted:
+            clashing.add(doc_id)
+        counted.add(doc_id)
+    return clashing
 
 
 def scan(
@@ -190,8 +231,11 @@ def unique_ids(paths: list[str], docs_dir: Path, report: ReindexReport) -> list[
 
 
 def record_is_behind(record: filerecord.FileRecord, changes: Changes) -> bool:
-    """Whether this run read files the record could not vouch for (new signatures)."""
-    return any(record.signatures.get(doc_id) != sig for doc_id, (_, sig) in changes.files.items())
+    """Whether this run read files the record could not vouch for (new signatures), or
+    the record is an earlier release's (written again in the current format)."""
+    return record.legacy or any(
+        record.signature_of(doc_id) != sig for doc_id, (_, sig) in changes.files.items()
+    )
 
 
 def save_record(index: FileIndex, changes: Changes, indexed: dict[str, str]) -> None:
@@ -200,4 +244,6 @@ def save_record(index: FileIndex, changes: Changes, indexed: dict[str, str]) -> 
     generation = Path(index.storage.folder)
     with contextlib.suppress(OSError):
         commit = index.latest_generation()
-        filerecord.save(generation, commit, changes.started, indexed, changes.files)
+        filerecord.save(
+            generation, commit, changes.started, indexed, changes.files, changes.trusted
+        )

@@ -2,8 +2,9 @@
 
 A reindex compares each file with the index by the sha1 of its bytes; reading and hashing
 every file of a large archive would be most of an incremental run. After each commit the
-indexer writes ``haberara-files.json.gz`` beside the whoosh files: for every indexed
-article its content hash and,
+indexer writes the record beside the whoosh files (:mod:`search.indexing.recordfile`: an
+index written by an earlier release holds it as ``haberara-files.json.gz``, still read):
+for every indexed article its content hash and,
 when the run read the file, the file's size, modification time (ns), inode and change
 time (ns). The next run trusts a file whose four are all unchanged, like ``git status``
 does, without opening it. The change time is the kernel's own: every write sets it and no
@@ -28,19 +29,34 @@ looked (its files' racy window is judged by that time). Loading applies the chai
 changes that leads from the record's commit to the one asked for. A run over the whole
 folder that changed a few articles records them as a change too (:func:`differences`), so
 adding one file to a large archive does not rewrite a record of every file; once the chain
-holds many entries, such a run writes the whole record again and starts a new chain.
+holds many entries, such a run writes the whole record again and starts a new chain
+(as does the first run that finds the record of an earlier release).
 """
 
 from __future__ import annotations
 
-import gzip
 import json
+import math
 import os
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import compress
 from pathlib import Path
 
-RECORD_FILE = "haberara-files.json.gz"
+import numpy as np
+
+from search.indexing import recordfile
+from search.indexing.recordfile import (
+    LEGACY_RECORD_FILE,
+    RECORD_FILE,
+    Whole,
+    signature_of_row,
+    signature_row,
+)
+
+__all__ = ["CHANGES_FILE", "LEGACY_RECORD_FILE", "RECORD_FILE", "FileRecord", "load", "save"]
+
 CHANGES_FILE = "haberara-files.changes.json"
 RACY_SECONDS = 2.0
 
@@ -53,20 +69,38 @@ def signature(info: os.stat_result) -> Signature:
 
 @dataclass
 class FileRecord:
-    """Content hash per indexed article id, and the signature of the file it was read from."""
+    """Content hash per indexed article id, and the signature of the file it was read
+    from, as arrays row by row (a large archive is compared with it in a few array
+    operations: :meth:`trusted`)."""
 
     commit: int = -1
     taken: float = 0.0
-    hashes: dict[str, str] = field(default_factory=dict)
-    signatures: dict[str, Signature] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)
+    hash_list: list[str] = field(default_factory=list)
+    #: (articles, 4) int64; a row of ``NO_SIGNATURE`` for a file not read with its hash
+    signature_rows: np.ndarray = field(default_factory=lambda: recordfile.no_signatures(0))
     #: when the run that recorded an article as a change looked (else :attr:`taken`)
     taken_of: dict[str, float] = field(default_factory=dict)
     #: articles recorded as changes since the whole record was written
     chained: int = 0
+    #: read from an earlier release's record: the next run writes it whole
+    legacy: bool = False
+
+    @cached_property
+    def rows(self) -> dict[str, int]:
+        return dict(zip(self.ids, range(len(self.ids)), strict=True))
+
+    @cached_property
+    def hashes(self) -> dict[str, str]:
+        return dict(zip(self.ids, self.hash_list, strict=True))
+
+    def signature_of(self, doc_id: str) -> Signature | None:
+        row = self.rows.get(doc_id)
+        return None if row is None else signature_of_row(self.signature_rows[row].tolist())
 
     def unchanged_hash(self, doc_id: str, info: os.stat_result) -> str | None:
         """The recorded hash when the file is, by its signature, the one recorded."""
-        recorded = self.signatures.get(doc_id)
+        recorded = self.signature_of(doc_id)
         if recorded is None or recorded != signature(info):
             return None
         if self.racy(doc_id, info.st_mtime_ns):
@@ -76,50 +110,98 @@ class FileRecord:
     def racy(self, doc_id: str, mtime_ns: int) -> bool:
         """Whether a file modified at ``mtime_ns`` was written too close to the time its
         article was recorded for its times to tell a later write."""
-        return mtime_ns >= (self.taken_of.get(doc_id, self.taken) - RACY_SECONDS) * 1e9
+        return mtime_ns >= _racy_from(self.taken_of.get(doc_id, self.taken))
+
+    def trusted(
+        self, ids: list[str], signatures: np.ndarray, known: dict[str, str], max_bytes: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Which of the files ``ids`` (whose :func:`signature` rows are ``signatures``,
+        ``NO_SIGNATURE`` where stat failed) :meth:`unchanged_hash` vouches for, with a
+        recorded hash equal to the indexed one (``known``) and a size within
+        ``max_bytes``: a mask over ``ids``, and each file's row in the record."""
+        rows_of = self.rows
+        rows = np.array([rows_of.get(doc_id, -1) for doc_id in ids], dtype=np.intp)
+        if not len(self.ids):
+            return np.zeros(len(ids), dtype=bool), rows
+        at = np.maximum(rows, 0)
+        recorded = self.signature_rows[at]
+        sizes = signatures[:, 0]
+        mask = (rows >= 0) & (sizes >= 0) & (sizes <= max_bytes)
+        mask &= (recorded == signatures).all(axis=1)
+        mask &= signatures[:, 1] < self._racy_from()[at]
+        if not (len(known) == len(self.ids) and known == self.hashes):
+            hashes = self.hash_list
+            same = [known.get(ids[i]) == hashes[rows[i]] for i in np.flatnonzero(mask).tolist()]
+            mask[np.flatnonzero(mask)[np.logical_not(same)]] = False
+        return mask, rows
+
+    def _racy_from(self) -> np.ndarray:
+        """Per row, the modification time (ns) from which its file is racy."""
+        limits = np.full(len(self.ids), _racy_from(self.taken), dtype=np.int64)
+        rows = self.rows
+        for doc_id, taken in self.taken_of.items():
+            limits[rows[doc_id]] = _racy_from(taken)
+        return limits
+
+
+def _racy_from(taken: float) -> int:
+    """The first modification time (ns) within the racy window of a run at ``taken``."""
+    window = min(max((taken - RACY_SECONDS) * 1e9, -(2.0**62)), 2.0**62)
+    return math.ceil(window)
 
 
 def load(generation: Path, commit: int) -> FileRecord:
     """The record of ``commit`` in ``generation``; an empty one when absent, damaged or stale."""
-    try:
-        data = json.loads(gzip.decompress((generation / RECORD_FILE).read_bytes()))
-        record = FileRecord(data["commit"], float(data["taken"]))
-        record.hashes, record.signatures = _whole(data["articles"])
-        for change in _changes(generation, record.commit):
-            if change["after"] == record.commit:
-                _apply(record, change["articles"], change["removed"], change.get("taken"))
-                record.commit = change["commit"]
-                record.chained += len(change["articles"]) + len(change["removed"])
-        return record if record.commit == commit else FileRecord()
-    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError):
-        return FileRecord()
+    for whole in recordfile.read(generation):
+        try:
+            record = FileRecord(
+                whole.commit, whole.taken, whole.ids, whole.hashes, whole.signatures,
+                legacy=whole.legacy,
+            )  # fmt: skip
+            _apply_chain(record, _changes(generation, record.commit))
+        except recordfile.DAMAGED:
+            return FileRecord()
+        if record.commit == commit:
+            return record
+    return FileRecord()
 
 
-def _whole(articles: dict) -> tuple[dict[str, str], dict[str, Signature]]:
-    """The hashes and signatures of a whole record's articles, in two dictionary builds
-    (entry by entry cost about 0.15 s more of a 0.75 s load at 217,600 files)."""
-    hashes = {doc_id: entry[0] for doc_id, entry in articles.items()}
-    signatures = {doc_id: tuple(entry[1:]) for doc_id, entry in articles.items() if len(entry) == 5}
-    return hashes, signatures
-
-
-def _apply(
-    record: FileRecord, articles: dict, removed: list[str], taken: float | None = None
-) -> None:
-    for doc_id in removed:
-        record.hashes.pop(doc_id, None)
-        record.signatures.pop(doc_id, None)
-        record.taken_of.pop(doc_id, None)
-    for doc_id, entry in articles.items():
-        record.hashes[doc_id] = entry[0]
-        record.signatures.pop(doc_id, None)
-        if taken is None:
+def _apply_chain(record: FileRecord, changes: list[dict]) -> None:
+    """Bring the whole ``record`` to the last of the ``changes`` that follow it."""
+    latest: dict[str, tuple[str, list[int] | None] | None] = {}  # None: removed
+    for change in changes:
+        if change["after"] != record.commit:
+            continue
+        taken = change.get("taken")
+        for doc_id in change["removed"]:
+            latest[doc_id] = None
             record.taken_of.pop(doc_id, None)
-        else:
-            record.taken_of[doc_id] = float(taken)
-        if len(entry) == 5:
-            size, mtime, inode, ctime = map(int, entry[1:])
-            record.signatures[doc_id] = (size, mtime, inode, ctime)
+        for doc_id, entry in change["articles"].items():
+            latest[doc_id] = (entry[0], [int(value) for value in entry[1:]])
+            if taken is None:
+                record.taken_of.pop(doc_id, None)
+            else:
+                record.taken_of[doc_id] = float(taken)
+        record.commit = change["commit"]
+        record.chained += len(change["articles"]) + len(change["removed"])
+    if not latest:
+        return
+    keep = np.ones(len(record.ids), dtype=bool)
+    for doc_id in latest:
+        row = record.rows.get(doc_id)
+        if row is not None:
+            keep[row] = False
+    added = [(doc_id, entry) for doc_id, entry in latest.items() if entry is not None]
+    signatures = recordfile.no_signatures(len(added))
+    for row, (_, entry) in enumerate(added):
+        if len(entry[1]) == 4:
+            signatures[row] = signature_row(entry[1])
+    kept = keep.tolist()
+    record.ids = [*compress(record.ids, kept), *(doc_id for doc_id, _ in added)]
+    record.hash_list = [*compress(record.hash_list, kept), *(entry[0] for _, entry in added)]
+    record.signature_rows = np.concatenate([record.signature_rows[keep], signatures])
+    for name in ("rows", "hashes"):
+        record.__dict__.pop(name, None)
 
 
 def _changes(generation: Path, base: int) -> list[dict]:
@@ -141,24 +223,44 @@ def _entries(hashes: dict[str, str], seen: dict[str, tuple[str, Signature]]) -> 
     return articles
 
 
+@dataclass
+class Trusted:
+    """The rows of a record whose files a run found unchanged without reading them: their
+    hash and signature are the record's."""
+
+    record: FileRecord = field(default_factory=FileRecord)
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+
+    @cached_property
+    def ids(self) -> set[str]:
+        ids = self.record.ids
+        return {ids[row] for row in self.rows.tolist()}
+
+
 def differences(
-    record: FileRecord, hashes: dict[str, str], seen: dict[str, tuple[str, Signature]]
+    record: FileRecord,
+    hashes: dict[str, str],
+    seen: dict[str, tuple[str, Signature]],
+    trusted: Trusted | None = None,
 ) -> tuple[dict[str, str], list[str]]:
-    """What the whole record of ``hashes`` and ``seen`` (as :func:`save` would write it)
-    holds that ``record`` does not: the articles whose entry differs, or whose file was
-    within its racy window (this run read it again, and records when it looked), and
-    the ids ``record`` holds that ``hashes`` does not."""
+    """What the whole record of ``hashes``, ``seen`` and ``trusted`` (as :func:`save`
+    would write it) holds that ``record`` does not: the articles whose entry differs, or
+    whose file was within its racy window (this run read it again, and records when it
+    looked), and the ids ``record`` holds that ``hashes`` does not. A trusted row is as
+    recorded."""
+    same = trusted.ids if trusted is not None else set()
     changed = {}
-    for doc_id, content_hash in hashes.items():
+    for doc_id in [doc_id for doc_id in hashes if doc_id not in same]:
+        content_hash = hashes[doc_id]
         read = seen.get(doc_id)
         wanted = read[1] if read and read[0] == content_hash else None
         if (
             record.hashes.get(doc_id) != content_hash
-            or record.signatures.get(doc_id) != wanted
+            or record.signature_of(doc_id) != wanted
             or (wanted is not None and record.racy(doc_id, wanted[1]))
         ):
             changed[doc_id] = content_hash
-    return changed, [doc_id for doc_id in record.hashes if doc_id not in hashes]
+    return changed, [doc_id for doc_id in record.ids if doc_id not in hashes]
 
 
 def save(
@@ -167,13 +269,27 @@ def save(
     taken: float,
     hashes: dict[str, str],
     seen: dict[str, tuple[str, Signature]],
+    trusted: Trusted | None = None,
 ) -> None:
     """Write the record of ``commit``: ``hashes`` (id -> hash, every indexed article) with
-    the signature ``seen`` gives for the files read (or trusted) with that same hash."""
-    data = {"commit": commit, "taken": taken, "articles": _entries(hashes, seen)}
-    text = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    # the quickest level: the record is rewritten on every reindex, its size matters less
-    _replace(generation / RECORD_FILE, gzip.compress(text, compresslevel=1, mtime=0))
+    the signature ``seen`` gives for the files read with that same hash, or the one the
+    record gives for the ``trusted`` files (not read, hash as recorded)."""
+    trusted = trusted or Trusted()
+    record, rows = trusted.record, trusted.rows.tolist()
+    ids = [record.ids[row] for row in rows]
+    hash_list = [record.hash_list[row] for row in rows]
+    same = trusted.ids
+    rest = [doc_id for doc_id in hashes if doc_id not in same]
+    signatures = recordfile.no_signatures(len(rest))
+    for row, doc_id in enumerate(rest):
+        read = seen.get(doc_id)
+        if read and read[0] == hashes[doc_id]:
+            signatures[row] = signature_row(read[1])
+    whole = Whole(
+        commit, taken, ids + rest, hash_list + [hashes[doc_id] for doc_id in rest],
+        np.concatenate([record.signature_rows[trusted.rows], signatures]),
+    )  # fmt: skip
+    recordfile.write(generation, whole)
     (generation / CHANGES_FILE).unlink(missing_ok=True)
 
 
@@ -198,9 +314,8 @@ def save_change(
         data = None
     if data is None or not data["changes"]:
         try:
-            with gzip.open(generation / RECORD_FILE) as handle:
-                base = _record_commit(handle.read(64))
-        except (OSError, EOFError, ValueError):
+            base = recordfile.commit_of(generation)
+        except recordfile.DAMAGED:
             return False
         data = {"base": base, "changes": []}
     last = data["changes"][-1]["commit"] if data["changes"] else data["base"]
@@ -213,15 +328,6 @@ def save_change(
     data["changes"].append(change)
     _replace(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
     return True
-
-
-def _record_commit(start: bytes) -> int:
-    """The commit a whole record names, from its first bytes (``{"commit": N, ...``)."""
-    head = start.decode("utf-8", "replace")
-    prefix = '{"commit": '
-    if not head.startswith(prefix):
-        raise ValueError("not a file record")
-    return int(head[len(prefix) :].split(",", 1)[0])
 
 
 def _replace(path: Path, data: bytes) -> None:

@@ -153,8 +153,12 @@ def _update(
     report: ReindexReport,
 ) -> None:
     """Apply adds, updates and removals to the current generation in one commit."""
-    removed = [doc_id for doc_id in known if doc_id not in changes.seen_ids]
-    indexed = {doc_id: known[doc_id] for doc_id in known if doc_id in changes.seen_ids}
+    seen = changes.seen_ids
+    removed = [doc_id for doc_id in known if doc_id not in seen]
+    if removed:
+        indexed = {doc_id: known[doc_id] for doc_id in known if doc_id in seen}
+    else:
+        indexed = dict(known)  # every indexed article was seen
     indexed.update((article.id, article.content_hash) for article in changes.articles)
     if not changes.articles and not removed:
         if record.commit != index.latest_generation() or record_is_behind(record, changes):
@@ -175,10 +179,11 @@ def _chain_record(
 ) -> bool:
     """Record the run as a change to the record of commit ``after`` when it differs from
     it in a few articles (:data:`CHAINED_ARTICLES` along the chain), rather than write a
-    record of every file; False when the whole record is to be written."""
-    if record.commit != after:
+    record of every file; False when the whole record is to be written (also when it is
+    an earlier release's: the first run writes it in the current format)."""
+    if record.commit != after or record.legacy:
         return False
-    hashes, removed = filerecord.differences(record, indexed, changes.files)
+    hashes, removed = filerecord.differences(record, indexed, changes.files, changes.trusted)
     if record.chained + len(hashes) + len(removed) > CHAINED_ARTICLES:
         return False
     generation, commit = Path(index.storage.folder), index.latest_generation()

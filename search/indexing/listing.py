@@ -1,0 +1,62 @@
+"""The article ids and file signatures of every listed file, in bulk.
+
+A reindex over the whole folder looks at every file to find the few that changed; on a
+large archive, per-file Python work is most of its time. The ids are made from one joined
+text and the signatures gathered into one table, so the file record compares them in a
+few array operations (:meth:`~search.indexing.filerecord.FileRecord.trusted`).
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+
+from search.articles import article_id
+from search.indexing.recordfile import NO_SIGNATURE, signature_row
+
+#: Cannot be part of a listed file's path: joins them into one text.
+_JOIN = "\n"
+
+
+def article_ids(paths: list[str], docs_dir: Path) -> list[str]:
+    """:func:`~search.articles.article_id` of each of ``paths`` (``*.txt`` files as the
+    scan lists them, below ``docs_dir``)."""
+    root = os.fspath(docs_dir).rstrip(os.sep) + os.sep
+    plain = (
+        root != os.sep
+        and all(path.startswith(root) and path[-4:].lower() == ".txt" for path in paths)
+        and not any(_JOIN in path for path in paths)
+    )
+    if not plain or not paths:
+        return [article_id(path, docs_dir) for path in paths]
+    start = len(root)
+    text = _JOIN.join([path[start:-4] for path in paths])
+    if os.sep != "/":
+        text = text.replace(os.sep, "/")
+    if not text.isascii():  # NFC stops at each newline: it composes with nothing
+        text = unicodedata.normalize("NFC", text)
+    return text.split(_JOIN)
+
+
+def signatures(paths: list[str]) -> np.ndarray:
+    """Each file's size, mtime_ns, inode and ctime_ns (following symbolic links), as one
+    int64 table; a row of ``NO_SIGNATURE`` for a file that cannot be stat'ed (reading it
+    says why)."""
+    rows = []
+    stat = os.stat
+    for path in paths:
+        try:
+            info = stat(path)
+        except (OSError, ValueError):
+            rows.append((NO_SIGNATURE,) * 4)
+            continue
+        rows.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
+    table = np.empty((len(rows), 4), dtype=np.int64)
+    try:
+        table[:] = rows
+    except OverflowError:  # an inode or a time past int64
+        table[:] = [signature_row(row) for row in rows]
+    return table
