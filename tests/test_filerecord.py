@@ -17,7 +17,8 @@ from test_reindex import (
 )
 
 from conftest import FIXTURE_ARTICLES, write_articles
-from search.indexing import changes, filerecord
+from search.articles import article_id, scan_article_files
+from search.indexing import changes, filerecord, listing
 from search.indexing.reindex import reindex
 from search.searching.searcher import Searcher
 from search.storage import store
@@ -112,3 +113,19 @@ def test_the_whole_folder_compared_at_once_finds_what_one_by_one_finds(
     assert [name for name, _ in failed] == ["secim.txt"]
     assert "same article id" in failed[0][1]
     assert found == 1 and "2025/09/biskek-zirvesi" not in ids and "2025/10/izmir" in ids
+
+
+def test_the_listed_files_ids_are_made_as_one_file_s_id_is(tmp_path: Path) -> None:
+    """Ids made from one joined text: composed (NFC) as each file's own, whatever the
+    case of ``.txt``, below the folder however it was named."""
+    decomposed = "s\u0327ehir"  # ``şehir`` as macOS writes a name
+    docs = write_articles(
+        tmp_path / "docs",
+        {f"2025/{decomposed}.txt": "a", "2025/Kıs.TXT": "b", "yeni.txt": "c", "ç/ğ/ü.txt": "d"},
+    )
+    for folder in (docs, Path(f"{docs}/"), tmp_path / "docs" / "." / ".." / "docs"):
+        paths, _ = scan_article_files(folder)
+        ids = listing.article_ids(paths, folder)
+        assert ids == [article_id(path, folder) for path in paths]
+        assert "2025/şehir" in ids and "ç/ğ/ü" in ids and "2025/Kıs" in ids
+    assert listing.article_ids([], docs) == []

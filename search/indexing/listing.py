@@ -25,18 +25,19 @@ def article_ids(paths: list[str], docs_dir: Path) -> list[str]:
     """:func:`~search.articles.article_id` of each of ``paths`` (``*.txt`` files as the
     scan lists them, below ``docs_dir``)."""
     root = os.fspath(docs_dir).rstrip(os.sep) + os.sep
+    joined = _JOIN.join(paths)
     plain = (
         root != os.sep
-        and all(path.startswith(root) and path[-4:].lower() == ".txt" for path in paths)
-        and not any(_JOIN in path for path in paths)
+        and joined.count(_JOIN) == len(paths) - 1  # no path holds the joint
+        and (_JOIN + joined).count(_JOIN + root) == len(paths)  # each starts with root
     )
     if not plain or not paths:
         return [article_id(path, docs_dir) for path in paths]
     start = len(root)
-    text = _JOIN.join([path[start:-4] for path in paths])
+    text = _JOIN.join([path[start:-4] for path in paths])  # the scan lists only *.txt
     if os.sep != "/":
         text = text.replace(os.sep, "/")
-    if not text.isascii():  # NFC stops at each newline: it composes with nothing
+    if not text.isascii():  # NFC stops at each joint: it composes with nothing
         text = unicodedata.normalize("NFC", text)
     return text.split(_JOIN)
 
