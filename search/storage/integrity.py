@@ -12,6 +12,8 @@ when that article is read: that search then fails with the same advice.
 
 from __future__ import annotations
 
+import numpy as np
+
 from search.storage.arrays import FieldArrays
 from search.storage.postings import ArrayTermsReader
 
@@ -49,8 +51,39 @@ def check_ids(reader) -> None:
     """Read every article id as a search does (whole, as text): a reindex trusts them."""
     for leaf, _offset in reader.leaf_readers():
         if leaf.has_column("id"):
-            for value in leaf.column_reader("id", translate=False):
-                _check_value("id", value)
+            column = leaf.column_reader("id", translate=False)
+            if not all_text(column):
+                for value in column:
+                    _check_value("id", value)
+
+
+def all_text(column) -> bool:
+    """Whether every value of a whoosh variable-length bytes column is UTF-8, told from its
+    data whole (a reindex reads every id of a large archive): the data decodes, and each
+    value starts a character. False when that cannot be told (another kind of column,
+    values not stored one after the other, data cut short): check them one by one."""
+    lengths, offsets = getattr(column, "_lengths", None), getattr(column, "_offsets", None)
+    dbfile, base = getattr(column, "_dbfile", None), getattr(column, "_basepos", None)
+    if lengths is None or offsets is None or dbfile is None or base is None:
+        return False
+    lengths = np.asarray(lengths, dtype=np.int64)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    if len(offsets) != len(lengths):
+        return False
+    if not len(lengths):
+        return True
+    ends = offsets + lengths
+    if offsets[0] != 0 or (offsets[1:] != ends[:-1]).any():
+        return False
+    data = dbfile.get(base, int(ends[-1]))
+    if len(data) != ends[-1]:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    starts = np.frombuffer(data, dtype=np.uint8)[offsets[lengths > 0]]
+    return not np.any((starts & 0xC0) == 0x80)  # a continuation byte: a split character
 
 
 def _check_value(name: str, value) -> None:
