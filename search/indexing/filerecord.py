@@ -47,16 +47,10 @@ from pathlib import Path
 import numpy as np
 
 from search.indexing import recordfile
-from search.indexing.recordfile import (
-    LEGACY_RECORD_FILE,
-    RECORD_FILE,
-    Whole,
-    signature_of_row,
-    signature_row,
-)
+from search.indexing.recordfile import Whole, signature_of_row, signature_row
 
-__all__ = ["CHANGES_FILE", "LEGACY_RECORD_FILE", "RECORD_FILE", "FileRecord", "load", "save"]
-
+RECORD_FILE = recordfile.RECORD_FILE
+LEGACY_RECORD_FILE = recordfile.LEGACY_RECORD_FILE
 CHANGES_FILE = "haberara-files.changes.json"
 RACY_SECONDS = 2.0
 
