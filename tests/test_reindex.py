@@ -229,6 +229,30 @@ def test_files_written_just_before_a_run_are_read_again(tmp_path: Path) -> None:
     assert Searcher(index).search("gollüz").total == 1
 
 
+def test_files_read_again_for_their_racy_window_are_trusted_after_that(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files written just before the run that recorded them are read again by the next
+    run, which finds nothing changed; that run records them as it saw them, so the runs
+    after it leave them unopened instead of reading them again each time."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)  # written just now
+    index = tmp_path / "index"
+    first = time.time()
+    monkeypatch.setattr(filerecord, "now", lambda: first)
+    reindex(docs, index)
+    record = index / "g000001" / filerecord.RECORD_FILE
+    written = record.read_bytes()
+    monkeypatch.setattr(filerecord, "now", lambda: first + 0.5)
+    assert reindex(docs, index).unchanged == 5  # still within their window: not recorded
+    assert record.read_bytes() == written
+    monkeypatch.setattr(filerecord, "now", lambda: first + 60)  # settled a minute later
+    opened = _spy_on_reads(monkeypatch)
+    assert reindex(docs, index).unchanged == 5
+    assert len(opened) == 5
+    assert reindex(docs, index).unchanged == 5
+    assert len(opened) == 5
+
+
 def test_a_damaged_or_stale_file_record_is_not_trusted(tmp_path: Path) -> None:
     docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
     _age(docs, 3600)

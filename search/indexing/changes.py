@@ -42,7 +42,7 @@ class Changes:
     files: dict[str, tuple[str, filerecord.Signature]] = field(default_factory=dict)
     #: the files the record vouched for all at once, unread
     trusted: filerecord.Trusted = field(default_factory=filerecord.Trusted)
-    started: float = field(default_factory=filerecord.now)
+    started: float = field(default_factory=lambda: filerecord.now())
 
 
 @dataclass
@@ -231,10 +231,14 @@ def unique_ids(paths: list[str], docs_dir: Path, report: ReindexReport) -> list[
 
 
 def record_is_behind(record: filerecord.FileRecord, changes: Changes) -> bool:
-    """Whether this run read files the record could not vouch for (new signatures), or
-    the record is an earlier release's (written again in the current format)."""
+    """Whether this run read files the record could not vouch for: new signatures, or
+    files recorded within their racy window that have settled since (recorded again, the
+    next runs trust them instead of reading them each time); or the record is an earlier
+    release's (written again in the current format)."""
     return record.legacy or any(
-        record.signature_of(doc_id) != sig for doc_id, (_, sig) in changes.files.items()
+        record.signature_of(doc_id) != sig
+        or (record.racy(doc_id, sig[1]) and filerecord.settled(sig[1], changes.started))
+        for doc_id, (_, sig) in changes.files.items()
     )
 
 

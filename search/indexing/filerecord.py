@@ -138,6 +138,12 @@ class FileRecord:
         return limits
 
 
+def settled(mtime_ns: int, taken: float) -> bool:
+    """Whether a file modified at ``mtime_ns`` is outside the racy window of a run at
+    ``taken``: recorded by that run, its times tell a later write."""
+    return mtime_ns < _racy_from(taken)
+
+
 def _racy_from(taken: float) -> int:
     """The first modification time (ns) within the racy window of a run at ``taken``."""
     window = min(max((taken - RACY_SECONDS) * 1e9, -(2.0**62)), 2.0**62)
