@@ -18,10 +18,10 @@ A file modified less than :data:`RACY_SECONDS` before the run that recorded it i
 again next time, since a second write within the file system's time resolution could
 leave its times unchanged (judged by the modification time, as git does: a folder of
 articles copied with hard links just before a run keeps its files' old modification
-times but not their change times, and need not be read twice); the run that reads it
-again records it as it found it, so the runs after that trust it. A record written before
-change times were kept has none: its files are read once more. ``reindex --full`` ignores
-the record.
+times but not their change times, and need not be read twice); a run that reads it
+again after that window records it as found, so the runs after that trust it. A record
+written before change times were kept has none: its files are read once more.
+``reindex --full`` ignores the record.
 
 A reindex of named files or folders (``reindex PATH...``) looks at those alone, so it does
 not rewrite the whole record: it adds what it saw as a change to ``haberara-files.changes.json``
