@@ -48,7 +48,7 @@ from pathlib import Path
 import numpy as np
 
 from search.indexing import recordfile
-from search.indexing.recordfile import Whole, signature_of_row, signature_row
+from search.indexing.recordfile import Whole, signature_of_row, signature_table
 
 RECORD_FILE = recordfile.RECORD_FILE
 LEGACY_RECORD_FILE = recordfile.LEGACY_RECORD_FILE
@@ -105,7 +105,7 @@ class FileRecord:
     def racy(self, doc_id: str, mtime_ns: int) -> bool:
         """Whether a file modified at ``mtime_ns`` was written too close to the time its
         article was recorded for its times to tell a later write."""
-        return mtime_ns >= _racy_from(self.taken_of.get(doc_id, self.taken))
+        return not settled(mtime_ns, self.taken_of.get(doc_id, self.taken))
 
     def trusted(
         self, ids: list[str], signatures: np.ndarray, known: dict[str, str], max_bytes: int
@@ -125,9 +125,9 @@ class FileRecord:
         mask &= (recorded == signatures).all(axis=1)
         mask &= signatures[:, 1] < self._racy_from()[at]
         if not (len(known) == len(self.ids) and known == self.hashes):
-            hashes = self.hash_list
-            same = [known.get(ids[i]) == hashes[rows[i]] for i in np.flatnonzero(mask).tolist()]
-            mask[np.flatnonzero(mask)[np.logical_not(same)]] = False
+            hashes, vouched = self.hash_list, np.flatnonzero(mask)
+            same = [known.get(ids[i]) == hashes[rows[i]] for i in vouched.tolist()]
+            mask[vouched[np.logical_not(same)]] = False
         return mask, rows
 
     def _racy_from(self) -> np.ndarray:
@@ -193,10 +193,7 @@ def _apply_chain(record: FileRecord, changes: list[dict]) -> None:
         if row is not None:
             keep[row] = False
     added = [(doc_id, entry) for doc_id, entry in latest.items() if entry is not None]
-    signatures = recordfile.no_signatures(len(added))
-    for row, (_, entry) in enumerate(added):
-        if len(entry[1]) == 4:
-            signatures[row] = signature_row(entry[1])
+    signatures = signature_table([entry[1] if len(entry[1]) == 4 else None for _, entry in added])
     kept = keep.tolist()
     record.ids = [*compress(record.ids, kept), *(doc_id for doc_id, _ in added)]
     record.hash_list = [*compress(record.hash_list, kept), *(entry[0] for _, entry in added)]
@@ -217,11 +214,18 @@ def _changes(generation: Path, base: int) -> list[dict]:
 def _entries(hashes: dict[str, str], seen: dict[str, tuple[str, Signature]]) -> dict:
     articles = {}
     for doc_id, content_hash in hashes.items():
-        read = seen.get(doc_id)
-        articles[doc_id] = (
-            [content_hash, *read[1]] if read and read[0] == content_hash else [content_hash]
-        )
+        read = _read_signature(seen, doc_id, content_hash)
+        articles[doc_id] = [content_hash] if read is None else [content_hash, *read]
     return articles
+
+
+def _read_signature(
+    seen: dict[str, tuple[str, Signature]], doc_id: str, content_hash: str
+) -> Signature | None:
+    """The signature of the file this run read for ``doc_id`` with ``content_hash``: what
+    the record keeps for the article (None when it was not read, or read otherwise)."""
+    read = seen.get(doc_id)
+    return read[1] if read and read[0] == content_hash else None
 
 
 @dataclass
@@ -253,8 +257,7 @@ def differences(
     changed = {}
     for doc_id in [doc_id for doc_id in hashes if doc_id not in same]:
         content_hash = hashes[doc_id]
-        read = seen.get(doc_id)
-        wanted = read[1] if read and read[0] == content_hash else None
+        wanted = _read_signature(seen, doc_id, content_hash)
         if (
             record.hashes.get(doc_id) != content_hash
             or record.signature_of(doc_id) != wanted
@@ -281,11 +284,7 @@ def save(
     hash_list = [record.hash_list[row] for row in rows]
     same = trusted.ids
     rest = [doc_id for doc_id in hashes if doc_id not in same]
-    signatures = recordfile.no_signatures(len(rest))
-    for row, doc_id in enumerate(rest):
-        read = seen.get(doc_id)
-        if read and read[0] == hashes[doc_id]:
-            signatures[row] = signature_row(read[1])
+    signatures = signature_table([_read_signature(seen, doc_id, hashes[doc_id]) for doc_id in rest])
     whole = Whole(
         commit, taken, ids + rest, hash_list + [hashes[doc_id] for doc_id in rest],
         np.concatenate([record.signature_rows[trusted.rows], signatures]),

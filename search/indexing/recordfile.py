@@ -51,6 +51,16 @@ def no_signatures(count: int) -> np.ndarray:
     return np.full((count, 4), NO_SIGNATURE, dtype=np.int64)
 
 
+def signature_table(signatures: Sequence[Sequence[int] | None]) -> np.ndarray:
+    """The table of ``signatures``, a :func:`signature_row` each; a row of
+    ``NO_SIGNATURE`` for None (a file not read with its hash)."""
+    table = no_signatures(len(signatures))
+    for row, signature in enumerate(signatures):
+        if signature is not None:
+            table[row] = signature_row(signature)
+    return table
+
+
 def signature_row(signature: Sequence[int]) -> tuple[int, int, int, int]:
     """A signature as a row of the int64 table: an inode past it (some file systems
     number them so) wraps around (:func:`signature_of_row` undoes it); a file with a time
@@ -134,10 +144,9 @@ def _read_legacy(path: Path) -> Whole:
     time in the oldest, which vouches for nothing)."""
     data = json.loads(gzip.decompress(path.read_bytes()))
     articles = data["articles"]
-    signatures = no_signatures(len(articles))
-    for row, entry in enumerate(articles.values()):
-        if len(entry) == 5:
-            signatures[row] = signature_row(entry[1:])
+    signatures = signature_table(
+        [entry[1:] if len(entry) == 5 else None for entry in articles.values()]
+    )
     hashes = [entry[0] for entry in articles.values()]
     commit, taken = int(data["commit"]), float(data["taken"])
     return Whole(commit, taken, list(articles), hashes, signatures, legacy=True)
