@@ -157,9 +157,16 @@ class Matches:
         its parts' scores in the parts' order, so a document's score is the same bits
         however many others are scored with it. ``flat`` is :meth:`flat` when the caller
         has it."""
+        scores = self._summed(docnums, flat or self.flat())
+        if self.share is not None:
+            scores *= self.share.factor(docnums)
+        return scores
+
+    def _summed(self, docnums: np.ndarray, flat: FlatParts) -> np.ndarray:
+        """The scores of ``docnums`` before a partial match's share: each the sum of its
+        parts' scores in the parts' order."""
         if not len(docnums):
             return np.zeros(0)
-        flat = flat or self.flat()
         size, count = len(self.hit), len(flat.starts)
         if len(docnums) * count * 4 < len(flat.docs):  # a few: looked up in each part
             wanted = (np.arange(count, dtype=np.int64)[:, None] * size + docnums[None, :]).ravel()
@@ -170,8 +177,6 @@ class Matches:
             scores = np.bincount(into, values, minlength=len(docnums))
         else:  # many: every document's sum at once, in the same order, then theirs
             scores = np.bincount(flat.docs, flat.scores, minlength=size)[docnums]
-        if self.share is not None:
-            scores *= self.share.factor(docnums)
         return scores
 
     def best(self, docnums: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
@@ -188,9 +193,9 @@ class Matches:
             scores = self.scores_of(docnums)
             kept = among_best(scores, limit)
             return docnums[kept], scores[kept]
-        flat = self.flat()
-        summed = np.bincount(flat.docs, flat.scores, minlength=len(self.hit))[docnums]
-        probe = np.argpartition(summed, len(summed) - PRUNE_ABOVE * limit)[-PRUNE_ABOVE * limit :]
+        summed = self._summed(docnums, self.flat())
+        probes = PRUNE_ABOVE * limit
+        probe = np.argpartition(summed, len(summed) - probes)[-probes:]
         probed = summed[probe] * self.share.factor(docnums[probe])
         bar = np.partition(probed, len(probed) - limit)[len(probed) - limit]
         reach = np.flatnonzero(summed >= bar)
