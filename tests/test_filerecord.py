@@ -4,6 +4,7 @@ folder with it (all files at once) finding what reading them one by one finds.""
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,14 @@ def test_the_listed_files_ids_are_made_as_one_file_s_id_is(tmp_path: Path) -> No
         assert ids == [article_id(path, folder) for path in paths]
         assert "2025/şehir" in ids and "ç/ğ/ü" in ids and "2025/Kıs" in ids
     assert listing.article_ids([], docs) == []
+
+
+def test_the_record_is_written_deflated(tmp_path: Path) -> None:
+    """Every array of the record is deflated: stored as they are, the ids and hashes took
+    twice the room of the earlier gzip JSON, and the index outgrew its size goal."""
+    _, index = _indexed(tmp_path)
+    record = store.current_generation(index) / filerecord.RECORD_FILE
+    with zipfile.ZipFile(record) as archive:
+        members = archive.infolist()
+    assert {member.filename for member in members} >= {"ids.npy", "hashes.npy"}
+    assert all(member.compress_type == zipfile.ZIP_DEFLATED for member in members)
