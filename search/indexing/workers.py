@@ -79,13 +79,14 @@ def _collect(processes, connections: list[Connection], ticks, progress) -> list[
         handles = [connections[n] for n in waiting] + [processes[n].sentinel for n in waiting]
         wait(handles, timeout=POLL_SECONDS)
         for number in sorted(waiting):
-            if connections[number].poll():
+            exited = processes[number].exitcode is not None  # before polling: a worker
+            if connections[number].poll():  # may answer and exit between the two
                 status, value = _receive(connections[number], processes[number])
                 if status == "error":
                     raise value
                 results[number] = value
                 waiting.discard(number)
-            elif processes[number].exitcode is not None:
+            elif exited:
                 raise _died(processes[number])
         if progress:
             progress(sum(ticks))
