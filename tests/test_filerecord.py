@@ -20,7 +20,9 @@ from test_reindex import (
 from conftest import FIXTURE_ARTICLES, write_articles
 from search.articles import article_id, scan_article_files
 from search.indexing import changes, filerecord, listing
+from search.indexing.recordfile import NO_SIGNATURE
 from search.indexing.reindex import reindex
+from search.indexing.workers import run_shares
 from search.searching.searcher import Searcher
 from search.storage import store
 
@@ -105,7 +107,10 @@ def test_the_whole_folder_compared_at_once_finds_what_one_by_one_finds(
     with monkeypatch.context() as one_by_one:
         one_by_one.setattr(changes, "trust_unchanged", lambda paths, reading: paths)
         each = _outcome(*_changed_folder(tmp_path / "one-by-one"), one_by_one)
-    assert at_once == each
+    with monkeypatch.context() as forked:
+        forked.setattr(listing, "_stat_procs", lambda count: 3)
+        shared = _outcome(*_changed_folder(tmp_path / "shared"), forked)
+    assert at_once == each == shared
     counts, opened, failed, ids, found = at_once
     assert counts == (2, 1, 2, 3)  # secim.TXT is read first: as secim, unchanged
     assert opened == sorted(
@@ -130,6 +135,26 @@ def test_the_listed_files_ids_are_made_as_one_file_s_id_is(tmp_path: Path) -> No
         assert ids == [article_id(path, folder) for path in paths]
         assert "2025/şehir" in ids and "ç/ğ/ü" in ids and "2025/Kıs" in ids
     assert listing.article_ids([], docs) == []
+
+
+def test_files_stat_ed_in_several_processes_have_one_process_s_signatures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = write_articles(tmp_path / "docs", {f"{n:02}.txt": "x" * n for n in range(1, 8)})
+    paths = sorted(os.fspath(path) for path in docs.iterdir()) + [os.fspath(docs / "yok.txt")]
+    alone = listing.signatures(paths)
+    workers = []
+
+    def counted_shares(task, shares, progress=None):
+        workers.append(len(shares))
+        return run_shares(task, shares, progress)
+
+    monkeypatch.setattr(listing, "run_shares", counted_shares)
+    monkeypatch.setattr(listing, "_stat_procs", lambda count: 3)
+    shared = listing.signatures(paths)
+    assert workers == [3] and shared.shape == (8, 4)
+    assert shared.tolist() == alone.tolist()
+    assert shared[:, 0].tolist() == [1, 2, 3, 4, 5, 6, 7, NO_SIGNATURE]
 
 
 def test_the_record_is_written_deflated(tmp_path: Path) -> None:

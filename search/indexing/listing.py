@@ -16,9 +16,15 @@ import numpy as np
 
 from search.articles import article_id
 from search.indexing.recordfile import NO_SIGNATURE, signature_row
+from search.indexing.workers import run_shares
 
 #: Cannot be part of a listed file's path: joins them into one text.
 _JOIN = "\n"
+
+#: Files from which their ``stat`` calls are shared among one process per core: a
+#: ``stat`` is mostly the kernel's time (a few µs each), which one process cannot overlap.
+PARALLEL_STAT_FROM = 40_000
+MAX_STAT_PROCS = 8
 
 
 def article_ids(paths: list[str], docs_dir: Path) -> list[str]:
@@ -45,7 +51,25 @@ def article_ids(paths: list[str], docs_dir: Path) -> list[str]:
 def signatures(paths: list[str]) -> np.ndarray:
     """Each file's size, mtime_ns, inode and ctime_ns (following symbolic links), as one
     int64 table; a row of ``NO_SIGNATURE`` for a file that cannot be stat'ed (reading it
-    says why)."""
+    says why). A long list is shared among one forked process per core."""
+    procs = _stat_procs(len(paths))
+    if procs == 1:
+        return _signatures(paths)
+    bounds = [len(paths) * number // procs for number in range(procs + 1)]
+    shares = [(bounds[number], bounds[number + 1]) for number in range(procs)]
+    tables = run_shares(lambda share, _tick: _signatures(paths[share[0] : share[1]]), shares)
+    return np.concatenate(tables)
+
+
+def _stat_procs(count: int) -> int:
+    if count < PARALLEL_STAT_FROM:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, MAX_STAT_PROCS))
+
+
+def _signatures(paths: list[str]) -> np.ndarray:
+    """:func:`signatures` in this process."""
     rows = []
     stat = os.stat
     for path in paths:
