@@ -21,6 +21,7 @@ from search.articles import (
     list_article_files,
     parse_article,
     read_article,
+    scan_article_files,
 )
 
 SEED_EXAMPLE = Path(__file__).resolve().parents[2] / "shared/seed/000_1e033fb6aa629b6a.txt"
@@ -409,6 +410,22 @@ def test_list_article_files(tmp_path: Path) -> None:
     ids = [article_id(p, tmp_path) for p in list_article_files(tmp_path)]
     # sorted part by part: the folder `a` before `a-b.txt` (a plain text sort puts `/` last)
     assert ids == ["2025/10/derin", "a/z", "a-b", "a", "b"]
+
+
+def test_a_folder_of_plain_files_lists_its_links_and_odd_names_in_their_place(
+    tmp_path: Path,
+) -> None:
+    """Among many regular files, each link, odd name and subfolder is looked at on its own
+    and its place in the name order is kept."""
+    for name in ["b.txt", "d.TXT", "f.txt", "2025/e.txt", ".gizli.txt", "notlar.md"]:
+        write(tmp_path, name, "Metin.")
+    (tmp_path / "c.txt").symlink_to(tmp_path / "b.txt")
+    (tmp_path / "kirik.txt").symlink_to(tmp_path / "yok.txt")
+    write(tmp_path, "ara\x01.txt", "Metin.")
+    files, skipped = scan_article_files(tmp_path)
+    ids = [article_id(path, tmp_path) for path in files]
+    assert ids == ["2025/e", "b", "c", "d", "f"]
+    assert sorted(Path(entry.path).name for entry in skipped) == ["ara\x01.txt", "kirik.txt"]
 
 
 def test_list_follows_dir_symlinks_without_looping(tmp_path: Path) -> None:
