@@ -253,6 +253,54 @@ def test_files_read_again_for_their_racy_window_are_trusted_after_that(
     assert len(opened) == 5
 
 
+def test_files_settled_since_a_change_recorded_them_are_added_to_its_chain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file added just before a run is recorded within its racy window; the next run
+    over the whole folder reads it again and, finding nothing else to do, records it as
+    one more change rather than writing the whole record (which takes a second on a
+    large archive, after every added file)."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    _age(docs, 3600)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    record = index / "g000001" / filerecord.RECORD_FILE
+    written = record.read_bytes()
+    first = time.time()
+    monkeypatch.setattr(filerecord, "now", lambda: first)
+    write_articles(docs, {"2026/yeni.txt": NEW_ARTICLES["2026/yeni.txt"]})
+    assert reindex(docs, index).added == 1
+    monkeypatch.setattr(filerecord, "now", lambda: first + 60)
+    opened = _spy_on_reads(monkeypatch)
+    assert (reindex(docs, index).unchanged, opened) == (6, ["yeni.txt"])
+    assert record.read_bytes() == written
+    assert (reindex(docs, index).unchanged, opened) == (6, ["yeni.txt"])
+
+
+def test_an_edit_recorded_as_a_change_is_trusted_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article edited and reindexed by its path is recorded as a change to the whole
+    record: the next runs over the whole folder take its new hash and signature from it
+    (so the edit undone is seen as one)."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    _age(docs, 3600)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    edited = docs / "spor/derbi.txt"
+    original = edited.read_text(encoding="utf-8")
+    edited.write_text(original.replace("golsüz", "gollüz"), "utf-8")
+    os.utime(edited, (time.time() - 600, time.time() - 600))
+    assert reindex(docs, index, paths=[edited]).updated == 1
+    opened = _spy_on_reads(monkeypatch)
+    assert (reindex(docs, index).unchanged, opened) == (5, [])
+    assert Searcher(index).search("gollüz").total == 1
+    edited.write_text(original, "utf-8")
+    os.utime(edited, (time.time() - 300, time.time() - 300))
+    assert (reindex(docs, index).updated, opened) == (1, ["derbi.txt"])
+    assert "golsüz" in Searcher(index).article("spor/derbi").body
+
+
 def test_a_damaged_or_stale_file_record_is_not_trusted(tmp_path: Path) -> None:
     docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
     _age(docs, 3600)

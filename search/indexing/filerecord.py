@@ -187,9 +187,13 @@ def _apply_chain(record: FileRecord, changes: list[dict]) -> None:
         record.chained += len(change["articles"]) + len(change["removed"])
     if not latest:
         return
+    rows = record.rows
+    if all(entry is not None or doc_id not in rows for doc_id, entry in latest.items()):
+        _update_rows(record, latest)
+        return
     keep = np.ones(len(record.ids), dtype=bool)
     for doc_id in latest:
-        row = record.rows.get(doc_id)
+        row = rows.get(doc_id)
         if row is not None:
             keep[row] = False
     added = [(doc_id, entry) for doc_id, entry in latest.items() if entry is not None]
@@ -200,6 +204,26 @@ def _apply_chain(record: FileRecord, changes: list[dict]) -> None:
     record.signature_rows = np.concatenate([record.signature_rows[keep], signatures])
     for name in ("rows", "hashes"):
         record.__dict__.pop(name, None)
+
+
+def _update_rows(record: FileRecord, latest: dict[str, tuple[str, list[int]] | None]) -> None:
+    """Apply changes that remove no recorded article: each recorded one's row is
+    overwritten where it is, the new ones appended (the rows of the others stay, so the
+    table of rows need not be made again: at 5× that took as long as applying the rest)."""
+    rows = record.rows
+    new = [doc_id for doc_id in latest if doc_id not in rows]
+    changed = [doc_id for doc_id in latest if doc_id in rows]
+    entries = [latest[doc_id] for doc_id in changed + new]
+    signatures = signature_table([entry[1] if len(entry[1]) == 4 else None for entry in entries])
+    at = [rows[doc_id] for doc_id in changed]
+    for row, entry in zip(at, entries, strict=False):
+        record.hash_list[row] = entry[0]
+    record.signature_rows[at] = signatures[: len(at)]
+    rows.update(zip(new, range(len(record.ids), len(record.ids) + len(new)), strict=True))
+    record.ids.extend(new)
+    record.hash_list.extend(entry[0] for entry in entries[len(at) :])
+    record.signature_rows = np.concatenate([record.signature_rows, signatures[len(at) :]])
+    record.__dict__.pop("hashes", None)
 
 
 def _changes(generation: Path, base: int) -> list[dict]:

@@ -161,7 +161,9 @@ def _update(
         indexed = dict(known)  # every indexed article was seen
     indexed.update((article.id, article.content_hash) for article in changes.articles)
     if not changes.articles and not removed:
-        if record.commit != index.latest_generation() or record_is_behind(record, changes):
+        latest = index.latest_generation()
+        behind = record.commit != latest or record_is_behind(record, changes)
+        if behind and not _chain_record(index, changes, indexed, record, latest):
             save_record(index, changes, indexed)
         return
     after = index.latest_generation()
