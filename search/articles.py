@@ -28,6 +28,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,75 +182,43 @@ def scan_article_files(
         raise kind(f"articles folder not found: {docs_dir}")
     folder = os.fspath(docs_dir)
     walk = _Walk(os.path.realpath(folder), outside_links, seen=set(), skipped=[])
-    files: list[str] = []
-    _walk(folder, walk, files)  # sorted part by part: each folder's names in order
+    files = list(_walk(folder, walk))  # sorted part by part: each folder's names in order
     return files, sorted(walk.skipped, key=lambda entry: entry.path)
 
 
-def _walk(folder: str, walk: _Walk, files: list[str]) -> None:
-    """Add the article files below `folder` to ``files``, entering each resolved directory
-    only once."""
+def _walk(folder: str, walk: _Walk) -> Iterator[str]:
+    """Yield article files below `folder`, entering each resolved directory only once."""
     real = os.path.realpath(folder)
     if real in walk.seen:
         return
     walk.seen.add(real)
+    skipped = walk.skipped
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError as err:
         reason = f"cannot list folder: {_strerror(err)}"
-        walk.skipped.append(Skipped(Path(folder), reason, is_folder=True))
+        skipped.append(Skipped(Path(folder), reason, is_folder=True))
         return
-    plain = 0
-    for special in [*_special(entries), len(entries)]:
-        files += _article_paths(entries[plain:special])
-        if special < len(entries):
-            _walk_entry(entries[special], walk, files)
-        plain = special + 1
-
-
-def _special(entries: list[os.DirEntry]) -> list[int]:
-    """Where in ``entries`` those to look at one by one are: all but regular files with
-    names an address can hold. A large archive's folders are mostly such files, taken
-    all at once (:func:`_article_paths`)."""
-    special = [n for n, entry in enumerate(entries) if not entry.is_file(follow_symlinks=False)]
-    names = [entry.name for entry in entries]
-    if _UNADDRESSABLE.search("".join(names)):
-        special += [n for n, name in enumerate(names) if _UNADDRESSABLE.search(name)]
-        special = sorted(set(special))
-    return special
-
-
-def _article_paths(files: list[os.DirEntry]) -> list[str]:
-    """The `*.txt` paths of regular ``files``, hidden ones left out."""
-    return [
-        entry.path
-        for entry in files
-        if not entry.name.startswith(".") and entry.name.lower().endswith(".txt")
-    ]
-
-
-def _walk_entry(entry: os.DirEntry, walk: _Walk, files: list[str]) -> None:
-    """Add what one entry that is not a plain regular file leads to (the article files
-    below a folder, a link's target) to ``files``, or report why it is skipped."""
-    if entry.name.startswith("."):
-        return
-    path = entry.path
-    if _UNADDRESSABLE.search(entry.name):
-        _skip_unaddressable(entry, path, walk)
-        return
-    try:
-        if entry.is_symlink() and not walk.outside_links and _leads_outside(path, walk):
-            return
-        if entry.is_dir():
-            _walk(path, walk, files)
-            return
-        if entry.is_file() and entry.name.lower().endswith(".txt"):
-            files.append(path)
-            return
-    except OSError:
-        pass
-    if entry.name.lower().endswith(".txt"):
-        walk.skipped.append(Skipped(Path(path), _not_a_file(path)))
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = entry.path
+        if _UNADDRESSABLE.search(entry.name):
+            _skip_unaddressable(entry, path, walk)
+            continue
+        try:
+            if entry.is_symlink() and not walk.outside_links and _leads_outside(path, walk):
+                continue
+            if entry.is_dir():
+                yield from _walk(path, walk)
+                continue
+            if entry.is_file() and entry.name.lower().endswith(".txt"):
+                yield path
+                continue
+        except OSError:
+            pass
+        if entry.name.lower().endswith(".txt"):
+            skipped.append(Skipped(Path(path), _not_a_file(path)))
 
 
 #: Characters an article id cannot hold: its page could not be addressed (control
