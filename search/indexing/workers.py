@@ -1,4 +1,5 @@
-"""Run one task over several shares of work, each in its own forked process.
+"""Run one task over several shares of work, each in its own forked process (a full
+build's writing, its merge, and stat'ing a large archive's files).
 
 A share's task gets a ``tick`` to call after each item (the parent adds the ticks up for
 its progress line) and returns a picklable result. The first error in any worker stops
@@ -102,7 +103,7 @@ def _receive(connection: Connection, process) -> tuple[str, Any]:
 
 
 def _died(process) -> WorkerDied:
-    return WorkerDied(f"a build worker process ended unexpectedly (exit code {process.exitcode})")
+    return WorkerDied(f"a worker process ended unexpectedly (exit code {process.exitcode})")
 
 
 def _work(
