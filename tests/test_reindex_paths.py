@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -52,6 +53,18 @@ def test_files_gone_from_a_named_folder_or_named_are_removed(tmp_path: Path, doc
     assert report.removed == 2
     assert {"spor/derbi", "ekonomi/secim"}.isdisjoint(_ids(index))
     assert len(_ids(index)) == len(FIXTURE_ARTICLES) - 2
+
+
+def test_a_named_folder_that_is_gone_takes_its_articles_with_it(tmp_path: Path, docs: Path) -> None:
+    index = tmp_path / "index"
+    write_articles(docs, {"2026/12/yeni.txt": NEW_ARTICLE})
+    reindex(docs, index, paths=[docs / "2026"])
+    shutil.rmtree(docs / "2026")
+    shutil.rmtree(docs / "spor")
+    report = reindex(docs, index, paths=[docs / "2026/12", docs / "spor"])
+    assert (report.removed, report.failed) == (2, [])
+    assert {"2026/12/yeni", "spor/derbi"}.isdisjoint(_ids(index))
+    assert len(_ids(index)) == len(FIXTURE_ARTICLES) - 1
 
 
 def test_a_changed_named_file_is_updated_and_an_unchanged_one_kept(

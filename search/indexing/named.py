@@ -62,12 +62,15 @@ def named_changes(
                 fail(report, entry.path, entry.reason + KEPT)
             relative = target.relative_to(docs_dir).as_posix()
             prefixes.append("" if relative == "." else relative + "/")
-        elif not target.name.lower().endswith(".txt"):
-            fail(report, target, "not an article file (articles are *.txt files)")
         elif target.exists() or target.is_symlink():
-            files.append(os.fspath(target))
-        else:  # a named file that is gone: its article goes
+            if target.name.lower().endswith(".txt"):
+                files.append(os.fspath(target))
+            else:
+                fail(report, target, "not an article file (articles are *.txt files)")
+        elif target.name.lower().endswith(".txt"):  # a named file that is gone: its article goes
             prefixes.append(article_id(target, docs_dir))
+        else:  # a named folder that is gone: the articles below it go
+            prefixes.append(target.relative_to(docs_dir).as_posix() + "/")
     known = _hashes_of(index, {article_id(path, docs_dir) for path in files}, prefixes)
     reading = Reading(docs_dir, known, filerecord.FileRecord(), max_bytes, report, changes)
     changes.articles.extend(read_all(files, reading, None))
