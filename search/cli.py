@@ -11,7 +11,9 @@ import json
 import logging
 import os
 import re
+import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +35,9 @@ from search.searching.searcher import DEFAULT_PER_PAGE, MAX_PER_PAGE
 PLAIN_THREADS_PER_WORKER = 4
 THREADS_PER_WORKER = PLAIN_THREADS_PER_WORKER + budget.HEAVY_RUNNING + budget.HEAVY_WAITING
 MAX_WORKERS_BY_DEFAULT = 4
+
+#: How often ``watch --parent`` looks whether its parent is still there.
+WATCH_PARENT_SECONDS = 0.5
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -323,6 +328,74 @@ def _plain(html: str) -> str:
     return unescape(html.replace("<mark>", "[").replace("</mark>", "]"))
 
 
+@cli.command("watch")
+@docs_option
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print each run as one JSON object.")
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Reject article files larger than this.",
+)
+@click.option("--no-catch-up", is_flag=True, help="Skip the first run over the whole folder.")
+@outside_links_option
+@click.option("--parent", type=int, default=None, hidden=True, help="Stop when this process ends.")
+def watch_command(
+    docs: Path,
+    index_dir: Path,
+    as_json: bool,
+    max_bytes: int,
+    no_catch_up: bool,
+    outside_links: bool,
+    parent: int | None,
+) -> None:
+    """Keep reindexing as article files are written, moved or deleted in the articles
+    folder (Linux): each change is searchable within a second, however large the archive.
+    Runs until interrupted; one run over the whole folder first.
+
+    Example: haberara watch --docs articles/ --index index/
+    """
+    from search.indexing.watch import WatchFailed, watch
+
+    stop = threading.Event()
+    if parent is not None:
+        threading.Thread(target=_stop_without_parent, args=(parent, stop), daemon=True).start()
+
+    runs: list[float] = []
+
+    def on_run(report: ReindexReport) -> None:
+        """Print the first run and every run that changed or rejected something."""
+        changed = report.added or report.updated or report.removed or report.failed
+        if changed or report.warnings or not runs:
+            _print_report(report, as_json)
+            sys.stdout.flush()
+        runs.append(report.seconds)
+
+    try:
+        with exit_codes(), contextlib.suppress(KeyboardInterrupt):
+            watch(
+                docs,
+                index_dir,
+                on_run,
+                stop,
+                catch_up=not no_catch_up,
+                max_bytes=max_bytes,
+                outside_links=outside_links,
+            )
+    except WatchFailed as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _stop_without_parent(parent: int, stop: threading.Event) -> None:
+    """Set ``stop`` once the process ``parent`` has ended (the watch's parent changes)."""
+    while not stop.wait(WATCH_PARENT_SECONDS):
+        if os.getppid() != parent:
+            stop.set()
+
+
 @cli.command("serve")
 @docs_option
 @index_option
@@ -343,6 +416,13 @@ def _plain(html: str) -> str:
     f"{MAX_WORKERS_BY_DEFAULT}]",
 )
 @click.option("--no-reindex", is_flag=True, help="Serve the index as it is, without reindexing.")
+@click.option(
+    "--watch",
+    "watch_folder",
+    is_flag=True,
+    help="Also reindex article files as they are written, moved or deleted (Linux; "
+    "see `haberara watch`).",
+)
 @outside_links_option
 @click.option(
     "--no-result-cache",
@@ -359,6 +439,7 @@ def serve_command(
     threads: int,
     workers: int | None,
     no_reindex: bool,
+    watch_folder: bool,
     no_result_cache: bool,
     backend: str,
     opensearch_url: str | None,
@@ -370,14 +451,40 @@ def serve_command(
     Example: haberara serve --port 5000
     """
     chosen = Backend.choose(backend, index_dir, opensearch_url, opensearch_index)
+    if watch_folder and backend == OPENSEARCH:
+        raise click.UsageError("--watch keeps the embedded index in step; not with OpenSearch")
     if not no_reindex:
         with exit_codes():
             report = chosen.reindex(docs, outside_links=outside_links)
         _print_report(report, as_json=False)
+    watcher = None
+    if watch_folder:
+        watcher = _start_watch(docs, index_dir, not no_reindex, outside_links)
+    try:
+        _serve(chosen, host, port, threads, workers, no_result_cache)
+    finally:
+        if watcher:
+            watcher.terminate()
+            watcher.wait()
+
+
+def _start_watch(
+    docs: Path, index_dir: Path, caught_up: bool, outside_links: bool
+) -> subprocess.Popen:
+    """``haberara watch`` in a process of its own, ending with this one."""
+    command = [sys.executable, "-m", "search", "watch", "--docs", os.fspath(docs)]
+    command += ["--index", os.fspath(index_dir), "--parent", str(os.getpid())]
+    command += ["--no-catch-up"] if caught_up else []
+    return subprocess.Popen(command + ([OUTSIDE_LINKS_OPTION] if outside_links else []))
+
+
+def _serve(
+    chosen: Backend, host: str, port: int, threads: int, workers: int | None, no_cache: bool
+) -> None:
     from web import create_app
     from web.server import run
 
-    config = {**chosen.app_config(), "RESULT_CACHE": not no_result_cache}
+    config = {**chosen.app_config(), "RESULT_CACHE": not no_cache}
     with exit_codes():
         create_app(config)  # fail here, with the index's own message, not in a worker
     workers = workers or default_workers()
