@@ -7,7 +7,8 @@
    seconds), then adding 1 file, twice: ``reindex`` over the whole folder
    (``speed.incremental``) and ``reindex`` given the new file's path; each time the
    reindex's seconds and the time until a ``Searcher`` opened before it returns the new
-   article (also with ``--skip-build``, on the archive and index built before);
+   article (also with ``--skip-build``, on the archive and index built before); then one
+   file added while ``watch`` runs (:mod:`search.indexing.watch`), until it is found;
 4. in-process latency of ``speed.py``'s 300 queries on a searcher prepared as a ``serve``
    worker prepares its own: p50/p95/p99;
 5. a serving worker's memory: ``python -m search serve --no-reindex`` on 127.0.0.1 answers
@@ -25,6 +26,7 @@ import os
 import random
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -93,6 +95,35 @@ def incremental_named(docs: Path, index: Path, searcher, start: int, rng) -> dic
     }
 
 
+def incremental_watched(docs: Path, index: Path, searcher, start: int, rng) -> dict:
+    """Add one file while ``watch`` runs (after its first run over the whole folder), and
+    wait until ``searcher`` returns it."""
+    from search.indexing.watch import watch
+
+    reports: list = []
+    stop = threading.Event()
+    watching = threading.Thread(target=watch, args=(docs, index, reports.append, stop))
+    watching.start()
+    try:
+        deadline = time.perf_counter() + 120
+        while not reports and time.perf_counter() < deadline:
+            time.sleep(0.02)
+        (doc_id,) = add_files(docs, 1, start, rng)
+        started = time.perf_counter()
+        while searcher.article(doc_id) is None and time.perf_counter() < started + 60:
+            time.sleep(0.02)
+        visible = time.perf_counter() - started
+    finally:
+        stop.set()
+        watching.join()
+    return {
+        "files": 1,
+        "runs": len(reports) - 1,
+        "run_s": round(reports[-1].seconds, 2) if len(reports) > 1 else None,
+        "searchable_s": round(visible, 2) if visible < 60 else None,
+    }
+
+
 def unchanged_reindex(docs: Path, index: Path) -> dict:
     """A ``reindex`` over the whole folder that finds nothing to do: wall and CPU seconds."""
     from search.indexing.reindex import reindex
@@ -118,6 +149,7 @@ def add_one_file(docs: Path, index: Path, warmup: list[str], rng) -> dict:
         "unchanged": [unchanged_reindex(docs, index) for _ in range(2)],
         "whole_folder": incremental(docs, index, searcher, 1, start, rng),
         "named": incremental_named(docs, index, searcher, start + 1, rng),
+        "watched": incremental_watched(docs, index, searcher, start + 2, rng),
     }
 
 
@@ -138,6 +170,7 @@ def table(results: dict) -> str:
     inproc = results.get("in_process", {})
     added = results.get("add_one", {})
     folder, named = added.get("whole_folder", {}), added.get("named", {})
+    watched = added.get("watched", {})
     unchanged = " / ".join(
         f"{run['reindex_s']} ({run['cpu_s']} CPU)" for run in added.get("unchanged", [])
     )
@@ -154,6 +187,8 @@ def table(results: dict) -> str:
         ["add 1 file, reindex whole folder: searchable s", folder.get("searchable_s", "-")],
         ["add 1 file, reindex FILE: reindex s", named.get("reindex_s", "-")],
         ["add 1 file, reindex FILE: searchable s", named.get("searchable_s", "-")],
+        ["add 1 file, `watch` running: its run s", watched.get("run_s", "-")],
+        ["add 1 file, `watch` running: searchable s", watched.get("searchable_s", "-")],
         ["worker peak RSS MB", memory.get("peak_rss_mb_max_process", "-")],
         [
             "worker now: own heap / index pages MB",
