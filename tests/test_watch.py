@@ -111,6 +111,36 @@ def test_a_new_folder_is_watched_and_a_removed_one_takes_its_articles(
     assert [report.failed for report in watched.reports if report.failed] == []
 
 
+def test_a_folder_moved_out_takes_its_articles_and_is_no_longer_watched(
+    docs: Path, tmp_path: Path, watched: Watching
+) -> None:
+    index = tmp_path / "index"
+    write_articles(docs, {"2027/semerkant.txt": NEW_ARTICLE})
+    _eventually(lambda: _found(index, "semerkant"), "a new folder's file")
+    (docs / "2027").rename(tmp_path / "disarida")
+    _eventually(lambda: not _found(index, "semerkant"), "the moved folder's article gone")
+    time.sleep(0.5)
+    runs = len(watched.reports)
+    write_articles(tmp_path / "disarida", {"buhara.txt": OTHER_ARTICLE})
+    time.sleep(1.0)
+    assert len(watched.reports) == runs
+
+
+def test_an_index_kept_inside_the_articles_folder_starts_no_runs(docs: Path) -> None:
+    running = Watching(docs, docs / "index")
+    try:
+        running.caught_up()
+        write_articles(docs, {"2026/semerkant.txt": NEW_ARTICLE})
+        _eventually(lambda: _found(docs / "index", "semerkant"), "a written file")
+        time.sleep(1.0)  # its commit wrote into the index folder: no run follows from it
+        runs = len(running.reports)
+        time.sleep(1.0)
+        assert len(running.reports) == runs <= 3
+    finally:
+        running.stop.set()
+        running.thread.join(timeout=10)
+
+
 def test_a_broken_file_is_reported_and_the_others_indexed(
     docs: Path, tmp_path: Path, watched: Watching
 ) -> None:
@@ -128,14 +158,14 @@ def test_a_run_that_cannot_get_the_index_is_tried_again(
     docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     index = tmp_path / "index"
-    reindex(docs, index)
     monkeypatch.setattr(watching, "RETRY_SECONDS", 0.3)
-    running = Watching(docs, index, catch_up=False, lock_timeout=0.1)
+    running = Watching(docs, index, lock_timeout=0.1)
     try:
+        running.caught_up()
         with store.writer_lock(index, 1.0):  # another reindex holds the index
             write_articles(docs, {"2026/semerkant.txt": NEW_ARTICLE})
             time.sleep(1.0)
-            assert not _found(index, "semerkant") and not running.reports
+            assert not _found(index, "semerkant") and len(running.reports) == 1
         _eventually(lambda: _found(index, "semerkant"), "the run tried again")
     finally:
         running.stop.set()

@@ -62,7 +62,7 @@ class FolderEvents:
     """The article files and folders written, moved or deleted below a folder, as the
     kernel reports them; every folder below it is watched, new ones as they appear."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, ignored: Path | None = None) -> None:
         if not sys.platform.startswith("linux"):
             raise WatchFailed("watching a folder needs Linux (inotify); run `haberara reindex`")
         self._libc = ctypes.CDLL(None, use_errno=True)
@@ -70,6 +70,7 @@ class FolderEvents:
         if self._fd < 0:
             raise WatchFailed(f"cannot watch {root}/: {os.strerror(ctypes.get_errno())}")
         self._folders: dict[int, Path] = {}
+        self._ignored = Path(os.path.abspath(ignored)) if ignored else None
         self.overflowed = False
         self.add_tree(root)
 
@@ -85,11 +86,32 @@ class FolderEvents:
     def add_tree(self, folder: Path) -> None:
         """Watch ``folder`` and every folder below it (hidden ones left out, as the scan
         leaves them; links not followed)."""
+        if self._is_ignored(folder):
+            return
         self._add(folder)
         for parent, names, _ in os.walk(folder):
-            names[:] = [name for name in names if not name.startswith(".")]
+            names[:] = [
+                name
+                for name in names
+                if not name.startswith(".") and not self._is_ignored(Path(parent) / name)
+            ]
             for name in names:
                 self._add(Path(parent) / name)
+
+    def _is_ignored(self, path: Path) -> bool:
+        """Whether ``path`` is the index folder, or below it (an index kept inside the
+        articles folder: its own writes must not start runs)."""
+        ignored = self._ignored
+        return ignored is not None and (
+            (absolute := Path(os.path.abspath(path))) == ignored or ignored in absolute.parents
+        )
+
+    def _forget(self, folder: Path) -> None:
+        """Stop watching ``folder`` and the folders below it (moved out of sight)."""
+        for wd, path in list(self._folders.items()):
+            if path == folder or folder in path.parents:
+                self._libc.inotify_rm_watch(self._fd, wd)
+                del self._folders[wd]
 
     def _add(self, folder: Path) -> None:
         mask = WATCHED | IN_ONLYDIR | IN_DONT_FOLLOW
@@ -138,9 +160,13 @@ class FolderEvents:
             if folder is None or not name or name.startswith(b"."):
                 continue
             path = folder / os.fsdecode(name)
+            if self._is_ignored(path):
+                continue
             if mask & IN_ISDIR:
                 if mask & (IN_CREATE | IN_MOVED_TO):
                     self.add_tree(path)
+                elif mask & IN_MOVED_FROM:
+                    self._forget(path)
                 yield path
             elif path.name.lower().endswith(".txt") and not (mask & IN_CREATE and _written(path)):
                 yield path
@@ -172,7 +198,7 @@ def watch(
     docs_dir = Path(docs_dir)
     if not docs_dir.is_dir():
         raise DocsMissing(f"articles folder {docs_dir}/ does not exist (set --docs)")
-    with FolderEvents(docs_dir) as events:
+    with FolderEvents(docs_dir, ignored=Path(index_dir)) as events:
         whole, pending = catch_up, set[Path]()
         first = retry_at = 0.0
         while not stop.is_set():
