@@ -59,6 +59,13 @@ outside_links_option = click.option(
     help="Also follow symbolic links that lead outside the articles folder (by default "
     "they are reported and skipped).",
 )
+max_bytes_option = click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Reject article files larger than this.",
+)
 index_option = click.option(
     "--index",
     "index_dir",
@@ -137,13 +144,7 @@ def cli() -> None:
 @index_option
 @click.option("--full", is_flag=True, help="Rebuild from scratch instead of updating.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_BYTES,
-    show_default=True,
-    help="Reject article files larger than this.",
-)
+@max_bytes_option
 @click.option(
     "--wait",
     type=click.FloatRange(min=0),
@@ -332,13 +333,7 @@ def _plain(html: str) -> str:
 @docs_option
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print each run as one JSON object.")
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_BYTES,
-    show_default=True,
-    help="Reject article files larger than this.",
-)
+@max_bytes_option
 @click.option("--no-catch-up", is_flag=True, help="Skip the first run over the whole folder.")
 @outside_links_option
 @click.option("--parent", type=int, default=None, hidden=True, help="Stop when this process ends.")

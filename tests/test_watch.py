@@ -61,6 +61,13 @@ class Watching:
     def caught_up(self) -> None:
         _eventually(lambda: self.reports, "the first run over the whole folder")
 
+    def __enter__(self) -> Watching:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+
 
 @pytest.fixture
 def docs(tmp_path: Path) -> Path:
@@ -69,13 +76,9 @@ def docs(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def watched(docs: Path, tmp_path: Path) -> Iterator[Watching]:
-    running = Watching(docs, tmp_path / "index")
-    try:
+    with Watching(docs, tmp_path / "index") as running:
         running.caught_up()
         yield running
-    finally:
-        running.stop.set()
-        running.thread.join(timeout=10)
 
 
 def test_a_file_written_moved_in_or_deleted_is_searchable_or_gone_at_once(
@@ -127,8 +130,7 @@ def test_a_folder_moved_out_takes_its_articles_and_is_no_longer_watched(
 
 
 def test_an_index_kept_inside_the_articles_folder_starts_no_runs(docs: Path) -> None:
-    running = Watching(docs, docs / "index")
-    try:
+    with Watching(docs, docs / "index") as running:
         running.caught_up()
         write_articles(docs, {"2026/semerkant.txt": NEW_ARTICLE})
         _eventually(lambda: _found(docs / "index", "semerkant"), "a written file")
@@ -136,9 +138,6 @@ def test_an_index_kept_inside_the_articles_folder_starts_no_runs(docs: Path) -> 
         runs = len(running.reports)
         time.sleep(1.0)
         assert len(running.reports) == runs <= 3
-    finally:
-        running.stop.set()
-        running.thread.join(timeout=10)
 
 
 def test_a_broken_file_is_reported_and_the_others_indexed(
@@ -159,17 +158,13 @@ def test_a_run_that_cannot_get_the_index_is_tried_again(
 ) -> None:
     index = tmp_path / "index"
     monkeypatch.setattr(watching, "RETRY_SECONDS", 0.3)
-    running = Watching(docs, index, lock_timeout=0.1)
-    try:
+    with Watching(docs, index, lock_timeout=0.1) as running:
         running.caught_up()
         with store.writer_lock(index, 1.0):  # another reindex holds the index
             write_articles(docs, {"2026/semerkant.txt": NEW_ARTICLE})
             time.sleep(1.0)
             assert not _found(index, "semerkant") and len(running.reports) == 1
         _eventually(lambda: _found(index, "semerkant"), "the run tried again")
-    finally:
-        running.stop.set()
-        running.thread.join(timeout=10)
 
 
 def test_the_serve_command_watches_the_folder_with_watch(docs: Path, tmp_path: Path) -> None:
