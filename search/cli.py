@@ -354,6 +354,11 @@ def watch_command(
     """
     from search.indexing.watch import WatchFailed, watch
 
+    if os.environ.get(BACKEND_ENV) == OPENSEARCH:
+        raise click.UsageError(
+            f"watch keeps the embedded index in step, and {BACKEND_ENV}=opensearch is set: "
+            "run `haberara reindex` after adding files"
+        )
     stop = threading.Event()
     if parent is not None:
         threading.Thread(target=_stop_without_parent, args=(parent, stop), daemon=True).start()

@@ -217,3 +217,12 @@ def test_watching_a_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path) 
     result = haberara("watch", "--docs", str(tmp_path / "yok"), "--index", str(tmp_path / "i"))
     assert result.returncode == 2
     assert "does not exist" in result.stderr and not _watch_processes(tmp_path / "yok")
+
+
+def test_watch_is_for_the_embedded_index(docs: Path, tmp_path: Path) -> None:
+    result = haberara(
+        "watch", "--docs", str(docs), "--index", str(tmp_path / "i"),
+        env={"HABERARA_BACKEND": "opensearch"},
+    )  # fmt: skip
+    assert result.returncode == 2 and "embedded index" in result.stderr
+    assert not (tmp_path / "i").exists()
