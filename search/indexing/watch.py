@@ -204,14 +204,14 @@ def watch(
         while not stop.is_set():
             now = time.monotonic()
             due = (whole or pending) and now >= retry_at
-            quiet = due and now - first >= MOST_SECONDS
-            changed = events.wait(0 if quiet else QUIET_SECONDS if due else IDLE_SECONDS)
+            overdue = due and now - first >= MOST_SECONDS  # run now, even if files keep coming
+            changed = events.wait(0 if overdue else QUIET_SECONDS if due else IDLE_SECONDS)
             if changed or events.overflowed:
                 first = first if (whole or pending) else now
                 pending.update(changed)
                 whole = whole or events.overflowed
                 events.overflowed = False
-                if not quiet:
+                if not overdue:
                     continue
             if not due:
                 continue
