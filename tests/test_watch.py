@@ -99,6 +99,20 @@ def test_a_file_written_moved_in_or_deleted_is_searchable_or_gone_at_once(
     _eventually(lambda: not _found(index, "semerkant"), "a deleted file gone")
 
 
+def test_a_file_still_being_written_is_read_once_it_is_closed(
+    docs: Path, tmp_path: Path, watched: Watching
+) -> None:
+    index = tmp_path / "index"
+    with (docs / "semerkant.txt").open("w", encoding="utf-8") as handle:
+        handle.write("title: Semerkant gezisi\n\n")
+        handle.flush()
+        time.sleep(1.0)  # well past the quiet time: the file is created, not yet closed
+        assert len(watched.reports) == 1 and not _found(index, "semerkant")
+        handle.write(NEW_ARTICLE.split("\n\n", 1)[1])
+    _eventually(lambda: _found(index, "semerkant") == {"semerkant"}, "the closed file")
+    assert [report.failed for report in watched.reports if report.failed] == []
+
+
 def test_a_new_folder_is_watched_and_a_removed_one_takes_its_articles(
     docs: Path, tmp_path: Path, watched: Watching
 ) -> None:
