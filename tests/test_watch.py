@@ -154,6 +154,31 @@ def test_an_index_kept_inside_the_articles_folder_starts_no_runs(docs: Path) -> 
         assert len(running.reports) == runs <= 3
 
 
+def test_events_the_kernel_dropped_lead_to_a_run_over_the_whole_folder(
+    docs: Path, tmp_path: Path
+) -> None:
+    """While a run waits for the index, more changes come than the kernel queues
+    (``fs.inotify.max_queued_events``): the next run looks at every file."""
+    index = tmp_path / "index"
+    queued = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+    if queued > 100_000:
+        pytest.skip(f"the kernel queues {queued} events: too many files to write to overflow it")
+    with Watching(docs, index, lock_timeout=30) as running:
+        running.caught_up()
+        with store.writer_lock(index, 1.0):  # another reindex holds the index
+            write_articles(docs, {"2026/semerkant.txt": NEW_ARTICLE})
+            time.sleep(0.5)  # the watch's run is waiting for the lock
+            for number in range(queued // 2 + 100):  # two events each: created, closed
+                (docs / "2025" / f"{number:05d}.txt").write_text(OTHER_ARTICLE, encoding="utf-8")
+        _eventually(
+            lambda: any(report.unchanged >= len(FIXTURE_ARTICLES) for report in running.reports),
+            "a run over the whole folder",
+            seconds=60,
+        )
+    with store.open_index(index).reader() as reader:
+        assert reader.doc_count() == len(FIXTURE_ARTICLES) + 1 + queued // 2 + 100
+
+
 def test_a_broken_file_is_reported_and_the_others_indexed(
     docs: Path, tmp_path: Path, watched: Watching
 ) -> None:
