@@ -301,6 +301,23 @@ def test_an_edit_recorded_as_a_change_is_trusted_by_the_next_run(
     assert "golsüz" in Searcher(index).article("spor/derbi").body
 
 
+def test_an_article_added_then_removed_by_path_leaves_the_record_usable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two changes along the record's chain, one adding an article and one removing it:
+    the next run over the whole folder still trusts every other file's record."""
+    docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
+    _age(docs, 3600)
+    index = tmp_path / "index"
+    reindex(docs, index)
+    write_articles(docs, {"2026/yeni.txt": NEW_ARTICLES["2026/yeni.txt"]})
+    assert reindex(docs, index, paths=[docs / "2026/yeni.txt"]).added == 1
+    (docs / "2026/yeni.txt").unlink()
+    assert reindex(docs, index, paths=[docs / "2026/yeni.txt"]).removed == 1
+    opened = _spy_on_reads(monkeypatch)
+    assert (reindex(docs, index).unchanged, opened) == (5, [])
+
+
 def test_a_damaged_or_stale_file_record_is_not_trusted(tmp_path: Path) -> None:
     docs = write_articles(tmp_path / "docs", FIXTURE_ARTICLES)
     _age(docs, 3600)

@@ -188,8 +188,9 @@ def _apply_chain(record: FileRecord, changes: list[dict]) -> None:
     if not latest:
         return
     rows = record.rows
-    if all(entry is not None or doc_id not in rows for doc_id, entry in latest.items()):
-        _update_rows(record, latest)
+    if not any(entry is None and doc_id in rows for doc_id, entry in latest.items()):
+        # an article added and removed along the chain was never in the rows: nothing to do
+        _update_rows(record, {doc_id: e for doc_id, e in latest.items() if e is not None})
         return
     keep = np.ones(len(record.ids), dtype=bool)
     for doc_id in latest:
@@ -206,7 +207,7 @@ def _apply_chain(record: FileRecord, changes: list[dict]) -> None:
         record.__dict__.pop(name, None)
 
 
-def _update_rows(record: FileRecord, latest: dict[str, tuple[str, list[int]] | None]) -> None:
+def _update_rows(record: FileRecord, latest: dict[str, tuple[str, list[int]]]) -> None:
     """Apply changes that remove no recorded article: each recorded one's row is
     overwritten where it is, the new ones appended (the rows of the others stay, so the
     table of rows need not be made again: at 5× that took as long as applying the rest)."""
