@@ -23,6 +23,7 @@ from search import RELAXED_BELOW, budget
 from search.articles import DEFAULT_MAX_BYTES, OUTSIDE_LINKS_OPTION
 from search.errors import BadParameter, DocsMissing, HaberaraError
 from search.indexing.reindex import DEFAULT_LOCK_TIMEOUT, ReindexReport
+from search.indexing.watch import WatchFailed
 from search.opensearch.backend import BACKEND_ENV, BACKENDS, OPENSEARCH, Backend
 from search.opensearch.cluster import DEFAULT_INDEX, URL_ENV
 from search.opensearch.mapping import DEFAULT_REPLICAS, DEFAULT_SHARDS
@@ -123,10 +124,11 @@ class IndexProblem(click.ClickException):
 @contextlib.contextmanager
 def exit_codes() -> Iterator[None]:
     """The library's errors as the command's exit codes: a mistake in what the user asked
-    (a bad parameter, a missing articles folder) is a usage error; any other is the index's."""
+    (a bad parameter, a missing articles folder, a folder that cannot be watched) is a
+    usage error; any other is the index's."""
     try:
         yield
-    except (BadParameter, DocsMissing) as error:
+    except (BadParameter, DocsMissing, WatchFailed) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_USAGE)
     except HaberaraError as error:
@@ -352,7 +354,7 @@ def watch_command(
 
     Example: haberara watch --docs articles/ --index index/
     """
-    from search.indexing.watch import WatchFailed, watch
+    from search.indexing.watch import watch
 
     if os.environ.get(BACKEND_ENV) == OPENSEARCH:
         raise click.UsageError(
@@ -373,20 +375,16 @@ def watch_command(
             sys.stdout.flush()
         runs.append(report.seconds)
 
-    try:
-        with exit_codes(), contextlib.suppress(KeyboardInterrupt):
-            watch(
-                docs,
-                index_dir,
-                on_run,
-                stop,
-                catch_up=not no_catch_up,
-                max_bytes=max_bytes,
-                outside_links=outside_links,
-            )
-    except WatchFailed as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
+    with exit_codes(), contextlib.suppress(KeyboardInterrupt):
+        watch(
+            docs,
+            index_dir,
+            on_run,
+            stop,
+            catch_up=not no_catch_up,
+            max_bytes=max_bytes,
+            outside_links=outside_links,
+        )
 
 
 def _stop_without_parent(parent: int, stop: threading.Event) -> None:

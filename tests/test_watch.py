@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from click.testing import CliRunner
 
 from conftest import (
     FIXTURE_ARTICLES,
@@ -24,6 +25,7 @@ from conftest import (
     wait_for_port,
     write_articles,
 )
+from search.cli import cli
 from search.indexing import watch as watching
 from search.indexing.reindex import reindex
 from search.indexing.report import ReindexReport
@@ -264,4 +266,15 @@ def test_watch_is_for_the_embedded_index(docs: Path, tmp_path: Path) -> None:
         env={"HABERARA_BACKEND": "opensearch"},
     )  # fmt: skip
     assert result.returncode == 2 and "embedded index" in result.stderr
+    assert not (tmp_path / "i").exists()
+
+
+def test_a_folder_that_cannot_be_watched_is_a_usage_error(
+    docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the kernel cannot watch folders (not Linux), ``watch`` exits 2 and says to
+    reindex by hand; it writes nothing."""
+    monkeypatch.setattr(sys, "platform", "darwin")
+    result = CliRunner().invoke(cli, ["watch", "--docs", str(docs), "--index", str(tmp_path / "i")])
+    assert result.exit_code == 2 and "needs Linux" in result.output
     assert not (tmp_path / "i").exists()
