@@ -365,15 +365,16 @@ def watch_command(
     if parent is not None:
         threading.Thread(target=_stop_without_parent, args=(parent, stop), daemon=True).start()
 
-    runs: list[float] = []
+    first = True
 
     def on_run(report: ReindexReport) -> None:
         """Print the first run and every run that changed or rejected something."""
+        nonlocal first
         changed = report.added or report.updated or report.removed or report.failed
-        if changed or report.warnings or not runs:
+        if changed or report.warnings or first:
             _print_report(report, as_json)
             sys.stdout.flush()
-        runs.append(report.seconds)
+        first = False
 
     with exit_codes(), contextlib.suppress(KeyboardInterrupt):
         watch(
