@@ -72,7 +72,11 @@ class FolderEvents:
         self._folders: dict[int, Path] = {}
         self._ignored = Path(os.path.abspath(ignored)) if ignored else None
         self.overflowed = False
-        self.add_tree(root)
+        try:
+            self.add_tree(root)
+        except WatchFailed:
+            self.close()  # (the kernel's limit of watches reached)
+            raise
 
     def close(self) -> None:
         os.close(self._fd)
