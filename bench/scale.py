@@ -48,6 +48,7 @@ from speed import (
     incremental,
     latencies,
     query_set,
+    seconds_until_found,
     server_rss,
     start_server,
     stop_server,
@@ -83,15 +84,11 @@ def incremental_named(docs: Path, index: Path, searcher, start: int, rng) -> dic
     started = time.perf_counter()
     report = reindex(docs, index, paths=[docs / f"{doc_id}.txt"])
     reindexed = time.perf_counter() - started
-    deadline = started + 60
-    while searcher.article(doc_id) is None and time.perf_counter() < deadline:
-        time.sleep(0.02)
-    visible = time.perf_counter() - started
     return {
         "files": 1,
         "added": report.added,
         "reindex_s": round(reindexed, 2),
-        "searchable_s": round(visible, 2) if visible < 60 else None,
+        "searchable_s": seconds_until_found(searcher, doc_id, started),
     }
 
 
@@ -109,10 +106,7 @@ def incremental_watched(docs: Path, index: Path, searcher, start: int, rng) -> d
         while not reports and time.perf_counter() < deadline:
             time.sleep(0.02)
         (doc_id,) = add_files(docs, 1, start, rng)
-        started = time.perf_counter()
-        while searcher.article(doc_id) is None and time.perf_counter() < started + 60:
-            time.sleep(0.02)
-        visible = time.perf_counter() - started
+        visible = seconds_until_found(searcher, doc_id, time.perf_counter())
     finally:
         stop.set()
         watching.join()
@@ -120,7 +114,7 @@ def incremental_watched(docs: Path, index: Path, searcher, start: int, rng) -> d
         "files": 1,
         "runs": len(reports) - 1,
         "run_s": round(reports[-1].seconds, 2) if len(reports) > 1 else None,
-        "searchable_s": round(visible, 2) if visible < 60 else None,
+        "searchable_s": visible,
     }
 
 

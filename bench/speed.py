@@ -145,16 +145,21 @@ def incremental(docs: Path, index: Path, searcher, count: int, start: int, rng) 
     started = time.perf_counter()
     report = reindex(docs, index)
     reindexed = time.perf_counter() - started
-    deadline = started + 60
-    while searcher.article(ids[-1]) is None and time.perf_counter() < deadline:
-        time.sleep(0.02)
-    visible = time.perf_counter() - started
     return {
         "files": count,
         "added": report.added,
         "reindex_s": round(reindexed, 2),
-        "searchable_s": round(visible, 2) if visible < 60 else None,
+        "searchable_s": seconds_until_found(searcher, ids[-1], started),
     }
+
+
+def seconds_until_found(searcher, doc_id: str, started: float, most: float = 60) -> float | None:
+    """Seconds from ``started`` (``perf_counter``) until ``searcher`` returns the article
+    ``doc_id``, to 0.01 s; None when it has not within ``most`` seconds."""
+    while searcher.article(doc_id) is None and time.perf_counter() < started + most:
+        time.sleep(0.02)
+    visible = time.perf_counter() - started
+    return round(visible, 2) if visible < most else None
 
 
 # --- latency ------------------------------------------------------------------------------
