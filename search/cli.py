@@ -214,8 +214,10 @@ def reindex_command(
     finally:
         if progress:
             progress.finish()
+    for path in report.not_found:
+        click.echo(f"error: {path}: no such file or folder, and nothing indexed from it", err=True)
     _print_report(report, as_json)
-    sys.exit(EXIT_REJECTED if report.failed else 0)
+    sys.exit(EXIT_REJECTED if report.failed or report.not_found else 0)
 
 
 def _print_report(report: ReindexReport, as_json: bool) -> None:

@@ -438,7 +438,7 @@ def test_json_report(tmp_path: Path) -> None:
     result = haberara("reindex", "--json", "--docs", str(docs), "--index", str(tmp_path / "i"))
     report = json.loads(result.stdout)
     assert set(report) == {"added", "updated", "removed", "unchanged", "failed", "warnings",
-                           "seconds"}  # fmt: skip
+                           "not_found", "seconds"}  # fmt: skip
     assert report["added"] == 5
     assert report["failed"] == [{"path": str(docs / "bos.txt"), "reason": "empty file"}]
     assert any("title derived" in warning for warning in report["warnings"])

@@ -62,7 +62,7 @@ def test_a_named_folder_that_is_gone_takes_its_articles_with_it(tmp_path: Path, 
     shutil.rmtree(docs / "2026")
     shutil.rmtree(docs / "spor")
     report = reindex(docs, index, paths=[docs / "2026/12", docs / "spor"])
-    assert (report.removed, report.failed) == (2, [])
+    assert (report.removed, report.failed, report.not_found) == (2, [], [])
     assert {"2026/12/yeni", "spor/derbi"}.isdisjoint(_ids(index))
     assert len(_ids(index)) == len(FIXTURE_ARTICLES) - 1
 
@@ -107,6 +107,27 @@ def test_a_path_outside_the_articles_folder_is_a_usage_error(tmp_path: Path, doc
     )
     assert result.returncode == 2
     assert "not inside the articles folder" in result.stderr
+
+
+def test_a_named_path_that_does_not_exist_and_held_nothing_is_named(
+    tmp_path: Path, docs: Path
+) -> None:
+    index = tmp_path / "index"
+    reindex(docs, index)
+    typos = [docs / "spor/derbı.txt", docs / "spor-haberleri"]
+    report = reindex(docs, index, paths=[*typos, docs / "spor"])
+    assert report.not_found == [str(path) for path in typos]
+    assert (report.removed, report.failed) == (0, [])
+    assert len(_ids(index)) == len(FIXTURE_ARTICLES)
+
+
+def test_the_command_says_a_named_path_does_not_exist(tmp_path: Path, docs: Path) -> None:
+    index = tmp_path / "index"
+    reindex(docs, index)
+    typo = docs / "spor/derbı.txt"
+    result = haberara("reindex", "--docs", str(docs), "--index", str(index), str(typo))
+    assert result.returncode == 1
+    assert f"error: {typo}: no such file or folder, and nothing indexed from it" in (result.stderr)
 
 
 def test_the_command_takes_paths(tmp_path: Path, docs: Path) -> None:

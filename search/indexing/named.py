@@ -17,7 +17,7 @@ from search.articles import article_id, scan_article_files
 from search.errors import DocsMissing
 from search.indexing import filerecord
 from search.indexing.changes import KEPT, Changes, Reading, read_all
-from search.indexing.report import ReindexReport, fail
+from search.indexing.report import ReindexReport, display, fail
 from search.storage.reading import text_value
 from search.storage.schema import indexed_hash
 
@@ -49,6 +49,7 @@ def named_changes(
     files: list[str] = []
     prefixes: list[str] = []
     kept: list[str] = []  # folders that cannot be listed now
+    gone: dict[Path, str] = {}  # named paths that do not exist: their id or id prefix
     changes = Changes()
     for target in targets:
         if target.is_dir():
@@ -68,10 +69,14 @@ def named_changes(
             else:
                 fail(report, target, "not an article file (articles are *.txt files)")
         elif target.name.lower().endswith(".txt"):  # a named file that is gone: its article goes
-            prefixes.append(article_id(target, docs_dir))
+            gone[target] = article_id(target, docs_dir)
         else:  # a named folder that is gone: the articles below it go
-            prefixes.append(target.relative_to(docs_dir).as_posix() + "/")
+            gone[target] = target.relative_to(docs_dir).as_posix() + "/"
+    prefixes += gone.values()
     known = _hashes_of(index, {article_id(path, docs_dir) for path in files}, prefixes)
+    report.not_found += [
+        display(target) for target, prefix in gone.items() if not _under_any(known, prefix)
+    ]
     reading = Reading(docs_dir, known, filerecord.FileRecord(), max_bytes, report, changes)
     changes.articles.extend(read_all(files, reading, None))
     removed = [
@@ -88,6 +93,11 @@ def _under(doc_id: str, prefixes: list[str]) -> bool:
         doc_id.startswith(prefix) if prefix.endswith("/") or not prefix else doc_id == prefix
         for prefix in prefixes
     )
+
+
+def _under_any(doc_ids: dict[str, str], prefix: str) -> bool:
+    """Whether any of ``doc_ids`` is the article ``prefix`` names, or below it."""
+    return any(_under(doc_id, [prefix]) for doc_id in doc_ids)
 
 
 def _hashes_of(index: FileIndex, ids: set[str], prefixes: list[str]) -> dict[str, str]:

@@ -29,6 +29,9 @@ class ReindexReport:
     unchanged: int = 0
     failed: list[FailedFile] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Paths named to a run that do not exist and had nothing indexed from them (a typo,
+    #: or a file that came and went before the run).
+    not_found: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
