@@ -21,6 +21,7 @@ import click
 
 from search import RELAXED_BELOW, budget
 from search.articles import DEFAULT_MAX_BYTES, OUTSIDE_LINKS_OPTION
+from search.cores import usable_cores
 from search.errors import BadParameter, DocsMissing, HaberaraError
 from search.indexing.reindex import DEFAULT_LOCK_TIMEOUT, ReindexReport
 from search.indexing.watch import WatchFailed
@@ -83,7 +84,7 @@ def default_workers() -> int:
     cannot be forked."""
     if not hasattr(os, "fork"):
         return 1
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS_BY_DEFAULT))
+    return min(usable_cores(), MAX_WORKERS_BY_DEFAULT)
 
 
 def backend_options(command):

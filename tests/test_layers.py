@@ -37,6 +37,7 @@ OWN_PRIVATES = ("self", "cls", "os")
 LAYERS = {
     "search.errors": 0,
     "search.shared": 0,
+    "search.cores": 0,
     "search.text": 1,
     "search.articles": 2,
     "search.storage": 3,

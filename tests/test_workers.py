@@ -97,3 +97,32 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return status.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="needs a process allowed on two cores or more",
+)
+def test_a_process_allowed_one_core_builds_lists_and_serves_with_one_process() -> None:
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from search.cli import default_workers
+        from search.indexing.build import _build_procs
+        from search.indexing.listing import _stat_procs
+
+        def counts():
+            return _build_procs(10**6), _stat_procs(10**6), default_workers()
+
+        print(*counts())
+        os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}})
+        print(*counts())
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    every_core, one_core = result.stdout.splitlines()
+    assert min(int(count) for count in every_core.split()) >= 2
+    assert one_core.split() == ["1", "1", "1"]

@@ -4,7 +4,6 @@ per core, the workers' segments merged, the generation made current in one renam
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -18,6 +17,7 @@ from search.articles import (
     article_from_bytes,
     read_file_bytes,
 )
+from search.cores import usable_cores
 from search.indexing import filerecord
 from search.indexing.changes import Changes, Reading, read_all, save_record, scan, unique_ids
 from search.indexing.pause import test_pause
@@ -59,7 +59,7 @@ def _build_procs(count: int) -> int:
     archive, none (in this process) for a small one."""
     if count < PARALLEL_BUILD_FROM:
         return 1
-    return max(1, min(os.cpu_count() or 1, MAX_BUILD_PROCS))
+    return min(usable_cores(), MAX_BUILD_PROCS)
 
 
 def _samples(paths: list[str], docs_dir: Path, max_bytes: int) -> list[Article]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from search.articles import article_id
+from search.cores import usable_cores
 from search.indexing.recordfile import NO_SIGNATURE, signature_row
 from search.indexing.workers import run_shares
 
@@ -64,8 +65,7 @@ def signatures(paths: list[str]) -> np.ndarray:
 def _stat_procs(count: int) -> int:
     if count < PARALLEL_STAT_FROM:
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cores or 1, MAX_STAT_PROCS))
+    return min(usable_cores(), MAX_STAT_PROCS)
 
 
 def _signatures(paths: list[str]) -> np.ndarray:
