@@ -518,7 +518,7 @@ def test_a_build_worker_that_dies_leaves_the_last_index_serving(
     reindex(docs, tmp_path / "index")
     before = store.current_generation(tmp_path / "index")
     monkeypatch.setattr(build, "PARALLEL_BUILD_FROM", 1)
-    monkeypatch.setattr(build.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(build, "usable_cores", lambda: 2)
     monkeypatch.setattr(build, "_build_part", lambda *args: os._exit(9))
     with pytest.raises(IndexWriteFailed, match="worker process ended unexpectedly.*unchanged"):
         reindex(docs, tmp_path / "index", full=True)
@@ -535,7 +535,7 @@ def test_parallel_full_build_indexes_everything(tmp_path: Path, monkeypatch) -> 
     monkeypatch.setattr(build, "PARALLEL_BUILD_FROM", 1)
     monkeypatch.setattr(build, "SEGMENT_ARTICLES", 40)
     monkeypatch.setattr(segmentmerge, "MERGED_ARTICLES", 100)
-    monkeypatch.setattr(build.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(build, "usable_cores", lambda: 4)
     more = {
         f"kisa/haber-{number}.txt": f"Kısa haber {number}: meclis toplandı.\n"
         for number in range(300)

@@ -52,7 +52,7 @@ def build(tmp_path: Path, monkeypatch, name: str, merged_articles: int) -> Path:
     into segments of at most ``merged_articles``."""
     monkeypatch.setattr(full_build, "PARALLEL_BUILD_FROM", 1)
     monkeypatch.setattr(full_build, "SEGMENT_ARTICLES", 25)
-    monkeypatch.setattr(full_build.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(full_build, "usable_cores", lambda: 2)
     monkeypatch.setattr(segmentmerge, "MERGED_ARTICLES", merged_articles)
     monkeypatch.setattr(VarBytesColumn.Writer, "__init__", _writing_offsets)
     docs = tmp_path / "docs"
