@@ -144,6 +144,25 @@ def test_category_names_are_shown_the_turkish_way(client):
     assert '<span class="category">Sağlık</span>' in page
 
 
+def test_the_bundled_articles_categories_have_their_turkish_names():
+    """Each category the sample articles file under is shown with its Turkish letters
+    (``cevre`` as ``Çevre``), not as its key capitalised."""
+    from pathlib import Path
+
+    from search.articles import read_article
+    from search.storage.schema import category_key
+    from web.present import CATEGORY_NAMES
+
+    folder = Path(__file__).resolve().parent.parent / "articles"
+    keys = {
+        category_key(article.category)
+        for path in folder.rglob("*.txt")
+        if (article := read_article(path, folder)).category
+    }
+    assert keys, "the sample articles name their categories"
+    assert sorted(keys - CATEGORY_NAMES.keys()) == []
+
+
 def test_category_names_are_configurable(index_dir):
     from web import create_app
 

@@ -50,21 +50,28 @@ def turkish_count(value: int) -> str:
 #: key, :func:`search.schema.category_key`); the ``CATEGORY_NAMES`` setting adds or
 #: overrides names, and any other category is named by :func:`derived_category_name`.
 CATEGORY_NAMES = {
+    "asayis": "Asayiş",
+    "bilim": "Bilim",
+    "cevre": "Çevre",
     "dunya": "Dünya",
     "egitim": "Eğitim",
     "ekonomi": "Ekonomi",
     "genel": "Genel",
     "guncel": "Güncel",
+    "gundem": "Gündem",
     "kultur": "Kültür",
     "kultur-sanat": "Kültür-Sanat",
     "magazin": "Magazin",
     "planet": "Planet",
+    "politika": "Politika",
     "saglik": "Sağlık",
     "siyaset": "Siyaset",
     "spor": "Spor",
+    "tarim": "Tarım",
     "teknoloji": "Teknoloji",
     "turkiye": "Türkiye",
     "yasam": "Yaşam",
+    "yerel": "Yerel",
 }
 
 
