@@ -54,6 +54,52 @@ def test_a_worker_that_dies_without_answering_is_an_error() -> None:
         run_shares(dying, [[1]])
 
 
+def _exited_unreaped(pid: int) -> bool:
+    """The process has exited and its parent has not yet collected its exit code."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def _until(condition, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the worker did not get there in time"
+        time.sleep(0.01)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_worker_that_answers_and_exits_between_poll_and_exit_check_is_not_dead(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The parent polls a worker's pipe, finds nothing, and only then sees it has exited:
+    the answer came in between, so the worker is not dead. The worker is held back until
+    the parent's first poll has found nothing, then answers and exits before that poll
+    returns."""
+    from multiprocessing.connection import Connection
+
+    go, pid_file = tmp_path / "go", tmp_path / "pid"
+
+    def answers_when_told(share: int, tick) -> int:
+        pid_file.write_text(str(os.getpid()))
+        _until(go.exists)
+        return share * 2
+
+    original_poll = Connection.poll
+    polls: list[bool] = []
+
+    def poll_then_let_the_worker_answer_and_exit(self, timeout=0.0):
+        answered = original_poll(self, timeout)
+        if not polls and not answered:
+            _until(pid_file.exists)
+            go.touch()
+            _until(lambda: _exited_unreaped(int(pid_file.read_text())))
+        polls.append(answered)
+        return answered
+
+    monkeypatch.setattr(Connection, "poll", poll_then_let_the_worker_answer_and_exit)
+    assert run_shares(answers_when_told, [21]) == [42]
+    assert polls[0] is False and polls[-1] is True
+
+
 def test_workers_stop_when_their_parent_is_killed(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     script = textwrap.dedent(
