@@ -449,26 +449,30 @@ def web_url(value: str | None, warnings: list[str] | None = None) -> str | None:
 def _split_headers(lines: list[str], warnings: list[str]) -> tuple[dict[str, str], list[str]]:
     """Split off a header block or a seed-style date; return (fields, body lines).
 
-    Leading lines are headers only if every line up to the first blank one is `key: value`
-    with a known key; a half-matching block is body, with a warning saying why.
+    Leading lines are headers if every line up to the first blank one is `key: value` and
+    one key at least is known; a line of another key (`author:`, `editor:`) is passed over
+    with a warning. A block with a line that is no `key: value` is body, with a warning
+    saying why.
     """
     block = lines[: lines.index("")] if "" in lines else lines
     matches = [_HEADER_LINE.fullmatch(line) for line in block]
     known = [m is not None and m[1].lower() in HEADER_KEYS for m in matches]
-    if all(known):
+    if any(known) and all(matches):
         fields: dict[str, str] = {}
         for match in filter(None, matches):
             key = match[1].lower()
-            if key in fields:
+            if key not in HEADER_KEYS:
+                warnings.append(f"unknown header '{match[1]}:' ignored ({', '.join(HEADER_KEYS)})")
+            elif key in fields:
                 warnings.append(f"duplicate '{key}:' header ignored (the first one is used)")
             else:
                 fields[key] = match[2].strip()
         return fields, lines[len(block) :]
     if any(known):
-        bad = block[known.index(False)]
+        bad = block[matches.index(None)]
         warnings.append(
-            f"top lines read as body, not headers: '{bad[:40]}' is not a known header "
-            f"({', '.join(HEADER_KEYS)}) and headers end with a blank line"
+            f"top lines read as body, not headers: '{bad[:40]}' is not a header line "
+            f"(`key: value`, as {', '.join(HEADER_KEYS)}) and headers end with a blank line"
         )
     seed = _SEED_DATE.fullmatch(lines[0])
     if seed:

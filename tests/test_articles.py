@@ -128,11 +128,21 @@ def test_header_subsets_any_order_any_case(
         assert getattr(article, field) == value
 
 
-def test_unknown_key_makes_the_block_body_with_a_warning(tmp_path: Path) -> None:
-    article = read(tmp_path, "title: Başlık\nauthor: Ayşe\n\nMetin.")
-    assert article.body == "title: Başlık\nauthor: Ayşe\n\nMetin."
+def test_an_unknown_header_is_passed_over_with_a_warning(tmp_path: Path) -> None:
+    """A newsroom's ``author:`` or ``editor:`` line among the headers costs the article
+    none of its known headers."""
+    article = read(tmp_path, "title: Başlık\nauthor: Ayşe\ndate: 2025-03-01\n\nMetin.")
+    assert (article.title, article.date, article.body) == (
+        "Başlık", datetime.date(2025, 3, 1), "Metin.",
+    )  # fmt: skip
+    assert any("unknown header 'author:' ignored" in w for w in article.warnings)
+
+
+def test_a_line_that_is_no_header_makes_the_block_body_with_a_warning(tmp_path: Path) -> None:
+    article = read(tmp_path, "title: Başlık\nYazar Ayşe Kaya\n\nMetin.")
+    assert article.body == "title: Başlık\nYazar Ayşe Kaya\n\nMetin."
     assert article.title_derived is True
-    assert any("'author: Ayşe' is not a known header" in w for w in article.warnings)
+    assert any("'Yazar Ayşe Kaya' is not a header line" in w for w in article.warnings)
 
 
 def test_colon_line_without_known_key_is_body(tmp_path: Path) -> None:
