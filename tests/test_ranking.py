@@ -156,6 +156,23 @@ def test_a_typo_whose_suggestion_finds_nothing_stays_as_typed(tmp_path: Path) ->
     assert page.total == 0 and page.corrected is None
 
 
+@pytest.mark.parametrize("typed", ["güreşş", "gres"])
+def test_a_typo_is_corrected_to_the_nearest_word_not_the_most_frequent(
+    tmp_path: Path, typed: str
+) -> None:
+    """``güreşş`` is one letter off ``güreş`` and two off ``güneş``; ``gres`` (``güreş``
+    typed without its Turkish letters and its ü) one off ``güreş`` and two off ``göre``:
+    the nearer word wins though the other is in every article."""
+    articles = {
+        f"hava-{n}.txt": f"title: Hava {n}\n\nGüneş bugün açtı; tahminlere göre {n} derece.\n"
+        for n in range(5)
+    }
+    articles["gures.txt"] = "title: Yağlı güreş\n\nPehlivanlar er meydanında güreş tuttu.\n"
+    page = searcher_over(tmp_path, articles).search(typed)
+    assert page.corrected == "güreş"
+    assert ids(page) == ["gures"]
+
+
 def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:
     docs = write_articles(folder / "articles", articles)
     report = reindex(docs, folder / "index")

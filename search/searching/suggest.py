@@ -92,5 +92,34 @@ def _better_word(word: str, vocabulary: Vocabulary) -> str | None:
     if vocabulary.forms(folded):
         return None  # found as written, or through a spelling or inflection
     candidates = vocabulary.folded_corrector().suggest(folded, limit=5, maxdist=2, prefix=1)
-    spellings = [word for c in candidates for word in vocabulary.words(c)]
+    if not candidates:
+        return None
+    nearest = min(edit_distance(folded, candidate) for candidate in candidates)
+    spellings = [
+        word
+        for candidate in candidates
+        if edit_distance(folded, candidate) == nearest
+        for word in vocabulary.words(candidate)
+    ]
     return max(spellings, key=vocabulary.body_frequency, default=None)
+
+
+def edit_distance(one: str, other: str) -> int:
+    """Letters to insert, delete, change or swap with their neighbour to turn ``one`` into
+    ``other``: the nearest of the corrector's words wins, the most frequent among them
+    (``güreşş`` is ``güreş``, one letter off, not the more frequent ``güneş``, two off).
+
+    >>> edit_distance("guress", "gures"), edit_distance("guress", "gunes")
+    (1, 2)
+    >>> edit_distance("ab", "ba"), edit_distance("", "abc"), edit_distance("kitap", "kitap")
+    (1, 3, 0)
+    """
+    previous, current = None, list(range(len(other) + 1))
+    for i, letter in enumerate(one, 1):
+        before, previous, current = previous, current, [i] + [0] * len(other)
+        for j, other_letter in enumerate(other, 1):
+            cost = letter != other_letter
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and letter == other[j - 2] and one[i - 2] == other_letter:
+                current[j] = min(current[j], before[j - 2] + 1)
+    return current[-1]
