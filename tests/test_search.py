@@ -284,6 +284,22 @@ def test_all_words_must_match_then_relax(searcher: Searcher) -> None:
     }  # fmt: skip
 
 
+def test_a_category_in_the_query_still_filters_when_the_words_are_relaxed(
+    searcher: Searcher,
+) -> None:
+    """``category:spor`` is a filter, as the ``category`` parameter is: when too few
+    articles hold every word and partial matches join, they too come from that category
+    only, and the category is never named as a word an article lacks."""
+    page = searcher.search("bişkek derbi category:spor")
+    assert page.relaxed
+    assert [(h.id, h.missing) for h in page.results] == [("spor/derbi", ["bişkek"])]
+    same = searcher.search("bişkek derbi", categories=["spor"])
+    assert [h.id for h in same.results] == [h.id for h in page.results]
+    assert set(ids(searcher, "category:spor OR category:sağlık")) == {
+        "spor/derbi", "saglik/deprem-tatbikati",
+    }  # fmt: skip
+
+
 def test_a_page_of_full_matches_is_not_relaxed(tmp_path: Path) -> None:
     docs = {f"{n}.txt": f"title: Haber {n}\n\nLiman toplantısı {n}. kez yapıldı.\n"
             for n in range(12)}  # fmt: skip

@@ -67,9 +67,14 @@ def group_queries(compiled: CompiledQuery) -> list[dict]:
 
 def matching(compiled: CompiledQuery, filters: list[dict], minimum: int | None = None) -> dict:
     """Articles holding every group (``minimum`` None) or at least ``minimum`` of them,
-    none of the excluded clauses, and passing ``filters``."""
+    none of the excluded clauses, and passing ``filters`` and the required groups (the
+    query's ``category:`` words)."""
     groups = group_queries(compiled)
-    query: dict = {"filter": filters, "must_not": [clause_query(c) for c in compiled.excluded]}
+    required = [_any([clause_query(clause) for clause in group]) for group in compiled.required]
+    query: dict = {
+        "filter": [*filters, *required],
+        "must_not": [clause_query(c) for c in compiled.excluded],
+    }
     if not groups:
         query["must"] = [{"match_all": {}}]
     elif minimum is None:

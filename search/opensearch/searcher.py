@@ -191,7 +191,7 @@ class ClusterSearcher:
         except os_errors.OpenSearchException as error:
             raise cluster_error(self.config, error, "a search") from error
         total = answer["hits"]["total"]["value"]
-        if compiled.groups or compiled.excluded:
+        if compiled.groups or compiled.excluded or compiled.required:
             hits = [_hit(found, compiled) for found in answer["hits"]["hits"]]
             facets = {name: _facet(name, answer["aggregations"][name]) for name in FACETS}
         else:

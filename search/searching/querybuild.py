@@ -310,7 +310,9 @@ def _segment_words(leaf) -> SegmentLexicon:
 @dataclass
 class CompiledQuery:
     """Groups that must all match (a group matches when any of its clauses does), the
-    clauses that exclude, and what to mark in snippets."""
+    clauses that exclude, and what to mark in snippets. A group of ``category:`` clauses
+    alone is a filter (in ``required``): every article shown holds it, even when the
+    words' groups are loosened, as the ``category`` parameter does; it is not scored."""
 
     groups: list[list[engine.Clause]]
     excluded: list[engine.Clause]
@@ -319,9 +321,14 @@ class CompiledQuery:
     phrases: list[str | None] = field(default_factory=list)
     #: Per group: the reader's words for it, to name it where an article lacks it.
     labels: list[str] = field(default_factory=list)
+    #: Groups of ``category:`` clauses: filters every match must pass.
+    required: list[list[engine.Clause]] = field(default_factory=list)
 
     def match(
-        self, scorer: engine.Engine, groups: list[engine.Matches]
+        self,
+        scorer: engine.Engine,
+        groups: list[engine.Matches],
+        required: list[engine.Matches] | tuple = (),
     ) -> tuple[engine.Matches, bool]:
         """``(matches, relaxed)``: the articles holding every group, and for a long query
         (:data:`~search.searching.engine.LONG_QUERY_GROUPS` groups or more) those lacking one; when
@@ -331,20 +338,29 @@ class CompiledQuery:
         (see :meth:`~.engine.Engine.match_any`). (A long query's target often lacks one of
         its words: a pasted headline, a question. Ranking full matches strictly first cost
         a tenth of the known-item MRR on pasted headlines.) ``groups`` are the groups'
-        matches (:meth:`~search.searching.engine.Engine.group_matches`)."""
+        matches (:meth:`~search.searching.engine.Engine.group_matches`), ``required`` the
+        required groups': the articles outside them are left out of the matches and of the
+        count that decides to loosen."""
+
+        def within(matches: engine.Matches) -> engine.Matches:
+            for group in required:
+                matches.keep(group.hit)
+            return matches
+
         if not self.groups:
-            if self.excluded:
-                return scorer.everything(self.excluded), False
+            if self.excluded or required:
+                return within(scorer.everything(self.excluded)), False
             return engine.Matches.none(scorer.size), False
-        full = scorer.match(groups, self.excluded)
+        full = within(scorer.match(groups, self.excluded))
         full_count = len(full)
         if len(self.groups) == 1:
             return full, False
         if full_count >= FILL_UP_BELOW:
             if len(self.groups) < engine.LONG_QUERY_GROUPS:
                 return full, False
-            return scorer.match_any(groups, self.excluded, len(self.groups) - 1), False
-        partial = scorer.match_any(groups, self.excluded)
+            at_least = len(self.groups) - 1
+            return within(scorer.match_any(groups, self.excluded, at_least)), False
+        partial = within(scorer.match_any(groups, self.excluded))
         return partial, len(partial) > full_count
 
     def missing(self, groups: list[engine.Matches], docnum: int) -> list[str]:
@@ -382,7 +398,8 @@ def match_query(parsed: ParsedQuery, vocabulary: Vocabulary, scorer: engine.Engi
     if not_found:
         compiled = compile_query(parsed.unquoted(not_found), vocabulary)
         groups = scorer.group_matches(compiled.groups)
-    matches, relaxed = compiled.match(scorer, groups)
+    required = scorer.group_matches(compiled.required) if compiled.required else []
+    matches, relaxed = compiled.match(scorer, groups, required)
     return MatchedQuery(compiled, matches, relaxed, not_found, groups)
 
 
@@ -390,18 +407,21 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     """Resolve ``parsed`` against ``vocabulary``'s index into scoring clauses."""
     spec = MatchSpec()
     only_stopwords = all(_is_stopword(c) for c in parsed.clauses)
-    groups, phrases, labels = [], [], []
+    groups, phrases, labels, required = [], [], [], []
     for group in _split_compounds(parsed.groups):
         budget.step_aside()  # a query of many words is a costly one: plain ones go first
         kept = [clause for clause in group if only_stopwords or not _is_stopword(clause)]
         compiled = [(clause, _clause(clause, vocabulary, spec)) for clause in kept]
         compiled = [(clause, built) for clause, built in compiled if built is not None]
-        if compiled:
+        if compiled and all(clause.field == "category" for clause, _ in compiled):
+            required.append([built for _, built in compiled])
+        elif compiled:
             groups.append([built for _, built in compiled])
             phrases.append(_lone_phrase(group))
             labels.append(" OR ".join(_label(clause) for clause, _ in compiled))
     excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
-    return CompiledQuery(groups, [c for c in excluded if c is not None], spec, phrases, labels)
+    excluded = [c for c in excluded if c is not None]
+    return CompiledQuery(groups, excluded, spec, phrases, labels, required)
 
 
 def _label(clause: Clause) -> str:
