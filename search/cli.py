@@ -276,7 +276,7 @@ class _ProgressBar:
             sys.stderr.write("\n")
 
 
-@cli.command("search")
+@cli.command("search", context_settings={"ignore_unknown_options": True})
 @click.argument("query")
 @index_option
 @click.option(
@@ -312,7 +312,8 @@ def search_command(
             f" (fewer than {RELAXED_BELOW} articles have every word;"
             " articles with some of them added)"
         )
-    click.echo(f"{page.total} results for {query!r} in {page.took_ms} ms{relaxed}")
+    found = f"{page.total} result{'' if page.total == 1 else 's'}"
+    click.echo(f"{found} for {query!r} in {page.took_ms} ms{relaxed}")
     for phrase in page.phrases_not_found:
         click.echo(f"no article has the phrase {phrase!r}; its words were searched")
     if page.suggestion:
@@ -490,13 +491,23 @@ def _serve(
     with exit_codes():
         create_app(config)  # fail here, with the index's own message, not in a worker
     workers = workers or default_workers()
-    click.echo(
-        f"haberara: serving {chosen.where} on http://{host}:{port}/ "
-        f"({workers} worker{'s' if workers > 1 else ''} × {threads} threads)",
-        err=True,
-    )
+
+    def listening() -> None:
+        click.echo(
+            f"haberara: serving {chosen.where} on http://{host}:{port}/ "
+            f"({workers} worker{'s' if workers > 1 else ''} × {threads} threads)",
+            err=True,
+        )
+
     try:
-        run(lambda: create_app(config), host=host, port=port, threads=threads, workers=workers)
+        run(
+            lambda: create_app(config),
+            host=host,
+            port=port,
+            threads=threads,
+            workers=workers,
+            listening=listening,
+        )
     except OSError as error:
         click.echo(f"error: cannot listen on {host}:{port}: {error.strerror}", err=True)
         sys.exit(EXIT_USAGE)

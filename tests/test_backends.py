@@ -153,7 +153,7 @@ def test_marks_per_page_are_bounded(backend: Backend, tmp_path: Path) -> None:
 def test_search_command_prints_ranked_results(indexed: Backend) -> None:
     result = haberara("search", "biskek", *options(indexed))
     assert result.returncode == 0
-    assert "1 results for 'biskek'" in result.stdout
+    assert "1 result for 'biskek'" in result.stdout
     assert "Bişkek'teki" in result.stdout
     as_json = search_json(indexed, "biskek")
     assert as_json["results"][0]["id"] == "2025/09/biskek-zirvesi"

@@ -480,10 +480,18 @@ def test_search_command_names_the_words_an_article_lacks(index_dir: Path) -> Non
     assert "missing:" not in haberara("search", "liman", "--index", str(index_dir)).stdout
 
 
+def test_search_command_takes_a_query_that_starts_with_an_exclusion(index_dir: Path) -> None:
+    """``-derbi`` is the query language's exclusion, not an option of the command."""
+    result = haberara("search", "-derbi toplantı", "--index", str(index_dir))
+    assert result.returncode == 0, result.stderr
+    assert "results for '-derbi toplantı'" in result.stdout
+    assert "spor/derbi" not in result.stdout and "2025/10/izmir-liman" in result.stdout
+
+
 def test_search_command_prints_ranked_results(index_dir: Path) -> None:
     result = haberara("search", "biskek", "--index", str(index_dir))
     assert result.returncode == 0
-    assert "1 results for 'biskek'" in result.stdout
+    assert "1 result for 'biskek'" in result.stdout
     assert "Bişkek'teki" in result.stdout
     as_json = json.loads(haberara("search", "biskek", "--json", "--index", str(index_dir)).stdout)
     assert as_json["query"] == "biskek"

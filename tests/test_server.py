@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -118,6 +119,17 @@ def test_reindex_while_serving_is_visible_without_restart(live_server, articles_
     while documents != before and time.monotonic() < deadline:
         documents = requests.get(live_server + "/healthz", timeout=10).json()["documents"]
     assert documents == before
+
+
+def test_serve_on_a_port_in_use_says_so_and_never_that_it_serves(index_dir: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = haberara(
+            "serve", "--no-reindex", "--index", str(index_dir), "--port", str(port), timeout=60
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "serving" not in result.stderr + result.stdout
 
 
 def test_serve_without_the_result_cache_answers_every_search(index_dir: Path) -> None:

@@ -59,12 +59,16 @@ def run(
     port: int = 5000,
     threads: int = 4,
     workers: int = 1,
+    listening: Callable[[], None] | None = None,
 ) -> None:
     """Serve the app ``create_app()`` builds until interrupted; blocks. Loopback only unless
-    ``host`` says otherwise."""
+    ``host`` says otherwise. ``listening`` is called once the port is taken (an address
+    in use or a host that is not this machine's raises ``OSError`` before it)."""
     _tune_malloc()
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.create_server((host, port), family=family, backlog=BACKLOG)
+    if listening:
+        listening()
     if workers <= 1 or not hasattr(os, "fork"):
         _serve(create_app(), listener, threads)
         return
