@@ -57,6 +57,10 @@ ARTICLES = {
         "title: Okurlara soru\n\n"
         "Hangi yıl hangi köprüyü geçtiniz? Okurlar en sevdikleri köprüyü yazdı.\n"
     ),
+    "kooperatif.txt": (
+        "title: Köyde kooperatif kuruldu\n\n"
+        "Köydeki kadınlar, öğretmenlerin desteğiyle bir kooperatif kurdu.\n"
+    ),
     "zirve.txt": (
         "title: Zirve sona erdi\n\n"
         "Türk Devletleri Teşkilatı zirvesi Kırgızistan'ın başkentinde sona erdi. "
@@ -100,6 +104,17 @@ def test_kuru_does_not_mark_kurum(searcher: Searcher) -> None:
     page = searcher.search("kuru")
     assert ids(page) == ["doviz"]
     assert "<mark>kurum" not in marked(page).lower()
+
+
+@pytest.mark.parametrize(("word", "form"), [("kadın", "kadınlar"), ("öğretmen", "öğretmenlerin")])
+def test_a_noun_finds_its_plural_though_a_village_bears_that_name(
+    searcher: Searcher, word: str, form: str
+) -> None:
+    """``Kadınlar`` and ``Öğretmenler`` are also villages in the dictionary's place names;
+    that must not make ``kadınlar`` a word of its own rather than the plural of ``kadın``."""
+    page = searcher.search(word)
+    assert ids(page) == ["kooperatif"]
+    assert f"<mark>{form}</mark>" in marked(page)
 
 
 def test_dolar_kuru_ranks_the_exchange_rate_above_an_article_with_kurum(

