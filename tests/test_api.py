@@ -211,6 +211,18 @@ def test_invalid_parameter_is_400_naming_it(client, query, parameter):
 
 
 @pytest.mark.parametrize(
+    ("value", "says"),
+    [("2025-02-30", "is no day of the calendar"), ("30.02.2025", "must be a date written")],
+)
+def test_a_bad_date_is_named_for_what_is_wrong_with_it(client, value, says):
+    """``2025-02-30`` is written as asked but is no day: saying it must be written
+    YYYY-MM-DD would send the reader looking for the wrong mistake."""
+    response = client.get("/api/search", query_string={"q": "toplantı", "from": value})
+    assert response.status_code == 400
+    assert says in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "toplantı " * 55 + "abcde",

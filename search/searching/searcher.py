@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 import functools
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -111,9 +112,14 @@ def parse_date(value: str | None, parameter: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise BadParameter(
-            parameter, f"{parameter} must be a date written YYYY-MM-DD, got {value!r}"
-        ) from None
+        if _ISO_SHAPE.fullmatch(value):
+            message = f"{parameter} is no day of the calendar, got {value!r}"
+        else:
+            message = f"{parameter} must be a date written YYYY-MM-DD, got {value!r}"
+        raise BadParameter(parameter, message) from None
+
+
+_ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class _Asked(NamedTuple):
