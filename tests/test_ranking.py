@@ -61,6 +61,9 @@ ARTICLES = {
         "title: Köyde kooperatif kuruldu\n\n"
         "Köydeki kadınlar, öğretmenlerin desteğiyle bir kooperatif kurdu.\n"
     ),
+    "orta-anadolu.txt": (
+        "title: Orta Anadolu'da kar\n\nOrta Anadolu'da kar yağışı etkili oldu.\n"
+    ),
     "zirve.txt": (
         "title: Zirve sona erdi\n\n"
         "Türk Devletleri Teşkilatı zirvesi Kırgızistan'ın başkentinde sona erdi. "
@@ -98,6 +101,14 @@ def test_a_stop_word_matches_itself_only(searcher: Searcher) -> None:
     page = searcher.search("şey")
     assert ids(page) == ["sey"]
     assert "<mark>şeyler" not in marked(page)
+
+
+def test_a_two_letter_word_matches_as_typed_not_by_its_stem(searcher: Searcher) -> None:
+    """``or`` and ``orta`` share the Snowball stem ``or``; a two-letter word matches only
+    as typed."""
+    page = searcher.search("or")
+    assert "orta-anadolu" not in ids(page)
+    assert "<mark>orta" not in marked(page).lower()
 
 
 def test_kuru_does_not_mark_kurum(searcher: Searcher) -> None:

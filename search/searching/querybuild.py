@@ -521,11 +521,18 @@ def _word(
     if len(fields) > 1:
         terms.append(("meta", word, META_BOOST))
         share = RARE_SHARE if is_dictionary_word(word) else INFLECTED_RARE_SHARE
-        for stem in _stems(word, vocabulary) if word not in stopwords() else ():
+        for stem in _stems(word, vocabulary) if _stemmed(word) else ():
             if vocabulary.is_rare("stem", stem, share):
                 spec.stems.add(stem)
                 terms.append(("stem", stem, STEM_BOOST))
     return engine.TermsClause(tuple(terms))
+
+
+def _stemmed(word: str) -> bool:
+    """Whether a word is also matched by its Snowball stem: not a stop word, nor a word of
+    fewer than :data:`MIN_EXPANDED_LENGTH` letters, which match as typed (``or`` stems as
+    ``orta`` does)."""
+    return word not in stopwords() and len(ascii_fold(word)) >= MIN_EXPANDED_LENGTH
 
 
 def _stems(word: str, vocabulary: Vocabulary) -> list[str]:
