@@ -176,7 +176,7 @@ def test_search_command_names_a_phrase_searched_as_its_words(indexed: Backend) -
     )
     exact = haberara("search", '"güvenlik konseyi"', *options(indexed))
     assert "no article has the phrase" not in exact.stdout
-    assert "1 results" in exact.stdout
+    assert "1 result for" in exact.stdout
 
 
 def test_search_without_index_exits_with_advice(backend: Backend) -> None:
