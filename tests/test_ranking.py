@@ -61,9 +61,7 @@ ARTICLES = {
         "title: Köyde kooperatif kuruldu\n\n"
         "Köydeki kadınlar, öğretmenlerin desteğiyle bir kooperatif kurdu.\n"
     ),
-    "orta-anadolu.txt": (
-        "title: Orta Anadolu'da kar\n\nOrta Anadolu'da kar yağışı etkili oldu.\n"
-    ),
+    "orta-anadolu.txt": ("title: Orta Anadolu'da kar\n\nOrta Anadolu'da kar yağışı etkili oldu.\n"),
     "zirve.txt": (
         "title: Zirve sona erdi\n\n"
         "Türk Devletleri Teşkilatı zirvesi Kırgızistan'ın başkentinde sona erdi. "
