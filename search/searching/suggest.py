@@ -92,13 +92,12 @@ def _better_word(word: str, vocabulary: Vocabulary) -> str | None:
     if vocabulary.forms(folded):
         return None  # found as written, or through a spelling or inflection
     candidates = vocabulary.folded_corrector().suggest(folded, limit=5, maxdist=2, prefix=1)
-    if not candidates:
-        return None
-    nearest = min(edit_distance(folded, candidate) for candidate in candidates)
+    distances = {candidate: edit_distance(folded, candidate) for candidate in candidates}
+    nearest = min(distances.values(), default=None)
     spellings = [
         word
-        for candidate in candidates
-        if edit_distance(folded, candidate) == nearest
+        for candidate, distance in distances.items()
+        if distance == nearest
         for word in vocabulary.words(candidate)
     ]
     return max(spellings, key=vocabulary.body_frequency, default=None)
@@ -108,6 +107,7 @@ def edit_distance(one: str, other: str) -> int:
     """Letters to insert, delete, change or swap with their neighbour to turn ``one`` into
     ``other``: the nearest of the corrector's words wins, the most frequent among them
     (``güreşş`` is ``güreş``, one letter off, not the more frequent ``güneş``, two off).
+    (whoosh has one in ``whoosh.support``, which only ``search.storage`` may import.)
 
     >>> edit_distance("guress", "gures"), edit_distance("guress", "gunes")
     (1, 2)
