@@ -29,6 +29,7 @@ from search.searching.results import (
 )
 from search.searching.searcher import (
     DEFAULT_PER_PAGE,
+    ISO_DATE,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
     SORTS,
@@ -43,6 +44,7 @@ __all__ = [
     "Backend",
     "RELAXED_BELOW",
     "DEFAULT_PER_PAGE",
+    "ISO_DATE",
     "MAX_PER_PAGE",
     "MAX_QUERY_LENGTH",
     "SORTS",

@@ -14,10 +14,16 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
-from search import COMPLETIONS, DEFAULT_PER_PAGE, MAX_QUERY_LENGTH, BadParameter, parse_date
+from search import (
+    COMPLETIONS,
+    DEFAULT_PER_PAGE,
+    ISO_DATE,
+    MAX_QUERY_LENGTH,
+    BadParameter,
+    parse_date,
+)
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: The largest ``page`` (18 digits), so the API never does arithmetic on huge numbers.
 MAX_INTEGER = 10**18 - 1
 SEARCH_PARAMETERS = ("q", "page", "per_page", "sort", "from", "to", "category", "as_typed")
@@ -98,7 +104,7 @@ def read_date(args: MultiDict[str, str], name: str) -> datetime.date | None:
     ``2025-W37-5``, which the API does not document.
     """
     value = args.get(name, "")
-    if value and not _DATE.fullmatch(value):
+    if value and not ISO_DATE.fullmatch(value):
         message = f"{name} must be a date written YYYY-MM-DD, got {value[:40]!r}"
         raise BadParameter(name, message)
     return parse_date(value, name)

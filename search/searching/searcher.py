@@ -112,14 +112,15 @@ def parse_date(value: str | None, parameter: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        if _ISO_SHAPE.fullmatch(value):
+        if ISO_DATE.fullmatch(value):
             message = f"{parameter} is no day of the calendar, got {value!r}"
         else:
             message = f"{parameter} must be a date written YYYY-MM-DD, got {value!r}"
         raise BadParameter(parameter, message) from None
 
 
-_ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: How the API writes a date (``datetime.date.fromisoformat`` takes more shapes).
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class _Asked(NamedTuple):
