@@ -208,7 +208,7 @@ def test_the_server_answers_from_the_backend(indexed: Backend) -> None:
     "query",
     ["toplantı", "toplantı liman ekonomi", "biskek", "derbi OR deprem", '"güvenlik konseyi"',
      "-derbi", "toplant*", "title:liman", "liman zzzzyok", "kırgızistn",
-     "bişkek derbi category:spor"],
+     "bişkek derbi category:spor", "category:spor"],
 )  # fmt: skip
 def test_both_backends_answer_alike(query: str, index_dir: Path, request) -> None:
     cluster = request.getfixturevalue("opensearch_fixture_index")
