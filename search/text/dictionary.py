@@ -27,7 +27,6 @@ from search.text.morphology import VOWELS, suffix_chains
 #: the obsolete and informal words.
 COMMON_WORD_FILES = ("master-dictionary.dict", "non-tdk.dict")
 NAME_FILES = ("proper.dict", "person-names.dict", "locations-tr.dict")
-LEXICON_FILES = COMMON_WORD_FILES + NAME_FILES
 
 #: The plural suffixes: a name that is a common word's plural (the villages ``Kadınlar``,
 #: ``Evler``, ``Öğretmenler``) is not listed, since articles write those letters as the
