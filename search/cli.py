@@ -316,6 +316,11 @@ def search_command(
     click.echo(f"{found} for {query!r} in {page.took_ms} ms{relaxed}")
     for phrase in page.phrases_not_found:
         click.echo(f"no article has the phrase {phrase!r}; its words were searched")
+    for prefix in page.short_prefixes:
+        word = prefix.rstrip("*")
+        click.echo(
+            f"{prefix!r}: a prefix needs two letters or more; {word!r} was searched as a word"
+        )
     if page.suggestion:
         click.echo(f"did you mean: {page.suggestion}")
     for rank, hit in enumerate(page.results, start=1):

@@ -545,6 +545,14 @@ def test_phrase_not_found_notice(client):
     assert "ifadesini tam olarak" not in page_text(client, "/?q=%22g%C3%BCvenlik+konseyi%22")
 
 
+def test_one_letter_prefix_notice(client):
+    assert search(client, q="b*")["short_prefixes"] == ["b*"]
+    html = page_text(client, "/?q=b*")
+    assert "“b*”: yıldızlı arama için en az iki harf yazın; “b” kelime olarak arandı." in html
+    assert "yıldızlı arama" not in page_text(client, "/?q=bi*")
+    assert "short_prefixes" not in search(client, q="bi*")
+
+
 def test_relaxed_notice(client):
     html = page_text(client, "/?q=liman+zzzzyok")
     notice = "Bütün kelimeleri içeren haber 10'dan az; kelimelerin yalnızca bazılarını"

@@ -221,6 +221,16 @@ def test_corrected_results_then_the_words_as_typed_then_the_suggestion(page, liv
     assert page.locator(".summary").inner_text().startswith("1 sonuç")
 
 
+def test_a_one_letter_prefix_is_named_as_you_type(page, live_server):
+    open_front_page(page, live_server)
+    page.keyboard.type("toplantı b*", delay=30)
+    notice = page.locator(".notice", has_text="yıldızlı arama")
+    notice.wait_for()
+    assert notice.inner_text() == (
+        "“b*”: yıldızlı arama için en az iki harf yazın; “b” kelime olarak arandı."
+    )
+
+
 def test_keyboard_only_use_with_visible_focus(page, live_server):
     search_for(page, live_server, "toplantı")
     page.locator("body").click(position={"x": 5, "y": 5})

@@ -470,6 +470,14 @@ def test_search_command_names_a_phrase_searched_as_its_words(index_dir: Path) ->
     assert "no article has the phrase" not in exact.stdout
 
 
+def test_search_command_names_a_one_letter_prefix(index_dir: Path) -> None:
+    result = haberara("search", "toplantı b*", "--index", str(index_dir))
+    assert result.returncode == 0
+    expected = "'b*': a prefix needs two letters or more; 'b' was searched as a word"
+    assert expected in result.stdout
+    assert "a prefix needs" not in haberara("search", "bi*", "--index", str(index_dir)).stdout
+
+
 def test_search_command_names_the_words_an_article_lacks(index_dir: Path) -> None:
     result = haberara("search", "liman zzzzyok", "--index", str(index_dir))
     assert result.returncode == 0

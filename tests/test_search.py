@@ -89,6 +89,26 @@ def test_a_phrase_no_article_holds_is_searched_as_its_words(tmp_path: Path) -> N
     assert "phrases_not_found" not in searcher.search('"sabaha kadar"').to_dict()
 
 
+def test_a_one_letter_prefix_is_searched_as_a_word_and_named(tmp_path: Path) -> None:
+    """``k*`` would be thousands of words cut at an arbitrary 256: it is searched as the
+    word ``k`` and the page says so; ``ka*`` is a prefix."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "a.txt": "title: Plan K\n\nBakanlık plan K için hazırlık yaptı.\n",
+            "b.txt": "title: Kış\n\nKara kış kapıya dayandı, kar yağdı.\n",
+        },
+    )
+    page = searcher.search("k*")
+    assert page.short_prefixes == ["k*"]
+    assert [hit.id for hit in page.results] == ["a"]
+    assert page.to_dict()["short_prefixes"] == ["k*"]
+    prefix = searcher.search("ka*")
+    assert prefix.short_prefixes == [] and "short_prefixes" not in prefix.to_dict()
+    assert [hit.id for hit in prefix.results] == ["b"]
+    assert searcher.search("kara -a*").short_prefixes == ["a*"]
+
+
 def test_capitals_never_change_a_result(searcher: Searcher) -> None:
     upper = searcher.search("KIRGIZİSTAN")
     lower = searcher.search("kırgızistan")
@@ -170,12 +190,15 @@ def test_equal_scores_are_ordered_by_article_id_not_by_indexing_order(tmp_path: 
     assert [hit.id for hit in response.results] == ["a", "m", "z"]
 
 
-@pytest.mark.parametrize("query", ["toplantı", "toplantı zzyzx", 'toplantı "zzyzx toplantı"'])
+@pytest.mark.parametrize(
+    "query", ["toplantı", "toplantı zzyzx", 'toplantı "zzyzx toplantı"', "toplantı z*"]
+)
 def test_a_page_as_a_dict_holds_every_field_of_its_results_and_facets(index_dir, query):
     """What the API and ``--json`` print: the page's fields, each result's and each facet
     count's, in their order (``relaxed`` only when the page is relaxed,
     ``phrases_not_found`` only when a phrase was searched as its words, ``corrected`` only
-    when a suggestion was searched instead)."""
+    when a suggestion was searched instead, ``short_prefixes`` only when a prefix had one
+    letter)."""
     page = Searcher(index_dir).search(query)
     assert page.results and page.facets
     expected = dataclasses.asdict(page)
@@ -184,10 +207,13 @@ def test_a_page_as_a_dict_holds_every_field_of_its_results_and_facets(index_dir,
     if not page.phrases_not_found:
         del expected["phrases_not_found"]
     del expected["corrected"]
+    if not page.short_prefixes:
+        del expected["short_prefixes"]
     assert page.to_dict() == expected
     assert json.dumps(page.to_dict()) == json.dumps(expected)  # the same key order
     assert ("relaxed" in page.to_dict()) == (query != "toplantı")
     assert ("phrases_not_found" in page.to_dict()) == ('"' in query)
+    assert ("short_prefixes" in page.to_dict()) == ("*" in query)
 
 
 def test_a_repeated_search_is_answered_from_the_kept_page_until_a_reindex(

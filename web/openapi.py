@@ -211,13 +211,20 @@ SCHEMAS: dict[str, Any] = {
                 "suggestion found articles: the words searched instead, whose results "
                 "these are (`query` stays `q`). `as_typed=1` searches `q` as typed.",
             },
+            "short_prefixes": {
+                "type": "array",
+                "items": _STRING,
+                "minItems": 1,
+                "description": "Present only when `q` has a prefix of one letter (`k*`): "
+                "a prefix needs two letters or more, so each was searched as the word it is.",
+            },
             "next_url": {
                 **_nullable(_STRING),
                 "description": "The next page of this search (a path and query string on "
                 "this server), or null on the last page.",
             },
         },
-        optional=("relaxed", "phrases_not_found", "corrected"),
+        optional=("relaxed", "phrases_not_found", "corrected", "short_prefixes"),
     ),
     "SearchHit": _object(
         {

@@ -30,7 +30,7 @@ from search.searching import engine
 from search.searching.complete import COMPLETIONS, Completion, CompletionTable
 from search.searching.engine import COORD_LONG, COORD_SHORT, LONG_QUERY_GROUPS
 from search.searching.highlight import highlight, snippet
-from search.searching.query import parse_query
+from search.searching.query import parse_query, short_prefixes
 from search.searching.querybuild import FILL_UP_BELOW, CompiledQuery, MatchSpec, compile_query
 from search.searching.related import RELATED
 from search.searching.rerank import (
@@ -207,6 +207,7 @@ class ClusterSearcher:
             facets=facets,
             relaxed=relaxed,
             phrases_not_found=not_found,
+            short_prefixes=short_prefixes(text),
         )
 
     def _rescore(self, compiled: CompiledQuery, hits: list[dict], state: _State) -> list[dict]:

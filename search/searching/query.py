@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 QUOTES = '"\u201c\u201d\u201e'
+#: Letters a prefix (``ka*``) needs; a shorter one (``k*``) is searched as the word it is.
+MIN_PREFIX_LETTERS = 2
 FIELDS = {"title": "title", "başlık": "title", "category": "category", "kategori": "category"}
 _SEPARATORS = re.compile(r"[()\[\]{}<>]")
 
@@ -31,6 +33,7 @@ class Clause:
     prefix: bool = False
     negated: bool = False
     field: str | None = None  # None = all text fields; "title"; "category"
+    short_prefix: bool = False  # written as a prefix too short to be one (``k*``)
 
 
 @dataclass
@@ -96,6 +99,18 @@ def parse_query(text: str) -> ParsedQuery:
     return parsed
 
 
+def short_prefixes(text: str) -> list[str]:
+    """The prefixes of ``text`` too short to be searched as prefixes (``k*``), as written
+    with one ``*``: each was searched as a word, which the reader is told.
+
+    >>> short_prefixes("k* kara* -a* ç")
+    ['k*', 'a*']
+    """
+    return [
+        f"{item.text}*" for item in _lex(clean_query(text)) if item != "OR" and item.short_prefix
+    ]
+
+
 def _lex(text: str):
     """Yield clauses and the ``"OR"`` marker from cleaned query text."""
     position, length = 0, len(text)
@@ -121,15 +136,16 @@ def _lex(text: str):
         end = start
         while end < length and not text[end].isspace() and text[end] not in QUOTES:
             end += 1
-        word = text[start:end]
+        word = written = text[start:end]
         position = max(end, start + 1)
         if word == "OR" and not negated and field_name is None:
             yield "OR"
             continue
-        prefix = word.endswith("*") and len(word.rstrip("*")) >= 2
+        prefix = word.endswith("*") and len(word.rstrip("*")) >= MIN_PREFIX_LETTERS
         word = word.strip("*")
         if word:
-            yield Clause(word, prefix=prefix, negated=negated, field=field_name)
+            short = written.endswith("*") and len(word) < MIN_PREFIX_LETTERS
+            yield Clause(word, prefix=prefix, negated=negated, field=field_name, short_prefix=short)
 
 
 def _field_prefix(text: str, start: int) -> tuple[str | None, int]:

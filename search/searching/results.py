@@ -50,6 +50,8 @@ class SearchPage:
     phrases_not_found: list[str] = field(default_factory=list)
     #: The words searched instead of ``query``, which found nothing (a misspelling).
     corrected: str | None = None
+    #: Prefixes of one letter (``k*``), searched as the words they are.
+    short_prefixes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The JSON shape the API and ``haberara search --json`` both print."""
@@ -64,6 +66,8 @@ class SearchPage:
             del data["phrases_not_found"]
         if self.corrected is None:
             del data["corrected"]
+        if not self.short_prefixes:
+            del data["short_prefixes"]
         return data
 
 

@@ -29,7 +29,7 @@ from search.searching.complete import (
 )
 from search.searching.engine import Engine, Matches, among_best
 from search.searching.highlight import highlight, highlight_all, snippet
-from search.searching.query import parse_query
+from search.searching.query import parse_query, short_prefixes
 from search.searching.querybuild import (
     MatchedQuery,
     MatchSpec,
@@ -254,6 +254,7 @@ class Searcher:
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             results=list(kept.results),
             phrases_not_found=list(kept.phrases_not_found),
+            short_prefixes=list(kept.short_prefixes),
             facets={name: list(counts) for name, counts in kept.facets.items()},
         )
 
@@ -281,6 +282,7 @@ class Searcher:
             relaxed=ranked.found.relaxed,
             phrases_not_found=ranked.found.phrases_not_found,
             corrected=corrected,
+            short_prefixes=short_prefixes(asked.text),
         )
 
     def _ranked(self, state: _ReaderState, asked: _Asked, text: str) -> _Ranked:

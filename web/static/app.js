@@ -144,6 +144,10 @@ function liveResults(form, box, area) {
       const word = page.phrases_not_found.length > 1 ? "ifadelerini" : "ifadesini";
       html += `<p class="notice">${phrases} ${word} tam olarak içeren bir haber bulunamadı; kelimeleri ayrı ayrı arandı.</p>`;
     }
+    for (const prefix of page.short_prefixes || []) {
+      const word = escapeHtml(prefix.replace(/\*/g, ""));
+      html += `<p class="notice">“${escapeHtml(prefix)}”: yıldızlı arama için en az iki harf yazın; “${word}” kelime olarak arandı.</p>`;
+    }
     if (page.relaxed) {
       html += "<p class=\"notice\">Bütün kelimeleri içeren haber 10'dan az; kelimelerin yalnızca bazılarını içeren haberler de gösteriliyor (eksik kelimeler sonuçların altında).</p>";
     }
