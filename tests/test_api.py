@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from conftest import BACKENDS, backend_app, write_articles
 from search.indexing.reindex import reindex
 from search.opensearch.backend import Backend
+from web.pages import UNAVAILABLE_MESSAGE
 
 SEARCH_KEYS = [
     "query", "total", "page", "per_page", "took_ms", "results", "suggestion", "facets", "next_url",
@@ -379,7 +380,9 @@ def test_missing_index_answers_503_until_it_is_built(tmp_path, articles_dir):
     assert client.get("/healthz").status_code == 503
     page = client.get("/")
     assert page.status_code == 503
-    assert "Arama şu an kullanılamıyor" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "Arama şu an kullanılamıyor" in html and UNAVAILABLE_MESSAGE in html
+    assert str(index_dir) not in html and "reindex" not in html  # the operator's, in the log
     reindex(articles_dir, index_dir)
     assert client.get("/api/search?q=toplantı").status_code == 200
     assert client.get("/healthz").get_json()["documents"] == 5

@@ -187,7 +187,9 @@ def test_missing_or_empty_index(tmp_path: Path, docs: Path, state: str) -> None:
     index = tmp_path / "index"
     if state == "empty":
         index.mkdir()
-    message = search_fails_clearly(index, f"run `haberara reindex --index {index}` first")
+    message = search_fails_clearly(
+        index, f"run `haberara reindex --docs DIR --index {index}` first"
+    )
     assert f"no index in {index}/" in message
     with pytest.raises(IndexMissing):
         Searcher(index)
@@ -197,7 +199,9 @@ def test_missing_or_empty_index(tmp_path: Path, docs: Path, state: str) -> None:
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_damaged_index(docs: Path, index: Path, damage: str) -> None:
     DAMAGE[damage](index)
-    message = search_fails_clearly(index, f"run `haberara reindex --full --index {index}`")
+    message = search_fails_clearly(
+        index, f"run `haberara reindex --full --docs DIR --index {index}`"
+    )
     assert f"index in {index}/ cannot be read" in message
     with pytest.raises(IndexCorrupt):
         Searcher(index)
@@ -213,7 +217,7 @@ def test_damaged_index(docs: Path, index: Path, damage: str) -> None:
 def test_outdated_index(docs: Path, index: Path) -> None:
     meta = generation(index) / store.META_FILE
     meta.write_text(json.dumps({"analysis_version": 0}))
-    search_fails_clearly(index, f"run `haberara reindex --full --index {index}`")
+    search_fails_clearly(index, f"run `haberara reindex --full --docs DIR --index {index}`")
     with pytest.raises(IndexOutdated):
         Searcher(index)
     # a plain reindex notices and rebuilds it
@@ -231,7 +235,7 @@ def test_an_index_in_an_older_format_is_outdated_and_rebuilt(docs: Path, index: 
     written = json.loads(meta.read_text())
     del written["format"]
     meta.write_text(json.dumps(written))
-    search_fails_clearly(index, f"run `haberara reindex --full --index {index}`")
+    search_fails_clearly(index, f"run `haberara reindex --full --docs DIR --index {index}`")
     with pytest.raises(IndexOutdated, match="index format v1"):
         Searcher(index)
     result = haberara("reindex", "--docs", str(docs), "--index", str(index), "--json")

@@ -35,6 +35,11 @@ from web.slot import searcher
 bp = Blueprint("pages", __name__)
 
 #: Parameters a link on the page carries over (``page`` is set per link).
+#: What a reader is told while the index cannot be used (the cause goes to the server's log).
+UNAVAILABLE_MESSAGE = (
+    "Haber dizini şu an okunamıyor. Lütfen biraz sonra yeniden deneyin; sorun sürerse site "
+    "yöneticisine bildirin."
+)
 KEPT_PARAMETERS = tuple(name for name in SEARCH_PARAMETERS if name != "page")
 
 
@@ -147,7 +152,9 @@ def handle_error(error: Exception) -> tuple[str, int] | tuple[str, int, dict[str
         page, status = _error_page(503, "Sunucu şu an yoğun", "Lütfen birazdan yeniden deneyin.")
         return page, status, {"Retry-After": "1"}
     if isinstance(error, HaberaraError):
-        return _error_page(503, "Arama şu an kullanılamıyor", "Dizin okunamadı.", str(error))
+        # the cause and its command are for the server's operator, not the reader
+        current_app.logger.warning("index unusable, %s answered 503: %s", request.path, error)
+        return _error_page(503, "Arama şu an kullanılamıyor", UNAVAILABLE_MESSAGE)
     if isinstance(error, HTTPException):
         if error.code == 404:
             return _error_page(404, "Sayfa bulunamadı", "Bu adreste bir sayfa yok.")
@@ -157,9 +164,8 @@ def handle_error(error: Exception) -> tuple[str, int] | tuple[str, int, dict[str
     return _error_page(500, "Beklenmeyen bir hata oluştu", "Lütfen biraz sonra yeniden deneyin.")
 
 
-def _error_page(status: int, title: str, message: str, detail: str | None = None):
-    page = render_template("error.html", title=title, message=message, detail=detail)
-    return page, status
+def _error_page(status: int, title: str, message: str):
+    return render_template("error.html", title=title, message=message), status
 
 
 def _category_choices(page: SearchPage, wanted: SearchRequest) -> list[dict[str, Any]]:

@@ -79,7 +79,8 @@ def _read_current(index_dir: Path) -> str:
         name = (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
     except (FileNotFoundError, NotADirectoryError):
         raise IndexMissing(
-            f"no index in {index_dir}/: run `haberara reindex --index {index_dir}` first"
+            f"no index in {index_dir}/: run `haberara reindex --docs DIR --index {index_dir}`"
+            " first, DIR being the folder of article files"
         ) from None
     except (OSError, ValueError) as error:
         raise corrupt(index_dir, f"{CURRENT_FILE} cannot be read: {error}") from error
@@ -92,7 +93,7 @@ def corrupt(index_dir: Path, problem: str) -> IndexCorrupt:
     """The error for an index that cannot be read, with the command that rebuilds it."""
     return IndexCorrupt(
         f"index in {index_dir}/ cannot be read ({problem}): "
-        f"run `haberara reindex --full --index {index_dir}` to rebuild it"
+        f"run `haberara reindex --full --docs DIR --index {index_dir}` to rebuild it"
     )
 
 
@@ -138,13 +139,13 @@ def _open_generation(index_dir: Path, generation: Path) -> FileIndex:
     if version != ANALYSIS_VERSION:
         raise IndexOutdated(
             f"index in {index_dir}/ was built with analysis v{version}, this version expects "
-            f"v{ANALYSIS_VERSION}: run `haberara reindex --full --index {index_dir}`"
+            f"v{ANALYSIS_VERSION}: run `haberara reindex --full --docs DIR --index {index_dir}`"
         )
     written = meta.get("format", 1)
     if written != FORMAT_VERSION:
         raise IndexOutdated(
             f"index in {index_dir}/ was written in index format v{written}, this version "
-            f"reads v{FORMAT_VERSION}: run `haberara reindex --full --index {index_dir}`"
+            f"reads v{FORMAT_VERSION}: run `haberara reindex --full --docs DIR --index {index_dir}`"
         )
     try:
         index = MappedFileStorage(str(generation)).open_index()
