@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -107,6 +108,28 @@ def test_a_one_letter_prefix_is_searched_as_a_word_and_named(tmp_path: Path) -> 
     assert prefix.short_prefixes == [] and "short_prefixes" not in prefix.to_dict()
     assert [hit.id for hit in prefix.results] == ["b"]
     assert searcher.search("kara -a*").short_prefixes == ["a*"]
+
+
+@pytest.mark.parametrize("query", ["şikayet", "şikâyet", "sikayet", "dükkân", "dükkan"])
+def test_a_word_with_or_without_a_circumflex_finds_both_spellings_inflected(
+    tmp_path: Path, query: str
+) -> None:
+    """``şikâyet`` and ``şikayet`` are one word, and one archive writes it both ways."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "a.txt": "title: Esnaf\n\nEsnafın şikâyetleri iletildi, dükkânlarını kapattılar.\n",
+            "b.txt": "title: Pazar\n\nPazarcıların şikayetleri dinlendi, dükkanlarını açtılar.\n",
+            "c.txt": "title: Hava\n\nYarın hava güneşli olacak.\n",
+        },
+    )
+    page = searcher.search(query)
+    assert sorted(hit.id for hit in page.results) == ["a", "b"]
+    marked = {hit.id: re.findall(r"<mark>(.*?)</mark>", hit.snippet) for hit in page.results}
+    expected = {"a": "şikâyetleri", "b": "şikayetleri"}
+    if query.startswith("d"):
+        expected = {"a": "dükkânlarını", "b": "dükkanlarını"}
+    assert marked == {article: [word] for article, word in expected.items()}
 
 
 def test_capitals_never_change_a_result(searcher: Searcher) -> None:

@@ -247,6 +247,9 @@ class Vocabulary:
         return {form: self.fields(form) for form in found}
 
 
+_CIRCUMFLEX = str.maketrans("âîûÂÎÛ", "aiuAIU")
+
+
 def _typed_alike(word: str, form: str, base: str) -> bool:
     """Whether ``form`` keeps the Turkish letters of ``word`` in the ``base`` (folded)
     they share, but for the letters the base changes before a suffix (``ağaç`` ->
@@ -261,9 +264,16 @@ def _typed_alike(word: str, form: str, base: str) -> bool:
     (True, True)
     >>> _typed_alike("yaşta", "yaşında", "yas"), _typed_alike("yaşta", "yasına", "yas")
     (True, False)
+
+    A circumflex is a spelling, not a letter of its own: ``şikâyet`` and ``şikayet`` are
+    one word, written either way in one archive.
+
+    >>> _typed_alike("şikayet", "şikâyetleri", "sikayet")
+    True
     """
     if word.isascii():
         return True
+    word, form = word.translate(_CIRCUMFLEX), form.translate(_CIRCUMFLEX)
     variants = stem_variants(base)
     if len(base) < SHORT_LEMMA_LENGTH and len(variants) == 1 and base[-1:] != "c":
         shared = len(base)  # a short base that does not change: all its letters are kept
