@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.text.analysis import ascii_fold, turkish_lower
+from search.text.analysis import ascii_fold, compose, turkish_lower
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -40,6 +40,7 @@ UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_LE_BOM = b"\xff\xfe"
 UTF16_BE_BOM = b"\xfe\xff"
 SOFT_HYPHEN = "\u00ad"
+ZERO_WIDTH_SPACE = "\u200b"
 LEGACY_ENCODINGS = ("cp1254", "iso-8859-9")
 TURKISH_LETTERS = frozenset("çğıöşüÇĞİÖŞÜâîûÂÎÛ")
 HEADER_KEYS = ("title", "date", "category", "source", "url")
@@ -48,9 +49,10 @@ TITLE_MAX_CHARS = 120
 HEADER_TITLE_MAX_CHARS = 300
 UNDECODABLE = "cannot decode: not UTF-8 and not plausible cp1254/ISO-8859-9 Turkish text"
 
-# Invisible characters that only break words apart in the index: zero-width space/joiners,
-# word joiner, LTR/RTL marks, a BOM in the middle of the text, and the soft hyphen.
-_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff" + SOFT_HYPHEN
+# Invisible characters that only break words apart in the index: zero-width joiners, word
+# joiner, LTR/RTL marks, a BOM in the middle of the text, and the soft hyphen. (A zero-width
+# space stands between words: it becomes a plain space.)
+_INVISIBLE = "\u200c\u200d\u200e\u200f\u2060\ufeff" + SOFT_HYPHEN
 #: Control characters and the invisible ones (:data:`_INVISIBLE`), removed in one pass.
 _REMOVED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f" + _INVISIBLE + "]")
 _LINE_BREAK = re.compile(r"\r\n?|[\u2028\u2029]")
@@ -361,10 +363,12 @@ def normalize_text(text: str) -> str:
     """Return `text` as LF-only, NFC, without invisible characters, with plain spaces.
 
     Decomposed letters (`s` + U+0327, `I` + U+0307) must become the composed `ş`, `İ`, or the
-    analyser and the highlighter would see two different strings.
+    analyser and the highlighter would see two different strings; `i` + U+0307 (`İ`
+    lower-cased by other languages' rules) becomes `i`. A zero-width space separates words,
+    as a space does; the other invisible characters are removed.
     """
     if text.replace("\n", " ").isprintable():  # the usual article: no control, no odd space
-        composed = unicodedata.normalize("NFC", text)
+        composed = compose(text)
         if composed == text:
             return _SPACES.sub(" ", text) if "  " in text else text
     chars = set(text)  # (each pattern is searched for only in a text holding its characters)
@@ -372,7 +376,9 @@ def normalize_text(text: str) -> str:
         text = _LINE_BREAK.sub("\n", text)
     if not _REMOVED_CHARS.isdisjoint(chars):
         text = _REMOVED.sub("", text)
-    composed = unicodedata.normalize("NFC", text)
+    if ZERO_WIDTH_SPACE in chars:
+        text = text.replace(ZERO_WIDTH_SPACE, " ")
+    composed = compose(text)
     if composed != text:
         chars = set(composed)
     if "  " in composed or not _OTHER_SPACES.isdisjoint(chars):

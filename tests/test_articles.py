@@ -280,7 +280,8 @@ def test_decode_article_returns_text_and_encoding() -> None:
         ),
         ("Eski Mac\rsatırı\r\rParagraf.", "Eski Mac\nsatırı\n\nParagraf."),
         ("  Baş \t boşluk  \n \t \n\n\n  Son.  \n\n", "Baş boşluk\n\nSon."),
-        ("Sıfır\u200bgenişlik ve yu\u00admuşak tire.", "Sıfırgenişlik ve yumuşak tire."),
+        ("Sıfır\u200bgenişlik ve yu\u00admuşak tire.", "Sıfır genişlik ve yumuşak tire."),
+        ("Dolar \u200bkuru\u2060yla", "Dolar kuruyla"),
         ("Bölünmez\u00a0boşluk\u202fdar.", "Bölünmez boşluk dar."),
         ("\ufeffBaşta BOM karakteri.", "Başta BOM karakteri."),
     ],
@@ -500,7 +501,12 @@ def test_every_character_normalising_changes_is_one_a_printable_text_lacks():
     plain spaces and NFC): so every character it removes or replaces must be unprintable."""
     from search import articles
 
-    changed = articles._BREAK_CHARS | articles._REMOVED_CHARS | articles._OTHER_SPACES
+    changed = (
+        articles._BREAK_CHARS
+        | articles._REMOVED_CHARS
+        | articles._OTHER_SPACES
+        | {articles.ZERO_WIDTH_SPACE}
+    )
     assert "\u00a0" in changed and "\u200b" in changed and "\r" in changed
     assert not any(char.isprintable() for char in changed)
     for char in sorted(changed):

@@ -270,7 +270,7 @@ def test_two_letter_starts_still_mark_every_kind_of_match() -> None:
 #: invisible characters, decomposed Turkish letters.
 messy_text = st.text(
     alphabet="a ş\u00a0\u2009\t\n\r\u2028\u2029\x00\x1f\x7f\x85\x9f\u200b\u200d\ufeff\u00ad"
-    "\u0327\u0307Iİs",
+    "\u0327\u0307Iİsi",
     max_size=80,
 )
 
@@ -278,17 +278,19 @@ messy_text = st.text(
 @MANY
 @given(text=st.one_of(any_text, messy_text))
 def test_article_text_is_normalised_as_specified(text: str) -> None:
-    """LF line breaks; controls and invisible characters gone; NFC; every run of other
-    spaces one plain space (what the reader does in fewer passes)."""
-    invisible = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
-    expected = re.sub(r"\r\n?|[\u2028\u2029]", "\n", text)
+    """LF line breaks; controls and invisible characters gone, a zero-width space a space;
+    NFC, ``i`` + a combining dot ``i``; every run of other spaces one plain space (what the
+    reader does in fewer passes)."""
+    invisible = "\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+    expected = re.sub(r"\r\n?|[\u2028\u2029]", "\n", text).replace("\u200b", " ")
     expected = "".join(
         c
         for c in expected
         if c not in invisible
         and not ("\x00" <= c <= "\x08" or "\x0e" <= c <= "\x1f" or "\x7f" <= c <= "\x9f")
     )
-    expected = re.sub(r"[^\S\n]+", " ", unicodedata.normalize("NFC", expected))
+    expected = unicodedata.normalize("NFC", expected).replace("i\u0307", "i")
+    expected = re.sub(r"[^\S\n]+", " ", expected)
     assert normalize_text(text) == expected
 
 

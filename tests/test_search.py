@@ -132,6 +132,25 @@ def test_a_word_with_or_without_a_circumflex_finds_both_spellings_inflected(
     assert marked == {article: [word] for article, word in expected.items()}
 
 
+def test_i_lower_cased_by_other_rules_and_a_zero_width_space_read_as_words(
+    tmp_path: Path,
+) -> None:
+    """Other languages lower-case ``İ`` as ``i`` + a combining dot (``i̇stanbul``), and a
+    zero-width space stands between words: neither splits nor glues a word."""
+    dotted = "i\u0307stanbul"
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "a.txt": f"title: Liman\n\n{dotted} limanında dolar\u200bkuru konuşuldu.\n",
+            "b.txt": "title: Hava\n\nYarın hava güneşli olacak.\n",
+        },
+    )
+    for query in ("İstanbul", "istanbul", dotted, "kuru", "dolar kuru", '"dolar kuru"'):
+        assert [hit.id for hit in searcher.search(query).results] == ["a"], query
+    assert "<mark>istanbul</mark>" in searcher.search(dotted).results[0].snippet
+    assert searcher.search(dotted).results[0].missing == []
+
+
 def test_capitals_never_change_a_result(searcher: Searcher) -> None:
     upper = searcher.search("KIRGIZİSTAN")
     lower = searcher.search("kırgızistan")

@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from search.text.analysis import compose
+
 QUOTES = '"\u201c\u201d\u201e'
 #: Letters a prefix (``ka*``) needs; a shorter one (``k*``) is searched as the word it is.
 MIN_PREFIX_LETTERS = 2
@@ -67,8 +69,9 @@ class ParsedQuery:
 
 
 def clean_query(text: str) -> str:
-    """NFC-normalize and turn control and format characters into spaces."""
-    text = unicodedata.normalize("NFC", text)
+    """NFC-normalize (:func:`~search.text.analysis.compose`) and turn control and format
+    characters into spaces."""
+    text = compose(text)
     return "".join(
         " " if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") else char
         for char in text

@@ -45,6 +45,19 @@ WORD_PATTERN = r"[^\W_]+(?:[" + APOSTROPHES + r"][^\W_]+)*"
 _FOLD_TABLE = str.maketrans("çğıöşüâîûÇĞİÖŞÜÂÎÛ", "cgiosuaiuCGIOSUAIU")
 
 
+def compose(text: str) -> str:
+    """NFC, and ``i`` + a combining dot above as ``i``: other languages' rules lower-case
+    ``İ`` so (``i̇stanbul``), and the lone dot would split the word in two.
+
+    >>> compose("i\u0307stanbul") == "istanbul", compose("s\u0327ehir") == "şehir"
+    (True, True)
+    """
+    text = unicodedata.normalize("NFC", text)
+    if COMBINING_DOT_ABOVE in text:
+        text = text.replace("i" + COMBINING_DOT_ABOVE, "i")
+    return text
+
+
 def turkish_lower(text: str) -> str:
     """Lower-case by Turkish rules: ``I`` -> ``ı``, ``İ`` -> ``i`` (``str.lower`` gets both wrong).
 
@@ -439,7 +452,7 @@ def _term_of_form(form: str, stop: bool, stem: bool) -> str:
 def analyze(text: str, *, stop: bool = True, stem: bool = False) -> list[str]:
     """Token texts of ``text`` through :func:`turkish_analyzer` (for queries and tests)."""
     analyzer = cached_analyzer(stop, stem)
-    return [token.text for token in analyzer(unicodedata.normalize("NFC", text))]
+    return [token.text for token in analyzer(compose(text))]
 
 
 @cache
