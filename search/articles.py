@@ -83,7 +83,10 @@ ABBREVIATIONS = frozenset(
     {"dr", "prof", "doç", "doc", "yrd", "uzm", "op", "av", "sn", "hz", "vb", "vs", "vd"}
     | {"bkz", "örn", "orn", "st", "no", "nu", "tel", "cad", "sok", "mah", "apt", "ltd"}
     | {"şti", "sti", "gen", "org", "korg", "tuğg", "alb", "bnb", "yzb", "mr", "mrs", "yy"}
+    | {"gnkur", "bşk", "tümg", "tğm", "ütğm", "ord", "müd", "md", "blv", "bul"}
 )
+#: Letters joined by dots (``T.C``, ``A.B.D``): an initialism, whose last dot ends nothing.
+_INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -521,7 +524,8 @@ def derive_title(body: str) -> str:
     """Return the body's first sentence, shortened to ~120 chars at a word boundary with `…`.
 
     A `.` ends a sentence only when it is followed by space and not lowercase text, and does
-    not close an abbreviation (`Dr.`, `vb.`) or an initial, so `Prof. Dr. Ayşe` stays whole.
+    not close an abbreviation (`Dr.`, `vb.`), an initial or initialism (`T.C.`) or an
+    ordinal number (`2. Asliye Ceza Mahkemesi`), so `Prof. Dr. Ayşe` stays whole.
     """
     paragraph = body.split("\n\n", 1)[0].replace("\n", " ")
     sentence = paragraph
@@ -551,7 +555,11 @@ def _ends_sentence(text: str, dot: int, after: int) -> bool:
     if following[:1].islower():
         return False
     word = text[:dot].rsplit(" ", 1)[-1].lstrip("(\"'“‘«").lower()
-    return not (word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()))
+    if word.isdecimal():  # Turkish writes an ordinal so: 2. Lig, 3. Köprü
+        return False
+    return not (
+        word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _INITIALISM.fullmatch(word)
+    )
 
 
 def read_article(

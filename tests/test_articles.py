@@ -218,6 +218,16 @@ def test_invalid_seed_date_warns(tmp_path: Path) -> None:
             "Ankara'da 12. kez düzenlenen fuar açıldı. Yoğun ilgi.",
             "Ankara'da 12. kez düzenlenen fuar açıldı",
         ),
+        (
+            "T.C. Sağlık Bakanlığı 3. dozu onayladı. Aşı başladı.",
+            "T.C. Sağlık Bakanlığı 3. dozu onayladı",
+        ),
+        (
+            "İstanbul 2. Asliye Ceza Mahkemesi kararını verdi. Dava bitti.",
+            "İstanbul 2. Asliye Ceza Mahkemesi kararını verdi",
+        ),
+        ("A.B.D. Başkanı geldi. Görüşme sürdü.", "A.B.D. Başkanı geldi"),
+        ("Gnkur. Bşk. Orgeneral açıklama yaptı. Sonra.", "Gnkur. Bşk. Orgeneral açıklama yaptı"),
         ("Deprem mi oldu? Vatandaşlar sokakta.", "Deprem mi oldu?"),
         ("Büyük zafer! Taraftar sevinçli.", "Büyük zafer!"),
         ("Nokta olmayan tek cümle", "Nokta olmayan tek cümle"),
