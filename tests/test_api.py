@@ -575,6 +575,9 @@ def test_relaxed_notice(client):
         ("page=0", "Sayfa numarası 1 veya daha büyük"),
         ("per_page=500", "1 ile 100 arasında"),
         ("sort=xyz", "Sıralama"),
+        ("q=b", "Arama metni adreste bir kez verilmeli (2 kez verilmiş)."),
+        ("from=2025-01-01&from=2025-01-02", "Başlangıç tarihi adreste bir kez verilmeli"),
+        ("page=1&page=2", "Sayfa numarası adreste bir kez verilmeli"),
     ],
 )
 def test_invalid_parameter_shows_a_turkish_error(client, query, message):

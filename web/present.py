@@ -123,6 +123,8 @@ def turkish_message(error: BadParameter, args: MultiDict[str, str]) -> str:
     """One Turkish sentence saying what to change; the library's messages are English."""
     name = error.parameter
     label = PARAMETER_LABELS.get(name, name)
+    if len(args.getlist(name)) > 1 and name != "category":
+        return f"{label} adreste bir kez verilmeli ({len(args.getlist(name))} kez verilmiş)."
     if name in ("from", "to"):
         try:
             read_date(args, name)
