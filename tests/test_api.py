@@ -586,6 +586,23 @@ def test_invalid_parameter_shows_a_turkish_error(client, query, message):
     assert message in html
 
 
+def test_a_year_of_fewer_than_four_digits_links_to_its_articles(tmp_path):
+    """A file dated 0225-03-01 by mistake: its year's link must be a date the page reads."""
+    from web import create_app
+
+    docs = write_articles(
+        tmp_path / "docs",
+        {"a.txt": "title: Eski\ndate: 0225-03-01\n\nEski bir liman haberi.\n"},
+    )
+    reindex(docs, tmp_path / "index")
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")}).test_client()
+    html = page_text(client, "/?q=liman")
+    link = re.search(r'<nav class="years".*?<a href="([^"]+)">225</a>', html, re.S)
+    assert link, html
+    assert "from=0225-01-01" in link[1] and "to=0225-12-31" in link[1]
+    assert "Eski" in page_text(client, link[1].replace("&amp;", "&"))
+
+
 def test_too_long_query_shows_a_turkish_error(client):
     html = page_text(client, "/?q=" + "a" * 501, status=400)
     assert "en fazla 500 karakter" in html

@@ -67,6 +67,12 @@ def tr_count(value: int) -> str:
     return turkish_count(value)
 
 
+@bp.app_template_filter("iso_year")
+def iso_year(year: str) -> str:
+    """A year as a date writes it, in four digits (a file dated 0225-… by mistake)."""
+    return year.zfill(4)
+
+
 @bp.app_template_filter("tr_category")
 def tr_category(written: str) -> str:
     return category_name(category_key(written), written, category_names())

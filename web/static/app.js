@@ -199,7 +199,7 @@ function liveResults(form, box, area) {
     const boxes = [...checked, ...facets].map((f) => `<label class="check">
       <input type="checkbox" name="category" value="${escapeHtml(f.value)}" form="arama"${chosen.has(f.value) ? " checked" : ""}>
       ${escapeHtml(categoryName(f.value))} <span class="count">${f.count === null ? "" : count(f.count)}</span></label>`);
-    const years = page.facets.year.map((y) => `<li><a href="${escapeHtml(pageUrl(params({ from: `${y.value}-01-01`, to: `${y.value}-12-31` })))}">${escapeHtml(y.value)}</a> <span class="count">${count(y.count)}</span></li>`);
+    const years = page.facets.year.map((y) => `<li><a href="${escapeHtml(pageUrl(params({ from: `${y.value.padStart(4, "0")}-01-01`, to: `${y.value.padStart(4, "0")}-12-31` })))}">${escapeHtml(y.value)}</a> <span class="count">${count(y.count)}</span></li>`);
     const ranges = document.querySelectorAll(".quick-ranges a");
     return `<fieldset><legend>Tarih aralığı</legend>
         <label for="from">Başlangıç</label>
