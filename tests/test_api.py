@@ -97,6 +97,15 @@ def test_suggestion_for_a_misspelling_searched_as_typed(client):
     assert body["suggestion"] == "kırgızistan"
 
 
+def test_a_query_percent_encoded_in_cp1254_is_read_as_turkish(client):
+    """A link or form on an older page in windows-1254 sends ``ı`` as ``%FD``."""
+    legacy = client.get("/api/search?q=toplant%FD").get_json()
+    assert legacy["query"] == "toplantı"
+    assert legacy["results"] == search(client, q="toplantı")["results"]
+    assert search(client, q="%DDzmir")["query"] == "%DDzmir"  # a percent sign stays one
+    assert 'value="İzmir"' in page_text(client, "/?q=%DDzmir")
+
+
 def test_phrases_not_found_only_when_a_phrase_was_searched_as_words(client):
     assert "phrases_not_found" not in search(client, q='"güvenlik konseyi"')
     body = search(client, q='"konseyi güvenlik"')

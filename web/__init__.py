@@ -15,6 +15,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from search import budget
+from web.querystring import TurkishRequest
 from web.slot import SearcherSlot
 
 #: Sent with every response: scripts and styles only from this app, no framing, no sniffing.
@@ -58,13 +59,14 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``config``; one searcher; the page and API blueprints.
 
-    A missing or unreadable index does not stop the app: pages and API answer 503 with
-    the library's message until a reindex makes it readable.
+    A missing or unreadable index does not stop the app: pages and API answer 503 (the API
+    with the library's message) until a reindex makes it readable.
     """
     from web import api, pages
     from web.limits import check_request_size
 
     app = Flask(__name__)
+    app.request_class = TurkishRequest
     app.config.from_mapping(DEFAULTS)
     if config:
         app.config.from_mapping(config)
