@@ -47,6 +47,9 @@ HEADER_KEYS = ("title", "date", "category", "source", "url")
 TITLE_MAX_CHARS = 120
 #: A ``title:`` header longer than this is cut: every result list and page shows it whole.
 HEADER_TITLE_MAX_CHARS = 300
+#: A UTF-8 file with a few bytes that are not (:func:`_decode_mostly_utf8`).
+MOSTLY_UTF8 = "utf-8+cp1254"
+MOST_STRAY_BYTES = 16
 UNDECODABLE = "cannot decode: not UTF-8 and not plausible cp1254/ISO-8859-9 Turkish text"
 
 # Invisible characters that only break words apart in the index: zero-width joiners, word
@@ -312,12 +315,13 @@ def decode_article(raw: bytes) -> tuple[str, str]:
         codec = "utf-16-le" if raw.startswith(UTF16_LE_BOM) else "utf-16-be"
         text, encoding = _strict(raw[2:], codec, "a UTF-16 byte-order mark"), "utf-16"
     elif b"\x00" in raw:
-        raise ArticleError("binary file (NUL bytes), not a text article")
+        text, encoding = _decode_utf16_without_bom(raw), "utf-16"
     else:
         try:
             text, encoding = raw.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            text, encoding = _decode_legacy(raw)
+            mostly = _decode_mostly_utf8(raw)
+            text, encoding = (mostly, MOSTLY_UTF8) if mostly else _decode_legacy(raw)
     if "\x00" in text:
         raise ArticleError("binary file (NUL bytes), not a text article")
     if not text.strip():
@@ -331,6 +335,42 @@ def _strict(raw: bytes, codec: str, mark: str) -> str:
         return raw.decode(codec)
     except UnicodeDecodeError as err:
         raise ArticleError(f"cannot decode: starts with {mark} but is not valid {codec}") from err
+
+
+def _decode_utf16_without_bom(raw: bytes) -> str:
+    """A file with NUL bytes: UTF-16 saved without its byte-order mark when every other
+    byte is mostly NUL and the text reads as Turkish, else a binary file."""
+    for codec, high_bytes in (("utf-16-le", raw[1::2]), ("utf-16-be", raw[0::2])):
+        if len(raw) % 2 == 0 and high_bytes.count(0) > 0.5 * len(high_bytes):
+            try:
+                text = raw.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if _looks_turkish(text):
+                return text
+    raise ArticleError("binary file (NUL bytes), not a text article")
+
+
+def _decode_mostly_utf8(raw: bytes) -> str | None:
+    """UTF-8 with a few stray cp1254 bytes (curly quotes or a dash pasted from a Windows
+    program), each read as cp1254; None when the bytes are not that."""
+    pieces: list[str] = []
+    start = stray = 0
+    while True:
+        try:
+            pieces.append(raw[start:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as err:
+            pieces.append(raw[start : start + err.start].decode("utf-8"))
+            bad = raw[start + err.start : start + err.end]
+            pieces.append(bad.decode("cp1254", errors="replace"))
+            stray += len(bad)
+            start += err.end
+            if stray > MOST_STRAY_BYTES:
+                return None
+    text = "".join(pieces)
+    utf8_letters = len(text) - sum(map(str.isascii, text)) - stray
+    return text if utf8_letters >= 2 * stray and "\ufffd" not in text else None
 
 
 def _decode_legacy(raw: bytes) -> tuple[str, str]:
@@ -404,6 +444,8 @@ def parse_article(
     warnings = (
         [f"read as {encoding} (legacy Turkish encoding)"] if encoding in LEGACY_ENCODINGS else []
     )
+    if encoding == MOSTLY_UTF8:
+        warnings.append("read as UTF-8 but for a few bytes that are not, read as cp1254")
     fields, body_lines = _split_headers(lines, warnings)
     body = _join_paragraphs(body_lines)
     if not body:

@@ -264,6 +264,9 @@ TURKISH = "Şişli'de ağır İŞ yükü; Iğdır ve Çorum'da güneşli, ılık
         (b"\xfe\xff" + TURKISH.encode("utf-16-be"), "utf-16"),
         (("“" + TURKISH + "” …").encode("cp1254"), "cp1254"),
         (TURKISH.encode("iso-8859-9"), "iso-8859-9"),
+        (TURKISH.encode("utf-16-le"), "utf-16"),  # saved without its byte-order mark
+        (TURKISH.encode("utf-16-be"), "utf-16"),
+        (b"\x93" + TURKISH.encode("utf-8") + b"\x94 \x96", "utf-8+cp1254"),  # a Word paste
     ],
 )
 def test_encodings(tmp_path: Path, raw: bytes, encoding: str) -> None:
@@ -274,6 +277,18 @@ def test_encodings(tmp_path: Path, raw: bytes, encoding: str) -> None:
     assert article.content_hash == hashlib.sha1(raw).hexdigest()
     legacy = f"read as {encoding} (legacy Turkish encoding)"
     assert (legacy in article.warnings) == (encoding in ("cp1254", "iso-8859-9"))
+    mixed = "read as UTF-8 but for a few bytes that are not, read as cp1254"
+    assert (mixed in article.warnings) == (encoding == "utf-8+cp1254")
+    if encoding == "utf-8+cp1254":
+        assert article.body == f"“{TURKISH}” –"
+
+
+def test_a_file_of_many_bytes_that_are_not_utf8_is_not_read_as_mostly_utf8() -> None:
+    """Stray bytes read as cp1254 only beside UTF-8 letters: a cp1254 file with a UTF-8
+    letter or two by chance is read as cp1254 whole."""
+    legacy = ("Ağaç gölgesinde " + TURKISH).encode("cp1254")
+    assert decode_article(legacy)[1] == "iso-8859-9"
+    assert decode_article("ş".encode() + legacy)[1] in ("iso-8859-9", "cp1254")
 
 
 def test_decode_article_returns_text_and_encoding() -> None:
