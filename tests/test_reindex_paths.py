@@ -130,6 +130,25 @@ def test_the_command_says_a_named_path_does_not_exist(tmp_path: Path, docs: Path
     assert f"error: {typo}: no such file or folder, and nothing indexed from it" in (result.stderr)
 
 
+def test_swapped_or_shared_folders_are_refused_and_nothing_is_written(
+    tmp_path: Path, docs: Path
+) -> None:
+    """``--docs INDEX --index ARTICLES`` would write the index's files among the articles."""
+    index = tmp_path / "index"
+    reindex(docs, index)
+    articles_before = sorted(path.name for path in docs.rglob("*"))
+    swapped = haberara("reindex", "--docs", str(index), "--index", str(docs), "--full")
+    assert swapped.returncode == 2
+    assert f"{index}/ holds an index, not articles: were --docs and --index swapped?" in (
+        swapped.stderr
+    )
+    shared = haberara("reindex", "--docs", str(docs), "--index", str(docs))
+    assert shared.returncode == 2
+    assert f"the index folder {docs}/ is or holds the articles folder {docs}/" in shared.stderr
+    assert sorted(path.name for path in docs.rglob("*")) == articles_before
+    assert len(_ids(index)) == len(FIXTURE_ARTICLES)
+
+
 def test_the_command_takes_paths(tmp_path: Path, docs: Path) -> None:
     write_articles(docs, {"2026/yeni.txt": NEW_ARTICLE, "spor/baska.txt": OTHER_ARTICLE})
     result = haberara(

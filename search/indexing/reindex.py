@@ -80,6 +80,7 @@ def reindex(
     docs_dir, index_dir = Path(docs_dir), Path(index_dir)
     if not docs_dir.is_dir():
         raise DocsMissing(f"articles folder {docs_dir}/ does not exist (set --docs)")
+    _check_apart(docs_dir, index_dir)
     targets = [inside(docs_dir, Path(path)) for path in paths]
     started = time.monotonic()
     report = ReindexReport()
@@ -126,6 +127,23 @@ def _write_failed(index_dir: Path, error: OSError) -> IndexWriteFailed:
         f"reindex of {index_dir}/ failed: {problem}; the index as it was before this run is "
         f"unchanged and still searchable; {advice}"
     )
+
+
+def _check_apart(docs_dir: Path, index_dir: Path) -> None:
+    """Refuse an index folder that is the articles folder or holds it, and an articles
+    folder that is an index (``--docs`` and ``--index`` swapped): the index's files would
+    be written among the articles. (An index kept in a folder of its own inside the
+    articles folder is left out of the listing.)"""
+    docs, index = docs_dir.resolve(), index_dir.resolve()
+    if docs == index or index in docs.parents:
+        raise DocsMissing(
+            f"the index folder {index_dir}/ is or holds the articles folder {docs_dir}/:"
+            " keep the index in a folder of its own (set --index)"
+        )
+    if (docs / store.CURRENT_FILE).is_file():
+        raise DocsMissing(
+            f"{docs_dir}/ holds an index, not articles: were --docs and --index swapped?"
+        )
 
 
 def _open_for_update(index_dir: Path, report: ReindexReport) -> FileIndex | None:
