@@ -151,6 +151,26 @@ def test_i_lower_cased_by_other_rules_and_a_zero_width_space_read_as_words(
     assert searcher.search(dotted).results[0].missing == []
 
 
+def test_and_not_and_plus_read_as_other_search_engines_read_them(tmp_path: Path) -> None:
+    """``AND`` and ``+word`` add nothing to plain words, ``NOT word`` is ``-word``: they
+    were searched as words (``missing: ['AND']``, ``'+ankara'``)."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "a.txt": "title: Ankara\n\nAnkara'daki toplantıya bakanlar katıldı.\n",
+            "b.txt": "title: Bişkek\n\nBişkek'teki toplantıda anlaşma imzalandı.\n",
+            "c.txt": "title: Hava\n\nAnkara'da yarın hava güneşli olacak.\n",
+        },
+    )
+    plain = [(hit.id, hit.missing) for hit in searcher.search("toplantı ankara").results]
+    assert plain[0] == ("a", [])
+    for query in ("toplantı AND ankara", "+toplantı +ankara"):
+        page = searcher.search(query)
+        assert [(hit.id, hit.missing) for hit in page.results] == plain, query
+    assert [hit.id for hit in searcher.search("toplantı NOT ankara").results] == ["b"]
+    assert ids(searcher, "toplantı NOT ankara") == ids(searcher, "toplantı -ankara")
+
+
 def test_capitals_never_change_a_result(searcher: Searcher) -> None:
     upper = searcher.search("KIRGIZİSTAN")
     lower = searcher.search("kırgızistan")

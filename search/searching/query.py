@@ -85,6 +85,9 @@ def parse_query(text: str) -> ParsedQuery:
     ['toplantı', 'Güvenlik Konseyi']
     >>> [c.text for c in parse_query('"yarım kalmış title:').clauses]
     ['yarım', 'kalmış', 'title:']
+    >>> parsed = parse_query("+toplantı AND Bişkek NOT Ankara")
+    >>> [c.text for c in parsed.clauses], [c.text for c in parsed.excluded]
+    (['toplantı', 'Bişkek'], ['Ankara'])
     """
     parsed = ParsedQuery()
     pending_or = False
@@ -115,17 +118,26 @@ def short_prefixes(text: str) -> list[str]:
 
 
 def _lex(text: str):
-    """Yield clauses and the ``"OR"`` marker from cleaned query text."""
+    """Yield clauses and the ``"OR"`` marker from cleaned query text.
+
+    ``AND`` and ``+word`` say what a plain word says already (each must match), ``NOT
+    word`` what ``-word`` does: readers of other search engines write them so.
+    """
     position, length = 0, len(text)
     text = _SEPARATORS.sub(" ", text)
+    negate_next = False
     while position < length:
         char = text[position]
         if char.isspace():
             position += 1
             continue
         following = text[position + 1] if position + 1 < length else " "
+        if char == "+" and following.isalpha():
+            position += 1
+            continue
         negated = char == "-" and not following.isspace() and not following.isdigit()  # -9
         start = position + 1 if negated else position
+        negated, negate_next = negated or negate_next, False
         field_name, start = _field_prefix(text, start)
         if start < length and text[start] in QUOTES:
             end = _closing_quote(text, start + 1)
@@ -141,8 +153,10 @@ def _lex(text: str):
             end += 1
         word = written = text[start:end]
         position = max(end, start + 1)
-        if word == "OR" and not negated and field_name is None:
-            yield "OR"
+        if word in ("OR", "AND", "NOT") and not negated and field_name is None:
+            if word == "OR":
+                yield "OR"
+            negate_next = word == "NOT"
             continue
         prefix = word.endswith("*") and len(word.rstrip("*")) >= MIN_PREFIX_LETTERS
         word = word.strip("*")
