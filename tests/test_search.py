@@ -171,6 +171,29 @@ def test_and_not_and_plus_read_as_other_search_engines_read_them(tmp_path: Path)
     assert ids(searcher, "toplantı NOT ankara") == ids(searcher, "toplantı -ankara")
 
 
+def test_a_phrase_is_marked_where_it_stands_whole(tmp_path: Path) -> None:
+    """A word of a quoted phrase is marked only inside the phrase, unless the query also
+    asks for it alone."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "a.txt": "title: Güvenlik\n\nGüvenlik Konseyi bugün toplandı. Konseyi eleştirenler"
+            " var, güvenlik önlemleri de.\n",
+            "b.txt": "title: Rapor\n\nKonseyi bekleyen güvenlik raporu açıklandı.\n",
+        },
+    )
+    hit = searcher.search('"güvenlik konseyi"').results[0]
+    assert hit.id == "a" and hit.title_html == "Güvenlik"
+    assert re.findall(r"<mark>(.*?)</mark>", hit.snippet) == ["Güvenlik", "Konseyi"]
+    also_alone = searcher.search('güvenlik "güvenlik konseyi"').results[0]
+    assert also_alone.title_html == "<mark>Güvenlik</mark>"
+    assert re.findall(r"<mark>(.*?)</mark>", also_alone.snippet) == [
+        "Güvenlik",
+        "Konseyi",
+        "güvenlik",
+    ]
+
+
 def test_capitals_never_change_a_result(searcher: Searcher) -> None:
     upper = searcher.search("KIRGIZİSTAN")
     lower = searcher.search("kırgızistan")

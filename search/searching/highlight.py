@@ -72,7 +72,31 @@ def match_spans(text: str, spec: MatchSpec, most: int | None = None) -> list[tup
             spans.append((start, end, fold))
             if len(spans) == most:
                 break
-    return spans
+    return _phrases_whole(text, spans, spec) if spec.phrases else spans
+
+
+def _phrases_whole(
+    text: str, spans: list[tuple[int, int, str]], spec: MatchSpec
+) -> list[tuple[int, int, str]]:
+    """``spans`` without the words that match only as words of a quoted phrase where the
+    phrase does not stand whole (its words one after another, nothing but spaces and
+    punctuation between them)."""
+    forms = [_forms(text[start:end])[0] for start, end, _ in spans]
+    lone = [spec.only_in_phrases(form) for form in forms]
+    if not any(lone):
+        return spans
+    kept = [not alone for alone in lone]
+    for phrase in spec.phrases:
+        size = len(phrase)
+        for first in range(len(spans) - size + 1):
+            run = range(first, first + size)
+            if tuple(forms[i] for i in run) == phrase and all(
+                not any(char.isalnum() for char in text[spans[i][1] : spans[i + 1][0]])
+                for i in run[:-1]
+            ):
+                for i in run:
+                    kept[i] = True
+    return [span for span, keep in zip(spans, kept, strict=True) if keep]
 
 
 @lru_cache(maxsize=WORDS_CACHED)

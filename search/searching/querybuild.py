@@ -76,6 +76,9 @@ class MatchSpec:
     folded: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     stems: set[str] = field(default_factory=set)
+    #: Quoted phrases of two words or more (exact forms): a word of one that no other part
+    #: of the query matches is marked only where the phrase stands whole.
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
     #: Words of the text already decided: raw word -> its fold when a match, else "".
     decisions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _starts: frozenset[str] | None = field(default=None, repr=False, compare=False)
@@ -83,7 +86,22 @@ class MatchSpec:
 
     def matches(self, exact_form: str, folded: str | None = None) -> bool:
         """Whether a token (apostrophe-stripped, Turkish-lower-cased) is a match;
-        ``folded`` is its ASCII fold when the caller has it already."""
+        ``folded`` is its ASCII fold when the caller has it already. A word of a phrase
+        matches here wherever it stands (see :meth:`only_in_phrases`)."""
+        if self.phrases and exact_form in self.phrase_words():
+            return True
+        return self._matches_alone(exact_form, folded)
+
+    def phrase_words(self) -> frozenset[str]:
+        return frozenset(word for phrase in self.phrases for word in phrase)
+
+    def only_in_phrases(self, exact_form: str) -> bool:
+        """Whether a matching word matches only as a word of a phrase."""
+        return bool(self.phrases) and (
+            exact_form in self.phrase_words() and not self._matches_alone(exact_form)
+        )
+
+    def _matches_alone(self, exact_form: str, folded: str | None = None) -> bool:
         if exact_form in self.exact:
             return True
         if folded is None:
@@ -106,7 +124,7 @@ class MatchSpec:
         begin with (:func:`~search.text.analysis.stem_first_letters`), an empty one any start.
         """
         if self._starts is None:
-            words = (*self.exact, *self.folded, *self.prefixes)
+            words = (*self.exact, *self.phrase_words(), *self.folded, *self.prefixes)
             starts = {ascii_fold(word)[:2] for word in words}
             for stem in self.stems:
                 start = ascii_fold(stem_start(stem))
@@ -120,7 +138,7 @@ class MatchSpec:
         return self._starts
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.folded or self.prefixes or self.stems)
+        return bool(self.exact or self.phrases or self.folded or self.prefixes or self.stems)
 
 
 class Vocabulary:
@@ -496,9 +514,10 @@ def _clause(clause: Clause, vocabulary: Vocabulary, spec: MatchSpec) -> engine.C
 
 def _phrase(words: list[str], fields: tuple[str, ...], spec: MatchSpec) -> engine.Clause:
     """Exact words in order, in the exact-form fields."""
-    spec.exact.update(words)
     if len(words) == 1:
+        spec.exact.add(words[0])
         return engine.TermsClause(tuple((f, words[0], _field_boost(f)) for f in fields))
+    spec.phrases.add(tuple(words))
     return engine.PhraseClause(tuple(words), tuple((f, _field_boost(f)) for f in fields))
 
 
