@@ -231,6 +231,29 @@ def test_a_one_letter_prefix_is_named_as_you_type(page, live_server):
     )
 
 
+@pytest.fixture
+def long_word_article(articles_dir: Path) -> str:
+    """An article whose title and body are one unbroken 180-letter word (a pasted address)."""
+    word = "belgelikadres" + "x" * 167
+    write_articles(articles_dir, {"uzun.txt": f"title: {word}\n\nBelgelik {word} metni.\n"})
+    return "uzun"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_unbroken_long_title_does_not_widen_the_page(
+    long_word_article, browser, live_server, width
+):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="tr-TR")
+    page = context.new_page()
+    for path in ("/?q=belgelik", f"/articles/{long_word_article}?q=belgelik"):
+        page.goto(live_server + path)
+        assert page.locator("mark").count() >= 1
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, width, overflow)
+    screenshot(page, f"long-word-{width}")
+    context.close()
+
+
 def test_keyboard_only_use_with_visible_focus(page, live_server):
     search_for(page, live_server, "toplantı")
     page.locator("body").click(position={"x": 5, "y": 5})
