@@ -194,6 +194,24 @@ def test_a_phrase_is_marked_where_it_stands_whole(tmp_path: Path) -> None:
     ]
 
 
+def test_a_short_query_matches_its_word_by_the_stem_of_its_inflections(tmp_path: Path) -> None:
+    """Snowball stems ``toplantı`` as ``topla`` (the stem of ``toplandı``, ``toplama``) but
+    ``toplantıya`` as ``toplantı``; in an archive where ``topla`` is rare enough to be used,
+    an article on a council that convened outranked the ones on the meeting."""
+    articles = {
+        f"dolgu{number}.txt": f"title: Hava {number}\n\nŞehirde hava {number} derece olacak.\n"
+        for number in range(30)
+    }
+    articles |= {
+        "meclis.txt": "title: Meclis toplandı\n\nMeclis bugün olağanüstü toplandı.\n",
+        "bakanlar.txt": "title: Bakanlar\n\nBakanlar Bişkek'teki toplantıya katıldı.\n",
+        "butce.txt": "title: Bütçe\n\nBütçe toplantısında kararlar alındı.\n",
+    }
+    searcher = searcher_over(tmp_path, articles)
+    assert sorted(ids(searcher, "toplantı")) == ["bakanlar", "butce"]
+    assert ids(searcher, "toplandı")[0] == "meclis"
+
+
 def test_capitals_never_change_a_result(searcher: Searcher) -> None:
     upper = searcher.search("KIRGIZİSTAN")
     lower = searcher.search("kırgızistan")

@@ -12,6 +12,7 @@ matches weigh more than body matches. The weights were chosen on the relevance b
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -63,6 +64,10 @@ RARE_SHARE = 0.05
 #: ``doğdu``, ``çalışmıştır`` and ``çalıştı``), while a dictionary word keeps to its own
 #: forms (Snowball stems ``kuru`` and ``kurum`` alike, as ``kur``).
 INFLECTED_RARE_SHARE = 0.20
+#: In a query of at most this many words, each word is matched by its inflections' own
+#: Snowball stem (see :func:`_own_stems`); a longer one (a question, a pasted headline)
+#: keeps the word's stem, which joins the verb forms its articles answer with.
+OWN_STEMS_MAX_GROUPS = 3
 #: Shorter query words match their own spellings only: two letters and a suffix spell
 #: another word too often (``ad`` + ``-a`` is ``ada``, an island).
 MIN_EXPANDED_LENGTH = 3
@@ -436,10 +441,12 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     spec = MatchSpec()
     only_stopwords = all(_is_stopword(c) for c in parsed.clauses)
     groups, phrases, labels, required = [], [], [], []
-    for group in _split_compounds(parsed.groups):
+    split = _split_compounds(parsed.groups)
+    short = len(split) <= OWN_STEMS_MAX_GROUPS
+    for group in split:
         budget.step_aside()  # a query of many words is a costly one: plain ones go first
         kept = [clause for clause in group if only_stopwords or not _is_stopword(clause)]
-        compiled = [(clause, _clause(clause, vocabulary, spec)) for clause in kept]
+        compiled = [(clause, _clause(clause, vocabulary, spec, short)) for clause in kept]
         compiled = [(clause, built) for clause, built in compiled if built is not None]
         if compiled and all(clause.field == "category" for clause, _ in compiled):
             required.append([built for _, built in compiled])
@@ -498,7 +505,11 @@ def _is_stopword(clause: Clause) -> bool:
     )
 
 
-def _clause(clause: Clause, vocabulary: Vocabulary, spec: MatchSpec) -> engine.Clause | None:
+def _clause(
+    clause: Clause, vocabulary: Vocabulary, spec: MatchSpec, short: bool = False
+) -> engine.Clause | None:
+    """A clause's scoring terms; ``short``: a query of at most
+    :data:`OWN_STEMS_MAX_GROUPS` words."""
     if clause.field == "category":
         return engine.QueryClause(wq.Term("category", category_key(clause.text)))
     fields = ("title",) if clause.field == "title" else TEXT_FIELDS
@@ -509,7 +520,7 @@ def _clause(clause: Clause, vocabulary: Vocabulary, spec: MatchSpec) -> engine.C
         return _phrase(words, fields, spec)
     if clause.prefix:
         return _prefix(words[0], fields, vocabulary, spec)
-    return _word(words[0], fields, vocabulary, spec)
+    return _word(words[0], fields, vocabulary, spec, short)
 
 
 def _phrase(words: list[str], fields: tuple[str, ...], spec: MatchSpec) -> engine.Clause:
@@ -534,9 +545,14 @@ def _prefix(
 
 
 def _word(
-    word: str, fields: tuple[str, ...], vocabulary: Vocabulary, spec: MatchSpec
+    word: str,
+    fields: tuple[str, ...],
+    vocabulary: Vocabulary,
+    spec: MatchSpec,
+    short: bool = False,
 ) -> engine.Clause:
-    """The word as typed (strongest), then every indexed spelling and inflection of it."""
+    """The word as typed (strongest), then every indexed spelling and inflection of it,
+    and its Snowball stem (in a ``short`` query, its inflections' stem: :func:`_own_stems`)."""
     forms = vocabulary.forms(word)
     spec.exact.add(word)
     spec.exact.update(forms)
@@ -550,11 +566,27 @@ def _word(
     if len(fields) > 1:
         terms.append(("meta", word, META_BOOST))
         share = RARE_SHARE if is_dictionary_word(word) else INFLECTED_RARE_SHARE
-        for stem in _stems(word, vocabulary) if _stemmed(word) else ():
+        stems = _own_stems(word, forms, vocabulary) if short else _stems(word, vocabulary)
+        for stem in stems if _stemmed(word) else ():
             if vocabulary.is_rare("stem", stem, share):
                 spec.stems.add(stem)
                 terms.append(("stem", stem, STEM_BOOST))
     return engine.TermsClause(tuple(terms))
+
+
+def _own_stems(word: str, forms: dict[str, tuple[str, ...]], vocabulary: Vocabulary) -> list[str]:
+    """:func:`_stems`, but a stem that none of the word's indexed inflections has gives way
+    to the stem most of them have. Snowball stems ``toplantı`` as ``topla``, the stem of
+    ``toplama`` and ``toplandı``, while ``toplantıya`` and ``toplantının`` stem as
+    ``toplantı``: the stem carries most of a word's weight, and an article on a gathering
+    outranked the ones on the meeting."""
+    stems = _stems(word, vocabulary)
+    inflected = [form for form in forms if form != word]
+    if not inflected:
+        return stems
+    theirs = Counter(turkish_stem(form) for form in inflected)
+    most = theirs.most_common(1)[0][0]
+    return list(dict.fromkeys(stem if stem in theirs else most for stem in stems))
 
 
 def _stemmed(word: str) -> bool:
