@@ -541,6 +541,7 @@ def test_a_typo_shows_the_corrected_results_and_a_link_to_the_words_as_typed(emb
     assert "“kırgızistan” için sonuçlar gösteriliyor — yine de" in html
     assert 'href="/?q=k%C4%B1rg%C4%B1stan&amp;as_typed=1">“kırgıstan” ara</a>' in html
     assert "biskek-zirvesi" in html and "sonuç bulunamadı" not in html
+    assert "biskek-zirvesi?q=k%C4%B1rg%C4%B1zistan" in html  # its page marks what was found
 
 
 def test_suggestion_and_empty_state_for_the_words_as_typed(client):

@@ -221,6 +221,59 @@ def test_corrected_results_then_the_words_as_typed_then_the_suggestion(page, liv
     assert page.locator(".summary").inner_text().startswith("1 sonuç")
 
 
+def test_corrected_results_as_you_type_say_so_and_mark_the_article(page, live_server):
+    open_front_page(page, live_server)
+    page.keyboard.type("kırgıstan", delay=30)
+    corrected = page.locator(".corrected")
+    corrected.wait_for()
+    assert corrected.inner_text() == (
+        "“kırgızistan” için sonuçlar gösteriliyor — yine de “kırgıstan” ara"
+    )
+    with page.expect_navigation():
+        page.locator("ol.hits h3 a").first.click()
+    assert page.locator("article mark").count() >= 1  # the corrected words are marked
+
+
+def test_emptying_the_box_takes_the_old_results_away(page, live_server):
+    open_front_page(page, live_server)
+    page.keyboard.type("liman", delay=30)
+    page.locator(".summary", has_text=re.compile("^1 sonuç")).wait_for()
+    page.fill("#q", "")
+    page.locator("#q").dispatch_event("input")
+    page.locator("ol.hits").wait_for(state="detached")
+    assert "q=" not in page.url and page.title() == "haberara"
+
+
+def test_a_filter_the_search_refuses_is_said_as_you_type(browser, live_server):
+    context = browser.new_context(locale="tr-TR")  # (the 400 is logged: no ``page`` fixture)
+    page = context.new_page()
+    page.goto(live_server + "/?q=toplant%C4%B1")
+    page.fill("#from", "2026-06-01")
+    page.fill("#to", "2025-01-01")
+    page.locator("#q").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" ankara", delay=30)
+    alert = page.locator('#sonuclar [role="alert"]')
+    alert.wait_for()
+    assert alert.inner_text().startswith("Başlangıç tarihi geçersiz")
+    assert "ankara" in page.url
+    context.close()
+
+
+def test_the_other_categories_stay_offered_as_you_type(page, live_server):
+    page.goto(live_server + "/?q=toplant%C4%B1&category=spor")
+    offered = page.locator(".filters .check").all_inner_texts()
+    assert len(offered) > 1
+    page.fill("#q", "zzqxwv")
+    page.locator("#q").dispatch_event("input")
+    page.locator(".empty").wait_for()
+    assert "Filtreleri kaldırıp yeniden arayın" in page.locator(".empty").inner_text()
+    page.fill("#q", "toplantı")
+    page.locator("#q").dispatch_event("input")
+    page.locator("ol.hits").wait_for()
+    assert sorted(page.locator(".filters .check").all_inner_texts()) == sorted(offered)
+
+
 def test_a_one_letter_prefix_is_named_as_you_type(page, live_server):
     open_front_page(page, live_server)
     page.keyboard.type("toplantı b*", delay=30)

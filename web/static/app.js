@@ -64,29 +64,59 @@ function liveResults(form, box, area) {
   }
   const pageUrl = (data) => `/?${data}`;
 
+  const PARAMETER_LABELS = { q: "Arama metni", from: "Başlangıç tarihi", to: "Bitiş tarihi",
+    page: "Sayfa numarası", per_page: "Sayfa başına sonuç sayısı", sort: "Sıralama" };
+
   async function run() {
     const q = box.value.trim();
-    if (q.length < MIN_LIVE_CHARS) return;
-    const data = params();
     if (pending) pending.abort();
+    pending = null;
+    if (q.length < MIN_LIVE_CHARS) {
+      if (!q && area.classList.contains("layout")) clear(); // the old words' results go
+      return;
+    }
+    const data = params();
     const controller = new AbortController();
     pending = controller;
-    let body;
+    let body, others;
     try {
       const response = await fetch(`/api/search?${data}`, { signal: controller.signal });
-      if (!response.ok) return; // the page's own submit shows the message
       body = await response.json();
+      if (response.ok && data.getAll("category").length) {
+        // the other categories' counts, as the server's page gives them: one hit, no category
+        const unfiltered = params({ category: null, per_page: "1", page: null });
+        others = (await (await fetch(`/api/search?${unfiltered}`, { signal: controller.signal })).json()).facets;
+      }
+      if (!response.ok) body = { error: body.error || {} };
     } catch {
       return; // cancelled by a newer keystroke or by leaving the page; Enter still works
     }
     if (pending !== controller) return;
     pending = null;
-    render(body, data);
+    const focused = area.contains(document.activeElement);
+    if (body.error) showError(body.error);
+    else render(body, data, others);
     history.replaceState(null, "", pageUrl(data));
     document.title = `${box.value} – haberara`;
+    if (focused) document.getElementById("sonuclar").focus(); // not lost with what was redrawn
   }
 
-  function render(page, data) {
+  function clear() {
+    area.innerHTML = `<section class="results" id="sonuclar" tabindex="-1"></section>`;
+    area.classList.remove("layout");
+    document.getElementById("duyuru").textContent = "";
+    history.replaceState(null, "", pageUrl(params({ q: null })));
+    document.title = "haberara";
+  }
+
+  function showError(error) {
+    const label = PARAMETER_LABELS[error.parameter] || "Arama";
+    area.innerHTML = `<section class="results" id="sonuclar" tabindex="-1">
+      <div class="error" role="alert"><p>${escapeHtml(label)} geçersiz: bu arama yapılamadı. Nedenini görmek için Enter'a basın.</p></div></section>`;
+    area.classList.remove("layout");
+  }
+
+  function render(page, data, others) {
     const welcome = document.querySelector(".welcome");
     if (welcome) welcome.remove();
     area.classList.add("layout");
@@ -99,9 +129,9 @@ function liveResults(form, box, area) {
         <nav class="sort" aria-label="Sıralama">Sırala: ${sortLinks(data)}</nav>
         <a class="json-link" href="/api/search?${escapeHtml(data)}" type="application/json">JSON</a>
       </div>
-      ${chips(data)}${notices(page)}${hits(page)}${pagination(page, data)}
+      ${chips(data)}${notices(page, data)}${hits(page, data)}${pagination(page, data)}
     </section>
-    <aside class="filters" id="filtreler" aria-label="Filtreler">${filters(page, data)}</aside>`;
+    <aside class="filters" id="filtreler" aria-label="Filtreler">${filters(page, data, others)}</aside>`;
     // a live region that stays in the page: one drawn afresh is not read out
     document.getElementById("duyuru").textContent = summary;
     enhanceFilters(area);
@@ -133,8 +163,12 @@ function liveResults(form, box, area) {
     }).join(" ");
   }
 
-  function notices(page) {
+  function notices(page, data) {
     let html = "";
+    if (page.corrected) {
+      const url = escapeHtml(pageUrl(params({ as_typed: "1" })));
+      html += `<p class="corrected">“${escapeHtml(page.corrected)}” için sonuçlar gösteriliyor — yine de <a href="${url}">“${escapeHtml(data.get("q"))}” ara</a></p>`;
+    }
     if (page.suggestion) {
       const url = escapeHtml(pageUrl(params({ q: page.suggestion })));
       html += `<p class="suggestion">Bunu mu demek istediniz: <a href="${url}">${escapeHtml(page.suggestion)}</a></p>`;
@@ -154,12 +188,14 @@ function liveResults(form, box, area) {
     return html;
   }
 
-  function hits(page) {
+  function hits(page, data) {
     if (!page.results.length) {
+      const unfilter = active(data)
+        ? `<li><a href="${escapeHtml(pageUrl(new URLSearchParams({ q: data.get("q") })))}">Filtreleri kaldırıp yeniden arayın</a>.</li>` : "";
       return `<div class="empty"><p><strong>“${escapeHtml(page.query)}” için sonuç bulunamadı.</strong></p>
-        <ul><li>Yazımı kontrol edin ya da daha az kelimeyle arayın.</li></ul></div>`;
+        <ul><li>Yazımı kontrol edin ya da daha az kelimeyle arayın.</li>${unfilter}</ul></div>`;
     }
-    const q = encodeURIComponent(page.query);
+    const q = encodeURIComponent(page.corrected || page.query); // the words the marks are for
     const items = page.results.map((hit) => {
       const href = `/articles/${hit.id.split("/").map(encodeURIComponent).join("/")}?q=${q}`;
       const meta = [
@@ -192,10 +228,11 @@ function liveResults(form, box, area) {
     return `<nav class="pagination" aria-label="Sayfalar">${html}</nav>`;
   }
 
-  function filters(page, data) {
+  function filters(page, data, others) {
     const chosen = new Set(data.getAll("category").map(categoryKey));
-    const facets = page.facets.category.filter((f) => !chosen.has(f.value));
-    const checked = [...chosen].map((value) => ({ value, count: null }));
+    const facets = (others || page.facets).category.filter((f) => !chosen.has(f.value));
+    const counts = new Map((others || { category: [] }).category.map((f) => [f.value, f.count]));
+    const checked = [...chosen].map((value) => ({ value, count: counts.get(value) ?? null }));
     const boxes = [...checked, ...facets].map((f) => `<label class="check">
       <input type="checkbox" name="category" value="${escapeHtml(f.value)}" form="arama"${chosen.has(f.value) ? " checked" : ""}>
       ${escapeHtml(categoryName(f.value))} <span class="count">${f.count === null ? "" : count(f.count)}</span></label>`);
