@@ -7,6 +7,7 @@ Screenshots go to ``test-artifacts/`` (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -368,7 +369,11 @@ def test_typing_shows_results_without_pressing_enter(page, live_server):
     assert page.locator("#duyuru").inner_text().startswith("12 sonuç")  # read out
     assert re.search(r"[?&]q=liman\+OR\+toplant%C4%B1", page.url)
     assert page.get_by_role("checkbox", name=re.compile("^Ekonomi")).is_visible()  # facets
-    assert page.get_by_role("link", name="Son 7 gün").is_visible()
+    week = page.get_by_role("link", name="Son 7 gün")
+    assert week.is_visible()
+    today = datetime.date.today()
+    week_from = (today - datetime.timedelta(6)).isoformat()  # today and the 6 days before
+    assert f"from={week_from}&to={today.isoformat()}" in week.get_attribute("href")
     json_link = page.locator("a.json-link").get_attribute("href")
     assert json_link == "/api/search?q=liman+OR+toplant%C4%B1"
     screenshot(page, "results-as-you-type")

@@ -109,10 +109,13 @@ SORT_NAMES = {"relevance": "ilgiye göre", "date": "tarihe göre"}
 def quick_ranges(today: datetime.date) -> list[tuple[str, str, str]]:
     """``(label, from, to)`` of the quick date ranges offered beside the date fields.
 
-    >>> quick_ranges(datetime.date(2025, 9, 12))[0]
-    ('Son 24 saat', '2025-09-11', '2025-09-12')
+    Both ends count: the last 7 days are today and the 6 before it. Articles have a day,
+    not an hour, so the last 24 hours are yesterday and today.
+
+    >>> quick_ranges(datetime.date(2025, 9, 12))[:2]
+    [('Son 24 saat', '2025-09-11', '2025-09-12'), ('Son 7 gün', '2025-09-06', '2025-09-12')]
     """
-    days = [("Son 24 saat", 1), ("Son 7 gün", 7), ("Son 30 gün", 30)]
+    days = [("Son 24 saat", 1), ("Son 7 gün", 6), ("Son 30 gün", 29)]
     ranges = [
         (label, (today - datetime.timedelta(n)).isoformat(), today.isoformat()) for label, n in days
     ]

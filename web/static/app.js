@@ -276,7 +276,8 @@ function todaysRanges() {
     .map((n, i) => String(n).padStart(i ? 2 : 4, "0")).join("-");
   const today = new Date();
   const before = (days) => iso(new Date(today.getFullYear(), today.getMonth(), today.getDate() - days));
-  return [["Son 24 saat", before(1)], ["Son 7 gün", before(7)], ["Son 30 gün", before(30)],
+  // both ends count (as web.present.quick_ranges): the last 7 days are today and 6 before
+  return [["Son 24 saat", before(1)], ["Son 7 gün", before(6)], ["Son 30 gün", before(29)],
     ["Bu yıl", `${today.getFullYear()}-01-01`]].map(([label, from]) => [label, from, iso(today)]);
 }
 
