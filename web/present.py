@@ -52,13 +52,20 @@ def turkish_count(value: int) -> str:
 CATEGORY_NAMES = {
     "asayis": "Asayiş",
     "bilim": "Bilim",
+    "bilim-teknoloji": "Bilim-Teknoloji",
     "cevre": "Çevre",
+    "dis-haber": "Dış Haber",
+    "dis-haberler": "Dış Haberler",
+    "dis-politika": "Dış Politika",
     "dunya": "Dünya",
     "egitim": "Eğitim",
     "ekonomi": "Ekonomi",
     "genel": "Genel",
     "guncel": "Güncel",
     "gundem": "Gündem",
+    "ic-haber": "İç Haber",
+    "ic-haberler": "İç Haberler",
+    "ic-politika": "İç Politika",
     "kultur": "Kültür",
     "kultur-sanat": "Kültür-Sanat",
     "magazin": "Magazin",
@@ -81,6 +88,8 @@ def category_name(key: str, written: str | None = None, names: dict[str, str] | 
 
     >>> category_name("kultur-sanat"), category_name("bilim-ilim", "bilim-ilim")
     ('Kültür-Sanat', 'Bilim-İlim')
+    >>> category_name("ic-haber"), category_name("dis-politika")
+    ('İç Haber', 'Dış Politika')
     """
     found = (names or CATEGORY_NAMES).get(key)
     return found or derived_category_name(written or key)
