@@ -625,6 +625,18 @@ def test_article_page_highlights_the_query(client):
     assert html.count("<p>") >= 2  # paragraphs kept
 
 
+def test_an_article_leads_back_to_the_page_of_results_it_was_found_on(client):
+    """Sort, filters and page travel with the article's link, and back."""
+    search = "/?q=toplant%C4%B1&per_page=1&sort=date&from=2020-01-01&page=2"
+    results = page_text(client, search)
+    link = re.search(r'<h3><a href="(/articles/[^"]+)">', results)[1].replace("&amp;", "&")
+    assert all(part in link for part in ("sort=date", "from=2020-01-01", "page=2", "per_page=1"))
+    article = page_text(client, link)
+    back = re.search(r'<p class="back"><a href="([^"]+)">', article)[1].replace("&amp;", "&")
+    assert sorted(back.split("?")[1].split("&")) == sorted(search.split("?")[1].split("&"))
+    assert "“toplantı” aramasına dön" in article
+
+
 def test_article_page_marks_the_words_of_a_phrase_no_article_holds(client):
     """As on the results page, such a phrase was searched as its words: their inflected
     forms are marked too."""

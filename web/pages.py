@@ -57,6 +57,18 @@ def search_url(changes: dict[str, Any] | None = None, **more: Any) -> str:
     return url_for("pages.index", **params)
 
 
+@bp.app_template_global()
+def article_url(article_id: str, words: str) -> str:
+    """An article's page, carrying the search it was found by (its words, the ones
+    marked, then filters, sort and page), for its way back to that page of results."""
+    params: dict[str, Any] = {
+        name: request.args.getlist(name) for name in SEARCH_PARAMETERS if name in request.args
+    }
+    params = {k: v for k, v in params.items() if v not in (None, "", [])}
+    params["q"] = words
+    return url_for("pages.article", article_id=article_id, **params)
+
+
 @bp.app_template_filter("tr_date")
 def tr_date(iso: str | None) -> str:
     return turkish_date(iso)
@@ -131,11 +143,15 @@ def article(article_id: str) -> str:
     """One article with the words of ``?q=`` highlighted."""
     q = request.args.get("q", "")
     found = find_highlighted_article(article_id, q)
+    searched = {  # the search the reader came from, for the way back
+        name: request.args.getlist(name) for name in SEARCH_PARAMETERS if name in request.args
+    }
     return render_template(
         "article.html",
         article=found.article,
         related=searcher().related(found.article.id),
         q=q,
+        back_url=url_for("pages.index", **searched) if q.strip() else url_for("pages.index"),
         title_html=Markup(found.title_html),
         paragraphs=[Markup(paragraph) for paragraph in found.paragraphs_html],
         left_out_chars=found.left_out_chars,

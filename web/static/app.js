@@ -195,9 +195,10 @@ function liveResults(form, box, area) {
       return `<div class="empty"><p><strong>“${escapeHtml(page.query)}” için sonuç bulunamadı.</strong></p>
         <ul><li>Yazımı kontrol edin ya da daha az kelimeyle arayın.</li>${unfilter}</ul></div>`;
     }
-    const q = encodeURIComponent(page.corrected || page.query); // the words the marks are for
+    // the words the marks are for, and the search to go back to (as web.pages.article_url)
+    const search = params({ q: page.corrected || page.query, page: page.page > 1 ? String(page.page) : null });
     const items = page.results.map((hit) => {
-      const href = `/articles/${hit.id.split("/").map(encodeURIComponent).join("/")}?q=${q}`;
+      const href = `/articles/${hit.id.split("/").map(encodeURIComponent).join("/")}?${search}`;
       const meta = [
         hit.date ? `<time datetime="${escapeHtml(hit.date)}">${trDate(hit.date)}</time>` : "",
         hit.category ? `<span class="category">${escapeHtml(categoryName(categoryKey(hit.category), hit.category))}</span>` : "",
