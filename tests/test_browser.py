@@ -402,6 +402,7 @@ def test_autocomplete_by_keyboard(page, live_server):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "q=%C3%87orum" in page.url
+    assert "from=" not in page.url and "to=" not in page.url  # empty date fields are not sent
     assert page.locator(".summary").inner_text().startswith("1 sonuç")
 
 

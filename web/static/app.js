@@ -412,6 +412,10 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!form) return;
   const box = document.getElementById("q");
   const area = document.getElementById("sonuc-alani");
+  // a date field left empty is not sent: the address says only what the reader chose
+  form.addEventListener("formdata", (event) => {
+    for (const [name, value] of [...event.formData]) if (value === "") event.formData.delete(name);
+  });
   enhanceFilters(document);
   if (box && area) {
     const results = liveResults(form, box, area);
