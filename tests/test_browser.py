@@ -444,6 +444,9 @@ def test_phone_layout_results_first_and_the_filters_button(browser, live_server)
         assert filters.is_visible() and button.get_attribute("aria-expanded") == "true"
         assert page.evaluate("document.activeElement.closest('#filtreler') !== null")
         screenshot(page, "phone-filters-open")
+        for key in ["Tab"] * 30 + ["Shift+Tab"] * 30:  # focus goes round the open panel
+            page.keyboard.press(key)
+            assert page.evaluate("document.activeElement.closest('#filtreler') !== null"), key
         page.keyboard.press("Escape")
         assert not filters.is_visible()
         assert page.evaluate("document.activeElement.classList.contains('filters-toggle')")

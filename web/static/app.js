@@ -399,7 +399,16 @@ function enhanceFilters(root) {
   });
   close.addEventListener("click", () => toggle(false));
   panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && panel.classList.contains("open")) toggle(false);
+    if (!panel.classList.contains("open")) return;
+    if (event.key === "Escape") toggle(false);
+    if (event.key !== "Tab") return;
+    // open over the whole page (a phone): Tab goes round the panel, not behind it
+    const items = [...panel.querySelectorAll("a[href], button, input")].filter((item) => item.offsetParent);
+    const [first, last] = [items[0], items[items.length - 1]];
+    if (event.shiftKey ? document.activeElement === first : document.activeElement === last) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
   });
   root.querySelectorAll('input[type="checkbox"][form="arama"]').forEach((input) => {
     input.addEventListener("change", () => input.form.requestSubmit());
