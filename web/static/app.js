@@ -105,7 +105,8 @@ function liveResults(form, box, area) {
     area.innerHTML = `<section class="results" id="sonuclar" tabindex="-1"></section>`;
     area.classList.remove("layout");
     document.getElementById("duyuru").textContent = "";
-    history.replaceState(null, "", pageUrl(params({ q: null })));
+    const rest = params({ q: null });
+    history.replaceState(null, "", `${rest}` ? pageUrl(rest) : "/");
     document.title = "haberara";
   }
 
