@@ -288,21 +288,21 @@ def _typed_alike(word: str, form: str, base: str) -> bool:
     >>> _typed_alike("yaşta", "yaşında", "yas"), _typed_alike("yaşta", "yasına", "yas")
     (True, False)
 
-    A circumflex is a spelling, not a letter of its own: ``şikâyet`` and ``şikayet`` are
-    one word, written either way in one archive.
+    In a longer base a circumflex is a spelling, not a letter of its own: ``şikâyet`` and
+    ``şikayet`` are one word, written either way in one archive; in a short one it tells
+    words apart, as ``kâr`` (profit) and ``kar`` (snow).
 
-    >>> _typed_alike("şikayet", "şikâyetleri", "sikayet")
-    True
+    >>> _typed_alike("şikayet", "şikâyetleri", "sikayet"), _typed_alike("kâr", "karı", "kar")
+    (True, False)
     """
     if word.isascii():
         return True
-    word, form = word.translate(_CIRCUMFLEX), form.translate(_CIRCUMFLEX)
     variants = stem_variants(base)
     if len(base) < SHORT_LEMMA_LENGTH and len(variants) == 1 and base[-1:] != "c":
         shared = len(base)  # a short base that does not change: all its letters are kept
-    else:
-        shared = min(len(prefix) for prefix, _ in variants) - 1
-    return form[:shared] == word[:shared]
+        return form[:shared] == word[:shared]
+    shared = min(len(prefix) for prefix, _ in variants) - 1
+    return form.translate(_CIRCUMFLEX)[:shared] == word.translate(_CIRCUMFLEX)[:shared]
 
 
 #: The fields of each mask, one shared tuple each rather than a tuple per kept form.
