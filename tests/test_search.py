@@ -212,6 +212,20 @@ def test_a_short_query_matches_its_word_by_the_stem_of_its_inflections(tmp_path:
     assert ids(searcher, "toplandı")[0] == "meclis"
 
 
+def test_a_typo_is_corrected_to_the_nearest_word_however_many_are_two_edits_away(
+    tmp_path: Path,
+) -> None:
+    """``deprm`` is one edit from ``deprem`` and two from ``dere``, ``deri``, ``derim``,
+    ``ders`` and ``dert``, which sort after it: the nearest word must win."""
+    words = ["dere", "deri", "derim", "ders", "dert", "derviş"]
+    articles = {f"{word}.txt": f"title: {word}\n\nBugün {word} konuşuldu.\n" for word in words}
+    articles["deprem.txt"] = "title: Deprem\n\nKentte deprem oldu.\n"
+    searcher = searcher_over(tmp_path, articles)
+    page = searcher.search("deprm")
+    assert page.corrected == "deprem"
+    assert [hit.id for hit in page.results] == ["deprem"]
+
+
 def test_capitals_never_change_a_result(searcher: Searcher) -> None:
     upper = searcher.search("KIRGIZİSTAN")
     lower = searcher.search("kırgızistan")

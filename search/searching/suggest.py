@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -18,6 +19,16 @@ MIN_WORD_LENGTH = 4
 MAX_SUGGESTED_WORDS = 4
 #: A search finding fewer articles than this is given a suggestion.
 SUGGEST_BELOW = 3
+#: Indexed words within two edits of a misspelling that are weighed (all of them, in practice).
+MAX_CANDIDATES = 5_000
+#: A correction is the likeliest near word: the log of how often the articles use it, less
+#: this much per unit of :func:`edit_distance`. A word one unit farther must be used about
+#: e³ ≈ 20 times as often to win (``istnabul`` is ``istanbul``, a swap, not the corpus's one
+#: ``istabul``, a letter dropped), one a whole letter farther about 400 times (``gres`` is
+#: ``güreş``, not ``göre``); words farther than the nearest by more than
+#: :data:`NEAR_ENOUGH` units are not weighed.
+COST_WEIGHT = 3.0
+NEAR_ENOUGH = 2
 
 Ranked = TypeVar("Ranked")
 
@@ -91,35 +102,44 @@ def _better_word(word: str, vocabulary: Vocabulary) -> str | None:
         return None
     if vocabulary.forms(folded):
         return None  # found as written, or through a spelling or inflection
-    candidates = vocabulary.folded_corrector().suggest(folded, limit=5, maxdist=2, prefix=1)
+    # every word within the distance: whoosh scores them all alike and keeps, of a
+    # limited number, the alphabetically last (``deprm`` got ``deyim``, never ``deprem``)
+    corrector = vocabulary.folded_corrector()
+    candidates = corrector.suggest(folded, limit=MAX_CANDIDATES, maxdist=2, prefix=1)
     distances = {candidate: edit_distance(folded, candidate) for candidate in candidates}
-    nearest = min(distances.values(), default=None)
-    spellings = [
-        word
+    nearest = min(distances.values(), default=0)
+    weighed = [  # (how likely, spelling): the articles' own spelling of each near word
+        (math.log1p(vocabulary.body_frequency(spelling)) - COST_WEIGHT * distance, spelling)
         for candidate, distance in distances.items()
-        if distance == nearest
-        for word in vocabulary.words(candidate)
+        if distance <= nearest + NEAR_ENOUGH
+        for spelling in vocabulary.words(candidate)
     ]
-    return max(spellings, key=vocabulary.body_frequency, default=None)
+    return max(weighed, default=(0, None))[1]
 
 
 def edit_distance(one: str, other: str) -> int:
-    """Letters to insert, delete, change or swap with their neighbour to turn ``one`` into
-    ``other``: the nearest of the corrector's words wins, the most frequent among them
-    (``güreşş`` is ``güreş``, one letter off, not the more frequent ``güneş``, two off).
-    (whoosh has one in ``whoosh.support``, which only ``search.storage`` may import.)
+    """What turning ``one`` into ``other`` costs: 2 for each letter inserted or deleted, 3
+    for each letter changed or swapped with its neighbour. The nearest of the corrector's
+    words wins, the most frequent among them (``güreşş`` is ``güreş``, one letter off, not
+    the more frequent ``güneş``, two off); a reader drops or doubles a letter more often
+    than types a wrong one, so ``kırgıstan`` is ``kırgızistan`` (two letters dropped), not
+    ``kürdistan`` (two changed), and ``güreşş`` is not ``gürses``. Every one-edit word costs
+    less than any two-edit one. (whoosh has a plain one in ``whoosh.support``, which only
+    ``search.storage`` may import.)
 
     >>> edit_distance("guress", "gures"), edit_distance("guress", "gunes")
-    (1, 2)
+    (2, 5)
+    >>> edit_distance("kirgistan", "kirgizistan"), edit_distance("kirgistan", "kurdistan")
+    (4, 6)
     >>> edit_distance("ab", "ba"), edit_distance("", "abc"), edit_distance("kitap", "kitap")
-    (1, 3, 0)
+    (3, 6, 0)
     """
-    previous, current = None, list(range(len(other) + 1))
+    previous, current = None, list(range(0, 2 * len(other) + 1, 2))
     for i, letter in enumerate(one, 1):
-        before, previous, current = previous, current, [i] + [0] * len(other)
+        before, previous, current = previous, current, [2 * i] + [0] * len(other)
         for j, other_letter in enumerate(other, 1):
-            cost = letter != other_letter
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            cost = 0 if letter == other_letter else 3
+            current[j] = min(previous[j] + 2, current[j - 1] + 2, previous[j - 1] + cost)
             if i > 1 and j > 1 and letter == other[j - 2] and one[i - 2] == other_letter:
-                current[j] = min(current[j], before[j - 2] + 1)
+                current[j] = min(current[j], before[j - 2] + 3)
     return current[-1]
