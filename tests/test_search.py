@@ -226,6 +226,22 @@ def test_a_typo_is_corrected_to_the_nearest_word_however_many_are_two_edits_away
     assert [hit.id for hit in page.results] == ["deprem"]
 
 
+def test_a_typo_one_article_shares_still_gets_a_suggestion(tmp_path: Path) -> None:
+    """``galatasray`` is in one article: its results are shown, with the far more used
+    ``galatasaray`` suggested; a rare word with no such neighbour gets none."""
+    articles = {
+        f"mac{number}.txt": f"title: Maç {number}\n\nGalatasaray akşam {number}. maça çıkıyor.\n"
+        for number in range(12)
+    }
+    articles["yazim.txt"] = "title: Transfer\n\nGalatasray yeni bir oyuncuyla anlaştı.\n"
+    articles["nadir.txt"] = "title: Nadir\n\nZeytinyağlı enginar tarifi paylaşıldı.\n"
+    searcher = searcher_over(tmp_path, articles)
+    page = searcher.search("galatasray")
+    assert [hit.id for hit in page.results] == ["yazim"]
+    assert page.suggestion == "galatasaray" and page.corrected is None
+    assert searcher.search("enginar").suggestion is None
+
+
 def test_capitals_never_change_a_result(searcher: Searcher) -> None:
     upper = searcher.search("KIRGIZİSTAN")
     lower = searcher.search("kırgızistan")

@@ -28,6 +28,11 @@ MAX_CANDIDATES = 5_000
 #: ``güreş``, not ``göre``); words farther than the nearest by more than
 #: :data:`NEAR_ENOUGH` units are not weighed.
 COST_WEIGHT = 3.0
+#: A word at most this many articles use, in at most this many forms, may be a typo they
+#: share (``galatasray``): a near word far more used is suggested beside its results.
+RARE_WORD_USES = 2
+RARE_WORD_FORMS = 3
+RARE_WORD_RATIO = 10
 NEAR_ENOUGH = 2
 
 Ranked = TypeVar("Ranked")
@@ -93,20 +98,31 @@ def _looked_up(word: str, vocabulary: Vocabulary) -> int:
     folded = ascii_fold(word)
     if len(folded) < MIN_WORD_LENGTH or word in stopwords():
         return 0
-    return 0 if vocabulary.forms(folded) else 1
+    return 0 if _uses_if_rare(folded, vocabulary) is None else 1
+
+
+def _uses_if_rare(folded: str, vocabulary: Vocabulary) -> int | None:
+    """How many articles use the word (0: none), when that is at most
+    :data:`RARE_WORD_USES`; None for a word in common use."""
+    forms = vocabulary.forms(folded)
+    if len(forms) > RARE_WORD_FORMS:
+        return None
+    uses = sum(vocabulary.body_frequency(form) for form in forms)
+    return uses if uses <= RARE_WORD_USES else None
 
 
 def _better_word(word: str, vocabulary: Vocabulary) -> str | None:
     folded = ascii_fold(word)
     if len(folded) < MIN_WORD_LENGTH or word in stopwords():
         return None
-    if vocabulary.forms(folded):
-        return None  # found as written, or through a spelling or inflection
+    uses = _uses_if_rare(folded, vocabulary)
+    if uses is None:
+        return None  # found as written, or through a spelling or inflection, and used
     # every word within the distance: whoosh scores them all alike and keeps, of a
     # limited number, the alphabetically last (``deprm`` got ``deyim``, never ``deprem``)
     corrector = vocabulary.folded_corrector()
     candidates = corrector.suggest(folded, limit=MAX_CANDIDATES, maxdist=2, prefix=1)
-    distances = {candidate: edit_distance(folded, candidate) for candidate in candidates}
+    distances = {c: edit_distance(folded, c) for c in candidates if c != folded}
     nearest = min(distances.values(), default=0)
     weighed = [  # (how likely, spelling): the articles' own spelling of each near word
         (math.log1p(vocabulary.body_frequency(spelling)) - COST_WEIGHT * distance, spelling)
@@ -114,7 +130,10 @@ def _better_word(word: str, vocabulary: Vocabulary) -> str | None:
         if distance <= nearest + NEAR_ENOUGH
         for spelling in vocabulary.words(candidate)
     ]
-    return max(weighed, default=(0, None))[1]
+    spelling = max(weighed, default=(0.0, None))[1]
+    if uses and spelling and vocabulary.body_frequency(spelling) < RARE_WORD_RATIO * uses:
+        return None  # a rare word, but its neighbour is not much more used
+    return spelling
 
 
 def edit_distance(one: str, other: str) -> int:
