@@ -28,12 +28,12 @@ MAX_CANDIDATES = 5_000
 #: ``güreş``, not ``göre``); words farther than the nearest by more than
 #: :data:`NEAR_ENOUGH` units are not weighed.
 COST_WEIGHT = 3.0
+NEAR_ENOUGH = 2
 #: A word at most this many articles use, in at most this many forms, may be a typo they
 #: share (``galatasray``): a near word far more used is suggested beside its results.
 RARE_WORD_USES = 2
 RARE_WORD_FORMS = 3
 RARE_WORD_RATIO = 10
-NEAR_ENOUGH = 2
 
 Ranked = TypeVar("Ranked")
 
@@ -138,12 +138,12 @@ def _better_word(word: str, vocabulary: Vocabulary) -> str | None:
 
 def edit_distance(one: str, other: str) -> int:
     """What turning ``one`` into ``other`` costs: 2 for each letter inserted or deleted, 3
-    for each letter changed or swapped with its neighbour. The nearest of the corrector's
-    words wins, the most frequent among them (``güreşş`` is ``güreş``, one letter off, not
-    the more frequent ``güneş``, two off); a reader drops or doubles a letter more often
-    than types a wrong one, so ``kırgıstan`` is ``kırgızistan`` (two letters dropped), not
-    ``kürdistan`` (two changed), and ``güreşş`` is not ``gürses``. Every one-edit word costs
-    less than any two-edit one. (whoosh has a plain one in ``whoosh.support``, which only
+    for each letter changed or swapped with its neighbour; every one-edit word costs less
+    than any two-edit one. A reader drops or doubles a letter more often than types a
+    wrong one: ``kırgıstan`` is nearer ``kırgızistan`` (two letters dropped) than
+    ``kürdistan`` (two changed), and ``güreşş`` nearer ``güreş`` than ``gürses``. The
+    correction weighs this against how often the articles use each word
+    (:data:`COST_WEIGHT`). (whoosh has a plain one in ``whoosh.support``, which only
     ``search.storage`` may import.)
 
     >>> edit_distance("guress", "gures"), edit_distance("guress", "gunes")
