@@ -34,13 +34,18 @@ from web.slot import searcher
 
 bp = Blueprint("pages", __name__)
 
-#: Parameters a link on the page carries over (``page`` is set per link).
 #: What a reader is told while the index cannot be used (the cause goes to the server's log).
 UNAVAILABLE_MESSAGE = (
     "Haber dizini şu an okunamıyor. Lütfen biraz sonra yeniden deneyin; sorun sürerse site "
     "yöneticisine bildirin."
 )
+#: Parameters a link on the page carries over (``page`` is set per link).
 KEPT_PARAMETERS = tuple(name for name in SEARCH_PARAMETERS if name != "page")
+
+
+def _searched(names: tuple[str, ...] = SEARCH_PARAMETERS) -> dict[str, Any]:
+    """The request's values of the search parameters ``names``: the search a link carries."""
+    return {name: request.args.getlist(name) for name in names if name in request.args}
 
 
 @bp.app_template_global()
@@ -49,9 +54,7 @@ def search_url(changes: dict[str, Any] | None = None, **more: Any) -> str:
 
     ``page`` is dropped unless given, so a new sort or filter starts at the first page.
     """
-    params: dict[str, Any] = {
-        name: request.args.getlist(name) for name in KEPT_PARAMETERS if name in request.args
-    }
+    params = _searched(KEPT_PARAMETERS)
     params.update(changes or {}, **more)
     params = {k: v for k, v in params.items() if v not in (None, "", [])}
     return url_for("pages.index", **params)
@@ -61,12 +64,7 @@ def search_url(changes: dict[str, Any] | None = None, **more: Any) -> str:
 def article_url(article_id: str, words: str) -> str:
     """An article's page, carrying the search it was found by (its words, the ones
     marked, then filters, sort and page), for its way back to that page of results."""
-    params: dict[str, Any] = {
-        name: request.args.getlist(name) for name in SEARCH_PARAMETERS if name in request.args
-    }
-    params = {k: v for k, v in params.items() if v not in (None, "", [])}
-    params["q"] = words
-    return url_for("pages.article", article_id=article_id, **params)
+    return url_for("pages.article", article_id=article_id, **{**_searched(), "q": words})
 
 
 @bp.app_template_filter("tr_date")
@@ -143,15 +141,12 @@ def article(article_id: str) -> str:
     """One article with the words of ``?q=`` highlighted."""
     q = request.args.get("q", "")
     found = find_highlighted_article(article_id, q)
-    searched = {  # the search the reader came from, for the way back
-        name: request.args.getlist(name) for name in SEARCH_PARAMETERS if name in request.args
-    }
     return render_template(
         "article.html",
         article=found.article,
         related=searcher().related(found.article.id),
         q=q,
-        back_url=url_for("pages.index", **searched) if q.strip() else url_for("pages.index"),
+        back_url=url_for("pages.index", **_searched() if q.strip() else {}),  # the way back
         title_html=Markup(found.title_html),
         paragraphs=[Markup(paragraph) for paragraph in found.paragraphs_html],
         left_out_chars=found.left_out_chars,
