@@ -86,19 +86,11 @@ def suggest(text: str, vocabulary: Vocabulary) -> str | None:
         for word in analyze(clause.text, stop=False):
             better = None
             if lookups == MAX_SUGGESTED_WORDS or (lookups and not budget.exhausted()):
-                lookups -= _looked_up(word, vocabulary)
-                better = _better_word(word, vocabulary)
+                better, walked = _better_word(word, vocabulary)
+                lookups -= walked
             changed |= better is not None
             words.append(better or word)
     return " ".join(words) if changed else None
-
-
-def _looked_up(word: str, vocabulary: Vocabulary) -> int:
-    """1 when :func:`_better_word` walks the word list for ``word``, else 0."""
-    folded = ascii_fold(word)
-    if len(folded) < MIN_WORD_LENGTH or word in stopwords():
-        return 0
-    return 0 if _uses_if_rare(folded, vocabulary) is None else 1
 
 
 def _uses_if_rare(folded: str, vocabulary: Vocabulary) -> int | None:
@@ -111,13 +103,15 @@ def _uses_if_rare(folded: str, vocabulary: Vocabulary) -> int | None:
     return uses if uses <= RARE_WORD_USES else None
 
 
-def _better_word(word: str, vocabulary: Vocabulary) -> str | None:
+def _better_word(word: str, vocabulary: Vocabulary) -> tuple[str | None, bool]:
+    """The likeliest indexed word ``word`` misspells, or None; and whether the word list
+    was walked for it (what the request's lookups are counted in)."""
     folded = ascii_fold(word)
     if len(folded) < MIN_WORD_LENGTH or word in stopwords():
-        return None
+        return None, False
     uses = _uses_if_rare(folded, vocabulary)
     if uses is None:
-        return None  # found as written, or through a spelling or inflection, and used
+        return None, False  # found as written, or through a spelling or inflection, and used
     # every word within the distance: whoosh scores them all alike and keeps, of a
     # limited number, the alphabetically last (``deprm`` got ``deyim``, never ``deprem``)
     corrector = vocabulary.folded_corrector()
@@ -132,8 +126,8 @@ def _better_word(word: str, vocabulary: Vocabulary) -> str | None:
     ]
     spelling = max(weighed, default=(0.0, None))[1]
     if uses and spelling and vocabulary.body_frequency(spelling) < RARE_WORD_RATIO * uses:
-        return None  # a rare word, but its neighbour is not much more used
-    return spelling
+        return None, True  # a rare word, but its neighbour is not much more used
+    return spelling, True
 
 
 def edit_distance(one: str, other: str) -> int:
