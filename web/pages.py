@@ -21,6 +21,7 @@ from web.articles import ArticleNotFound, find_highlighted_article
 from web.params import SEARCH_PARAMETERS, SearchRequest, read_search_request
 from web.present import (
     CATEGORY_NAMES,
+    PARAMETER_LABELS,
     category_name,
     page_count,
     page_window,
@@ -41,6 +42,9 @@ UNAVAILABLE_MESSAGE = (
 )
 #: Parameters a link on the page carries over (``page`` is set per link).
 KEPT_PARAMETERS = tuple(name for name in SEARCH_PARAMETERS if name != "page")
+
+
+bp.add_app_template_global(PARAMETER_LABELS, "parameter_labels")  # for the page's script
 
 
 def _searched(names: tuple[str, ...] = SEARCH_PARAMETERS) -> dict[str, Any]:

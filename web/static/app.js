@@ -64,8 +64,7 @@ function liveResults(form, box, area) {
   }
   const pageUrl = (data) => `/?${data}`;
 
-  const PARAMETER_LABELS = { q: "Arama metni", from: "Başlangıç tarihi", to: "Bitiş tarihi",
-    page: "Sayfa numarası", per_page: "Sayfa başına sonuç sayısı", sort: "Sıralama" };
+  const labels = JSON.parse(area.dataset.parameterLabels || "{}"); // web.present.PARAMETER_LABELS
 
   async function run() {
     const q = box.value.trim();
@@ -111,7 +110,7 @@ function liveResults(form, box, area) {
   }
 
   function showError(error) {
-    const label = PARAMETER_LABELS[error.parameter] || "Arama";
+    const label = labels[error.parameter] || "Arama";
     area.innerHTML = `<section class="results" id="sonuclar" tabindex="-1">
       <div class="error" role="alert"><p>${escapeHtml(label)} geçersiz: bu arama yapılamadı. Nedenini görmek için Enter'a basın.</p></div></section>`;
     area.classList.remove("layout");
