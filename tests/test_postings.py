@@ -235,13 +235,24 @@ def test_gathered_postings_are_whooshs_postings_term_by_term(tmp_path):
                 assert got == expected
 
 
-def test_batched_bm25_equals_the_formula_term_by_term(tmp_path):
-    """Two segments and a deletion: every term's scored postings, computed for all terms
-    at once, equal BM25 worked out from whoosh's own counts, lengths and postings."""
-    index = build(tmp_path / "ours", ArrayCodec(), [DOCUMENTS[:3], DOCUMENTS[3:]], ["a2"])
+@pytest.mark.parametrize(
+    ("batches", "deleted"),
+    [
+        ([DOCUMENTS[:3], DOCUMENTS[3:]], ["a2"]),
+        ([DOCUMENTS[:2], DOCUMENTS[2:3], DOCUMENTS[3:]], []),
+        ([DOCUMENTS[:1], DOCUMENTS[1:4], DOCUMENTS[4:]], ["a1", "a5"]),
+    ],
+    ids=["two-segments-a-deletion", "three-segments", "three-segments-two-deletions"],
+)
+def test_batched_bm25_equals_the_formula_term_by_term(tmp_path, batches, deleted):
+    """Segments (a term held in some of them only) and deletions: every term's scored
+    postings, computed for all terms at once, equal BM25 worked out from whoosh's own
+    counts, lengths and postings."""
+    index = build(tmp_path / "ours", ArrayCodec(), batches, deleted)
     with index.searcher() as searcher:
         reader = searcher.reader()
-        assert len(reader.leaf_readers()) == 2 and reader.has_deletions()
+        assert len(reader.leaf_readers()) == len(batches)
+        assert reader.has_deletions() == bool(deleted)
         data = engine.ReaderData(reader)
         terms = [(f, t.decode()) for f in ("body", "title") for t in reader.lexicon(f)]
         scored = data.postings_many(reader, [*terms, ("body", "yokkelime")])
@@ -304,6 +315,23 @@ def test_encoded_postings_decode_to_the_documents_and_frequency_steps(terms):
     assert got_docs.tolist() == flat_docs.tolist()
     steps = [int(max(step for step in FREQUENCY_STEPS if step <= f)) for f in flat_freqs]
     assert got_freqs.tolist() == steps
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 60), unique=True, max_size=30), min_size=2, max_size=8))
+def test_common_words_postings_of_one_byte_decode_term_after_term(terms):
+    """Postings whose every number takes one byte (gaps below 8: a common word's), term
+    after term, empty terms included: each term's documents start afresh."""
+    docs = [sorted(held) for held in terms]
+    docs = [held for held in docs if not held or max(np.diff([0, *held])) < 8]
+    post_ends = np.cumsum([len(held) for held in docs], dtype=np.int64)
+    flat_docs = np.array([doc for held in docs for doc in held], np.int64)
+    flat_freqs = np.ones(len(flat_docs), np.float32)
+    encoded, byte_ends = encode_postings(post_ends, flat_docs, flat_freqs)
+    assert (encoded < 0x80).all()
+    got_docs, _, counts = decode_postings(encoded, np.diff(byte_ends, prepend=0))
+    assert counts.tolist() == [len(held) for held in docs]
+    assert got_docs.tolist() == flat_docs.tolist()
 
 
 @pytest.mark.parametrize("first", [0, (1 << 27) - 2, 1 << 27, 1 << 40])

@@ -312,32 +312,53 @@ class ReaderData:
         return results
 
     def _score_field(self, fieldname: str, pieces: list[Gathered], count: int) -> list[Postings]:
-        """BM25F of ``count`` terms of a field from each segment's gathered postings: all
-        segments' postings scored in one step, put in term order (each term's documents
-        ascending, as the segments are), then split term by term."""
+        """BM25F of ``count`` terms of a field from each segment's gathered postings: each
+        segment's postings scored in one step and put in their place in term order (each
+        term's documents ascending, as the segments are), then split term by term."""
         if not pieces:
             return [_EMPTY] * count
         frequency = np.zeros(count, np.int64)  # as whoosh counts it: deleted documents included
         for _, _, counts in pieces:
             frequency += counts
         weight = _idf_weights(self.documents, frequency)
-        terms = np.arange(count)
-        docs = np.concatenate([docs for docs, _, _ in pieces])
-        tf = np.concatenate([frequencies for _, frequencies, _ in pieces]).astype(np.float32)
-        term_of = np.concatenate([np.repeat(terms, counts) for _, _, counts in pieces])
-        scores = weight[term_of] * tf / (tf + self.norms(fieldname)[docs])
+        norms = self.norms(fieldname)
+        held = [piece for piece in pieces if len(piece[0])]
+        if len(held) == 1:
+            docs, tf, _ = held[0]
+            scores = _bm25(np.repeat(weight, frequency), tf, norms[docs])
+        else:  # segment after segment: each posting to its place among its term's
+            docs = np.empty(int(frequency.sum()), np.int32)
+            scores = np.empty(len(docs), np.float32)
+            term_starts = np.cumsum(frequency) - frequency
+            for piece_docs, tf, counts in held:
+                places = _places(term_starts, counts)
+                docs[places] = piece_docs
+                scores[places] = _bm25(np.repeat(weight, counts), tf, norms[piece_docs])
+                term_starts = term_starts + counts
+        ends = np.cumsum(frequency)
         if self.deletions:
             alive = self.live[docs]
-            docs, scores, term_of = docs[alive], scores[alive], term_of[alive]
-        if len(pieces) > 1:  # segment after segment: put each term's postings together
-            order = np.argsort(term_of, kind="stable")
-            docs, scores = docs[order], scores[order]
-        ends = np.cumsum(np.bincount(term_of, minlength=count)).tolist()
+            docs, scores = docs[alive], scores[alive]
+            term_of = np.repeat(np.arange(count), frequency)[alive]
+            ends = np.cumsum(np.bincount(term_of, minlength=count))
         # copies: a kept term must not hold on to the batch it was read in
         return [
             (docs[a:b].copy(), scores[a:b].copy()) if b > a else _EMPTY
-            for a, b in zip([0, *ends[:-1]], ends, strict=True)
+            for a, b in zip([0, *ends[:-1].tolist()], ends.tolist(), strict=True)
         ]
+
+
+def _bm25(weights: np.ndarray, tf: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """Unboosted BM25 of postings: their terms' weights, frequencies and documents' norms."""
+    tf = tf.astype(np.float32)
+    return weights * tf / (tf + norms)
+
+
+def _places(term_starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Where a segment's postings, ``counts`` per term, go when each term's begin at
+    ``term_starts``."""
+    shift = term_starts - (np.cumsum(counts) - counts)
+    return np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(shift, counts)
 
 
 def _postings_bytes(postings: Postings) -> int:

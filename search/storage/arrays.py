@@ -218,27 +218,68 @@ def _encode_wide(
 
 def decode_postings(encoded: np.ndarray, byte_counts: np.ndarray) -> Gathered:
     """The postings in ``encoded``, the bytes of terms one after another, ``byte_counts``
-    bytes each: document numbers, frequencies, and how many postings each term has."""
+    bytes each: document numbers, frequencies, and how many postings each term has.
+
+    In 32-bit numbers when every number takes at most four bytes (a gap below 2**24, so
+    every segment of fewer than 16 million articles): a few passes over the bytes, and
+    one running sum gives the document numbers, each term's first gap set back by the
+    term before's last document."""
     byte_counts = np.asarray(byte_counts, np.int64)
+    if not len(encoded):
+        return np.zeros(0, np.int32), FREQUENCY_STEPS[:0], np.zeros(len(byte_counts), np.int64)
     last = encoded < 0x80  # a number's last byte
-    if len(last):
-        last[-1] = True  # (so that a damaged file's bytes still decode to as many numbers)
+    last[-1] = True  # (so that a damaged file's bytes still decode to as many numbers)
     if last.all():  # every number one byte: the usual case for common words
-        values = encoded.astype(np.int64)
+        codes = encoded & 15
+        gaps = (encoded >> 4).astype(np.int32)
         counts = byte_counts
     else:
         lasts = np.flatnonzero(last)
-        starts = np.concatenate([np.zeros(1, np.int64), lasts[:-1] + 1])
-        values = (encoded[starts] & 0x7F).astype(np.int64)
+        starts = np.empty(len(lasts), np.int64)
+        starts[0] = 0
+        np.add(lasts[:-1], 1, out=starts[1:])
+        if int((lasts - starts).max()) >= _NARROW_BYTES:
+            return _decode_wide(encoded, lasts, starts, byte_counts)
+        low = encoded[starts]
+        codes = low & 15
+        gaps = (low & 0x7F).astype(np.int32) >> 4
         rest = np.flatnonzero(lasts > starts)
         place = 1
         while len(rest):
-            following = encoded[starts[rest] + place] & 0x7F
-            values[rest] |= following.astype(np.int64) << (7 * place)
+            following = (encoded[starts[rest] + place] & 0x7F).astype(np.int32)
+            gaps[rest] |= following << (7 * place - 4)
             place += 1
             rest = rest[lasts[rest] >= starts[rest] + place]
-        ends_at = np.cumsum(byte_counts)
-        counts = np.searchsorted(lasts, ends_at) - np.searchsorted(lasts, ends_at - byte_counts)
+        counts = _numbers_per_term(lasts, byte_counts)
+    firsts = (np.cumsum(counts) - counts)[counts > 0]
+    if len(firsts) > 1:  # a term's first gap is its first document: less the last one's
+        gaps[firsts[1:]] -= np.add.reduceat(gaps, firsts)[:-1]
+    return np.cumsum(gaps, dtype=np.int32), FREQUENCY_STEPS[codes], counts
+
+
+#: Bytes of the longest number :func:`decode_postings` reads in 32 bits, less one.
+_NARROW_BYTES = 4
+
+
+def _numbers_per_term(lasts: np.ndarray, byte_counts: np.ndarray) -> np.ndarray:
+    """How many numbers end in each term's bytes (``lasts``: where every number ends)."""
+    ends_at = np.cumsum(byte_counts)
+    return np.searchsorted(lasts, ends_at) - np.searchsorted(lasts, ends_at - byte_counts)
+
+
+def _decode_wide(
+    encoded: np.ndarray, lasts: np.ndarray, starts: np.ndarray, byte_counts: np.ndarray
+) -> Gathered:
+    """:func:`decode_postings` in 64-bit numbers, for a segment whose gaps need them."""
+    values = (encoded[starts] & 0x7F).astype(np.int64)
+    rest = np.flatnonzero(lasts > starts)
+    place = 1
+    while len(rest):
+        following = encoded[starts[rest] + place] & 0x7F
+        values[rest] |= following.astype(np.int64) << (7 * place)
+        place += 1
+        rest = rest[lasts[rest] >= starts[rest] + place]
+    counts = _numbers_per_term(lasts, byte_counts)
     running = np.cumsum(values >> 4)
     before = np.concatenate([np.zeros(1, np.int64), running])[np.cumsum(counts) - counts]
     docs = running - np.repeat(before, counts)
@@ -329,9 +370,12 @@ class FieldArrays:
         ends = np.where(held, self.post_ends[np.maximum(found, 0)], 0).astype(np.int64)
         starts = np.where(found > 0, self.post_ends[np.maximum(found - 1, 0)], 0).astype(np.int64)
         sizes = ends - starts
-        shift = starts - (np.cumsum(sizes) - sizes)  # a byte's place minus its output place
-        places = np.arange(int(sizes.sum()), dtype=np.int64) + np.repeat(shift, sizes)
-        return decode_postings(self.encoded[places], sizes)
+        read = np.flatnonzero(sizes)
+        encoded = self.encoded
+        extents = zip(starts[read].tolist(), ends[read].tolist(), strict=True)
+        pieces = [encoded[a:b] for a, b in extents]
+        joined = pieces[0] if len(pieces) == 1 else np.concatenate([encoded[:0], *pieces])
+        return decode_postings(joined, sizes)
 
     def extent(self, index: int) -> tuple[int, int]:
         """Where the term's bytes start and end in :attr:`encoded`."""
