@@ -197,6 +197,24 @@ def test_a_typo_is_corrected_to_the_nearest_word_not_the_most_frequent(
     assert ids(page) == ["gures"]
 
 
+def test_a_rare_name_two_letters_over_a_common_word_is_only_given_the_suggestion(
+    tmp_path: Path,
+) -> None:
+    """``Ögelman`` (no article names him) is ``olman`` with two letters more: the reader
+    sees that nothing was found and the suggestion, not ``olman``'s articles as though
+    they had typed it; ``kırgıstan`` (two letters dropped) is still corrected at once."""
+    articles = {
+        f"oneri-{n}.txt": f"title: Öneri {n}\n\nBu konuda dikkatli olman gerekiyor, dedi.\n"
+        for n in range(4)
+    }
+    articles["zirve.txt"] = ARTICLES["zirve.txt"]
+    searcher = searcher_over(tmp_path, articles)
+    page = searcher.search("Ögelman")
+    assert page.total == 0 and page.corrected is None
+    assert page.suggestion == "olman"
+    assert searcher.search("kırgıstan").corrected == "kırgızistan"
+
+
 def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:
     docs = write_articles(folder / "articles", articles)
     report = reindex(docs, folder / "index")

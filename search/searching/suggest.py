@@ -34,6 +34,12 @@ NEAR_ENOUGH = 2
 RARE_WORD_USES = 2
 RARE_WORD_FORMS = 3
 RARE_WORD_RATIO = 10
+#: A suggestion's results are shown at once (``corrected``) only when each word it changes
+#: costs at most this many units of :func:`edit_distance` per letter typed: two letters
+#: dropped from a long word (``kırgıstan``, ``galatasry``) or one from a short one
+#: (``gres``) are a reader's slips; two letters too many in a rare name (``Ögelman``)
+#: turning it into a common word (``olman``) are not, and only the suggestion is shown.
+SURE_COST_PER_LETTER = 0.5
 
 Ranked = TypeVar("Ranked")
 
@@ -60,11 +66,42 @@ def answer_or_correct(
     """
     ranked = rank(text)
     suggestion = suggestion_for(text) if total(ranked) < SUGGEST_BELOW else None
-    if total(ranked) == 0 and suggestion and not as_typed:
+    if total(ranked) == 0 and suggestion and not as_typed and is_sure(text, suggestion):
         better = rank(suggestion)
         if total(better):
             return better, None, suggestion
     return ranked, suggestion, None
+
+
+def is_sure(text: str, suggestion: str) -> bool:
+    """Whether every word ``suggestion`` changes in ``text`` is near enough to be read as a
+    slip (:data:`SURE_COST_PER_LETTER`).
+
+    >>> is_sure("kırgıstan", "kırgızistan"), is_sure("Ögelman", "olman")
+    (True, False)
+    >>> is_sure("deprm 2023", "deprem 2023"), is_sure("gres", "güreş")
+    (True, True)
+    """
+    typed = _words(text)
+    suggested = _words(suggestion)
+    if len(typed) != len(suggested):
+        return False
+    for word, better in zip(typed, suggested, strict=True):
+        folded, folded_better = ascii_fold(word), ascii_fold(better)
+        if edit_distance(folded, folded_better) > SURE_COST_PER_LETTER * len(folded):
+            return False
+    return True
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text`` as :func:`suggest` reads them, one by one."""
+    words = []
+    for clause in parse_query(text).clauses:
+        if clause.phrase or clause.prefix or clause.field:
+            words.append(clause.text)
+        else:
+            words += analyze(clause.text, stop=False)
+    return words
 
 
 def suggest(text: str, vocabulary: Vocabulary) -> str | None:
