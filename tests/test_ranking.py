@@ -215,6 +215,28 @@ def test_a_rare_name_two_letters_over_a_common_word_is_only_given_the_suggestion
     assert searcher.search("kırgıstan").corrected == "kırgızistan"
 
 
+def test_a_word_typed_without_turkish_letters_that_is_a_word_of_its_own_comes_first(
+    tmp_path: Path,
+) -> None:
+    """``asi`` (rebel) is written as typed in one article in four, against ``aşı``
+    (vaccine) in the others, said over and over: the reader who typed ``asi`` gets its
+    article first, and the vaccine articles after it. ``kultur``, which one article
+    writes so against many ``kültür``, is a keyboard's spelling: it finds them all."""
+    vaccine = (
+        "title: Aşı kampanyası\n\nAşı kampanyası başladı. Aşılar ücretsiz; aşının yan "
+        "etkisi yok. Aşıyı yaptıranlar aşı kartı aldı.\n"
+    )
+    articles = {f"asi-{n}.txt": vaccine for n in range(3)}
+    articles["asi-nehri.txt"] = "title: Nehir taştı\n\nAsi nehri dün gece taştı.\n"
+    culture = "title: Kültür haftası\n\nKültür haftası açıldı; kültür ve sanat buluştu.\n"
+    articles.update({f"kultur-{n}.txt": culture for n in range(6)})
+    articles["kultur-yazim.txt"] = "title: Duyuru\n\nKultur merkezi yarin acik.\n"
+    searcher = searcher_over(tmp_path, articles)
+    found = ids(searcher.search("asi"))
+    assert found[0] == "asi-nehri" and len(found) == 4
+    assert len(ids(searcher.search("kultur"))) == 7
+
+
 def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:
     docs = write_articles(folder / "articles", articles)
     report = reindex(docs, folder / "index")

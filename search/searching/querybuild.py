@@ -68,6 +68,11 @@ INFLECTED_RARE_SHARE = 0.20
 #: Snowball stem (see :func:`_own_stems`); a longer one (a question, a pasted headline)
 #: keeps the word's stem, which joins the verb forms its articles answer with.
 OWN_STEMS_MAX_GROUPS = 3
+#: A word typed without Turkish letters that the articles use as written at least this
+#: share as often as its commonest spelling is a word of its own (see :func:`_own_word`).
+OWN_WORD_SHARE = 0.2
+#: ... whose spellings with Turkish letters then weigh this much beside its own forms.
+TWIN_BOOST = 0.25
 #: Shorter query words match their own spellings only: two letters and a suffix spell
 #: another word too often (``ad`` + ``-a`` is ``ada``, an island).
 MIN_EXPANDED_LENGTH = 3
@@ -557,8 +562,11 @@ def _word(
     spec.exact.add(word)
     spec.exact.update(forms)
     terms: list[engine.WeightedTerm] = []
+    own_word = word.isascii() and _own_word(word, vocabulary)
     for form in (word, *(form for form in forms if form != word)):
         weight = SURFACE_BOOST * (EXACT_BOOST if form == word else 1.0)
+        if own_word and _twin_form(word, form):
+            weight *= TWIN_BOOST
         held = forms[form] if form in forms else vocabulary.fields(form)
         terms.extend(  # only fields that hold the form: looking up a missing term costs too
             (f, form, _field_boost(f) * weight) for f in held if f in fields
@@ -600,14 +608,41 @@ def _stems(word: str, vocabulary: Vocabulary) -> list[str]:
     """The Snowball stems a word is matched by (Snowball catches verb forms the noun
     grammar misses). A word typed without Turkish letters (``hirs``) also has the stems
     of its indexed spellings (``hırs``): Snowball stems ``hirs`` as a word no article
-    holds, and the stem carries most of a word's weight."""
+    holds, and the stem carries most of a word's weight. Not when the word as typed is a
+    word of its own (:func:`_own_word`): ``gol`` is not ``göl``, nor ``asi`` ``aşı``."""
     stems = [turkish_stem(word)]
-    if word.isascii():
+    if word.isascii() and not _own_word(word, vocabulary):
         for spelling in vocabulary.words(word):
             stem = turkish_stem(spelling)
             if stem not in stems:
                 stems.append(stem)
     return stems
+
+
+def _own_word(word: str, vocabulary: Vocabulary) -> bool:
+    """Whether a word typed without Turkish letters is used as written in at least
+    :data:`OWN_WORD_SHARE` as many articles as its most used spelling: a word of its own
+    (``asi``, rebel, beside ``aşı``, vaccine), not a keyboard's way of writing another
+    (``turkiye``, ``kultur``)."""
+    spellings = [spelling for spelling in vocabulary.words(word) if spelling != word]
+    if not spellings:
+        return True
+    commonest = max(vocabulary.body_frequency(spelling) for spelling in spellings)
+    return vocabulary.body_frequency(word) >= OWN_WORD_SHARE * commonest
+
+
+def _twin_form(word: str, form: str) -> bool:
+    """Whether ``form`` writes a letter of ``word`` (typed without Turkish letters) as a
+    Turkish one, as a form of another word would: ``aşısı`` for ``asi``, not ``kitabın``
+    (a letter that changes before a suffix) nor ``kitapları`` (its suffix) for ``kitap``.
+
+    >>> _twin_form("asi", "aşısı"), _twin_form("kitap", "kitabın"), _twin_form("kar", "kârı")
+    (True, False, True)
+    """
+    return any(
+        written != typed and ascii_fold(written) == typed
+        for typed, written in zip(word, form, strict=False)
+    )
 
 
 def _field_boost(fieldname: str) -> float:
