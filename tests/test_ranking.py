@@ -237,6 +237,41 @@ def test_a_word_typed_without_turkish_letters_that_is_a_word_of_its_own_comes_fi
     assert len(ids(searcher.search("kultur"))) == 7
 
 
+def test_a_corrected_query_keeps_what_the_reader_excluded_and_filtered(tmp_path: Path) -> None:
+    """Only the misspelt word is replaced: ``-derbi``, ``category:`` and quotes stay."""
+    articles = {
+        "derbi.txt": "title: Derbi heyecanı\ncategory: spor\n\nGalatasaray derbide kazandı.\n",
+        "transfer.txt": "title: Yeni transfer\ncategory: spor\n\nGalatasaray forvet aldı.\n",
+        "borsa.txt": "title: Şirket haberi\ncategory: ekonomi\n\nGalatasaray hisseleri arttı.\n",
+    }
+    searcher = searcher_over(tmp_path, articles)
+    page = searcher.search("galatasray -derbi")
+    assert page.corrected == "galatasaray -derbi"
+    assert sorted(ids(page)) == ["borsa", "transfer"]
+    page = searcher.search("galatasray category:ekonomi")
+    assert (page.corrected, ids(page)) == ("galatasaray category:ekonomi", ["borsa"])
+    assert searcher.search('galatasray "forvet aldı"').suggestion == 'galatasaray "forvet aldı"'
+
+
+def test_question_words_and_rare_forms_of_words_get_no_suggestion(tmp_path: Path) -> None:
+    """``hangi`` is left out of the search, not misspelt (it was suggested as ``halkı``);
+    ``derbiyi``, which one article uses, is a form of ``derbi``, not a typo of ``derbide``."""
+    articles = {
+        f"halk-{n}.txt": f"title: Miting {n}\n\nHalkı meydana çağırdılar; halkı dinlediler.\n"
+        for n in range(12)
+    }
+    articles.update(
+        {
+            f"derbi-{n}.txt": f"title: Maç {n}\n\nTakım derbide kazandı. Derbide gol yağdı.\n"
+            for n in range(11)
+        }
+    )
+    articles["derbiyi.txt"] = "title: Maç sonu\n\nTakım derbiyi kazandı.\n"
+    searcher = searcher_over(tmp_path, articles)
+    assert searcher.search("hangi derbiyi").suggestion is None
+    assert searcher.search("derbiyi").suggestion is None
+
+
 def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:
     docs = write_articles(folder / "articles", articles)
     report = reindex(docs, folder / "index")

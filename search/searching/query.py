@@ -12,6 +12,7 @@ after it, emoji, control characters) is read as plain text, never an error.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -36,6 +37,8 @@ class Clause:
     negated: bool = False
     field: str | None = None  # None = all text fields; "title"; "category"
     short_prefix: bool = False  # written as a prefix too short to be one (``k*``)
+    #: Where a word (not a phrase) stands in the cleaned text (:func:`clean_query`).
+    span: tuple[int, int] | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclass
@@ -162,7 +165,14 @@ def _lex(text: str):
         word = word.strip("*")
         if word:
             short = written.endswith("*") and len(word) < MIN_PREFIX_LETTERS
-            yield Clause(word, prefix=prefix, negated=negated, field=field_name, short_prefix=short)
+            yield Clause(
+                word,
+                prefix=prefix,
+                negated=negated,
+                field=field_name,
+                short_prefix=short,
+                span=(start, start + len(written.rstrip("*"))),
+            )
 
 
 def _field_prefix(text: str, start: int) -> tuple[str | None, int]:

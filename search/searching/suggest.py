@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from search.searching import budget
-from search.searching.query import parse_query
-from search.text.analysis import analyze, ascii_fold, stopwords
+from search.searching.query import clean_query, parse_query
+from search.text.analysis import analyze, ascii_fold, question_words, stopwords
+from search.text.dictionary import is_dictionary_word
+from search.text.morphology import lemma_candidates
 
 if TYPE_CHECKING:
     from search.searching.querybuild import Vocabulary
@@ -107,27 +109,35 @@ def _words(text: str) -> list[str]:
 def suggest(text: str, vocabulary: Vocabulary) -> str | None:
     """The query with misspelt words replaced, or None when nothing better is indexed.
 
-    At most :data:`MAX_SUGGESTED_WORDS` words are looked up, and none after the first
-    once the request's budget is spent (:mod:`search.searching.budget`).
+    Only the words searched as typed are looked at (neither phrases, prefixes, categories
+    nor excluded words), and each is replaced where it stands: the rest of the query
+    (``-derbi``, ``OR``, ``category:spor``, quotes) stays as the reader wrote it. At most
+    :data:`MAX_SUGGESTED_WORDS` words are looked up, and none after the first once the
+    request's budget is spent (:mod:`search.searching.budget`).
 
     Words are compared folded (so ``toplanti`` is no misspelling of ``toplantı``); the
     replacement is written the way the articles most often write it (``kırgızistan``).
     """
-    changed = False
-    words = []
+    cleaned = clean_query(text)
+    pieces: list[str] = []
+    last = 0
     lookups = MAX_SUGGESTED_WORDS
-    for clause in parse_query(text).clauses:
-        if clause.phrase or clause.prefix or clause.field:
-            words.append(clause.text)
+    for clause in parse_query(cleaned).clauses:
+        if clause.phrase or clause.prefix or clause.field == "category" or not clause.span:
             continue
-        for word in analyze(clause.text, stop=False):
+        words = analyze(clause.text, stop=False)
+        replaced = []
+        for word in words:
             better = None
             if lookups == MAX_SUGGESTED_WORDS or (lookups and not budget.exhausted()):
                 better, walked = _better_word(word, vocabulary)
                 lookups -= walked
-            changed |= better is not None
-            words.append(better or word)
-    return " ".join(words) if changed else None
+            replaced.append(better or word)
+        if replaced != words:
+            start, end = clause.span
+            pieces += [cleaned[last:start], " ".join(replaced)]
+            last = end
+    return "".join([*pieces, cleaned[last:]]) if pieces else None
 
 
 def _uses_if_rare(folded: str, vocabulary: Vocabulary) -> int | None:
@@ -144,11 +154,13 @@ def _better_word(word: str, vocabulary: Vocabulary) -> tuple[str | None, bool]:
     """The likeliest indexed word ``word`` misspells, or None; and whether the word list
     was walked for it (what the request's lookups are counted in)."""
     folded = ascii_fold(word)
-    if len(folded) < MIN_WORD_LENGTH or word in stopwords():
-        return None, False
+    if len(folded) < MIN_WORD_LENGTH or word in stopwords() or folded in question_words():
+        return None, False  # (a question word is left out of the search, not misspelt)
     uses = _uses_if_rare(folded, vocabulary)
     if uses is None:
         return None, False  # found as written, or through a spelling or inflection, and used
+    if uses and _is_turkish_word(word, folded):
+        return None, False  # a rare form of a word, not a typo (``derbiyi``)
     # every word within the distance: whoosh scores them all alike and keeps, of a
     # limited number, the alphabetically last (``deprm`` got ``deyim``, never ``deprem``)
     corrector = vocabulary.folded_corrector()
@@ -165,6 +177,12 @@ def _better_word(word: str, vocabulary: Vocabulary) -> tuple[str | None, bool]:
     if uses and spelling and vocabulary.body_frequency(spelling) < RARE_WORD_RATIO * uses:
         return None, True  # a rare word, but its neighbour is not much more used
     return spelling, True
+
+
+def _is_turkish_word(word: str, folded: str) -> bool:
+    """Whether the dictionary lists ``word``, or a word it inflects (``derbiyi`` of
+    ``derbi``): a form few articles use is then no typo they share."""
+    return is_dictionary_word(word) or bool(lemma_candidates(folded, is_dictionary_word))
 
 
 def edit_distance(one: str, other: str) -> int:
