@@ -171,6 +171,24 @@ def test_and_not_and_plus_read_as_other_search_engines_read_them(tmp_path: Path)
     assert ids(searcher, "toplantı NOT ankara") == ids(searcher, "toplantı -ankara")
 
 
+def test_two_categories_in_the_query_mean_either_as_two_category_parameters_do(
+    tmp_path: Path,
+) -> None:
+    """An article has one category: ``category:spor category:ekonomi`` found nothing."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "a.txt": "title: Derbi\ncategory: spor\n\nGalatasaray derbiyi kazandı.\n",
+            "b.txt": "title: Borsa\ncategory: ekonomi\n\nGalatasaray hisseleri arttı.\n",
+            "c.txt": "title: Konser\ncategory: magazin\n\nGalatasaray adasında konser.\n",
+        },
+    )
+    both = sorted(ids(searcher, "galatasaray category:spor category:ekonomi"))
+    assert both == ["a", "b"]
+    parameters = searcher.search("galatasaray", categories=["spor", "ekonomi"])
+    assert sorted(hit.id for hit in parameters.results) == both
+
+
 def test_a_phrase_is_marked_where_it_stands_whole(tmp_path: Path) -> None:
     """A word of a quoted phrase is marked only inside the phrase, unless the query also
     asks for it alone."""

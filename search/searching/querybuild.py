@@ -445,7 +445,7 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     """Resolve ``parsed`` against ``vocabulary``'s index into scoring clauses."""
     spec = MatchSpec()
     only_stopwords = all(_is_stopword(c) for c in parsed.clauses)
-    groups, phrases, labels, required = [], [], [], []
+    groups, phrases, labels, required, categories = [], [], [], [], []
     split = _split_compounds(parsed.groups)
     short = len(split) <= OWN_STEMS_MAX_GROUPS
     for group in split:
@@ -454,11 +454,13 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
         compiled = [(clause, _clause(clause, vocabulary, spec, short)) for clause in kept]
         compiled = [(clause, built) for clause, built in compiled if built is not None]
         if compiled and all(clause.field == "category" for clause, _ in compiled):
-            required.append([built for _, built in compiled])
+            categories += [built for _, built in compiled]
         elif compiled:
             groups.append([built for _, built in compiled])
             phrases.append(_lone_phrase(group))
             labels.append(" OR ".join(_label(clause) for clause, _ in compiled))
+    if categories:  # an article has one category: two name either, as the parameter does
+        required.append(categories)
     excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
     excluded = [c for c in excluded if c is not None]
     return CompiledQuery(groups, excluded, spec, phrases, labels, required)
