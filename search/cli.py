@@ -283,12 +283,16 @@ class _ProgressBar:
     "--limit", type=click.IntRange(1, MAX_PER_PAGE), default=DEFAULT_PER_PAGE, show_default=True
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON object.")
+@click.option(
+    "--as-typed", is_flag=True, help="Search the words as typed, not their spelling correction."
+)
 @backend_options
 def search_command(
     query: str,
     index_dir: Path,
     limit: int,
     as_json: bool,
+    as_typed: bool,
     backend: str,
     opensearch_url: str | None,
     opensearch_index: str,
@@ -302,7 +306,7 @@ def search_command(
     logging.getLogger("search").addHandler(logging.NullHandler())
     chosen = Backend.choose(backend, index_dir, opensearch_url, opensearch_index)
     with exit_codes():
-        page = chosen.searcher().search(query, per_page=limit)
+        page = chosen.searcher().search(query, per_page=limit, as_typed=as_typed)
     if as_json:
         click.echo(json.dumps(page.to_dict(), ensure_ascii=False))
         return
@@ -313,6 +317,10 @@ def search_command(
             " articles with some of them added)"
         )
     found = f"{page.total} result{'' if page.total == 1 else 's'}"
+    if page.corrected:
+        shown = f"showing {page.corrected!r} (--as-typed: as typed)"
+        click.echo(f"nothing found for {query!r}; {shown}")
+        query = page.corrected
     click.echo(f"{found} for {query!r} in {page.took_ms} ms{relaxed}")
     for phrase in page.phrases_not_found:
         click.echo(f"no article has the phrase {phrase!r}; its words were searched")

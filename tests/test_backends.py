@@ -160,6 +160,19 @@ def test_search_command_prints_ranked_results(indexed: Backend) -> None:
     assert "<mark>Bişkek'teki</mark>" in as_json["results"][0]["title_html"]
 
 
+def test_search_command_says_it_shows_the_spelling_correction(indexed: Backend) -> None:
+    result = haberara("search", "kırgıstan -deprem", *options(indexed))
+    assert result.returncode == 0, result.stderr
+    assert (
+        "nothing found for 'kırgıstan -deprem'; showing 'kırgızistan -deprem'"
+        " (--as-typed: as typed)"
+    ) in result.stdout
+    assert "1 result for 'kırgızistan -deprem'" in result.stdout
+    as_typed = haberara("search", "kırgıstan", "--as-typed", *options(indexed))
+    assert "0 results for 'kırgıstan'" in as_typed.stdout
+    assert "did you mean: kırgızistan" in as_typed.stdout
+
+
 def test_search_command_names_the_words_an_article_lacks(indexed: Backend) -> None:
     result = haberara("search", "liman zzzzyok", *options(indexed))
     assert result.returncode == 0
