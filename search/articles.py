@@ -9,8 +9,8 @@ Two file formats are read:
 
 * seed style: `` date 2025-09-12 Body starts here…`` (the date is optional), paragraphs
   separated by blank lines;
-* header style: ``title:``/``date:``/``category:``/``source:``/``url:`` lines, a blank
-  line, then the body.
+* header style: ``title:``/``date:``/``category:``/``source:``/``url:`` lines (or their
+  Turkish names, :data:`HEADER_NAMES`), a blank line, then the body.
 
 Body layout: paragraphs are joined by exactly ``"\\n\\n"``; the lines inside a paragraph are
 trimmed, runs of spaces and tabs become one space, and the lines are kept, joined by ``"\\n"``.
@@ -44,6 +44,21 @@ ZERO_WIDTH_SPACE = "\u200b"
 LEGACY_ENCODINGS = ("cp1254", "iso-8859-9")
 TURKISH_LETTERS = frozenset("çğıöşüÇĞİÖŞÜâîûÂÎÛ")
 HEADER_KEYS = ("title", "date", "category", "source", "url")
+#: The header keys read, lower-cased (Turkish rules) and without Turkish letters, and the
+#: field each one fills: a Turkish newsroom writes ``başlık:``, ``tarih:``…
+HEADER_NAMES = {key: key for key in HEADER_KEYS} | {
+    "baslik": "title",
+    "tarih": "date",
+    "kategori": "category",
+    "kaynak": "source",
+    "adres": "url",
+    "baglanti": "url",
+    "link": "url",
+}
+#: What a warning about an unknown header key names as the keys read.
+HEADER_KEYS_HINT = (
+    "title:, date:, category:, source:, url: or başlık:, tarih:, kategori:, kaynak:, adres:"
+)
 TITLE_MAX_CHARS = 120
 #: A ``title:`` header longer than this is cut: every result list and page shows it whole.
 HEADER_TITLE_MAX_CHARS = 300
@@ -72,7 +87,7 @@ _REMOVED_CHARS = frozenset(
 ) | frozenset(_INVISIBLE)
 #: Every space but the plain one and the newline (all of Unicode's are below U+3001).
 _OTHER_SPACES = frozenset(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n")
-_HEADER_LINE = re.compile(r"([A-Za-z]+)[ \t]*:[ \t]*(.*)")
+_HEADER_LINE = re.compile(r"([^\W\d_]+)[ \t]*:[ \t]*(.*)")
 _SEED_DATE = re.compile(r"date\s+(\d{4}-\d{1,2}-\d{1,2})(?:\s+(.*))?", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")
@@ -501,23 +516,26 @@ def _split_headers(lines: list[str], warnings: list[str]) -> tuple[dict[str, str
     """Split off a header block or a seed-style date; return (fields, body lines).
 
     Leading lines are headers if every line up to the first blank one is `key: value` and
-    one key at least is known; a line of another key (`author:`, `editor:`) is passed over
-    with a warning. A block with a line that is no `key: value` is body, with a warning
-    saying why.
+    one key at least is known (:data:`HEADER_NAMES`); a line of another key (`author:`,
+    `yazar:`) is passed over with a warning. A block with a line that is no `key: value`
+    is body, with a warning saying why.
     """
     block = lines[: lines.index("")] if "" in lines else lines
     matches = [_HEADER_LINE.fullmatch(line) for line in block]
-    known = [m is not None and m[1].lower() in HEADER_KEYS for m in matches]
+    known = [m is not None and header_field(m[1]) is not None for m in matches]
     if any(known) and all(matches):
         fields: dict[str, str] = {}
         for match in filter(None, matches):
-            key = match[1].lower()
-            if key not in HEADER_KEYS:
-                warnings.append(f"unknown header '{match[1]}:' ignored ({', '.join(HEADER_KEYS)})")
-            elif key in fields:
-                warnings.append(f"duplicate '{key}:' header ignored (the first one is used)")
+            field = header_field(match[1])
+            if field is None:
+                warnings.append(f"unknown header '{match[1]}:' ignored (use {HEADER_KEYS_HINT})")
+            elif field in fields:
+                written = "" if match[1].lower() == field else f" ('{match[1]}:')"
+                warnings.append(
+                    f"duplicate '{field}:' header{written} ignored (the first one is used)"
+                )
             else:
-                fields[key] = match[2].strip()
+                fields[field] = match[2].strip()
         return fields, lines[len(block) :]
     if any(known):
         bad = block[matches.index(None)]
@@ -529,6 +547,16 @@ def _split_headers(lines: list[str], warnings: list[str]) -> tuple[dict[str, str
     if seed:
         return {"date": seed[1]}, [seed[2] or "", *lines[1:]]
     return {}, lines
+
+
+def header_field(key: str) -> str | None:
+    """The field a header key fills, in any case, with or without Turkish letters; None
+    for a key not read.
+
+    >>> header_field("BAŞLIK"), header_field("Baslik"), header_field("yazar")
+    ('title', 'title', None)
+    """
+    return HEADER_NAMES.get(ascii_fold(turkish_lower(key)))
 
 
 def _join_paragraphs(lines: list[str]) -> str:

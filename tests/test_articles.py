@@ -138,6 +138,60 @@ def test_an_unknown_header_is_passed_over_with_a_warning(tmp_path: Path) -> None
     assert any("unknown header 'author:' ignored" in w for w in article.warnings)
 
 
+BELEDIYE_BODY = "Belediye, otobüs seferlerini yarın sabahtan itibaren artırıyor. Hatlar uzadı.\n"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            "başlık: Belediye otobüs seferlerini artırdı\ntarih: 2026-12-03\nkategori: gündem",
+            {"title": "Belediye otobüs seferlerini artırdı", "date": datetime.date(2026, 12, 3),
+             "category": "gündem"},
+        ),
+        (
+            "BAŞLIK: Seferler arttı\nTARİH: 4 Aralık 2026\nKAYNAK: AA\n"
+            "BAĞLANTI: https://ornek.test/sefer",
+            {"title": "Seferler arttı", "date": datetime.date(2026, 12, 4), "source": "AA",
+             "url": "https://ornek.test/sefer"},
+        ),
+        (
+            "Baslik: Seferler arttı\nTarih: 04.12.2026\nKategori: gündem\nKaynak: DHA\n"
+            "Adres: https://ornek.test/a",
+            {"title": "Seferler arttı", "date": datetime.date(2026, 12, 4),
+             "category": "gündem", "source": "DHA", "url": "https://ornek.test/a"},
+        ),
+        ("BASLIK: Büyük harf\nbaglanti: https://ornek.test/b",
+         {"title": "Büyük harf", "url": "https://ornek.test/b"}),
+        ("link: https://ornek.test/c\ntitle: Karışık", {"title": "Karışık",
+                                                        "url": "https://ornek.test/c"}),
+    ],
+)  # fmt: skip
+def test_turkish_header_keys_are_the_same_fields(
+    tmp_path: Path, header: str, expected: dict[str, object]
+) -> None:
+    """A Turkish newsroom writes ``başlık:``/``tarih:``…, with or without Turkish letters."""
+    article = read(tmp_path, f"{header}\n\n{BELEDIYE_BODY}")
+    assert article.body == BELEDIYE_BODY.strip()
+    assert article.warnings == ()
+    for field, value in expected.items():
+        assert getattr(article, field) == value
+
+
+def test_a_turkish_key_we_do_not_keep_is_passed_over_with_a_warning(tmp_path: Path) -> None:
+    article = read(
+        tmp_path, f"başlık: Seferler\nyazar: Ayşe Kaya\ntarih: 2026-12-03\n\n{BELEDIYE_BODY}"
+    )
+    assert (article.title, article.date) == ("Seferler", datetime.date(2026, 12, 3))
+    assert any("unknown header 'yazar:' ignored" in w for w in article.warnings)
+
+
+def test_a_field_named_twice_in_two_languages_keeps_the_first(tmp_path: Path) -> None:
+    article = read(tmp_path, "title: Birinci\nbaşlık: İkinci\n\nMetin.")
+    assert article.title == "Birinci"
+    assert any("duplicate 'title:' header" in w and "başlık:" in w for w in article.warnings)
+
+
 def test_a_line_that_is_no_header_makes_the_block_body_with_a_warning(tmp_path: Path) -> None:
     article = read(tmp_path, "title: Başlık\nYazar Ayşe Kaya\n\nMetin.")
     assert article.body == "title: Başlık\nYazar Ayşe Kaya\n\nMetin."
