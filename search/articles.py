@@ -518,7 +518,9 @@ def _split_headers(lines: list[str], warnings: list[str]) -> tuple[dict[str, str
     Leading lines are headers if every line up to the first blank one is `key: value` and
     one key at least is known (:data:`HEADER_NAMES`); a line of another key (`author:`,
     `yazar:`) is passed over with a warning. A block with a line that is no `key: value`
-    is body, with a warning saying why.
+    is body, with a warning saying why, and so is a block of two `key: value` lines or more,
+    none known, before a blank line and a body: lines that look like headers nobody reads
+    (``manşet:``, a misspelt key) are told of, and kept, since they may be text.
     """
     block = lines[: lines.index("")] if "" in lines else lines
     matches = [_HEADER_LINE.fullmatch(line) for line in block]
@@ -542,6 +544,12 @@ def _split_headers(lines: list[str], warnings: list[str]) -> tuple[dict[str, str
         warnings.append(
             f"top lines read as body, not headers: '{bad[:40]}' is not a header line "
             f"(`key: value`, as {', '.join(HEADER_KEYS)}) and headers end with a blank line"
+        )
+    elif len(block) > 1 and all(matches) and any(lines[len(block) :]):
+        keys = ", ".join(dict.fromkeys(f"'{match[1]}:'" for match in filter(None, matches)))
+        warnings.append(
+            f"header keys not recognised: {keys}; the lines are read as body "
+            f"(use {HEADER_KEYS_HINT})"
         )
     seed = _SEED_DATE.fullmatch(lines[0])
     if seed:

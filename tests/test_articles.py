@@ -199,6 +199,33 @@ def test_a_line_that_is_no_header_makes_the_block_body_with_a_warning(tmp_path: 
     assert any("'Yazar Ayşe Kaya' is not a header line" in w for w in article.warnings)
 
 
+def test_a_header_block_of_unknown_keys_is_kept_as_body_with_a_warning(tmp_path: Path) -> None:
+    """Keys the reader does not know (a misspelling, another newsroom's names) are told of,
+    not silently indexed as the article's first words; the text is kept."""
+    block = "manşet: Belediye otobüs seferlerini artırdı\nyazar: Ayşe Kaya\nözet: Seferler arttı"
+    article = read(tmp_path, f"{block}\n\n{BELEDIYE_BODY}")
+    assert article.body == f"{block}\n\n{BELEDIYE_BODY.strip()}"
+    assert article.title_derived is True
+    warning = next(w for w in article.warnings if w.startswith("header keys not recognised"))
+    assert "'manşet:', 'yazar:', 'özet:'" in warning
+    assert "title:" in warning and "başlık:" in warning
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Soru: Ne zaman?\n\nCevap verilmedi.",  # one line: a sentence, not a header block
+        "Yer: Ankara\nsaat on ikide toplanıldı\n\nMetin.",  # a line that is no `key: value`
+        "Yer: Ankara\nSaat: 10.00",  # no blank line, no body after the block
+    ],
+)
+def test_colon_lines_that_are_no_header_block_give_no_header_warning(
+    tmp_path: Path, content: str
+) -> None:
+    article = read(tmp_path, content)
+    assert not any("header" in w for w in article.warnings)
+
+
 def test_colon_line_without_known_key_is_body(tmp_path: Path) -> None:
     article = read(tmp_path, "Not: bu haber güncellendi.\n\nAsıl metin.")
     assert article.body.startswith("Not: bu haber güncellendi.")
