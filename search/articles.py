@@ -7,8 +7,9 @@ a person can act on. Standard library only; it knows nothing of whoosh or flask.
 
 Two file formats are read:
 
-* seed style: `` date 2025-09-12 Body starts here…`` (the date is optional), paragraphs
-  separated by blank lines;
+* seed style: `` date 2025-09-12 Body starts here…`` (the date is optional, and may be
+  written as ``date:`` takes it: ``12.09.2025``, ``12 Eylül 2025``), paragraphs separated
+  by blank lines;
 * header style: ``title:``/``date:``/``category:``/``source:``/``url:`` lines (or their
   Turkish names, :data:`HEADER_NAMES`), a blank line, then the body.
 
@@ -88,10 +89,20 @@ _REMOVED_CHARS = frozenset(
 #: Every space but the plain one and the newline (all of Unicode's are below U+3001).
 _OTHER_SPACES = frozenset(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n")
 _HEADER_LINE = re.compile(r"([^\W\d_]+)[ \t]*:[ \t]*(.*)")
-_SEED_DATE = re.compile(r"date\s+(\d{4}-\d{1,2}-\d{1,2})(?:\s+(.*))?", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")
 _LONG_DATE = re.compile(r"(?<!\d)(\d{1,2})\s+([^\W\d_]+)\.?,?\s+(\d{4})(?!\d)")
+#: The inline date: ``date``, a date in one of the forms :func:`find_date` reads
+#: (``2025-09-12``, ``12.09.2025``, ``12 Eylül 2025``), then the body's first words.
+_SEED_DATE = re.compile(
+    r"date\s+(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{4}"
+    r"|\d{1,2}\s+[^\W\d_]+\.?,?\s+\d{4})(?:\s+(.*))?",
+    re.IGNORECASE,
+)
+#: A first line that opens as an inline date would: ``date`` and a digit.
+_SEED_DATE_START = re.compile(r"date\s+\d", re.IGNORECASE)
+#: The forms of the inline date, as a warning names them.
+SEED_DATE_FORMS = "2026-12-04, 04.12.2026 or 4 Aralık 2026"
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 MONTHS = ("ocak", "subat", "mart", "nisan", "mayis", "haziran")
 MONTHS += ("temmuz", "agustos", "eylul", "ekim", "kasim", "aralik")
@@ -464,7 +475,7 @@ def parse_article(
     fields, body_lines = _split_headers(lines, warnings)
     body = _join_paragraphs(body_lines)
     if not body:
-        found = "a date line" if _SEED_DATE.fullmatch(lines[0]) else "header lines"
+        found = "a date line" if _seed_date(lines[0]) else "header lines"
         raise ArticleError(f"only {found}, no article body: write the text after a blank line")
     date = None
     if fields.get("date"):
@@ -551,10 +562,27 @@ def _split_headers(lines: list[str], warnings: list[str]) -> tuple[dict[str, str
             f"header keys not recognised: {keys}; the lines are read as body "
             f"(use {HEADER_KEYS_HINT})"
         )
-    seed = _SEED_DATE.fullmatch(lines[0])
+    seed = _seed_date(lines[0])
     if seed:
-        return {"date": seed[1]}, [seed[2] or "", *lines[1:]]
+        return {"date": seed[0]}, [seed[1], *lines[1:]]
+    if _SEED_DATE_START.match(lines[0]):
+        warnings.append(
+            f"'{lines[0][:30]}' is not a date the inline form reads ({SEED_DATE_FORMS}): "
+            "the line is read as body, without a date"
+        )
     return {}, lines
+
+
+def _seed_date(line: str) -> tuple[str, str] | None:
+    """``(date, rest of the line)`` when ``line`` opens with an inline date, else None; a
+    long date must name a month (``date 4 Foo 2026`` is none)."""
+    match = _SEED_DATE.fullmatch(line)
+    if match is None:
+        return None
+    long = _LONG_DATE.fullmatch(match[1])
+    if long and _month_number(long[2]) is None:
+        return None
+    return match[1], match[2] or ""
 
 
 def header_field(key: str) -> str | None:
@@ -582,12 +610,17 @@ def find_date(value: str) -> datetime.date | None:
     if match := _ISO_DATE.search(value):
         return _make_date(match[1], match[2], match[3])
     for match in _LONG_DATE.finditer(value):
-        month = _MONTH_NUMBERS.get(ascii_fold(turkish_lower(match[2])))
+        month = _month_number(match[2])
         if month:
             return _make_date(match[3], str(month), match[1])
     if match := _NUMERIC_DATE.search(value):
         return _make_date(match[3], match[2], match[1])
     return None
+
+
+def _month_number(name: str) -> int | None:
+    """The month a Turkish month name gives, in any case, with or without Turkish letters."""
+    return _MONTH_NUMBERS.get(ascii_fold(turkish_lower(name)))
 
 
 def _make_date(year: str, month: str, day: str) -> datetime.date | None:

@@ -282,6 +282,40 @@ def test_invalid_seed_date_warns(tmp_path: Path) -> None:
     assert "invalid date '2025-13-40': indexed without a date" in article.warnings
 
 
+@pytest.mark.parametrize(
+    ("first_line", "expected"),
+    [
+        (" date 11.11.2026 Noktalı tarih yazıldı.", datetime.date(2026, 11, 11)),
+        (" date 4 Aralık 2026 Noktalı tarih yazıldı.", datetime.date(2026, 12, 4)),
+        (" DATE 04 ARALIK 2026 Noktalı tarih yazıldı.", datetime.date(2026, 12, 4)),
+        (" date 4/12/2026\nNoktalı tarih yazıldı.", datetime.date(2026, 12, 4)),
+        (" date 2026-12-04 Noktalı tarih yazıldı.", datetime.date(2026, 12, 4)),
+    ],
+)
+def test_inline_date_reads_the_forms_the_date_header_reads(
+    tmp_path: Path, first_line: str, expected: datetime.date
+) -> None:
+    article = read(tmp_path, f"{first_line} İkinci cümle.\n\nSon paragraf.")
+    assert article.date == expected
+    assert article.body == "Noktalı tarih yazıldı. İkinci cümle.\n\nSon paragraf."
+    assert article.title == "Noktalı tarih yazıldı"
+    assert article.warnings == ("title derived from the first sentence",)
+
+
+def test_invalid_inline_numeric_date_warns(tmp_path: Path) -> None:
+    article = read(tmp_path, " date 31.02.2026 Metin burada.")
+    assert (article.date, article.body) == (None, "Metin burada.")
+    assert "invalid date '31.02.2026': indexed without a date" in article.warnings
+
+
+@pytest.mark.parametrize("value", ["2026/12/04", "4 Foo 2026"])
+def test_an_inline_date_this_reader_cannot_read_is_warned_about(tmp_path: Path, value: str) -> None:
+    article = read(tmp_path, f" date {value} Metin burada.")
+    assert article.date is None
+    assert article.body == f"date {value} Metin burada."  # kept: nothing is lost
+    assert any(f"'date {value}" in w and "not a date" in w for w in article.warnings)
+
+
 # --- derived titles ------------------------------------------------------------------------
 
 
@@ -443,6 +477,10 @@ def test_decomposed_input_is_stored_composed(tmp_path: Path) -> None:
         ),
         (
             " date 2025-09-12\n",
+            "only a date line, no article body: write the text after a blank line",
+        ),
+        (
+            " date 11.11.2026\n",
             "only a date line, no article body: write the text after a blank line",
         ),
     ],
