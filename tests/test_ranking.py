@@ -272,6 +272,31 @@ def test_question_words_and_rare_forms_of_words_get_no_suggestion(tmp_path: Path
     assert searcher.search("derbiyi").suggestion is None
 
 
+def test_a_headline_finds_its_article_through_another_form_of_its_verb(tmp_path: Path) -> None:
+    """A pasted headline's ``yasaklandı`` finds the article's ``yasaklamıştı`` (a form
+    Snowball stems apart and the noun grammar does not reach), so the article holding
+    every word of the headline comes first; the word is marked there. A word searched
+    alone keeps to its own forms: ``hırsız`` does not find ``hırsızlık``."""
+    articles = {
+        "yasak.txt": (
+            "title: Belediye kararı\n\nBelediye kent merkezinde otobüs seferlerini "
+            "geçen hafta yasaklamıştı.\n"
+        ),
+        "sefer.txt": (
+            "title: Otobüs seferleri\n\nBelediye otobüs seferlerini artırdı. Kent "
+            "merkezinde otobüs seferleri sıklaştı; belediye otobüs seferleri için yeni "
+            "duraklar açtı.\n"
+        ),
+        "hirsizlik.txt": "title: Olay\n\nÇarşıda hırsızlık olayı yaşandı.\n",
+    }
+    searcher = searcher_over(tmp_path, articles)
+    page = searcher.search("belediye kent merkezinde otobüs seferlerini yasakladı")
+    first = page.results[0]
+    assert (first.id, first.missing) == ("yasak", [])
+    assert "<mark>yasaklamıştı</mark>" in first.snippet
+    assert searcher.search("hırsız").total == 0
+
+
 def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:
     docs = write_articles(folder / "articles", articles)
     report = reindex(docs, folder / "index")

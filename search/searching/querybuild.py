@@ -76,6 +76,38 @@ TWIN_BOOST = 0.25
 #: Shorter query words match their own spellings only: two letters and a suffix spell
 #: another word too often (``ad`` + ``-a`` is ``ada``, an island).
 MIN_EXPANDED_LENGTH = 3
+#: In a query of at least :data:`DERIVED_MIN_GROUPS` words, a word also matches, this
+#: lightly, the indexed words that begin with its root (see :func:`derived_root`): a
+#: headline's ``yasaklandı`` finds its article's ``yasaklamıştı``, ``hırsız`` its
+#: ``hırsızlık``, forms of a verb or derivations the noun grammar and Snowball miss.
+DERIVED_BOOST = 0.1
+DERIVED_MIN_GROUPS = 4
+#: ... and in a query of this many words or more (at most :data:`DERIVED_MIN_GROUPS`), a
+#: verb form the dictionary does not list (``yasaklandı``): three nouns are a reader's own
+#: words, kept to their inflections; a headline of three has a verb.
+DERIVED_MIN_GROUPS_VERB = 3
+#: A root shorter than this (folded letters) is not matched as a prefix.
+DERIVED_MIN_ROOT = 5
+#: A root beginning more indexed words than this is too common to be matched.
+DERIVED_MAX_FORMS = 128
+#: Endings a root is cut back over (folded), longest first: a verb's tense, mood or
+#: participle, or a derivation; after a verb's ending, its voice as well.
+_DERIVED_ENDINGS = tuple(
+    sorted(
+        (
+            "miyor muyor iyor uyor yor acak ecek acag eceg mis mus makta mekte mak mek "
+            "arak erek ma me di du ti tu dik duk tik tuk dig dug tig tug abilir ebilir abil ebil "
+            "lik luk li lu ci cu siz suz ler lar"
+        ).split(),
+        key=len,
+        reverse=True,
+    )
+)
+_VERB_ENDINGS = frozenset(
+    "miyor muyor iyor uyor yor acak ecek acag eceg mis mus makta mekte mak mek ma me "
+    "arak erek di du ti tu dik duk tik tuk dig dug tig tug abilir ebilir abil ebil".split()
+)
+_VOICE_ENDINGS = ("il", "ul", "in", "un")
 
 
 @dataclass
@@ -448,10 +480,15 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     groups, phrases, labels, required, categories = [], [], [], [], []
     split = _split_compounds(parsed.groups)
     short = len(split) <= OWN_STEMS_MAX_GROUPS
+    derived = DERIVED_BOOST > 0 and len(split) >= DERIVED_MIN_GROUPS_VERB
+    every_word = len(split) >= DERIVED_MIN_GROUPS
     for group in split:
         budget.step_aside()  # a query of many words is a costly one: plain ones go first
         kept = [clause for clause in group if only_stopwords or not _is_stopword(clause)]
-        compiled = [(clause, _clause(clause, vocabulary, spec, short)) for clause in kept]
+        compiled = [
+            (clause, _clause(clause, vocabulary, spec, short, derived, every_word))
+            for clause in kept
+        ]
         compiled = [(clause, built) for clause, built in compiled if built is not None]
         if compiled and all(clause.field == "category" for clause, _ in compiled):
             categories += [built for _, built in compiled]
@@ -513,10 +550,17 @@ def _is_stopword(clause: Clause) -> bool:
 
 
 def _clause(
-    clause: Clause, vocabulary: Vocabulary, spec: MatchSpec, short: bool = False
+    clause: Clause,
+    vocabulary: Vocabulary,
+    spec: MatchSpec,
+    short: bool = False,
+    derived: bool = False,
+    every_word: bool = True,
 ) -> engine.Clause | None:
     """A clause's scoring terms; ``short``: a query of at most
-    :data:`OWN_STEMS_MAX_GROUPS` words."""
+    :data:`OWN_STEMS_MAX_GROUPS` words; ``derived``: a word also matches the words
+    beginning with its root (:func:`derived_root`), but for ``every_word`` a verb form
+    only."""
     if clause.field == "category":
         return engine.QueryClause(wq.Term("category", category_key(clause.text)))
     fields = ("title",) if clause.field == "title" else TEXT_FIELDS
@@ -527,7 +571,8 @@ def _clause(
         return _phrase(words, fields, spec)
     if clause.prefix:
         return _prefix(words[0], fields, vocabulary, spec)
-    return _word(words[0], fields, vocabulary, spec, short)
+    derived = derived and (every_word or _finite_verb(words[0]))
+    return _word(words[0], fields, vocabulary, spec, short, derived)
 
 
 def _phrase(words: list[str], fields: tuple[str, ...], spec: MatchSpec) -> engine.Clause:
@@ -557,9 +602,11 @@ def _word(
     vocabulary: Vocabulary,
     spec: MatchSpec,
     short: bool = False,
+    derived: bool = False,
 ) -> engine.Clause:
     """The word as typed (strongest), then every indexed spelling and inflection of it,
-    and its Snowball stem (in a ``short`` query, its inflections' stem: :func:`_own_stems`)."""
+    and its Snowball stem (in a ``short`` query, its inflections' stem: :func:`_own_stems`);
+    when ``derived``, lightly, the indexed words beginning with its root (:func:`derived_root`)."""
     forms = vocabulary.forms(word)
     spec.exact.add(word)
     spec.exact.update(forms)
@@ -581,7 +628,69 @@ def _word(
             if vocabulary.is_rare("stem", stem, share):
                 spec.stems.add(stem)
                 terms.append(("stem", stem, STEM_BOOST))
+    if derived and _stemmed(word):
+        for form in _derived_forms(word, forms, vocabulary):
+            spec.exact.add(form)  # marked where it matched, as the word's forms are
+            terms.extend(
+                (f, form, _field_boost(f) * DERIVED_BOOST)
+                for f in vocabulary.fields(form)
+                if f in fields
+            )
     return engine.TermsClause(tuple(terms))
+
+
+_FINITE_ENDINGS = tuple(
+    "di du ti tu dim dum tim tum dik duk tik tuk diler dular tiler tular yor yorum yoruz "
+    "yorlar mis mus misti mustu acak ecek acaklar ecekler".split()
+)
+
+
+def _finite_verb(word: str) -> bool:
+    """Whether a word the dictionary does not list ends as a verb's tense does
+    (``yasaklandı``, ``kavuşuyor``)."""
+    return not is_dictionary_word(word) and ascii_fold(word).endswith(_FINITE_ENDINGS)
+
+
+def derived_root(word: str) -> str:
+    """The folded start a word's verb forms and derivations share: its Snowball stem cut
+    back over verb and derivational endings while at least :data:`DERIVED_MIN_ROOT`
+    letters are left (after a verb's ending, over its voice too), less a last consonant
+    that softens before a vowel.
+
+    >>> derived_root("yasaklandı"), derived_root("gönderildi"), derived_root("hırsızlık")
+    ('yasakla', 'gonder', 'hirsiz')
+    """
+    folded, root = ascii_fold(word), ascii_fold(turkish_stem(word))
+    verb = folded.startswith(root) and folded[len(root) :].startswith(tuple(_VERB_ENDINGS))
+    for _ in range(3):
+        endings = (*_VOICE_ENDINGS, *_DERIVED_ENDINGS) if verb else _DERIVED_ENDINGS
+        for ending in endings:
+            if root.endswith(ending) and len(root) - len(ending) >= DERIVED_MIN_ROOT:
+                root = root[: -len(ending)]
+                verb = verb or ending in _VERB_ENDINGS
+                break
+        else:
+            break
+    if root[-1:] in "tdkgpbc" and len(root) > DERIVED_MIN_ROOT:
+        root = root[:-1]
+    return root
+
+
+def _derived_forms(
+    word: str, forms: dict[str, tuple[str, ...]], vocabulary: Vocabulary
+) -> list[str]:
+    """The indexed words beginning with the word's root (:func:`derived_root`) that are
+    not already its forms; none when the root is short or begins too many words."""
+    root = derived_root(word)
+    if len(root) < DERIVED_MIN_ROOT:
+        return []
+    found = vocabulary.words_with_folded_prefix(root)
+    if len(found) > DERIVED_MAX_FORMS:
+        return []
+    kept = len(root) if ascii_fold(word).startswith(root) and not word.isascii() else 0
+    return [
+        form for form in found if form != word and form not in forms and form[:kept] == word[:kept]
+    ]
 
 
 def _own_stems(word: str, forms: dict[str, tuple[str, ...]], vocabulary: Vocabulary) -> list[str]:
