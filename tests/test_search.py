@@ -189,6 +189,23 @@ def test_two_categories_in_the_query_mean_either_as_two_category_parameters_do(
     assert sorted(hit.id for hit in parameters.results) == both
 
 
+def test_by_date_the_articles_holding_every_word_come_first(tmp_path: Path) -> None:
+    """Newest first, but a newer article lacking a word (added because fewer than a page
+    hold them all) comes after the older one holding every word."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "tam.txt": "title: Bakan\ndate: 2024-01-05\n\nBakan enflasyon verisini açıkladı.\n",
+            "yeni.txt": "title: Bakan\ndate: 2025-03-01\n\nBakan yeni yolu açtı.\n",
+            "daha-yeni.txt": "title: Fiyat\ndate: 2025-06-01\n\nEnflasyon yüzde üç oldu.\n",
+            "tarihsiz.txt": "title: Bakan\n\nBakan enflasyon hedefini anlattı.\n",
+        },
+    )
+    page = searcher.search("enflasyon bakan", sort="date")
+    assert page.relaxed
+    assert [hit.id for hit in page.results] == ["tam", "tarihsiz", "daha-yeni", "yeni"]
+
+
 def test_a_phrase_is_marked_where_it_stands_whole(tmp_path: Path) -> None:
     """A word of a quoted phrase is marked only inside the phrase, unless the query also
     asks for it alone."""

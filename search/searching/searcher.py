@@ -296,7 +296,12 @@ class Searcher:
         limit = asked.page * asked.per_page
         proximity = group_forms(found.compiled.groups) if self.proximity else None
         stored: dict[int, dict] = {}
-        ranked = state.rank(matches, docnums, asked.sort, limit, self.freshness, proximity, stored)
+        complete = None
+        if asked.sort == "date" and len(found.groups) > 1:  # newest first, full matches first
+            complete = np.logical_and.reduce([group.hit for group in found.groups])
+        ranked = state.rank(
+            matches, docnums, asked.sort, limit, self.freshness, proximity, stored, complete
+        )
         hits = [
             _hit(state.searcher, docnum, score, found, stored.get(docnum))
             for docnum, score in ranked[(asked.page - 1) * asked.per_page :]
@@ -562,14 +567,16 @@ class _ReaderState:
         freshness: Freshness | None = None,
         proximity: list[frozenset[str]] | None = None,
         stored: dict[int, dict] | None = None,
+        complete: np.ndarray | None = None,
     ) -> list[tuple[int, float]]:
         """The best ``limit`` of ``docnums`` (the matched docnums, ascending) with their
         scores, by score or newest first; ties go to the higher score, then the article id.
         By relevance, the first stage keeps its best :data:`~search.searching.rerank.WINDOW`
-        and the second stage (:mod:`search.searching.rerank`) rescores those."""
+        and the second stage (:mod:`search.searching.rerank`) rescores those. By date, the
+        documents ``complete`` marks (those holding every word) come before the others."""
         proximity = proximity if proximity and len(proximity) > 1 else None
         if sort == "date" or (freshness is None and proximity is None):
-            return self._top(matches, docnums, sort, limit)
+            return self._top(matches, docnums, sort, limit, complete)
         first = self._top(matches, docnums, sort, max(limit, WINDOW))
         head = np.array([docnum for docnum, _ in first[:WINDOW]], np.int64)
         scores = np.array([score for _, score in first[:WINDOW]], np.float64)
@@ -593,7 +600,12 @@ class _ReaderState:
         return ranked_text(fields.get("title", ""), stored_body(fields))
 
     def _top(
-        self, matches: Matches, docnums: np.ndarray, sort: str, limit: int
+        self,
+        matches: Matches,
+        docnums: np.ndarray,
+        sort: str,
+        limit: int,
+        complete: np.ndarray | None = None,
     ) -> list[tuple[int, float]]:
         """The first stage: the best ``limit`` by score (or date) with their scores, ties
         by article id.
@@ -606,7 +618,10 @@ class _ReaderState:
         if not len(docnums):
             return []
         if sort == "date":
-            primary = self.dates()[docnums]
+            dates = self.dates()
+            primary = dates[docnums]
+            if complete is not None:  # after the newest date: before every other match
+                primary = np.where(complete[docnums], primary + dates.max() + 1.0, primary)
             kept = among_best(primary, limit)
             docnums, primary = docnums[kept], primary[kept]
             scores = matches.scores_of(docnums)
