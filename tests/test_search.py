@@ -640,6 +640,36 @@ def test_category_shown_as_written_filtered_by_key(searcher: Searcher) -> None:
     assert [f.value for f in page.facets["category"]] == ["saglik"]
 
 
+#: Categories written with Turkish letters and in more than one way: counted by key, named
+#: by the commonest way their articles write them.
+WRITTEN_CATEGORIES = {
+    "dis1.txt": "title: Sınırda kar\ncategory: Dış Haberler\n\nSınırda kar yağdı.\n",
+    "dis2.txt": "title: Komşuda kar\ncategory: Dış Haberler\n\nKomşuda kar yağdı.\n",
+    "dis3.txt": "title: Adada kar\ncategory: DIŞ HABERLER\n\nAdada kar yağdı.\n",
+    "ic1.txt": "title: Ovada kar\ncategory: İÇ HABERLER\n\nOvada kar yağdı.\n",
+    "ic2.txt": "title: Köyde tohum\ndate: 2026-12-07\ncategory: iç haberler\n\nKöyde ekim.\n",
+    "ic3.txt": "title: Kentte tohum\ncategory: iç haberler\n\nKentte tohum ekildi.\n",
+}
+
+
+def test_facets_name_each_category_as_most_of_its_articles_write_it(tmp_path: Path) -> None:
+    searcher = searcher_over(tmp_path, WRITTEN_CATEGORIES)
+    page = searcher.search("tohum")  # no article found is in "Dış Haberler"
+    assert [(f.value, f.name, f.count) for f in page.facets["category"]] == [
+        ("ic haberler", "iç haberler", 2)
+    ]
+    facets = searcher.search("kar").facets["category"]
+    assert [(f.value, f.name) for f in facets] == [
+        ("dis haberler", "Dış Haberler"),
+        ("ic haberler", "iç haberler"),
+    ]
+    assert searcher.category_names() == {
+        "dis haberler": "Dış Haberler",
+        "ic haberler": "iç haberler",
+    }
+    assert [(f.value, f.name) for f in page.facets["year"]] == [("2026", "2026")]
+
+
 def test_a_long_single_word_is_searched(searcher: Searcher) -> None:
     assert searcher.search("toplantı" * 62 + "abcd").total == 0
 

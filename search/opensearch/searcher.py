@@ -51,9 +51,11 @@ from search.searching.results import (
 )
 from search.searching.searcher import (
     FACETS,
+    NAME_SAMPLE,
     REFRESH_SECONDS,
     _check_parameters,
     after_title,
+    commonest,
     mark_article,
 )
 from search.searching.suggest import answer_or_correct, suggest
@@ -84,6 +86,7 @@ class _State:
     last_indexed: str | None
     vocabulary: ClusterVocabulary
     newest: float  # the newest article's date, in ticks (0 when none is dated)
+    category_names: dict[str, str]  # by key, as the articles write them
 
 
 class ClusterSearcher:
@@ -193,7 +196,8 @@ class ClusterSearcher:
         total = answer["hits"]["total"]["value"]
         if compiled.groups or compiled.excluded or compiled.required:
             hits = [_hit(found, compiled) for found in answer["hits"]["hits"]]
-            facets = {name: _facet(name, answer["aggregations"][name]) for name in FACETS}
+            aggregations = answer["aggregations"]
+            facets = {name: _facet(name, aggregations[name], state) for name in FACETS}
         else:
             total, hits, facets = 0, [], {name: [] for name in FACETS}
         return SearchPage(
@@ -455,6 +459,10 @@ class ClusterSearcher:
         compiled, _ = self._compile(text, self._current())
         return compiled.spec
 
+    def category_names(self) -> dict[str, str]:
+        """Every category's name as its articles write it (the commonest form), by key."""
+        return dict(self._current().category_names)
+
     def stats(self) -> dict:
         """``{"documents", "last_indexed"}`` of the index being served."""
         state = self._current()
@@ -493,7 +501,23 @@ class ClusterSearcher:
             wordcounts.by_field(counts) if counts is not None else read_words(self.client, index)
         )
         vocabulary = ClusterVocabulary(self.client, index, stamp, documents, words)
-        return _State(stamp, meta.get("last_indexed"), vocabulary, self._newest())
+        newest = self._newest()
+        return _State(stamp, meta.get("last_indexed"), vocabulary, newest, self._category_names())
+
+    def _category_names(self) -> dict[str, str]:
+        """Each category's commonest written form among up to :data:`NAME_SAMPLE` of its
+        articles, by key (read once per index stamp)."""
+        sample = {"top_hits": {"size": NAME_SAMPLE, "_source": ["category_name"]}}
+        terms = {"field": "category", "size": FACET_VALUES}
+        body = {"size": 0, "aggs": {"category": {"terms": terms, "aggs": {"written": sample}}}}
+        answer = self.client.search(index=self.config.index, body=body)["aggregations"]
+        names = {}
+        for bucket in answer["category"]["buckets"]:
+            forms = [
+                hit["_source"].get("category_name") for hit in bucket["written"]["hits"]["hits"]
+            ]
+            names[bucket["key"]] = commonest(forms) or bucket["key"]
+        return names
 
     def _newest(self) -> float:
         """The newest article date of the index, in ticks (0 when none is dated)."""
@@ -540,8 +564,12 @@ def _hit(found: dict, compiled: CompiledQuery) -> SearchHit:
     )
 
 
-def _facet(name: str, aggregation: dict) -> list[FacetCount]:
-    facets = [FacetCount(str(b["key"]), int(b["doc_count"])) for b in aggregation["buckets"]]
+def _facet(name: str, aggregation: dict, state: _State) -> list[FacetCount]:
+    names = state.category_names if name == "category" else {}
+    facets = [
+        FacetCount(str(b["key"]), int(b["doc_count"]), names.get(str(b["key"]), str(b["key"])))
+        for b in aggregation["buckets"]
+    ]
     if name == "year":
         return sorted(facets, key=lambda f: f.value, reverse=True)
     return sorted(facets, key=lambda f: (-f.count, f.value))

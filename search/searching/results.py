@@ -29,8 +29,13 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class FacetCount:
+    """How many results hold one value of a facet: ``value`` is what the search's filter
+    takes (a category's key, ``dis haberler``), ``name`` how the articles write it (the
+    commonest form among them, ``Dış Haberler``; a year as it is)."""
+
     value: str
     count: int
+    name: str = ""
 
 
 @dataclass
