@@ -64,7 +64,7 @@ def test_search_has_exactly_the_documented_keys(client):
         assert result["date"] is None or re.fullmatch(r"\d{4}-\d\d-\d\d", result["date"])
     assert list(body["facets"]) == ["category", "year"]
     for facet in body["facets"].values():
-        assert all(list(entry) == ["value", "count"] for entry in facet)
+        assert all(list(entry) == ["value", "count", "name"] for entry in facet)
 
 
 def test_inflected_form_is_found_and_marked(client):
@@ -174,8 +174,11 @@ def test_pages_partition_the_results(client):
 
 def test_facets_count_the_whole_result_set(client):
     facets = search(client, q="toplantı", per_page=1)["facets"]
-    assert facets["year"] == [{"value": "2025", "count": 2}, {"value": "2024", "count": 1}]
-    assert facets["category"] == [{"value": "ekonomi", "count": 1}]
+    assert facets["year"] == [
+        {"value": "2025", "count": 2, "name": "2025"},
+        {"value": "2024", "count": 1, "name": "2024"},
+    ]
+    assert facets["category"] == [{"value": "ekonomi", "count": 1, "name": "Ekonomi"}]
 
 
 def test_unknown_parameters_are_ignored(client):

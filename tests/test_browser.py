@@ -53,10 +53,19 @@ def meeting_articles() -> dict[str, str]:
     }
 
 
+#: Two articles about seeds (tohum) in categories written with Turkish letters.
+SEED_ARTICLES = {
+    "tohum/dis.txt": "title: Komşuda tohum\ncategory: Dış Haberler\n\nKomşuda tohum ekildi.\n",
+    "tohum/bolge.txt": "title: Ovada tohum\ncategory: Bölge Haberleri\n\nOvada tohum ekildi.\n",
+}
+
+
 @pytest.fixture
 def articles_dir(tmp_path: Path) -> Path:
-    """The shared fixture articles plus nine meeting reports: 12 hits for ``toplantı``."""
-    return write_articles(tmp_path / "articles", {**FIXTURE_ARTICLES, **meeting_articles()})
+    """The shared fixture articles plus nine meeting reports (12 hits for ``toplantı``) and
+    two seed reports."""
+    articles = {**FIXTURE_ARTICLES, **meeting_articles(), **SEED_ARTICLES}
+    return write_articles(tmp_path / "articles", articles)
 
 
 @pytest.fixture(scope="module")
@@ -273,6 +282,21 @@ def test_the_other_categories_stay_offered_as_you_type(page, live_server):
     page.locator("#q").dispatch_event("input")
     page.locator("ol.hits").wait_for()
     assert sorted(page.locator(".filters .check").all_inner_texts()) == sorted(offered)
+
+
+def test_categories_keep_their_turkish_letters_as_you_type(page, live_server):
+    """The script names the categories as the server's page does, a ticked one too, even
+    when no article of the results is in it."""
+    page.goto(live_server + "/?q=tohum&category=bolge+haberleri")
+    page.fill("#q", "zzqxwv")
+    page.locator("#q").dispatch_event("input")
+    page.locator(".empty").wait_for()
+    page.fill("#q", "tohum")
+    page.locator("#q").dispatch_event("input")
+    page.locator("ol.hits").wait_for()
+    offered = page.locator(".filters .check").all_inner_texts()
+    names = sorted(re.sub(r"\s*[\d.]+$", "", text.strip()) for text in offered)
+    assert names == ["Bölge Haberleri", "Dış Haberler"]
 
 
 def test_a_one_letter_prefix_is_named_as_you_type(page, live_server):

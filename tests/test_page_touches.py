@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import BACKENDS, backend_app
+from conftest import BACKENDS, backend_app, write_articles
 
 BISKEK = "2025/09/biskek-zirvesi"
 
@@ -174,6 +174,63 @@ def test_category_names_are_configurable(index_dir):
         }
     )
     assert '<span class="category">Sağlık Haberleri</span>' in html(app.test_client(), "/?q=deprem")
+
+
+#: Categories written with Turkish letters, in more than one way, and as a slug.
+WRITTEN_CATEGORIES = {
+    "dis1.txt": "title: Sınırda kar\ncategory: Dış Haberler\n\nSınırda kar yağdı.\n",
+    "dis2.txt": "title: Komşuda kar\ncategory: Dış Haberler\n\nKomşuda kar yağdı.\n",
+    "dis3.txt": "title: Adada kar\ncategory: DIŞ HABERLER\n\nAdada kar yağdı.\n",
+    "bolge.txt": "title: Yaylada kar\ncategory: Bölge Haberleri\n\nYaylada kar var.\n",
+    "ic1.txt": "title: Ovada tohum\ncategory: İÇ HABERLER\n\nOvada tohum ekildi.\n",
+    "ic2.txt": "title: Köyde tohum\ncategory: iç haberler\n\nKöyde tohum ekildi.\n",
+    "ic3.txt": "title: Kentte tohum\ncategory: iç haberler\n\nKentte tohum ekildi.\n",
+    "sanat.txt": "title: Karda sergi\ncategory: kultur-sanat\n\nKar temalı sergi.\n",
+}
+WRITTEN_NAMES = {"Dış Haberler", "Bölge Haberleri", "İç Haberler", "Kültür-Sanat"}
+
+
+@pytest.fixture
+def written_client(tmp_path):
+    from search.indexing.reindex import reindex
+    from web import create_app
+
+    reindex(write_articles(tmp_path / "docs", WRITTEN_CATEGORIES), tmp_path / "index")
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")})
+    return app.test_client()
+
+
+def filter_labels(page: str) -> set[str]:
+    """The names of the page's category checkboxes."""
+    return set(re.findall(r'name="category" value="[^"]*" form="arama"[^>]*>\s*(.+?) <span', page))
+
+
+@pytest.mark.parametrize("page", [1, 2, 4])
+def test_categories_keep_their_turkish_letters_on_every_page(written_client, page):
+    """Whichever articles a page of results holds, each category is named as most of
+    its articles write it (a slug by its Turkish name), not rebuilt from its key."""
+    found = html(written_client, f"/?q=kar+OR+tohum&per_page=2&page={page}")
+    assert filter_labels(found) == WRITTEN_NAMES
+
+
+def test_a_ticked_category_leaves_the_others_their_turkish_letters(written_client):
+    found = html(written_client, "/?q=kar+OR+tohum&category=bolge+haberleri")
+    assert filter_labels(found) == WRITTEN_NAMES
+    assert 'aria-label="Bölge Haberleri filtresini kaldır">Bölge Haberleri <span' in found  # chip
+    assert '<span class="category">Bölge Haberleri</span>' in found
+
+
+def test_api_facets_name_categories_as_the_page_does(written_client):
+    body = get_json(written_client, "/api/search?q=kar&per_page=1&page=2")
+    facets = {f["value"]: f["name"] for f in body["facets"]["category"]}
+    assert facets == {
+        "dis haberler": "Dış Haberler",
+        "bolge haberleri": "Bölge Haberleri",
+        "kultur-sanat": "Kültür-Sanat",
+    }
+    assert all(list(f) == ["value", "count", "name"] for f in body["facets"]["category"])
+    filtered = get_json(written_client, "/api/search?q=kar&category=dis+haberler")
+    assert filtered["total"] == 3  # the value is what the filter takes
 
 
 def test_invalid_sort_names_the_accepted_values(client):

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from search import BadParameter, Busy, HaberaraError
 from web.articles import ArticleNotFound, find_article
+from web.categories import category_label
 from web.params import read_search_request, read_suggest_request
 from web.slot import searcher
 
@@ -28,9 +29,12 @@ def search() -> Response:
     """Ranked results for ``q`` (see the README for every parameter)."""
     wanted = read_search_request(request.args)
     found = searcher().search(wanted.q, **wanted.search_kwargs())
-    return jsonify(
-        {**found.to_dict(), "next_url": next_url(found.page, found.per_page, found.total)}
-    )
+    body = found.to_dict()
+    body["facets"]["category"] = [
+        {**entry, "name": category_label(entry["value"], entry["name"])}
+        for entry in body["facets"]["category"]
+    ]
+    return jsonify({**body, "next_url": next_url(found.page, found.per_page, found.total)})
 
 
 def next_url(page: int, per_page: int, total: int) -> str | None:

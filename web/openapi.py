@@ -169,7 +169,23 @@ _RELATED = _object(
     }
 )
 
-_FACET = _object({"value": _STRING, "count": {"type": "integer", "minimum": 1}})
+_FACET = _object(
+    {
+        "value": {
+            **_STRING,
+            "description": "What the filter takes: a category's key (`dis haberler`, the "
+            "form it is counted by; the `category` parameter takes it or any way of "
+            "writing the category), or a year.",
+        },
+        "count": {"type": "integer", "minimum": 1},
+        "name": {
+            **_STRING,
+            "description": "How to show it: a category as its articles write it (the "
+            "commonest form, `Dış Haberler`) or by its configured name (`kultur-sanat` as "
+            "`Kültür-Sanat`), as the search page shows it; a year as it is.",
+        },
+    }
+)
 
 SCHEMAS: dict[str, Any] = {
     "SearchPage": _object(

@@ -18,11 +18,10 @@ from werkzeug.exceptions import HTTPException
 
 from search import BadParameter, Busy, HaberaraError, SearchPage, category_key
 from web.articles import ArticleNotFound, find_highlighted_article
+from web.categories import category_label, category_labels
 from web.params import SEARCH_PARAMETERS, SearchRequest, read_search_request
 from web.present import (
-    CATEGORY_NAMES,
     PARAMETER_LABELS,
-    category_name,
     page_count,
     page_window,
     quick_ranges,
@@ -89,20 +88,14 @@ def iso_year(year: str) -> str:
 
 @bp.app_template_filter("tr_category")
 def tr_category(written: str) -> str:
-    return category_name(category_key(written), written, category_names())
-
-
-def category_names() -> dict[str, str]:
-    """Category names by key: :data:`~web.present.CATEGORY_NAMES` and the app's
-    ``CATEGORY_NAMES`` setting (which wins)."""
-    return {**CATEGORY_NAMES, **current_app.config.get("CATEGORY_NAMES", {})}
+    return category_label(category_key(written), written)
 
 
 @bp.get("/")
 def index() -> tuple[str, int]:
     """The search page: a form, and results when ``q`` is given."""
     q = request.args.get("q", "")
-    names = category_names()
+    names = category_labels()
     if not q.strip():
         page = render_template("search.html", q=q, stats=searcher().stats(), category_names=names)
         return page, 200
@@ -200,13 +193,11 @@ def _category_choices(page: SearchPage, wanted: SearchRequest) -> list[dict[str,
     if selected:
         unfiltered = {**wanted.search_kwargs(), "categories": [], "page": 1, "per_page": 1}
         facets = searcher().search(wanted.q, **unfiltered).facets.get("category", [])
-    written = {category_key(hit.category): hit.category for hit in page.results if hit.category}
-    names = category_names()
     chosen = {category_key(name) for name in selected}
     choices = [
         {
             "value": facet.value,
-            "label": category_name(facet.value, written.get(facet.value), names),
+            "label": category_label(facet.value, facet.name),
             "count": facet.count,
             "checked": facet.value in chosen,
         }
@@ -214,7 +205,7 @@ def _category_choices(page: SearchPage, wanted: SearchRequest) -> list[dict[str,
     ]
     missing = chosen - {facet.value for facet in facets}
     choices += [
-        {"value": v, "label": category_name(v, None, names), "count": 0, "checked": True}
+        {"value": v, "label": category_label(v), "count": 0, "checked": True}
         for v in sorted(missing)
     ]
     return choices
@@ -223,10 +214,9 @@ def _category_choices(page: SearchPage, wanted: SearchRequest) -> list[dict[str,
 def _chips(wanted: SearchRequest) -> list[dict[str, str]]:
     """The active filters, each with the link that removes it."""
     chips = []
-    names = category_names()
     for category in wanted.categories:
         rest = [c for c in wanted.categories if c != category]
-        label = category_name(category_key(category), category, names)
+        label = category_label(category_key(category), category)
         chips.append({"label": label, "url": search_url(category=rest)})
     if wanted.date_from or wanted.date_to:
         start = turkish_date(wanted.date_from.isoformat()) if wanted.date_from else "…"

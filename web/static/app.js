@@ -42,6 +42,7 @@ function debounce(action, wait) {
 // --- results as you type -------------------------------------------------------------------
 
 function liveResults(form, box, area) {
+  // every category of the index by key, named as the server's page names it
   const names = JSON.parse(area.dataset.categoryNames || "{}");
   const categoryName = (key, written) => names[key] || derivedName(written || key);
   let pending = null;
@@ -232,11 +233,12 @@ function liveResults(form, box, area) {
   function filters(page, data, others) {
     const chosen = new Set(data.getAll("category").map(categoryKey));
     const facets = (others || page.facets).category.filter((f) => !chosen.has(f.value));
-    const counts = new Map((others || { category: [] }).category.map((f) => [f.value, f.count]));
-    const checked = [...chosen].map((value) => ({ value, count: counts.get(value) ?? null }));
+    const counted = new Map((others || { category: [] }).category.map((f) => [f.value, f]));
+    const checked = [...chosen].map((value) => counted.get(value) || { value, count: null });
+    // a facet's name is the server's for it (as its articles write it, on every page)
     const boxes = [...checked, ...facets].map((f) => `<label class="check">
       <input type="checkbox" name="category" value="${escapeHtml(f.value)}" form="arama"${chosen.has(f.value) ? " checked" : ""}>
-      ${escapeHtml(categoryName(f.value))} <span class="count">${f.count === null ? "" : count(f.count)}</span></label>`);
+      ${escapeHtml(f.name || categoryName(f.value))} <span class="count">${f.count === null ? "" : count(f.count)}</span></label>`);
     const years = page.facets.year.map((y) => `<li><a href="${escapeHtml(pageUrl(params({ from: `${y.value.padStart(4, "0")}-01-01`, to: `${y.value.padStart(4, "0")}-12-31` })))}">${escapeHtml(y.value)}</a> <span class="count">${count(y.count)}</span></li>`);
     const ranges = document.querySelectorAll(".quick-ranges a");
     return `<fieldset><legend>Tarih aralığı</legend>
