@@ -4,6 +4,7 @@ layout's markup and the Turkish wording. Flask's test client over the fixture in
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -231,6 +232,73 @@ def test_api_facets_name_categories_as_the_page_does(written_client):
     assert all(list(f) == ["value", "count", "name"] for f in body["facets"]["category"])
     filtered = get_json(written_client, "/api/search?q=kar&category=dis+haberler")
     assert filtered["total"] == 3  # the value is what the filter takes
+
+
+#: Two reports of a snowfall: one dated Turkey's day at 23:30 UTC on 14 January 2030
+#: (already 02:30 on the 15th in Istanbul), one two days before it.
+SNOW_ARTICLES = {
+    "gece.txt": "title: Gece yarısı kar\ndate: 2030-01-15\n\nErzurum'da gece kar yağdı.\n",
+    "once.txt": "title: İlk kar\ndate: 2030-01-13\n\nKars'ta ilk kar yağdı.\n",
+}
+LATE_EVENING_UTC = datetime.datetime(2030, 1, 14, 23, 30, tzinfo=datetime.UTC)
+
+
+def snow_client(tmp_path, now: datetime.datetime, **config):
+    """The app over :data:`SNOW_ARTICLES`, its clock stopped at ``now``."""
+    from search.indexing.reindex import reindex
+    from web import create_app
+
+    reindex(write_articles(tmp_path / "docs", SNOW_ARTICLES), tmp_path / "index")
+    settings = {"TESTING": True, "INDEX_DIR": str(tmp_path / "index"), "CLOCK": lambda: now}
+    return create_app({**settings, **config}).test_client()
+
+
+def quick_range(page: str, label: str) -> str:
+    """The link of the quick date range ``label``."""
+    return re.search(rf'<a href="([^"]+)">{label}</a>', page).group(1).replace("&amp;", "&")
+
+
+def test_the_last_24_hours_end_on_the_newsrooms_day_not_the_servers(tmp_path):
+    client = snow_client(tmp_path, LATE_EVENING_UTC)
+    link = quick_range(html(client, "/?q=kar"), "Son 24 saat")
+    assert "from=2030-01-14&to=2030-01-15" in link
+    found = html(client, link)
+    assert "Gece yarısı" in found and "İlk" not in found  # dated today in Turkey
+
+
+def test_this_year_starts_on_the_newsrooms_new_year(tmp_path):
+    new_year_in_istanbul = datetime.datetime(2030, 12, 31, 21, 30, tzinfo=datetime.UTC)
+    client = snow_client(tmp_path, new_year_in_istanbul)
+    assert "from=2031-01-01&to=2031-01-01" in quick_range(html(client, "/?q=kar"), "Bu yıl")
+
+
+def test_the_newsrooms_time_zone_is_a_setting(tmp_path):
+    client = snow_client(tmp_path, LATE_EVENING_UTC, TIME_ZONE="UTC")
+    assert "from=2030-01-13&to=2030-01-14" in quick_range(html(client, "/?q=kar"), "Son 24 saat")
+
+
+def test_without_time_zone_data_the_newsroom_keeps_turkeys_time(monkeypatch):
+    import zoneinfo
+
+    from web import present
+
+    def no_data(name):
+        raise zoneinfo.ZoneInfoNotFoundError(name)
+
+    monkeypatch.setattr(present.zoneinfo, "ZoneInfo", no_data)
+    zone = present.time_zone("Europe/Istanbul")
+    assert present.local_day(LATE_EVENING_UTC, zone) == datetime.date(2030, 1, 15)
+    with pytest.raises(zoneinfo.ZoneInfoNotFoundError):
+        present.time_zone("Europe/Berlin")  # no other zone is guessed
+
+
+def test_serve_refuses_a_time_zone_it_does_not_know(tmp_path):
+    from click.testing import CliRunner
+
+    from search.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--no-reindex", "--time-zone", "Mars/Olympus"])
+    assert result.exit_code == 2 and "no time zone 'Mars/Olympus'" in result.output
 
 
 def test_invalid_sort_names_the_accepted_values(client):

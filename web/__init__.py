@@ -6,6 +6,7 @@ index (through one :class:`~search.searching.searcher.Searcher`), never the arti
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -15,6 +16,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from search import budget
+from web.present import NEWSROOM_ZONE, time_zone
 from web.querystring import TurkishRequest
 from web.slot import SearcherSlot
 
@@ -29,9 +31,22 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
+
+def utc_now() -> datetime.datetime:
+    """The moment now, in UTC (the app's ``CLOCK`` unless a test sets another)."""
+    return datetime.datetime.now(datetime.UTC)
+
+
 #: ``RESULT_CACHE``: keep recent result pages until the index changes (see
 #: :meth:`search.searching.searcher.Searcher.search`); off answers every search afresh.
-DEFAULTS: dict[str, Any] = {"INDEX_DIR": "index", "RESULT_CACHE": True}
+#: ``TIME_ZONE``: the newsroom's, whose day the page's quick date ranges end on (see
+#: :func:`web.present.time_zone`); ``CLOCK``: what tells the moment now.
+DEFAULTS: dict[str, Any] = {
+    "INDEX_DIR": "index",
+    "RESULT_CACHE": True,
+    "TIME_ZONE": NEWSROOM_ZONE,
+    "CLOCK": utc_now,
+}
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +86,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.json = HtmlSafeJSONProvider(app)
+    time_zone(app.config["TIME_ZONE"])  # an unknown zone fails now, not on every search
     # "//" in a path is answered as written (an id cannot start with "/": 404), not
     # redirected to a URL built from the request's Host header.
     app.url_map.merge_slashes = False

@@ -22,9 +22,11 @@ from web.categories import category_label, category_labels
 from web.params import SEARCH_PARAMETERS, SearchRequest, read_search_request
 from web.present import (
     PARAMETER_LABELS,
+    local_day,
     page_count,
     page_window,
     quick_ranges,
+    time_zone,
     turkish_count,
     turkish_date,
     turkish_message,
@@ -102,7 +104,7 @@ def index() -> tuple[str, int]:
     common = {
         "q": q,
         "category_names": names,
-        "quick_ranges": quick_ranges(datetime.date.today()),
+        "quick_ranges": quick_ranges(newsroom_today()),
         "json_url": url_for("api.search", **request.args.to_dict(flat=False)),
     }
     try:
@@ -122,6 +124,13 @@ def index() -> tuple[str, int]:
         chips=_chips(wanted),
         **common,
     ), 200
+
+
+def newsroom_today() -> datetime.date:
+    """Today in the newsroom (the app's ``TIME_ZONE``, by its ``CLOCK``): at 23:30 UTC it
+    is already tomorrow in Istanbul, and so are the articles dated then."""
+    config = current_app.config
+    return local_day(config["CLOCK"](), time_zone(config["TIME_ZONE"]))
 
 
 @bp.get("/opensearch.xml")

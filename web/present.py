@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import zoneinfo
 
 from werkzeug.datastructures import MultiDict
 
@@ -109,6 +110,33 @@ def _turkish_capital(word: str) -> str:
         return word
     first = {"i": "İ", "ı": "I"}.get(word[0], word[0].upper())
     return first + word[1:]
+
+
+#: The newsroom's time zone: the page's "today" is its day (the ``TIME_ZONE`` setting).
+NEWSROOM_ZONE = "Europe/Istanbul"
+#: Turkey's time, UTC+3 all year since 2016: the newsroom's zone where the system has no
+#: time zone data.
+TURKEY_TIME = datetime.timezone(datetime.timedelta(hours=3), "+03")
+
+
+def time_zone(name: str) -> datetime.tzinfo:
+    """The time zone ``name``; for :data:`NEWSROOM_ZONE`, :data:`TURKEY_TIME` where the
+    system has no time zone data. An unknown name raises ``ZoneInfoNotFoundError``."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except zoneinfo.ZoneInfoNotFoundError:
+        if name == NEWSROOM_ZONE:
+            return TURKEY_TIME
+        raise
+
+
+def local_day(now: datetime.datetime, zone: datetime.tzinfo) -> datetime.date:
+    """The day it is in ``zone`` at the moment ``now`` (an aware time).
+
+    >>> local_day(datetime.datetime(2026, 12, 31, 21, 30, tzinfo=datetime.UTC), TURKEY_TIME)
+    datetime.date(2027, 1, 1)
+    """
+    return now.astimezone(zone).date()
 
 
 #: The page's names of the accepted ``sort`` values.
