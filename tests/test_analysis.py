@@ -58,6 +58,8 @@ def test_str_lower_is_wrong_for_turkish() -> None:
         ("Kırgızistan’ın başkenti", ["kırgızistan", "başkenti"]),  # typographic ’
         ("Ankara‘da", ["ankara"]),
         ("İzmirʼe", ["izmir"]),
+        ("Bişkek´te Bişkek`te Bişkek′te", ["bişkek"] * 3),  # look-alikes: accents, prime
+        ("`kod` ´alıntı´", ["kod", "alıntı"]),
         ("covid_19 e-posta", ["covid", "19", "e", "posta"]),
     ],
 )

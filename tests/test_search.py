@@ -441,6 +441,15 @@ def test_snippet_marks_inflected_and_apostrophe_forms(searcher: Searcher) -> Non
     assert "<mark>Bişkek'teki</mark>" in biskek.title_html
 
 
+def test_an_apostrophe_look_alike_keeps_the_word_whole(tmp_path: Path) -> None:
+    """``Bişkek´te`` (an acute accent typed for the apostrophe) is ``Bişkek``, marked whole:
+    it was two words, and ``te`` was named as missing."""
+    searcher = searcher_over(tmp_path, {"a.txt": "title: Zirve\n\nBakanlar Bişkek´te buluştu.\n"})
+    page = searcher.search("Bişkek′te")
+    assert [(hit.id, hit.missing) for hit in page.results] == [("a", [])]
+    assert "<mark>Bişkek´te</mark>" in page.results[0].snippet
+
+
 def test_a_title_taken_from_the_first_sentence_is_not_repeated_in_the_snippet(
     searcher: Searcher,
 ) -> None:

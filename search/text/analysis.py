@@ -37,7 +37,9 @@ DOTLESS_I = "\u0131"  # ı
 DOTTED_CAPITAL_I = "\u0130"  # İ
 COMBINING_DOT_ABOVE = "\u0307"
 MODIFIER_APOSTROPHE = "\u02bc"  # ʼ
-APOSTROPHES = "'\u2019\u2018" + MODIFIER_APOSTROPHE  # ' ’ ‘ ʼ
+#: ... and the look-alikes a keyboard or a pasted text puts in their place: ´ (acute
+#: accent), ` (grave accent), ′ (prime).
+APOSTROPHES = "'\u2019\u2018" + MODIFIER_APOSTROPHE + "\u00b4`\u2032"  # ' ’ ‘ ʼ ´ ` ′
 
 #: Letters and digits (no underscore), with apostrophe-joined parts kept in one token.
 WORD_PATTERN = r"[^\W_]+(?:[" + APOSTROPHES + r"][^\W_]+)*"
@@ -378,7 +380,7 @@ class _PieceNumbers(dict):
 #: Marks that never belong to a word, so a piece with them at its edges holds the words
 #: it holds without them (an apostrophe belongs to a word only between two parts of it;
 #: ``ʼ`` is a letter to the tokenizer, so it stays).
-_EDGE_MARKS = '.,;:!?"()[]{}<>«»“”„…-–—/*+=%&#@|~^`$' + "'\u2019\u2018"
+_EDGE_MARKS = '.,;:!?"()[]{}<>«»“”„…-–—/*+=%&#@|~^`$' + "'\u2019\u2018\u00b4\u2032"
 
 
 class ChainTerms:
