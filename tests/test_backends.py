@@ -150,6 +150,29 @@ def test_marks_per_page_are_bounded(backend: Backend, tmp_path: Path) -> None:
     assert marked.count(repeated) == 5_000  # the whole text is still there
 
 
+def test_a_phrase_typed_without_turkish_letters_finds_every_spelling(
+    backend: Backend, tmp_path: Path
+) -> None:
+    """``"Istanbul'da dun"`` (an English keyboard's capital I, no ü) and ``"hala gibi"``
+    find the phrase as the article writes it, and mark it; a phrase typed with Turkish
+    letters keeps to them."""
+    articles = {
+        "a.txt": "title: Hava\n\nİstanbul'da dün kar yağdı. Hâlâ gibi görünüyor.\n",
+        "b.txt": "title: Yol\n\nDün İstanbul yolunda trafik vardı.\n",
+        "c.txt": "title: Yazım\n\nIstanbul'da dun yağmur yağdı; hala gibi.\n",
+    }
+    docs = write_articles(tmp_path / "docs", articles)
+    assert not backend.reindex(docs).failed
+    searcher = backend.searcher()
+    page = searcher.search('"Istanbul\'da dun"')
+    assert sorted(hit.id for hit in page.results) == ["a", "c"]
+    assert not page.phrases_not_found
+    first = next(hit for hit in page.results if hit.id == "a")
+    assert "<mark>İstanbul'da</mark> <mark>dün</mark>" in first.snippet
+    assert sorted(hit.id for hit in searcher.search('"hala gibi"').results) == ["a", "c"]
+    assert [hit.id for hit in searcher.search('"İstanbul\'da dün"').results] == ["a"]
+
+
 def test_search_command_prints_ranked_results(indexed: Backend) -> None:
     result = haberara("search", "biskek", *options(indexed))
     assert result.returncode == 0

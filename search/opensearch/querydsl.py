@@ -30,15 +30,24 @@ def clause_query(clause: engine.Clause) -> dict:
         ]
         return _any(terms)
     if isinstance(clause, engine.PhraseClause):
-        text = " ".join(clause.words)
-        return _any(
-            [
-                {"match_phrase": {field: {"query": text, "boost": boost}}}
-                for field, boost in clause.fields
-            ]
-        )
+        return _any([_phrase_query(clause, field, boost) for field, boost in clause.fields])
     query = clause.query  # a whoosh term: a category
     return {"term": {query.fieldname: query.text}}
+
+
+def _phrase_query(clause: engine.PhraseClause, field: str, boost: float) -> dict:
+    """The phrase in ``field``: a ``match_phrase``, or, when a word stands for several
+    spellings, the intervals of one of them each, in order and side by side."""
+    forms = clause.forms()
+    if all(len(held) == 1 for held in forms):
+        return {"match_phrase": {field: {"query": " ".join(clause.words), "boost": boost}}}
+    rules = [
+        {"any_of": {"intervals": [{"match": {"query": form}} for form in held]}} for held in forms
+    ]
+    intervals = {
+        "intervals": {field: {"all_of": {"ordered": True, "max_gaps": 0, "intervals": rules}}}
+    }
+    return {"bool": {"must": [intervals], "boost": boost}}
 
 
 def _any(queries: list[dict]) -> dict:

@@ -80,7 +80,8 @@ class QueryClause:
 
 @dataclass(frozen=True)
 class PhraseClause:
-    """These exact words, consecutive and in order, in any of the fields.
+    """These words, consecutive and in order, in any of the fields: each as written, or
+    any of its ``spellings`` when it has them (a word typed without Turkish letters).
 
     The index keeps no word positions (decoding them made every query slower), so a
     phrase is found as the documents holding all its words, then checked against the
@@ -89,6 +90,12 @@ class PhraseClause:
 
     words: tuple[str, ...]
     fields: tuple[tuple[str, float], ...]  # field, boost
+    #: Per word, the indexed forms that stand for it (none: the word as written).
+    spellings: tuple[tuple[str, ...], ...] = ()
+
+    def forms(self) -> tuple[tuple[str, ...], ...]:
+        """Per word, the forms that stand for it in an article."""
+        return self.spellings or tuple((word,) for word in self.words)
 
 
 Clause = TermsClause | QueryClause | PhraseClause
@@ -495,10 +502,11 @@ class Engine:
 
     def _phrase_matches(self, clause: PhraseClause) -> Matches:
         result = Matches.none(self.size)
+        forms = clause.forms()
         for fieldname, boost in clause.fields:
             per_word = [
-                self.clause_matches(TermsClause(((fieldname, word, boost),)))
-                for word in clause.words
+                self.clause_matches(TermsClause(tuple((fieldname, form, boost) for form in held)))
+                for held in forms
             ]
             candidates = self.match(per_word, [])
             docnums = candidates.docnums()
@@ -508,20 +516,22 @@ class Engine:
                 checks = PHRASE_CHECKS if allowed else PHRASE_CHECKS_BUSY
                 if len(docnums) > checks:
                     budget.note_cut()
-                held = self._holding(docnums[:checks].tolist(), fieldname, clause.words)
+                held = self._holding(docnums[:checks].tolist(), fieldname, forms)
             held = np.sort(np.asarray(held, np.int64))
             result.add(held, candidates.scores_of(held))
         return result
 
-    def _holding(self, docnums: list[int], fieldname: str, words: tuple[str, ...]) -> list[int]:
-        """Those of ``docnums`` whose stored ``fieldname`` holds the phrase ``words``, best
-        first, until the request's budget is spent."""
+    def _holding(
+        self, docnums: list[int], fieldname: str, forms: tuple[tuple[str, ...], ...]
+    ) -> list[int]:
+        """Those of ``docnums`` whose stored ``fieldname`` holds the phrase (per word, the
+        ``forms`` standing for it), best first, until the request's budget is spent."""
         held = []
         for number, doc in enumerate(docnums):
             if number % PHRASE_BUDGET_EVERY == PHRASE_BUDGET_EVERY - 1 and budget.exhausted():
                 budget.note_cut()
                 break
-            if _holds_phrase(self._stored_text(doc, fieldname), words):
+            if _holds_phrase(self._stored_text(doc, fieldname), forms):
                 held.append(doc)
         return held
 
@@ -555,13 +565,13 @@ def _power(values: np.ndarray, exponent: float) -> np.ndarray:
     return result
 
 
-def _holds_phrase(text: str, words: tuple[str, ...]) -> bool:
-    """Whether ``text``, analysed like the exact-form fields, has ``words`` in a row."""
+def _holds_phrase(text: str, forms: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``text``, analysed like the exact-form fields, has in a row a word of each
+    of ``forms`` (per word of a phrase, the forms standing for it)."""
     tokens = [form for _, _, form in exact_forms(text)]
-    width = len(words)
-    first = words[0]
+    width = len(forms)
     return any(
-        tokens[start : start + width] == list(words)
-        for start, token in enumerate(tokens)
-        if token == first
+        all(token in held for token, held in zip(tokens[start : start + width], forms, strict=True))
+        for start, token in enumerate(tokens[: len(tokens) - width + 1])
+        if token in forms[0]
     )

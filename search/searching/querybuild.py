@@ -130,7 +130,7 @@ class MatchSpec:
         """Whether a token (apostrophe-stripped, Turkish-lower-cased) is a match;
         ``folded`` is its ASCII fold when the caller has it already. A word of a phrase
         matches here wherever it stands (see :meth:`only_in_phrases`)."""
-        if self.phrases and exact_form in self.phrase_words():
+        if self.phrases and self._in_phrase(exact_form, folded):
             return True
         return self._matches_alone(exact_form, folded)
 
@@ -140,8 +140,14 @@ class MatchSpec:
     def only_in_phrases(self, exact_form: str) -> bool:
         """Whether a matching word matches only as a word of a phrase."""
         return bool(self.phrases) and (
-            exact_form in self.phrase_words() and not self._matches_alone(exact_form)
+            self._in_phrase(exact_form) and not self._matches_alone(exact_form)
         )
+
+    def _in_phrase(self, exact_form: str, folded: str | None = None) -> bool:
+        """Whether a token is a word of a phrase: as written, or by its fold for a word
+        typed without Turkish letters (which is its own fold)."""
+        words = self.phrase_words()
+        return exact_form in words or (folded or ascii_fold(exact_form)) in words
 
     def _matches_alone(self, exact_form: str, folded: str | None = None) -> bool:
         if exact_form in self.exact:
@@ -568,20 +574,45 @@ def _clause(
     if not words:
         return None
     if clause.phrase or len(words) > 1:  # "covid-19" is a phrase of two words
-        return _phrase(words, fields, spec)
+        return _phrase(_phrase_words(clause.text), fields, spec, vocabulary)
     if clause.prefix:
         return _prefix(words[0], fields, vocabulary, spec)
     derived = derived and (every_word or _finite_verb(words[0]))
     return _word(words[0], fields, vocabulary, spec, short, derived)
 
 
-def _phrase(words: list[str], fields: tuple[str, ...], spec: MatchSpec) -> engine.Clause:
-    """Exact words in order, in the exact-form fields."""
+def _phrase_words(text: str) -> list[str]:
+    """A phrase's words; one typed without Turkish letters as its fold (``Istanbul'da`` is
+    ``istanbul``, not ``ıstanbul``): it stands for any spelling (:func:`_phrase`)."""
+    return [
+        ascii_fold(word) if typed.isascii() else word
+        for typed in text.split()
+        for word in analyze(typed, stop=False)
+    ]
+
+
+def _phrase(
+    words: list[str], fields: tuple[str, ...], spec: MatchSpec, vocabulary: Vocabulary
+) -> engine.Clause:
+    """Words in order, in the exact-form fields: each as written, but a word without
+    Turkish letters stands for every indexed spelling of it (``hala`` for ``hâlâ``), as a
+    word searched alone does."""
+    spellings = tuple(
+        tuple(dict.fromkeys([word, *vocabulary.words(word)])) if _loose(word) else (word,)
+        for word in words
+    )
     if len(words) == 1:
-        spec.exact.add(words[0])
-        return engine.TermsClause(tuple((f, words[0], _field_boost(f)) for f in fields))
+        spec.exact.update(spellings[0])
+        return engine.TermsClause(
+            tuple((f, form, _field_boost(f)) for form in spellings[0] for f in fields)
+        )
     spec.phrases.add(tuple(words))
-    return engine.PhraseClause(tuple(words), tuple((f, _field_boost(f)) for f in fields))
+    return engine.PhraseClause(tuple(words), tuple((f, _field_boost(f)) for f in fields), spellings)
+
+
+def _loose(word: str) -> bool:
+    """Whether a phrase's word stands for its every spelling: it has no Turkish letter."""
+    return word == ascii_fold(word)
 
 
 def _prefix(
