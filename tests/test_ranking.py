@@ -297,6 +297,21 @@ def test_a_headline_finds_its_article_through_another_form_of_its_verb(tmp_path:
     assert searcher.search("hırsız").total == 0
 
 
+def test_a_suffix_whose_d_or_t_does_not_fit_is_no_inflection(tmp_path: Path) -> None:
+    """``kirgiztan`` (``kırgızistan`` with two letters dropped) is no form of ``Kırgız``: a
+    suffix's d follows z as d (``Kırgız'dan``). It finds nothing, so its correction's
+    results are shown; ``sokakta`` is still a form of ``sokak``."""
+    articles = {
+        "halk.txt": "title: Halk müziği\n\nKırgız halk müziği dinletisi yapıldı.\n",
+        "ulke.txt": "title: Ziyaret\n\nBakan Kırgızistan ziyaretini tamamladı.\n",
+        "sokak.txt": "title: Şenlik\n\nÇocuklar sokakta oynadı.\n",
+    }
+    searcher = searcher_over(tmp_path, articles)
+    page = searcher.search("kirgiztan")
+    assert (page.corrected, ids(page)) == ("kırgızistan", ["ulke"])
+    assert ids(searcher.search("sokak")) == ["sokak"]
+
+
 def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:
     docs = write_articles(folder / "articles", articles)
     report = reindex(docs, folder / "index")

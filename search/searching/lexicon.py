@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 
 from search.text.analysis import ascii_fold
-from search.text.morphology import VOWELS, suffix_chains
+from search.text.morphology import VOWELS, assimilated, suffix_chains
 
 
 class SegmentLexicon:
@@ -66,7 +66,9 @@ class SegmentLexicon:
         end = bisect_left(self.folds, prefix + "\U0010ffff", start)
         cut, chains = len(prefix), suffix_chains()
         folds = self.folds.between(start, end)
-        found = [i for i, fold in enumerate(folds) if fold[cut:] in chains]
+        found = [
+            i for i, fold in enumerate(folds) if fold[cut:] in chains and assimilated(fold, cut)
+        ]
         if needs_vowel:
             found = [i for i in found if folds[i][cut : cut + 1] in VOWELS]
         if not found:

@@ -107,14 +107,40 @@ def stem_variants(base: str) -> list[tuple[str, bool]]:
 
 def is_inflection(fold: str, cut: int, needs_vowel: bool = False) -> bool:
     """Whether what follows the first ``cut`` letters of ``fold`` (a folded word) is a
-    suffix chain, starting with a vowel when ``needs_vowel``.
+    suffix chain, starting with a vowel when ``needs_vowel``, its d and t as the letters
+    before them want (:func:`assimilated`).
 
     >>> is_inflection("kitabi", 5, needs_vowel=True), is_inflection("toplamak", 5)
     (True, False)
+    >>> is_inflection("kitapta", 5), is_inflection("kitapda", 5), is_inflection("kirgiztan", 6)
+    (True, False, False)
     """
     if needs_vowel and fold[cut : cut + 1] not in VOWELS:
         return False
-    return fold[cut:] in suffix_chains()
+    return fold[cut:] in suffix_chains() and assimilated(fold, cut)
+
+
+#: Folded letters a suffix's d follows as t (``kitapta``, ``Kırgızistan'dan`` but
+#: ``sokakta``): f, h, k, p, s (s and ş), t. ç folds to c, as the voiced c does: after c
+#: either is taken.
+_VOICELESS = frozenset("fhkpst")
+
+
+def assimilated(fold: str, cut: int) -> bool:
+    """Whether each d or t of the suffixes after the first ``cut`` letters of ``fold`` (a
+    folded word) is the one the letter before it takes: t after a voiceless consonant, d
+    after any other letter. Every d and t of the suffix chains is one that alternates so.
+
+    >>> assimilated("evde", 2), assimilated("evte", 2), assimilated("sokakta", 5)
+    (True, False, True)
+    >>> assimilated("agactan", 5), assimilated("agacdan", 5), assimilated("kitaplarda", 5)
+    (True, True, True)
+    """
+    for place in range(max(cut, 1), len(fold)):
+        letter, before = fold[place], fold[place - 1]
+        if letter in "dt" and before != "c" and (letter == "t") != (before in _VOICELESS):
+            return False
+    return True
 
 
 def inflections(base: str, inflected: Callable[[str, bool], Iterable[str]]) -> list[str]:
@@ -161,7 +187,7 @@ def lemma_candidates(word: str, is_indexed: Callable[[str], bool]) -> list[str]:
         if cut < SHORT_LEMMA_LENGTH and candidates:
             break
         stem, suffix = word[:cut], word[cut:]
-        if not is_suffix_chain(suffix):
+        if not is_suffix_chain(suffix) or not assimilated(word, cut):
             continue
         options = [stem]
         if suffix[0] in VOWELS and stem[-1] in _HARDENING and cut >= SHORT_LEMMA_LENGTH:
