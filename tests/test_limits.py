@@ -223,10 +223,10 @@ def test_html_in_a_suggestion_is_escaped(live_server):
     params = {"q": q, "as_typed": "1"}
     api = requests.get(live_server + "/api/search", params=params, timeout=10)
     suggestion = api.json()["suggestion"]
-    assert suggestion == "&quot;x&amp; kırgızistan"
+    assert suggestion == '"&quot;x&amp;" kırgızistan'
     assert "&" not in api.text  # sent as \u0026
     page = requests.get(live_server + "/", params=params, timeout=10).text
-    assert "&amp;quot;x&amp;amp; kırgızistan</a>" in page
+    assert "&#34;&amp;quot;x&amp;amp;&#34; kırgızistan</a>" in page
     assert ">&quot;x&amp; kırgızistan<" not in page
 
 
