@@ -312,6 +312,17 @@ def test_a_suffix_whose_d_or_t_does_not_fit_is_no_inflection(tmp_path: Path) -> 
     assert ids(searcher.search("sokak")) == ["sokak"]
 
 
+def test_a_word_ending_in_a_vowel_takes_no_suffix_beginning_with_one(tmp_path: Path) -> None:
+    """``kalee`` (a typo) is no form of ``kale``: a case ending after a vowel takes a
+    buffer letter (``kaleye``, ``kalesi``)."""
+    articles = {
+        "yazim.txt": "title: Maç\n\nTop kalee girmedi.\n",
+        "dogru.txt": "title: Maç\n\nTop kaleye girdi.\n",
+    }
+    searcher = searcher_over(tmp_path, articles)
+    assert ids(searcher.search("kale")) == ["dogru"]
+
+
 def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:
     docs = write_articles(folder / "articles", articles)
     report = reindex(docs, folder / "index")

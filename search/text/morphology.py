@@ -127,15 +127,22 @@ _VOICELESS = frozenset("fhkpst")
 
 
 def assimilated(fold: str, cut: int) -> bool:
-    """Whether each d or t of the suffixes after the first ``cut`` letters of ``fold`` (a
-    folded word) is the one the letter before it takes: t after a voiceless consonant, d
-    after any other letter. Every d and t of the suffix chains is one that alternates so.
+    """Whether the suffixes after the first ``cut`` letters of ``fold`` (a folded word) fit
+    the letters before them: each d or t is the one the letter before it takes (t after a
+    voiceless consonant, d after any other letter; every d and t of the suffix chains
+    alternates so), and a base ending in a vowel takes no suffix beginning with one (it
+    takes ``-ye``, ``-yi``, ``-si``, ``-nin``: ``fenerbahcee`` is no form of
+    ``fenerbahce``).
 
     >>> assimilated("evde", 2), assimilated("evte", 2), assimilated("sokakta", 5)
     (True, False, True)
     >>> assimilated("agactan", 5), assimilated("agacdan", 5), assimilated("kitaplarda", 5)
     (True, True, True)
+    >>> assimilated("fenerbahcee", 10), assimilated("fenerbahceye", 10)
+    (False, True)
     """
+    if 0 < cut < len(fold) and fold[cut - 1] in VOWELS and fold[cut] in VOWELS:
+        return False
     for place in range(max(cut, 1), len(fold)):
         letter, before = fold[place], fold[place - 1]
         if letter in "dt" and before != "c" and (letter == "t") != (before in _VOICELESS):
