@@ -473,6 +473,9 @@ def parse_article(
     if encoding == MOSTLY_UTF8:
         warnings.append("read as UTF-8 but for a few bytes that are not, read as cp1254")
     fields, body_lines = _split_headers(lines, warnings)
+    if fields.get("date") and (words := text_after_date(fields["date"])):
+        body_lines = [words, "", *body_lines]  # the body's first words, on the date's line
+        warnings.append("text after the date on the date: line kept as the body's start")
     body = _join_paragraphs(body_lines)
     if not body:
         found = "a date line" if _seed_date(lines[0]) else "header lines"
@@ -607,15 +610,45 @@ def find_date(value: str) -> datetime.date | None:
 
     Returns None for anything that is not a real calendar date (`2025-99-99`, free text).
     """
+    found = _dated(value)
+    return found[0] if found else None
+
+
+def _dated(value: str) -> tuple[datetime.date | None, int] | None:
+    """The date :func:`find_date` reads in ``value`` and where its text ends; None when
+    ``value`` holds no date's text."""
     if match := _ISO_DATE.search(value):
-        return _make_date(match[1], match[2], match[3])
+        return _make_date(match[1], match[2], match[3]), match.end()
     for match in _LONG_DATE.finditer(value):
         month = _month_number(match[2])
         if month:
-            return _make_date(match[3], str(month), match[1])
+            return _make_date(match[3], str(month), match[1]), match.end()
     if match := _NUMERIC_DATE.search(value):
-        return _make_date(match[3], match[2], match[1])
+        return _make_date(match[3], match[2], match[1]), match.end()
     return None
+
+
+#: Words of text after a ``date:`` header's date (its time aside) that make it the body's
+#: first words rather than a label (``date: 2026-12-03 Belediye yeni hattı açtı.``).
+TEXT_AFTER_DATE_WORDS = 3
+_TIME = re.compile(r"^[\s,;-]*\d{1,2}[:.]\d{2}(?:[:.]\d{2})?")
+_TEXT_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def text_after_date(value: str) -> str:
+    """The text a ``date:`` header's value holds after its date and time, when it is the
+    article's own words (:data:`TEXT_AFTER_DATE_WORDS` words or more), else ``""``.
+
+    >>> text_after_date("2026-12-03 Belediye yeni otobüs hattını açtı.")
+    'Belediye yeni otobüs hattını açtı.'
+    >>> text_after_date("YAYIN TARİHİ, 03 Mart 2026 18:56"), text_after_date("2026-12-03")
+    ('', '')
+    """
+    found = _dated(value)
+    if found is None:
+        return ""
+    rest = _TIME.sub("", value[found[1] :]).strip(" ,;-")
+    return rest if len(_TEXT_WORD.findall(rest)) >= TEXT_AFTER_DATE_WORDS else ""
 
 
 def _month_number(name: str) -> int | None:

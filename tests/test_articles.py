@@ -138,6 +138,20 @@ def test_an_unknown_header_is_passed_over_with_a_warning(tmp_path: Path) -> None
     assert any("unknown header 'author:' ignored" in w for w in article.warnings)
 
 
+def test_text_after_the_date_on_a_date_line_is_kept_as_the_body_start(tmp_path: Path) -> None:
+    """`` date: 2026-12-03 Belediye …`` (the inline style written with a colon) is a date
+    header whose line goes on with the article's words: they were lost. A time after the
+    date, or a label before it, stays a date's."""
+    article = read(
+        tmp_path, " date: 2026-12-03 Belediye yeni otobüs hattını açtı.\n\nHat yarın başlıyor."
+    )
+    assert article.date == datetime.date(2026, 12, 3)
+    assert article.body == "Belediye yeni otobüs hattını açtı.\n\nHat yarın başlıyor."
+    assert any("text after the date" in warning for warning in article.warnings)
+    timed = read(tmp_path, "title: Saat\ndate: YAYIN TARİHİ, 03 Mart 2026 18:56\n\nMetin.")
+    assert (timed.date, timed.body, timed.warnings) == (datetime.date(2026, 3, 3), "Metin.", ())
+
+
 BELEDIYE_BODY = "Belediye, otobüs seferlerini yarın sabahtan itibaren artırıyor. Hatlar uzadı.\n"
 
 
