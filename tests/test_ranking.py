@@ -323,6 +323,20 @@ def test_a_word_ending_in_a_vowel_takes_no_suffix_beginning_with_one(tmp_path: P
     assert ids(searcher.search("kale")) == ["dogru"]
 
 
+@pytest.mark.parametrize("query", ["Konya'da trafik kazası yaralı", "konya trafik kazası yaralı"])
+def test_a_name_is_no_root_of_other_words(tmp_path: Path, query: str) -> None:
+    """Konyaaltı (a district of Antalya) begins with Konya, but an article naming it
+    does not hold Konya: a name, or a word written as one (an apostrophe before its
+    suffix, a capital inside the query), is matched by its own forms only."""
+    articles = {
+        "antalya.txt": "title: Antalya\n\nKonyaaltı'nda trafik kazası: iki yaralı var.\n",
+        "konya.txt": "title: Konya\n\nKonya'da trafik kazası oldu; sürücü yaralı.\n",
+    }
+    page = searcher_over(tmp_path, articles).search(query)
+    antalya = next(hit for hit in page.results if hit.id == "antalya")
+    assert antalya.missing and "Konya" in antalya.missing[0].title()
+
+
 def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:
     docs = write_articles(folder / "articles", articles)
     report = reindex(docs, folder / "index")

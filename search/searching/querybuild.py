@@ -28,6 +28,7 @@ from search.shared import SharedCache
 from search.storage.reading import text_value
 from search.storage.schema import TEXT_FIELDS, category_key
 from search.text.analysis import (
+    APOSTROPHES,
     analyze,
     ascii_fold,
     question_words,
@@ -36,7 +37,7 @@ from search.text.analysis import (
     stopwords,
     turkish_stem,
 )
-from search.text.dictionary import belongs_to_longer_word, is_dictionary_word
+from search.text.dictionary import belongs_to_longer_word, is_dictionary_word, is_name
 from search.text.morphology import (
     SHORT_LEMMA_LENGTH,
     inflections,
@@ -488,11 +489,23 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     short = len(split) <= OWN_STEMS_MAX_GROUPS
     derived = DERIVED_BOOST > 0 and len(split) >= DERIVED_MIN_GROUPS_VERB
     every_word = len(split) >= DERIVED_MIN_GROUPS
+    first = min((c.span[0] for group in split for c in group if c.span), default=0)
     for group in split:
         budget.step_aside()  # a query of many words is a costly one: plain ones go first
         kept = [clause for clause in group if only_stopwords or not _is_stopword(clause)]
         compiled = [
-            (clause, _clause(clause, vocabulary, spec, short, derived, every_word))
+            (
+                clause,
+                _clause(
+                    clause,
+                    vocabulary,
+                    spec,
+                    short,
+                    derived,
+                    every_word,
+                    _typed_as_name(clause, first),
+                ),
+            )
             for clause in kept
         ]
         compiled = [(clause, built) for clause, built in compiled if built is not None]
@@ -562,11 +575,12 @@ def _clause(
     short: bool = False,
     derived: bool = False,
     every_word: bool = True,
+    named: bool = False,
 ) -> engine.Clause | None:
     """A clause's scoring terms; ``short``: a query of at most
     :data:`OWN_STEMS_MAX_GROUPS` words; ``derived``: a word also matches the words
     beginning with its root (:func:`derived_root`), but for ``every_word`` a verb form
-    only."""
+    only, and never a word typed as a name (``named``, :func:`_typed_as_name`)."""
     if clause.field == "category":
         return engine.QueryClause(wq.Term("category", category_key(clause.text)))
     fields = ("title",) if clause.field == "title" else TEXT_FIELDS
@@ -577,7 +591,7 @@ def _clause(
         return _phrase(_phrase_words(clause.text), fields, spec, vocabulary)
     if clause.prefix:
         return _prefix(words[0], fields, vocabulary, spec)
-    derived = derived and (every_word or _finite_verb(words[0]))
+    derived = derived and not named and (every_word or _finite_verb(words[0]))
     return _word(words[0], fields, vocabulary, spec, short, derived)
 
 
@@ -711,17 +725,31 @@ def _derived_forms(
     word: str, forms: dict[str, tuple[str, ...]], vocabulary: Vocabulary
 ) -> list[str]:
     """The indexed words beginning with the word's root (:func:`derived_root`) that are
-    not already its forms; none when the root is short or begins too many words."""
+    not already its forms nor names (``Beşiktaş`` for ``beşik``); none when the root is
+    short or begins too many words, or when the word is a name the dictionary lists
+    (``Konya`` is not the start of ``Konyaaltı``, nor ``Hatay`` of ``hatayı``)."""
     root = derived_root(word)
-    if len(root) < DERIVED_MIN_ROOT:
+    if len(root) < DERIVED_MIN_ROOT or is_name(word):
         return []
     found = vocabulary.words_with_folded_prefix(root)
     if len(found) > DERIVED_MAX_FORMS:
         return []
     kept = len(root) if ascii_fold(word).startswith(root) and not word.isascii() else 0
     return [
-        form for form in found if form != word and form not in forms and form[:kept] == word[:kept]
+        form
+        for form in found
+        if form != word and form not in forms and form[:kept] == word[:kept] and not is_name(form)
     ]
+
+
+def _typed_as_name(clause: Clause, first: int) -> bool:
+    """Whether the reader wrote the word as a name: with an apostrophe before its suffix
+    (``Konya'da``), or capitalised anywhere but at the query's start (``Hatay maçında``,
+    in ``Hakem Hatay maçında``)."""
+    text = clause.text
+    if any(apostrophe in text for apostrophe in APOSTROPHES):
+        return True
+    return text[:1].isupper() and clause.span is not None and clause.span[0] > first
 
 
 def _own_stems(word: str, forms: dict[str, tuple[str, ...]], vocabulary: Vocabulary) -> list[str]:

@@ -62,6 +62,24 @@ def dictionary_words() -> frozenset[str]:
     )
 
 
+@cache
+def name_words() -> frozenset[str]:
+    """The listed names (places, people, other proper nouns) that are no common word
+    (``konya``, ``hatay``; not ``sabah``), lower-cased, and the fold of each."""
+    common = _listed_words(COMMON_WORD_FILES, shortest=2)
+    names = _listed_words(NAME_FILES) - common
+    return frozenset(spelling for word in names for spelling in (word, ascii_fold(word)))
+
+
+def is_name(word: str) -> bool:
+    """Whether ``word`` (lower-cased) is listed as a name and not as a common word.
+
+    >>> is_name("konya"), is_name("hatay"), is_name("sabah"), is_name("altın")
+    (True, True, False, False)
+    """
+    return without_circumflex(word) in name_words()
+
+
 def _listed_words(files: tuple[str, ...], shortest: int = MIN_WORD_LENGTH) -> set[str]:
     words: set[str] = set()
     for name in files:
