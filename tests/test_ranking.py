@@ -327,14 +327,17 @@ def test_a_word_ending_in_a_vowel_takes_no_suffix_beginning_with_one(tmp_path: P
 def test_a_name_is_no_root_of_other_words(tmp_path: Path, query: str) -> None:
     """Konyaaltı (a district of Antalya) begins with Konya, but an article naming it
     does not hold Konya: a name, or a word written as one (an apostrophe before its
-    suffix, a capital inside the query), is matched by its own forms only."""
+    suffix, a capital inside the query), is matched by its own forms and the word for its
+    people only (``Konyalı``)."""
     articles = {
         "antalya.txt": "title: Antalya\n\nKonyaaltı'nda trafik kazası: iki yaralı var.\n",
         "konya.txt": "title: Konya\n\nKonya'da trafik kazası oldu; sürücü yaralı.\n",
+        "konyali.txt": "title: Sürücü\n\nKonyalı sürücü trafik kazası geçirdi, yaralı.\n",
     }
     page = searcher_over(tmp_path, articles).search(query)
-    antalya = next(hit for hit in page.results if hit.id == "antalya")
-    assert antalya.missing and "Konya" in antalya.missing[0].title()
+    missing = {hit.id: hit.missing for hit in page.results}
+    assert missing["antalya"] and "Konya" in missing["antalya"][0].title()
+    assert missing["konyali"] == []
 
 
 def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:

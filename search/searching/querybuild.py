@@ -41,6 +41,7 @@ from search.text.dictionary import belongs_to_longer_word, is_dictionary_word, i
 from search.text.morphology import (
     SHORT_LEMMA_LENGTH,
     inflections,
+    is_suffix_chain,
     lemma_candidates,
     stem_variants,
 )
@@ -591,8 +592,8 @@ def _clause(
         return _phrase(_phrase_words(clause.text), fields, spec, vocabulary)
     if clause.prefix:
         return _prefix(words[0], fields, vocabulary, spec)
-    derived = derived and not named and (every_word or _finite_verb(words[0]))
-    return _word(words[0], fields, vocabulary, spec, short, derived)
+    derived = derived and (every_word or _finite_verb(words[0]))
+    return _word(words[0], fields, vocabulary, spec, short, derived, named)
 
 
 def _phrase_words(text: str) -> list[str]:
@@ -648,6 +649,7 @@ def _word(
     spec: MatchSpec,
     short: bool = False,
     derived: bool = False,
+    named: bool = False,
 ) -> engine.Clause:
     """The word as typed (strongest), then every indexed spelling and inflection of it,
     and its Snowball stem (in a ``short`` query, its inflections' stem: :func:`_own_stems`);
@@ -674,7 +676,7 @@ def _word(
                 spec.stems.add(stem)
                 terms.append(("stem", stem, STEM_BOOST))
     if derived and _stemmed(word):
-        for form in _derived_forms(word, forms, vocabulary):
+        for form in _derived_forms(word, forms, vocabulary, named or is_name(word)):
             spec.exact.add(form)  # marked where it matched, as the word's forms are
             terms.extend(
                 (f, form, _field_boost(f) * DERIVED_BOOST)
@@ -722,14 +724,17 @@ def derived_root(word: str) -> str:
 
 
 def _derived_forms(
-    word: str, forms: dict[str, tuple[str, ...]], vocabulary: Vocabulary
+    word: str, forms: dict[str, tuple[str, ...]], vocabulary: Vocabulary, name: bool = False
 ) -> list[str]:
     """The indexed words beginning with the word's root (:func:`derived_root`) that are
     not already its forms nor names (``Beşiktaş`` for ``beşik``); none when the root is
-    short or begins too many words, or when the word is a name the dictionary lists
-    (``Konya`` is not the start of ``Konyaaltı``, nor ``Hatay`` of ``hatayı``)."""
+    short or begins too many words. Of a ``name`` (listed as one, or written as one), only
+    the words for its people and things (``Suriyeli``, ``Konyalılar``): ``Konya`` is not
+    the start of ``Konyaaltı``, a district of Antalya."""
+    if name:
+        return _demonyms(word, forms, vocabulary)
     root = derived_root(word)
-    if len(root) < DERIVED_MIN_ROOT or is_name(word):
+    if len(root) < DERIVED_MIN_ROOT:
         return []
     found = vocabulary.words_with_folded_prefix(root)
     if len(found) > DERIVED_MAX_FORMS:
@@ -740,6 +745,19 @@ def _derived_forms(
         for form in found
         if form != word and form not in forms and form[:kept] == word[:kept] and not is_name(form)
     ]
+
+
+def _demonyms(word: str, forms: dict[str, tuple[str, ...]], vocabulary: Vocabulary) -> list[str]:
+    """The indexed words that are the name ``word`` with ``-li`` (``-lı``, ``-lu``, ``-lü``)
+    and noun suffixes: its people and things (``Suriyeli``, ``Konyalılar``)."""
+    folded = ascii_fold(word)
+    found = [
+        form
+        for ending in ("li", "lu")
+        for form in vocabulary.words_with_folded_prefix(folded + ending)[:DERIVED_MAX_FORMS]
+        if is_suffix_chain(ascii_fold(form)[len(folded) + 2 :])
+    ]
+    return [form for form in found if form not in forms]
 
 
 def _typed_as_name(clause: Clause, first: int) -> bool:
