@@ -581,7 +581,8 @@ def _clause(
     """A clause's scoring terms; ``short``: a query of at most
     :data:`OWN_STEMS_MAX_GROUPS` words; ``derived``: a word also matches the words
     beginning with its root (:func:`derived_root`), but for ``every_word`` a verb form
-    only, and never a word typed as a name (``named``, :func:`_typed_as_name`)."""
+    only; of a word typed as a name (``named``, :func:`_typed_as_name`), only the words
+    for its people (:func:`_demonyms`)."""
     if clause.field == "category":
         return engine.QueryClause(wq.Term("category", category_key(clause.text)))
     fields = ("title",) if clause.field == "title" else TEXT_FIELDS
@@ -670,7 +671,11 @@ def _word(
     if len(fields) > 1:
         terms.append(("meta", word, META_BOOST))
         share = RARE_SHARE if is_dictionary_word(word) else INFLECTED_RARE_SHARE
-        stems = _own_stems(word, forms, vocabulary) if short else _stems(word, vocabulary)
+        stems = (
+            _own_stems(word, forms, vocabulary, own_word)
+            if short
+            else _stems(word, vocabulary, own_word)
+        )
         for stem in stems if _stemmed(word) else ():
             if vocabulary.is_rare("stem", stem, share):
                 spec.stems.add(stem)
@@ -770,13 +775,15 @@ def _typed_as_name(clause: Clause, first: int) -> bool:
     return text[:1].isupper() and clause.span is not None and clause.span[0] > first
 
 
-def _own_stems(word: str, forms: dict[str, tuple[str, ...]], vocabulary: Vocabulary) -> list[str]:
+def _own_stems(
+    word: str, forms: dict[str, tuple[str, ...]], vocabulary: Vocabulary, own_word: bool
+) -> list[str]:
     """:func:`_stems`, but a stem that none of the word's indexed inflections has gives way
     to the stem most of them have. Snowball stems ``toplantı`` as ``topla``, the stem of
     ``toplama`` and ``toplandı``, while ``toplantıya`` and ``toplantının`` stem as
     ``toplantı``: the stem carries most of a word's weight, and an article on a gathering
     outranked the ones on the meeting."""
-    stems = _stems(word, vocabulary)
+    stems = _stems(word, vocabulary, own_word)
     inflected = [form for form in forms if form != word]
     if not inflected:
         return stems
@@ -792,14 +799,15 @@ def _stemmed(word: str) -> bool:
     return word not in stopwords() and len(ascii_fold(word)) >= MIN_EXPANDED_LENGTH
 
 
-def _stems(word: str, vocabulary: Vocabulary) -> list[str]:
+def _stems(word: str, vocabulary: Vocabulary, own_word: bool) -> list[str]:
     """The Snowball stems a word is matched by (Snowball catches verb forms the noun
     grammar misses). A word typed without Turkish letters (``hirs``) also has the stems
     of its indexed spellings (``hırs``): Snowball stems ``hirs`` as a word no article
     holds, and the stem carries most of a word's weight. Not when the word as typed is a
-    word of its own (:func:`_own_word`): ``gol`` is not ``göl``, nor ``asi`` ``aşı``."""
+    word of its own (``own_word``, :func:`_own_word`): ``gol`` is not ``göl``, nor ``asi``
+    ``aşı``."""
     stems = [turkish_stem(word)]
-    if word.isascii() and not _own_word(word, vocabulary):
+    if word.isascii() and not own_word:
         for spelling in vocabulary.words(word):
             stem = turkish_stem(spelling)
             if stem not in stems:
