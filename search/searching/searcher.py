@@ -631,10 +631,9 @@ class _ReaderState:
         if not len(docnums):
             return []
         if sort == "date":
-            dates = self.dates()
-            primary = dates[docnums]
+            primary = self.dates()[docnums]
             if complete is not None:  # after the newest date: before every other match
-                primary = np.where(complete[docnums], primary + dates.max() + 1.0, primary)
+                primary = np.where(complete[docnums], primary + self.newest() + 1.0, primary)
             kept = among_best(primary, limit)
             docnums, primary = docnums[kept], primary[kept]
             scores = matches.scores_of(docnums)
