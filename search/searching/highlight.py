@@ -16,7 +16,7 @@ from functools import lru_cache
 from html import escape
 
 from search.searching import budget
-from search.searching.querybuild import MatchSpec
+from search.searching.querybuild import MatchSpec, stands_for
 from search.text.analysis import APOSTROPHES, WORD, ascii_fold, exact_form, turkish_lower
 
 SNIPPET_MIN = 160
@@ -90,21 +90,13 @@ def _phrases_whole(
         size = len(phrase)
         for first in range(len(spans) - size + 1):
             run = range(first, first + size)
-            if all(
-                _stands_for(forms[i], word) for i, word in zip(run, phrase, strict=True)
-            ) and all(
+            if all(stands_for(forms[i], word) for i, word in zip(run, phrase, strict=True)) and all(
                 not any(char.isalnum() for char in text[spans[i][1] : spans[i + 1][0]])
                 for i in run[:-1]
             ):
                 for i in run:
                     kept[i] = True
     return [span for span, keep in zip(spans, kept, strict=True) if keep]
-
-
-def _stands_for(form: str, word: str) -> bool:
-    """Whether a token's exact ``form`` is the phrase's ``word``: as written, or by its fold
-    for a word typed without Turkish letters (its own fold)."""
-    return form == word or (word == ascii_fold(word) and ascii_fold(form) == word)
 
 
 @lru_cache(maxsize=WORDS_CACHED)

@@ -631,6 +631,12 @@ def _loose(word: str) -> bool:
     return word == ascii_fold(word)
 
 
+def stands_for(form: str, word: str) -> bool:
+    """Whether a token's exact ``form`` is the phrase's ``word``: as written, or by its fold
+    for a word that stands for every spelling (:func:`_loose`)."""
+    return form == word or (_loose(word) and ascii_fold(form) == word)
+
+
 def _prefix(
     word: str, fields: tuple[str, ...], vocabulary: Vocabulary, spec: MatchSpec
 ) -> engine.Clause:
