@@ -550,7 +550,7 @@ def test_parallel_full_build_indexes_everything(tmp_path: Path, monkeypatch) -> 
 
     monkeypatch.setattr(build, "PARALLEL_BUILD_FROM", 1)
     monkeypatch.setattr(build, "SEGMENT_ARTICLES", 40)
-    monkeypatch.setattr(segmentmerge, "MERGED_ARTICLES", 100)
+    monkeypatch.setattr(segmentmerge, "COPIED_ARTICLES", 100)
     monkeypatch.setattr(build, "usable_cores", lambda: 4)
     more = {
         f"kisa/haber-{number}.txt": f"Kısa haber {number}: meclis toplandı.\n"

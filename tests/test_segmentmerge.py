@@ -53,7 +53,7 @@ def build(tmp_path: Path, monkeypatch, name: str, merged_articles: int) -> Path:
     monkeypatch.setattr(full_build, "PARALLEL_BUILD_FROM", 1)
     monkeypatch.setattr(full_build, "SEGMENT_ARTICLES", 25)
     monkeypatch.setattr(full_build, "usable_cores", lambda: 2)
-    monkeypatch.setattr(segmentmerge, "MERGED_ARTICLES", merged_articles)
+    monkeypatch.setattr(segmentmerge, "COPIED_ARTICLES", merged_articles)
     monkeypatch.setattr(VarBytesColumn.Writer, "__init__", _writing_offsets)
     docs = tmp_path / "docs"
     if not docs.exists():
@@ -200,11 +200,14 @@ def test_a_build_merge_copies_term_bytes_into_the_file_a_decoding_merge_writes(
     assert everything_by_id(copied) == everything_by_id(by_decoding)
 
 
+@pytest.mark.parametrize("piece_bytes", [segmentmerge.MERGE_PIECE_BYTES, 1, 100])
 @pytest.mark.parametrize("seed", range(3))
-def test_copied_term_bytes_decode_to_the_merged_postings(seed):
+def test_copied_term_bytes_decode_to_the_merged_postings(seed, piece_bytes, monkeypatch):
     """Random segments with terms held by some of them, documents far apart (numbers of
     several bytes) and near (one byte), terms of a few bytes and of a few hundred (copied
-    in one array step or as slices): the copied field is the decoded and merged one."""
+    in one array step or as slices): the copied field is the decoded and merged one,
+    whether the segments are read whole or a few terms' bytes at a time."""
+    monkeypatch.setattr(segmentmerge, "MERGE_PIECE_BYTES", piece_bytes)
     rng = np.random.default_rng(seed)
     parts, base = [], 0
     for _ in range(int(rng.integers(2, 5))):
@@ -375,3 +378,32 @@ def test_a_merge_that_cannot_be_written_loses_nothing(tmp_path, monkeypatch):
     assert leftovers == []
     add_in_runs(docs, tmp_path / "index", [names[1:3]])
     assert segment_sizes(tmp_path / "index") == [8]
+
+
+class _Segment:
+    """A segment as :func:`~search.storage.segmentmerge.merge_build_segments` weighs it."""
+
+    def __init__(self, articles: int, deletions: bool = False) -> None:
+        self.articles, self.deletions = articles, deletions
+
+    def doc_count_all(self) -> int:
+        return self.articles
+
+    def has_deletions(self) -> bool:
+        return self.deletions
+
+
+def test_segments_without_deletions_merge_into_larger_segments(monkeypatch):
+    """A full build's segments (none with deleted articles) are copied a piece at a time
+    and merge up to COPIED_ARTICLES; when one has deletions, the postings are decoded in
+    memory and the merged segments stay within MERGED_ARTICLES."""
+    monkeypatch.setattr(segmentmerge, "MERGED_ARTICLES", 100)
+    monkeypatch.setattr(segmentmerge, "COPIED_ARTICLES", 1_000)
+    monkeypatch.setattr(
+        segmentmerge, "_merged", lambda index, group, *_: [s.doc_count_all() for s in group]
+    )
+    built = [_Segment(40) for _ in range(5)]
+    assert segmentmerge.merge_build_segments(None, built, {}) == [[40] * 5]
+    with_deletions = [*built[:4], _Segment(40, deletions=True)]
+    merged = segmentmerge.merge_build_segments(None, with_deletions, {})
+    assert merged == [[40, 40], [40, 40], with_deletions[4]]

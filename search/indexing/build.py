@@ -84,9 +84,8 @@ def rebuild(
     """Write every article into a new generation as it is read (a large archive is never
     held in memory at once; on several cores each worker process reads and writes its
     share of the files), merge the segments written into one (up to
-    :data:`~search.storage.segmentmerge.MERGED_ARTICLES` articles each: a search reads every
-    segment apart; their text fields merged in as many processes), then make the generation
-    current in one rename."""
+    :data:`~search.storage.segmentmerge.COPIED_ARTICLES` articles each: a search reads every
+    segment apart), then make the generation current in one rename."""
     changes = Changes()
     found = scan(docs_dir, {}, changes, report, outside_links=outside_links)
     paths = unique_ids(found, docs_dir, report)

@@ -15,7 +15,7 @@ pool, as in any segment.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import accumulate, chain
+from itertools import accumulate, chain, pairwise
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -34,9 +34,16 @@ from search.storage.schema import ARRAY_FIELDS
 from search.storage.segmentwriter import ArraySegmentWriter
 from search.storage.storedtext import STORED
 
-#: A merged segment holds at most this many articles: merging keeps every posting of the
-#: segments it merges in memory until the segment is written, which bounds that memory.
+#: A merged segment holds at most this many articles when a segment it merges has deleted
+#: articles: their postings are decoded and merged in memory, which this bounds.
 MERGED_ARTICLES = 100_000
+
+#: A merged segment holds at most this many articles when no segment it merges has deleted
+#: articles (a full build's): their postings' bytes are copied a piece at a time
+#: (:func:`concatenated_arrays`), and memory holds one merged field's bytes and a few
+#: numbers per term. A search reads each segment apart: at five times the news archive,
+#: one segment instead of three took a fifth off the slowest searches.
+COPIED_ARTICLES = 500_000
 
 
 #: Bytes of encoded postings (about two thirds of a posting each) a merge must write before
@@ -53,14 +60,16 @@ def merge_build_segments(
     index, segments: list, options: dict, parallel: tuple[int, Parallel] | None = None
 ) -> list:
     """``segments`` (written with ``options``' stored-text dictionary, by one full build or
-    by reindexes) copied into as few segments as :data:`MERGED_ARTICLES` allows, in the
-    same order, without their deleted documents; a segment left alone is returned as it
-    is. With ``parallel`` (a number of processes and a way to run shares of work in them),
-    a large merge's array fields are merged and encoded in that many processes at once."""
+    by reindexes) copied into as few segments as :data:`MERGED_ARTICLES` allows
+    (:data:`COPIED_ARTICLES` when none has deleted documents), in the same order, without
+    their deleted documents; a segment left alone is returned as it is. With ``parallel``
+    (a number of processes and a way to run shares of work in them), a large merge's array
+    fields are merged and encoded in that many processes at once."""
+    most = MERGED_ARTICLES if any(s.has_deletions() for s in segments) else COPIED_ARTICLES
     groups: list[list] = []
     for segment in segments:
         if groups and sum(s.doc_count_all() for s in groups[-1]) + segment.doc_count_all() <= (
-            MERGED_ARTICLES
+            most
         ):
             groups[-1].append(segment)
         else:
@@ -326,14 +335,19 @@ def concatenated_arrays(parts: list[Part]) -> FieldSections:
     copied one after another, and only each copy's first number (a gap from the term's
     last document in an earlier segment, or a document number) is written anew. A full
     build's merge spent most of its time decoding and encoding postings it left as
-    they were."""
+    they were.
+
+    Besides the merged bytes, memory holds a few numbers per term and segment: the
+    segments' bytes are read in pieces of at most :data:`MERGE_PIECE_BYTES` (decoded, or
+    copied a byte at a time), so the whole archive merges into one segment in bounded
+    memory."""
     term_lists = [part.arrays.term_list() for part in parts]
     terms = list(dict.fromkeys(sorted(chain.from_iterable(term_lists))))
     number = dict(zip(terms, range(len(terms)), strict=True))
     last_doc = np.zeros(len(terms), np.int64)  # each term's last document so far
     held = np.zeros(len(terms), bool)
     hashes = np.zeros(len(terms), np.uint32)
-    chunks = []  # per segment: its terms' ranks, byte starts and sizes, new first numbers
+    copies = []  # per segment: its terms' ranks, rest-of-bytes starts and sizes, new firsts
     for place, (held_terms, part) in enumerate(zip(term_lists, parts, strict=True)):
         ranks = np.fromiter(map(number.__getitem__, held_terms), np.int64, len(held_terms))
         arrays = part.arrays
@@ -341,29 +355,31 @@ def concatenated_arrays(parts: list[Part]) -> FieldSections:
         ends = arrays.post_ends.astype(np.int64)
         sizes = np.diff(ends, prepend=0)
         starts = ends - sizes
-        encoded = arrays.encoded[: int(ends[-1]) if len(ends) else 0]
-        firsts, first_sizes = _first_numbers(encoded, starts)
+        firsts, first_sizes = _first_numbers(arrays.encoded, starts)
         first_docs = (firsts >> 4) + part.base
         gaps = np.where(held[ranks], first_docs - last_doc[ranks], first_docs)
         if place + 1 < len(parts):  # a later segment starts from each term's last document
-            docs, _, counts = decode_postings(encoded, sizes)
-            last_doc[ranks] = docs[np.cumsum(counts) - 1] + part.base
+            last_doc[ranks] = _last_documents(arrays.encoded, sizes) + part.base
             held[ranks] = True
-        chunk = (ranks, starts + first_sizes, sizes - first_sizes, (gaps << 4) | (firsts & 15))
-        chunks.append((*chunk, encoded))
-    order = np.argsort(np.concatenate([chunk[0] for chunk in chunks]), kind="stable")
-    ranks, rest_starts, rest_sizes, new_firsts = (
-        np.concatenate([chunk[column] for chunk in chunks])[order] for column in range(4)
+        copies.append(
+            (ranks, starts + first_sizes, sizes - first_sizes, (gaps << 4) | (firsts & 15))
+        )
+    order = np.argsort(np.concatenate([copy[0] for copy in copies]), kind="stable")
+    ranks, rest_sizes, new_firsts = (
+        np.concatenate([copy[column] for copy in copies])[order] for column in (0, 2, 3)
     )
-    sources = [chunk[4] for chunk in chunks]
-    offsets = np.cumsum([0] + [len(source) for source in sources[:-1]])
-    rest_starts += np.repeat(offsets, [len(chunk[0]) for chunk in chunks])[order]
     first_bytes, first_sizes = _encode_numbers(new_firsts)
     out_ends = np.cumsum(first_sizes + rest_sizes)
     out_starts = out_ends - first_sizes - rest_sizes
     encoded = np.empty(int(out_ends[-1]) if len(out_ends) else 0, np.uint8)
     encoded[np.repeat(out_starts, first_sizes) + _within(first_sizes)] = first_bytes
-    _copy_runs(encoded, out_starts + first_sizes, np.concatenate(sources), rest_starts, rest_sizes)
+    rest_at = np.empty(len(order), np.int64)  # where each segment's copy of a term goes
+    rest_at[order] = out_starts + first_sizes
+    done = 0
+    for (held_ranks, rest_starts, own_sizes, _), part in zip(copies, parts, strict=True):
+        at = rest_at[done : done + len(held_ranks)]
+        _copy_runs(encoded, at, part.arrays.encoded, rest_starts, own_sizes)
+        done += len(held_ranks)
     term_ends = np.zeros(len(terms), np.int64)
     term_ends[ranks] = out_ends  # (a term's last copy ends it: ranks ascend, then segments)
     by_hash = np.argsort(hashes, kind="stable").astype(np.uint32)
@@ -380,12 +396,44 @@ def concatenated_arrays(parts: list[Part]) -> FieldSections:
 #: Runs of at least this many bytes are copied one by one, the others in one array step.
 LONG_RUN = 256
 
+#: Bytes of a segment's postings decoded, or copied a byte at a time, in one array step of
+#: a merge (each byte takes a few 64-bit numbers while it is worked on).
+MERGE_PIECE_BYTES = 1 << 20
+
+
+def _pieces(sizes: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of consecutive items of ``sizes`` bytes, each of at most
+    :data:`MERGE_PIECE_BYTES` bytes unless one item alone is larger."""
+    ends = np.cumsum(sizes)
+    bounds = [0]
+    while bounds[-1] < len(sizes):
+        start = bounds[-1]
+        before = int(ends[start - 1]) if start else 0
+        end = int(np.searchsorted(ends, before + MERGE_PIECE_BYTES, side="right"))
+        bounds.append(max(end, start + 1))
+    return list(pairwise(bounds))
+
+
+def _last_documents(encoded: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Each term's last document: the terms' bytes (``sizes`` each, one after another from
+    the start of ``encoded``) decoded a piece at a time."""
+    lasts = np.empty(len(sizes), np.int64)
+    byte_ends = np.cumsum(sizes)
+    for first, end in _pieces(sizes):
+        start = int(byte_ends[first - 1]) if first else 0
+        docs, _, counts = decode_postings(
+            encoded[start : int(byte_ends[end - 1])], sizes[first:end]
+        )
+        lasts[first:end] = docs[np.cumsum(counts) - 1]
+    return lasts
+
 
 def _copy_runs(
     target: np.ndarray, at: np.ndarray, source: np.ndarray, starts: np.ndarray, sizes: np.ndarray
 ) -> None:
     """Copy ``source[starts[i]:starts[i] + sizes[i]]`` to ``target[at[i]:]`` for each i: the
-    few long runs (most of the bytes) as slices, the many short ones gathered at once."""
+    few long runs (most of the bytes) as slices, the many short ones gathered a piece at a
+    time."""
     long_runs = sizes >= LONG_RUN
     for to, start, size in zip(
         at[long_runs].tolist(), starts[long_runs].tolist(), sizes[long_runs].tolist(), strict=True
@@ -393,8 +441,12 @@ def _copy_runs(
         target[to : to + size] = source[start : start + size]
     short = ~long_runs
     at, starts, sizes = at[short], starts[short], sizes[short]
-    within = _within(sizes)
-    target[np.repeat(at, sizes) + within] = source[np.repeat(starts, sizes) + within]
+    for first, end in _pieces(sizes):
+        piece = slice(first, end)
+        within = _within(sizes[piece])
+        target[np.repeat(at[piece], sizes[piece]) + within] = source[
+            np.repeat(starts[piece], sizes[piece]) + within
+        ]
 
 
 def _within(sizes: np.ndarray) -> np.ndarray:
@@ -404,15 +456,19 @@ def _within(sizes: np.ndarray) -> np.ndarray:
 
 
 def _first_numbers(encoded: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The first variable-length number at each of ``starts`` and how many bytes it takes."""
-    lasts = np.flatnonzero(encoded < 0x80)
-    ends = lasts[np.searchsorted(lasts, starts)]
-    sizes = ends - starts + 1
+    """The first variable-length number at each of ``starts`` and how many bytes it takes
+    (only the bytes of those numbers are read)."""
     values = np.zeros(len(starts), np.int64)
-    for place in range(int(sizes.max()) if len(sizes) else 0):
-        within = sizes > place
-        group = encoded[starts[within] + place].astype(np.int64) & 0x7F
-        values[within] |= group << (7 * place)
+    sizes = np.zeros(len(starts), np.int64)
+    reading = np.arange(len(starts))
+    place = 0
+    while len(reading):
+        group = encoded[starts[reading] + place].astype(np.int64)
+        values[reading] |= (group & 0x7F) << (7 * place)
+        place += 1
+        ended = group < 0x80
+        sizes[reading[ended]] = place
+        reading = reading[~ended]
     return values, sizes
 
 
