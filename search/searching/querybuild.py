@@ -13,7 +13,7 @@ matches weigh more than body matches. The weights were chosen on the relevance b
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -401,6 +401,9 @@ class CompiledQuery:
     labels: list[str] = field(default_factory=list)
     #: Groups of ``category:`` clauses: filters every match must pass.
     required: list[list[engine.Clause]] = field(default_factory=list)
+    #: Per group: the words it searches as the reader typed them (neither phrases,
+    #: prefixes nor categories), as :func:`~search.searching.suggest.suggest` reads them.
+    words: list[tuple[str, ...]] = field(default_factory=list)
 
     def match(
         self,
@@ -446,6 +449,17 @@ class CompiledQuery:
         pairs = zip(self.labels, groups, strict=True)
         return [label for label, group in pairs if not group.hit[docnum]]
 
+    def words_found_nowhere(self, held: Callable[[int], bool]) -> frozenset[str]:
+        """The typed words (:attr:`words`) of the groups no article holds in any form:
+        ``held(number)`` says whether some article holds group ``number``, and is asked
+        only of the groups that have such words."""
+        return frozenset(
+            word
+            for number, words in enumerate(self.words)
+            if words and not held(number)
+            for word in words
+        )
+
 
 @dataclass
 class MatchedQuery:
@@ -460,6 +474,12 @@ class MatchedQuery:
     def missing(self, docnum: int) -> list[str]:
         """The reader's words (groups) the matched article ``docnum`` lacks."""
         return self.compiled.missing(self.groups, docnum)
+
+    def words_found_nowhere(self) -> frozenset[str]:
+        """The typed words no article of the index holds in any of the forms they are
+        searched by: not merely missing from the matches shown, held by none at all
+        (before the date and category filters)."""
+        return self.compiled.words_found_nowhere(lambda number: self.groups[number].hit.any())
 
 
 def match_query(parsed: ParsedQuery, vocabulary: Vocabulary, scorer: engine.Engine) -> MatchedQuery:
@@ -485,7 +505,7 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     """Resolve ``parsed`` against ``vocabulary``'s index into scoring clauses."""
     spec = MatchSpec()
     only_stopwords = all(_is_stopword(c) for c in parsed.clauses)
-    groups, phrases, labels, required, categories = [], [], [], [], []
+    groups, phrases, labels, required, categories, words = [], [], [], [], [], []
     split = _split_compounds(parsed.groups)
     short = len(split) <= OWN_STEMS_MAX_GROUPS
     derived = DERIVED_BOOST > 0 and len(split) >= DERIVED_MIN_GROUPS_VERB
@@ -516,11 +536,25 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
             groups.append([built for _, built in compiled])
             phrases.append(_lone_phrase(group))
             labels.append(" OR ".join(_label(clause) for clause, _ in compiled))
+            words.append(tuple(word for clause, _ in compiled for word in _typed_words(clause)))
     if categories:  # an article has one category: two name either, as the parameter does
         required.append(categories)
     excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
     excluded = [c for c in excluded if c is not None]
-    return CompiledQuery(groups, excluded, spec, phrases, labels, required)
+    return CompiledQuery(groups, excluded, spec, phrases, labels, required, words)
+
+
+def _typed_words(clause: Clause) -> list[str]:
+    """The words of a clause searched as typed, which a spelling suggestion may replace:
+    none of a phrase, a prefix or a category.
+
+    >>> from search.searching.query import parse_query
+    >>> [_typed_words(c) for c in parse_query('Erdoğan "ak parti" kon* category:spor').clauses]
+    [['erdoğan'], [], [], []]
+    """
+    if clause.phrase or clause.prefix or clause.field == "category":
+        return []
+    return analyze(clause.text, stop=False)
 
 
 def _label(clause: Clause) -> str:
