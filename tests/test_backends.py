@@ -196,6 +196,16 @@ def test_search_command_says_it_shows_the_spelling_correction(indexed: Backend) 
     assert "did you mean: kırgızistan" in as_typed.stdout
 
 
+def test_search_command_suggests_a_word_no_article_holds_beside_the_results(
+    indexed: Backend,
+) -> None:
+    result = haberara("search", "toplantı kırgızistn", *options(indexed))
+    assert result.returncode == 0, result.stderr
+    assert "3 results for 'toplantı kırgızistn'" in result.stdout
+    assert "did you mean: toplantı kırgızistan" in result.stdout
+    assert "   missing: kırgızistn" in result.stdout and "nothing found" not in result.stdout
+
+
 def test_search_command_names_the_words_an_article_lacks(indexed: Backend) -> None:
     result = haberara("search", "liman zzzzyok", *options(indexed))
     assert result.returncode == 0
@@ -243,7 +253,7 @@ def test_the_server_answers_from_the_backend(indexed: Backend) -> None:
 @pytest.mark.parametrize(
     "query",
     ["toplantı", "toplantı liman ekonomi", "biskek", "derbi OR deprem", '"güvenlik konseyi"',
-     "-derbi", "toplant*", "title:liman", "liman zzzzyok", "kırgızistn",
+     "-derbi", "toplant*", "title:liman", "liman zzzzyok", "kırgızistn", "toplantı kırgızistn",
      "bişkek derbi category:spor", "category:spor"],
 )  # fmt: skip
 def test_both_backends_answer_alike(query: str, index_dir: Path, request) -> None:

@@ -15,7 +15,12 @@ from conftest import FIXTURE_ARTICLES, haberara, write_articles
 from search.opensearch import wordcounts
 from search.opensearch.backend import Backend
 from search.opensearch.cluster import ClusterRefused
+from search.opensearch.searcher import words_found_nowhere
 from search.opensearch.vocabulary import read_words
+from search.searching.engine import Engine
+from search.searching.query import parse_query
+from search.searching.querybuild import Vocabulary, compile_query, match_query
+from search.storage.store import open_index
 
 EVERY_WORD = "toplantı OR deprem OR derbi OR ankara OR liman"
 
@@ -33,6 +38,32 @@ def test_an_unreachable_cluster_is_named_with_advice(tmp_path: Path) -> None:
         assert f"cannot reach the OpenSearch cluster at {url}" in result.stderr
         assert "--opensearch-url" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_the_words_no_article_holds_are_found_as_the_embedded_index_finds_them(
+    index_dir: Path,
+) -> None:
+    """(No cluster needed.) A word whose forms the titles and bodies hold is held without
+    asking the cluster; only a group of none is counted, and a word it counts nowhere is
+    the one the embedded index finds in no article: its suggestion is offered beside the
+    results of the others."""
+    query = 'toplantı kırgızistn "güvenlik konseyi" kon* -derbi category:spor'
+    with open_index(index_dir).searcher() as searcher:
+        vocabulary = Vocabulary(searcher.reader())
+        embedded = match_query(parse_query(query), vocabulary, Engine(searcher))
+        compiled = compile_query(parse_query(query), vocabulary)
+        every_word = compile_query(parse_query("toplantı kırgızistan derbi"), vocabulary)
+    asked: list[list] = []
+
+    def count_none(group: list) -> int:
+        asked.append(group)
+        return 0
+
+    assert words_found_nowhere(compiled, count_none) == {"kırgızistn"}
+    assert embedded.words_found_nowhere() == {"kırgızistn"}
+    assert asked == [compiled.groups[1]]
+    assert words_found_nowhere(compiled, lambda group: 1) == frozenset()  # its stem, say
+    assert words_found_nowhere(every_word, count_none) == frozenset() and len(asked) == 1
 
 
 def test_the_index_has_three_shards_each_with_a_replica(

@@ -253,6 +253,60 @@ def test_a_corrected_query_keeps_what_the_reader_excluded_and_filtered(tmp_path:
     assert searcher.search('galatasray "forvet aldı"').suggestion == 'galatasaray "forvet aldı"'
 
 
+#: Articles on one party: its leader named in ten of them, the party's congress in three,
+#: the leader's name misspelt (``Erdoan``) in one; and one on the economy.
+PARTY = {
+    **{
+        f"grup-{n}.txt": f"title: AK Parti grup toplantısı {n}\ncategory: siyaset\n\n"
+        f"Cumhurbaşkanı Erdoğan AK Parti grup toplantısında konuştu. Erdoğan {n}. kez "
+        "milletvekillerine seslendi.\n"
+        for n in range(10)
+    },
+    **{
+        f"kongre-{n}.txt": f"title: Parti kongresi {n}\ncategory: siyaset\n\n"
+        "AK Parti il kongresi yapıldı; delegeler oy kullandı.\n"
+        for n in range(3)
+    },
+    "yazim.txt": "title: Miting\ncategory: siyaset\n\nErdoan AK Parti mitinginde konuştu.\n",
+    "faiz.txt": "title: Faiz kararı\ncategory: ekonomi\n\nMerkez bankası faizi sabit tuttu.\n",
+}
+
+
+def test_a_word_no_article_holds_is_suggested_beside_the_results_of_the_others(
+    tmp_path: Path,
+) -> None:
+    """``erdogn "ak parti"``: the phrase finds the party's articles, each listed as lacking
+    ``erdogn``, which no article holds. The reader is shown those results and asked
+    whether they meant ``erdoğan``, the rest of the query kept as typed."""
+    searcher = searcher_over(tmp_path, PARTY)
+    party = set(ids(searcher.search('"ak parti"', per_page=100)))
+    page = searcher.search('erdogn "ak parti"', per_page=100)
+    assert len(party) >= 3 and set(ids(page)) == party
+    assert all(hit.missing == ["erdogn"] for hit in page.results)
+    assert page.suggestion == 'erdoğan "ak parti"' and page.corrected is None
+    page = searcher.search('erdogn -kongre "ak parti" category:siyaset')
+    assert page.total >= 3 and page.corrected is None
+    assert page.suggestion == 'erdoğan -kongre "ak parti" category:siyaset'
+
+
+def test_only_the_words_no_article_holds_are_replaced_when_the_others_find_articles(
+    tmp_path: Path,
+) -> None:
+    """Beside results, a word some article holds is kept as typed, though the results shown
+    lack it (``faiz``) or it is a rare misspelling that alone would be corrected
+    (``erdoan``); a query whose every word some article holds gets no suggestion."""
+    searcher = searcher_over(tmp_path, PARTY)
+    assert searcher.search("erdoan").suggestion == "erdoğan"  # too few results alone
+    page = searcher.search('erdogn erdoan faiz "ak parti"')
+    assert page.total >= 3
+    assert page.suggestion == 'erdoğan erdoan faiz "ak parti"'
+    page = searcher.search('faiz "ak parti"')
+    assert page.total >= 3 and any("faiz" in hit.missing for hit in page.results)
+    assert page.suggestion is None
+    page = searcher.search('erdoan "ak parti"')
+    assert page.total >= 3 and page.suggestion is None
+
+
 def test_question_words_and_rare_forms_of_words_get_no_suggestion(tmp_path: Path) -> None:
     """``hangi`` is left out of the search, not misspelt (it was suggested as ``halkı``);
     ``derbiyi``, which one article uses, is a form of ``derbi``, not a typo of ``derbide``."""

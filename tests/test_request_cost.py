@@ -85,6 +85,26 @@ def test_a_suggestion_looks_up_a_few_words(costly: Path) -> None:
     assert suggested[MAX_SUGGESTED_WORDS:] == [misspelt(w) for w in WORDS[MAX_SUGGESTED_WORDS:]]
 
 
+def test_words_no_article_holds_beside_results_are_looked_up_within_the_budget(
+    costly: Path,
+) -> None:
+    """``haberde`` finds the articles of the long words, which none of their misspellings
+    does: beside those results the suggestion looks up a few of the words no article
+    holds, and none once the request's budget is spent (that page is not kept)."""
+    query = " ".join(["haberde", *(misspelt(word) for word in WORDS)])
+    searcher = Searcher(costly)
+    with budget.request_budget(seconds=0.0):
+        cut = searcher.search(query)
+    assert cut.total == len(WORDS) and cut.suggestion is None
+    page = searcher.search(query)  # no budget: not the kept page
+    assert page.total == len(WORDS) and page.corrected is None
+    suggested = page.suggestion.split()
+    looked_up = MAX_SUGGESTED_WORDS
+    assert suggested[0] == "haberde"
+    assert suggested[1 : 1 + looked_up] == list(WORDS[:looked_up])
+    assert suggested[1 + looked_up :] == [misspelt(word) for word in WORDS[looked_up:]]
+
+
 def test_phrase_checks_stop_when_the_budget_is_spent_and_are_not_kept(costly: Path) -> None:
     searcher = Searcher(costly)
     with budget.request_budget(seconds=0.0):

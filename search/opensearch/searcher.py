@@ -15,7 +15,9 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from opensearchpy import exceptions as os_errors
@@ -59,6 +61,7 @@ from search.searching.searcher import (
     mark_article,
 )
 from search.searching.suggest import answer_or_correct, suggest
+from search.storage.schema import TEXT_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,13 @@ FACET_VALUES = 1_000
 _SOURCE = [
     "id", "shown_title", "title_derived", "date", "category_name", "source", "url", "body",
 ]  # fmt: skip
+
+
+class _Searched(NamedTuple):
+    """A page for one text, and the query the text compiled to."""
+
+    page: SearchPage
+    compiled: CompiledQuery
 
 
 @dataclass
@@ -140,12 +150,13 @@ class ClusterSearcher:
         found, suggestion, corrected = answer_or_correct(
             text,
             lambda words: self._search_words(words, **asked),
-            lambda found: found.total,
-            lambda words: suggest(words, self._current().vocabulary),
+            lambda found: found.page.total,
+            lambda words, only: suggest(words, self._current().vocabulary, only),
+            lambda found: self._words_found_nowhere(found.compiled),
             as_typed,
         )
         return dataclasses.replace(
-            found,
+            found.page,
             query=text,
             suggestion=suggestion,
             corrected=corrected,
@@ -162,8 +173,8 @@ class ClusterSearcher:
         date_from: datetime.date | None,
         date_to: datetime.date | None,
         categories: tuple[str, ...] | list[str],
-    ) -> SearchPage:
-        """One page for the words of ``text`` as typed."""
+    ) -> _Searched:
+        """One page for the words of ``text`` as typed, and the query they compiled to."""
         started = time.perf_counter()
         state = self._current()
         try:
@@ -200,7 +211,7 @@ class ClusterSearcher:
             facets = {name: _facet(name, aggregations[name], state) for name in FACETS}
         else:
             total, hits, facets = 0, [], {name: [] for name in FACETS}
-        return SearchPage(
+        searched = SearchPage(
             query=text,
             total=total,
             page=page,
@@ -213,6 +224,15 @@ class ClusterSearcher:
             phrases_not_found=not_found,
             short_prefixes=short_prefixes(text),
         )
+        return _Searched(searched, compiled)
+
+    def _words_found_nowhere(self, compiled: CompiledQuery) -> frozenset[str]:
+        """The typed words of ``compiled`` no article holds in any form, as the embedded
+        index finds them (:meth:`~search.searching.querybuild.MatchedQuery.words_found_nowhere`)."""
+        try:
+            return words_found_nowhere(compiled, self._count_any)
+        except os_errors.OpenSearchException as error:
+            raise cluster_error(self.config, error, "a search") from error
 
     def _rescore(self, compiled: CompiledQuery, hits: list[dict], state: _State) -> list[dict]:
         """``hits`` of a query some of whose groups an article may lack, scored as the
@@ -524,6 +544,28 @@ class ClusterSearcher:
         body = {"size": 0, "aggs": {"newest": {"max": {"field": "date"}}}}
         newest = self.client.search(index=self.config.index, body=body)["aggregations"]["newest"]
         return ticks(_day(newest.get("value_as_string") if newest.get("value") else None))
+
+
+def words_found_nowhere(
+    compiled: CompiledQuery, count_any: Callable[[list[engine.Clause]], int]
+) -> frozenset[str]:
+    """The typed words of ``compiled``'s groups that no article holds: a group one of whose
+    forms the index's titles or bodies hold (its terms name no other) is held, without
+    asking; the cluster counts the others (``count_any(group)``), since their Snowball stem
+    or the category and source words may still match. A query whose every word is indexed
+    asks nothing."""
+
+    def held(number: int) -> bool:
+        group = compiled.groups[number]
+        indexed = any(
+            fieldname in TEXT_FIELDS
+            for clause in group
+            if isinstance(clause, engine.TermsClause)
+            for fieldname, _, _ in clause.terms
+        )
+        return indexed or count_any(group) > 0
+
+    return compiled.words_found_nowhere(held)
 
 
 def _day(value: str | None) -> datetime.date | None:

@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import NamedTuple
 
@@ -265,13 +265,15 @@ class Searcher:
     def _ranked_page(self, state: _ReaderState, asked: _Asked) -> SearchPage:
         """One page for ``asked``; when its words find nothing and the suggestion finds
         articles, the suggestion's page, ``corrected`` saying so (unless the reader asked
-        for the words as typed, ``as_typed``)."""
+        for the words as typed, ``as_typed``). A page of results has a suggestion too when
+        a word of it is in no article (:meth:`MatchedQuery.words_found_nowhere`)."""
         started = time.perf_counter()
         ranked, suggestion, corrected = answer_or_correct(
             asked.text,
             lambda text: self._ranked(state, asked, text),
             lambda ranked: ranked.total,
-            lambda text: _suggestion(text, state.vocabulary),
+            lambda text, only: _suggestion(text, state.vocabulary, only),
+            lambda ranked: ranked.found.words_found_nowhere(),
             asked.as_typed,
         )
         return SearchPage(
@@ -750,10 +752,12 @@ def _is_heavy(text: str) -> bool:
     return len(clauses) > LIGHT_QUERY_WORDS or patterns > LIGHT_QUERY_PATTERNS
 
 
-def _suggestion(text: str, vocabulary: Vocabulary) -> str | None:
+def _suggestion(
+    text: str, vocabulary: Vocabulary, only: Collection[str] | None = None
+) -> str | None:
     """:func:`~search.searching.suggest.suggest`, when this request may do costly work now."""
     with budget.costly_work() as allowed:
-        return suggest(text, vocabulary) if allowed else None
+        return suggest(text, vocabulary, only) if allowed else None
 
 
 def _codes(values: list) -> tuple[np.ndarray, list[str]]:

@@ -1,9 +1,10 @@
-""" "Did you mean": a close, frequent indexed word for a query word that finds little."""
+""" "Did you mean": a close, frequent indexed word for a query word that finds little, or
+that no article holds."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, TypeVar
 
 from search.searching import budget
@@ -50,24 +51,44 @@ def answer_or_correct(
     text: str,
     rank: Callable[[str], Ranked],
     total: Callable[[Ranked], int],
-    suggestion_for: Callable[[str], str | None],
+    suggestion_for: Callable[[str, Collection[str] | None], str | None],
+    found_nowhere: Callable[[Ranked], Collection[str]],
     as_typed: bool = False,
 ) -> tuple[Ranked, str | None, str | None]:
     """``(ranked, suggestion, corrected)`` for ``text``, on either backend: ``rank(text)``
-    with its suggestion when it finds fewer than :data:`SUGGEST_BELOW` articles; when it
-    finds none and the suggestion finds some, the suggestion's ranking instead, with
-    ``corrected`` naming it (unless the reader asked for the words ``as_typed``).
+    with its suggestion (``suggestion_for(text, None)``: every word looked at) when it
+    finds fewer than :data:`SUGGEST_BELOW` articles; when it finds none and the
+    suggestion finds some, the suggestion's ranking instead, with ``corrected`` naming it
+    (unless the reader asked for the words ``as_typed``).
 
     >>> found = {"kırgızistan": ["a"]}
     >>> answer_or_correct("kırgızstan", lambda t: found.get(t, []), len,
-    ...                   lambda t: "kırgızistan")
+    ...                   lambda t, only: "kırgızistan", lambda ranked: ())
     (['a'], None, 'kırgızistan')
     >>> answer_or_correct("kırgızstan", lambda t: found.get(t, []), len,
-    ...                   lambda t: "kırgızistan", as_typed=True)
+    ...                   lambda t, only: "kırgızistan", lambda ranked: (), as_typed=True)
     ([], 'kırgızistan', None)
+
+    A search finding more has a suggestion only when some of its words are in no article
+    at all (``found_nowhere(ranked)``), and only those words are looked up: the reader of
+    ``erdogn "ak parti"`` is shown what ``"ak parti"`` found, and asked whether they meant
+    ``erdoğan``.
+
+    >>> def suggestion_for(text, only):
+    ...     return text.replace("erdogn", "erdoğan") if only == {"erdogn"} else None
+    >>> answer_or_correct('erdogn "ak parti"', lambda t: ["a", "b", "c"], len,
+    ...                   suggestion_for, lambda ranked: {"erdogn"})
+    (['a', 'b', 'c'], 'erdoğan "ak parti"', None)
+    >>> answer_or_correct("ak parti", lambda t: ["a", "b", "c"], len,
+    ...                   suggestion_for, lambda ranked: set())
+    (['a', 'b', 'c'], None, None)
     """
     ranked = rank(text)
-    suggestion = suggestion_for(text) if total(ranked) < SUGGEST_BELOW else None
+    if total(ranked) < SUGGEST_BELOW:
+        suggestion = suggestion_for(text, None)
+    else:
+        words = found_nowhere(ranked)
+        suggestion = suggestion_for(text, words) if words else None
     if total(ranked) == 0 and suggestion and not as_typed and is_sure(text, suggestion):
         better = rank(suggestion)
         if total(better):
@@ -106,14 +127,15 @@ def _words(text: str) -> list[str]:
     return words
 
 
-def suggest(text: str, vocabulary: Vocabulary) -> str | None:
+def suggest(text: str, vocabulary: Vocabulary, only: Collection[str] | None = None) -> str | None:
     """The query with misspelt words replaced, or None when nothing better is indexed.
 
     Only the words searched as typed are looked at (neither phrases, prefixes, categories
-    nor excluded words), and each is replaced where it stands: the rest of the query
-    (``-derbi``, ``OR``, ``category:spor``, quotes) stays as the reader wrote it. At most
-    :data:`MAX_SUGGESTED_WORDS` words are looked up, and none after the first once the
-    request's budget is spent (:mod:`search.searching.budget`).
+    nor excluded words), and of those only the ones in ``only`` when it is given (as
+    :func:`~search.text.analysis.analyze` gives them); each is replaced where it stands:
+    the rest of the query (``-derbi``, ``OR``, ``category:spor``, quotes) stays as the
+    reader wrote it. At most :data:`MAX_SUGGESTED_WORDS` words are looked up, and none
+    after the first once the request's budget is spent (:mod:`search.searching.budget`).
 
     Words are compared folded (so ``toplanti`` is no misspelling of ``toplantı``); the
     replacement is written the way the articles most often write it (``kırgızistan``).
@@ -128,6 +150,9 @@ def suggest(text: str, vocabulary: Vocabulary) -> str | None:
         words = analyze(clause.text, stop=False)
         replaced = []
         for word in words:
+            if only is not None and word not in only:
+                replaced.append(word)  # the search found it: kept as typed
+                continue
             better = None
             if lookups == MAX_SUGGESTED_WORDS or (lookups and not budget.exhausted()):
                 better, walked = _better_word(word, vocabulary)
