@@ -124,6 +124,18 @@ def test_a_typo_is_answered_with_the_corrected_words(embedded_client):
     assert "corrected" not in search(client, q="kırgızistan")
 
 
+def test_a_word_no_article_holds_is_suggested_beside_the_others_results(client):
+    """``kırgızistn`` is in no article; ``toplantı`` finds three: those are the answer, with
+    the suggestion for the one word, not a correction."""
+    held_elsewhere = search(client, q="toplantı kırgızistan")  # lacking from some results
+    assert any(h["missing"] == ["kırgızistan"] for h in held_elsewhere["results"])
+    assert held_elsewhere["total"] >= 3 and held_elsewhere["suggestion"] is None
+    body = search(client, q="toplantı kırgızistn")
+    assert body["total"] == len(body["results"]) == search(client, q="toplantı")["total"] >= 3
+    assert all(h["missing"] == ["kırgızistn"] for h in body["results"])
+    assert body["suggestion"] == "toplantı kırgızistan" and "corrected" not in body
+
+
 def test_as_typed_takes_yes_or_no_only(client):
     response = client.get("/api/search", query_string={"q": "liman", "as_typed": "evet"})
     assert response.status_code == 400
@@ -553,6 +565,15 @@ def test_suggestion_and_empty_state_for_the_words_as_typed(client):
     assert 'href="/?q=k%C4%B1rg%C4%B1zistan&amp;as_typed=1"' in html
     assert "“kırgıstan” için sonuç bulunamadı." in html
     assert "sonuçlar gösteriliyor" not in html
+
+
+def test_suggestion_beside_results_for_a_word_no_article_holds(client):
+    assert "Bunu mu demek istediniz" not in page_text(client, "/?q=toplantı+kırgızistan")
+    html = page_text(client, "/?q=toplantı+kırgızistn")
+    assert '<p class="summary">3 sonuç' in html and "biskek-zirvesi" in html
+    assert "Bunu mu demek istediniz:" in html
+    assert 'href="/?q=toplant%C4%B1+k%C4%B1rg%C4%B1zistan">toplantı kırgızistan</a>' in html
+    assert "sonuç bulunamadı" not in html and "sonuçlar gösteriliyor" not in html
 
 
 def test_phrase_not_found_notice(client):

@@ -198,7 +198,8 @@ SCHEMAS: dict[str, Any] = {
             "results": {"type": "array", "items": _ref("SearchHit")},
             "suggestion": {
                 **_nullable(_STRING),
-                "description": "A corrected query (plain text), when few articles matched.",
+                "description": "A corrected query (plain text), when few articles matched "
+                "or a word of `q` is in no article (the results stay those of `q`).",
             },
             "facets": _object(
                 {
