@@ -204,7 +204,9 @@ def backend_app(request: pytest.FixtureRequest, backend: str, **config):
 
     if backend == "embedded":
         index_dir = request.getfixturevalue("index_dir")
-        return create_app({"TESTING": True, "INDEX_DIR": str(index_dir), **config})
+        app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), **config})
+        app.extensions["haberara"].warm_up()  # as a served worker is before it answers
+        return app
     cluster = request.getfixturevalue("opensearch_fixture_index")
     chosen = Backend("opensearch", cluster=cluster)
     return create_app({"TESTING": True, **chosen.app_config(), **config})

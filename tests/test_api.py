@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from conftest import BACKENDS, backend_app, write_articles
 from search.indexing.reindex import reindex
 from search.opensearch.backend import Backend
+from web import create_app
 from web.pages import UNAVAILABLE_MESSAGE
 
 SEARCH_KEYS = [
@@ -31,12 +32,6 @@ BISKEK = "2025/09/biskek-zirvesi"
 def client(request):
     """The app's test client, over the embedded index and over the cluster's."""
     return backend_app(request, request.param).test_client()
-
-
-@pytest.fixture
-def embedded_client(request):
-    """The app over the embedded index only: a cluster searches a typo as typed."""
-    return backend_app(request, "embedded").test_client()
 
 
 def search(client, **params):
@@ -113,8 +108,7 @@ def test_phrases_not_found_only_when_a_phrase_was_searched_as_words(client):
     assert [h["id"] for h in body["results"]] == ["2025/09/biskek-zirvesi"]
 
 
-def test_a_typo_is_answered_with_the_corrected_words(embedded_client):
-    client = embedded_client
+def test_a_typo_is_answered_with_the_corrected_words(client):
     body = search(client, q="kırgıstan")
     assert body["corrected"] == "kırgızistan" and body["query"] == "kırgıstan"
     assert [h["id"] for h in body["results"]] == [BISKEK]
@@ -550,8 +544,7 @@ def test_pagination_links(client):
     assert 'aria-current="page">2</a>' in html
 
 
-def test_a_typo_shows_the_corrected_results_and_a_link_to_the_words_as_typed(embedded_client):
-    client = embedded_client
+def test_a_typo_shows_the_corrected_results_and_a_link_to_the_words_as_typed(client):
     html = page_text(client, "/?q=kırgıstan")
     assert "“kırgızistan” için sonuçlar gösteriliyor — yine de" in html
     assert 'href="/?q=k%C4%B1rg%C4%B1stan&amp;as_typed=1">“kırgıstan” ara</a>' in html
@@ -692,7 +685,6 @@ def test_the_result_cache_setting_reaches_the_searcher(index_dir, cache):
 def test_warming_up_reads_the_word_lists_before_the_first_search(index_dir, tmp_path):
     from search.searching import querybuild
     from search.searching import searcher as searcher_module
-    from web import create_app
 
     querybuild._lexicons.clear()
     searcher_module._columns.clear()
@@ -706,3 +698,20 @@ def test_warming_up_reads_the_word_lists_before_the_first_search(index_dir, tmp_
 
     missing = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none")})
     assert missing.extensions["haberara"].warm_up() is False  # serves 503 until built
+
+
+def test_after_warming_up_a_name_in_a_query_reads_no_word_list(index_dir, monkeypatch):
+    """A worker's first search for a name once read the dictionary's names (over half a
+    second), past the request's budget for its spelling suggestion: warming up reads them."""
+    from search.text import dictionary
+
+    dictionary.name_words.cache_clear()
+    slot = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).extensions["haberara"]
+    assert slot.warm_up() is True
+
+    def unread(*_, **__):
+        raise AssertionError("a word list read by a search")
+
+    monkeypatch.setattr(dictionary, "_listed_words", unread)
+    page = slot.get().search("Bişkek'teki zirve toplantısına Kırgızistan katıldı")
+    assert page.total >= 1
