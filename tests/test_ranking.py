@@ -394,6 +394,65 @@ def test_a_name_is_no_root_of_other_words(tmp_path: Path, query: str) -> None:
     assert missing["konyali"] == []
 
 
+HATAY_ARTICLES = {
+    "hatay.txt": (
+        "title: Hatayspor kazandı\n\nHatayspor, Hatay'daki maçında rakibini yendi; "
+        "hakem iki penaltı verdi.\n"
+    ),
+    "ziyaret.txt": "title: Bakan ziyareti\n\nBakan dün Hatay'ı ziyaret etti ve okulları gezdi.\n",
+    "okullar.txt": "title: Okullar açıldı\n\nDepremden sonra Hataydaki okullar yeniden açıldı.\n",
+    "hata.txt": (
+        "title: Tartışmalı penaltı\n\nDünkü maçında hakem penaltı kararında yaptığı "
+        "hatayı kabul etti. Hakemin hataya düştüğü pozisyon tartışıldı.\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("query", ["Hatay", "hakem Hatay'ı"])
+def test_a_name_does_not_take_another_words_form_written_like_its_own(
+    tmp_path: Path, query: str
+) -> None:
+    """``hatayı`` is ``hata`` + ``-yı`` (the referee's mistake) as well as ``Hatay`` +
+    ``-ı``: written without an apostrophe it is not taken for the city, nor marked. The
+    city written with one (``Hatay'ı``) or in a form only it has (``Hataydaki``) is."""
+    page = searcher_over(tmp_path, HATAY_ARTICLES).search(query)
+    hits = {hit.id: hit for hit in page.results}
+    assert "hata" not in hits or hits["hata"].missing
+    assert not any(f"<mark>{form}</mark>" in marked(page) for form in ("hatayı", "hataya"))
+    assert "<mark>Hatay'ı</mark>" in hits["ziyaret"].snippet
+    if query == "Hatay":
+        assert set(hits) == {"hatay", "ziyaret", "okullar"}
+        assert "<mark>Hataydaki</mark>" in hits["okullar"].snippet
+
+
+def test_a_match_on_another_words_form_does_not_count_a_name_as_held(tmp_path: Path) -> None:
+    """``Hatay maçında hakem``: the article on a referee's mistake (``hatayı``) holds the
+    match and the referee but not Hatay; it says so, and ranks below the Hatay match."""
+    page = searcher_over(tmp_path, HATAY_ARTICLES).search("Hatay maçında hakem")
+    missing = {hit.id: hit.missing for hit in page.results}
+    assert missing["hata"] == ["Hatay"]
+    assert ids(page).index("hatay") < ids(page).index("hata")
+    assert not any(f"<mark>{form}</mark>" in marked(page) for form in ("hatayı", "hataya"))
+
+
+@pytest.mark.parametrize("query", ["yeni Kasay", "Kasay'ın"])
+def test_a_word_written_as_a_name_does_not_take_another_words_form(
+    tmp_path: Path, query: str
+) -> None:
+    """``Kasay`` (a company the dictionary does not know) written as a name, with a capital
+    inside the query or an apostrophe: ``kasayı`` is the safe (``kasa`` + ``-yı``), not
+    the company. Typed as a plain word at the query's start, it may be either."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "kasay.txt": "title: Yeni model\n\nKasay'ın yeni modeli tanıtıldı.\n",
+            "kasa.txt": "title: Hırsızlık\n\nHırsızlar dükkandaki kasayı boşalttı.\n",
+        },
+    )
+    assert ids(searcher.search(query)) == ["kasay"]
+    assert set(ids(searcher.search("kasay"))) == {"kasay", "kasa"}
+
+
 def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:
     docs = write_articles(folder / "articles", articles)
     report = reindex(docs, folder / "index")

