@@ -403,7 +403,8 @@ HATAY_ARTICLES = {
     "okullar.txt": "title: Okullar açıldı\n\nDepremden sonra Hataydaki okullar yeniden açıldı.\n",
     "hata.txt": (
         "title: Tartışmalı penaltı\n\nDünkü maçında hakem penaltı kararında yaptığı "
-        "hatayı kabul etti. Hakemin hataya düştüğü pozisyon tartışıldı.\n"
+        "hatayı kabul etti. Hakemin hataya düştüğü pozisyon tartışıldı; hata maçın "
+        "sonucunu değiştirdi.\n"
     ),
 }
 
@@ -446,7 +447,9 @@ def test_a_word_written_as_a_name_does_not_take_another_words_form(
         tmp_path,
         {
             "kasay.txt": "title: Yeni model\n\nKasay'ın yeni modeli tanıtıldı.\n",
-            "kasa.txt": "title: Hırsızlık\n\nHırsızlar dükkandaki kasayı boşalttı.\n",
+            "kasa.txt": (
+                "title: Hırsızlık\n\nHırsızlar dükkandaki kasayı boşalttı. Kasa boş kaldı.\n"
+            ),
         },
     )
     assert ids(searcher.search(query)) == ["kasay"]

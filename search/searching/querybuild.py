@@ -323,7 +323,7 @@ class Vocabulary:
                 if folded == folded_word or (
                     _typed_alike(word, form, base)
                     and not belongs_to_longer_word(form, len(base), folded)
-                    and not (named and reads_as_another_word(folded, base))
+                    and not (named and reads_as_another_word(form, base, self.is_indexed, folded))
                 ):
                     found[form] = None
         return {form: self.fields(form) for form in found}

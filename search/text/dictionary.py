@@ -16,6 +16,8 @@ milliseconds a word. The lists are compared by ASCII fold, as the grammar compar
 from __future__ import annotations
 
 import importlib.util
+import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -175,15 +177,22 @@ def belongs_to_longer_word(form: str, base_length: int, folded: str | None = Non
     return False
 
 
-def reads_as_another_word(folded: str, name: str) -> bool:
-    """Whether ``folded`` (an indexed word's fold), read by the grammar as the name
-    ``name`` (folded) plus suffixes, is as well a shorter common word plus suffixes
+def reads_as_another_word(
+    form: str,
+    name: str,
+    is_indexed: Callable[[str], bool] = lambda word: True,
+    folded: str | None = None,
+) -> bool:
+    """Whether ``form`` (an indexed word), read by the grammar as the name ``name``
+    (folded) plus suffixes, is as well a shorter common word that the articles use
+    (``is_indexed``, by its fold) plus suffixes
     (:func:`~search.text.morphology.lemma_candidates`), a reading the name itself does
     not have: ``hatayı`` is ``hata`` + ``-yı`` (the mistake, in the accusative) as well
     as ``Hatay`` + ``-ı``, and an article writing the city so, without an apostrophe,
-    cannot be told from one writing the mistake.
+    cannot be told from one writing the mistake. ``folded``: the form's
+    :func:`ascii_fold`, when the caller has it.
 
-    >>> reads_as_another_word("hatayi", "hatay"), reads_as_another_word("hataya", "hatay")
+    >>> reads_as_another_word("hatayı", "hatay"), reads_as_another_word("hataya", "hatay")
     (True, True)
 
     ``hataydaki`` and ``türkiyede`` have no such reading. ``boluda`` reads as ``bol`` +
@@ -195,18 +204,53 @@ def reads_as_another_word(folded: str, name: str) -> bool:
     indexed as ``hatay``) is always its own.
 
     >>> [reads_as_another_word(form, name) for form, name in (
-    ...     ("hataydaki", "hatay"), ("turkiyede", "turkiye"), ("boluda", "bolu"),
-    ...     ("sarayi", "saray"), ("hatay", "hatay"))]
+    ...     ("hataydaki", "hatay"), ("türkiyede", "turkiye"), ("boluda", "bolu"),
+    ...     ("sarayı", "saray"), ("hatay", "hatay"))]
     [False, False, False, False, False]
+
+    The reading holds for the letters as written: no suffix but ``-mış`` has an ``ş``, so
+    ``doğuşu`` is no ``doğu`` + ``-şu`` (though ``doğusu``, its east, folds alike). And a
+    word no article uses is no reading the writers made: ``Davide`` (Santon) is no ``dav``
+    (a lawsuit, in old Turkish) + ``-i`` + ``-de`` in an archive without ``dav``.
+
+    >>> reads_as_another_word("doğuşu", "dogus"), reads_as_another_word("doğusu", "dogus")
+    (False, True)
+    >>> reads_as_another_word("davide", "davit", lambda word: word != "dav")
+    False
     """
     if name in common_words():
         return False
-    theirs = _shorter_common_lemmas(folded, len(name))
-    return bool(theirs) and not theirs <= _shorter_common_lemmas(name, len(name))
+    folded = ascii_fold(form) if folded is None else folded
+    written = form if len(form) == len(folded) else folded  # (a letter folded to two)
+    common = common_words()
+
+    def read_as(lemma: str) -> bool:
+        suffixes = written[len(lemma) :]
+        return lemma in common and _written_as_suffixes(suffixes) and is_indexed(lemma)
+
+    theirs = _shorter_lemmas(folded, len(name), read_as)
+    if not theirs:
+        return False
+    own = _shorter_lemmas(name, len(name), lambda lemma: lemma in common and is_indexed(lemma))
+    return not theirs <= own
 
 
-def _shorter_common_lemmas(folded: str, length: int) -> set[str]:
-    """The common words shorter than ``length`` letters that the grammar reads ``folded``
-    as an inflection of."""
-    lemmas = lemma_candidates(folded, common_words().__contains__)
-    return {lemma for lemma in lemmas if len(lemma) < length}
+def _shorter_lemmas(folded: str, length: int, is_lemma: Callable[[str], bool]) -> set[str]:
+    """The words of fewer than ``length`` letters (``is_lemma``) that the grammar reads
+    ``folded`` as an inflection of."""
+    return {lemma for lemma in lemma_candidates(folded, is_lemma) if len(lemma) < length}
+
+
+#: An ``ş`` of a suffix chain: the only suffix of the noun grammar that has one is the
+#: copula ``-mış`` (``-miş``, ``-muş``, ``-müş``).
+_NO_SUFFIX_SH = re.compile("(?<!m[ıiuü])ş")
+
+
+def _written_as_suffixes(suffixes: str) -> bool:
+    """Whether letters whose fold is a suffix chain are one as written: their ``ş`` (which
+    folds to ``s``, as in ``-sı``) is that of ``-mış``.
+
+    >>> _written_as_suffixes("su"), _written_as_suffixes("şu"), _written_as_suffixes("ymış")
+    (True, False, True)
+    """
+    return not _NO_SUFFIX_SH.search(suffixes)
