@@ -700,18 +700,28 @@ def test_warming_up_reads_the_word_lists_before_the_first_search(index_dir, tmp_
     assert missing.extensions["haberara"].warm_up() is False  # serves 503 until built
 
 
-def test_after_warming_up_a_name_in_a_query_reads_no_word_list(index_dir, monkeypatch):
-    """A worker's first search for a name once read the dictionary's names (over half a
-    second), past the request's budget for its spelling suggestion: warming up reads them."""
+def test_after_warming_up_a_name_in_a_query_reads_no_word_list(tmp_path, monkeypatch):
+    """A worker's first search for a name once read the dictionary's names and common
+    words (over half a second), past the request's budget for its spelling suggestion:
+    warming up reads them."""
     from search.text import dictionary
 
+    docs = write_articles(
+        tmp_path / "docs",
+        {
+            "a.txt": "Hatay'da maç oynandı. Hatayspor kazandı.\n",
+            "b.txt": "Hakemin hatayı maçı etkiledi; bu bir hata.\n",
+        },
+    )
+    reindex(docs, tmp_path / "index", full=True)
     dictionary.name_words.cache_clear()
-    slot = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).extensions["haberara"]
-    assert slot.warm_up() is True
+    dictionary.common_words.cache_clear()
+    slot = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")})
+    assert slot.extensions["haberara"].warm_up() is True
 
     def unread(*_, **__):
         raise AssertionError("a word list read by a search")
 
     monkeypatch.setattr(dictionary, "_listed_words", unread)
-    page = slot.get().search("Bişkek'teki zirve toplantısına Kırgızistan katıldı")
+    page = slot.extensions["haberara"].get().search("Hatay maçında hakem kararı tartışıldı")
     assert page.total >= 1

@@ -64,7 +64,7 @@ from search.storage.schema import (
     category_key,
     stored_body,
 )
-from search.text.dictionary import dictionary_words, name_words
+from search.text.dictionary import common_words, dictionary_words, name_words
 from search.text.morphology import suffix_chains
 
 log = logging.getLogger(__name__)
@@ -318,12 +318,13 @@ class Searcher:
     def warm_up(self) -> None:
         """Read now what the first searches would otherwise wait for: the segments' word
         lists, field lengths, dates, ids and facet columns (a few seconds on a large
-        archive), the suffix chains and the dictionary's words and names, shared by the threads that
-        serve afterwards; and start building the completion table on a thread of its own.
-        This thread keeps no reader of its own."""
+        archive), the suffix chains and the dictionary's word lists, shared by the threads
+        that serve afterwards; and start building the completion table on a thread of its
+        own. This thread keeps no reader of its own."""
         suffix_chains()
         dictionary_words()
         name_words()
+        common_words()
         state = self._current()
         for fieldname in SCORED_FIELDS:
             state.engine.data.norms(fieldname)
