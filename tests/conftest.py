@@ -64,6 +64,16 @@ def write_articles(folder: Path, articles: dict[str, str | bytes]) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def word_lists_read() -> None:
+    """The word lists a served worker reads before it answers (``warm_up``), read once for
+    the session: a test app's first search would otherwise read them on the request's
+    clock and, on a loaded machine, run past the budget of its spelling suggestion."""
+    from search.searching.searcher import Searcher
+
+    Searcher.read_word_lists()
+
+
 @pytest.fixture
 def articles_dir(tmp_path: Path) -> Path:
     """A docs folder with the fixture articles (one of them in cp1254)."""
@@ -204,9 +214,7 @@ def backend_app(request: pytest.FixtureRequest, backend: str, **config):
 
     if backend == "embedded":
         index_dir = request.getfixturevalue("index_dir")
-        app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), **config})
-        app.extensions["haberara"].warm_up()  # as a served worker is before it answers
-        return app
+        return create_app({"TESTING": True, "INDEX_DIR": str(index_dir), **config})
     cluster = request.getfixturevalue("opensearch_fixture_index")
     chosen = Backend("opensearch", cluster=cluster)
     return create_app({"TESTING": True, **chosen.app_config(), **config})

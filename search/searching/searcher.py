@@ -314,6 +314,15 @@ class Searcher:
         ]
         return _Ranked(text, found, docnums, len(docnums), hits)
 
+    @staticmethod
+    def read_word_lists() -> None:
+        """Read the word lists every search may consult (once per process): the suffix
+        chains, and the dictionary's words, names and common words."""
+        suffix_chains()
+        dictionary_words()
+        name_words()
+        common_words()
+
     @_reading
     def warm_up(self) -> None:
         """Read now what the first searches would otherwise wait for: the segments' word
@@ -321,10 +330,7 @@ class Searcher:
         archive), the suffix chains and the dictionary's word lists, shared by the threads
         that serve afterwards; and start building the completion table on a thread of its
         own. This thread keeps no reader of its own."""
-        suffix_chains()
-        dictionary_words()
-        name_words()
-        common_words()
+        self.read_word_lists()
         state = self._current()
         for fieldname in SCORED_FIELDS:
             state.engine.data.norms(fieldname)
