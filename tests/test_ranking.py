@@ -9,7 +9,9 @@ import pytest
 
 from conftest import write_articles
 from search.indexing.reindex import reindex
+from search.searching.querybuild import Vocabulary
 from search.searching.searcher import Searcher
+from search.storage.store import open_index
 
 ARTICLES = {
     "veda.txt": (
@@ -424,6 +426,38 @@ def test_a_name_does_not_take_another_words_form_written_like_its_own(
     if query == "Hatay":
         assert set(hits) == {"hatay", "ziyaret", "okullar"}
         assert "<mark>Hataydaki</mark>" in hits["okullar"].snippet
+
+
+BOLU_ARTICLES = {
+    "bolu.txt": "title: Kar yağışı\n\nBolu'da kar yağışı etkili oldu; Boluda yollar kapandı.\n",
+    "yol.txt": "title: Yol çalışması\n\nBölünmüş yolun bir kısmı bölündü, trafik durdu.\n",
+    "mesai.txt": "title: Mesai\n\nİşçiler üç vardiyaya bölündü; iş bölümü yeniden yapıldı.\n",
+}
+
+
+@pytest.mark.parametrize("query", ["bolu", "Bolu", "BOLU"])
+def test_a_name_without_turkish_letters_typed_as_spelled_keeps_its_letters(
+    tmp_path: Path, query: str
+) -> None:
+    """``bolu`` is the city as the name is spelled, not a keyboard's ``bölü``: it finds
+    ``Bolu'da``, not ``bölündü`` or ``bölünmüş`` (divided)."""
+    page = searcher_over(tmp_path, BOLU_ARTICLES).search(query)
+    assert ids(page) == ["bolu"]
+    assert "<mark>Bolu'da</mark>" in page.results[0].snippet
+
+
+def test_a_name_typed_without_its_turkish_letters_still_finds_them(tmp_path: Path) -> None:
+    """``mugla`` is ``Muğla`` typed on a keyboard without Turkish letters; ``istanbul``
+    finds ``ISTANBULA`` too, capitals written without ``İ`` (indexed as ``ıstanbula``)."""
+    articles = {
+        "mugla.txt": "title: Orman yangını\n\nMuğla'da orman yangını söndürüldü.\n",
+        "otobus.txt": "title: Sefer\n\nANKARADAN ISTANBULA OTOBÜS SEFERLERİ ARTTI.\n",
+    }
+    searcher = searcher_over(tmp_path, articles)
+    assert ids(searcher.search("mugla")) == ["mugla"]
+    assert ids(searcher.search("istanbul")) == ["otobus"]
+    with open_index(tmp_path / "index").searcher() as reader:
+        assert "ıstanbula" in Vocabulary(reader.reader()).forms("istanbul")  # its form
 
 
 def test_a_match_on_another_words_form_does_not_count_a_name_as_held(tmp_path: Path) -> None:

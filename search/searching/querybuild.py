@@ -41,6 +41,7 @@ from search.text.dictionary import (
     belongs_to_longer_word,
     is_dictionary_word,
     is_name,
+    is_written_name,
     reads_as_another_word,
 )
 from search.text.morphology import (
@@ -307,7 +308,8 @@ class Vocabulary:
         a form was written without one. A stop word or a word shorter than
         :data:`MIN_EXPANDED_LENGTH` letters has its spellings only (``ve`` is no stem of
         ``veda``, nor ``ad`` of ``adam``). A word typed with Turkish letters keeps to them
-        (``tür`` finds ``türü``, not ``turu``).
+        (``tür`` finds ``türü``, not ``turu``), and so does a name that has none, typed as
+        it is spelled (``bolu`` finds ``boluda``, not ``bölündü``, divided).
         """
         folded_word = ascii_fold(word)
         if len(folded_word) < MIN_EXPANDED_LENGTH or folded_word in _folded_stopwords():
@@ -315,13 +317,14 @@ class Vocabulary:
         bases = [folded_word]
         if not is_dictionary_word(word):
             bases += lemma_candidates(folded_word, self.is_indexed)
+        own_letters = word.isascii() and is_written_name(word)
         found: dict[str, None] = {}
         for base in bases:
             named = name or is_name(base)
             for form in inflections(base, self.inflected_words):
                 folded = ascii_fold(form)
-                if folded == folded_word or (
-                    _typed_alike(word, form, base)
+                if (folded == folded_word and (_dotted(form) == word or not own_letters)) or (
+                    _typed_alike(word, form, base, own_letters)
                     and not belongs_to_longer_word(form, len(base), folded)
                     and not (named and reads_as_another_word(form, base, self.is_indexed, folded))
                 ):
@@ -332,18 +335,29 @@ class Vocabulary:
 _CIRCUMFLEX = str.maketrans("âîûÂÎÛ", "aiuAIU")
 
 
-def _typed_alike(word: str, form: str, base: str) -> bool:
+def _dotted(form: str) -> str:
+    """``form`` with ``ı`` for ``i``: a name written in capitals without ``İ``
+    (``ISTANBUL``) is indexed with ``ı``, and is the name as spelled all the same."""
+    return form.replace("ı", "i")
+
+
+def _typed_alike(word: str, form: str, base: str, own_letters: bool = False) -> bool:
     """Whether ``form`` keeps the Turkish letters of ``word`` in the ``base`` (folded)
     they share, but for the letters the base changes before a suffix (``ağaç`` ->
     ``ağacı``, ``şehir`` -> ``şehri``) and, in a base of :data:`SHORT_LEMMA_LENGTH`
     letters or more, its last one (an article written without Turkish letters has
-    ``kitabin`` for ``kitabın``); any form does for a word typed without them. A short
-    base keeps every letter: ``yaş`` and ``yas`` (mourning) are different words.
+    ``kitabin`` for ``kitabın``); any form does for a word typed without them, unless it
+    is spelled so (``own_letters``: ``bolu``). A short base keeps every letter: ``yaş``
+    and ``yas`` (mourning) are different words.
 
     >>> _typed_alike("tür", "türü", "tur"), _typed_alike("tür", "turu", "tur")
     (True, False)
     >>> _typed_alike("tur", "türü", "tur"), _typed_alike("şehir", "şehri", "sehir")
     (True, True)
+    >>> _typed_alike("bolu", "bölündü", "bolu", own_letters=True)
+    False
+    >>> _typed_alike("istanbul", "ıstanbula", "istanbul", own_letters=True)
+    True
     >>> _typed_alike("yaşta", "yaşında", "yas"), _typed_alike("yaşta", "yasına", "yas")
     (True, False)
 
@@ -355,7 +369,9 @@ def _typed_alike(word: str, form: str, base: str) -> bool:
     (True, False)
     """
     if word.isascii():
-        return True
+        if not own_letters:
+            return True
+        form = _dotted(form)  # (capitals written with I: ``ISTANBUL`` is ``ıstanbul``)
     variants = stem_variants(base)
     if len(base) < SHORT_LEMMA_LENGTH and len(variants) == 1 and base[-1:] != "c":
         shared = len(base)  # a short base that does not change: all its letters are kept

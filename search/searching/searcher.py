@@ -64,7 +64,7 @@ from search.storage.schema import (
     category_key,
     stored_body,
 )
-from search.text.dictionary import common_words, dictionary_words, name_words
+from search.text.dictionary import common_words, dictionary_words, name_words, written_names
 from search.text.morphology import suffix_chains
 
 log = logging.getLogger(__name__)
@@ -321,6 +321,7 @@ class Searcher:
         suffix_chains()
         dictionary_words()
         name_words()
+        written_names()
         common_words()
 
     @_reading

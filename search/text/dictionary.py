@@ -65,12 +65,16 @@ def dictionary_words() -> frozenset[str]:
 
 
 @cache
-def name_words() -> frozenset[str]:
+def written_names() -> frozenset[str]:
     """The listed names (places, people, other proper nouns) that are no common word
-    (``konya``, ``hatay``; not ``sabah``), lower-cased, and the fold of each."""
-    common = _listed_words(COMMON_WORD_FILES, shortest=2)
-    names = _listed_words(NAME_FILES) - common
-    return frozenset(spelling for word in names for spelling in (word, ascii_fold(word)))
+    (``konya``, ``hatay``, ``muğla``; not ``sabah``), lower-cased, as the lists spell them."""
+    return frozenset(_listed_words(NAME_FILES) - _listed_words(COMMON_WORD_FILES, shortest=2))
+
+
+@cache
+def name_words() -> frozenset[str]:
+    """:func:`written_names` and the fold of each (``mugla``)."""
+    return frozenset(spelling for word in written_names() for spelling in (word, ascii_fold(word)))
 
 
 @cache
@@ -78,6 +82,16 @@ def common_words() -> frozenset[str]:
     """The listed common words (no name but one that is a common word too, ``ordu``) of
     :data:`MIN_WORD_LENGTH` letters or more, ASCII folded, as the grammar compares words."""
     return frozenset(ascii_fold(word) for word in _listed_words(COMMON_WORD_FILES))
+
+
+def is_written_name(word: str) -> bool:
+    """Whether ``word`` (lower-cased) is a name spelled as the lists spell it: ``bolu``
+    and ``mersin`` typed without Turkish letters are written right, ``mugla`` is not.
+
+    >>> is_written_name("bolu"), is_written_name("mugla"), is_written_name("muğla")
+    (True, False, True)
+    """
+    return without_circumflex(word) in written_names()
 
 
 def is_name(word: str) -> bool:
