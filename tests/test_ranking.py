@@ -447,14 +447,17 @@ def test_a_name_without_turkish_letters_typed_as_spelled_keeps_its_letters(
 
 
 def test_a_name_typed_without_its_turkish_letters_still_finds_them(tmp_path: Path) -> None:
-    """``mugla`` is ``Muğla`` typed on a keyboard without Turkish letters; ``istanbul``
-    finds ``ISTANBULA`` too, capitals written without ``İ`` (indexed as ``ıstanbula``)."""
+    """``mugla`` is ``Muğla`` typed on a keyboard without Turkish letters, and ``hurrem``
+    is ``Hürrem``, though the name lists spell it so too: the articles write it with them.
+    ``istanbul`` finds ``ISTANBULA``, capitals written without ``İ`` (``ıstanbula``)."""
     articles = {
         "mugla.txt": "title: Orman yangını\n\nMuğla'da orman yangını söndürüldü.\n",
+        "dizi.txt": "title: Dizi\n\nHürremin hayatı yeni bir diziye konu oldu.\n",
         "otobus.txt": "title: Sefer\n\nANKARADAN ISTANBULA OTOBÜS SEFERLERİ ARTTI.\n",
     }
     searcher = searcher_over(tmp_path, articles)
     assert ids(searcher.search("mugla")) == ["mugla"]
+    assert ids(searcher.search("hurrem")) == ["dizi"]
     assert ids(searcher.search("istanbul")) == ["otobus"]
     with open_index(tmp_path / "index").searcher() as reader:
         assert "ıstanbula" in Vocabulary(reader.reader()).forms("istanbul")  # its form

@@ -41,7 +41,7 @@ from search.text.dictionary import (
     belongs_to_longer_word,
     is_dictionary_word,
     is_name,
-    is_written_name,
+    is_plain_name,
     reads_as_another_word,
 )
 from search.text.morphology import (
@@ -309,7 +309,9 @@ class Vocabulary:
         :data:`MIN_EXPANDED_LENGTH` letters has its spellings only (``ve`` is no stem of
         ``veda``, nor ``ad`` of ``adam``). A word typed with Turkish letters keeps to them
         (``tür`` finds ``türü``, not ``turu``), and so does a name that has none, typed as
-        it is spelled (``bolu`` finds ``boluda``, not ``bölündü``, divided).
+        it is spelled and written so by the articles (:func:`_own_word`): ``bolu`` finds
+        ``boluda``, not ``bölündü`` (divided), where ``hurrem``, which the lists spell so
+        but the articles write ``Hürrem``, finds that.
         """
         folded_word = ascii_fold(word)
         if len(folded_word) < MIN_EXPANDED_LENGTH or folded_word in _folded_stopwords():
@@ -317,7 +319,7 @@ class Vocabulary:
         bases = [folded_word]
         if not is_dictionary_word(word):
             bases += lemma_candidates(folded_word, self.is_indexed)
-        own_letters = word.isascii() and is_written_name(word)
+        own_letters = is_plain_name(word) and self.is_indexed(word) and _own_word(word, self)
         found: dict[str, None] = {}
         for base in bases:
             named = name or is_name(base)

@@ -84,14 +84,16 @@ def common_words() -> frozenset[str]:
     return frozenset(ascii_fold(word) for word in _listed_words(COMMON_WORD_FILES))
 
 
-def is_written_name(word: str) -> bool:
-    """Whether ``word`` (lower-cased) is a name spelled as the lists spell it: ``bolu``
-    and ``mersin`` typed without Turkish letters are written right, ``mugla`` is not.
+def is_plain_name(word: str) -> bool:
+    """Whether ``word`` (lower-cased) is a name the lists spell so, without Turkish letters
+    (``bolu``, ``mersin``; not ``mugla``, listed as ``muğla``). The lists also spell some
+    names a keyboard's way (``hurrem`` beside the ``Hürrem`` articles write): whether a
+    word is written so is the articles' to say.
 
-    >>> is_written_name("bolu"), is_written_name("mugla"), is_written_name("muğla")
-    (True, False, True)
+    >>> is_plain_name("bolu"), is_plain_name("mugla"), is_plain_name("muğla")
+    (True, False, False)
     """
-    return without_circumflex(word) in written_names()
+    return word.isascii() and word in written_names()
 
 
 def is_name(word: str) -> bool:
