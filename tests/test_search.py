@@ -277,6 +277,18 @@ def test_a_typo_one_article_shares_still_gets_a_suggestion(tmp_path: Path) -> No
     assert searcher.search("enginar").suggestion is None
 
 
+def test_a_function_word_is_never_suggested(tmp_path: Path) -> None:
+    """``bolu`` in an archive without it is two letters from ``bu`` (this), used in every
+    article: a reader who typed a name was not after a function word."""
+    articles = {
+        f"haber{number}.txt": f"title: Haber {number}\n\nBu akşam {number}. toplantı yapıldı.\n"
+        for number in range(6)
+    }
+    searcher = searcher_over(tmp_path, articles)
+    assert searcher.search("bolu").suggestion is None
+    assert searcher.search("toplnti").corrected == "toplantı"  # (a word is corrected)
+
+
 def test_capitals_never_change_a_result(searcher: Searcher) -> None:
     upper = searcher.search("KIRGIZİSTAN")
     lower = searcher.search("kırgızistan")

@@ -197,6 +197,7 @@ def _better_word(word: str, vocabulary: Vocabulary) -> tuple[str | None, bool]:
         for candidate, distance in distances.items()
         if distance <= nearest + NEAR_ENOUGH
         for spelling in vocabulary.words(candidate)
+        if spelling not in stopwords()  # (used everywhere, and never what a reader was after)
     ]
     spelling = max(weighed, default=(0.0, None))[1]
     if uses and spelling and vocabulary.body_frequency(spelling) < RARE_WORD_RATIO * uses:
