@@ -714,8 +714,8 @@ def test_after_warming_up_a_name_in_a_query_reads_no_word_list(tmp_path, monkeyp
         },
     )
     reindex(docs, tmp_path / "index", full=True)
+    dictionary._lists.cache_clear()
     dictionary.name_words.cache_clear()
-    dictionary.common_words.cache_clear()
     slot = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")})
     assert slot.extensions["haberara"].warm_up() is True
 

@@ -64,7 +64,7 @@ from search.storage.schema import (
     category_key,
     stored_body,
 )
-from search.text.dictionary import common_words, dictionary_words, name_words, written_names
+from search.text.dictionary import dictionary_words, name_words
 from search.text.morphology import suffix_chains
 
 log = logging.getLogger(__name__)
@@ -319,10 +319,8 @@ class Searcher:
         """Read the word lists every search may consult (once per process): the suffix
         chains, and the dictionary's words, names and common words."""
         suffix_chains()
-        dictionary_words()
+        dictionary_words()  # (the names and common words are read with them)
         name_words()
-        written_names()
-        common_words()
 
     @_reading
     def warm_up(self) -> None:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from search.text.analysis import ascii_fold, turkish_lower
 from search.text.morphology import VOWELS, lemma_candidates, suffix_chains
@@ -48,27 +49,43 @@ def lexicon_folder() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "resources" / "tr"
 
 
+class _Lists(NamedTuple):
+    """What the word lists give, read once per process (each list read once)."""
+
+    words: frozenset[str]  # :func:`dictionary_words`
+    names: frozenset[str]  # :func:`written_names`
+    common: frozenset[str]  # :func:`common_words`
+
+
 @cache
+def _lists() -> _Lists:
+    common = _listed_words(COMMON_WORD_FILES, shortest=2)
+    listed_names = _listed_words(NAME_FILES)
+    names = {name for name in listed_names if not _plural_of(name, common)}
+    return _Lists(
+        words=frozenset(
+            spelling
+            for word in common | names
+            if len(word) >= MIN_WORD_LENGTH
+            for spelling in (word, ascii_fold(word))
+        ),
+        names=frozenset(listed_names - common),
+        common=frozenset(ascii_fold(word) for word in common if len(word) >= MIN_WORD_LENGTH),
+    )
+
+
 def dictionary_words() -> frozenset[str]:
     """Every listed word of :data:`MIN_WORD_LENGTH` letters or more, lower-cased, with
     its circumflexes dropped (``kâr`` -> ``kar``), and the ASCII fold of each (read once
     per process): a word written with Turkish letters is looked up as written
     (``şeytanı`` is no ``şeytani``), one written without them by its fold."""
-    common = _listed_words(COMMON_WORD_FILES, shortest=2)
-    names = {name for name in _listed_words(NAME_FILES) if not _plural_of(name, common)}
-    return frozenset(
-        spelling
-        for word in common | names
-        if len(word) >= MIN_WORD_LENGTH
-        for spelling in (word, ascii_fold(word))
-    )
+    return _lists().words
 
 
-@cache
 def written_names() -> frozenset[str]:
     """The listed names (places, people, other proper nouns) that are no common word
     (``konya``, ``hatay``, ``muğla``; not ``sabah``), lower-cased, as the lists spell them."""
-    return frozenset(_listed_words(NAME_FILES) - _listed_words(COMMON_WORD_FILES, shortest=2))
+    return _lists().names
 
 
 @cache
@@ -77,11 +94,10 @@ def name_words() -> frozenset[str]:
     return frozenset(spelling for word in written_names() for spelling in (word, ascii_fold(word)))
 
 
-@cache
 def common_words() -> frozenset[str]:
     """The listed common words (no name but one that is a common word too, ``ordu``) of
     :data:`MIN_WORD_LENGTH` letters or more, ASCII folded, as the grammar compares words."""
-    return frozenset(ascii_fold(word) for word in _listed_words(COMMON_WORD_FILES))
+    return _lists().common
 
 
 def is_plain_name(word: str) -> bool:
