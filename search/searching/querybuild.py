@@ -19,10 +19,10 @@ from functools import cache
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader, TermNotFound
-from whoosh.spelling import ListCorrector
 
 from search.searching import budget, engine
 from search.searching.lexicon import SegmentLexicon
+from search.searching.nearwords import NearWords
 from search.searching.query import Clause, ParsedQuery
 from search.shared import SharedCache
 from search.storage.reading import text_value
@@ -237,15 +237,14 @@ class Vocabulary:
         """How many articles hold ``word`` (exact form) in their body."""
         return self._reader.doc_frequency("body", word)
 
-    def folded_corrector(self) -> ListCorrector:
-        """A spelling corrector over the folded title and body words; built on first use
+    def near_words(self) -> NearWords:
+        """The folded title and body words, for spelling suggestions; built on first use
         and shared by every thread reading the same segments."""
 
-        def build() -> ListCorrector:
-            folds = {fold for lexicon in self._lexicons for fold in lexicon.folds}
-            return ListCorrector(sorted(folds))
+        def build() -> NearWords:
+            return NearWords(fold for lexicon in self._lexicons for fold in lexicon.folds)
 
-        return _correctors.get(self._segments, build)
+        return _near_words.get(self._segments, build)
 
     def words(self, folded_word: str) -> list[str]:
         """Indexed words (titles or bodies) whose fold is exactly ``folded_word``."""
@@ -389,8 +388,8 @@ _FIELDS_OF_MASK = [
 ]
 #: Segment lexicons shared by every thread (a generation holds a handful of segments).
 _lexicons = SharedCache(32)
-#: Spelling correctors, one per set of segments, shared by every thread.
-_correctors = SharedCache(2)
+#: The words spelling suggestions weigh, one set per set of segments, shared by every thread.
+_near_words = SharedCache(2)
 #: Articles holding a query word's stem, by (segments, field, word), shared by every
 #: thread (whoosh's frequencies do not change when articles are deleted; the share
 #: compared with them does).

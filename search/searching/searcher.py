@@ -326,7 +326,8 @@ class Searcher:
     def warm_up(self) -> None:
         """Read now what the first searches would otherwise wait for: the segments' word
         lists, field lengths, dates, ids and facet columns (a few seconds on a large
-        archive), the suffix chains and the dictionary's word lists, shared by the threads
+        archive), the words spelling suggestions weigh, the suffix chains and the
+        dictionary's word lists, shared by the threads
         that serve afterwards; and start building the completion table on a thread of its
         own. This thread keeps no reader of its own."""
         self.read_word_lists()
@@ -334,6 +335,7 @@ class Searcher:
         for fieldname in SCORED_FIELDS:
             state.engine.data.norms(fieldname)
         state.read_columns()
+        state.vocabulary.near_words()
         self._completions.prepare(state.engine.key, self._completion_table)
         self._local.state = None
 

@@ -22,8 +22,6 @@ MIN_WORD_LENGTH = 4
 MAX_SUGGESTED_WORDS = 4
 #: A search finding fewer articles than this is given a suggestion.
 SUGGEST_BELOW = 3
-#: Indexed words within two edits of a misspelling that are weighed (all of them, in practice).
-MAX_CANDIDATES = 5_000
 #: A correction is the likeliest near word: the log of how often the articles use it, less
 #: this much per unit of :func:`edit_distance`. A word one unit farther must be used about
 #: e³ ≈ 20 times as often to win (``istnabul`` is ``istanbul``, a swap, not the corpus's one
@@ -186,11 +184,8 @@ def _better_word(word: str, vocabulary: Vocabulary) -> tuple[str | None, bool]:
         return None, False  # found as written, or through a spelling or inflection, and used
     if uses and _is_turkish_word(word, folded):
         return None, False  # a rare form of a word, not a typo (``derbiyi``)
-    # every word within the distance: whoosh scores them all alike and keeps, of a
-    # limited number, the alphabetically last (``deprm`` got ``deyim``, never ``deprem``)
-    corrector = vocabulary.folded_corrector()
-    candidates = corrector.suggest(folded, limit=MAX_CANDIDATES, maxdist=2, prefix=1)
-    distances = {c: edit_distance(folded, c) for c in candidates if c != folded}
+    candidates = vocabulary.near_words().within(folded, distance=2)
+    distances = {candidate: edit_distance(folded, candidate) for candidate in candidates}
     nearest = min(distances.values(), default=0)
     weighed = [  # (how likely, spelling): the articles' own spelling of each near word
         (math.log1p(vocabulary.body_frequency(spelling)) - COST_WEIGHT * distance, spelling)

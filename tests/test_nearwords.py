@@ -1,0 +1,62 @@
+"""The words a spelling suggestion weighs: exactly those within the distance, compared with
+a plain dynamic-programming distance over many random words and misspellings."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from search.searching.nearwords import NearWords
+
+LETTERS = "abcçdeğ"
+
+
+def plain_distance(one: str, other: str) -> int:
+    """Levenshtein distance, the textbook table."""
+    table = [
+        [i + j if not i or not j else 0 for j in range(len(other) + 1)] for i in range(len(one) + 1)
+    ]
+    for i in range(1, len(one) + 1):
+        for j in range(1, len(other) + 1):
+            change = table[i - 1][j - 1] + (one[i - 1] != other[j - 1])
+            table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, change)
+    return table[-1][-1]
+
+
+def expected(words: set[str], word: str, distance: int) -> list[str]:
+    return sorted(
+        other
+        for other in words
+        if other[0] == word[0] and other != word and plain_distance(word, other) <= distance
+    )
+
+
+def random_word(rng: random.Random, letters: str, shortest: int, longest: int) -> str:
+    return "".join(rng.choice(letters) for _ in range(rng.randint(shortest, longest)))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_word_within_the_distance_and_no_other(seed: int) -> None:
+    rng = random.Random(seed)
+    words = {random_word(rng, LETTERS, 1, 9) for _ in range(3_000)}
+    near = NearWords(words)
+    for _ in range(60):
+        word = rng.choice(sorted(words)) if rng.random() < 0.5 else random_word(rng, LETTERS, 1, 10)
+        for distance in (1, 2):
+            assert near.within(word, distance) == expected(words, word, distance), word
+
+
+def test_words_longer_than_the_bit_parallel_pass_are_compared_too() -> None:
+    rng = random.Random(7)
+    words = {random_word(rng, "ab", 62, 68) for _ in range(300)}
+    near = NearWords(words)
+    for _ in range(20):
+        word = random_word(rng, "ab", 62, 68)
+        assert near.within(word) == expected(words, word, 2), len(word)
+
+
+def test_letters_beyond_sixteen_bits_are_kept_apart() -> None:
+    near = NearWords(["a😀bc", "a😁bc", "abc", "aıbc"])
+    assert near.within("a😀bc", 1) == ["abc", "aıbc", "a😁bc"]
+    assert near.within("a😀bc", 0) == []
