@@ -196,6 +196,12 @@ def test_search_command_says_it_shows_the_spelling_correction(indexed: Backend) 
     assert "did you mean: kırgızistan" in as_typed.stdout
 
 
+def test_search_command_corrects_a_typo_inside_quotes(indexed: Backend) -> None:
+    body = search_json(indexed, '"kırgıstan"')
+    assert body["corrected"] == '"kırgızistan"'
+    assert [hit["id"] for hit in body["results"]] == ["2025/09/biskek-zirvesi"]
+
+
 def test_search_command_suggests_a_word_no_article_holds_beside_the_results(
     indexed: Backend,
 ) -> None:

@@ -169,6 +169,25 @@ def test_a_typo_shows_the_corrected_results(searcher: Searcher) -> None:
     assert page.to_dict()["corrected"] == "kırgızistan"
 
 
+def test_a_typo_inside_quotes_is_corrected_inside_them(searcher: Searcher) -> None:
+    """A quoted word or phrase with a misspelt word finds little or nothing: the reader is
+    shown it corrected, still quoted, with its suffix as typed."""
+    page = searcher.search('"kırgıstan"')
+    assert page.corrected == '"kırgızistan"' and ids(page) == ["zirve"]
+    relaxed = searcher.search('"Kırgıstan\'ın başkentinde"')
+    assert relaxed.suggestion == '"kırgızistan\'ın başkentinde"' and relaxed.corrected is None
+    as_typed = searcher.search('"kırgıstan"', as_typed=True)
+    assert as_typed.total == 0 and as_typed.suggestion == '"kırgızistan"'
+
+
+def test_a_typo_inside_quotes_beside_words_that_find_articles_is_suggested(
+    searcher: Searcher,
+) -> None:
+    page = searcher.search('zirve "kırgıstan dönem"')
+    assert page.total and page.corrected is None
+    assert page.suggestion == 'zirve "kırgızistan dönem"'
+
+
 def test_the_reader_can_insist_on_the_words_as_typed(searcher: Searcher) -> None:
     page = searcher.search("kırgıstan", as_typed=True)
     assert page.total == 0 and page.corrected is None

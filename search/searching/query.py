@@ -37,7 +37,8 @@ class Clause:
     negated: bool = False
     field: str | None = None  # None = all text fields; "title"; "category"
     short_prefix: bool = False  # written as a prefix too short to be one (``k*``)
-    #: Where a word (not a phrase) stands in the cleaned text (:func:`clean_query`).
+    #: Where a word, or the inside of a phrase's quotes, stands in the cleaned text
+    #: (:func:`clean_query`).
     span: tuple[int, int] | None = dataclasses.field(default=None, compare=False)
 
 
@@ -147,7 +148,13 @@ def _lex(text: str):
             if end is not None:
                 phrase = text[start + 1 : end].strip()
                 if phrase:
-                    yield Clause(phrase, phrase=True, negated=negated, field=field_name)
+                    yield Clause(
+                        phrase,
+                        phrase=True,
+                        negated=negated,
+                        field=field_name,
+                        span=(start + 1, end),
+                    )
                 position = end + 1
                 continue
             start += 1  # unbalanced quote: the rest is plain words

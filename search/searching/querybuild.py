@@ -541,7 +541,7 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     short = len(split) <= OWN_STEMS_MAX_GROUPS
     derived = DERIVED_BOOST > 0 and len(split) >= DERIVED_MIN_GROUPS_VERB
     every_word = len(split) >= DERIVED_MIN_GROUPS
-    first = min((c.span[0] for group in split for c in group if c.span), default=0)
+    first = min((c.span[0] for group in split for c in group if _word_span(c)), default=0)
     for group in split:
         budget.step_aside()  # a query of many words is a costly one: plain ones go first
         kept = [clause for clause in group if only_stopwords or not _is_stopword(clause)]
@@ -844,7 +844,12 @@ def _typed_as_name(clause: Clause, first: int) -> bool:
     text = clause.text
     if any(apostrophe in text for apostrophe in APOSTROPHES):
         return True
-    return text[:1].isupper() and clause.span is not None and clause.span[0] > first
+    return text[:1].isupper() and _word_span(clause) and clause.span[0] > first
+
+
+def _word_span(clause: Clause) -> bool:
+    """Whether the clause is a word with its place in the query (not a phrase)."""
+    return clause.span is not None and not clause.phrase
 
 
 def _own_stems(

@@ -4,6 +4,7 @@ that no article holds."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, TypeVar
 
@@ -128,12 +129,13 @@ def _words(text: str) -> list[str]:
 def suggest(text: str, vocabulary: Vocabulary, only: Collection[str] | None = None) -> str | None:
     """The query with misspelt words replaced, or None when nothing better is indexed.
 
-    Only the words searched as typed are looked at (neither phrases, prefixes, categories
-    nor excluded words), and of those only the ones in ``only`` when it is given (as
-    :func:`~search.text.analysis.analyze` gives them); each is replaced where it stands:
-    the rest of the query (``-derbi``, ``OR``, ``category:spor``, quotes) stays as the
-    reader wrote it. At most :data:`MAX_SUGGESTED_WORDS` words are looked up, and none
-    after the first once the request's budget is spent (:mod:`search.searching.budget`).
+    Only the words searched are looked at (neither prefixes, categories nor excluded
+    words), and of those only the ones in ``only`` when it is given (as
+    :func:`~search.text.analysis.analyze` gives them); each is replaced where it stands,
+    inside a phrase's quotes too: the rest of the query (``-derbi``, ``OR``,
+    ``category:spor``, quotes) stays as the reader wrote it. At most
+    :data:`MAX_SUGGESTED_WORDS` words are looked up, and none after the first once the
+    request's budget is spent (:mod:`search.searching.budget`).
 
     Words are compared folded (so ``toplanti`` is no misspelling of ``toplantı``); the
     replacement is written the way the articles most often write it (``kırgızistan``).
@@ -142,25 +144,57 @@ def suggest(text: str, vocabulary: Vocabulary, only: Collection[str] | None = No
     pieces: list[str] = []
     last = 0
     lookups = MAX_SUGGESTED_WORDS
+
+    def corrected(word: str) -> str:
+        nonlocal lookups
+        if only is not None and word not in only:
+            return word  # the search found it: kept as typed
+        better = None
+        if lookups == MAX_SUGGESTED_WORDS or (lookups and not budget.exhausted()):
+            better, walked = _better_word(word, vocabulary)
+            lookups -= walked
+        return better or word
+
     for clause in parse_query(cleaned).clauses:
-        if clause.phrase or clause.prefix or clause.field == "category" or not clause.span:
+        if clause.prefix or clause.field == "category" or not clause.span:
             continue
-        words = analyze(clause.text, stop=False)
-        replaced = []
-        for word in words:
-            if only is not None and word not in only:
-                replaced.append(word)  # the search found it: kept as typed
-                continue
-            better = None
-            if lookups == MAX_SUGGESTED_WORDS or (lookups and not budget.exhausted()):
-                better, walked = _better_word(word, vocabulary)
-                lookups -= walked
-            replaced.append(better or word)
-        if replaced != words:
-            start, end = clause.span
-            pieces += [cleaned[last:start], " ".join(replaced)]
+        start, end = clause.span
+        if clause.phrase:
+            replacement = _phrase_corrected(cleaned[start:end], corrected)
+        else:
+            words = analyze(clause.text, stop=False)
+            replaced = [corrected(word) for word in words]
+            replacement = " ".join(replaced) if replaced != words else None
+        if replacement is not None:
+            pieces += [cleaned[last:start], replacement]
             last = end
     return "".join([*pieces, cleaned[last:]]) if pieces else None
+
+
+def _phrase_corrected(inside: str, corrected: Callable[[str], str]) -> str | None:
+    """The text between a phrase's quotes with each misspelt word corrected where it
+    stands, or None when none is: the phrase stays exact, so a word's suffix after an
+    apostrophe, and what stands between the words, stay as typed.
+
+    >>> better = {"kırgıstan": "kırgızistan"}
+    >>> _phrase_corrected("Kırgıstan'daki  seçim", lambda word: better.get(word, word))
+    "kırgızistan'daki  seçim"
+    >>> _phrase_corrected("seçim sonucu", lambda word: word) is None
+    True
+    """
+    pieces = re.split(r"(\s+)", inside)
+    changed = False
+    for number, piece in enumerate(pieces):
+        written = _LEADING_WORD.match(piece)
+        words = analyze(piece, stop=False) if written else []
+        if len(words) == 1 and (better := corrected(words[0])) != words[0]:
+            pieces[number] = better + piece[written.end() :]
+            changed = True
+    return "".join(pieces) if changed else None
+
+
+#: The word a piece of a phrase starts with, up to an apostrophe or a punctuation mark.
+_LEADING_WORD = re.compile(r"\w+")
 
 
 def _uses_if_rare(folded: str, vocabulary: Vocabulary) -> int | None:
