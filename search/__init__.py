@@ -17,6 +17,7 @@ from search.errors import (
 from search.indexing.reindex import ReindexReport, reindex
 from search.opensearch.backend import BACKENDS, Backend
 from search.searching import budget
+from search.searching.categories import CATEGORY_NAMES, category_name
 from search.searching.complete import COMPLETIONS, Completion
 from search.searching.querybuild import FILL_UP_BELOW as RELAXED_BELOW
 from search.searching.results import (
@@ -52,6 +53,8 @@ __all__ = [
     "HighlightedArticle",
     "StoredArticle",
     "category_key",
+    "CATEGORY_NAMES",
+    "category_name",
     "parse_date",
     "BadParameter",
     "Busy",

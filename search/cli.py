@@ -29,6 +29,7 @@ from search.indexing.watch import WatchFailed
 from search.opensearch.backend import BACKEND_ENV, BACKENDS, OPENSEARCH, Backend
 from search.opensearch.cluster import DEFAULT_INDEX, URL_ENV
 from search.opensearch.mapping import DEFAULT_REPLICAS, DEFAULT_SHARDS
+from search.searching.categories import facet_names
 from search.searching.searcher import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 #: The newsroom's time zone, the default of ``serve --time-zone`` (the web app's too).
@@ -310,9 +311,14 @@ def search_command(
     logging.getLogger("search").addHandler(logging.NullHandler())
     chosen = Backend.choose(backend, index_dir, opensearch_url, opensearch_index)
     with exit_codes():
-        page = chosen.searcher().search(query, per_page=limit, as_typed=as_typed)
+        searcher = chosen.searcher()
+        page = searcher.search(query, per_page=limit, as_typed=as_typed)
+        if as_json:
+            body = page.to_dict()
+            written = searcher.category_names() if body["facets"]["category"] else {}
+            body["facets"]["category"] = facet_names(body["facets"]["category"], written)
     if as_json:
-        click.echo(json.dumps(page.to_dict(), ensure_ascii=False))
+        click.echo(json.dumps(body, ensure_ascii=False))
         return
     relaxed = ""
     if page.relaxed:

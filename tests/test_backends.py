@@ -196,6 +196,14 @@ def test_search_command_says_it_shows_the_spelling_correction(indexed: Backend) 
     assert "did you mean: kırgızistan" in as_typed.stdout
 
 
+def test_search_command_names_categories_as_the_api_does(indexed: Backend) -> None:
+    facets = search_json(indexed, "toplantı OR deprem")["facets"]["category"]
+    assert sorted((entry["value"], entry["name"]) for entry in facets) == [
+        ("ekonomi", "Ekonomi"),
+        ("saglik", "Sağlık"),
+    ]
+
+
 def test_search_command_corrects_a_typo_inside_quotes(indexed: Backend) -> None:
     body = search_json(indexed, '"kırgıstan"')
     assert body["corrected"] == '"kırgızistan"'

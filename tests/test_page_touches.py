@@ -150,9 +150,9 @@ def test_the_bundled_articles_categories_have_their_turkish_names():
     (``cevre`` as ``Çevre``), not as its key capitalised."""
     from pathlib import Path
 
+    from search import CATEGORY_NAMES
     from search.articles import read_article
     from search.storage.schema import category_key
-    from web.present import CATEGORY_NAMES
 
     folder = Path(__file__).resolve().parent.parent / "articles"
     keys = {

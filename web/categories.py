@@ -1,5 +1,6 @@
 """The names categories are shown by, on the page and in the API's facets: a configured
-name (:data:`~web.present.CATEGORY_NAMES` and the app's ``CATEGORY_NAMES`` setting), else
+name (:data:`~search.searching.categories.CATEGORY_NAMES` and the app's
+``CATEGORY_NAMES`` setting), else
 the commonest way the index's articles write the category, the same on every page of
 results whichever articles it holds."""
 
@@ -7,12 +8,12 @@ from __future__ import annotations
 
 from flask import current_app, g
 
-from web.present import CATEGORY_NAMES, category_name
+from search import CATEGORY_NAMES, category_name
 from web.slot import searcher
 
 
 def category_names() -> dict[str, str]:
-    """Category names by key: :data:`~web.present.CATEGORY_NAMES` and the app's
+    """Category names by key: :data:`~search.searching.categories.CATEGORY_NAMES` and the app's
     ``CATEGORY_NAMES`` setting (which wins)."""
     return {**CATEGORY_NAMES, **current_app.config.get("CATEGORY_NAMES", {})}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import re
 import zoneinfo
 
 from werkzeug.datastructures import MultiDict
@@ -45,71 +44,6 @@ def turkish_number(value: float) -> str:
 def turkish_count(value: int) -> str:
     """``4393`` -> ``4.393`` (Turkish thousands separator)."""
     return f"{value:,}".replace(",", ".")
-
-
-#: How the page names the categories an archive files its articles under (by their
-#: key, :func:`search.schema.category_key`); the ``CATEGORY_NAMES`` setting adds or
-#: overrides names, and any other category is named by :func:`derived_category_name`.
-CATEGORY_NAMES = {
-    "asayis": "Asayiş",
-    "bilim": "Bilim",
-    "bilim-teknoloji": "Bilim-Teknoloji",
-    "cevre": "Çevre",
-    "dis-haber": "Dış Haber",
-    "dis-haberler": "Dış Haberler",
-    "dis-politika": "Dış Politika",
-    "dunya": "Dünya",
-    "egitim": "Eğitim",
-    "ekonomi": "Ekonomi",
-    "genel": "Genel",
-    "guncel": "Güncel",
-    "gundem": "Gündem",
-    "ic-haber": "İç Haber",
-    "ic-haberler": "İç Haberler",
-    "ic-politika": "İç Politika",
-    "kultur": "Kültür",
-    "kultur-sanat": "Kültür-Sanat",
-    "magazin": "Magazin",
-    "planet": "Planet",
-    "politika": "Politika",
-    "saglik": "Sağlık",
-    "siyaset": "Siyaset",
-    "spor": "Spor",
-    "tarim": "Tarım",
-    "teknoloji": "Teknoloji",
-    "turkiye": "Türkiye",
-    "yasam": "Yaşam",
-    "yerel": "Yerel",
-}
-
-
-def category_name(key: str, written: str | None = None, names: dict[str, str] | None = None) -> str:
-    """The name a category is shown by: a configured one, else the name as an article
-    wrote it (``written``) or the key, each word capitalised the Turkish way.
-
-    >>> category_name("kultur-sanat"), category_name("bilim-ilim", "bilim-ilim")
-    ('Kültür-Sanat', 'Bilim-İlim')
-    >>> category_name("ic-haber"), category_name("dis-politika")
-    ('İç Haber', 'Dış Politika')
-    """
-    found = (names or CATEGORY_NAMES).get(key)
-    return found or derived_category_name(written or key)
-
-
-def derived_category_name(name: str) -> str:
-    """Each word (between spaces and hyphens) capitalised, ``i`` as ``İ``: ``iç-haber`` ->
-    ``İç-Haber``; a name already holding capitals is kept."""
-    if any(character.isupper() for character in name):
-        return name
-    parts = re.split(r"([\s-]+)", name)
-    return "".join(_turkish_capital(part) for part in parts)
-
-
-def _turkish_capital(word: str) -> str:
-    if not word:
-        return word
-    first = {"i": "İ", "ı": "I"}.get(word[0], word[0].upper())
-    return first + word[1:]
 
 
 #: The newsroom's time zone: the page's "today" is its day (the ``TIME_ZONE`` setting).
