@@ -135,27 +135,32 @@ def test_merged_build_segments_hold_what_the_unmerged_ones_held(tmp_path, monkey
         ]
 
 
+@pytest.mark.parametrize("deletions", [False, True])
 def test_a_build_merges_its_array_fields_in_its_worker_processes_as_it_would_here(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, deletions
 ):
-    """A large merge of segments with deletions has its array fields merged and encoded
-    in the build's processes, the two largest apart: the merged segment's files are byte
-    for byte the ones this process writes."""
-    monkeypatch.setattr(segmentmerge.MergingSegmentWriter, "_without_deletions", lambda _: False)
+    """A large merge has its array fields merged in the build's processes, the two
+    largest apart, their bytes copied (a full build's segments) or, for segments with
+    deletions, decoded and merged: the merged segment's files are byte for byte the ones
+    this process writes."""
+    if deletions:
+        monkeypatch.setattr(
+            segmentmerge.MergingSegmentWriter, "_without_deletions", lambda _: False
+        )
     merged_in = []
-    run_shares = full_build.run_shares
+    start_shares = full_build.start_shares
 
-    def counted(task, shares, progress=None):
+    def counted(task, shares):
         merged_in.append(sorted(map(sorted, shares)))
-        return run_shares(task, shares, progress)
+        return start_shares(task, shares)
 
-    monkeypatch.setattr(full_build, "run_shares", counted)
+    monkeypatch.setattr(full_build, "start_shares", counted)
     monkeypatch.setattr(segmentmerge, "PARALLEL_MERGE_BYTES", 10**9)
     here = build(tmp_path, monkeypatch, "here", merged_articles=1_000)
-    assert len(merged_in) == 1  # the workers' share of the files, not yet the merge
+    assert merged_in == []
     monkeypatch.setattr(segmentmerge, "PARALLEL_MERGE_BYTES", 0)
     apart = build(tmp_path, monkeypatch, "apart", merged_articles=1_000)
-    first, second = merged_in[-1]  # two processes, the two largest fields apart
+    ((first, second),) = merged_in  # two processes, the two largest fields apart
     assert sorted(first + second) == ["body", "id", "meta", "stem", "title"]
     assert ("body" in first) != ("body" in second) and ("stem" in first) != ("body" in first)
 

@@ -22,7 +22,7 @@ from search.indexing import filerecord
 from search.indexing.changes import Changes, Reading, read_all, save_record, scan, unique_ids
 from search.indexing.pause import test_pause
 from search.indexing.report import Progress, ReindexReport
-from search.indexing.workers import run_shares
+from search.indexing.workers import run_shares, start_shares
 from search.storage import commits, store
 from search.storage.commits import WRITER_OPTIONS
 from search.storage.postings import ArrayCodec
@@ -102,7 +102,7 @@ def rebuild(
             segments = [segment for part in built for segment in part.segments]
             commits.commit_segments(
                 writer,
-                merge_build_segments(index, segments, options, (procs, run_shares)),
+                merge_build_segments(index, segments, options, (procs, start_shares)),
                 partial(test_pause, "committing"),
             )
             save_record(index, changes, indexed)

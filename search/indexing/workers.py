@@ -41,36 +41,68 @@ def run_shares(
     progress: Callable[[int], None] | None = None,
 ) -> list[Any]:
     """``[task(share, tick) for share in shares]``, each share in a forked process."""
+    return start_shares(task, shares).results(progress)
+
+
+def start_shares(task: Callable[[Share, Tick], Any], shares: Sequence[Share]) -> Running:
+    """Start ``task(share, tick)`` for each share in a forked process, and return at once:
+    the caller goes on with work of its own, then asks for the :meth:`Running.results`
+    or stops them (:meth:`Running.stop`)."""
     context = multiprocessing.get_context("fork")
-    ticks = context.RawArray("q", len(shares))
+    running = Running(context.RawArray("q", len(shares)))
     parent = os.getpid()
-    processes, connections = [], []
-    answered = False
     try:
         for number, share in enumerate(shares):
             receiving, sending = context.Pipe(duplex=False)
-            readers = [*connections, receiving]  # the ends the worker inherits and must close
+            readers = [*running.connections, receiving]  # the ends the worker must close
             process = context.Process(
                 target=_work,
-                args=(task, share, ticks, number, sending, parent, readers),
+                args=(task, share, running.ticks, number, sending, parent, readers),
                 daemon=True,
             )
             process.start()
             sending.close()
-            processes.append(process)
-            connections.append(receiving)
-        results = _collect(processes, connections, ticks, progress)
-        answered = True
-        return results
-    finally:
-        for process in processes:
+            running.processes.append(process)
+            running.connections.append(receiving)
+    except BaseException:
+        running.stop()
+        raise
+    return running
+
+
+class Running:
+    """Shares at work in forked processes (:func:`start_shares`)."""
+
+    def __init__(self, ticks) -> None:
+        self.ticks = ticks
+        self.processes: list = []
+        self.connections: list[Connection] = []
+
+    def results(self, progress: Callable[[int], None] | None = None) -> list[Any]:
+        """Each share's result, in order, once every process has answered; the first
+        error in any of them is raised here, and the others are stopped."""
+        answered = False
+        try:
+            results = _collect(self.processes, self.connections, self.ticks, progress)
+            answered = True
+            return results
+        finally:
+            self._end(answered)
+
+    def stop(self) -> None:
+        """Kill the processes still at work (the caller gave up on their results)."""
+        self._end(answered=False)
+
+    def _end(self, answered: bool) -> None:
+        for process in self.processes:
             if answered:  # each has answered: let it exit by itself
                 process.join(EXIT_SECONDS)
             if process.is_alive():
                 process.kill()
             process.join()
-        for connection in connections:
+        for connection in self.connections:
             connection.close()
+        self.processes, self.connections = [], []
 
 
 def _collect(processes, connections: list[Connection], ticks, progress) -> list[Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import accumulate, chain, pairwise
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, _lenfield
@@ -51,9 +51,18 @@ COPIED_ARTICLES = 500_000
 #: saves.
 PARALLEL_MERGE_BYTES = 4_000_000
 
-#: ``(task, shares) -> [task(share, tick) for share in shares]``, each share in its own
-#: process (:func:`search.indexing.workers.run_shares`).
-Parallel = Callable[[Callable[[Any, Callable[[], None]], Any], list], list]
+
+class Started(Protocol):
+    """Shares of work started in other processes."""
+
+    def results(self) -> list: ...
+
+    def stop(self) -> None: ...
+
+
+#: ``(task, shares) -> started``: ``task(share, tick)`` started for each share in its own
+#: process, its results asked for later (:func:`search.indexing.workers.start_shares`).
+Parallel = Callable[[Callable[[Any, Callable[[], None]], Any], list], Started]
 
 
 def merge_build_segments(
@@ -63,8 +72,9 @@ def merge_build_segments(
     by reindexes) copied into as few segments as :data:`MERGED_ARTICLES` allows
     (:data:`COPIED_ARTICLES` when none has deleted documents), in the same order, without
     their deleted documents; a segment left alone is returned as it is. With ``parallel``
-    (a number of processes and a way to run shares of work in them), a large merge's array
-    fields are merged and encoded in that many processes at once."""
+    (a number of processes and a way to start shares of work in them), a large merge's
+    array fields are merged in that many processes, while this one copies the documents
+    (stored fields, lengths, columns and the short fields' postings)."""
     most = MERGED_ARTICLES if any(s.has_deletions() for s in segments) else COPIED_ARTICLES
     groups: list[list] = []
     for segment in segments:
@@ -85,36 +95,71 @@ def _merged(index, segments: list, options: dict, parallel: tuple[int, Parallel]
     readers = [SegmentReader(index.storage, index.schema, segment) for segment in segments]
     try:
         for reader in readers:
-            writer.add_segment(reader)
+            writer.add_arrays(reader)
+        writer.start_merging_arrays()
+        for reader in readers:
+            writer.add_documents(reader)
         return writer._finalize_segment()
     finally:
+        writer.stop_merging_arrays()
         for reader in readers:
             reader.close()
 
 
 class MergingSegmentWriter(ArraySegmentWriter):
     """An :class:`ArraySegmentWriter` that appends whole segments written with the same
-    stored-text dictionary."""
+    stored-text dictionary: first each one's array fields (:meth:`add_arrays`), then each
+    one's documents (:meth:`add_documents`), in the same order."""
 
     def __init__(self, ix, parallel: tuple[int, Parallel] | None = None, **kwargs) -> None:
         super().__init__(ix, **kwargs)
         self._parts: dict[str, list[Part]] = {}
         self._parallel = parallel
+        self._array_documents = 0
+        self._merging: Started | None = None
 
-    def add_segment(self, reader: SegmentReader) -> None:
-        """Append every live document of ``reader``'s segment; deleted ones are left out
-        and the others numbered on without gaps."""
+    def add_arrays(self, reader: SegmentReader) -> None:
+        """Take ``reader``'s array fields' postings to merge, its documents numbered on
+        after the segments' taken before, without its deleted ones."""
+        live = _live_documents(reader)
+        renumbered = None if live is None else np.where(live, np.cumsum(live) - 1, -1)
+        arrays = getattr(reader._terms, "arrays", None)
+        for fieldname, field in arrays.fields.items() if arrays else ():
+            self._parts.setdefault(fieldname, []).append(
+                Part(field, self._array_documents, renumbered)
+            )
+        self._array_documents += reader.doc_count_all() if live is None else int(live.sum())
+
+    def add_documents(self, reader: SegmentReader) -> None:
+        """Append every live document of ``reader``'s segment (stored fields, lengths,
+        columns, the short fields' postings); deleted ones are left out and the others
+        numbered on without gaps."""
         base = self.docnum
         live = _live_documents(reader)
         self._copy_per_document(reader, live)
         renumbered = None if live is None else np.where(live, np.cumsum(live) - 1, -1)
-        arrays = getattr(reader._terms, "arrays", None)
-        for fieldname, field in arrays.fields.items() if arrays else ():
-            self._parts.setdefault(fieldname, []).append(Part(field, base, renumbered))
         for fieldname in reader.indexed_field_names():
             if fieldname not in ARRAY_FIELDS and fieldname in self.schema:
                 self._pool_postings(reader, fieldname, base, renumbered)
         self._added = True
+
+    def start_merging_arrays(self) -> None:
+        """Start merging a large merge's array fields in other processes, when the writer
+        was given ``parallel``: the fields shared out among them, the largest first to the
+        least loaded (one field is one process's work). Otherwise they are merged in this
+        process when the segment is written."""
+        shares = self._shares()
+        if shares and self._parallel:
+            parts, copied = self._parts, self._without_deletions()
+            self._merging = self._parallel[1](
+                lambda names, _tick: merged_fields(parts, names, copied), shares
+            )
+
+    def stop_merging_arrays(self) -> None:
+        """Stop the processes merging the array fields, if they are still at it."""
+        if self._merging is not None:
+            self._merging.stop()
+            self._merging = None
 
     def _copy_per_document(self, reader: SegmentReader, live: np.ndarray | None) -> None:
         """Stored fields (compressed bytes as they are), field lengths and columns: each
@@ -178,31 +223,41 @@ class MergingSegmentWriter(ArraySegmentWriter):
         return all(part.renumbered is None for held in self._parts.values() for part in held)
 
     def _merged_fields(self) -> dict[str, FieldSections]:
-        """Each array field's merged postings as the file holds them: their bytes copied
-        when no segment has deletions; otherwise decoded and merged in this process, or
-        for a large merge given ``parallel``, the fields shared out among its processes,
-        the largest first to the least loaded (one field is one process's work)."""
+        """Each array field's merged postings as the file holds them: from the processes
+        :meth:`start_merging_arrays` started, or merged here."""
+        if self._merging is None:
+            return merged_fields(self._parts, list(self._parts), self._without_deletions())
+        merged: dict[str, FieldSections] = {}
+        for fields in self._merging.results():
+            merged.update(fields)
+        self._merging = None
+        return merged
+
+    def _shares(self) -> list[list[str]]:
+        """The array fields shared out among the ``parallel`` processes, the largest first
+        to the least loaded; none for a small merge, or without them."""
         parts = self._parts
-        if self._without_deletions():
-            return {name: concatenated_arrays(held) for name, held in parts.items()}
         size = {name: sum(part.arrays.size() for part in held) for name, held in parts.items()}
         procs = self._parallel[0] if self._parallel else 1
         if procs < 2 or len(parts) < 2 or sum(size.values()) < PARALLEL_MERGE_BYTES:
-            return {name: field_arrays(merged_postings(held)) for name, held in parts.items()}
+            return []
         shares: list[list[str]] = [[] for _ in range(min(procs, len(parts)))]
         loads = [0] * len(shares)
         for name in sorted(parts, key=size.__getitem__, reverse=True):
             least = loads.index(min(loads))
             shares[least].append(name)
             loads[least] += size[name]
+        return shares
 
-        def merge(names: list[str], tick: Callable[[], None]) -> dict[str, FieldSections]:
-            return {name: field_arrays(merged_postings(parts[name])) for name in names}
 
-        merged: dict[str, FieldSections] = {}
-        for fields in self._parallel[1](merge, shares):
-            merged.update(fields)
-        return merged
+def merged_fields(
+    parts: dict[str, list[Part]], names: list[str], copied: bool
+) -> dict[str, FieldSections]:
+    """The ``names`` array fields merged: their bytes copied (``copied``: no segment has
+    deletions) or decoded and merged."""
+    if copied:
+        return {name: concatenated_arrays(parts[name]) for name in names}
+    return {name: field_arrays(merged_postings(parts[name])) for name in names}
 
 
 class Part(NamedTuple):
