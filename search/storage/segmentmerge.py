@@ -14,7 +14,7 @@ pool, as in any segment.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import accumulate, chain, pairwise
 from typing import Any, NamedTuple, Protocol
 
@@ -113,6 +113,8 @@ class MergingSegmentWriter(ArraySegmentWriter):
 
     def __init__(self, ix, parallel: tuple[int, Parallel] | None = None, **kwargs) -> None:
         super().__init__(ix, **kwargs)
+        self.pool.cleanup()
+        self.pool = ShortFieldPostings()
         self._parts: dict[str, list[Part]] = {}
         self._parallel = parallel
         self._array_documents = 0
@@ -258,6 +260,35 @@ def merged_fields(
     if copied:
         return {name: concatenated_arrays(parts[name]) for name in names}
     return {name: field_arrays(merged_postings(parts[name])) for name in names}
+
+
+class ShortFieldPostings:
+    """The short fields' postings of the segments merged, in place of whoosh's posting
+    pool (which weighs each posting as it comes, to spill sorted runs to disk): a list,
+    sorted once as the segment is written. The segments' postings come sorted but for
+    their terms, so the sort joins a few runs.
+
+    >>> postings = ShortFieldPostings()
+    >>> postings.add(("year", b"2025", 7, 1.0, None)); postings.add(("year", b"2024", 9, 1.0, None))
+    >>> [item[:3] for item in postings.iter_postings()]
+    [('year', b'2024', 9), ('year', b'2025', 7)]
+    """
+
+    def __init__(self) -> None:
+        self.items: list[tuple] = []
+        self.add = self.items.append
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """The postings sorted by field, term and document."""
+        self.items.sort(key=_posting_order)
+        return iter(self.items)
+
+    def cleanup(self) -> None:
+        self.items.clear()
+
+
+def _posting_order(item: tuple) -> tuple:
+    return item[:3]
 
 
 class Part(NamedTuple):
