@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -55,6 +56,22 @@ def test_search_over_http(live_server):
     biskek = next(h for h in body["results"] if h["id"] == "2025/09/biskek-zirvesi")
     assert "<mark>toplantıya</mark>" in biskek["title_html"]  # its first sentence
     assert api_search(live_server, "biskek")["results"][0]["title_html"].count("<mark>") >= 1
+
+
+def test_turkish_letters_sent_as_typed_in_the_address_are_read(live_server):
+    """curl and many scripts send ``?q=kırgızistan`` as UTF-8 bytes, not percent-encoded."""
+    host, port = live_server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        request = "GET /api/search?q=kırgızistan HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        connection.sendall(request.encode() + b"\r\n")
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), head
+    found = json.loads(body)
+    assert found["query"] == "kırgızistan" and found["total"] >= 1
+    assert found == api_search(live_server, "kırgızistan") | {"took_ms": found["took_ms"]}
 
 
 def test_page_static_files_and_headers_over_http(live_server):
