@@ -398,6 +398,19 @@ def test_a_word_ending_in_a_vowel_takes_no_suffix_beginning_with_one(tmp_path: P
     assert ids(searcher.search("kale")) == ["dogru"]
 
 
+def test_a_word_ending_in_a_consonant_takes_no_suffix_joined_by_y(tmp_path: Path) -> None:
+    """``Vanya`` (a name) is no form of ``Van``: the ``y`` that joins a case ending
+    follows a vowel only (``Van'a``, ``vana``; ``kolaya`` of ``kolay`` is its own ``y``)."""
+    articles = {
+        "van.txt": "title: Van\n\nVan gölü kıyısında festival yapıldı.\n",
+        "vanya.txt": "title: Oyun\n\nVanya Dayı oyunu sahnelendi.\n",
+        "kolay.txt": "title: Sınav\n\nSorular beklenenden kolaya kaçtı.\n",
+    }
+    searcher = searcher_over(tmp_path, articles)
+    assert ids(searcher.search("van")) == ["van"]
+    assert ids(searcher.search("kolay")) == ["kolay"]
+
+
 @pytest.mark.parametrize("query", ["Konya'da trafik kazası yaralı", "konya trafik kazası yaralı"])
 def test_a_name_is_no_root_of_other_words(tmp_path: Path, query: str) -> None:
     """Konyaaltı (a district of Antalya) begins with Konya, but an article naming it

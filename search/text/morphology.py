@@ -130,9 +130,11 @@ def assimilated(fold: str, cut: int) -> bool:
     """Whether the suffixes after the first ``cut`` letters of ``fold`` (a folded word) fit
     the letters before them: each d or t is the one the letter before it takes (t after a
     voiceless consonant, d after any other letter; every d and t of the suffix chains
-    alternates so), and a base ending in a vowel takes no suffix beginning with one (it
+    alternates so), a base ending in a vowel takes no suffix beginning with one (it
     takes ``-ye``, ``-yi``, ``-si``, ``-nin``: ``fenerbahcee`` is no form of
-    ``fenerbahce``).
+    ``fenerbahce``), and a base ending in a consonant no suffix beginning with the ``y``
+    that joins a suffix to a vowel (``vanya`` is no form of ``van``, whose dative is
+    ``vana``).
 
     >>> assimilated("evde", 2), assimilated("evte", 2), assimilated("sokakta", 5)
     (True, False, True)
@@ -140,9 +142,13 @@ def assimilated(fold: str, cut: int) -> bool:
     (True, True, True)
     >>> assimilated("fenerbahcee", 10), assimilated("fenerbahceye", 10)
     (False, True)
+    >>> assimilated("vanya", 3), assimilated("vana", 3), assimilated("kolaya", 5)
+    (False, True, True)
     """
-    if 0 < cut < len(fold) and fold[cut - 1] in VOWELS and fold[cut] in VOWELS:
-        return False
+    if 0 < cut < len(fold):
+        after_vowel = fold[cut - 1] in VOWELS
+        if fold[cut] in VOWELS if after_vowel else fold[cut] == "y":
+            return False
     for place in range(max(cut, 1), len(fold)):
         letter, before = fold[place], fold[place - 1]
         if letter in "dt" and before != "c" and (letter == "t") != (before in _VOICELESS):
