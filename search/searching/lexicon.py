@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 
 from search.text.analysis import ascii_fold
-from search.text.morphology import VOWELS, assimilated, suffix_chains
+from search.text.morphology import VOWELS, assimilated, joined, suffix_chains
 
 
 class SegmentLexicon:
@@ -67,7 +67,9 @@ class SegmentLexicon:
         cut, chains = len(prefix), suffix_chains()
         folds = self.folds.between(start, end)
         found = [
-            i for i, fold in enumerate(folds) if fold[cut:] in chains and assimilated(fold, cut)
+            i
+            for i, fold in enumerate(folds)
+            if fold[cut:] in chains and assimilated(fold, cut) and joined(fold, cut)
         ]
         if needs_vowel:
             found = [i for i in found if folds[i][cut : cut + 1] in VOWELS]

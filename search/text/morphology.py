@@ -108,7 +108,7 @@ def stem_variants(base: str) -> list[tuple[str, bool]]:
 def is_inflection(fold: str, cut: int, needs_vowel: bool = False) -> bool:
     """Whether what follows the first ``cut`` letters of ``fold`` (a folded word) is a
     suffix chain, starting with a vowel when ``needs_vowel``, its d and t as the letters
-    before them want (:func:`assimilated`).
+    before them want (:func:`assimilated`), joined as an article joins it (:func:`joined`).
 
     >>> is_inflection("kitabi", 5, needs_vowel=True), is_inflection("toplamak", 5)
     (True, False)
@@ -117,7 +117,7 @@ def is_inflection(fold: str, cut: int, needs_vowel: bool = False) -> bool:
     """
     if needs_vowel and fold[cut : cut + 1] not in VOWELS:
         return False
-    return fold[cut:] in suffix_chains() and assimilated(fold, cut)
+    return fold[cut:] in suffix_chains() and assimilated(fold, cut) and joined(fold, cut)
 
 
 #: Folded letters a suffix's d follows as t (``kitapta``, ``Kırgızistan'dan`` but
@@ -130,11 +130,9 @@ def assimilated(fold: str, cut: int) -> bool:
     """Whether the suffixes after the first ``cut`` letters of ``fold`` (a folded word) fit
     the letters before them: each d or t is the one the letter before it takes (t after a
     voiceless consonant, d after any other letter; every d and t of the suffix chains
-    alternates so), a base ending in a vowel takes no suffix beginning with one (it
+    alternates so), and a base ending in a vowel takes no suffix beginning with one (it
     takes ``-ye``, ``-yi``, ``-si``, ``-nin``: ``fenerbahcee`` is no form of
-    ``fenerbahce``), and a base ending in a consonant no suffix beginning with the ``y``
-    that joins a suffix to a vowel (``vanya`` is no form of ``van``, whose dative is
-    ``vana``).
+    ``fenerbahce``).
 
     >>> assimilated("evde", 2), assimilated("evte", 2), assimilated("sokakta", 5)
     (True, False, True)
@@ -142,18 +140,28 @@ def assimilated(fold: str, cut: int) -> bool:
     (True, True, True)
     >>> assimilated("fenerbahcee", 10), assimilated("fenerbahceye", 10)
     (False, True)
-    >>> assimilated("vanya", 3), assimilated("vana", 3), assimilated("kolaya", 5)
-    (False, True, True)
     """
-    if 0 < cut < len(fold):
-        after_vowel = fold[cut - 1] in VOWELS
-        if fold[cut] in VOWELS if after_vowel else fold[cut] == "y":
-            return False
+    if 0 < cut < len(fold) and fold[cut - 1] in VOWELS and fold[cut] in VOWELS:
+        return False
     for place in range(max(cut, 1), len(fold)):
         letter, before = fold[place], fold[place - 1]
         if letter in "dt" and before != "c" and (letter == "t") != (before in _VOICELESS):
             return False
     return True
+
+
+def joined(fold: str, cut: int) -> bool:
+    """Whether the suffixes after the first ``cut`` letters of ``fold`` (a folded word)
+    are joined to them as the articles join them: the ``y`` that joins a case ending to a
+    vowel (``-ya``, ``-yı``, ``-yla``) follows a vowel only, so ``vanya`` is no form of
+    ``van``, whose dative is ``vana``. Asked of the indexed words a query word expands to,
+    not of the query word itself: a reader's ``Başbakanydı`` is still read as
+    ``başbakan`` (:func:`lemma_candidates`).
+
+    >>> joined("vanya", 3), joined("vana", 3), joined("kolaya", 5), joined("kaleye", 4)
+    (False, True, True, True)
+    """
+    return not (0 < cut < len(fold) and fold[cut] == "y" and fold[cut - 1] not in VOWELS)
 
 
 def inflections(base: str, inflected: Callable[[str, bool], Iterable[str]]) -> list[str]:
