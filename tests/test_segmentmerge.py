@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 
 import numpy as np
@@ -412,3 +413,31 @@ def test_segments_without_deletions_merge_into_larger_segments(monkeypatch):
     with_deletions = [*built[:4], _Segment(40, deletions=True)]
     merged = segmentmerge.merge_build_segments(None, with_deletions, {})
     assert merged == [[40, 40], [40, 40], with_deletions[4]]
+
+
+def test_a_build_whose_merge_fails_stops_its_merging_processes(tmp_path, monkeypatch):
+    """The array fields' merge starts in other processes before the documents are copied:
+    when the copy fails (a full disk), those processes are stopped, the new build is
+    dropped, and the index built before still answers as it did."""
+    index = build(tmp_path, monkeypatch, "index", merged_articles=1_000)
+    before = [hit.id for hit in Searcher(index).search("toplantı").results]
+    generations = sorted(path.name for path in index.iterdir())
+    assert before
+    started = []
+    start_shares = full_build.start_shares
+
+    def kept(task, shares):
+        started.append(shares)
+        return start_shares(task, shares)
+
+    def disk_full(self, reader):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(full_build, "start_shares", kept)
+    monkeypatch.setattr(segmentmerge, "PARALLEL_MERGE_BYTES", 0)
+    monkeypatch.setattr(segmentmerge.MergingSegmentWriter, "add_documents", disk_full)
+    with pytest.raises(Exception, match="space"):
+        reindex(tmp_path / "docs", index, full=True)
+    assert len(started) == 1 and multiprocessing.active_children() == []
+    assert sorted(path.name for path in index.iterdir()) == generations
+    assert [hit.id for hit in Searcher(index).search("toplantı").results] == before
