@@ -308,3 +308,28 @@ def test_related_articles_and_completions_on_both_backends(backend: Backend, tmp
     assert searcher.related("yok/boyle-bir-haber") == []
     completions = [completion.text for completion in searcher.complete("kirg")]
     assert completions and completions[0].startswith("Kırgızistan")
+
+
+def test_sorting_by_date_puts_the_articles_holding_every_word_first(
+    backend: Backend, tmp_path: Path
+) -> None:
+    """Fewer than a page hold every word, so articles holding some are added: by date,
+    those holding every word come first (newest first, the undated last), then the others,
+    page after page."""
+    docs = write_articles(
+        tmp_path / "docs",
+        {
+            "tam.txt": "title: Bakan\ndate: 2024-01-05\n\nBakan enflasyon verisini açıkladı.\n",
+            "yeni.txt": "title: Bakan\ndate: 2025-03-01\n\nBakan yeni yolu açtı.\n",
+            "daha-yeni.txt": "title: Fiyat\ndate: 2025-06-01\n\nEnflasyon yüzde üç oldu.\n",
+            "tarihsiz.txt": "title: Bakan\n\nBakan enflasyon hedefini anlattı.\n",
+        },
+    )
+    assert not backend.reindex(docs).failed
+    searcher = backend.searcher()
+    page = searcher.search("enflasyon bakan", sort="date")
+    assert page.relaxed and page.total == 4
+    assert [hit.id for hit in page.results] == ["tam", "tarihsiz", "daha-yeni", "yeni"]
+    pages = [searcher.search("enflasyon bakan", sort="date", page=n, per_page=1) for n in (2, 3)]
+    assert [[hit.id for hit in p.results] for p in pages] == [["tarihsiz"], ["daha-yeni"]]
+    assert all(p.total == 4 for p in pages)

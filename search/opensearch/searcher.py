@@ -184,18 +184,13 @@ class ClusterSearcher:
             rescored = sort == "relevance"
             if rescored:  # the best of a window, rescored below, then this page of them
                 window = max(WINDOW, page * per_page)
-                body = self._request(compiled, filters, minimum, 1, window, sort)
+                answer = self._search(self._request(compiled, filters, minimum, 1, window, sort))
+            elif minimum is not None:
+                answer = self._full_matches_first(compiled, filters, minimum, page, per_page)
             else:
-                body = self._request(compiled, filters, minimum, page, per_page, sort)
-            answer = self._read(
-                self.client.search,
-                index=self.config.index,
-                body=body,
-                search_type=SEARCH_TYPE,
-                # a shard that cannot answer (its node lost, no copy left) is an error,
-                # never a page that silently lacks its articles
-                allow_partial_search_results=False,
-            )
+                answer = self._search(
+                    self._request(compiled, filters, minimum, page, per_page, sort)
+                )
             if rescored:
                 found = answer["hits"]["hits"]
                 if minimum is not None:
@@ -225,6 +220,43 @@ class ClusterSearcher:
             short_prefixes=short_prefixes(text),
         )
         return _Searched(searched, compiled)
+
+    def _search(self, body: dict) -> dict:
+        """The cluster's answer to a search ``body``."""
+        return self._read(
+            self.client.search,
+            index=self.config.index,
+            body=body,
+            search_type=SEARCH_TYPE,
+            # a shard that cannot answer (its node lost, no copy left) is an error, never
+            # a page that silently lacks its articles
+            allow_partial_search_results=False,
+        )
+
+    def _full_matches_first(
+        self, compiled: CompiledQuery, filters: list[dict], minimum: int, page: int, per_page: int
+    ) -> dict:
+        """A page by date of a query some of whose groups an article may lack, as the
+        embedded index sorts it: the articles holding every group first, newest first, then
+        the others, newest first. Its total and facets are the whole query's; its hits the
+        page's share of each part, the full matches asked for first."""
+        whole = self._request(compiled, filters, minimum, page, per_page, "date")
+        full = self._request(compiled, filters, None, page, per_page, "date")
+        answer = self._search({**full, "aggs": {}})
+        hits, held = answer["hits"]["hits"], answer["hits"]["total"]["value"]
+        start = (page - 1) * per_page
+        if len(hits) < per_page and start + per_page <= MAX_RESULT_WINDOW:
+            partial = {
+                **whole,
+                "query": {"bool": {"must": [whole["query"]], "must_not": [full["query"]]}},
+                "from": max(0, start - held),
+                "size": per_page - len(hits),
+                "aggs": {},
+            }
+            hits = hits + self._search(partial)["hits"]["hits"]
+        counted = self._search({**whole, "size": 0, "from": 0})
+        counted["hits"]["hits"] = hits
+        return counted
 
     def _words_found_nowhere(self, compiled: CompiledQuery) -> frozenset[str]:
         """The typed words of ``compiled`` no article holds in any form, as the embedded
