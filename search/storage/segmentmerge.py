@@ -123,8 +123,7 @@ class MergingSegmentWriter(ArraySegmentWriter):
     def add_arrays(self, reader: SegmentReader) -> None:
         """Take ``reader``'s array fields' postings to merge, its documents numbered on
         after the segments' taken before, without its deleted ones."""
-        live = _live_documents(reader)
-        renumbered = None if live is None else np.where(live, np.cumsum(live) - 1, -1)
+        live, renumbered = _renumbering(reader)
         arrays = getattr(reader._terms, "arrays", None)
         for fieldname, field in arrays.fields.items() if arrays else ():
             self._parts.setdefault(fieldname, []).append(
@@ -137,9 +136,8 @@ class MergingSegmentWriter(ArraySegmentWriter):
         columns, the short fields' postings); deleted ones are left out and the others
         numbered on without gaps."""
         base = self.docnum
-        live = _live_documents(reader)
+        live, renumbered = _renumbering(reader)
         self._copy_per_document(reader, live)
-        renumbered = None if live is None else np.where(live, np.cumsum(live) - 1, -1)
         for fieldname in reader.indexed_field_names():
             if fieldname not in ARRAY_FIELDS and fieldname in self.schema:
                 self._pool_postings(reader, fieldname, base, renumbered)
@@ -299,6 +297,13 @@ class Part(NamedTuple):
     arrays: FieldArrays
     base: int
     renumbered: np.ndarray | None = None
+
+
+def _renumbering(reader: SegmentReader) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Whether each of the segment's documents is live, and each one's number once the
+    deleted ones are left out (-1 for a deleted one); both None when none is deleted."""
+    live = _live_documents(reader)
+    return live, None if live is None else np.where(live, np.cumsum(live) - 1, -1)
 
 
 def _live_documents(reader: SegmentReader) -> np.ndarray | None:
