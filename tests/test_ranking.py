@@ -411,6 +411,22 @@ def test_a_word_ending_in_a_consonant_takes_no_suffix_joined_by_y(tmp_path: Path
     assert ids(searcher.search("kolay")) == ["kolay"]
 
 
+def test_a_word_ending_in_a_consonant_takes_no_suffix_joined_by_n(tmp_path: Path) -> None:
+    """``Varna`` (a city) is no form of ``var``: the ``n`` that joins a case ending
+    follows a vowel (``kapının``), or an abbreviation read letter by letter (``ABDnin``,
+    as often written without its apostrophe)."""
+    articles = {
+        "var.txt": "title: Hava\n\nYarın yağmur ihtimali vardı.\n",
+        "varna.txt": "title: Gezi\n\nVarna kentinde yaz festivali başladı.\n",
+        "kapi.txt": "title: Ev\n\nKapının kilidi kırıldı.\n",
+        "abd.txt": "title: Dış haber\n\nABDnin açıklaması bekleniyor.\n",
+    }
+    searcher = searcher_over(tmp_path, articles)
+    assert ids(searcher.search("var")) == ["var"]
+    assert ids(searcher.search("kapı")) == ["kapi"]
+    assert ids(searcher.search("abd")) == ["abd"]
+
+
 @pytest.mark.parametrize("query", ["Konya'da trafik kazası yaralı", "konya trafik kazası yaralı"])
 def test_a_name_is_no_root_of_other_words(tmp_path: Path, query: str) -> None:
     """Konyaaltı (a district of Antalya) begins with Konya, but an article naming it

@@ -152,16 +152,22 @@ def assimilated(fold: str, cut: int) -> bool:
 
 def joined(fold: str, cut: int) -> bool:
     """Whether the suffixes after the first ``cut`` letters of ``fold`` (a folded word)
-    are joined to them as the articles join them: the ``y`` that joins a case ending to a
-    vowel (``-ya``, ``-yı``, ``-yla``) follows a vowel only, so ``vanya`` is no form of
-    ``van``, whose dative is ``vana``. Asked of the indexed words a query word expands to,
-    not of the query word itself: a reader's ``Başbakanydı`` is still read as
-    ``başbakan`` (:func:`lemma_candidates`).
+    are joined to them as the articles join them: the ``y`` and ``n`` that join a suffix
+    to a vowel (``-ya``, ``-yla``, ``-nın``, ``-nda``) do not follow a vowel and a
+    consonant, so ``vanya`` is no form of ``van`` (its dative is ``vana``), nor ``beyne``
+    (brain) of ``bey``. A base ending in two consonants keeps them: most are abbreviations
+    read letter by letter (``ABD'nin``, ``TBMM'ye``, written without the apostrophe too).
+    Asked of the indexed words a query word expands to, not of the query word itself: a
+    reader's ``Başbakanydı`` is still read as ``başbakan`` (:func:`lemma_candidates`).
 
     >>> joined("vanya", 3), joined("vana", 3), joined("kolaya", 5), joined("kaleye", 4)
     (False, True, True, True)
+    >>> joined("beyne", 3), joined("beyin", 3), joined("abdnin", 3), joined("tbmmye", 4)
+    (False, True, True, True)
     """
-    return not (0 < cut < len(fold) and fold[cut] == "y" and fold[cut - 1] not in VOWELS)
+    if not 0 < cut < len(fold) or fold[cut] not in "yn" or fold[cut - 1] in VOWELS:
+        return True
+    return cut < 2 or fold[cut - 2] not in VOWELS
 
 
 def inflections(base: str, inflected: Callable[[str, bool], Iterable[str]]) -> list[str]:
