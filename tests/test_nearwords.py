@@ -4,10 +4,15 @@ a plain dynamic-programming distance over many random words and misspellings."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
+from conftest import write_articles
+from search.indexing import mergepolicy
+from search.indexing.reindex import reindex
 from search.searching.nearwords import NearWords
+from search.searching.searcher import Searcher
 
 LETTERS = "abcçdeğ"
 
@@ -60,3 +65,34 @@ def test_letters_beyond_sixteen_bits_are_kept_apart() -> None:
     near = NearWords(["a😀bc", "a😁bc", "abc", "aıbc"])
     assert near.within("a😀bc", 1) == ["abc", "aıbc", "a😁bc"]
     assert near.within("a😀bc", 0) == []
+
+
+def test_a_reindex_buckets_only_the_words_of_the_segment_it_adds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words are bucketed per segment: after a reindex adds articles, the first
+    suggestion buckets the new segment's words only, and finds words of both. (A segment
+    this small would be merged with the next: here it stands for a large one.)"""
+    monkeypatch.setattr(mergepolicy, "SMALL_SEGMENT_ARTICLES", 1)
+    docs = write_articles(tmp_path / "docs", {"a.txt": ARTICLE_A})
+    reindex(docs, tmp_path / "index")
+    assert Searcher(tmp_path / "index").search("kırgıstan").corrected == "kırgızistan"
+    bucketed: list[list[str]] = []
+    bucket = NearWords.__init__
+
+    def counted(self: NearWords, words) -> None:
+        bucketed.append(list(words))
+        bucket(self, bucketed[-1])
+
+    monkeypatch.setattr(NearWords, "__init__", counted)
+    write_articles(docs, {"b.txt": ARTICLE_B})
+    reindex(docs, tmp_path / "index")
+    searcher = Searcher(tmp_path / "index")
+    assert searcher.search("galatasry").corrected == "galatasaray"
+    assert searcher.search("kırgıstan").corrected == "kırgızistan"
+    assert len(bucketed) == 1
+    assert "galatasaray" in bucketed[0] and "kirgizistan" not in bucketed[0]
+
+
+ARTICLE_A = "title: Zirve\n\nKırgızistan zirvesi Bişkek'te sona erdi.\n"
+ARTICLE_B = "title: Spor\n\nGalatasaray derbiyi iki golle kazandı.\n"

@@ -35,6 +35,7 @@ class ClusterVocabulary(Vocabulary):
         self._client = client
         self._index = index
         self._lexicons = [SegmentLexicon({name: words[name] for name in TEXT_FIELDS})]
+        self._lexicon_keys = [stamp]
         self._body_counts = words["body"]
         self._masks = {}
         self._segments = stamp

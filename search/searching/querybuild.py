@@ -209,12 +209,10 @@ class Vocabulary:
     def __init__(self, reader: IndexReader, generation: object = None) -> None:
         self._reader = reader
         leaves = reader.leaf_readers()
+        self._lexicon_keys = [(generation, leaf.segment().segment_id()) for leaf, _ in leaves]
         self._lexicons = [
-            _lexicons.get(
-                (generation, leaf.segment().segment_id()),
-                lambda leaf=leaf: _segment_words(leaf),
-            )
-            for leaf, _ in leaves
+            _lexicons.get(key, lambda leaf=leaf: _segment_words(leaf))
+            for key, (leaf, _) in zip(self._lexicon_keys, leaves, strict=True)
         ]
         self._masks: dict[str, int] = {}  # word -> bit i set when TEXT_FIELDS[i] holds it
         self._segments = (generation, *(leaf.segment().segment_id() for leaf, _ in leaves))
@@ -237,14 +235,21 @@ class Vocabulary:
         """How many articles hold ``word`` (exact form) in their body."""
         return self._reader.doc_frequency("body", word)
 
-    def near_words(self) -> NearWords:
-        """The folded title and body words, for spelling suggestions; built on first use
-        and shared by every thread reading the same segments."""
+    def near_words(self, folded: str, distance: int = 2) -> list[str]:
+        """The folded title and body words other than ``folded`` that start with its letter
+        and are at most ``distance`` edits from it, sorted (for spelling suggestions)."""
+        found: set[str] = set()
+        for near in self.segment_near_words():
+            found.update(near.within(folded, distance))
+        return sorted(found)
 
-        def build() -> NearWords:
-            return NearWords(fold for lexicon in self._lexicons for fold in lexicon.folds)
-
-        return _near_words.get(self._segments, build)
+    def segment_near_words(self) -> list[NearWords]:
+        """Each segment's folded words, bucketed for :meth:`near_words` on first use and
+        shared by every thread: a reindex that adds a segment buckets only its words."""
+        return [
+            _near_words.get(key, lambda lexicon=lexicon: NearWords(lexicon.folds))
+            for key, lexicon in zip(self._lexicon_keys, self._lexicons, strict=True)
+        ]
 
     def words(self, folded_word: str) -> list[str]:
         """Indexed words (titles or bodies) whose fold is exactly ``folded_word``."""
@@ -388,8 +393,9 @@ _FIELDS_OF_MASK = [
 ]
 #: Segment lexicons shared by every thread (a generation holds a handful of segments).
 _lexicons = SharedCache(32)
-#: The words spelling suggestions weigh, one set per set of segments, shared by every thread.
-_near_words = SharedCache(2)
+#: The words spelling suggestions weigh, per segment (as :data:`_lexicons`), shared by
+#: every thread.
+_near_words = SharedCache(32)
 #: Articles holding a query word's stem, by (segments, field, word), shared by every
 #: thread (whoosh's frequencies do not change when articles are deleted; the share
 #: compared with them does).

@@ -335,7 +335,7 @@ class Searcher:
         for fieldname in SCORED_FIELDS:
             state.engine.data.norms(fieldname)
         state.read_columns()
-        state.vocabulary.near_words()
+        state.vocabulary.segment_near_words()
         self._completions.prepare(state.engine.key, self._completion_table)
         self._local.state = None
 

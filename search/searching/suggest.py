@@ -218,7 +218,7 @@ def _better_word(word: str, vocabulary: Vocabulary) -> tuple[str | None, bool]:
         return None, False  # found as written, or through a spelling or inflection, and used
     if uses and _is_turkish_word(word, folded):
         return None, False  # a rare form of a word, not a typo (``derbiyi``)
-    candidates = vocabulary.near_words().within(folded, distance=2)
+    candidates = vocabulary.near_words(folded, distance=2)
     distances = {candidate: edit_distance(folded, candidate) for candidate in candidates}
     nearest = min(distances.values(), default=0)
     weighed = [  # (how likely, spelling): the articles' own spelling of each near word
