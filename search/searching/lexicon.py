@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 
 from search.text.analysis import ascii_fold
-from search.text.morphology import VOWELS, assimilated, joined, suffix_chains
+from search.text.morphology import is_inflection
 
 
 class SegmentLexicon:
@@ -64,15 +64,9 @@ class SegmentLexicon:
         """
         start = bisect_left(self.folds, prefix)
         end = bisect_left(self.folds, prefix + "\U0010ffff", start)
-        cut, chains = len(prefix), suffix_chains()
+        cut = len(prefix)
         folds = self.folds.between(start, end)
-        found = [
-            i
-            for i, fold in enumerate(folds)
-            if fold[cut:] in chains and assimilated(fold, cut) and joined(fold, cut)
-        ]
-        if needs_vowel:
-            found = [i for i in found if folds[i][cut : cut + 1] in VOWELS]
+        found = [i for i, fold in enumerate(folds) if is_inflection(fold, cut, needs_vowel)]
         if not found:
             return []
         words = self._words.between(start, end)
