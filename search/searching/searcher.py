@@ -327,9 +327,9 @@ class Searcher:
         """Read now what the first searches would otherwise wait for: the segments' word
         lists, field lengths, dates, ids and facet columns (a few seconds on a large
         archive), the words spelling suggestions weigh, the suffix chains and the
-        dictionary's word lists, shared by the threads
-        that serve afterwards; and start building the completion table on a thread of its
-        own. This thread keeps no reader of its own."""
+        dictionary's word lists, shared by the threads that serve afterwards; and start
+        building the completion table on a thread of its own. This thread keeps no reader
+        of its own."""
         self.read_word_lists()
         state = self._current()
         for fieldname in SCORED_FIELDS:
