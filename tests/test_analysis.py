@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import search.text.analysis as analysis
+from search.text.abbreviations import ABBREVIATIONS, expand, replacements, spellings
 from search.text.analysis import (
     TurkishLowerFilter,
     TurkishTokenizer,
@@ -90,6 +91,34 @@ def test_nfc_decomposed_input_matches_composed() -> None:
 )  # fmt: skip
 def test_ascii_fold_makes_keyboard_queries_equal(typed: str, written: str) -> None:
     assert [ascii_fold(t) for t in analyze(typed)] == [ascii_fold(t) for t in analyze(written)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("G.Saray'ın", ["galatasaray"]),
+        ("G.SARAYLILAR.", ["galatasaraylılar"]),
+        ("f.bahce ve F.BAHÇE", ["fenerbahçe", "ve", "fenerbahçe"]),
+        ("Ş.Urfa’da", ["şanlıurfa"]),
+        ("F.Terim", ["f", "terim"]),  # not listed: an initial and a name
+        ("AG.Saray", ["ag", "saray"]),  # no abbreviation inside a word
+        ("Saray", ["saray"]),
+    ],
+)
+def test_a_listed_abbreviation_is_one_word_its_name(text: str, expected: list[str]) -> None:
+    assert analyze(text, stop=False) == expected
+
+
+def test_the_clusters_abbreviation_patterns_replace_as_the_analysis_does() -> None:
+    """The OpenSearch mapping replaces by pattern what :func:`expand` replaces."""
+    for short in ABBREVIATIONS:
+        for spelling in spellings(short):
+            for word in (spelling, spelling + "lılar"):
+                lowered = turkish_lower(word)
+                replaced = lowered
+                for pattern, name in replacements():
+                    replaced = re.sub(pattern, name, replaced)
+                assert replaced == expand(lowered) != lowered
 
 
 def test_capitals_never_change_tokens() -> None:

@@ -116,6 +116,33 @@ def test_turkish_capitals_are_the_same_word(indexed: Backend) -> None:
     assert [hit.id for hit in upper.results] == [hit.id for hit in lower.results]
 
 
+#: Club names as sports pages shorten them, a palace, and a person's initial.
+ABBREVIATED_ARTICLES = {
+    "kisa.txt": "title: G.Saray'ın derbi zaferi\n\nF.BAHÇE maçında G.SARAY'a iki gol attı.\n",
+    "uzun.txt": "title: Galatasaray kazandı\n\nGalatasaray derbide Fenerbahçe'yi yendi.\n",
+    "saray.txt": "title: Sarayda tören\n\nSaray bahçesinde tören yapıldı.\n",
+    "terim.txt": "title: Teknik direktör konuştu\n\nF.Terim maç sonrası konuştu.\n",
+}
+
+
+def test_a_listed_abbreviation_is_the_name_it_stands_for(backend: Backend, tmp_path) -> None:
+    """``G.Saray`` is found, counted and marked as ``Galatasaray`` (typed either way, or
+    without Turkish letters), and is no ``saray`` (palace); an initial not listed
+    (``F.Terim``) stays a letter and a name."""
+    assert not backend.reindex(write_articles(tmp_path / "docs", ABBREVIATED_ARTICLES)).failed
+    searcher = backend.searcher()
+    for query in ("Galatasaray", "G.Saray", "galatasaray'ın", "g.saray"):
+        assert sorted(hit.id for hit in searcher.search(query).results) == ["kisa", "uzun"]
+    short = next(hit for hit in searcher.search("galatasaray").results if hit.id == "kisa")
+    assert short.title_html.startswith("<mark>G.Saray'ın</mark> derbi")
+    assert "<mark>G.SARAY'a</mark>" in short.snippet
+    page = searcher.search("f.bahce")
+    assert sorted(hit.id for hit in page.results) == ["kisa", "uzun"]
+    assert "<mark>F.BAHÇE</mark>" in next(h for h in page.results if h.id == "kisa").snippet
+    assert [hit.id for hit in searcher.search("saray").results] == ["saray"]
+    assert [hit.id for hit in searcher.search("terim").results] == ["terim"]
+
+
 #: Two equal articles of different dates, and two with the same words, together in one.
 SECOND_STAGE_ARTICLES = {
     "eski-liman.txt": "title: Liman ihalesi yapıldı\ndate: 2019-05-02\n\n"

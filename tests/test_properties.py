@@ -95,6 +95,14 @@ any_query = st.one_of(
 any_text = st.text(alphabet=st.characters(exclude_categories=()), max_size=300)
 #: Few letters, many apostrophes and Turkish capitals: words meet at every kind of edge.
 turkish_edges = st.text(alphabet="aıiİIoöşsSŞbBtTé2_'’‘ʼ -.\n(,«”", max_size=120)
+#: Listed abbreviations (G.Saray) and look-alikes, run into each other and into edges.
+abbreviated = st.lists(
+    st.sampled_from(
+        ["G.Saray", "g.SARAY", "G.SARAYLI", "F.Bahce", "F.BAHÇE", "Ş.Urfa", "s.urfa", "G.BİRLİĞİ",
+         "F.Terim", "AG.Saray", "G.", "G", "Saray", ".", "'ın", "’", " ", "\n", "lı", "2", "_"]
+    ),
+    max_size=12,
+).map("".join)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +123,7 @@ def test_analyze_never_raises(text: str, stop: bool, stem: bool) -> None:
 
 
 @MANY
-@given(text=st.one_of(any_text, query_like))
+@given(text=st.one_of(any_text, query_like, abbreviated))
 def test_fast_exact_forms_agree_with_the_index_analyzer(text: str) -> None:
     """Snippets and phrase checks use exact_forms; the index uses the whoosh chain."""
     analyzer = cached_analyzer(False, False)
@@ -124,7 +132,11 @@ def test_fast_exact_forms_agree_with_the_index_analyzer(text: str) -> None:
 
 
 @MANY
-@given(text=st.one_of(any_text, turkish_edges, query_like), stop=st.booleans(), stem=st.booleans())
+@given(
+    text=st.one_of(any_text, turkish_edges, query_like, abbreviated),
+    stop=st.booleans(),
+    stem=st.booleans(),
+)
 def test_index_terms_are_the_analyzer_tokens(text: str, stop: bool, stem: bool) -> None:
     """The build counts terms with index_terms; searches analyse with the whoosh chain."""
     analyzer = cached_analyzer(stop, stem)
@@ -209,7 +221,7 @@ def test_the_stem_fields_forms_are_the_titles_then_the_bodys(title: str, body: s
 
 
 @MANY
-@given(text=st.one_of(any_text, turkish_edges), data=st.data())
+@given(text=st.one_of(any_text, turkish_edges, abbreviated), data=st.data())
 def test_snippet_marks_are_the_words_the_query_matches(text: str, data) -> None:
     """match_spans only looks at words starting with a letter a match can start with; it
     must mark exactly the words MatchSpec.matches accepts."""

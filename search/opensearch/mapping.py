@@ -3,7 +3,8 @@ OpenSearch's own analysis (the ``analysis-common`` plugin's filters).
 
 - ``haberara_exact``: the words as the pattern of :data:`~search.text.analysis.WORD_PATTERN`
   finds them, ``apostrophe`` (``Bişkek'teki`` -> ``Bişkek``), Turkish ``lowercase``
-  (``I`` -> ``ı``, ``İ`` -> ``i``); stop words kept. The ``title``, ``body`` and ``meta``
+  (``I`` -> ``ı``, ``İ`` -> ``i``), a listed abbreviation as its name (``G.Saray`` ->
+  ``galatasaray``, ``pattern_replace``); stop words kept. The ``title``, ``body`` and ``meta``
   fields.
 - ``haberara_folded``: the same, then ``asciifolding`` (``bişkek`` -> ``biskek``): the
   ``.folded`` sub-fields.
@@ -20,10 +21,11 @@ from __future__ import annotations
 
 from search.articles import Article
 from search.storage.schema import category_key, ranked_title
+from search.text import abbreviations
 from search.text.analysis import APOSTROPHES, WORD_PATTERN, exact_forms, stopwords
 
 #: Bump when the settings, mapping or documents change: a reindex then rebuilds the index.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 DEFAULT_SHARDS = 3
 DEFAULT_REPLICAS = 1
 #: Deepest result a page may reach (OpenSearch's default is 10,000).
@@ -32,7 +34,12 @@ MAX_RESULT_WINDOW = 100_000
 #: Longer words are left out of the index: Lucene refuses a document holding a term of
 #: more than 32,766 bytes.
 LONGEST_WORD = 2_000
-_EXACT_FILTERS = ["apostrophe", "turkish_lowercase", "not_too_long"]
+#: Listed abbreviations as their names (``g.saray`` -> ``galatasaray``), as the analysis does.
+_ABBREVIATIONS = {
+    f"abbreviation_{number}": {"type": "pattern_replace", "pattern": pattern, "replacement": name}
+    for number, (pattern, name) in enumerate(abbreviations.replacements())
+}
+_EXACT_FILTERS = ["apostrophe", "turkish_lowercase", *_ABBREVIATIONS, "not_too_long"]
 
 
 def index_settings(shards: int = DEFAULT_SHARDS, replicas: int = DEFAULT_REPLICAS) -> dict:
@@ -61,6 +68,7 @@ def index_settings(shards: int = DEFAULT_SHARDS, replicas: int = DEFAULT_REPLICA
                     "not_too_long": {"type": "length", "max": LONGEST_WORD},
                     "turkish_stop": {"type": "stop", "stopwords": sorted(stopwords())},
                     "turkish_snowball": {"type": "snowball", "language": "Turkish"},
+                    **_ABBREVIATIONS,
                 },
                 "analyzer": {
                     "haberara_exact": _analyzer(_EXACT_FILTERS),

@@ -63,6 +63,10 @@ def match_spans(text: str, spec: MatchSpec, most: int | None = None) -> list[tup
                 continue  # a suffix, part of the word before it
             if end < len(text) and text[end] in APOSTROPHES:
                 end = WORD.match(text, start).end()
+        if start > 1 and text[start - 1] == "." and _abbreviated(text, start - 2) > start:
+            continue  # the name of an abbreviation, part of it: G.Saray
+        if end == start + 1 and end < len(text) and text[end] == ".":
+            end = _abbreviated(text, start) or end  # G.Saray'ın
         word = text[start:end]
         fold = decisions.get(word)
         if fold is None:
@@ -73,6 +77,16 @@ def match_spans(text: str, spec: MatchSpec, most: int | None = None) -> list[tup
             if len(spans) == most:
                 break
     return _phrases_whole(text, spans, spec) if spec.phrases else spans
+
+
+def _abbreviated(text: str, start: int) -> int:
+    """Where the listed abbreviation (``G.Saray'ın``) beginning at ``start`` ends, or 0
+    when none begins there."""
+    before = text[start - 1] if start else " "
+    if before.isalnum() or (before in APOSTROPHES and start > 1 and text[start - 2].isalnum()):
+        return 0  # inside a word: ``AG.Saray``, ``x'G.Saray``
+    match = WORD.match(text, start)
+    return match.end() if match and match.end() > start + 2 else 0
 
 
 def _phrases_whole(

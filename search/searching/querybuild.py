@@ -27,6 +27,7 @@ from search.searching.query import Clause, ParsedQuery
 from search.shared import SharedCache
 from search.storage.reading import text_value
 from search.storage.schema import TEXT_FIELDS, category_key
+from search.text.abbreviations import initials_of
 from search.text.analysis import (
     APOSTROPHES,
     analyze,
@@ -190,7 +191,8 @@ class MatchSpec:
                     starts.update(ascii_fold(letter) for letter in stem_first_letters(stem))
                 else:  # an empty stem: any word
                     starts.add("")
-            self._starts = frozenset(starts)
+            # an abbreviation (G.Saray) is marked as its name: look at words with its initial
+            self._starts = frozenset(starts) | initials_of(frozenset(starts))
         return self._starts
 
     def __bool__(self) -> bool:

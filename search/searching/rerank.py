@@ -35,6 +35,7 @@ import numpy as np
 
 from search.searching.engine import PhraseClause, TermsClause
 from search.storage.schema import TEXT_FIELDS
+from search.text import abbreviations
 from search.text.analysis import APOSTROPHES, turkish_lower
 
 #: How many of the first stage's best candidates the second stage rescores.
@@ -58,7 +59,9 @@ SPAN = 12
 #: The most a candidate's score is raised (again) when every query word stands in one span.
 SPAN_WEIGHT = 0.5
 #: A word of :data:`~search.text.analysis.WORD_PATTERN`, captured up to its apostrophe.
-_WORD_BEFORE_APOSTROPHE = re.compile(r"([^\W_]+)(?:[" + APOSTROPHES + r"][^\W_]+)*")
+_WORD_BEFORE_APOSTROPHE = re.compile(
+    r"(" + abbreviations.PATTERN + r"[^\W_]*|[^\W_]+)(?:[" + APOSTROPHES + r"][^\W_]+)*"
+)
 #: whoosh keeps a date as microseconds since ``datetime.min``.
 TICKS_PER_DAY = 86_400 * 1_000_000
 
@@ -111,6 +114,8 @@ def proximity_factors(texts: Sequence[str], groups: Sequence[frozenset[str]]) ->
         # the whole text lower-cased at once, and each word up to its apostrophe: the
         # exact forms of its words, without normalising word by word
         words = _WORD_BEFORE_APOSTROPHE.findall(turkish_lower(text))
+        # an abbreviation (the only word holding a dot: g.saray) as its name
+        words = [abbreviations.expand(word) if "." in word else word for word in words]
         for position, word in enumerate(words):
             if word in group_of:
                 for index in group_of[word]:

@@ -5,8 +5,9 @@ Each step is a small whoosh filter; :func:`turkish_analyzer` composes them in th
 1. ``TurkishTokenizer`` - runs of letters and digits; an apostrophe inside a word stays in it
 2. ``ApostropheFilter`` - ``Bişkek'teki`` -> ``Bişkek`` (the suffix after a proper name goes)
 3. ``TurkishLowerFilter`` - ``I`` -> ``ı``, ``İ`` -> ``i``, then the rest lower-cased
-4. ``TurkishStopFilter`` - drops function words (``ve``, ``ile``, ``bir`` ...); optional
-5. ``TurkishStemFilter`` - Snowball Turkish stem; optional
+4. ``AbbreviationFilter`` - ``g.saray`` -> ``galatasaray`` (:mod:`search.text.abbreviations`)
+5. ``TurkishStopFilter`` - drops function words (``ve``, ``ile``, ``bir`` ...); optional
+6. ``TurkishStemFilter`` - Snowball Turkish stem; optional
 
 Filters change ``token.text`` only, so character offsets always cover the whole word as it
 stands in the article (a highlight covers all of ``Bişkek'teki``). Text is NFC-normalized
@@ -29,9 +30,11 @@ from pathlib import Path
 import numpy as np
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, Token
 
+from search.text import abbreviations
+
 #: Bump whenever a step below, the schema, the postings format or the module of a pickled
 #: schema class changes what an index holds or where its schema is read from.
-ANALYSIS_VERSION = 11
+ANALYSIS_VERSION = 12
 
 DOTLESS_I = "\u0131"  # ı
 DOTTED_CAPITAL_I = "\u0130"  # İ
@@ -41,8 +44,11 @@ MODIFIER_APOSTROPHE = "\u02bc"  # ʼ
 #: accent), ` (grave accent), ′ (prime).
 APOSTROPHES = "'\u2019\u2018" + MODIFIER_APOSTROPHE + "\u00b4`\u2032"  # ' ’ ‘ ʼ ´ ` ′
 
-#: Letters and digits (no underscore), with apostrophe-joined parts kept in one token.
-WORD_PATTERN = r"[^\W_]+(?:[" + APOSTROPHES + r"][^\W_]+)*"
+#: Letters and digits (no underscore), with apostrophe-joined parts kept in one token; a
+#: listed abbreviation (``G.Saray``, :mod:`search.text.abbreviations`) is one word, dot and all.
+WORD_PATTERN = (
+    r"(?:" + abbreviations.PATTERN + r"[^\W_]*|[^\W_]+)(?:[" + APOSTROPHES + r"][^\W_]+)*"
+)
 
 _FOLD_TABLE = str.maketrans("çğıöşüâîûÇĞİÖŞÜÂÎÛ", "cgiosuaiuCGIOSUAIU")
 
@@ -202,6 +208,24 @@ class TurkishLowerFilter(Filter):
         return "TurkishLowerFilter()"
 
 
+class AbbreviationFilter(Filter):
+    """A listed abbreviation as the name it stands for, so ``G.Saray'ın`` is indexed,
+    searched and marked as ``Galatasaray`` (:mod:`search.text.abbreviations`).
+
+    >>> [t.text for t in (TurkishTokenizer() | TurkishLowerFilter() | AbbreviationFilter())(
+    ...     "G.Saraylılar ve F.Terim")]
+    ['galatasaraylılar', 've', 'f', 'terim']
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = abbreviations.expand(token.text)
+            yield token
+
+    def __repr__(self) -> str:
+        return "AbbreviationFilter()"
+
+
 class TurkishStopFilter(Filter):
     """Drop Turkish function words; positions keep their gaps, so phrases stay exact.
 
@@ -253,7 +277,7 @@ def turkish_analyzer(*, stop: bool = True, stem: bool = False) -> CompositeAnaly
     >>> [t.text for t in turkish_analyzer()("KIRGIZİSTAN'ın ve Bişkek'teki")]
     ['kırgızistan', 'bişkek']
     """
-    chain = TurkishTokenizer() | ApostropheFilter() | TurkishLowerFilter()
+    chain = TurkishTokenizer() | ApostropheFilter() | TurkishLowerFilter() | AbbreviationFilter()
     if stop:
         chain = chain | TurkishStopFilter()
     if stem:
@@ -265,17 +289,19 @@ WORD = re.compile(WORD_PATTERN)
 
 
 def exact_form(word: str) -> str:
-    """A tokenizer word's exact form: apostrophe suffix cut, Turkish lower case (steps 2-3).
+    """A tokenizer word's exact form: apostrophe suffix cut, Turkish lower case, a listed
+    abbreviation as its name (steps 2-4).
 
-    >>> exact_form("KIRGIZİSTAN’ın")
-    'kırgızistan'
+    >>> exact_form("KIRGIZİSTAN’ın"), exact_form("G.Saray'ın")
+    ('kırgızistan', 'galatasaray')
     """
-    plain = word.isalnum() and MODIFIER_APOSTROPHE not in word  # (ʼ is a letter to isalnum)
-    return turkish_lower(word if plain else strip_apostrophe_suffix(word))
+    if word.isalnum() and MODIFIER_APOSTROPHE not in word:  # (ʼ is a letter to isalnum)
+        return turkish_lower(word)
+    return abbreviations.expand(turkish_lower(strip_apostrophe_suffix(word)))
 
 
 def exact_forms(text: str) -> Iterator[tuple[int, int, str]]:
-    """``(start, end, form)`` of each word of ``text`` in the exact-form chain (steps 1-3).
+    """``(start, end, form)`` of each word of ``text`` in the exact-form chain (steps 1-4).
 
     The same tokens and texts as ``turkish_analyzer(stop=False)`` with ``chars=True``,
     without building whoosh tokens: snippets and phrase checks run this over whole bodies.
@@ -313,7 +339,7 @@ def index_term(word: str, stop: bool, stem: bool) -> str:
 
 class FormNumbers(dict):
     """The build's numbering of words, one segment's worth: each tokenizer word maps to the
-    number of its exact form (steps 1-3), given on first sight, so a text's words become
+    number of its exact form (steps 1-4), given on first sight, so a text's words become
     numbers with one dictionary look-up each (:meth:`numbers`); each chain's term of a form
     is worked out once per form (:meth:`chain`).
 
@@ -444,7 +470,7 @@ def _terms_of_forms(forms: list[str], stop: bool, stem: bool) -> list[str]:
 
 
 def _term_of_form(form: str, stop: bool, stem: bool) -> str:
-    """A word's index term from its exact form (steps 4-5; "" when dropped). Its callers
+    """A word's index term from its exact form (steps 5-6; "" when dropped). Its callers
     keep the answers themselves, so the stem is not kept again in :func:`turkish_stem`."""
     if not form or (stop and form in stopwords()):
         return ""

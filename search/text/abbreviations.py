@@ -1,0 +1,112 @@
+"""Names Turkish news shortens to an initial, a dot and the rest: ``G.Saray``, ``F.Bahçe``.
+
+Sports pages and headlines write ``G.Saray'ın`` for ``Galatasaray'ın`` (in the news archive,
+300 articles say only ``G.Saray``, as many only ``F.Bahçe``). Split at the dot, such a word
+would be ``g`` and ``saray`` (palace): a search for ``Galatasaray`` missed those articles,
+one for ``saray`` found them. So a listed abbreviation is one word, and its exact form is
+the full name with whatever follows the abbreviation (``G.Saraylılar`` ->
+``galatasaraylılar``): it is indexed, searched and marked as the name. Typed without
+Turkish letters (``F.Bahce``) it is the same word. An initial and a name that are not
+listed (``F.Terim``, a person) stay two words.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Abbreviation as news writes it -> the name it stands for (one word each).
+ABBREVIATIONS = {
+    "G.Saray": "Galatasaray",
+    "F.Bahçe": "Fenerbahçe",
+    "G.Birliği": "Gençlerbirliği",
+    "G.Antep": "Gaziantep",
+    "A.Gücü": "Ankaragücü",
+    "B.Şehir": "Başakşehir",
+    "K.Maraş": "Kahramanmaraş",
+    "Ş.Urfa": "Şanlıurfa",
+}
+
+_FOLD = str.maketrans("çğıöşüÇĞİÖŞÜ", "cgiosuCGIOSU")
+
+
+def _lower(text: str) -> str:
+    """Turkish lower case, for the table's own words (the analysis module, which has the
+    general rule, imports this one)."""
+    return text.replace("İ", "i").replace("I", "ı").lower()
+
+
+def _upper(text: str) -> str:
+    """Turkish capitals: ``i`` -> ``İ``, ``ı`` -> ``I``."""
+    return text.replace("i", "İ").replace("ı", "I").upper()
+
+
+#: Folded lower-case abbreviation -> the lower-case name (Turkish rules; as the
+#: analysis chain's lower-casing step leaves a word).
+_NAMES = {_lower(short).translate(_FOLD): _lower(name) for short, name in ABBREVIATIONS.items()}
+
+
+def spellings(short: str) -> set[str]:
+    """How an abbreviation is written: as listed, in capitals, in lower case, each also
+    without Turkish letters."""
+    written = {short, _upper(short), _lower(short)}
+    return written | {spelling.translate(_FOLD) for spelling in written}
+
+
+#: A regular expression for the start of a word that is a listed abbreviation, in any of
+#: its spellings (the same in Python and Java: literals and a look-ahead). A word
+#: pattern tries it before a plain run of letters; the look-ahead on an initial and a dot
+#: makes it fail at once everywhere else.
+PATTERN = "(?=[{initials}]\\.)(?:{spellings})".format(
+    initials="".join(sorted({s for short in ABBREVIATIONS for s in spellings(short[0])})),
+    spellings="|".join(
+        re.escape(spelling)
+        for spelling in sorted(
+            {s for short in ABBREVIATIONS for s in spellings(short)},
+            key=lambda spelling: (-len(spelling), spelling),
+        )
+    ),
+)
+
+
+_FOLDS_TO = {"c": "cç", "g": "gğ", "i": "iı", "o": "oö", "s": "sş", "u": "uü"}
+
+
+def replacements() -> list[tuple[str, str]]:
+    """``(pattern, name)`` per abbreviation: a regular expression for a lower-cased word
+    beginning with it, in any spelling :func:`expand` takes, and what replaces that
+    beginning (for a search cluster's analysis, which replaces by pattern)."""
+    return [
+        ("^" + "".join(f"[{_FOLDS_TO[c]}]" if c in _FOLDS_TO else re.escape(c) for c in key), name)
+        for key, name in _NAMES.items()
+    ]
+
+
+def expand(form: str) -> str:
+    """A lower-cased word (apostrophe suffix cut) with a listed abbreviation at its start
+    as the name it stands for; any other word as it is.
+
+    >>> expand("g.saraylılar"), expand("f.bahce"), expand("f.terim")
+    ('galatasaraylılar', 'fenerbahçe', 'f.terim')
+    """
+    if "." not in form:
+        return form
+    for short, name in _NAMES.items():
+        if form[: len(short)].translate(_FOLD) == short:
+            return name + form[len(short) :]
+    return form
+
+
+def initials_of(starts: frozenset[str]) -> frozenset[str]:
+    """The folded initials of the abbreviations whose names can begin with one of
+    ``starts`` (folded word starts of one or two letters): a highlighter looking for
+    words with those starts must look at words with these initials too.
+
+    >>> sorted(initials_of(frozenset({"ga", "x"})))
+    ['g']
+    """
+    found = set()
+    for short, name in _NAMES.items():
+        folded = name.translate(_FOLD)
+        if any(start and folded.startswith(start) for start in starts):
+            found.add(short[0])
+    return frozenset(found)
