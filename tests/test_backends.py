@@ -247,6 +247,17 @@ def test_search_command_suggests_a_word_no_article_holds_beside_the_results(
     assert "   missing: kırgızistn" in result.stdout and "nothing found" not in result.stdout
 
 
+def test_a_misspelt_phrase_no_article_holds_is_corrected_beside_the_results(
+    indexed: Backend,
+) -> None:
+    """A phrase is looked up for misspellings as words are (one rule, Clause.correctable):
+    here it shares its group with a word no article holds, so it is no lone phrase
+    searched as its words, and the other words still find three articles."""
+    page = indexed.searcher().search('"güvenlik konsyei" OR zzzzyok toplantı')
+    assert page.total == 3 and page.relaxed
+    assert page.suggestion == '"güvenlik konseyi" OR zzzzyok toplantı'
+
+
 def test_search_command_names_the_words_an_article_lacks(indexed: Backend) -> None:
     result = haberara("search", "liman zzzzyok", *options(indexed))
     assert result.returncode == 0

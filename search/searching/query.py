@@ -41,6 +41,12 @@ class Clause:
     #: (:func:`clean_query`).
     span: tuple[int, int] | None = dataclasses.field(default=None, compare=False)
 
+    def correctable(self) -> bool:
+        """Whether a spelling suggestion may replace words of this clause: a word's or a
+        phrase's (inside its quotes), never a prefix's or a category's. The one rule for
+        which words are looked up and which words are found nowhere."""
+        return not self.prefix and self.field != "category"
+
 
 @dataclass
 class ParsedQuery:

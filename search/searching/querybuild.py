@@ -584,16 +584,15 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
 
 
 def _typed_words(clause: Clause) -> list[str]:
-    """The words of a clause searched as typed, which a spelling suggestion may replace:
-    none of a phrase, a prefix or a category.
+    """The words of a clause as typed that a spelling suggestion may replace
+    (:meth:`~search.searching.query.Clause.correctable`): a word's, a phrase's; none of a
+    prefix or a category.
 
     >>> from search.searching.query import parse_query
     >>> [_typed_words(c) for c in parse_query('Erdoğan "ak parti" kon* category:spor').clauses]
-    [['erdoğan'], [], [], []]
+    [['erdoğan'], ['ak', 'parti'], [], []]
     """
-    if clause.phrase or clause.prefix or clause.field == "category":
-        return []
-    return analyze(clause.text, stop=False)
+    return analyze(clause.text, stop=False) if clause.correctable() else []
 
 
 def _label(clause: Clause) -> str:

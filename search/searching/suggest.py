@@ -156,7 +156,7 @@ def suggest(text: str, vocabulary: Vocabulary, only: Collection[str] | None = No
         return better or word
 
     for clause in parse_query(cleaned).clauses:
-        if clause.prefix or clause.field == "category" or not clause.span:
+        if not clause.correctable() or not clause.span:
             continue
         start, end = clause.span
         if clause.phrase:
