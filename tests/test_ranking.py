@@ -539,6 +539,9 @@ def test_a_word_written_as_a_name_does_not_take_another_words_form(
     )
     assert ids(searcher.search(query)) == ["kasay"]
     assert set(ids(searcher.search("kasay"))) == {"kasay", "kasa"}
+    # a query typed in capitals says nothing by them: KASAY inside it may be either
+    assert set(ids(searcher.search("YENİ KASAY"))) == set(ids(searcher.search("yeni kasay")))
+    assert set(ids(searcher.search("YENİ KASAY"))) == {"kasay", "kasa"}
 
 
 def searcher_over(folder: Path, articles: dict[str, str]) -> Searcher:

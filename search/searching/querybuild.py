@@ -550,6 +550,7 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     derived = DERIVED_BOOST > 0 and len(split) >= DERIVED_MIN_GROUPS_VERB
     every_word = len(split) >= DERIVED_MIN_GROUPS
     first = min((c.span[0] for group in split for c in group if _word_span(c)), default=0)
+    capitals_tell = not _in_capitals(parsed.clauses)
     for group in split:
         budget.step_aside()  # a query of many words is a costly one: plain ones go first
         kept = [clause for clause in group if only_stopwords or not _is_stopword(clause)]
@@ -563,7 +564,7 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
                     short,
                     derived,
                     every_word,
-                    _typed_as_name(clause, first),
+                    capitals_tell and _typed_as_name(clause, first),
                 ),
             )
             for clause in kept
@@ -852,6 +853,20 @@ def _typed_as_name(clause: Clause, first: int) -> bool:
     if any(apostrophe in text for apostrophe in APOSTROPHES):
         return True
     return text[:1].isupper() and _word_span(clause) and clause.span[0] > first
+
+
+def _in_capitals(clauses: list[Clause]) -> bool:
+    """Whether every clause with letters is written in capitals (``ÇORAP ATINÇ``): such a
+    query's capitals say nothing of which words are names.
+
+    >>> from search.searching.query import parse_query
+    >>> _in_capitals(parse_query("ÇORAP ATINÇ 2024").clauses)
+    True
+    >>> _in_capitals(parse_query("NATO heyeti").clauses), _in_capitals(parse_query("2024").clauses)
+    (False, False)
+    """
+    cased = [clause.text for clause in clauses if clause.text.upper() != clause.text.lower()]
+    return bool(cased) and all(text.isupper() for text in cased)
 
 
 def _word_span(clause: Clause) -> bool:
