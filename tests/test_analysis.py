@@ -187,9 +187,26 @@ near_chains = st.tuples(
 
 @settings(max_examples=500)
 @given(st.one_of(st.text(alphabet=SUFFIX_LETTERS, max_size=18), near_chains))
-def test_the_suffix_chains_are_what_the_pattern_matches(text: str) -> None:
-    """Inflections are checked against the set of every chain; the pattern defines them."""
-    assert (text in suffix_chains()) is (SUFFIX_CHAIN.fullmatch(text) is not None)
+def test_a_suffix_chain_is_in_the_pattern_and_never_two_vowels_in_a_row(text: str) -> None:
+    """Inflections are checked against the set of every chain: the pattern's strings whose
+    suffixes are joined as Turkish joins them, which never puts two vowels together."""
+    if text in suffix_chains():
+        assert SUFFIX_CHAIN.fullmatch(text)
+        assert not re.search("[aeiou]{2}", text)
+
+
+@pytest.mark.parametrize(
+    ("chain", "valid"),
+    [("larina", True), ("iyle", True), ("daydi", True), ("lerimizden", True), ("sidir", True),
+     ("imin", True), ("sinde", True), ("larimizdakiymis", True),
+     ("ia", False), ("ida", False), ("ile", False), ("lerya", False), ("mnin", False),
+     ("iki", False), ("lerdemis", False), ("larinadi", False), ("siyi", False), ("lerm", False)],
+)  # fmt: skip
+def test_suffixes_join_each_other_as_turkish_joins_them(chain: str, valid: bool) -> None:
+    """``-ları`` then ``-a`` is ``-larına``; ``-de`` then ``-miş`` is ``-deymiş``; ``-ler``
+    then ``-im`` is ``-lerim``: the pattern alone let ``kitabıda`` and ``vania`` (``van``
+    + ``-ı`` + ``-a``) be forms."""
+    assert is_suffix_chain(chain) is valid
 
 
 def test_every_suffix_chain_matches_the_pattern() -> None:

@@ -494,6 +494,21 @@ def test_a_name_without_turkish_letters_typed_as_spelled_keeps_its_letters(
     assert "<mark>Bolu'da</mark>" in page.results[0].snippet
 
 
+def test_suffixes_joined_wrongly_make_no_form(tmp_path: Path) -> None:
+    """``vania`` would be ``van`` + ``-ı`` + ``-a`` and ``yeniledi`` ``yeni`` + ``-le`` +
+    ``-di``, but Turkish joins those suffixes with n and y (``Van'ına``, ``yeniyle``,
+    ``yeniydi``): a search for Van or yeni finds neither."""
+    articles = {
+        "van.txt": "title: Van\n\nVan'da deprem tatbikatı yapıldı; Van Gölü sakin.\n",
+        "vania.txt": "title: Konser\n\nŞarkıcı Vania dün akşam konser verdi.\n",
+        "yeni.txt": "title: Yeni yol\n\nYeni yol bugün açıldı.\n",
+        "yenilendi.txt": "title: Park\n\nBelediye parkı baştan sona yeniledi.\n",
+    }
+    searcher = searcher_over(tmp_path, articles)
+    assert ids(searcher.search("van")) == ["van"]
+    assert ids(searcher.search("yeni")) == ["yeni"]
+
+
 def test_a_name_typed_without_its_turkish_letters_still_finds_them(tmp_path: Path) -> None:
     """``mugla`` is ``Muğla`` typed on a keyboard without Turkish letters, and ``hurrem``
     is ``Hürrem``, though the name lists spell it so too: the articles write it with them.

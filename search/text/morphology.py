@@ -28,6 +28,13 @@ _SLOTS = (
     ("[dt][iu]r", "y?d[iu]", "y?m[iu]s", "y?s[ae]", "y?k[ae]n"),  # copula
 )  # fmt: skip
 SUFFIX_CHAIN = re.compile("".join(f"(?:{'|'.join(slot)})?" for slot in _SLOTS))
+#: Each alternative's optional first letters (a joining consonant or vowel), "" for none.
+_OPTIONAL_FIRST = {
+    (number, alternative): (match.group(1).strip("[]") if match else "")
+    for number, slot in enumerate(_SLOTS)
+    for alternative in slot
+    for match in [re.match(r"(\[[a-z]+\]|[a-z])\?", alternative)]
+}
 
 
 def _expand(alternative: str) -> list[str]:
@@ -45,15 +52,74 @@ def _expand(alternative: str) -> list[str]:
     return strings
 
 
+#: The possessives of the third person (``-(s)ı``, ``-ları``): a case suffix after one
+#: joins with n (``kitabına``, ``kitabında``), the instrumental with y (``kitabıyla``).
+_THIRD_PERSON = frozenset({(1, "s?[iu]"), (1, "l[ae]r[iu]")})
+
+
 @cache
 def suffix_chains() -> frozenset[str]:
-    """Every suffix chain :data:`SUFFIX_CHAIN` matches (82,782 of them; set membership is
-    much quicker than the pattern, which backtracks through its optional slots)."""
-    chains = {""}
-    for slot in _SLOTS:
-        endings = [text for alternative in slot for text in _expand(alternative)]
-        chains |= {chain + ending for chain in chains for ending in endings}
-    return frozenset(chains)
+    """Every suffix chain :data:`SUFFIX_CHAIN` matches whose suffixes are joined to each
+    other as Turkish joins them (:func:`_joins`): ``larına``, not ``lara`` read as
+    ``-ları`` + ``-a``. Set membership is much quicker than the pattern, which backtracks
+    through its optional slots."""
+    chains: set[tuple[str, tuple[int, str] | None]] = {("", None)}
+    for number, slot in enumerate(_SLOTS):
+        endings = [
+            (buffer, body, (number, alternative))
+            for alternative in slot
+            for buffer, body in _buffered(alternative)
+        ]
+        chains |= {
+            (chain + buffer + body, kind)
+            for chain, last in chains
+            for buffer, body, kind in endings
+            if not chain or _joins(chain, last, buffer, body, kind)
+        }
+    return frozenset(chain for chain, _ in chains)
+
+
+def _buffered(alternative: str) -> list[tuple[str, str]]:
+    """``(joining letter, the rest)`` of every string an alternative of :data:`_SLOTS`
+    stands for; the joining letter is its optional first letter, or "" (absent, or none).
+
+    >>> _buffered("n?[dt]a")
+    [('', 'da'), ('', 'ta'), ('n', 'da'), ('n', 'ta')]
+    """
+    first = re.match(r"(\[[a-z]+\]|[a-z])\?", alternative)
+    if not first:
+        return [("", body) for body in _expand(alternative)]
+    bodies = _expand(alternative[first.end() :])
+    letters = ["", *first.group(1).strip("[]")]
+    return [(letter, body) for letter in letters for body in bodies]
+
+
+def _joins(
+    chain: str, last: tuple[int, str] | None, buffer: str, body: str, kind: tuple[int, str]
+) -> bool:
+    """Whether a suffix (its optional joining letter ``buffer`` and the rest, ``body``) of
+    the slot and alternative ``kind`` follows ``chain``, whose last suffix was ``last``:
+    after a consonant, no joining consonant and the joining vowel (``-lerimiz``,
+    ``-lerde``); after a vowel, a joining consonant and no joining vowel (``-sına``,
+    ``-daydı``), n for a case after a third person's possessive (y for the instrumental),
+    and never two vowels in a row.
+
+    >>> [is_suffix_chain(s) for s in ("larina", "lara", "ida", "iyle", "lerya", "daydi")]
+    [True, True, False, True, False, True]
+    """
+    optional = _OPTIONAL_FIRST[kind]
+    after_vowel = chain[-1] in VOWELS
+    if optional[:1] in VOWELS:  # (a joining vowel: -ım, -ımız)
+        return bool(buffer) != after_vowel
+    if not after_vowel:
+        return not buffer
+    if optional:
+        if last in _THIRD_PERSON and kind[0] == 2:
+            return buffer == ("y" if kind[1] == "y?l[ae]" else "n")
+        return bool(buffer) and buffer != "s"
+    if last in _THIRD_PERSON and kind[0] == 2:
+        return False  # (-ki follows a genitive or a locative, not a possessive)
+    return body[:1] not in VOWELS
 
 
 #: Final consonants that soften before a vowel-initial suffix (kitap -> kitabı), folded.
