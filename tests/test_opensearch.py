@@ -43,27 +43,33 @@ def test_an_unreachable_cluster_is_named_with_advice(tmp_path: Path) -> None:
 def test_the_words_no_article_holds_are_found_as_the_embedded_index_finds_them(
     index_dir: Path,
 ) -> None:
-    """(No cluster needed.) A word whose forms the titles and bodies hold is held without
-    asking the cluster; only a group of none is counted, and a word it counts nowhere is
-    the one the embedded index finds in no article: its suggestion is offered beside the
-    results of the others."""
+    """(No cluster needed.) A word whose forms the titles and bodies hold, or a phrase of
+    such words, is held without asking the cluster; only a group of none is counted, and
+    a word it counts nowhere is the one the embedded index finds in no article: its
+    suggestion is offered beside the results of the others. A phrase with a misspelt word
+    is counted too."""
     query = 'toplantı kırgızistn "güvenlik konseyi" kon* -derbi category:spor'
-    with open_index(index_dir).searcher() as searcher:
-        vocabulary = Vocabulary(searcher.reader())
-        embedded = match_query(parse_query(query), vocabulary, Engine(searcher))
-        compiled = compile_query(parse_query(query), vocabulary)
-        every_word = compile_query(parse_query("toplantı kırgızistan derbi"), vocabulary)
     asked: list[list] = []
 
     def count_none(group: list) -> int:
         asked.append(group)
         return 0
 
-    assert words_found_nowhere(compiled, count_none) == {"kırgızistn"}
-    assert embedded.words_found_nowhere() == {"kırgızistn"}
-    assert asked == [compiled.groups[1]]
-    assert words_found_nowhere(compiled, lambda group: 1) == frozenset()  # its stem, say
-    assert words_found_nowhere(every_word, count_none) == frozenset() and len(asked) == 1
+    with open_index(index_dir).searcher() as searcher:
+        vocabulary = Vocabulary(searcher.reader())
+        embedded = match_query(parse_query(query), vocabulary, Engine(searcher))
+        compiled = compile_query(parse_query(query), vocabulary)
+        every_word = compile_query(parse_query("toplantı kırgızistan derbi"), vocabulary)
+        misspelt = compile_query(parse_query('"güvenlik konsyei" OR zzzzyok toplantı'), vocabulary)
+
+        assert words_found_nowhere(compiled, count_none, vocabulary) == {"kırgızistn"}
+        assert embedded.words_found_nowhere() == {"kırgızistn"}
+        assert asked == [compiled.groups[1]]
+        assert words_found_nowhere(compiled, lambda group: 1, vocabulary) == frozenset()
+        assert words_found_nowhere(every_word, count_none, vocabulary) == frozenset()
+        assert len(asked) == 1
+        assert "konsyei" in words_found_nowhere(misspelt, count_none, vocabulary)
+        assert asked[1:] == [misspelt.groups[0]]
 
 
 def test_the_index_has_three_shards_each_with_a_replica(

@@ -33,7 +33,13 @@ from search.searching.complete import COMPLETIONS, Completion, CompletionTable
 from search.searching.engine import COORD_LONG, COORD_SHORT, LONG_QUERY_GROUPS
 from search.searching.highlight import highlight, snippet
 from search.searching.query import parse_query, short_prefixes
-from search.searching.querybuild import FILL_UP_BELOW, CompiledQuery, MatchSpec, compile_query
+from search.searching.querybuild import (
+    FILL_UP_BELOW,
+    CompiledQuery,
+    MatchSpec,
+    Vocabulary,
+    compile_query,
+)
 from search.searching.related import RELATED
 from search.searching.rerank import (
     WINDOW,
@@ -62,6 +68,7 @@ from search.searching.searcher import (
 )
 from search.searching.suggest import answer_or_correct, suggest
 from search.storage.schema import TEXT_FIELDS
+from search.text.analysis import ascii_fold
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +269,7 @@ class ClusterSearcher:
         """The typed words of ``compiled`` no article holds in any form, as the embedded
         index finds them (:meth:`~search.searching.querybuild.MatchedQuery.words_found_nowhere`)."""
         try:
-            return words_found_nowhere(compiled, self._count_any)
+            return words_found_nowhere(compiled, self._count_any, self._current().vocabulary)
         except os_errors.OpenSearchException as error:
             raise cluster_error(self.config, error, "a search") from error
 
@@ -579,13 +586,16 @@ class ClusterSearcher:
 
 
 def words_found_nowhere(
-    compiled: CompiledQuery, count_any: Callable[[list[engine.Clause]], int]
+    compiled: CompiledQuery,
+    count_any: Callable[[list[engine.Clause]], int],
+    vocabulary: Vocabulary | None = None,
 ) -> frozenset[str]:
     """The typed words of ``compiled``'s groups that no article holds: a group one of whose
-    forms the index's titles or bodies hold (its terms name no other) is held, without
-    asking; the cluster counts the others (``count_any(group)``), since their Snowball stem
-    or the category and source words may still match. A query whose every word is indexed
-    asks nothing."""
+    forms the index's titles or bodies hold (its terms name no other), or a phrase each of
+    whose words ``vocabulary`` holds (none of them is misspelt), is held, without asking;
+    the cluster counts the others (``count_any(group)``), since their Snowball stem or the
+    category and source words may still match. A query whose every word is indexed asks
+    nothing."""
 
     def held(number: int) -> bool:
         group = compiled.groups[number]
@@ -595,7 +605,10 @@ def words_found_nowhere(
             if isinstance(clause, engine.TermsClause)
             for fieldname, _, _ in clause.terms
         )
-        return indexed or count_any(group) > 0
+        spelt = vocabulary is not None and all(
+            vocabulary.words(ascii_fold(word)) for word in compiled.words[number]
+        )
+        return indexed or spelt or count_any(group) > 0
 
     return compiled.words_found_nowhere(held)
 
