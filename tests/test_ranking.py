@@ -497,16 +497,22 @@ def test_a_name_without_turkish_letters_typed_as_spelled_keeps_its_letters(
 def test_suffixes_joined_wrongly_make_no_form(tmp_path: Path) -> None:
     """``vania`` would be ``van`` + ``-ı`` + ``-a`` and ``yeniledi`` ``yeni`` + ``-le`` +
     ``-di``, but Turkish joins those suffixes with n and y (``Van'ına``, ``yeniyle``,
-    ``yeniydi``): a search for Van or yeni finds neither."""
+    ``yeniydi``): a search for Van or yeni finds neither. Folded, ``batışı`` is ``batı``
+    + ``-sı``, but as written its ş is no suffix's."""
     articles = {
         "van.txt": "title: Van\n\nVan'da deprem tatbikatı yapıldı; Van Gölü sakin.\n",
         "vania.txt": "title: Konser\n\nŞarkıcı Vania dün akşam konser verdi.\n",
         "yeni.txt": "title: Yeni yol\n\nYeni yol bugün açıldı.\n",
         "yenilendi.txt": "title: Park\n\nBelediye parkı baştan sona yeniledi.\n",
+        "bati.txt": "title: Cephe\n\nBatı cephesinde gelişme var.\n",
+        "gunes.txt": "title: Akşam\n\nGüneşin batışı sahilden izlendi.\n",
+        "ev.txt": "title: Ev\n\nO saatte evdeymiş.\n",
     }
     searcher = searcher_over(tmp_path, articles)
     assert ids(searcher.search("van")) == ["van"]
     assert ids(searcher.search("yeni")) == ["yeni"]
+    assert ids(searcher.search("batı")) == ["bati"]  # batışı: no suffix has a ş but -mış's
+    assert ids(searcher.search("ev")) == ["ev"]  # evdeymiş: ev + -de + -ymiş
 
 
 def test_a_name_typed_without_its_turkish_letters_still_finds_them(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 
 from search.text.analysis import ascii_fold
-from search.text.morphology import is_inflection
+from search.text.morphology import is_inflection, suffix_letters
 
 
 class SegmentLexicon:
@@ -56,8 +56,9 @@ class SegmentLexicon:
 
     def inflected(self, prefix: str, needs_vowel: bool) -> list[tuple[str, int]]:
         """``(word, fields)`` of the words whose fold is ``prefix`` (folded) then a chain
-        of noun suffixes (:func:`~search.text.morphology.is_inflection`); only the folds are
-        looked at, each with one set look-up.
+        of noun suffixes (:func:`~search.text.morphology.is_inflection`), with no letter after
+        the prefix that no suffix has (:func:`~search.text.morphology.suffix_letters`); the
+        folds are looked at, each with one set look-up, then the words found.
 
         >>> SegmentLexicon({"body": ["kitabı", "kitaplar", "kitapçı"]}).inflected("kitap", False)
         [('kitaplar', 1)]
@@ -70,7 +71,11 @@ class SegmentLexicon:
         if not found:
             return []
         words = self._words.between(start, end)
-        return [(words[i], self._masks[start + i]) for i in found]
+        return [
+            (words[i], self._masks[start + i])
+            for i in found
+            if len(words[i]) != len(folds[i]) or suffix_letters(words[i], cut)  # (same places)
+        ]
 
     def with_fold(self, folded: str) -> list[tuple[str, int]]:
         """``(word, fields)`` of the words whose fold is exactly ``folded``."""

@@ -216,6 +216,24 @@ def assimilated(fold: str, cut: int) -> bool:
     return True
 
 
+def suffix_letters(word: str, cut: int) -> bool:
+    """Whether the letters of ``word`` (as the articles write it) after its first ``cut``
+    can be a suffix chain's. The folded letters are checked already; of what they stand
+    for, no suffix has a ğ, and only the copula ``-(y)mış`` a ş, as the word's last letter:
+    ``batışı`` is no ``batı`` + ``-sı``, ``evdeymiş`` is ``ev`` + ``-de`` + ``-ymiş``.
+
+    >>> suffix_letters("batısı", 4), suffix_letters("batışı", 4), suffix_letters("ağaç", 2)
+    (True, False, True)
+    >>> suffix_letters("evdeymiş", 2), suffix_letters("evdeyşi", 2), suffix_letters("ağa", 1)
+    (True, False, False)
+    """
+    rest = word[cut:]
+    if "ğ" in rest:
+        return False
+    place = rest.find("ş")
+    return place < 0 or (place == len(rest) - 1 and rest[place - 2 : place - 1] == "m")
+
+
 def joined(fold: str, cut: int) -> bool:
     """Whether the suffixes after the first ``cut`` letters of ``fold`` (a folded word)
     are joined to them as the articles join them: the ``y`` and ``n`` that join a suffix
