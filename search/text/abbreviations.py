@@ -24,6 +24,8 @@ ABBREVIATIONS = {
     "B.Şehir": "Başakşehir",
     "K.Maraş": "Kahramanmaraş",
     "Ş.Urfa": "Şanlıurfa",
+    "K.Paşa": "Kasımpaşa",
+    "M.Gladbach": "Mönchengladbach",
 }
 
 _FOLD = str.maketrans("çğıöşüÇĞİÖŞÜ", "cgiosuCGIOSU")
