@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-#: Abbreviation as news writes it -> the name it stands for (one word each).
+#: Abbreviation as news writes it -> the name it stands for (one word each). A change here
+#: changes what an index holds: bump ``ANALYSIS_VERSION`` (search.text.analysis).
 ABBREVIATIONS = {
     "G.Saray": "Galatasaray",
     "F.Bahçe": "Fenerbahçe",
