@@ -11,6 +11,7 @@ import pytest
 
 from conftest import BACKENDS, FIXTURE_ARTICLES, haberara, serve, write_articles
 from search.opensearch.backend import Backend
+from search.searching import budget
 from search.searching.highlight import MAX_MARKS
 
 NEW_ARTICLE = "title: Yeni haber\n\nAnkara'daki toplantıya gazeteciler katıldı.\n"
@@ -256,6 +257,19 @@ def test_a_misspelt_phrase_no_article_holds_is_corrected_beside_the_results(
     page = indexed.searcher().search('"güvenlik konsyei" OR zzzzyok toplantı')
     assert page.total == 3 and page.relaxed
     assert page.suggestion == '"güvenlik konseyi" OR zzzzyok toplantı'
+
+
+def test_no_word_is_looked_up_for_a_suggestion_once_the_request_budget_is_spent(
+    indexed: Backend,
+) -> None:
+    """Looking words up for a suggestion is costly work: it waits for the process's turn
+    and is left out once the request's time is spent, on either backend (the cluster's
+    searcher looks them up in this process too)."""
+    searcher = indexed.searcher()
+    with budget.request_budget(seconds=0.0):
+        cut = searcher.search("kırgızistn")
+    assert cut.total == 0 and cut.suggestion is None and cut.corrected is None
+    assert searcher.search("kırgızistn").corrected == "kırgızistan"
 
 
 def test_search_command_names_the_words_an_article_lacks(indexed: Backend) -> None:

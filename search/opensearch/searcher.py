@@ -65,8 +65,9 @@ from search.searching.searcher import (
     after_title,
     commonest,
     mark_article,
+    suggestion_when_allowed,
 )
-from search.searching.suggest import answer_or_correct, suggest
+from search.searching.suggest import answer_or_correct
 from search.storage.schema import TEXT_FIELDS
 from search.text.analysis import ascii_fold
 
@@ -158,7 +159,7 @@ class ClusterSearcher:
             text,
             lambda words: self._search_words(words, **asked),
             lambda found: found.page.total,
-            lambda words, only: suggest(words, self._current().vocabulary, only),
+            lambda words, only: suggestion_when_allowed(words, self._current().vocabulary, only),
             lambda found: self._words_found_nowhere(found.compiled),
             as_typed,
         )

@@ -272,7 +272,7 @@ class Searcher:
             asked.text,
             lambda text: self._ranked(state, asked, text),
             lambda ranked: ranked.total,
-            lambda text, only: _suggestion(text, state.vocabulary, only),
+            lambda text, only: suggestion_when_allowed(text, state.vocabulary, only),
             lambda ranked: ranked.found.words_found_nowhere(),
             asked.as_typed,
         )
@@ -761,10 +761,11 @@ def _is_heavy(text: str) -> bool:
     return len(clauses) > LIGHT_QUERY_WORDS or patterns > LIGHT_QUERY_PATTERNS
 
 
-def _suggestion(
+def suggestion_when_allowed(
     text: str, vocabulary: Vocabulary, only: Collection[str] | None = None
 ) -> str | None:
-    """:func:`~search.searching.suggest.suggest`, when this request may do costly work now."""
+    """:func:`~search.searching.suggest.suggest`, when this request may do costly work now
+    (either backend: the words are looked up in this process)."""
     with budget.costly_work() as allowed:
         return suggest(text, vocabulary, only) if allowed else None
 
