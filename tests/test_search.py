@@ -359,6 +359,24 @@ def test_exact_form_ranks_above_inflected_only(tmp_path: Path) -> None:
     assert ids(searcher, "toplantı") == ["exact", "inflected"]
 
 
+def test_an_inflection_typed_ranks_the_articles_holding_it_first(tmp_path: Path) -> None:
+    """A reader who types ``hastaneye`` is after ``hastaneye kaldırıldı``: the article
+    holding the form as typed ranks above one holding many other forms of the word."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "typed.txt": "title: Kaza\n\nYaralı sürücü ambulansla hastaneye kaldırıldı.\n",
+            "others.txt": (
+                "title: Hastaneler\n\nHastane sayısı arttı. Yeni hastanelerin yapımı "
+                "sürüyor; hastanede yatak sayısı, hastanenin bahçesi ve hastanelerde "
+                "bekleme süreleri konuşuldu.\n"
+            ),
+        },
+    )
+    assert ids(searcher, "hastaneye") == ["typed", "others"]
+    assert ids(searcher, "hastaneye kaldırıldı") == ["typed", "others"]
+
+
 def test_equal_scores_are_ordered_by_article_id_not_by_indexing_order(tmp_path: Path) -> None:
     text = "title: Liman haberi\n\nLimanda yeni vinçler çalışmaya başladı.\n"
     docs = write_articles(tmp_path / "docs", {"m.txt": text})
