@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import search.text.analysis as analysis
-from search.text.abbreviations import ABBREVIATIONS, expand, replacements, spellings
+from search.text.abbreviations import (
+    ABBREVIATIONS,
+    expand,
+    name_words,
+    replacements,
+    spellings,
+)
 from search.text.analysis import (
     TurkishLowerFilter,
     TurkishTokenizer,
@@ -103,10 +109,26 @@ def test_ascii_fold_makes_keyboard_queries_equal(typed: str, written: str) -> No
         ("F.Terim", ["f", "terim"]),  # not listed: an initial and a name
         ("AG.Saray", ["ag", "saray"]),  # no abbreviation inside a word
         ("Saray", ["saray"]),
+        ("R.Madrid'in", ["r.madrid"]),  # a two-word name shortened: one word, as written
+        ("G.KORE ve Kuzey Kore", ["g.kore", "ve", "kuzey", "kore"]),
     ],
 )
 def test_a_listed_abbreviation_is_one_word_its_name(text: str, expected: list[str]) -> None:
     assert analyze(text, stop=False) == expected
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        ("r.madrid", ["real", "madrid"]),
+        ("m.unıted", ["manchester", "united"]),  # M.UNITED lower-cased by Turkish rules
+        ("b.munihli", ["bayern", "münihli"]),
+        ("g.saray", []),
+        ("madrid", []),
+    ],
+)
+def test_a_shortened_two_word_name_stands_for_its_words(form: str, expected: list[str]) -> None:
+    assert name_words(form) == expected
 
 
 def test_the_clusters_abbreviation_patterns_replace_as_the_analysis_does() -> None:

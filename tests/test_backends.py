@@ -144,6 +144,38 @@ def test_a_listed_abbreviation_is_the_name_it_stands_for(backend: Backend, tmp_p
     assert [hit.id for hit in searcher.search("terim").results] == ["terim"]
 
 
+#: Two-word club names as sports pages shorten them, and written out.
+SHORTENED_ARTICLES = {
+    "real-kisa.txt": "title: R.Madrid'in yeni transferi\n\nR.MADRİD dün imzayı attırdı.\n",
+    "real-uzun.txt": "title: Real Madrid kazandı\n\nReal Madrid deplasmanda üç gol attı.\n",
+    "atletico.txt": "title: A.Madrid'e kötü haber\n\nA.Madrid bir sorunla karşı karşıya.\n",
+    "sehir.txt": "title: Madrid'de yağmur\n\nMadrid sokaklarında yağmur etkili oldu.\n",
+}
+
+
+def test_a_shortened_two_word_name_is_found_by_its_words(backend: Backend, tmp_path) -> None:
+    """``R.Madrid'in`` is found and marked by ``Real Madrid``, by ``real`` and by
+    ``madrid``; typed as ``R.Madrid`` it searches both words, so ``A.Madrid``
+    (Atletico) and Madrid the city hold only one of them."""
+    assert not backend.reindex(write_articles(tmp_path / "docs", SHORTENED_ARTICLES)).failed
+    searcher = backend.searcher()
+    for query in ("Real Madrid", "R.Madrid", "r.madrid'e", "REAL MADRİD"):
+        page = searcher.search(query)
+        # the two holding both words first; the others join as holding some
+        assert sorted(hit.id for hit in page.results[:2]) == ["real-kisa", "real-uzun"], query
+        assert page.relaxed, query
+    assert sorted(hit.id for hit in searcher.search("real").results) == ["real-kisa", "real-uzun"]
+    short = next(hit for hit in searcher.search("real madrid").results if hit.id == "real-kisa")
+    assert short.title_html.startswith("<mark>R.Madrid'in</mark> yeni")
+    assert "<mark>R.MADRİD</mark> dün" in short.snippet
+    assert sorted(hit.id for hit in searcher.search("madrid").results) == [
+        "atletico",
+        "real-kisa",
+        "real-uzun",
+        "sehir",
+    ]
+
+
 #: Two equal articles of different dates, and two with the same words, together in one.
 SECOND_STAGE_ARTICLES = {
     "eski-liman.txt": "title: Liman ihalesi yapıldı\ndate: 2019-05-02\n\n"

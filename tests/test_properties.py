@@ -99,7 +99,8 @@ turkish_edges = st.text(alphabet="aıiİIoöşsSŞbBtTé2_'’‘ʼ -.\n(,«”"
 abbreviated = st.lists(
     st.sampled_from(
         ["G.Saray", "g.SARAY", "G.SARAYLI", "F.Bahce", "F.BAHÇE", "Ş.Urfa", "s.urfa", "G.BİRLİĞİ",
-         "F.Terim", "AG.Saray", "G.", "G", "Saray", ".", "'ın", "’", " ", "\n", "lı", "2", "_"]
+         "F.Terim", "R.Madrid", "G.KORE", "AG.Saray", "G.", "G", "Saray", ".", "'ın", "’", " ",
+         "\n", "lı", "2", "_"]
     ),
     max_size=12,
 ).map("".join)  # fmt: skip

@@ -25,7 +25,7 @@ from search.text import abbreviations
 from search.text.analysis import APOSTROPHES, WORD_PATTERN, exact_forms, stopwords
 
 #: Bump when the settings, mapping or documents change: a reindex then rebuilds the index.
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 DEFAULT_SHARDS = 3
 DEFAULT_REPLICAS = 1
 #: Deepest result a page may reach (OpenSearch's default is 10,000).

@@ -27,7 +27,7 @@ from search.searching.query import Clause, ParsedQuery
 from search.shared import SharedCache
 from search.storage.reading import text_value
 from search.storage.schema import TEXT_FIELDS, category_key
-from search.text.abbreviations import initials_of
+from search.text.abbreviations import initials_of, name_words, shortened_with
 from search.text.analysis import (
     APOSTROPHES,
     analyze,
@@ -201,8 +201,10 @@ class MatchSpec:
                     starts.update(ascii_fold(letter) for letter in stem_first_letters(stem))
                 else:  # an empty stem: any word
                     starts.add("")
+            # a two-word name's abbreviation (r.madrid) starts with its initial
+            starts = frozenset(start.rstrip(".") for start in starts)
             # an abbreviation (G.Saray) is marked as its name: look at words with its initial
-            self._starts = frozenset(starts) | initials_of(frozenset(starts))
+            self._starts = starts | initials_of(starts)
         return self._starts
 
     def __bool__(self) -> bool:
@@ -627,13 +629,16 @@ def _lone_phrase(group: list[Clause]) -> str | None:
 
 
 def _split_compounds(groups: list[list[Clause]]) -> list[list[Clause]]:
-    """``covid-19`` or ``1.200`` typed alone: each of its words must match (a quoted
-    phrase or an ``OR`` alternative stays one clause)."""
+    """``covid-19`` or ``1.200`` typed alone: each of its words must match, as must each
+    word of the name a two-word abbreviation (``R.Madrid``) stands for (a quoted phrase or
+    an ``OR`` alternative stays one clause)."""
     split = []
     for group in groups:
         only = group[0]
         if len(group) == 1 and not (only.phrase or only.prefix or only.field):
             words = analyze(only.text, stop=False)
+            if len(words) == 1 and name_words(words[0]):  # R.Madrid: real madrid
+                words = name_words(words[0])
             if len(words) > 1:
                 split.extend([Clause(word)] for word in words)
                 continue
@@ -767,6 +772,13 @@ def _word(
         terms.extend(  # only fields that hold the form: looking up a missing term costs too
             (f, form, _field_boost(f) * weight) for f in held if f in fields
         )
+    for form in _shortened_forms(word, vocabulary):
+        spec.exact.add(form)
+        terms.extend(
+            (f, form, _field_boost(f) * SURFACE_BOOST)
+            for f in vocabulary.fields(form)
+            if f in fields
+        )
     if len(fields) > 1:
         terms.append(("meta", word, META_BOOST))
         share = RARE_SHARE if is_dictionary_word(word) else INFLECTED_RARE_SHARE
@@ -788,6 +800,17 @@ def _word(
                 if f in fields
             )
     return engine.TermsClause(tuple(terms))
+
+
+def _shortened_forms(word: str, vocabulary: Vocabulary) -> list[str]:
+    """The indexed words that write a two-word name holding ``word`` shortened
+    (``R.Madrid'i`` for ``madrid`` or ``real``; see
+    :data:`~search.text.abbreviations.SHORTENED_NAMES`)."""
+    return [
+        form
+        for short in shortened_with(ascii_fold(word))
+        for form in vocabulary.words_with_folded_prefix(short)
+    ]
 
 
 def _inflected(word: str, forms: dict[str, tuple[str, ...]]) -> bool:

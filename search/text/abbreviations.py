@@ -29,6 +29,29 @@ ABBREVIATIONS = {
     "M.Gladbach": "Mönchengladbach",
 }
 
+#: Two-word names news shortens the same way (``R.Madrid'i``). The abbreviation is one word,
+#: kept as written (lower-cased): each word of the name also finds it (``madrid``, ``real``),
+#: and a reader who types it searches the name's words (``real madrid``). A change here
+#: changes what an index holds: bump ``ANALYSIS_VERSION``.
+SHORTENED_NAMES = {
+    "R.Madrid": "Real Madrid",
+    "A.Madrid": "Atletico Madrid",
+    "M.United": "Manchester United",
+    "M.City": "Manchester City",
+    "B.Dortmund": "Borussia Dortmund",
+    "B.Mönchengladbach": "Borussia Mönchengladbach",
+    "B.Münih": "Bayern Münih",
+    "S.Donetsk": "Şahtar Donetsk",
+    "A.Efes": "Anadolu Efes",
+    "K.Karabükspor": "Kardemir Karabükspor",
+    "Ç.Rizespor": "Çaykur Rizespor",
+    "G.Kore": "Güney Kore",
+    "K.Kore": "Kuzey Kore",
+    "G.Afrika": "Güney Afrika",
+    "K.Irak": "Kuzey Irak",
+    "S.Arabistan": "Suudi Arabistan",
+}
+
 _FOLD = str.maketrans("çğıöşüÇĞİÖŞÜ", "cgiosuCGIOSU")
 
 
@@ -46,6 +69,11 @@ def _upper(text: str) -> str:
 #: Folded lower-case abbreviation -> the lower-case name (Turkish rules; as the
 #: analysis chain's lower-casing step leaves a word).
 _NAMES = {_lower(short).translate(_FOLD): _lower(name) for short, name in ABBREVIATIONS.items()}
+#: The same for the two-word names: folded abbreviation -> the name's lower-case words.
+_SHORTENED = {
+    _lower(short).translate(_FOLD): tuple(_lower(name).split())
+    for short, name in SHORTENED_NAMES.items()
+}
 
 
 def spellings(short: str) -> set[str]:
@@ -55,16 +83,18 @@ def spellings(short: str) -> set[str]:
     return written | {spelling.translate(_FOLD) for spelling in written}
 
 
+_LISTED = (*ABBREVIATIONS, *SHORTENED_NAMES)
+
 #: A regular expression for the start of a word that is a listed abbreviation, in any of
 #: its spellings (the same in Python and Java: literals and a look-ahead). A word
 #: pattern tries it before a plain run of letters; the look-ahead on an initial and a dot
 #: makes it fail at once everywhere else.
 PATTERN = "(?=[{initials}]\\.)(?:{spellings})".format(
-    initials="".join(sorted({s for short in ABBREVIATIONS for s in spellings(short[0])})),
+    initials="".join(sorted({s for short in _LISTED for s in spellings(short[0])})),
     spellings="|".join(
         re.escape(spelling)
         for spelling in sorted(
-            {s for short in ABBREVIATIONS for s in spellings(short)},
+            {s for short in _LISTED for s in spellings(short)},
             key=lambda spelling: (-len(spelling), spelling),
         )
     ),
@@ -113,3 +143,33 @@ def initials_of(starts: frozenset[str]) -> frozenset[str]:
         if any(start and folded.startswith(start) for start in starts):
             found.add(short[0])
     return frozenset(found)
+
+
+def name_words(form: str) -> list[str]:
+    """The words of the two-word name a lower-cased word (apostrophe suffix cut) begins
+    with, whatever follows the abbreviation kept on the last one; none for another word.
+
+    >>> name_words("r.madridli"), name_words("g.kore"), name_words("g.saray")
+    (['real', 'madridli'], ['güney', 'kore'], [])
+    """
+    if "." not in form:
+        return []
+    for short, words in _SHORTENED.items():
+        if form[: len(short)].translate(_FOLD) == short:
+            return [*words[:-1], words[-1] + form[len(short) :]]
+    return []
+
+
+def shortened_with(folded_word: str) -> list[str]:
+    """The folded two-word abbreviations whose name holds ``folded_word`` as one of its
+    words: where an article writes one, it writes the word.
+
+    >>> shortened_with("madrid"), shortened_with("guney"), shortened_with("saray")
+    (['r.madrid', 'a.madrid'], ['g.kore', 'g.afrika'], [])
+    """
+    return [short for short, words in _SHORTENED.items() if folded_word in _FOLDED_WORDS[short]]
+
+
+_FOLDED_WORDS = {
+    short: {word.translate(_FOLD) for word in words} for short, words in _SHORTENED.items()
+}

@@ -34,7 +34,7 @@ from search.text import abbreviations
 
 #: Bump whenever a step below, the schema, the postings format or the module of a pickled
 #: schema class changes what an index holds or where its schema is read from.
-ANALYSIS_VERSION = 12
+ANALYSIS_VERSION = 13
 
 DOTLESS_I = "\u0131"  # ı
 DOTTED_CAPITAL_I = "\u0130"  # İ
