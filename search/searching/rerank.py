@@ -114,8 +114,10 @@ def proximity_factors(texts: Sequence[str], groups: Sequence[frozenset[str]]) ->
         # the whole text lower-cased at once, and each word up to its apostrophe: the
         # exact forms of its words, without normalising word by word
         words = _WORD_BEFORE_APOSTROPHE.findall(turkish_lower(text))
-        # an abbreviation (the only word holding a dot: g.saray) as its name
-        words = [abbreviations.expand(word) if "." in word else word for word in words]
+        # an abbreviation (the only word holding a dot: g.saray) as its name, a shortened
+        # two-word name (r.madrid) as its words, one after the other
+        if any("." in word for word in words):
+            words = [part for word in words for part in _as_named(word)]
         for position, word in enumerate(words):
             if word in group_of:
                 for index in group_of[word]:
@@ -126,6 +128,18 @@ def proximity_factors(texts: Sequence[str], groups: Sequence[frozenset[str]]) ->
         if most > 1:
             factors[row] *= 1.0 + SPAN_WEIGHT * (most - 1) / (len(groups) - 1)
     return factors
+
+
+def _as_named(word: str) -> list[str]:
+    """A word up to its apostrophe as the words it stands for: a listed abbreviation as its
+    name, a shortened two-word name as its two words (``r.madrid`` -> ``real madrid``).
+
+    >>> _as_named("g.saraylı"), _as_named("r.madrid"), _as_named("ankara")
+    (['galatasaraylı'], ['real', 'madrid'], ['ankara'])
+    """
+    if "." not in word:
+        return [word]
+    return abbreviations.name_words(word) or [abbreviations.expand(word)]
 
 
 def _most_in_span(places: list[list[int]]) -> int:
