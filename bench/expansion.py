@@ -1,7 +1,7 @@
 """Expansion precision: are the indexed forms a query word expands to its own inflections?
 
 Takes the most frequent words of the eval sets' queries (stop words left out), expands
-each as a search does (``search.querybuild.Vocabulary.forms`` on a built index) and judges
+each as a search does (``search.searching.vocabulary.Vocabulary.forms`` on a built index) and judges
 every form whose fold differs from the word's (its inflections; keyboard spellings are
 left aside) with zeyrek, the Python port of Zemberek's morphological analyser:
 
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "expansion.json")
     args = parser.parse_args(argv)
 
-    from search.searching.querybuild import Vocabulary
+    from search.searching.vocabulary import Vocabulary
     from search.storage import store
     from search.text.analysis import ascii_fold
 

@@ -36,7 +36,7 @@ STEPS = {
     "Searcher.search (whole)": ("search/searching/searcher.py", "search"),
     "parse_query": ("search/searching/query.py", "parse_query"),
     "compile_query (expansion)": ("search/searching/querybuild.py", "compile_query"),
-    "Vocabulary._forms (inflections)": ("search/searching/querybuild.py", "_forms"),
+    "Vocabulary._forms (inflections)": ("search/searching/vocabulary.py", "_forms"),
     "matching and BM25F (CompiledQuery.match)": ("search/searching/querybuild.py", "match"),
     "  the terms' postings: gather, decode, score": ("search/searching/engine.py", "_score_many"),
     "_hit (stored fields+snippet)": ("search/searching/searcher.py", "_hit"),

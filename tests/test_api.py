@@ -683,15 +683,15 @@ def test_the_result_cache_setting_reaches_the_searcher(index_dir, cache):
 
 
 def test_warming_up_reads_the_word_lists_before_the_first_search(index_dir, tmp_path):
-    from search.searching import querybuild
     from search.searching import searcher as searcher_module
+    from search.searching import vocabulary
 
-    querybuild._lexicons.clear()
+    vocabulary._lexicons.clear()
     searcher_module._columns.clear()
     slot = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).extensions["haberara"]
-    assert len(querybuild._lexicons) == 0
+    assert len(vocabulary._lexicons) == 0
     assert slot.warm_up() is True
-    assert len(querybuild._lexicons) >= 1
+    assert len(vocabulary._lexicons) >= 1
     kept = {name for _, name in searcher_module._columns._values}  # dates, ids, facets
     assert kept == {"date", "id", *searcher_module.FACETS}
     assert slot.get().search("toplantı").total >= 3

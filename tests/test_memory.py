@@ -7,7 +7,7 @@ from pathlib import Path
 
 from search.searching.engine import POSTING_LIST_BYTES, ReaderData
 from search.searching.highlight import _forms
-from search.searching.querybuild import Vocabulary
+from search.searching.vocabulary import Vocabulary
 from search.storage.store import open_index
 
 

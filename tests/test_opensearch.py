@@ -19,7 +19,8 @@ from search.opensearch.searcher import words_found_nowhere
 from search.opensearch.vocabulary import read_words
 from search.searching.engine import Engine
 from search.searching.query import parse_query
-from search.searching.querybuild import Vocabulary, compile_query, match_query
+from search.searching.querybuild import compile_query, match_query
+from search.searching.vocabulary import Vocabulary
 from search.storage.store import open_index
 
 EVERY_WORD = "toplantı OR deprem OR derbi OR ankara OR liman"

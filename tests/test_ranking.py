@@ -9,8 +9,8 @@ import pytest
 
 from conftest import write_articles
 from search.indexing.reindex import reindex
-from search.searching.querybuild import Vocabulary
 from search.searching.searcher import Searcher
+from search.searching.vocabulary import Vocabulary
 from search.storage.store import open_index
 
 ARTICLES = {

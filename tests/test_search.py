@@ -797,12 +797,12 @@ def test_a_thread_ranks_alike_with_word_forms_another_thread_worked_out(
 def test_a_stems_article_count_is_read_once_for_every_thread(index_dir: Path, monkeypatch) -> None:
     """How many articles hold a query word's stem is kept per set of segments: another
     thread's reader asking the same word does not read it again, and ranks alike."""
-    from search.searching import querybuild
+    from search.searching import vocabulary
 
-    querybuild._kept_frequencies.clear()
+    vocabulary._kept_frequencies.clear()
     first = Searcher(index_dir, cache_pages=False)
     expected = [(h.id, h.score) for h in first.search("toplantı").results]
-    assert expected and len(querybuild._kept_frequencies) >= 1
+    assert expected and len(vocabulary._kept_frequencies) >= 1
     second = Searcher(index_dir, cache_pages=False)  # its own reader, as another thread's
     reader = second._current().vocabulary._reader
     monkeypatch.setattr(reader, "doc_frequency", lambda *args: pytest.fail("read again"))
@@ -814,12 +814,12 @@ def test_rankings_stay_the_same_when_a_thread_forgets_which_fields_hold_a_word(
 ) -> None:
     """A serving thread keeps the fields of at most MASKS_KEPT words; past that it looks
     them up again, and no query may rank differently for it."""
-    from search.searching import querybuild
+    from search.searching import vocabulary
 
     queries = ["toplantı", "biskek", "KIRGIZISTAN", "liman kenti", "kultur bakanlari"]
     expected = [[(h.id, h.score) for h in Searcher(index_dir).search(q).results] for q in queries]
     assert any(expected)
-    monkeypatch.setattr(querybuild, "MASKS_KEPT", 1)
+    monkeypatch.setattr(vocabulary, "MASKS_KEPT", 1)
     forgetful = Searcher(index_dir)
     for _ in range(2):
         got = [[(h.id, h.score) for h in forgetful.search(q).results] for q in queries]

@@ -37,7 +37,6 @@ from search.searching.querybuild import (
     FILL_UP_BELOW,
     CompiledQuery,
     MatchSpec,
-    Vocabulary,
     compile_query,
 )
 from search.searching.related import RELATED
@@ -68,6 +67,7 @@ from search.searching.searcher import (
     suggestion_when_allowed,
 )
 from search.searching.suggest import answer_or_correct
+from search.searching.vocabulary import Vocabulary
 from search.storage.schema import TEXT_FIELDS
 from search.text.analysis import ascii_fold
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from opensearchpy import OpenSearch
 
 from search.searching.lexicon import SegmentLexicon
-from search.searching.querybuild import RARE_SHARE, Vocabulary
+from search.searching.vocabulary import RARE_SHARE, Vocabulary
 from search.shared import SharedCache
 from search.storage.schema import TEXT_FIELDS
 
@@ -22,7 +22,7 @@ PAGE_WORDS = 10_000
 
 
 class ClusterVocabulary(Vocabulary):
-    """:class:`~search.searching.querybuild.Vocabulary` over the words of one index stamp."""
+    """:class:`~search.searching.vocabulary.Vocabulary` over the words of one index stamp."""
 
     def __init__(
         self,
@@ -42,7 +42,7 @@ class ClusterVocabulary(Vocabulary):
         self._documents = max(documents, 1)
 
     def is_rare(self, fieldname: str, word: str, share: float = RARE_SHARE) -> bool:
-        """Whether at most ``share`` (by default :data:`~search.searching.querybuild.RARE_SHARE`)
+        """Whether at most ``share`` (by default :data:`~search.searching.vocabulary.RARE_SHARE`)
         of the articles hold the Snowball stem of ``word`` (``fieldname`` is ``stem``), as
         the cluster stems it."""
 

@@ -34,7 +34,6 @@ from search.searching.query import parse_query, short_prefixes
 from search.searching.querybuild import (
     MatchedQuery,
     MatchSpec,
-    Vocabulary,
     compile_query,
     match_query,
 )
@@ -55,6 +54,7 @@ from search.searching.results import (
     StoredArticle,
 )
 from search.searching.suggest import answer_or_correct, suggest
+from search.searching.vocabulary import Vocabulary
 from search.shared import SharedCache
 from search.storage import store
 from search.storage.integrity import check_readable

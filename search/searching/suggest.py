@@ -15,7 +15,7 @@ from search.text.dictionary import is_dictionary_word
 from search.text.morphology import lemma_candidates
 
 if TYPE_CHECKING:
-    from search.searching.querybuild import Vocabulary
+    from search.searching.vocabulary import Vocabulary
 
 MIN_WORD_LENGTH = 4
 #: Words of one query looked up in the word list (each lookup walks it, so a query of
