@@ -177,6 +177,14 @@ def test_a_shortened_two_word_name_is_found_by_its_words(backend: Backend, tmp_p
         "real-takim",
         "real-uzun",
     ]
+    # one alternative of several, or excluded, it stands for the name written out too
+    either = {hit.id for hit in searcher.search("R.Madrid OR G.Kore").results}
+    assert either == {"real-kisa", "real-takim", "real-uzun"}
+    assert sorted(hit.id for hit in searcher.search("madrid -R.Madrid").results) == [
+        "atletico",
+        "dagnik",
+        "sehir",
+    ]
     ranked = [hit.id for hit in searcher.search("real madrid").results]
     # the short form stands for the two words together, as the words written together do
     assert ranked.index("real-takim") < ranked.index("dagnik")

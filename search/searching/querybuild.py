@@ -344,15 +344,33 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
         if compiled and all(clause.field == "category" for clause, _ in compiled):
             categories += [built for _, built in compiled]
         elif compiled:
-            groups.append([built for _, built in compiled])
+            written_out = [_written_out(clause, vocabulary, spec) for clause, _ in compiled]
+            groups.append(
+                [built for _, built in compiled] + [built for built in written_out if built]
+            )
             phrases.append(_lone_phrase(group))
             labels.append(" OR ".join(_label(clause) for clause, _ in compiled))
             words.append(tuple(word for clause, _ in compiled for word in _typed_words(clause)))
     if categories:  # an article has one category: two name either, as the parameter does
         required.append(categories)
     excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
+    excluded += [_written_out(c, vocabulary, MatchSpec()) for c in parsed.excluded]
     excluded = [c for c in excluded if c is not None]
     return CompiledQuery(groups, excluded, spec, phrases, labels, required, words)
+
+
+def _written_out(clause: Clause, vocabulary: Vocabulary, spec: MatchSpec) -> engine.Clause | None:
+    """The two-word name a shortened one (``R.Madrid``) stands for, as a phrase (``"real
+    madrid"``), when the clause is that word alone: an alternative of an ``OR`` or an
+    excluded word, which :func:`_split_compounds` leaves one clause, finds or leaves out
+    the articles writing the name out too."""
+    if clause.phrase or clause.prefix or clause.field == "category":
+        return None
+    words = analyze(clause.text, stop=False)
+    if len(words) != 1 or not name_words(words[0]):
+        return None
+    fields = ("title",) if clause.field == "title" else TEXT_FIELDS
+    return _phrase(name_words(words[0]), fields, spec, vocabulary)
 
 
 def _typed_words(clause: Clause) -> list[str]:
