@@ -8,6 +8,10 @@ the full name with whatever follows the abbreviation (``G.Saraylılar`` ->
 ``galatasaraylılar``): it is indexed, searched and marked as the name. Typed without
 Turkish letters (``F.Bahce``) it is the same word. An initial and a name that are not
 listed (``F.Terim``, a person) stay two words.
+
+A two-word name shortened so (``R.Madrid``, ``G.Kore``: :data:`SHORTENED_NAMES`) is one word
+too, kept as written: the query side lets each word of the name find it
+(:func:`shortened_with`) and reads it typed as the name's words (:func:`name_words`).
 """
 
 from __future__ import annotations
