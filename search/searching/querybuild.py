@@ -364,13 +364,16 @@ def _written_out(clause: Clause, vocabulary: Vocabulary, spec: MatchSpec) -> eng
     madrid"``), when the clause is that word alone: an alternative of an ``OR`` or an
     excluded word, which :func:`_split_compounds` leaves one clause, finds or leaves out
     the articles writing the name out too."""
-    if clause.phrase or clause.prefix or clause.field == "category":
+    if clause.phrase or clause.prefix or clause.field == "category" or "." not in clause.text:
         return None
     words = analyze(clause.text, stop=False)
-    if len(words) != 1 or not name_words(words[0]):
-        return None
-    fields = ("title",) if clause.field == "title" else TEXT_FIELDS
-    return _phrase(name_words(words[0]), fields, spec, vocabulary)
+    named = name_words(words[0]) if len(words) == 1 else []
+    return _phrase(named, _fields(clause), spec, vocabulary) if named else None
+
+
+def _fields(clause: Clause) -> tuple[str, ...]:
+    """The fields a clause searches: the title alone for ``title:``, else every text field."""
+    return ("title",) if clause.field == "title" else TEXT_FIELDS
 
 
 def _typed_words(clause: Clause) -> list[str]:
@@ -412,8 +415,8 @@ def _split_compounds(groups: list[list[Clause]]) -> list[list[Clause]]:
         only = group[0]
         if len(group) == 1 and not (only.phrase or only.prefix or only.field):
             words = analyze(only.text, stop=False)
-            if len(words) == 1 and name_words(words[0]):  # R.Madrid: real madrid
-                words = name_words(words[0])
+            if len(words) == 1 and (named := name_words(words[0])):  # R.Madrid: real madrid
+                words = named
             if len(words) > 1:
                 split.extend([Clause(word)] for word in words)
                 continue
@@ -454,7 +457,7 @@ def _clause(
     (:data:`TYPED_INFLECTION_BOOST`)."""
     if clause.field == "category":
         return engine.QueryClause(wq.Term("category", category_key(clause.text)))
-    fields = ("title",) if clause.field == "title" else TEXT_FIELDS
+    fields = _fields(clause)
     words = analyze(clause.text, stop=False)
     if not words:
         return None

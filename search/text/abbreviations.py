@@ -78,6 +78,10 @@ _SHORTENED = {
     _lower(short).translate(_FOLD): tuple(_lower(name).split())
     for short, name in SHORTENED_NAMES.items()
 }
+#: ... and each one's words, folded.
+_FOLDED_WORDS = {
+    short: {word.translate(_FOLD) for word in words} for short, words in _SHORTENED.items()
+}
 
 
 def spellings(short: str) -> set[str]:
@@ -125,12 +129,17 @@ def expand(form: str) -> str:
     >>> expand("g.saraylılar"), expand("f.bahce"), expand("f.terim")
     ('galatasaraylılar', 'fenerbahçe', 'f.terim')
     """
-    if "." not in form:
-        return form
-    for short, name in _NAMES.items():
-        if form[: len(short)].translate(_FOLD) == short:
-            return name + form[len(short) :]
-    return form
+    short = _listed_start(form, _NAMES)
+    return _NAMES[short] + form[len(short) :] if short else form
+
+
+def _listed_start(form: str, table: dict[str, object]) -> str:
+    """The folded abbreviation of ``table`` that a lower-cased word begins with, or ""."""
+    if "." in form:
+        for short in table:
+            if form[: len(short)].translate(_FOLD) == short:
+                return short
+    return ""
 
 
 def initials_of(starts: frozenset[str]) -> frozenset[str]:
@@ -156,12 +165,11 @@ def name_words(form: str) -> list[str]:
     >>> name_words("r.madridli"), name_words("g.kore"), name_words("g.saray")
     (['real', 'madridli'], ['güney', 'kore'], [])
     """
-    if "." not in form:
+    short = _listed_start(form, _SHORTENED)
+    if not short:
         return []
-    for short, words in _SHORTENED.items():
-        if form[: len(short)].translate(_FOLD) == short:
-            return [*words[:-1], words[-1] + form[len(short) :]]
-    return []
+    words = _SHORTENED[short]
+    return [*words[:-1], words[-1] + form[len(short) :]]
 
 
 def shortened_with(folded_word: str) -> list[str]:
@@ -172,8 +180,3 @@ def shortened_with(folded_word: str) -> list[str]:
     (['r.madrid', 'a.madrid'], ['g.kore', 'g.afrika'], [])
     """
     return [short for short, words in _SHORTENED.items() if folded_word in _FOLDED_WORDS[short]]
-
-
-_FOLDED_WORDS = {
-    short: {word.translate(_FOLD) for word in words} for short, words in _SHORTENED.items()
-}
