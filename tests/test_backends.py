@@ -201,6 +201,33 @@ def test_a_shortened_two_word_name_is_found_by_its_words(backend: Backend, tmp_p
     ]
 
 
+#: A common abbreviation, and a rarer name that begins with its letters.
+ABD_ARTICLES = {
+    **{
+        f"abd-{number}.txt": f"title: Dış politika gündemi {number}\n\nWashington'daki ABD "
+        f"yönetimi {topic} hakkında açıklama yaptı.\n"
+        for number, topic in enumerate(("ticaret", "göç", "enerji", "savunma", "iklim"))
+    },
+    "abdi.txt": "title: Ödül töreni\n\nAbdi Bey'e ödül verildi; Abdi Bey teşekkür etti.\n",
+    **{  # enough others that one article in twenty is rare
+        f"diger-{number}.txt": f"title: Liman ihalesi {number}\n\nLiman ihalesi bugün yapıldı.\n"
+        for number in range(15)
+    },
+}
+
+
+def test_the_word_as_typed_outranks_a_rarer_word_it_begins(backend: Backend, tmp_path) -> None:
+    """``ABD``, in five articles, is no rarer name's stem: ``Abdi`` (in one) ranks below
+    every article holding ``ABD``, however it is typed. A rarer form weighs as the word
+    typed does, and the word is matched by its own Snowball stem, which it is, not by
+    the stem of most of the words beginning with it (``abdi``)."""
+    assert not backend.reindex(write_articles(tmp_path / "docs", ABD_ARTICLES)).failed
+    searcher = backend.searcher()
+    for query in ("ABD", "abd", "ABD'nin"):
+        ranked = [hit.id for hit in searcher.search(query).results]
+        assert sorted(ranked[:5]) == [f"abd-{number}" for number in range(5)], query
+
+
 #: Two equal articles of different dates, and two with the same words, together in one.
 SECOND_STAGE_ARTICLES = {
     "eski-liman.txt": "title: Liman ihalesi yapıldı\ndate: 2019-05-02\n\n"

@@ -331,7 +331,7 @@ class ClusterSearcher:
     def _compile(self, text: str, state: _State) -> tuple[CompiledQuery, list[str]]:
         """The compiled query, and the quoted phrases no article holds (searched as words)."""
         parsed = parse_query(text)
-        compiled = compile_query(parsed, state.vocabulary)
+        compiled = _capped(compile_query(parsed, state.vocabulary), state.vocabulary)
         phrases = [
             (phrase, group)
             for phrase, group in zip(compiled.phrases, compiled.groups, strict=True)
@@ -341,7 +341,9 @@ class ClusterSearcher:
             return compiled, []
         not_found = [phrase for phrase, group in phrases if not self._count_any(group)]
         if not_found:
-            compiled = compile_query(parsed.unquoted(not_found), state.vocabulary)
+            compiled = _capped(
+                compile_query(parsed.unquoted(not_found), state.vocabulary), state.vocabulary
+            )
         return compiled, not_found
 
     def _count_any(self, group: list[engine.Clause]) -> int:
@@ -661,3 +663,19 @@ def _facet(name: str, aggregation: dict, state: _State) -> list[FacetCount]:
     if name == "year":
         return sorted(facets, key=lambda f: f.value, reverse=True)
     return sorted(facets, key=lambda f: (-f.count, f.value))
+
+
+def _capped(compiled: CompiledQuery, vocabulary: ClusterVocabulary) -> CompiledQuery:
+    """``compiled`` with each word's forms weighing no more than the word, as the embedded
+    engine weighs them (:func:`~search.searching.engine.capped_boosts`)."""
+
+    def capped(clause: engine.Clause) -> engine.Clause:
+        if not isinstance(clause, engine.TermsClause) or not clause.word:
+            return clause
+        frequencies = [vocabulary.frequency(fieldname, text) for fieldname, text, _ in clause.terms]
+        boosts = engine.capped_boosts(clause, frequencies, vocabulary.documents)
+        terms = zip(clause.terms, boosts, strict=True)
+        return engine.TermsClause(tuple((f, t, b) for (f, t, _), b in terms), clause.word)
+
+    groups = [[capped(clause) for clause in group] for group in compiled.groups]
+    return dataclasses.replace(compiled, groups=groups)

@@ -36,7 +36,7 @@ class ClusterVocabulary(Vocabulary):
         self._index = index
         self._lexicons = [SegmentLexicon({name: words[name] for name in TEXT_FIELDS})]
         self._lexicon_keys = [stamp]
-        self._body_counts = words["body"]
+        self._counts = {name: words[name] for name in TEXT_FIELDS}
         self._masks = {}
         self._segments = stamp
         self._documents = max(documents, 1)
@@ -46,14 +46,20 @@ class ClusterVocabulary(Vocabulary):
         of the articles hold the Snowball stem of ``word`` (``fieldname`` is ``stem``), as
         the cluster stems it."""
 
+        return self.frequency(fieldname, word) <= share * self._documents
+
+    def frequency(self, fieldname: str, word: str) -> int:
+        """How many articles hold ``word`` in the field: a title or body word from the
+        words read, any other (a Snowball stem) asked of the cluster once per stamp."""
+        if fieldname in self._counts:
+            return self._counts[fieldname].get(word, 0)
+
         def count() -> int:
             query = {"term": {fieldname: word}}
             answer = self._client.count(index=self._index, body={"query": query})
             return int(answer["count"])
 
-        return _frequencies.get((self._segments, fieldname, word), count) <= (
-            share * self._documents
-        )
+        return _frequencies.get((self._segments, fieldname, word), count)
 
     @property
     def documents(self) -> int:
@@ -62,7 +68,7 @@ class ClusterVocabulary(Vocabulary):
 
     def body_frequency(self, word: str) -> int:
         """How many articles hold ``word`` (exact form) in their body."""
-        return self._body_counts.get(word, 0)
+        return self._counts["body"].get(word, 0)
 
 
 #: Articles per stem, by (index stamp, field, stem), shared by every thread.

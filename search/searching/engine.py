@@ -29,7 +29,7 @@ from search.searching import budget
 from search.shared import SharedCache
 from search.storage.arrays import Gathered, term_hashes
 from search.storage.reading import EMPTY_POSTINGS, Postings, field_lengths, segment_gather
-from search.storage.schema import stored_body, stored_ranked_title
+from search.storage.schema import TEXT_FIELDS, stored_body, stored_ranked_title
 from search.text.analysis import exact_forms
 
 #: Term-frequency saturation: 2.0 rather than the usual 1.2, since a news article repeats
@@ -66,9 +66,15 @@ _EMPTY = EMPTY_POSTINGS
 
 @dataclass(frozen=True)
 class TermsClause:
-    """Any of these terms; a document's score is the sum over the terms it holds."""
+    """Any of these terms; a document's score is the sum over the terms it holds.
+
+    ``word``: the word the reader typed, when the other terms are its forms. In a field
+    holding it, a form rarer than the word weighs as the word does (its rarity capped at
+    the word's), so an article holding the word as typed outranks one holding a rare
+    form alone (``ABD`` outranks ``Abdi``)."""
 
     terms: tuple[WeightedTerm, ...]
+    word: str = ""
 
 
 @dataclass(frozen=True)
@@ -374,6 +380,36 @@ def _postings_bytes(postings: Postings) -> int:
     return docs.nbytes + scores.nbytes + POSTING_LIST_BYTES
 
 
+def capped_boosts(clause: TermsClause, frequencies: list[int], documents: int) -> list[float]:
+    """The boosts of the clause's terms, each form's scaled so that it is no rarer than the
+    clause's word (see :class:`TermsClause`): in the title or body, than the word there;
+    in another field (the Snowball stems), than the word where it is commoner.
+    ``frequencies``: how many of the ``documents`` articles hold each term."""
+    boosts = [boost for _, _, boost in clause.terms]
+    if not clause.word:
+        return boosts
+    word_idf = {
+        fieldname: _idf(documents, frequency)
+        for (fieldname, text, _), frequency in zip(clause.terms, frequencies, strict=True)
+        if text == clause.word and frequency and fieldname in TEXT_FIELDS
+    }
+    if not word_idf:
+        return boosts
+    commonest = min(word_idf.values())
+    for number, ((fieldname, text, _), frequency) in enumerate(
+        zip(clause.terms, frequencies, strict=True)
+    ):
+        if text != clause.word and frequency:
+            cap = word_idf.get(fieldname, commonest)
+            boosts[number] *= min(1.0, cap / _idf(documents, frequency))
+    return boosts
+
+
+def _idf(documents: int, frequency: int) -> float:
+    """The idf of a term ``frequency`` of ``documents`` articles hold."""
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+
 def _idf_weights(documents: int, frequencies: np.ndarray) -> np.ndarray:
     """``idf * (k1 + 1)`` of terms held by ``frequencies`` of ``documents`` articles."""
     frequencies = frequencies.astype(np.float64)
@@ -427,9 +463,10 @@ class Engine:
             found = self.data.postings_many(self.reader, terms)
         else:
             found = [read[term] for term in terms]
+        boosts = capped_boosts(clause, [len(docnums) for docnums, _ in found], self.data.documents)
         parts = [
             (docnums, scores, boost)
-            for (docnums, scores), (_, _, boost) in zip(found, clause.terms, strict=True)
+            for (docnums, scores), boost in zip(found, boosts, strict=True)
             if len(docnums)
         ]
         hit = np.zeros(self.size, bool)

@@ -577,7 +577,7 @@ def _word(
                 for f in vocabulary.fields(form)
                 if f in fields
             )
-    return engine.TermsClause(tuple(terms))
+    return engine.TermsClause(tuple(terms), word)
 
 
 def _shortened_forms(word: str, vocabulary: Vocabulary) -> list[str]:
@@ -707,14 +707,15 @@ def _own_stems(
     to the stem most of them have. Snowball stems ``toplantı`` as ``topla``, the stem of
     ``toplama`` and ``toplandı``, while ``toplantıya`` and ``toplantının`` stem as
     ``toplantı``: the stem carries most of a word's weight, and an article on a gathering
-    outranked the ones on the meeting."""
+    outranked the ones on the meeting. A word Snowball leaves whole keeps its stem: it was
+    not cut short (``abd`` is no ``abdi``, the stem of the name ``Abdi``)."""
     stems = _stems(word, vocabulary, own_word)
     inflected = [form for form in forms if form != word]
     if not inflected:
         return stems
     theirs = Counter(turkish_stem(form) for form in inflected)
     most = theirs.most_common(1)[0][0]
-    return list(dict.fromkeys(stem if stem in theirs else most for stem in stems))
+    return list(dict.fromkeys(stem if stem in theirs or stem == word else most for stem in stems))
 
 
 def _stemmed(word: str) -> bool:
