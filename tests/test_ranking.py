@@ -427,6 +427,23 @@ def test_a_word_ending_in_a_consonant_takes_no_suffix_joined_by_n(tmp_path: Path
     assert ids(searcher.search("abd")) == ["abd"]
 
 
+def test_a_last_consonant_after_another_does_not_soften(tmp_path: Path) -> None:
+    """``Akbin`` (a name) is no form of ``AKP``: a last ``p``, ``t`` or ``k`` softens
+    after a vowel, ``n``, ``r`` or ``l`` (``kitabı``, ``rengi``), not after another
+    consonant (``aşkı``), nor in an abbreviation (``AKP'nin``)."""
+    articles = {
+        "parti.txt": "title: Meclis\n\nAKP'nin grup toplantısı yapıldı.\n",
+        "isim.txt": "title: Magazin\n\nEcem Akbin'in yeni dizisi başladı.\n",
+        "renk.txt": "title: Sergi\n\nFotoğrafın rengi soldu.\n",
+        "ask.txt": "title: Dizi\n\nAşkı için her şeyi göze aldı.\n",
+    }
+    searcher = searcher_over(tmp_path, articles)
+    assert ids(searcher.search("AKP")) == ["parti"]
+    assert ids(searcher.search("akbin")) == ["isim"]
+    assert ids(searcher.search("renk")) == ["renk"]
+    assert ids(searcher.search("aşk")) == ["ask"]
+
+
 @pytest.mark.parametrize("query", ["Konya'da trafik kazası yaralı", "konya trafik kazası yaralı"])
 def test_a_name_is_no_root_of_other_words(tmp_path: Path, query: str) -> None:
     """Konyaaltı (a district of Antalya) begins with Konya, but an article naming it

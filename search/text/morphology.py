@@ -125,6 +125,9 @@ def _joins(
 #: Final consonants that soften before a vowel-initial suffix (kitap -> kitabı), folded.
 _SOFTENING = {"p": "b", "t": "d", "k": "g", "c": "c"}
 _HARDENING = {soft: hard for hard, soft in _SOFTENING.items() if soft != hard}
+#: ... after a vowel or one of these consonants (``kalbi``, ``rengi``, ``yurdu``); after
+#: another they stay (``aşkı``, ``riski``), as they do in an abbreviation (``AKP'nin``).
+_SOFTENS_AFTER = VOWELS | frozenset("nrl")
 
 #: Words that lose their last vowel before a vowel-initial suffix (şehir -> şehri), folded.
 _VOWEL_DROPPING = frozenset(
@@ -160,11 +163,13 @@ def stem_variants(base: str) -> list[tuple[str, bool]]:
     [('kitap', False), ('kitab', True)]
     >>> stem_variants("sehir")
     [('sehir', False), ('sehr', True)]
+    >>> stem_variants("kalp"), stem_variants("akp")
+    ([('kalp', False), ('kalb', True)], [('akp', False)])
     """
     variants = [(base, False)]
     last = base[-1:]
     soft = _SOFTENING.get(last)
-    if soft and soft != last and len(base) > 2:
+    if soft and soft != last and len(base) > 2 and base[-2] in _SOFTENS_AFTER:
         variants.append((base[:-1] + soft, True))
     if base in _VOWEL_DROPPING:
         variants.append((base[:-2] + base[-1], True))
@@ -301,7 +306,12 @@ def lemma_candidates(word: str, is_indexed: Callable[[str], bool]) -> list[str]:
         if not is_suffix_chain(suffix) or not assimilated(word, cut):
             continue
         options = [stem]
-        if suffix[0] in VOWELS and stem[-1] in _HARDENING and cut >= SHORT_LEMMA_LENGTH:
+        if (
+            suffix[0] in VOWELS
+            and stem[-1] in _HARDENING
+            and cut >= SHORT_LEMMA_LENGTH
+            and stem[-2] in _SOFTENS_AFTER
+        ):
             options.append(stem[:-1] + _HARDENING[stem[-1]])
         for option in options:
             if option not in candidates and is_indexed(option):
