@@ -444,6 +444,24 @@ def test_a_last_consonant_after_another_does_not_soften(tmp_path: Path) -> None:
     assert ids(searcher.search("aşk")) == ["ask"]
 
 
+def test_a_names_stem_that_is_another_word_finds_nothing_of_that_word(tmp_path: Path) -> None:
+    """Snowball stems ``Bolu`` as ``bol`` (plenty) and ``Bartın`` as ``bar``: the city's
+    articles are found, not those of the other word."""
+    articles = {
+        "bolu.txt": "title: Kar\n\nBolu'da kar yağışı etkili oldu.\n",
+        "bol.txt": "title: Pazar\n\nPazarda bol miktarda sebze vardı.\n",
+        "bartin.txt": "title: Hasat\n\nBartın'da fındık hasadı başladı.\n",
+        "bar.txt": "title: Gece\n\nBar bu akşam kapalı kaldı.\n",
+        **{  # enough others that one article in twenty is rare
+            f"liman-{number}.txt": f"title: Liman {number}\n\nLiman ihalesi yapıldı.\n"
+            for number in range(40)
+        },
+    }
+    searcher = searcher_over(tmp_path, articles)
+    assert ids(searcher.search("Bolu")) == ["bolu"]
+    assert ids(searcher.search("Bartın")) == ["bartin"]
+
+
 @pytest.mark.parametrize("query", ["Konya'da trafik kazası yaralı", "konya trafik kazası yaralı"])
 def test_a_name_is_no_root_of_other_words(tmp_path: Path, query: str) -> None:
     """Konyaaltı (a district of Antalya) begins with Konya, but an article naming it

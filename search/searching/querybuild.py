@@ -566,6 +566,8 @@ def _word(
             else _stems(word, vocabulary, own_word)
         )
         for stem in stems if _stemmed(word) else ():
+            if _another_word(word, stem):
+                continue
             if vocabulary.is_rare("stem", stem, share):
                 spec.stems.add(stem)
                 terms.append(("stem", stem, STEM_BOOST))
@@ -716,6 +718,24 @@ def _own_stems(
     theirs = Counter(turkish_stem(form) for form in inflected)
     most = theirs.most_common(1)[0][0]
     return list(dict.fromkeys(stem if stem in theirs or stem == word else most for stem in stems))
+
+
+def _another_word(word: str, stem: str) -> bool:
+    """Whether ``stem``, Snowball's stem of a name, cuts it down to another word, which
+    the dictionary lists: ``bol`` (plenty) of ``Bolu``, ``ada`` (island) of ``Adana``.
+    Matched, it would find that word's articles; the name's own forms are found without
+    it. (A name's spelling with Turkish letters, ``göktaş`` of ``goktas``, is no other
+    word, nor is a stem that undoes a softened letter, ``çak`` of ``Çağın``.)
+
+    >>> _another_word("bolu", "bol"), _another_word("goktas", "göktaş")
+    (True, False)
+    """
+    return (
+        is_name(word)
+        and word.startswith(stem)
+        and len(stem) < len(word)
+        and is_dictionary_word(stem)
+    )
 
 
 def _stemmed(word: str) -> bool:
