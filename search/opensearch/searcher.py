@@ -672,8 +672,12 @@ def _capped(compiled: CompiledQuery, vocabulary: ClusterVocabulary) -> CompiledQ
     def capped(clause: engine.Clause) -> engine.Clause:
         if not isinstance(clause, engine.TermsClause) or not clause.word:
             return clause
-        frequencies = [vocabulary.frequency(fieldname, text) for fieldname, text, _ in clause.terms]
-        boosts = engine.capped_boosts(clause, frequencies, vocabulary.documents)
+
+        def frequency(number: int) -> int:
+            fieldname, text, _ = clause.terms[number]
+            return vocabulary.frequency(fieldname, text)
+
+        boosts = engine.capped_boosts(clause, frequency, vocabulary.documents)
         terms = zip(clause.terms, boosts, strict=True)
         return engine.TermsClause(tuple((f, t, b) for (f, t, _), b in terms), clause.word)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -380,28 +381,28 @@ def _postings_bytes(postings: Postings) -> int:
     return docs.nbytes + scores.nbytes + POSTING_LIST_BYTES
 
 
-def capped_boosts(clause: TermsClause, frequencies: list[int], documents: int) -> list[float]:
+def capped_boosts(
+    clause: TermsClause, frequency: Callable[[int], int], documents: int
+) -> list[float]:
     """The boosts of the clause's terms, each form's scaled so that it is no rarer than the
     clause's word (see :class:`TermsClause`): in the title or body, than the word there;
     in another field (the Snowball stems), than the word where it is commoner.
-    ``frequencies``: how many of the ``documents`` articles hold each term."""
+    ``frequency(number)``: how many of the ``documents`` articles hold term ``number``
+    (asked of the word in the title and body, and of its forms, only)."""
     boosts = [boost for _, _, boost in clause.terms]
     if not clause.word:
         return boosts
-    word_idf = {
-        fieldname: _idf(documents, frequency)
-        for (fieldname, text, _), frequency in zip(clause.terms, frequencies, strict=True)
-        if text == clause.word and frequency and fieldname in TEXT_FIELDS
-    }
+    word_idf = {}
+    for number, (fieldname, text, _) in enumerate(clause.terms):
+        if text == clause.word and fieldname in TEXT_FIELDS and (held := frequency(number)):
+            word_idf[fieldname] = _idf(documents, held)
     if not word_idf:
         return boosts
     commonest = min(word_idf.values())
-    for number, ((fieldname, text, _), frequency) in enumerate(
-        zip(clause.terms, frequencies, strict=True)
-    ):
-        if text != clause.word and frequency:
+    for number, (fieldname, text, _) in enumerate(clause.terms):
+        if text != clause.word and (held := frequency(number)):
             cap = word_idf.get(fieldname, commonest)
-            boosts[number] *= min(1.0, cap / _idf(documents, frequency))
+            boosts[number] *= min(1.0, cap / _idf(documents, held))
     return boosts
 
 
@@ -463,7 +464,7 @@ class Engine:
             found = self.data.postings_many(self.reader, terms)
         else:
             found = [read[term] for term in terms]
-        boosts = capped_boosts(clause, [len(docnums) for docnums, _ in found], self.data.documents)
+        boosts = capped_boosts(clause, lambda number: len(found[number][0]), self.data.documents)
         parts = [
             (docnums, scores, boost)
             for (docnums, scores), boost in zip(found, boosts, strict=True)
