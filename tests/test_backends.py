@@ -375,6 +375,30 @@ def test_search_command_names_a_phrase_searched_as_its_words(indexed: Backend) -
     assert "1 result for" in exact.stdout
 
 
+def test_warming_up_reads_what_a_first_misspelt_search_needs(
+    backend: Backend, tmp_path: Path, monkeypatch
+) -> None:
+    """A served worker's warm-up reads the dictionary's word lists and buckets the
+    index's words for spelling suggestions, on either backend: its first search with a
+    misspelt word does neither on the request's clock, where the suggestion's budget
+    would run out on a busy machine."""
+    from search.searching import vocabulary
+    from search.text import dictionary
+
+    assert not backend.reindex(write_articles(tmp_path / "docs", FIXTURE_ARTICLES)).failed
+    dictionary._lists.cache_clear()
+    dictionary.name_words.cache_clear()
+    searcher = backend.searcher()
+    searcher.warm_up()
+
+    def unread(*_, **__):
+        raise AssertionError("read on the first search")
+
+    monkeypatch.setattr(dictionary, "_listed_words", unread)
+    monkeypatch.setattr(vocabulary, "NearWords", unread)
+    assert searcher.search("toplantı kırgızistn").suggestion == "toplantı kırgızistan"
+
+
 def test_search_without_index_exits_with_advice(backend: Backend) -> None:
     result = haberara("search", "toplantı", *options(backend))
     assert result.returncode == 3

@@ -60,6 +60,7 @@ from search.searching.searcher import (
     FACETS,
     NAME_SAMPLE,
     REFRESH_SECONDS,
+    Searcher,
     _check_parameters,
     after_title,
     commonest,
@@ -408,8 +409,11 @@ class ClusterSearcher:
         return call(**arguments)
 
     def warm_up(self) -> None:
-        """Read the cluster's words now rather than on the first search."""
-        self._current()
+        """Read now what the first searches would otherwise wait for, as the embedded
+        searcher does: the cluster's words, bucketed for spelling suggestions, and the
+        dictionary's word lists."""
+        Searcher.read_word_lists()
+        self._current().vocabulary.segment_near_words()
 
     def article(self, article_id: str) -> StoredArticle | None:
         """The stored article with this id, or None."""
