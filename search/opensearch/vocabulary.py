@@ -34,9 +34,9 @@ class ClusterVocabulary(Vocabulary):
     ) -> None:
         self._client = client
         self._index = index
-        self._lexicons = [SegmentLexicon({name: words[name] for name in TEXT_FIELDS})]
-        self._lexicon_keys = [stamp]
         self._counts = {name: words[name] for name in TEXT_FIELDS}
+        self._lexicons = [SegmentLexicon(self._counts)]
+        self._lexicon_keys = [stamp]
         self._masks = {}
         self._segments = stamp
         self._documents = max(documents, 1)
@@ -45,7 +45,6 @@ class ClusterVocabulary(Vocabulary):
         """Whether at most ``share`` (by default :data:`~search.searching.vocabulary.RARE_SHARE`)
         of the articles hold the Snowball stem of ``word`` (``fieldname`` is ``stem``), as
         the cluster stems it."""
-
         return self.frequency(fieldname, word) <= share * self._documents
 
     def frequency(self, fieldname: str, word: str) -> int:
@@ -68,7 +67,7 @@ class ClusterVocabulary(Vocabulary):
 
     def body_frequency(self, word: str) -> int:
         """How many articles hold ``word`` (exact form) in their body."""
-        return self._counts["body"].get(word, 0)
+        return self.frequency("body", word)
 
 
 #: Articles per stem, by (index stamp, field, stem), shared by every thread.
