@@ -170,10 +170,14 @@ def test_a_costly_search_waits_for_its_turn_rather_than_being_refused(costly: Pa
 #: Articles holding both words of :data:`SCATTERED_PHRASE` apart: each one a phrase check.
 SCATTERED_ARTICLES = 2_000
 SCATTERED_PHRASE = '"liman ihalesi" "ihale sonucu"'
+#: Sentences before the phrase's words: long enough that checking the articles outlasts
+#: the client's hanging up.
+FILLER_SENTENCES = 160
 
 
 def _scattered(number: int) -> str:
-    filler = "Kurul yıllık raporunu okudu ve üyeler görüşlerini tek tek anlattı. " * 12
+    sentence = "Kurul yıllık raporunu okudu ve üyeler görüşlerini tek tek anlattı. "
+    filler = sentence * FILLER_SENTENCES
     return (
         f"title: Rapor {number}\n\nLiman için yeni bir karar çıktı. {filler}"
         f"Bu yılki ihalesi ertelendi, ihale için başka bir tarih verildi; sonucu bekleniyor.\n"

@@ -27,11 +27,11 @@ from whoosh.query import Query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from search.searching import budget
+from search.searching.phrasecheck import holds_phrase
 from search.shared import SharedCache
 from search.storage.arrays import Gathered, term_hashes
 from search.storage.reading import EMPTY_POSTINGS, Postings, field_lengths, segment_gather
 from search.storage.schema import TEXT_FIELDS, stored_body, stored_ranked_title
-from search.text.analysis import exact_forms
 
 #: Term-frequency saturation: 2.0 rather than the usual 1.2, since a news article repeats
 #: its subject's words.
@@ -569,7 +569,7 @@ class Engine:
             if number % PHRASE_BUDGET_EVERY == PHRASE_BUDGET_EVERY - 1 and budget.exhausted():
                 budget.note_cut()
                 break
-            if _holds_phrase(self._stored_text(doc, fieldname), forms):
+            if holds_phrase(self._stored_text(doc, fieldname), forms):
                 held.append(doc)
         return held
 
@@ -601,15 +601,3 @@ def _power(values: np.ndarray, exponent: float) -> np.ndarray:
     if rest:
         result *= np.sqrt(values)
     return result
-
-
-def _holds_phrase(text: str, forms: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether ``text``, analysed like the exact-form fields, has in a row a word of each
-    of ``forms`` (per word of a phrase, the forms standing for it)."""
-    tokens = [form for _, _, form in exact_forms(text)]
-    width = len(forms)
-    return any(
-        all(token in held for token, held in zip(tokens[start : start + width], forms, strict=True))
-        for start, token in enumerate(tokens[: len(tokens) - width + 1])
-        if token in forms[0]
-    )

@@ -112,6 +112,9 @@ PATTERN = "(?=[{initials}]\\.)(?:{spellings})".format(
 _FOLDS_TO = {"c": "cç", "g": "gğ", "i": "iı", "o": "oö", "s": "sş", "u": "uü"}
 
 
+_NAME_STARTS = tuple(sorted(set(_NAMES.values())))
+
+
 def replacements() -> list[tuple[str, str]]:
     """``(pattern, name)`` per abbreviation: a regular expression for a lower-cased word
     beginning with it, in any spelling :func:`expand` takes, and what replaces that
@@ -131,6 +134,16 @@ def expand(form: str) -> str:
     """
     short = _listed_start(form, _NAMES)
     return _NAMES[short] + form[len(short) :] if short else form
+
+
+def starts_with_name(form: str) -> bool:
+    """Whether a word's exact form may be an abbreviation :func:`expand` read: it begins
+    with a name one stands for (``galatasaraylılar``, from ``G.Saraylılar``).
+
+    >>> starts_with_name("galatasaraylılar"), starts_with_name("saray")
+    (True, False)
+    """
+    return form.startswith(_NAME_STARTS)
 
 
 def _listed_start(form: str, table: dict[str, object]) -> str:
