@@ -8,7 +8,9 @@
 3. in-process latency p50/p95/p99 of ``Searcher.search(q, per_page=10)`` (top 10 with
    snippets and facets) over a fixed query set: seeded samples of the eval queries plus
    3-5-word title prefixes of seeded-random articles, after a separate warm-up set, on a
-   searcher prepared as a ``serve`` worker prepares its own (``prepare_worker``);
+   searcher prepared as a ``serve`` worker prepares its own (``prepare_worker``); then the
+   same over quoted phrases: two or three words in a row of seeded-random titles
+   (``--phrases``, each checked against the stored text of the articles holding its words);
 4. over HTTP: ``python -m search serve --no-reindex`` on 127.0.0.1 as a subprocess;
    ``GET /api/search?q=…`` latency with one client, requests/s with 8 client threads
    (bounded by time and count), the server's RSS (its process tree). The 8 clients go
@@ -91,6 +93,25 @@ def query_set(corpus_dir: Path, per_set: int, titles: int, rng: random.Random) -
         words = title.split()
         queries.append(" ".join(words[: rng.randint(3, 5)]))
     return queries
+
+
+def phrase_set(corpus_dir: Path, count: int, rng: random.Random) -> list[str]:
+    """``count`` quoted phrases: two or three words in a row of seeded-random titles."""
+    titles = [r["title"] for r in read_jsonl_gz(corpus_dir / "news.jsonl.gz") if r["title"]]
+    phrases: list[str] = []
+    while len(phrases) < count:
+        words = [word.strip(PUNCTUATION) for word in rng.choice(titles).split()]
+        width = rng.randint(2, 3)
+        if len(words) < width:
+            continue
+        start = rng.randrange(len(words) - width + 1)
+        if all(words[start : start + width]):
+            phrases.append('"' + " ".join(words[start : start + width]) + '"')
+    return phrases
+
+
+#: Marks stripped off a title's words before they make a phrase.
+PUNCTUATION = "\"'“”‘’.,;:!?()[]…-–—"
 
 
 # --- build and incremental ----------------------------------------------------------------
@@ -376,6 +397,9 @@ def table(results: dict) -> str:
         )
     for pct in ("p50", "p95", "p99"):
         rows.append(_row(f"in-process {pct} ms", inproc.get(f"{pct}_ms"), f"{pct}_ms"))
+    phrases = results.get("in_process_phrases", {})
+    for pct in ("p50", "p95", "p99"):
+        rows.append([f"in-process quoted phrases {pct} ms", phrases.get(f"{pct}_ms"), "", "", ""])
     for pct in ("p50", "p95", "p99"):
         rows.append([f"HTTP 1 client {pct} ms", single.get(f"{pct}_ms"), "", "", ""])
     rows.append(["HTTP c=8 requests/s", loaded.get("requests_per_s"), "≥ 150", "", ""])
@@ -462,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="default bench/results/speed[-opensearch].json")
     parser.add_argument("--per-set", type=int, default=50, help="eval queries per set")
     parser.add_argument("--titles", type=int, default=150, help="title-prefix queries")
+    parser.add_argument("--phrases", type=int, default=100, help="quoted-phrase queries")
     parser.add_argument("--http-seconds", type=float, default=30)
     parser.add_argument("--http-requests", type=int, default=3000)
     parser.add_argument("--skip-build", action="store_true", help="reuse WORK/index as is")
@@ -509,6 +534,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     results["in_process"]["rounds"] = args.rounds
     print(f"  {results['in_process']}", flush=True)
+    if args.phrases:
+        phrases = phrase_set(args.corpus_dir, args.phrases, random.Random(SEED + 2))
+        print(f"in-process latency over {len(phrases)} quoted phrases …", flush=True)
+        results["in_process_phrases"] = summary(
+            latencies(lambda q: searcher.search(q, per_page=10), phrases, args.rounds)
+        )
+        print(f"  {results['in_process_phrases']}", flush=True)
     if not args.skip_http:
         print("HTTP …", flush=True)
         results["http"] = http_bench(index, queries, warmup, args, args.work)
