@@ -11,9 +11,10 @@ chain's words are such runs, lower-cased alike), and some the chain reads otherw
 to the space after it: words never hold a space, so the chain reads that stretch as it
 reads the whole text.
 
-Where the lower-cased text could differ from the chain's words the whole text is read by
-the chain instead: a listed abbreviation's name (``G.Saray`` is ``galatasaray``), a Greek
-sigma (lower-cased by its neighbours), a combining dot above (joined to an ``I``).
+A form beginning with a name a listed abbreviation stands for is also looked for as each
+abbreviation of it (``G.Saray`` is ``galatasaray``). Where the lower-cased text could
+differ from the chain's words otherwise, the whole text is read by the chain instead: a
+Greek sigma (lower-cased by its neighbours), a combining dot above (joined to an ``I``).
 """
 
 from __future__ import annotations
@@ -72,28 +73,28 @@ def holds_phrase_word_by_word(text: str, forms: Forms) -> bool:
 @lru_cache(maxsize=256)
 def _places(forms: Forms) -> re.Pattern | None:
     """The expression finding where ``forms`` could stand in a row in a lower-cased text;
-    ``None`` when a form could be written otherwise than lower-cased."""
-    if any(not _written_as_itself(form) for held in forms for form in held):
+    ``None`` when a form holds a Greek sigma (lower-cased by its neighbours)."""
+    if any({"σ", "ς"} & set(form) for held in forms for form in held):
         return None
-    first = "|".join(_at_word_start(form) for form in sorted(forms[0], key=len, reverse=True))
-    words = ["(?:" + first + ")"] + [
-        "(?:" + "|".join(re.escape(form) for form in sorted(held, key=len, reverse=True)) + ")"
-        for held in forms[1:]
+    first = "|".join(
+        pattern + "(?<!" + _WORD_CHAR + "[\\s\\S]{" + str(width) + "})"  # a word's start
+        for form in forms[0]
+        for pattern, width in _written(form)
+    )
+    words = [first] + [
+        "|".join(pattern for form in held for pattern, _ in _written(form)) for held in forms[1:]
     ]
-    in_a_row = (_SUFFIX + _BETWEEN).join(words) + _SUFFIX
+    in_a_row = (_SUFFIX + _BETWEEN).join("(?:" + word + ")" for word in words) + _SUFFIX
     return re.compile(in_a_row + "(?!" + _WORD_CHAR + ")")
 
 
-def _at_word_start(form: str) -> str:
-    """``form`` where no letter stands before it, looked at once ``form`` is found: an
-    expression beginning with letters is searched for far faster than one beginning with
-    a look behind."""
-    return re.escape(form) + "(?<!" + _WORD_CHAR + "[\\s\\S]{" + str(len(form)) + "})"
-
-
-def _written_as_itself(form: str) -> bool:
-    """Whether ``form`` stands in a text only as its own letters, in some case."""
-    return bool(form) and not ({"σ", "ς"} & set(form)) and not abbreviations.starts_with_name(form)
+def _written(form: str) -> list[tuple[str, int]]:
+    """How a lower-cased text may write ``form``: an expression and the characters it
+    matches, for the form itself and for each abbreviation of the name it begins with
+    (``G.Saraylılar`` is ``galatasaraylılar``). Where no letter stands before the match is
+    looked at once it is found: an expression beginning with letters is searched for far
+    faster than one beginning with a look behind."""
+    return [(re.escape(form), len(form)), *abbreviations.abbreviated(form)]
 
 
 def _after_space(text: str, end: int) -> int:

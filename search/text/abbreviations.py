@@ -112,17 +112,31 @@ PATTERN = "(?=[{initials}]\\.)(?:{spellings})".format(
 _FOLDS_TO = {"c": "cç", "g": "gğ", "i": "iı", "o": "oö", "s": "sş", "u": "uü"}
 
 
-_NAME_STARTS = tuple(sorted(set(_NAMES.values())))
-
-
 def replacements() -> list[tuple[str, str]]:
     """``(pattern, name)`` per abbreviation: a regular expression for a lower-cased word
     beginning with it, in any spelling :func:`expand` takes, and what replaces that
     beginning (for a search cluster's analysis, which replaces by pattern)."""
+    return [("^" + _written(key), name) for key, name in _NAMES.items()]
+
+
+def abbreviated(form: str) -> list[tuple[str, int]]:
+    """How a lower-cased text may write ``form`` with a listed abbreviation for the name it
+    begins with (as :func:`expand` reads it back): per abbreviation, a regular expression
+    and the number of characters it matches.
+
+    >>> abbreviated("galatasaraylılar"), abbreviated("saray")
+    ([('[gğ]\\\\.[sş]aray(?:lılar)', 12)], [])
+    """
     return [
-        ("^" + "".join(f"[{_FOLDS_TO[c]}]" if c in _FOLDS_TO else re.escape(c) for c in key), name)
+        (_written(key) + f"(?:{re.escape(form[len(name) :])})", len(key) + len(form) - len(name))
         for key, name in _NAMES.items()
+        if form.startswith(name)
     ]
+
+
+def _written(key: str) -> str:
+    """A regular expression for the lower-cased spellings of a folded abbreviation."""
+    return "".join(f"[{_FOLDS_TO[c]}]" if c in _FOLDS_TO else re.escape(c) for c in key)
 
 
 def expand(form: str) -> str:
@@ -134,16 +148,6 @@ def expand(form: str) -> str:
     """
     short = _listed_start(form, _NAMES)
     return _NAMES[short] + form[len(short) :] if short else form
-
-
-def starts_with_name(form: str) -> bool:
-    """Whether a word's exact form may be an abbreviation :func:`expand` read: it begins
-    with a name one stands for (``galatasaraylılar``, from ``G.Saraylılar``).
-
-    >>> starts_with_name("galatasaraylılar"), starts_with_name("saray")
-    (True, False)
-    """
-    return form.startswith(_NAME_STARTS)
 
 
 def _listed_start(form: str, table: dict[str, object]) -> str:
