@@ -228,6 +228,48 @@ def test_the_word_as_typed_outranks_a_rarer_word_it_begins(backend: Backend, tmp
         assert sorted(ranked[:5]) == [f"abd-{number}" for number in range(5)], query
 
 
+#: Words joined with a number or a letter, articles holding their parts apart, and two
+#: names joined (written the other way round).
+JOINED_ARTICLES = {
+    "f16.txt": "title: Tatbikat yapıldı\n\nHava Kuvvetleri'nin F-16'ları tatbikata katıldı.\n",
+    "f-ayri.txt": "title: Gemiler limanda\n\nF sınıfı gemiler limana girdi; 16 denizci indi.\n",
+    "edevlet.txt": "title: Başvurular başladı\n\nBaşvurular e-Devlet kapısından alınıyor.\n",
+    "devlet.txt": "title: Bahçe düzenlendi\n\nDevlet bahçesine e biçiminde bir yol yapıldı.\n",
+    "s400.txt": "title: Savunma\n\nHava savunması için S-400 sistemi alındı.\n",
+    "s-ayri.txt": "title: Yolculuk\n\nS sınıfı araçlar 400 kilometre yol yaptı.\n",
+    "skor.txt": "title: Maç bitti\n\nMaç 2-0 bitti.\n",
+    "skor-ters.txt": "title: Deplasman\n\nKonuk takım 0-2 yenildi.\n",
+    "g-yirmi.txt": "title: Zirve\n\nG grubu ülkelerinden 20 lider toplandı.\n",
+    "rusya-abd.txt": "title: Görüşme\n\nRusya-ABD görüşmesi yarın yapılacak.\n",
+}
+
+
+def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
+    backend: Backend, tmp_path: Path
+) -> None:
+    """``F-16``, ``e-devlet``, ``S-400``: the articles writing them so, not those holding
+    their parts apart. One no article writes so (``G-20``) is searched as its parts, and
+    the reader is told; two names joined (``ABD-Rusya``) and numbers alone (``2-0``) are
+    their words, in any order."""
+    assert not backend.reindex(write_articles(tmp_path / "docs", JOINED_ARTICLES)).failed
+    searcher = backend.searcher()
+    for query, found in (
+        ("F-16", "f16"),
+        ("f-16'lar", "f16"),
+        ("e-devlet", "edevlet"),
+        ("E-DEVLET", "edevlet"),
+        ("S-400", "s400"),
+    ):
+        page = searcher.search(query)
+        assert ([hit.id for hit in page.results], page.total) == ([found], 1), query
+        assert page.phrases_not_found == [], query
+    assert "<mark>F</mark>-<mark>16'ları</mark>" in searcher.search("F-16").results[0].snippet
+    page = searcher.search("G-20")
+    assert ([hit.id for hit in page.results], page.phrases_not_found) == (["g-yirmi"], ["G-20"])
+    assert [hit.id for hit in searcher.search("ABD-Rusya").results] == ["rusya-abd"]
+    assert sorted(hit.id for hit in searcher.search("2-0").results) == ["skor", "skor-ters"]
+
+
 #: Two equal articles of different dates, and two with the same words, together in one.
 SECOND_STAGE_ARTICLES = {
     "eski-liman.txt": "title: Liman ihalesi yapıldı\ndate: 2019-05-02\n\n"

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from search.text.analysis import compose
+from search.text.analysis import WORD, compose, strip_apostrophe_suffix
 
 QUOTES = '"\u201c\u201d\u201e'
 #: Letters a prefix (``ka*``) needs; a shorter one (``k*``) is searched as the word it is.
@@ -47,6 +47,29 @@ class Clause:
         which words are looked up and which words are found nowhere."""
         return not self.prefix and self.field != "category"
 
+    def joined_words(self) -> list[str]:
+        """The words of a word written as one from several, with a number and a letter
+        (``F-16``, ``COVID-19'a``, ``4.5G``) or beginning with a single letter
+        (``e-devlet``): it is searched as the phrase of those words, as Lucene's parser
+        does with a word its analysis splits. None for any other clause: two names joined
+        (``ABD-Rusya``) are written the other way round too, numbers alone (``2-0``,
+        ``5-6``, ``8.0``) as well or otherwise, and an ending letter is a suffix
+        (``İbn-i``, ``Mekteb-i``), so their words are searched each on its own.
+
+        >>> [Clause(text).joined_words() for text in ("F-16'lar", "e-devlet", "2-0", "İbn-i")]
+        [['F', "16'lar"], ['e', 'devlet'], [], []]
+        """
+        if self.phrase or self.prefix or self.field == "category":
+            return []
+        words = WORD.findall(self.text)
+        parts = [strip_apostrophe_suffix(word) for word in words]
+        if len(parts) < 2:
+            return []
+        letter_first = len(parts[0]) == 1 and parts[0].isalpha()
+        joined = "".join(parts)
+        number_and_letter = any(c.isdigit() for c in joined) and any(c.isalpha() for c in joined)
+        return words if letter_first or number_and_letter else []
+
 
 @dataclass
 class ParsedQuery:
@@ -73,6 +96,8 @@ class ParsedQuery:
             only = group[0]
             if len(group) == 1 and only.phrase and only.text in phrases:
                 groups.extend([Clause(word, field=only.field)] for word in only.text.split())
+            elif len(group) == 1 and only.text in phrases and only.joined_words():
+                groups.extend([Clause(word, field=only.field)] for word in only.joined_words())
             else:
                 groups.append(group)
         return ParsedQuery(groups, list(self.excluded))

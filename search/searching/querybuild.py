@@ -400,20 +400,23 @@ def _label(clause: Clause) -> str:
 
 
 def _lone_phrase(group: list[Clause]) -> str | None:
-    """The quoted phrase of words that is the whole group, if it is one."""
+    """The quoted phrase of words, or the word joined from words (``F-16``), that is the
+    whole group, if it is one: where no article holds it, it is searched as its words."""
     only = group[0]
-    words = len(group) == 1 and only.phrase and only.field != "category"
+    words = len(group) == 1 and (only.phrase or only.joined_words()) and only.field != "category"
     return only.text if words else None
 
 
 def _split_compounds(groups: list[list[Clause]]) -> list[list[Clause]]:
-    """``covid-19`` or ``1.200`` typed alone: each of its words must match, as must each
-    word of the name a two-word abbreviation (``R.Madrid``) stands for (a quoted phrase or
-    an ``OR`` alternative stays one clause)."""
+    """``ABD-Rusya`` typed alone: each of its words must match, as must each word of the
+    name a two-word abbreviation (``R.Madrid``) stands for. A quoted phrase, a word joined
+    with a number or a letter (``F-16``, :meth:`~search.searching.query.Clause.joined_words`)
+    and an ``OR`` alternative stay one clause."""
     split = []
     for group in groups:
         only = group[0]
-        if len(group) == 1 and not (only.phrase or only.prefix or only.field):
+        kept = only.phrase or only.prefix or only.field or only.joined_words()
+        if len(group) == 1 and not kept:
             words = analyze(only.text, stop=False)
             if len(words) == 1 and (named := name_words(words[0])):  # R.Madrid: real madrid
                 words = named
