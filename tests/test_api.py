@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from conftest import BACKENDS, backend_app, write_articles
 from search.indexing.reindex import reindex
 from search.opensearch.backend import Backend
+from search.searching import engine
 from web import create_app
 from web.pages import UNAVAILABLE_MESSAGE
 
@@ -725,3 +726,32 @@ def test_after_warming_up_a_name_in_a_query_reads_no_word_list(tmp_path, monkeyp
     monkeypatch.setattr(dictionary, "_listed_words", unread)
     page = slot.extensions["haberara"].get().search("Hatay maçında hakem kararı tartışıldı")
     assert page.total >= 1
+
+
+#: Six articles holding a phrase, and articles holding its words apart.
+PHRASE_ARTICLES = {
+    **{
+        f"liman-{number}.txt": f"title: Haber {number}\n\nLiman ihalesi {number}. kez yapıldı.\n"
+        for number in range(6)
+    },
+    "dagnik.txt": "title: Rapor\n\nİhalesi yapılan liman açıldı.\n",
+}
+
+
+def test_a_count_the_phrase_checks_stopped_short_of_says_at_least(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Past its checks' limit a phrase's count is what was found so far: the answer says
+    it is a lower bound, in the JSON and on the page, and is not kept for the next
+    request; a count of every article is not marked."""
+    assert not reindex(write_articles(tmp_path / "docs", PHRASE_ARTICLES), tmp_path / "i").failed
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "i")}).test_client()
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "PHRASE_CHECKS", 4)
+        body = search(client, q='"liman ihalesi"')
+        assert body["total"] <= 4 and body["total_at_least"] is True
+        page = client.get("/", query_string={"q": '"liman ihalesi"'}).text
+        assert f"en az {body['total']} sonuç" in page
+    body = search(client, q='"liman ihalesi"')
+    assert body["total"] == 6 and "total_at_least" not in body
+    assert "en az" not in client.get("/", query_string={"q": '"liman ihalesi"'}).text

@@ -235,13 +235,20 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Present only when `q` has a prefix of one letter (`k*`): "
                 "a prefix needs two letters or more, so each was searched as the word it is.",
             },
+            "total_at_least": {
+                "const": True,
+                "description": "Present, and true, only when `total` counts the articles "
+                "found before a quoted phrase's checks against the stored text stopped (at "
+                "2,000 articles holding its words, or when the request's time for optional "
+                "work ran out): more articles may hold it.",
+            },
             "next_url": {
                 **_nullable(_STRING),
                 "description": "The next page of this search (a path and query string on "
                 "this server), or null on the last page.",
             },
         },
-        optional=("relaxed", "phrases_not_found", "corrected", "short_prefixes"),
+        optional=("relaxed", "phrases_not_found", "corrected", "short_prefixes", "total_at_least"),
     ),
     "SearchHit": _object(
         {

@@ -141,6 +141,9 @@ class Matches:
     hit: np.ndarray  # bool, every document of the reader
     parts: list[Part] = field(default_factory=list)
     share: Share | None = None
+    #: Whether some documents were left unchecked (a quoted phrase's checks stopped
+    #: before every article holding its words was read): more may match than ``hit`` says.
+    uncounted: bool = False
 
     @classmethod
     def none(cls, size: int) -> Matches:
@@ -496,7 +499,8 @@ class Engine:
         for group in groups[1:]:  # in place: no stacked copy of every group's arrays
             hit &= group.hit
         parts = [part for group in groups for part in group.parts]
-        return self._without(Matches(hit, parts), excluded)
+        uncounted = any(group.uncounted for group in groups)
+        return self._without(Matches(hit, parts, uncounted=uncounted), excluded)
 
     def match_any(
         self, groups: list[Matches], excluded: list[Clause], at_least: int = 1
@@ -518,7 +522,8 @@ class Engine:
         coord = COORD_LONG if len(groups) >= LONG_QUERY_GROUPS else COORD_SHORT
         share = Share(tuple(group.hit for group in groups), tuple(weights), coord)
         parts = [part for group in groups for part in group.parts]
-        result = Matches(count >= max(at_least, 1), parts, share)
+        uncounted = any(group.uncounted for group in groups)
+        result = Matches(count >= max(at_least, 1), parts, share, uncounted)
         return self._without(result, excluded)
 
     def everything(self, excluded: list[Clause]) -> Matches:
@@ -531,6 +536,7 @@ class Engine:
             other = self.clause_matches(clause, read)
             result.parts = [*result.parts, *other.parts]
             result.hit |= other.hit
+            result.uncounted |= other.uncounted
         return result
 
     def _without(self, matches: Matches, excluded: list[Clause]) -> Matches:
@@ -554,24 +560,27 @@ class Engine:
                 checks = PHRASE_CHECKS if allowed else PHRASE_CHECKS_BUSY
                 if len(docnums) > checks:
                     budget.note_cut()
-                held = self._holding(docnums[:checks].tolist(), fieldname, forms)
+                    result.uncounted = True
+                held, every = self._holding(docnums[:checks].tolist(), fieldname, forms)
+                result.uncounted |= not every
             held = np.sort(np.asarray(held, np.int64))
             result.add(held, candidates.scores_of(held))
         return result
 
     def _holding(
         self, docnums: list[int], fieldname: str, forms: tuple[tuple[str, ...], ...]
-    ) -> list[int]:
+    ) -> tuple[list[int], bool]:
         """Those of ``docnums`` whose stored ``fieldname`` holds the phrase (per word, the
-        ``forms`` standing for it), best first, until the request's budget is spent."""
+        ``forms`` standing for it), best first, until the request's budget is spent; and
+        whether every one of ``docnums`` was checked."""
         held = []
         for number, doc in enumerate(docnums):
             if number % PHRASE_BUDGET_EVERY == PHRASE_BUDGET_EVERY - 1 and budget.exhausted():
                 budget.note_cut()
-                break
+                return held, False
             if holds_phrase(self._stored_text(doc, fieldname), forms):
                 held.append(doc)
-        return held
+        return held, True
 
     def _stored_text(self, docnum: int, fieldname: str) -> str:
         fields = self.searcher.stored_fields(docnum)

@@ -57,6 +57,10 @@ class SearchPage:
     corrected: str | None = None
     #: Prefixes of one letter (``k*``), searched as the words they are.
     short_prefixes: list[str] = field(default_factory=list)
+    #: Whether ``total`` counts only the articles found before a quoted phrase's checks
+    #: stopped (:data:`~search.searching.engine.PHRASE_CHECKS`, or the request's budget):
+    #: more may hold it.
+    total_at_least: bool = False
 
     def to_dict(self) -> dict:
         """The JSON shape the API and ``haberara search --json`` both print."""
@@ -73,6 +77,8 @@ class SearchPage:
             del data["corrected"]
         if not self.short_prefixes:
             del data["short_prefixes"]
+        if not self.total_at_least:
+            del data["total_at_least"]
         return data
 
 

@@ -289,6 +289,7 @@ class Searcher:
             phrases_not_found=ranked.found.phrases_not_found,
             corrected=corrected,
             short_prefixes=short_prefixes(asked.text),
+            total_at_least=ranked.found.matches.uncounted,
         )
 
     def _ranked(self, state: _ReaderState, asked: _Asked, text: str) -> _Ranked:

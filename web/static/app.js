@@ -121,7 +121,8 @@ function liveResults(form, box, area) {
     const welcome = document.querySelector(".welcome");
     if (welcome) welcome.remove();
     area.classList.add("layout");
-    const summary = `${count(page.total)} sonuç (${decimal(page.took_ms)} ms)`;
+    const atLeast = page.total_at_least ? "en az " : "";
+    const summary = `${atLeast}${count(page.total)} sonuç (${decimal(page.took_ms)} ms)`;
     area.innerHTML = `<section class="results" id="sonuclar" tabindex="-1" aria-labelledby="sonuc-baslik">
       <h2 id="sonuc-baslik" class="visually-hidden">Sonuçlar</h2>
       <div class="toolbar">
