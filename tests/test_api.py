@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BACKENDS, backend_app, write_articles
+from conftest import BACKENDS, backend_app, haberara, write_articles
 from search.indexing.reindex import reindex
 from search.opensearch.backend import Backend
 from search.searching import engine
@@ -755,3 +755,14 @@ def test_a_count_the_phrase_checks_stopped_short_of_says_at_least(
     body = search(client, q='"liman ihalesi"')
     assert body["total"] == 6 and "total_at_least" not in body
     assert "en az" not in client.get("/", query_string={"q": '"liman ihalesi"'}).text
+
+
+def test_the_command_says_a_count_cut_short_is_a_lower_bound(tmp_path: Path) -> None:
+    """More articles hold a phrase than its checks read (2,000): ``search`` says "at least"."""
+    notices = {f"{n:04d}.txt": f"Duyuru {n}: yolda bakım onarım var.\n" for n in range(2_001)}
+    assert not reindex(write_articles(tmp_path / "docs", notices), tmp_path / "i").failed
+    result = haberara("search", '"bakım onarım"', "--index", str(tmp_path / "i"))
+    assert result.returncode == 0, result.stderr
+    assert "at least 2000 results for" in result.stdout
+    result = haberara("search", "bakım onarım", "--index", str(tmp_path / "i"))
+    assert "2001 results for" in result.stdout and "at least" not in result.stdout

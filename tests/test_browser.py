@@ -317,6 +317,23 @@ def long_word_article(articles_dir: Path) -> str:
     return "uzun"
 
 
+@pytest.fixture
+def common_phrase(articles_dir: Path) -> str:
+    """A phrase in more articles than its checks read (2,000): its count is a lower bound."""
+    phrase = "bakım onarım"
+    notice = "Duyuru {}: yolda " + phrase + " çalışması var.\n"
+    write_articles(articles_dir, {f"duyuru/{n:04d}.txt": notice.format(n) for n in range(2_001)})
+    return phrase
+
+
+def test_a_count_cut_short_says_at_least_as_you_type(common_phrase, page, live_server):
+    open_front_page(page, live_server)
+    page.keyboard.type(f'"{common_phrase}"', delay=30)
+    summary = page.locator(".summary", has_text="en az")
+    summary.wait_for()
+    assert summary.inner_text().startswith("en az 2.000 sonuç (")
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_an_unbroken_long_title_does_not_widen_the_page(
     long_word_article, browser, live_server, width
