@@ -18,13 +18,18 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from search.text.analysis import WORD, compose, strip_apostrophe_suffix
+from search.text.analysis import APOSTROPHES, WORD, compose, strip_apostrophe_suffix
 
 QUOTES = '"\u201c\u201d\u201e'
 #: Letters a prefix (``ka*``) needs; a shorter one (``k*``) is searched as the word it is.
 MIN_PREFIX_LETTERS = 2
 FIELDS = {"title": "title", "başlık": "title", "category": "category", "kategori": "category"}
 _SEPARATORS = re.compile(r"[()\[\]{}<>]")
+#: A model's name as one word: letters, then a number of two digits or more (``F16``,
+#: ``S400'ler``; ``F1`` as ``f 1`` would be checked in most articles, for little).
+_MODEL = re.compile(r"([^\W\d_]+)(\d{2,})([" + APOSTROPHES + r"][^\W_]+)?")
+#: Two words joined by a hyphen, the second maybe with a suffix (``F-16'lar``).
+_HYPHENED = re.compile(r"([^\W_]+)-([^\W_]+(?:[" + APOSTROPHES + r"][^\W_]+)?)")
 
 
 @dataclass(frozen=True)
@@ -40,12 +45,36 @@ class Clause:
     #: Where a word, or the inside of a phrase's quotes, stands in the cleaned text
     #: (:func:`clean_query`).
     span: tuple[int, int] | None = dataclasses.field(default=None, compare=False)
+    #: Written by the search beside the word before it in its group, not typed: the other
+    #: way news writes it (:meth:`twin_clause`).
+    twin: bool = False
 
     def correctable(self) -> bool:
         """Whether a spelling suggestion may replace words of this clause: a word's or a
         phrase's (inside its quotes), never a prefix's or a category's. The one rule for
         which words are looked up and which words are found nowhere."""
         return not self.prefix and self.field != "category"
+
+    def twin_clause(self) -> Clause | None:
+        """The other way news writes a model or a joined word, searched beside it: ``F-16``
+        for ``F16`` (``S400``, ``covid19``), ``F16`` for ``F-16``, ``edevlet`` for
+        ``e-devlet``. None for any other word (``4G``, ``H1N1``, ``4.5G``, ``F1``).
+
+        >>> [Clause(text).twin_clause().text for text in ("F16'lar", "F-16", "e-devlet")]
+        ["F-16'lar", 'F16', 'edevlet']
+        >>> Clause("4G").twin_clause(), Clause("4.5G").twin_clause(), Clause("F1").twin_clause()
+        (None, None, None)
+        """
+        if self.phrase or self.prefix or self.field == "category":
+            return None
+        model = _MODEL.fullmatch(self.text)
+        if model:
+            letters, digits, suffix = model.groups()
+            return Clause(f"{letters}-{digits}{suffix or ''}", field=self.field, twin=True)
+        hyphened = _HYPHENED.fullmatch(self.text)
+        if hyphened and self.joined_words():
+            return Clause(hyphened[1] + hyphened[2], field=self.field, twin=True)
+        return None
 
     def joined_words(self) -> list[str]:
         """The words of a word written as one from several, with a number and a letter

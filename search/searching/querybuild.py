@@ -349,8 +349,9 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
                 [built for _, built in compiled] + [built for built in written_out if built]
             )
             phrases.append(_lone_phrase(group))
-            labels.append(" OR ".join(_label(clause) for clause, _ in compiled))
-            words.append(tuple(word for clause, _ in compiled for word in _typed_words(clause)))
+            typed = [clause for clause, _ in compiled if not clause.twin]
+            labels.append(" OR ".join(_label(clause) for clause in typed))
+            words.append(tuple(word for clause in typed for word in _typed_words(clause)))
     if categories:  # an article has one category: two name either, as the parameter does
         required.append(categories)
     excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
@@ -401,9 +402,11 @@ def _label(clause: Clause) -> str:
 
 def _lone_phrase(group: list[Clause]) -> str | None:
     """The quoted phrase of words, or the word joined from words (``F-16``), that is the
-    whole group, if it is one: where no article holds it, it is searched as its words."""
+    whole group but for its twin (``F16``), if it is one: where no article holds it, it is
+    searched as its words."""
     only = group[0]
-    words = len(group) == 1 and (only.phrase or only.joined_words()) and only.field != "category"
+    alone = all(clause.twin for clause in group[1:])
+    words = alone and (only.phrase or only.joined_words()) and only.field != "category"
     return only.text if words else None
 
 
@@ -411,7 +414,9 @@ def _split_compounds(groups: list[list[Clause]]) -> list[list[Clause]]:
     """``ABD-Rusya`` typed alone: each of its words must match, as must each word of the
     name a two-word abbreviation (``R.Madrid``) stands for. A quoted phrase, a word joined
     with a number or a letter (``F-16``, :meth:`~search.searching.query.Clause.joined_words`)
-    and an ``OR`` alternative stay one clause."""
+    and an ``OR`` alternative stay one clause; a word typed alone has beside it the other
+    way news writes it, if it has one (``F16`` for ``F-16`` and the other way round,
+    :meth:`~search.searching.query.Clause.twin_clause`)."""
     split = []
     for group in groups:
         only = group[0]
@@ -423,7 +428,8 @@ def _split_compounds(groups: list[list[Clause]]) -> list[list[Clause]]:
             if len(words) > 1:
                 split.extend([Clause(word)] for word in words)
                 continue
-        split.append(group)
+        twin = only.twin_clause() if len(group) == 1 else None
+        split.append([only, twin] if twin else group)
     return split
 
 
