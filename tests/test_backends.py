@@ -233,7 +233,8 @@ def test_the_word_as_typed_outranks_a_rarer_word_it_begins(backend: Backend, tmp
 JOINED_ARTICLES = {
     "f16.txt": "title: Tatbikat yapıldı\n\nHava Kuvvetleri'nin F-16'ları tatbikata katıldı.\n",
     "f16-bitisik.txt": "title: Uçuş\n\nİki F16 savaş uçağı havalandı.\n",
-    "f-ayri.txt": "title: Gemiler limanda\n\nF sınıfı gemiler limana girdi; 16 denizci indi.\n",
+    "f-ayri.txt": "title: Gemiler limanda\n\nF sınıfı gemiler ve bir uçak limana girdi; 16"
+    " denizci indi.\n",
     "edevlet.txt": "title: Başvurular başladı\n\nBaşvurular e-Devlet kapısından alınıyor.\n",
     "devlet.txt": "title: Bahçe düzenlendi\n\nDevlet bahçesine e biçiminde bir yol yapıldı.\n",
     "s400.txt": "title: Savunma\n\nHava savunması için S-400 sistemi alındı.\n",
@@ -274,6 +275,8 @@ def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
     assert ([hit.id for hit in page.results], page.phrases_not_found) == (["g-yirmi"], ["G-20"])
     assert [hit.id for hit in searcher.search("ABD-Rusya").results] == ["rusya-abd"]
     assert sorted(hit.id for hit in searcher.search("2-0").results) == ["skor", "skor-ters"]
+    for query in ("uçak -F16", "uçak -F-16"):  # written either way, left out either way
+        assert [hit.id for hit in searcher.search(query).results] == ["f-ayri"], query
 
 
 #: Two equal articles of different dates, and two with the same words, together in one.

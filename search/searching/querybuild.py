@@ -356,6 +356,8 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
         required.append(categories)
     excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
     excluded += [_written_out(c, vocabulary, MatchSpec()) for c in parsed.excluded]
+    twins = [twin for c in parsed.excluded if (twin := c.twin_clause())]  # -F16: -F-16 too
+    excluded += [_clause(twin, vocabulary, MatchSpec()) for twin in twins]
     excluded = [c for c in excluded if c is not None]
     return CompiledQuery(groups, excluded, spec, phrases, labels, required, words)
 
