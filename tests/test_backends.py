@@ -264,6 +264,7 @@ def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
         ("E-DEVLET", ["edevlet"]),
         ("S-400", ["s400"]),
         ("S400", ["s400"]),
+        ("F16,", ["f16", "f16-bitisik"]),
     ):
         page = searcher.search(query)
         assert (sorted(hit.id for hit in page.results), page.total) == (found, len(found)), query

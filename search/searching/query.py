@@ -28,8 +28,6 @@ _SEPARATORS = re.compile(r"[()\[\]{}<>]")
 #: A model's name as one word: letters, then a number of two digits or more (``F16``,
 #: ``S400'ler``; ``F1`` as ``f 1`` would be checked in most articles, for little).
 _MODEL = re.compile(r"([^\W\d_]+)(\d{2,})([" + APOSTROPHES + r"][^\W_]+)?")
-#: Two words joined by a hyphen, the second maybe with a suffix (``F-16'lar``).
-_HYPHENED = re.compile(r"([^\W_]+)-([^\W_]+(?:[" + APOSTROPHES + r"][^\W_]+)?)")
 
 
 @dataclass(frozen=True)
@@ -67,13 +65,14 @@ class Clause:
         """
         if self.phrase or self.prefix or self.field == "category":
             return None
-        model = _MODEL.fullmatch(self.text)
+        words = list(WORD.finditer(self.text))  # (marks around the word typed left out)
+        model = _MODEL.fullmatch(words[0].group()) if len(words) == 1 else None
         if model:
             letters, digits, suffix = model.groups()
             return Clause(f"{letters}-{digits}{suffix or ''}", field=self.field, twin=True)
-        hyphened = _HYPHENED.fullmatch(self.text)
+        hyphened = len(words) == 2 and self.text[words[0].end() : words[1].start()] == "-"
         if hyphened and self.joined_words():
-            return Clause(hyphened[1] + hyphened[2], field=self.field, twin=True)
+            return Clause(words[0].group() + words[1].group(), field=self.field, twin=True)
         return None
 
     def joined_words(self) -> list[str]:
