@@ -326,9 +326,8 @@ def search_command(
             f" (fewer than {RELAXED_BELOW} articles have every word;"
             " articles with some of them added)"
         )
-    found = f"{'at least ' if page.total_at_least else ''}{page.total} result" + (
-        "" if page.total == 1 else "s"
-    )
+    at_least = "at least " if page.total_at_least else ""
+    found = f"{at_least}{page.total} result{'' if page.total == 1 else 's'}"
     if page.corrected:
         shown = f"showing {page.corrected!r} (--as-typed: as typed)"
         click.echo(f"nothing found for {query!r}; {shown}")

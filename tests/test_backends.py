@@ -274,6 +274,8 @@ def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
     assert "<mark>F16</mark>" in snippets["f16-bitisik"]
     page = searcher.search("G-20")
     assert ([hit.id for hit in page.results], page.phrases_not_found) == (["g-yirmi"], ["G-20"])
+    marked = searcher.highlighted_article("g-yirmi", "G-20").paragraphs_html  # as its words
+    assert "<mark>G</mark> grubu ülkelerinden <mark>20</mark>" in " ".join(marked)
     assert [hit.id for hit in searcher.search("ABD-Rusya").results] == ["rusya-abd"]
     assert sorted(hit.id for hit in searcher.search("2-0").results) == ["skor", "skor-ters"]
     for query in ("uçak -F16", "uçak -F-16"):  # written either way, left out either way

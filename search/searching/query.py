@@ -75,6 +75,11 @@ class Clause:
             return Clause(words[0].group() + words[1].group(), field=self.field, twin=True)
         return None
 
+    def as_phrase(self) -> bool:
+        """Whether the clause is searched as a phrase: quoted, or a joined word
+        (:meth:`joined_words`)."""
+        return self.phrase or bool(self.joined_words())
+
     def joined_words(self) -> list[str]:
         """The words of a word written as one from several, with a number and a letter
         (``F-16``, ``COVID-19'a``, ``4.5G``) or beginning with a single letter

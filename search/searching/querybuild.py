@@ -408,7 +408,7 @@ def _lone_phrase(group: list[Clause]) -> str | None:
     searched as its words."""
     only = group[0]
     alone = all(clause.twin for clause in group[1:])
-    words = alone and (only.phrase or only.joined_words()) and only.field != "category"
+    words = alone and only.as_phrase() and only.field != "category"
     return only.text if words else None
 
 

@@ -453,7 +453,7 @@ class Searcher:
         """What a query marks, for highlighting a whole article: as on its results page,
         where a quoted phrase no article holds was searched as its words."""
         state, parsed = self._current(), parse_query(text)
-        if any(clause.phrase or clause.joined_words() for clause in parsed.clauses):
+        if any(clause.as_phrase() for clause in parsed.clauses):
             return match_query(parsed, state.vocabulary, state.engine).compiled.spec
         return compile_query(parsed, state.vocabulary).spec
 
