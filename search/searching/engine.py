@@ -17,7 +17,6 @@ times the field's and the form's boost, summed over fields and forms.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -167,33 +166,35 @@ class Matches:
 
     def flat(self) -> FlatParts:
         """The parts' postings end to end (see :class:`FlatParts`)."""
-        return FlatParts.of(self.parts, len(self.hit))
+        return FlatParts.of(self.parts)
 
-    def scores_of(self, docnums: np.ndarray, flat: FlatParts | None = None) -> np.ndarray:
+    def scores_of(self, docnums: np.ndarray) -> np.ndarray:
         """The exact scores of ``docnums`` (ascending, distinct, matched): each the sum of
         its parts' scores in the parts' order, so a document's score is the same bits
-        however many others are scored with it. ``flat`` is :meth:`flat` when the caller
-        has it."""
-        scores = self._summed(docnums, flat or self.flat())
+        however many others are scored with it."""
+        scores = self._summed(docnums)
         if self.share is not None:
             scores *= self.share.factor(docnums)
         return scores
 
-    def _summed(self, docnums: np.ndarray, flat: FlatParts) -> np.ndarray:
+    def _summed(self, docnums: np.ndarray, flat: FlatParts | None = None) -> np.ndarray:
         """The scores of ``docnums`` before a partial match's share: each the sum of its
-        parts' scores in the parts' order."""
+        parts' scores in the parts' order. A few documents are looked up in each part;
+        for many, every document's sum is taken at once over the parts end to end
+        (``flat``, :meth:`flat` when the caller has it)."""
         if not len(docnums):
             return np.zeros(0)
-        size, count = len(self.hit), len(flat.starts)
-        if len(docnums) * count * 4 < len(flat.docs):  # a few: looked up in each part
-            wanted = (np.arange(count, dtype=np.int64)[:, None] * size + docnums[None, :]).ravel()
-            at = np.minimum(np.searchsorted(flat.keys, wanted), max(len(flat.keys) - 1, 0))
-            found = flat.keys[at] == wanted
-            into = np.flatnonzero(found) % len(docnums)
-            values = flat.scores[at[found]]
-            scores = np.bincount(into, values, minlength=len(docnums))
-        else:  # many: every document's sum at once, in the same order, then theirs
-            scores = np.bincount(flat.docs, flat.scores, minlength=size)[docnums]
+        held = [part for part in self.parts if len(part[0])]
+        if len(docnums) * len(held) * 4 >= sum(len(docs) for docs, _, _ in held):
+            flat = flat or self.flat()
+            return np.bincount(flat.docs, flat.scores, minlength=len(self.hit))[docnums]
+        scores = np.zeros(len(docnums))
+        for docs, part_scores, boost in held:
+            at = np.minimum(np.searchsorted(docs, docnums), len(docs) - 1)
+            found = docs[at] == docnums
+            # as FlatParts boosts them: in the part's own precision, then widened
+            boosted = part_scores[at[found]] * np.float32(boost)
+            scores[found] += boosted.astype(np.float64)
         return scores
 
     def best(self, docnums: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
@@ -232,32 +233,19 @@ class Matches:
 
 @dataclass(frozen=True)
 class FlatParts:
-    """The postings of a query's parts (those holding any) end to end, in order."""
+    """The postings of a query's parts end to end, in order."""
 
     docs: np.ndarray  # int64, ascending within each part
     scores: np.ndarray  # float64, boosted
-    starts: np.ndarray  # where each part begins
-    size: int  # the reader's documents
 
     @classmethod
-    def of(cls, parts: list[Part], size: int) -> FlatParts:
+    def of(cls, parts: list[Part]) -> FlatParts:
         held = [part for part in parts if len(part[0])]
         if not held:
-            empty = np.zeros(0, np.int64)
-            return cls(empty, np.zeros(0), empty, size)
-        counts = np.array([len(docs) for docs, _, _ in held], np.int64)
+            return cls(np.zeros(0, np.int64), np.zeros(0))
         docs = np.concatenate([docs for docs, _, _ in held]).astype(np.int64)
         scores = np.concatenate([scores * np.float32(boost) for _, scores, boost in held])
-        starts = np.cumsum(counts) - counts
-        return cls(docs, scores.astype(np.float64), starts, size)
-
-    @functools.cached_property
-    def keys(self) -> np.ndarray:
-        """Part number * reader size + docnum, ascending: looked up by the few-document
-        path of :meth:`Matches.scores_of` only."""
-        counts = np.diff(np.append(self.starts, len(self.docs)))
-        offsets = np.arange(len(self.starts), dtype=np.int64) * self.size
-        return np.repeat(offsets, counts) + self.docs
+        return cls(docs, scores.astype(np.float64))
 
 
 class ReaderData:
