@@ -52,6 +52,37 @@ def test_every_word_within_the_distance_and_no_other(seed: int) -> None:
             assert near.within(word, distance) == expected(words, word, distance), word
 
 
+#: Turkish letters, digits and letters outside them (those share the bits of the letter
+#: sets that rule most words out before their distance is worked out).
+WIDE_LETTERS = "abcçdefgğhıijklmnoöprsştuüvyz0123456789éâîûωλж😀"
+
+
+def misspelt(rng: random.Random, word: str) -> str:
+    """``word`` with one or two letters inserted, deleted or changed, the first kept."""
+    for _ in range(rng.randint(1, 2)):
+        at = rng.randint(1, len(word))
+        edit = rng.choice(("insert", "delete", "change"))
+        if edit == "insert":
+            word = word[:at] + rng.choice(WIDE_LETTERS) + word[at:]
+        elif len(word) > 2:
+            rest = "" if edit == "delete" else rng.choice(WIDE_LETTERS)
+            word = word[: at - 1 or 1] + rest + word[(at - 1 or 1) + 1 :]
+    return word
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_words_of_many_letters_within_the_distance_and_no_other(seed: int) -> None:
+    rng = random.Random(seed)
+    words = {random_word(rng, WIDE_LETTERS[:12], 3, 9) for _ in range(2_000)}
+    words |= {random_word(rng, WIDE_LETTERS, 3, 9) for _ in range(2_000)}
+    words |= {misspelt(rng, word) for word in rng.sample(sorted(words), 1_000)}
+    near = NearWords(words)
+    for _ in range(80):
+        word = misspelt(rng, rng.choice(sorted(words)))
+        for distance in (1, 2):
+            assert near.within(word, distance) == expected(words, word, distance), word
+
+
 def test_words_longer_than_the_bit_parallel_pass_are_compared_too() -> None:
     rng = random.Random(7)
     words = {random_word(rng, "ab", 62, 68) for _ in range(300)}

@@ -7,7 +7,10 @@ ms per word, longer than the rest of the search. Here the words are kept in buck
 first letter and one length, each an array of the rest of its words' code points, and the
 distance to every word of the buckets within reach is worked out at once, a column of
 letters at a time, with Myers' bit-parallel algorithm (Hyyrö's form for the distance
-between whole words). A word longer than 65 letters is compared letter by letter.
+between whole words), for the words whose sets of letters leave it possible: a word
+holding three letters the misspelling lacks, or lacking three it holds, is more than two
+edits away (one 64-bit set per word, compared in one pass). A word longer than 65 letters
+is compared letter by letter.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class _Bucket:
         small = not len(codes) or int(codes.max()) < 0xD800  # (no surrogates in UTF-16)
         self._encoding = "utf-16-le" if small else "utf-32-le"
         self.codes = codes.astype(np.uint16 if small else np.uint32).reshape(len(words), self.width)
+        self.letter_sets = np.bitwise_or.reduce(_letter_bits(self.codes), axis=1)
 
     def words(self, rows: np.ndarray) -> list[str]:
         """The words of these rows."""
@@ -84,8 +88,31 @@ class _Bucket:
                 if levenshtein(rest, word[1:]) <= distance
             ]
             return self.words(np.array(rows, np.intp))
-        distances = bit_parallel_distances(rest, self.codes)
-        return self.words(np.flatnonzero(distances <= distance))
+        pattern = np.bitwise_or.reduce(_letter_bits(np.array([ord(c) for c in rest])))
+        sets = self.letter_sets
+        rows = np.flatnonzero(
+            (np.bitwise_count(sets & ~pattern) <= distance)
+            & (np.bitwise_count(pattern & ~sets) <= distance)
+        )
+        distances = bit_parallel_distances(rest, self.codes[rows])
+        return self.words(rows[distances <= distance])
+
+
+def _letter_bits(codes: np.ndarray) -> np.ndarray:
+    """Each code point as one bit of 64: a to z, 0 to 9 and the Turkish letters their own,
+    the others sharing the rest. A row's distinct letters the pattern's bits lack are
+    letters it does not hold, so they too bound the distance."""
+    return np.left_shift(np.uint64(1), _BIT_OF[np.minimum(codes, len(_BIT_OF) - 1)])
+
+
+def _bit_table() -> np.ndarray:
+    table = np.arange(0x10000, dtype=np.uint64) % 22 + 42
+    for bit, letter in enumerate("abcdefghijklmnopqrstuvwxyz0123456789çğıöşü"):
+        table[ord(letter)] = bit
+    return table
+
+
+_BIT_OF = _bit_table()
 
 
 def bit_parallel_distances(pattern: str, codes: np.ndarray) -> np.ndarray:
