@@ -23,6 +23,8 @@ from search.text.analysis import (
     TurkishTokenizer,
     analyze,
     ascii_fold,
+    joined_form,
+    joined_forms,
     turkish_analyzer,
     turkish_lower,
 )
@@ -266,3 +268,30 @@ def test_lemma_candidates_need_an_indexed_word() -> None:
     assert found == ["konseyin", "konseyi", "konsey"]
     assert lemma_candidates("toplantiya", indexed.__contains__) == ["toplanti"]
     assert lemma_candidates("kitabi", {"kitap"}.__contains__) == ["kitap"]
+
+
+@pytest.mark.parametrize(
+    ("text", "forms"),
+    [
+        ("F-16'ları ve F.16", ["f16", "f16"]),
+        ("e-Devlet’ten başvuru", ["edevlet"]),
+        ("COVID-19 aşısı; 4.5G hızı", ["covıd19", "45g"]),  # Turkish lower case
+        ("İ-Bank ve T.C. kimlik", ["ibank", "tc"]),
+        ("F-16/F-35 ve (S-400),", ["f16", "f35", "s400"]),
+        ("ABD-Rusya 2-0 1.200 saat 10.30'da İbn-i Sina", []),
+        ("www.haber.com.tr ve G.Saray", []),
+        ("F 16 ve F- 16 ve F -16", []),
+        ("", []),
+    ],
+)
+def test_words_written_as_one_are_indexed_joined(text: str, forms: list[str]) -> None:
+    assert joined_forms(text) == forms
+
+
+def test_a_query_word_is_one_joined_form_only_when_it_is_all_one_word() -> None:
+    assert [joined_form(text) for text in ("F-16'da!", "e-devlet", "(S-400)")] == [
+        "f16",
+        "edevlet",
+        "s400",
+    ]
+    assert [joined_form(text) for text in ("F-16/F-35", "F 16", "ABD-Rusya", "uçak")] == [None] * 4

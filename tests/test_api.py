@@ -757,6 +757,22 @@ def test_a_count_the_phrase_checks_stopped_short_of_says_at_least(
     assert "en az" not in client.get("/", query_string={"q": '"liman ihalesi"'}).text
 
 
+def test_a_word_written_as_one_is_counted_whole_past_the_phrase_checks(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``F-16`` is looked up in the joined words the index keeps, not checked in each
+    article's text as a phrase: its count is whole however many articles hold its parts."""
+    articles = {f"f{n}.txt": f"Tatbikatta {n} adet F-16 uçtu.\n" for n in range(6)}
+    articles |= {f"ayri{n}.txt": f"F tipi {n} gemi ve 16 denizci.\n" for n in range(6)}
+    assert not reindex(write_articles(tmp_path / "docs", articles), tmp_path / "i").failed
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "i")}).test_client()
+    monkeypatch.setattr(engine, "PHRASE_CHECKS", 2)
+    for query in ("F-16", '"F-16"', "uçtu F-16'lar"):
+        body = search(client, q=query)
+        assert (body["total"], "total_at_least" in body) == (6, False), query
+        assert {hit["id"] for hit in body["results"]} == {f"f{n}" for n in range(6)}, query
+
+
 def test_the_command_says_a_count_cut_short_is_a_lower_bound(tmp_path: Path) -> None:
     """More articles hold a phrase than its checks read (2,000): ``search`` says "at least"."""
     notices = {f"{n:04d}.txt": f"Duyuru {n}: yolda bakım onarım var.\n" for n in range(2_001)}

@@ -233,11 +233,14 @@ def test_the_word_as_typed_outranks_a_rarer_word_it_begins(backend: Backend, tmp
 JOINED_ARTICLES = {
     "f16.txt": "title: Tatbikat yapıldı\n\nHava Kuvvetleri'nin F-16'ları tatbikata katıldı.\n",
     "f16-bitisik.txt": "title: Uçuş\n\nİki F16 savaş uçağı havalandı.\n",
+    "f16-noktali.txt": "title: Arşiv\n\nArşivde F.16 kodlu bir dosya bulundu.\n",
+    "f-bosluklu.txt": "title: Pist\n\nPistteki F 16 yazısı silindi.\n",
     "f-ayri.txt": "title: Gemiler limanda\n\nF sınıfı gemiler ve bir uçak limana girdi; 16"
     " denizci indi.\n",
     "edevlet.txt": "title: Başvurular başladı\n\nBaşvurular e-Devlet kapısından alınıyor.\n",
     "devlet.txt": "title: Bahçe düzenlendi\n\nDevlet bahçesine e biçiminde bir yol yapıldı.\n",
     "s400.txt": "title: Savunma\n\nHava savunması için S-400 sistemi alındı.\n",
+    "covid.txt": "title: Aşı\n\nCOVID-19 aşısı yapıldı.\n",
     "s-ayri.txt": "title: Yolculuk\n\nS sınıfı araçlar 400 kilometre yol yaptı.\n",
     "skor.txt": "title: Maç bitti\n\nMaç 2-0 bitti.\n",
     "skor-ters.txt": "title: Deplasman\n\nKonuk takım 0-2 yenildi.\n",
@@ -249,22 +252,27 @@ JOINED_ARTICLES = {
 def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
     backend: Backend, tmp_path: Path
 ) -> None:
-    """``F-16``, ``e-devlet``, ``S-400``: the articles writing them so, with or without the
-    hyphen, not those holding their parts apart. One no article writes so (``G-20``) is
-    searched as its parts, and the reader is told; two names joined (``ABD-Rusya``) and
-    numbers alone (``2-0``) are their words, in any order."""
+    """``F-16``, ``e-devlet``, ``S-400``: the articles writing them as one word, with a
+    hyphen, a dot or nothing between, not those holding their parts apart or with a space
+    between (the quoted phrase ``"F 16"`` finds those). One no article writes so
+    (``G-20``) is searched as its parts, and the reader is told; two names joined
+    (``ABD-Rusya``) and numbers alone (``2-0``) are their words, in any order."""
     assert not backend.reindex(write_articles(tmp_path / "docs", JOINED_ARTICLES)).failed
     searcher = backend.searcher()
+    written_as_one = ["f16", "f16-bitisik", "f16-noktali"]
     for query, found in (
-        ("F-16", ["f16", "f16-bitisik"]),
-        ("f-16'lar", ["f16", "f16-bitisik"]),
-        ("F16", ["f16", "f16-bitisik"]),
-        ("f16'lar", ["f16", "f16-bitisik"]),
+        ("F-16", written_as_one),
+        ("f-16'lar", written_as_one),
+        ('"F-16"', ["f16", "f16-noktali"]),  # quoted: no other way of writing it
+        ("F16", written_as_one),
+        ("f16'lar", written_as_one),
+        ('"F 16"', ["f-bosluklu", "f16", "f16-noktali"]),
         ("e-devlet", ["edevlet"]),
         ("E-DEVLET", ["edevlet"]),
         ("S-400", ["s400"]),
         ("S400", ["s400"]),
-        ("F16,", ["f16", "f16-bitisik"]),
+        ("covid-19", ["covid"]),  # typed in lower case: COVID is covıd in Turkish
+        ("F16,", written_as_one),
     ):
         page = searcher.search(query)
         assert (sorted(hit.id for hit in page.results), page.total) == (found, len(found)), query

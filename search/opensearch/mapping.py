@@ -11,7 +11,10 @@ OpenSearch's own analysis (the ``analysis-common`` plugin's filters).
 - ``haberara_stem``: the exact chain, Turkish stop words, ``snowball`` Turkish: the
   ``stem`` field (title and body copied into it).
 
-Each article also carries its title's and body's distinct exact forms as keywords
+Each article also carries its title's and body's words written as one with a hyphen or a
+dot (``title_joined``, ``body_joined``: ``F-16`` as ``f16``,
+:func:`~search.text.analysis.joined_forms`), the index's own joined words, and its
+title's and body's distinct exact forms as keywords
 (``title_words``, ``body_words``): the searcher reads the cluster's vocabulary from them
 with one aggregation, right after every reindex and deletion (see
 :mod:`search.opensearch.vocabulary`).
@@ -20,12 +23,18 @@ with one aggregation, right after every reindex and deletion (see
 from __future__ import annotations
 
 from search.articles import Article
-from search.storage.schema import category_key, ranked_title
+from search.storage.schema import JOINED_FIELDS, category_key, ranked_title
 from search.text import abbreviations
-from search.text.analysis import APOSTROPHES, WORD_PATTERN, exact_forms, stopwords
+from search.text.analysis import (
+    APOSTROPHES,
+    WORD_PATTERN,
+    exact_forms,
+    joined_forms,
+    stopwords,
+)
 
 #: Bump when the settings, mapping or documents change: a reindex then rebuilds the index.
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 DEFAULT_SHARDS = 3
 DEFAULT_REPLICAS = 1
 #: Deepest result a page may reach (OpenSearch's default is 10,000).
@@ -127,6 +136,7 @@ def _mappings() -> dict:
             "url": stored,
             "title_words": words,
             "body_words": words,
+            **{joined: {"type": "keyword"} for joined in JOINED_FIELDS.values()},
         },
     }
 
@@ -143,6 +153,8 @@ def article_source(article: Article) -> dict:
         "title_derived": article.title_derived,
         "title_words": _distinct_forms(title),
         "body_words": _distinct_forms(article.body),
+        JOINED_FIELDS["title"]: sorted(set(joined_forms(title))),
+        JOINED_FIELDS["body"]: sorted(set(joined_forms(article.body))),
     }
     meta = " ".join(part for part in (article.category, article.source) if part)
     if meta:

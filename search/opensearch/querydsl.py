@@ -12,7 +12,7 @@ import datetime
 
 from search.searching import engine
 from search.searching.querybuild import CompiledQuery
-from search.storage.schema import category_key
+from search.storage.schema import JOINED_FIELDS, category_key
 
 MATCH_NONE: dict = {"match_none": {}}
 
@@ -37,7 +37,17 @@ def clause_query(clause: engine.Clause) -> dict:
 
 def _phrase_query(clause: engine.PhraseClause, field: str, boost: float) -> dict:
     """The phrase in ``field``: a ``match_phrase``, or, when a word stands for several
-    spellings, the intervals of one of them each, in order and side by side."""
+    spellings, the intervals of one of them each, in order and side by side; of a word
+    written as one (``F-16``), only where the field's joined words hold it, as the embedded
+    index finds it."""
+    query = _phrase_in(clause, field, boost)
+    if not clause.joined:
+        return query
+    written = {"terms": {JOINED_FIELDS[field]: list(clause.joined)}}
+    return {"bool": {"must": [query], "filter": [written]}}
+
+
+def _phrase_in(clause: engine.PhraseClause, field: str, boost: float) -> dict:
     forms = clause.forms()
     if all(len(held) == 1 for held in forms):
         return {"match_phrase": {field: {"query": " ".join(clause.words), "boost": boost}}}

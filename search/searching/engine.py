@@ -30,7 +30,7 @@ from search.searching.phrasecheck import holds_phrase
 from search.shared import SharedCache
 from search.storage.arrays import Gathered, term_hashes
 from search.storage.reading import EMPTY_POSTINGS, Postings, field_lengths, segment_gather
-from search.storage.schema import TEXT_FIELDS, stored_body, stored_ranked_title
+from search.storage.schema import JOINED_FIELDS, TEXT_FIELDS, stored_body, stored_ranked_title
 
 #: Term-frequency saturation: 2.0 rather than the usual 1.2, since a news article repeats
 #: its subject's words.
@@ -91,13 +91,17 @@ class PhraseClause:
 
     The index keeps no word positions (decoding them made every query slower), so a
     phrase is found as the documents holding all its words, then checked against the
-    stored text, best-scored first, at most :data:`PHRASE_CHECKS` documents.
+    stored text, best-scored first, at most :data:`PHRASE_CHECKS` documents; a word
+    written as one (``F-16``) by its ``joined`` forms instead, looked up in the field's
+    joined words (:data:`~search.storage.schema.JOINED_FIELDS`).
     """
 
     words: tuple[str, ...]
     fields: tuple[tuple[str, float], ...]  # field, boost
     #: Per word, the indexed forms that stand for it (none: the word as written).
     spellings: tuple[tuple[str, ...], ...] = ()
+    #: The joined forms that stand for the phrase, when it is one word written as one.
+    joined: tuple[str, ...] = ()
 
     def forms(self) -> tuple[tuple[str, ...], ...]:
         """Per word, the forms that stand for it in an article."""
@@ -541,6 +545,12 @@ class Engine:
                 for held in forms
             ]
             candidates = self.match(per_word, [])
+            if clause.joined:
+                joined = JOINED_FIELDS[fieldname]
+                written = TermsClause(tuple((joined, form, 1.0) for form in clause.joined))
+                held = np.flatnonzero(candidates.hit & self.clause_matches(written).hit)
+                result.add(held, candidates.scores_of(held))
+                continue
             docnums = candidates.docnums()
             scored = candidates.scores_of(docnums)
             docnums = docnums[np.argsort(-scored, kind="stable")]

@@ -18,7 +18,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from search.text.analysis import APOSTROPHES, WORD, compose, strip_apostrophe_suffix
+from search.text.analysis import (
+    APOSTROPHES,
+    WORD,
+    compose,
+    joins_words,
+    strip_apostrophe_suffix,
+)
 
 QUOTES = '"\u201c\u201d\u201e'
 #: Letters a prefix (``ka*``) needs; a shorter one (``k*``) is searched as the word it is.
@@ -95,13 +101,7 @@ class Clause:
         if self.phrase or self.prefix or self.field == "category":
             return []
         words = WORD.findall(self.text)
-        parts = [strip_apostrophe_suffix(word) for word in words]
-        if len(parts) < 2:
-            return []
-        letter_first = len(parts[0]) == 1 and parts[0].isalpha()
-        joined = "".join(parts)
-        number_and_letter = any(c.isdigit() for c in joined) and any(c.isalpha() for c in joined)
-        return words if letter_first or number_and_letter else []
+        return words if joins_words([strip_apostrophe_suffix(word) for word in words]) else []
 
 
 @dataclass

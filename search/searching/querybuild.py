@@ -12,6 +12,8 @@ matches weigh more than body matches. The weights were chosen on the relevance b
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ from search.text.analysis import (
     APOSTROPHES,
     analyze,
     ascii_fold,
+    joined_form,
     question_words,
     stem_first_letters,
     stem_start,
@@ -64,6 +67,9 @@ TYPED_INFLECTION_BOOST = 3.0
 #: reader's typed ones: the headline set lost 0.002 of MRR@10 with three, none with two.
 TYPED_INFLECTION_MAX_GROUPS = 2
 MAX_PREFIX_TERMS = 256
+#: Joined forms one word written as one is looked up as at most (its words' spellings run
+#: together, :func:`_phrase`).
+MAX_JOINED_FORMS = 16
 #: Fewer full matches than this (a page) are followed by partial matches.
 FILL_UP_BELOW = 10
 #: ... or, for a query word the dictionary does not list (an inflected word, a verb form),
@@ -473,7 +479,8 @@ def _clause(
     if not words:
         return None
     if clause.phrase or len(words) > 1:  # "covid-19" is a phrase of two words
-        return _phrase(_phrase_words(clause.text), fields, spec, vocabulary)
+        written_as_one = joined_form(clause.text) is not None
+        return _phrase(_phrase_words(clause.text), fields, spec, vocabulary, written_as_one)
     if clause.prefix:
         return _prefix(words[0], fields, vocabulary, spec)
     derived = derived and (every_word or _finite_verb(words[0]))
@@ -491,11 +498,17 @@ def _phrase_words(text: str) -> list[str]:
 
 
 def _phrase(
-    words: list[str], fields: tuple[str, ...], spec: MatchSpec, vocabulary: Vocabulary
+    words: list[str],
+    fields: tuple[str, ...],
+    spec: MatchSpec,
+    vocabulary: Vocabulary,
+    written_as_one: bool = False,
 ) -> engine.Clause:
     """Words in order, in the exact-form fields: each as written, but a word without
     Turkish letters stands for every indexed spelling of it (``hala`` for ``hâlâ``), as a
-    word searched alone does."""
+    word searched alone does. Words ``written_as_one`` (``F-16``, ``e-devlet``) are looked
+    up as their joined forms, every spelling of each word run together (at most
+    :data:`MAX_JOINED_FORMS`; more are checked in the text as a phrase)."""
     spellings = tuple(
         tuple(dict.fromkeys([word, *vocabulary.words(word)])) if _loose(word) else (word,)
         for word in words
@@ -506,7 +519,13 @@ def _phrase(
             tuple((f, form, _field_boost(f)) for form in spellings[0] for f in fields)
         )
     spec.phrases.add(tuple(words))
-    return engine.PhraseClause(tuple(words), tuple((f, _field_boost(f)) for f in fields), spellings)
+    joined = (
+        tuple(dict.fromkeys("".join(forms) for forms in itertools.product(*spellings)))
+        if written_as_one and math.prod(map(len, spellings)) <= MAX_JOINED_FORMS
+        else ()
+    )
+    boosted = tuple((f, _field_boost(f)) for f in fields)
+    return engine.PhraseClause(tuple(words), boosted, spellings, joined)
 
 
 def _loose(word: str) -> bool:

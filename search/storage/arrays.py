@@ -406,7 +406,8 @@ class FieldArrays:
         """Every term, in sorted order."""
         blob = self.blob.tobytes()
         ends = self.term_ends.tolist()
-        return [blob[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+        starts = [0, *ends][: len(ends)]  # (a segment where the field holds no term: none)
+        return [blob[start:end] for start, end in zip(starts, ends, strict=True)]
 
     def terms(self, start: int = 0) -> Iterator[bytes]:
         """The terms from index ``start`` on, in sorted order."""

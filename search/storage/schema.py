@@ -3,7 +3,8 @@
 Title and body are indexed in their exact surface form (apostrophe suffix cut, Turkish
 lower-case, stop words kept). No word positions are kept: decoding them slowed every query,
 so quoted phrases are checked against the stored text instead (see
-:mod:`search.searching.engine`). Keyboard
+:mod:`search.searching.engine`); a word written as one from several (``F-16``) is also
+indexed joined (``title_joined``, ``body_joined``), so it is looked up instead. Keyboard
 queries (``biskek``) and inflections (``toplantıya`` for ``toplantı``) are resolved at query
 time against this vocabulary (see :mod:`search.searching.querybuild`) rather than by indexing folded
 copies, which keeps the index small and the build fast. Title and body together are also
@@ -24,16 +25,26 @@ from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.system import pack_uint
 
 from search.articles import Article
-from search.text.analysis import ascii_fold, index_terms, turkish_analyzer, turkish_lower
+from search.text.analysis import (
+    ascii_fold,
+    index_terms,
+    joined_forms,
+    turkish_analyzer,
+    turkish_lower,
+)
 
 TEXT_FIELDS = ("title", "body")
 #: Every field a search scores: the exact forms, the stems, category and source words.
 SCORED_FIELDS = (*TEXT_FIELDS, "stem", "meta")
 #: The fields whose texts, joined by a blank line, make the ``stem`` field's text.
 STEM_SOURCES = TEXT_FIELDS
+#: Each text field's words written as one with a hyphen or a dot (``F-16`` as ``f16``,
+#: :func:`~search.text.analysis.joined_forms`): a query's word written so is found in them,
+#: not by reading the articles' text as a phrase's words are. Not scored.
+JOINED_FIELDS = {name: f"{name}_joined" for name in TEXT_FIELDS}
 #: Fields whose postings are kept as arrays (:mod:`search.storage.postings`): the scored
-#: fields and the article id.
-ARRAY_FIELDS = frozenset({"id", *SCORED_FIELDS})
+#: fields, the joined words and the article id.
+ARRAY_FIELDS = frozenset({"id", *SCORED_FIELDS, *JOINED_FIELDS.values()})
 HASH_BYTES = 20  # a SHA-1 digest, kept as bytes (half the size of its hex form)
 #: An article without a title is ranked with its lead, the body's first this many words,
 #: as its title text (the title shown stays its first sentence): a news lead says what
@@ -66,6 +77,19 @@ class TurkishText(TEXT):
             yield term.encode("utf-8"), frequency, frequency * boost, pack_uint(frequency)
 
 
+class JoinedWords(TEXT):
+    """Words written as one with a hyphen or a dot, one term each
+    (:func:`~search.text.analysis.joined_forms`); only looked up, never scored."""
+
+    def __init__(self) -> None:
+        super().__init__(phrase=False)
+
+    def index(self, value, **kwargs):
+        """``(term bytes, frequency, weight, encoded frequency)`` per distinct term."""
+        for term, frequency in Counter(joined_forms(value)).items():
+            yield term.encode("utf-8"), frequency, float(frequency), pack_uint(frequency)
+
+
 def build_schema() -> Schema:
     """A fresh schema; analyzers come from :func:`search.text.analysis.turkish_analyzer`."""
     return Schema(
@@ -75,6 +99,7 @@ def build_schema() -> Schema:
         body=TurkishText(stop=False, stored=True),
         stem=TurkishText(stem=True),
         meta=TurkishText(stop=False),
+        **{name: JoinedWords() for name in JOINED_FIELDS.values()},
         date=DATETIME(stored=True, sortable=True),
         year=ID(sortable=True),
         category=ID(sortable=True),
@@ -100,6 +125,9 @@ def article_document(article: Article) -> dict:
         "stem": "\n\n".join(getattr(article, name) for name in STEM_SOURCES),
         "title_derived": article.title_derived,
     }
+    document.update(
+        {joined: document[name] for name, joined in JOINED_FIELDS.items() if document[name]}
+    )
     if article.title_derived:
         document["_stored_title"] = article.title  # whoosh stores this value instead
     meta = " ".join(part for part in (article.category, article.source) if part)

@@ -34,7 +34,7 @@ from search.text import abbreviations
 
 #: Bump whenever a step below, the schema, the postings format or the module of a pickled
 #: schema class changes what an index holds or where its schema is read from.
-ANALYSIS_VERSION = 13
+ANALYSIS_VERSION = 14
 
 DOTLESS_I = "\u0131"  # ı
 DOTTED_CAPITAL_I = "\u0130"  # İ
@@ -317,6 +317,89 @@ def exact_forms(text: str) -> Iterator[tuple[int, int, str]]:
             form = forms[word] = exact_form(word)
         if form:
             yield match.start(), match.end(), form
+
+
+def joins_words(parts: list[str]) -> bool:
+    """Whether words written as one (``parts``, apostrophe suffixes cut) are a word a reader
+    searches as written: with a number and a letter (``F-16``, ``COVID-19``, ``4.5G``) or
+    beginning with a single letter (``e-devlet``). Not two names (``ABD-Rusya``: written the
+    other way round too), numbers alone (``2-0``, ``1.200``) or an ending letter that is a
+    suffix (``İbn-i``).
+
+    >>> [joins_words(p) for p in (["F", "16"], ["e", "devlet"], ["ABD", "Rusya"], ["2", "0"])]
+    [True, True, False, False]
+    """
+    if len(parts) < 2:
+        return False
+    joined = "".join(parts)
+    letter_first = len(parts[0]) == 1 and parts[0].isalpha()
+    return letter_first or (
+        any(char.isdigit() for char in joined) and any(char.isalpha() for char in joined)
+    )
+
+
+def joined_forms(text: str) -> list[str]:
+    """The words of ``text`` written as one with a hyphen or a dot (:func:`joins_words`),
+    each as its words' exact forms run together: ``F-16'nın`` and ``F.16`` -> ``f16``,
+    ``e-Devlet`` -> ``edevlet``. Indexed beside the words (``title_joined`` and
+    ``body_joined``), they find such a word without reading the articles' text; a query's
+    word written so is looked up the same way.
+
+    >>> joined_forms("F-16'nın yanında e-Devlet, ABD-Rusya ve 2-0; F-16/F-35")
+    ['f16', 'edevlet', 'f16', 'f35']
+    """
+    forms = []
+    taken = 0
+    for joiner in _JOINER.finditer(text):
+        at = joiner.start()
+        if at < taken or not at or not text[at - 1].isalnum():
+            continue  # inside a piece already read, or no word before the joiner
+        start = at
+        while start and not text[start - 1].isspace():
+            start -= 1
+        taken = _UNSPACED.match(text, at).end()
+        piece = text[start:taken]
+        if not _LETTER.search(piece):
+            continue  # numbers alone: 1.200, 2-0
+        for words in _joined_runs(piece):
+            if joins_words([strip_apostrophe_suffix(word) for word in words]):
+                forms.append("".join(exact_form(word) for word in words))
+    return forms
+
+
+def joined_form(text: str) -> str | None:
+    """The joined form (:func:`joined_forms`) of ``text`` when its words are all one word
+    written as one, else None (``F-16`` -> ``f16``; ``F-16/F-35``, ``F 16`` -> None)."""
+    runs = _joined_runs(text)
+    if len(runs) != 1 or len(runs[0]) != len(WORD.findall(text)):
+        return None
+    forms = joined_forms(text)
+    return forms[0] if len(forms) == 1 else None
+
+
+def _joined_runs(piece: str) -> list[list[str]]:
+    """The runs of two or more words of ``piece`` with one hyphen or dot between each."""
+    runs: list[list[str]] = []
+    run: list[str] = []
+    end = 0
+    for match in WORD.finditer(piece):
+        if not (run and piece[end : match.start()] in JOINERS):
+            if len(run) > 1:
+                runs.append(run)
+            run = []
+        run.append(match.group())
+        end = match.end()
+    if len(run) > 1:
+        runs.append(run)
+    return runs
+
+
+JOINERS = ("-", ".")
+#: A hyphen or a dot with a letter or a digit after it (the one before is checked apart:
+#: a pattern beginning with a character class is scanned for fastest).
+_JOINER = re.compile(r"[-.](?=[^\W_])")
+_UNSPACED = re.compile(r"\S*")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def index_terms(text: str, *, stop: bool = True, stem: bool = False) -> list[str]:
