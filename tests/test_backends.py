@@ -269,6 +269,8 @@ def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
         ('"F 16"', ["f-bosluklu", "f16", "f16-noktali"]),
         ("e-devlet", ["edevlet"]),
         ("E-DEVLET", ["edevlet"]),
+        ("edevlet", ["edevlet"]),  # e then a word, typed as one
+        ("eDevlet'ten", ["edevlet"]),
         ("S-400", ["s400"]),
         ("S400", ["s400"]),
         ("covid-19", ["covid"]),  # typed in lower case: COVID is covıd in Turkish
@@ -280,6 +282,8 @@ def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
     snippets = {hit.id: hit.snippet for hit in searcher.search("F16").results}
     assert "<mark>F</mark>-<mark>16'ları</mark>" in snippets["f16"]
     assert "<mark>F16</mark>" in snippets["f16-bitisik"]
+    (hit,) = searcher.search("edevlet").results
+    assert "<mark>e</mark>-<mark>Devlet</mark>" in hit.snippet
     page = searcher.search("G-20")
     assert ([hit.id for hit in page.results], page.phrases_not_found) == (["g-yirmi"], ["G-20"])
     marked = searcher.highlighted_article("g-yirmi", "G-20").paragraphs_html  # as its words

@@ -540,15 +540,20 @@ class Engine:
         result = Matches.none(self.size)
         forms = clause.forms()
         for fieldname, boost in clause.fields:
+            written = None
+            if clause.joined:  # (looked up first: a twin no article writes costs nothing more)
+                joined = JOINED_FIELDS[fieldname]
+                terms = tuple((joined, form, 1.0) for form in clause.joined)
+                written = self.clause_matches(TermsClause(terms)).hit
+                if not written.any():
+                    continue
             per_word = [
                 self.clause_matches(TermsClause(tuple((fieldname, form, boost) for form in held)))
                 for held in forms
             ]
             candidates = self.match(per_word, [])
-            if clause.joined:
-                joined = JOINED_FIELDS[fieldname]
-                written = TermsClause(tuple((joined, form, 1.0) for form in clause.joined))
-                held = np.flatnonzero(candidates.hit & self.clause_matches(written).hit)
+            if written is not None:
+                held = np.flatnonzero(candidates.hit & written)
                 result.add(held, candidates.scores_of(held))
                 continue
             docnums = candidates.docnums()

@@ -24,7 +24,9 @@ from search.text.analysis import (
     compose,
     joins_words,
     strip_apostrophe_suffix,
+    turkish_lower,
 )
+from search.text.dictionary import is_dictionary_word
 
 QUOTES = '"\u201c\u201d\u201e'
 #: Letters a prefix (``ka*``) needs; a shorter one (``k*``) is searched as the word it is.
@@ -34,6 +36,10 @@ _SEPARATORS = re.compile(r"[()\[\]{}<>]")
 #: A model's name as one word: letters, then a number of two digits or more (``F16``,
 #: ``S400'ler``; ``F1`` as ``f 1`` would be checked in most articles, for little).
 _MODEL = re.compile(r"([^\W\d_]+)(\d{2,})([" + APOSTROPHES + r"][^\W_]+)?")
+#: ``e`` then a word, typed as one: ``edevlet``, ``eposta``, ``eticaret`` (the rest a
+#: dictionary word of at least :data:`ELECTRONIC_REST` letters, :meth:`Clause.twin_clause`).
+_ELECTRONIC = re.compile(r"([eE])([^\W\d_]+)([" + APOSTROPHES + r"][^\W_]+)?")
+ELECTRONIC_REST = 4
 
 
 @dataclass(frozen=True)
@@ -62,20 +68,29 @@ class Clause:
     def twin_clause(self) -> Clause | None:
         """The other way news writes a model or a joined word, searched beside it: ``F-16``
         for ``F16`` (``S400``, ``covid19``), ``F16`` for ``F-16``, ``edevlet`` for
-        ``e-devlet``. None for any other word (``4G``, ``H1N1``, ``4.5G``, ``F1``).
+        ``e-devlet`` and ``e-devlet`` for ``edevlet`` (``eposta``, ``eticaret``: ``e`` then
+        a dictionary word). None for any other word (``4G``, ``H1N1``, ``4.5G``, ``F1``,
+        ``ekonomi``).
 
         >>> [Clause(text).twin_clause().text for text in ("F16'lar", "F-16", "e-devlet")]
         ["F-16'lar", 'F16', 'edevlet']
-        >>> Clause("4G").twin_clause(), Clause("4.5G").twin_clause(), Clause("F1").twin_clause()
-        (None, None, None)
+        >>> [Clause(text).twin_clause().text for text in ("edevlet", "Eposta'dan")]
+        ['e-devlet', "E-posta'dan"]
+        >>> [Clause(text).twin_clause() for text in ("4G", "4.5G", "F1", "ekonomi", "ekim")]
+        [None, None, None, None, None]
         """
         if self.phrase or self.prefix or self.field == "category":
             return None
         words = list(WORD.finditer(self.text))  # (marks around the word typed left out)
-        model = _MODEL.fullmatch(words[0].group()) if len(words) == 1 else None
+        only = words[0].group() if len(words) == 1 else ""
+        model = _MODEL.fullmatch(only)
         if model:
             letters, digits, suffix = model.groups()
             return Clause(f"{letters}-{digits}{suffix or ''}", field=self.field, twin=True)
+        electronic = _ELECTRONIC.fullmatch(only)
+        if electronic and _is_long_dictionary_word(electronic.group(2)):
+            letter, rest, suffix = electronic.groups()
+            return Clause(f"{letter}-{rest}{suffix or ''}", field=self.field, twin=True)
         hyphened = len(words) == 2 and self.text[words[0].end() : words[1].start()] == "-"
         if hyphened and self.joined_words():
             return Clause(words[0].group() + words[1].group(), field=self.field, twin=True)
@@ -102,6 +117,11 @@ class Clause:
             return []
         words = WORD.findall(self.text)
         return words if joins_words([strip_apostrophe_suffix(word) for word in words]) else []
+
+
+def _is_long_dictionary_word(word: str) -> bool:
+    """Whether ``word`` is a dictionary word of at least :data:`ELECTRONIC_REST` letters."""
+    return len(word) >= ELECTRONIC_REST and is_dictionary_word(turkish_lower(word))
 
 
 @dataclass
