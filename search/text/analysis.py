@@ -350,8 +350,8 @@ def joined_forms(text: str) -> list[str]:
     """
     forms = []
     taken = 0
-    for joiner in _JOINER.finditer(text):
-        at = joiner.start()
+    joiners = [found.start() for pattern in _JOINERS for found in pattern.finditer(text)]
+    for at in sorted(joiners):
         if at < taken or not at or not text[at - 1].isalnum():
             continue  # inside a piece already read, or no word before the joiner
         start = at
@@ -395,9 +395,10 @@ def _joined_runs(piece: str) -> list[list[str]]:
 
 
 JOINERS = ("-", ".")
-#: A hyphen or a dot with a letter or a digit after it (the one before is checked apart:
-#: a pattern beginning with a character class is scanned for fastest).
-_JOINER = re.compile(r"[-.](?=[^\W_])")
+#: A hyphen, and a dot, with a letter or a digit after it (the one before is checked
+#: apart): a pattern beginning with one character is scanned for several times faster
+#: than one beginning with a class of two.
+_JOINERS = tuple(re.compile(re.escape(joiner) + r"(?=[^\W_])") for joiner in JOINERS)
 _UNSPACED = re.compile(r"\S*")
 _LETTER = re.compile(r"[^\W\d_]")
 
