@@ -241,6 +241,7 @@ JOINED_ARTICLES = {
     "devlet.txt": "title: Bahçe düzenlendi\n\nDevlet bahçesine e biçiminde bir yol yapıldı.\n",
     "s400.txt": "title: Savunma\n\nHava savunması için S-400 sistemi alındı.\n",
     "covid.txt": "title: Aşı\n\nCOVID-19 aşısı yapıldı.\n",
+    "s40.txt": "title: Otomobil\n\nYeni S40 modeli tanıtıldı.\n",  # near S400, another code
     "s-ayri.txt": "title: Yolculuk\n\nS sınıfı araçlar 400 kilometre yol yaptı.\n",
     "skor.txt": "title: Maç bitti\n\nMaç 2-0 bitti.\n",
     "skor-ters.txt": "title: Deplasman\n\nKonuk takım 0-2 yenildi.\n",

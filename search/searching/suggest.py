@@ -139,6 +139,8 @@ def suggest(text: str, vocabulary: Vocabulary, only: Collection[str] | None = No
 
     Words are compared folded (so ``toplanti`` is no misspelling of ``toplantı``); the
     replacement is written the way the articles most often write it (``kırgızistan``).
+    A word with a digit (a year, a score, a model: ``S400``, ``F16``) is kept as typed:
+    the indexed words near it are other codes (``s40``, a car), not what was meant.
     """
     cleaned = clean_query(text)
     pieces: list[str] = []
@@ -149,6 +151,8 @@ def suggest(text: str, vocabulary: Vocabulary, only: Collection[str] | None = No
         nonlocal lookups
         if only is not None and word not in only:
             return word  # the search found it: kept as typed
+        if any(char.isdigit() for char in word):
+            return word  # a code
         better = None
         if lookups == MAX_SUGGESTED_WORDS or (lookups and not budget.exhausted()):
             better, walked = _better_word(word, vocabulary)
