@@ -241,6 +241,7 @@ JOINED_ARTICLES = {
     "devlet.txt": "title: Bahçe düzenlendi\n\nDevlet bahçesine e biçiminde bir yol yapıldı.\n",
     "s400.txt": "title: Savunma\n\nHava savunması için S-400 sistemi alındı.\n",
     "covid.txt": "title: Aşı\n\nCOVID-19 aşısı yapıldı.\n",
+    "eogrenci.txt": "title: Okul\n\nVeliler e-Öğrenci sistemine girdi.\n",
     "s40.txt": "title: Otomobil\n\nYeni S40 modeli tanıtıldı.\n",  # near S400, another code
     "s-ayri.txt": "title: Yolculuk\n\nS sınıfı araçlar 400 kilometre yol yaptı.\n",
     "skor.txt": "title: Maç bitti\n\nMaç 2-0 bitti.\n",
@@ -275,6 +276,7 @@ def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
         ("S-400", ["s400"]),
         ("S400", ["s400"]),
         ("covid-19", ["covid"]),  # typed in lower case: COVID is covıd in Turkish
+        ("e-ogrenci", ["eogrenci"]),  # without Turkish letters: every spelling, joined
         ("F16,", written_as_one),
     ):
         page = searcher.search(query)
