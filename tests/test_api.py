@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from conftest import BACKENDS, backend_app, haberara, write_articles
 from search.indexing.reindex import reindex
 from search.opensearch.backend import Backend
-from search.searching import engine
+from search.searching import engine, querybuild
 from web import create_app
 from web.pages import UNAVAILABLE_MESSAGE
 
@@ -771,6 +771,21 @@ def test_a_word_written_as_one_is_counted_whole_past_the_phrase_checks(
         body = search(client, q=query)
         assert (body["total"], "total_at_least" in body) == (6, False), query
         assert {hit["id"] for hit in body["results"]} == {f"f{n}" for n in range(6)}, query
+
+
+def test_a_word_of_too_many_spellings_written_as_one_is_checked_as_a_phrase(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Past :data:`~search.searching.querybuild.MAX_JOINED_FORMS` joined forms, a word
+    written as one is checked in the articles' text as a phrase again: still found, but its
+    count is what the checks read."""
+    articles = {f"f{n}.txt": f"Tatbikatta {n} adet F-16 uçtu.\n" for n in range(6)}
+    assert not reindex(write_articles(tmp_path / "docs", articles), tmp_path / "i").failed
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "i")}).test_client()
+    monkeypatch.setattr(engine, "PHRASE_CHECKS", 2)
+    monkeypatch.setattr(querybuild, "MAX_JOINED_FORMS", 0)
+    body = search(client, q='"F-16"')
+    assert (body["total"], body["total_at_least"]) == (2, True)
 
 
 def test_the_command_says_a_count_cut_short_is_a_lower_bound(tmp_path: Path) -> None:
