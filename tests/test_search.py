@@ -310,6 +310,23 @@ def test_inflected_query_finds_the_dictionary_form(tmp_path: Path) -> None:
     assert ids(searcher, "toplantıya") == ["a"]
 
 
+def test_an_inflection_typed_with_turkish_letters_finds_its_short_dictionary_form(
+    tmp_path: Path,
+) -> None:
+    """``aşısı`` is ``aşı`` + ``-sı``: an article holding ``Asis`` (which ``aşısı`` folds to
+    with ``-ı`` after it) does not stand in the way of the vaccine article."""
+    searcher = searcher_over(
+        tmp_path,
+        {
+            "asi.txt": "title: Takvim\n\nBakanlık yeni aşı takvimini açıkladı.\n",
+            "asis.txt": "title: İhale\n\nİhaleyi Asis adlı firma kazandı.\n",
+        },
+    )
+    page = searcher.search("aşısı")
+    assert [hit.id for hit in page.results] == ["asi"]
+    assert "<mark>aşı</mark>" in page.results[0].snippet
+
+
 def test_an_untitled_article_is_ranked_with_its_lead_as_title(tmp_path: Path) -> None:
     """Two untitled articles with the same words: the one whose lead holds the word ranks
     first (by id it would come second), and still shows its first sentence as title."""

@@ -8,7 +8,7 @@ inflects it (``Bişkek'te``, ``toplantıya``); the query builder
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from whoosh.reading import IndexReader, TermNotFound
@@ -172,7 +172,7 @@ class Vocabulary:
             return {form: self.fields(form) for form in self.words(folded_word)}
         bases = [folded_word]
         if not is_dictionary_word(word):
-            bases += lemma_candidates(folded_word, self.is_indexed)
+            bases += lemma_candidates(folded_word, self._lemma_check(word))
         own_letters = is_plain_name(word) and self.is_indexed(word) and is_own_word(word, self)
         found: dict[str, None] = {}
         for base in bases:
@@ -186,6 +186,24 @@ class Vocabulary:
                 ):
                     found[form] = None
         return {form: self.fields(form) for form in found}
+
+    def _lemma_check(self, word: str) -> Callable[[str], bool]:
+        """Whether a lemma (folded) the grammar reads in ``word`` is indexed: written with
+        the word's letters but for its last (``kitabı``: ``kitap``), when the word was
+        typed with Turkish ones. ``aşısı`` is ``aşı`` + ``-sı``, though an article somewhere
+        holds ``asis`` (``aşısı`` read as ``asis`` + ``-ı``)."""
+        if word.isascii():
+            return self.is_indexed
+        typed = _dotted(word.translate(_CIRCUMFLEX))
+
+        def written_as_typed(lemma: str) -> bool:
+            kept = len(lemma) - 1
+            return any(
+                _dotted(form.translate(_CIRCUMFLEX))[:kept] == typed[:kept]
+                for form in self.words(lemma)
+            )
+
+        return written_as_typed
 
 
 _CIRCUMFLEX = str.maketrans("âîûÂÎÛ", "aiuAIU")
