@@ -248,6 +248,8 @@ JOINED_ARTICLES = {
     "skor-ters.txt": "title: Deplasman\n\nKonuk takım 0-2 yenildi.\n",
     "g-yirmi.txt": "title: Zirve\n\nG grubu ülkelerinden 20 lider toplandı.\n",
     "rusya-abd.txt": "title: Görüşme\n\nRusya-ABD görüşmesi yarın yapılacak.\n",
+    "dsmart.txt": "title: Yayın\n\nMaç D-Smart'ta yayınlanacak.\n",
+    "smart-ayri.txt": "title: Mağaza\n\nD blokta Smart marka telefon satıldı.\n",
 }
 
 
@@ -258,7 +260,8 @@ def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
     hyphen, a dot or nothing between, not those holding their parts apart or with a space
     between (the quoted phrase ``"F 16"`` finds those). One no article writes so
     (``G-20``) is searched as its parts, and the reader is told; two names joined
-    (``ABD-Rusya``) and numbers alone (``2-0``) are their words, in any order."""
+    (``ABD-Rusya``) and numbers alone (``2-0``) are their words, in any order. A word no
+    article holds (``dsmart``) finds those writing its first letter apart (``D-Smart``)."""
     assert not backend.reindex(write_articles(tmp_path / "docs", JOINED_ARTICLES)).failed
     searcher = backend.searcher()
     written_as_one = ["f16", "f16-bitisik", "f16-noktali"]
@@ -278,6 +281,8 @@ def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
         ("covid-19", ["covid"]),  # typed in lower case: COVID is covıd in Turkish
         ("e-ogrenci", ["eogrenci"]),  # without Turkish letters: every spelling, joined
         ("F16,", written_as_one),
+        ("dsmart", ["dsmart"]),  # a word no article holds, its first letter written apart
+        ("DSmart'tan", ["dsmart"]),
     ):
         page = searcher.search(query)
         assert (sorted(hit.id for hit in page.results), page.total) == (found, len(found)), query
@@ -287,6 +292,8 @@ def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
     assert "<mark>F16</mark>" in snippets["f16-bitisik"]
     (hit,) = searcher.search("edevlet").results
     assert "<mark>e</mark>-<mark>Devlet</mark>" in hit.snippet
+    (hit,) = searcher.search("dsmart").results
+    assert "<mark>D</mark>-<mark>Smart'ta</mark>" in hit.snippet
     page = searcher.search("G-20")
     assert ([hit.id for hit in page.results], page.phrases_not_found) == (["g-yirmi"], ["G-20"])
     marked = searcher.highlighted_article("g-yirmi", "G-20").paragraphs_html  # as its words

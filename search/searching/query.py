@@ -15,12 +15,13 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from search.text.analysis import (
     APOSTROPHES,
     WORD,
+    ascii_fold,
     compose,
     joins_words,
     strip_apostrophe_suffix,
@@ -40,6 +41,9 @@ _MODEL = re.compile(r"([^\W\d_]+)(\d{2,})([" + APOSTROPHES + r"][^\W_]+)?")
 #: dictionary word of at least :data:`ELECTRONIC_REST` letters, :meth:`Clause.twin_clause`).
 _ELECTRONIC = re.compile(r"([eE])([^\W\d_]+)([" + APOSTROPHES + r"][^\W_]+)?")
 ELECTRONIC_REST = 4
+#: A letter then a word of at least three letters, typed as one: ``dsmart``, ``kpop``
+#: (:meth:`Clause.letter_twin`).
+_LETTER_THEN_WORD = re.compile(r"([^\W\d_])([^\W\d_]{3,})([" + APOSTROPHES + r"][^\W_]+)?")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,33 @@ class Clause:
         if hyphened and self.joined_words():
             return Clause(words[0].group() + words[1].group(), field=self.field, twin=True)
         return None
+
+    def letter_twin(self, is_indexed: Callable[[str], bool]) -> Clause | None:
+        """The word with its first letter written apart, as news writes some names
+        (``D-Smart`` for ``dsmart``, ``K-pop`` for ``kpop``), when no article holds the word
+        as typed and some holds the rest (``is_indexed``, asked of a word's fold); None
+        otherwise. Searched beside the word, as :meth:`twin_clause`'s are.
+
+        >>> indexed = {"smart", "pop", "ekonomi", "konomi"}.__contains__
+        >>> [Clause(text).letter_twin(indexed).text for text in ("dsmart", "KPOP'un")]
+        ['d-smart', "K-POP'un"]
+        >>> [Clause(text).letter_twin(indexed) for text in ("ekonomi", "xyzt", "d-smart")]
+        [None, None, None]
+        >>> print(Clause("dsmart", phrase=True).letter_twin(indexed))
+        None
+        """
+        if self.phrase or self.prefix or self.field == "category":
+            return None
+        words = WORD.findall(self.text)
+        split = _LETTER_THEN_WORD.fullmatch(words[0]) if len(words) == 1 else None
+        if split is None:
+            return None
+        letter, rest, suffix = split.groups()
+        if is_indexed(ascii_fold(turkish_lower(letter + rest))):
+            return None
+        if not is_indexed(ascii_fold(turkish_lower(rest))):
+            return None
+        return Clause(f"{letter}-{rest}{suffix or ''}", field=self.field, twin=True)
 
     def as_phrase(self) -> bool:
         """Whether the clause is searched as a phrase: quoted, or a joined word

@@ -320,7 +320,7 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     spec = MatchSpec()
     only_stopwords = all(_is_stopword(c) for c in parsed.clauses)
     groups, phrases, labels, required, categories, words = [], [], [], [], [], []
-    split = _split_compounds(parsed.groups)
+    split = _split_compounds(parsed.groups, vocabulary)
     short = len(split) <= OWN_STEMS_MAX_GROUPS
     derived = DERIVED_BOOST > 0 and len(split) >= DERIVED_MIN_GROUPS_VERB
     every_word = len(split) >= DERIVED_MIN_GROUPS
@@ -362,7 +362,7 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
         required.append(categories)
     excluded = [_clause(c, vocabulary, MatchSpec()) for c in parsed.excluded]
     excluded += [_written_out(c, vocabulary, MatchSpec()) for c in parsed.excluded]
-    twins = [twin for c in parsed.excluded if (twin := c.twin_clause())]  # -F16: -F-16 too
+    twins = [twin for c in parsed.excluded if (twin := _twin(c, vocabulary))]  # -F16: -F-16
     excluded += [_clause(twin, vocabulary, MatchSpec()) for twin in twins]
     excluded = [c for c in excluded if c is not None]
     return CompiledQuery(groups, excluded, spec, phrases, labels, required, words)
@@ -418,13 +418,13 @@ def _lone_phrase(group: list[Clause]) -> str | None:
     return only.text if words else None
 
 
-def _split_compounds(groups: list[list[Clause]]) -> list[list[Clause]]:
+def _split_compounds(groups: list[list[Clause]], vocabulary: Vocabulary) -> list[list[Clause]]:
     """``ABD-Rusya`` typed alone: each of its words must match, as must each word of the
     name a two-word abbreviation (``R.Madrid``) stands for. A quoted phrase, a word joined
     with a number or a letter (``F-16``, :meth:`~search.searching.query.Clause.joined_words`)
     and an ``OR`` alternative stay one clause; a word typed alone has beside it the other
     way news writes it, if it has one (``F16`` for ``F-16`` and the other way round,
-    :meth:`~search.searching.query.Clause.twin_clause`)."""
+    ``d-smart`` for ``dsmart``: :func:`_twin`)."""
     split = []
     for group in groups:
         only = group[0]
@@ -436,9 +436,17 @@ def _split_compounds(groups: list[list[Clause]]) -> list[list[Clause]]:
             if len(words) > 1:
                 split.extend([Clause(word)] for word in words)
                 continue
-        twin = only.twin_clause() if len(group) == 1 else None
+        twin = _twin(only, vocabulary) if len(group) == 1 else None
         split.append([only, twin] if twin else group)
     return split
+
+
+def _twin(clause: Clause, vocabulary: Vocabulary) -> Clause | None:
+    """The other way news writes a word (:meth:`~search.searching.query.Clause.twin_clause`),
+    or a word no article holds with its first letter written apart
+    (:meth:`~search.searching.query.Clause.letter_twin`). Either is looked up in the
+    articles' words written as one first, so it costs little where none writes it so."""
+    return clause.twin_clause() or clause.letter_twin(vocabulary.is_indexed)
 
 
 def _is_stopword(clause: Clause) -> bool:
