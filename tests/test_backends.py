@@ -302,6 +302,7 @@ def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
     assert sorted(hit.id for hit in searcher.search("2-0").results) == ["skor", "skor-ters"]
     for query in ("uçak -F16", "uçak -F-16"):  # written either way, left out either way
         assert [hit.id for hit in searcher.search(query).results] == ["f-ayri"], query
+    assert [hit.id for hit in searcher.search("smart -dsmart").results] == ["smart-ayri"]
 
 
 #: Two equal articles of different dates, and two with the same words, together in one.
