@@ -305,6 +305,36 @@ def test_a_word_joined_with_a_number_or_a_letter_is_found_as_written(
     assert [hit.id for hit in searcher.search("smart -dsmart").results] == ["smart-ayri"]
 
 
+#: Two words a reader may type without the space between, and two rare unlisted ones.
+RUN_TOGETHER_ARTICLES = {
+    "faiz.txt": "title: Faiz kararı\n\nMerkez Bankası faizi sabit tuttu.\n",
+    "rezerv.txt": "title: Rezervler\n\nMerkez bankası rezervleri arttı.\n",
+    "dere.txt": "title: Köy\n\nZorvak köyünden Telpa adlı bir dere geçer.\n",
+}
+
+
+def test_two_words_typed_without_the_space_between_are_searched_apart(
+    backend: Backend, tmp_path: Path
+) -> None:
+    """``merkezbankası`` finds nothing as typed: the words it runs together are searched
+    instead and the page says so, as a typo's correction is; two rare words no list holds
+    (``zorvaktelpa``) are no such slip."""
+    assert not backend.reindex(write_articles(tmp_path / "docs", RUN_TOGETHER_ARTICLES)).failed
+    searcher = backend.searcher()
+    page = searcher.search("merkezbankası")
+    assert (page.corrected, sorted(hit.id for hit in page.results)) == (
+        "merkez bankası",
+        ["faiz", "rezerv"],
+    )
+    snippets = {hit.id: hit.snippet for hit in page.results}
+    assert "<mark>Merkez</mark> <mark>Bankası</mark>" in snippets["faiz"]
+    assert searcher.search("merkezbankasi").corrected == "merkez bankası"  # the articles' letters
+    as_typed = searcher.search("merkezbankası", as_typed=True)
+    assert (as_typed.total, as_typed.suggestion) == (0, "merkez bankası")
+    rare = searcher.search("zorvaktelpa")
+    assert (rare.total, rare.suggestion, rare.corrected) == (0, None, None)
+
+
 #: Two equal articles of different dates, and two with the same words, together in one.
 SECOND_STAGE_ARTICLES = {
     "eski-liman.txt": "title: Liman ihalesi yapıldı\ndate: 2019-05-02\n\n"

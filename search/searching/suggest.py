@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 from search.searching import budget
 from search.searching.query import clean_query, parse_query
 from search.text.analysis import analyze, ascii_fold, question_words, stopwords
-from search.text.dictionary import is_dictionary_word
+from search.text.dictionary import is_dictionary_word, is_name
 from search.text.morphology import lemma_candidates
 
 if TYPE_CHECKING:
@@ -42,6 +42,15 @@ RARE_WORD_RATIO = 10
 #: (``gres``) are a reader's slips; two letters too many in a rare name (``Ögelman``)
 #: turning it into a common word (``olman``) are not, and only the suggestion is shown.
 SURE_COST_PER_LETTER = 0.5
+#: What a space left out between two words costs, in units of :func:`edit_distance`: as a
+#: letter left out does (``merkezbankası`` is ``merkez bankası``).
+SPACE_COST = 2
+#: Letters each of two words typed without the space between has at least (``akparti``).
+MIN_SPLIT_PART = 2
+#: Of two words typed without the space between, one the dictionary does not list (nor
+#: as a name) must be this much used: ``ak`` of ``akparti`` is, ``öğel`` and ``man`` of
+#: ``Ögelman`` are not (a rare name is no two words run together).
+SPLIT_UNLISTED_USES = 50
 
 Ranked = TypeVar("Ranked")
 
@@ -97,22 +106,32 @@ def answer_or_correct(
 
 def is_sure(text: str, suggestion: str) -> bool:
     """Whether every word ``suggestion`` changes in ``text`` is near enough to be read as a
-    slip (:data:`SURE_COST_PER_LETTER`).
+    slip (:data:`SURE_COST_PER_LETTER`); two words typed without the space between are
+    one (``merkezbankası``).
 
     >>> is_sure("kırgıstan", "kırgızistan"), is_sure("Ögelman", "olman")
     (True, False)
     >>> is_sure("deprm 2023", "deprem 2023"), is_sure("gres", "güreş")
     (True, True)
+    >>> is_sure("merkezbankasi faiz", "merkez bankası faiz"), is_sure("ak", "ak parti")
+    (True, False)
     """
     typed = _words(text)
     suggested = _words(suggestion)
-    if len(typed) != len(suggested):
-        return False
-    for word, better in zip(typed, suggested, strict=True):
-        folded, folded_better = ascii_fold(word), ascii_fold(better)
-        if edit_distance(folded, folded_better) > SURE_COST_PER_LETTER * len(folded):
+    place = 0
+    for word in typed:
+        folded = ascii_fold(word)
+        pair = suggested[place : place + 2]
+        if len(pair) == 2 and ascii_fold("".join(pair)) == folded:
+            place += 2  # the space left out
+            continue
+        if place == len(suggested):
             return False
-    return True
+        better = ascii_fold(suggested[place])
+        if edit_distance(folded, better) > SURE_COST_PER_LETTER * len(folded):
+            return False
+        place += 1
+    return place == len(suggested)
 
 
 def _words(text: str) -> list[str]:
@@ -225,17 +244,59 @@ def _better_word(word: str, vocabulary: Vocabulary) -> tuple[str | None, bool]:
     candidates = vocabulary.near_words(folded, distance=2)
     distances = {candidate: edit_distance(folded, candidate) for candidate in candidates}
     nearest = min(distances.values(), default=0)
-    weighed = [  # (how likely, spelling): the articles' own spelling of each near word
-        (math.log1p(vocabulary.body_frequency(spelling)) - COST_WEIGHT * distance, spelling)
+    weighed = [  # (how likely, spelling, its uses): the articles' spelling of each near word
+        (math.log1p(used) - COST_WEIGHT * distance, spelling, used)
         for candidate, distance in distances.items()
         if distance <= nearest + NEAR_ENOUGH
         for spelling in vocabulary.words(candidate)
         if spelling not in stopwords()  # (used everywhere, and never what a reader was after)
+        for used in (vocabulary.body_frequency(spelling),)
     ]
-    spelling = max(weighed, default=(0.0, None))[1]
-    if uses and spelling and vocabulary.body_frequency(spelling) < RARE_WORD_RATIO * uses:
+    likely, spelling, used = max(weighed, default=(-math.inf, None, 0))
+    split = _split(word, vocabulary)
+    if split is not None and split[0] > likely:
+        likely, spelling, used = split
+    if uses and spelling and used < RARE_WORD_RATIO * uses:
         return None, True  # a rare word, but its neighbour is not much more used
     return spelling, True
+
+
+def _split(word: str, vocabulary: Vocabulary) -> tuple[float, str, int] | None:
+    """Two indexed words ``word`` may be, typed without the space between
+    (``merkezbankası``), as :func:`_better_word` weighs a near word: how likely, the two
+    as the articles most often write them, and how many articles use the rarer of the
+    two; None when no cut leaves two indexed words."""
+    best = None
+    for cut in range(MIN_SPLIT_PART, len(word) - MIN_SPLIT_PART + 1):
+        parts = [_commonest_spelling(part, vocabulary) for part in (word[:cut], word[cut:])]
+        used = min(uses for uses, _ in parts)
+        if not all(_may_stand_alone(spelling, uses) for uses, spelling in parts):
+            continue
+        likely = math.log1p(used) - COST_WEIGHT * SPACE_COST
+        if best is None or likely > best[0]:
+            best = (likely, " ".join(spelling for _, spelling in parts), used)
+    return best
+
+
+def _may_stand_alone(word: str, uses: int) -> bool:
+    """Whether ``word``, used by ``uses`` articles, may be one of two words typed without
+    the space between: a listed word or name some article uses, or another word in common
+    use (:data:`SPLIT_UNLISTED_USES`)."""
+    if uses >= SPLIT_UNLISTED_USES:
+        return True
+    return uses > 0 and (_is_turkish_word(word, ascii_fold(word)) or is_name(word))
+
+
+def _commonest_spelling(word: str, vocabulary: Vocabulary) -> tuple[int, str]:
+    """How many articles use the indexed spelling of ``word`` the most used, and that
+    spelling; ``(0, word)`` when none is indexed."""
+    return max(
+        (
+            (vocabulary.body_frequency(spelling), spelling)
+            for spelling in vocabulary.words(ascii_fold(word))
+        ),
+        default=(0, word),
+    )
 
 
 def _is_turkish_word(word: str, folded: str) -> bool:
