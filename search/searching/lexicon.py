@@ -77,6 +77,15 @@ class SegmentLexicon:
             if len(words[i]) != len(folds[i]) or suffix_letters(words[i], cut)  # (same places)
         ]
 
+    def has_fold(self, folded: str) -> bool:
+        """Whether some word's fold is exactly ``folded``: one binary search.
+
+        >>> SegmentLexicon({"body": ["bişkek"]}).has_fold("biskek")
+        True
+        """
+        start = bisect_left(self.folds, folded)
+        return start < len(self.folds) and self.folds[start] == folded
+
     def with_fold(self, folded: str) -> list[tuple[str, int]]:
         """``(word, fields)`` of the words whose fold is exactly ``folded``."""
         start = bisect_left(self.folds, folded)

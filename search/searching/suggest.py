@@ -267,7 +267,10 @@ def _split(word: str, vocabulary: Vocabulary) -> tuple[float, str, int] | None:
     as the articles most often write them, and how many articles use the rarer of the
     two; None when no cut leaves two indexed words."""
     best = None
+    folded = ascii_fold(word)
     for cut in range(MIN_SPLIT_PART, len(word) - MIN_SPLIT_PART + 1):
+        if not (vocabulary.is_indexed(folded[cut:]) and vocabulary.is_indexed(folded[:cut])):
+            continue  # (a look each, before the articles' spellings are counted)
         parts = [_commonest_spelling(part, vocabulary) for part in (word[:cut], word[cut:])]
         used = min(uses for uses, _ in parts)
         if not all(_may_stand_alone(spelling, uses) for uses, spelling in parts):

@@ -107,7 +107,7 @@ class Vocabulary:
 
     def is_indexed(self, folded_word: str) -> bool:
         """Whether some title or body holds a word that folds to ``folded_word``."""
-        return any(lexicon.with_fold(folded_word) for lexicon in self._lexicons)
+        return any(lexicon.has_fold(folded_word) for lexicon in self._lexicons)
 
     def words_with_folded_prefix(self, folded_prefix: str) -> list[str]:
         """Indexed words (titles or bodies) whose fold starts with ``folded_prefix``."""
