@@ -310,6 +310,7 @@ RUN_TOGETHER_ARTICLES = {
     "faiz.txt": "title: Faiz kararı\n\nMerkez Bankası faizi sabit tuttu.\n",
     "rezerv.txt": "title: Rezervler\n\nMerkez bankası rezervleri arttı.\n",
     "dere.txt": "title: Köy\n\nZorvak köyünden Telpa adlı bir dere geçer.\n",
+    "zam.txt": "title: Elektrik\n\nElektriğe yüzde 50 zam geldi.\n",
 }
 
 
@@ -317,8 +318,9 @@ def test_two_words_typed_without_the_space_between_are_searched_apart(
     backend: Backend, tmp_path: Path
 ) -> None:
     """``merkezbankası`` finds nothing as typed: the words it runs together are searched
-    instead and the page says so, as a typo's correction is; two rare words no list holds
-    (``zorvaktelpa``) are no such slip."""
+    instead and the page says so, as a typo's correction is, and so is a number run on to a
+    word (``yüzde50``); two rare words no list holds (``zorvaktelpa``) are no such slip, nor
+    a code (``zorvak50``)."""
     assert not backend.reindex(write_articles(tmp_path / "docs", RUN_TOGETHER_ARTICLES)).failed
     searcher = backend.searcher()
     page = searcher.search("merkezbankası")
@@ -333,6 +335,10 @@ def test_two_words_typed_without_the_space_between_are_searched_apart(
     assert (as_typed.total, as_typed.suggestion) == (0, "merkez bankası")
     rare = searcher.search("zorvaktelpa")
     assert (rare.total, rare.suggestion, rare.corrected) == (0, None, None)
+    number = searcher.search("yüzde50")  # a number run on to a word
+    assert (number.corrected, [hit.id for hit in number.results]) == ("yüzde 50", ["zam"])
+    code = searcher.search("zorvak50")  # a word no list holds: a code, kept as typed
+    assert (code.total, code.suggestion, code.corrected) == (0, None, None)
 
 
 #: Two equal articles of different dates, and two with the same words, together in one.

@@ -171,7 +171,7 @@ def suggest(text: str, vocabulary: Vocabulary, only: Collection[str] | None = No
         if only is not None and word not in only:
             return word  # the search found it: kept as typed
         if any(char.isdigit() for char in word):
-            return word  # a code
+            return _number_apart(word, vocabulary) or word  # a code, but for a number run on
         better = None
         if lookups == MAX_SUGGESTED_WORDS or (lookups and not budget.exhausted()):
             better, walked = _better_word(word, vocabulary)
@@ -218,6 +218,25 @@ def _phrase_corrected(inside: str, corrected: Callable[[str], str]) -> str | Non
 
 #: The word a piece of a phrase starts with, up to an apostrophe or a punctuation mark.
 _LEADING_WORD = re.compile(r"\w+")
+#: A number and a word of four letters or more, typed without the space between.
+_NUMBER_AND_WORD = re.compile(r"(\d+)([^\W\d_]{4,})|([^\W\d_]{4,})(\d+)")
+
+
+def _number_apart(word: str, vocabulary: Vocabulary) -> str | None:
+    """A number and a word typed without the space between, apart (``yüzde50``:
+    ``yüzde 50``, ``2023seçimleri``: ``2023 seçimleri``), when the word is one the dictionary
+    lists (or an inflection of one) and some article holds each; None for any other word
+    with a digit, a code among them (``XR900``, ``H1N1``)."""
+    match = _NUMBER_AND_WORD.fullmatch(word)
+    if match is None:
+        return None
+    number, letters = (match[1], match[2]) if match[1] else (match[4], match[3])
+    folded = ascii_fold(letters)
+    if not (_is_turkish_word(letters, folded) and vocabulary.is_indexed(folded)):
+        return None
+    if not vocabulary.is_indexed(number):
+        return None
+    return f"{number} {letters}" if match[1] else f"{letters} {number}"
 
 
 def _uses_if_rare(folded: str, vocabulary: Vocabulary) -> int | None:
