@@ -37,13 +37,12 @@ _SEPARATORS = re.compile(r"[()\[\]{}<>]")
 #: A model's name as one word: letters, then a number of two digits or more (``F16``,
 #: ``S400'ler``; ``F1`` as ``f 1`` would be checked in most articles, for little).
 _MODEL = re.compile(r"([^\W\d_]+)(\d{2,})([" + APOSTROPHES + r"][^\W_]+)?")
-#: ``e`` then a word, typed as one: ``edevlet``, ``eposta``, ``eticaret`` (the rest a
-#: dictionary word of at least :data:`ELECTRONIC_REST` letters, :meth:`Clause.twin_clause`).
-_ELECTRONIC = re.compile(r"([eE])([^\W\d_]+)([" + APOSTROPHES + r"][^\W_]+)?")
-ELECTRONIC_REST = 4
 #: A letter then a word of at least three letters, typed as one: ``dsmart``, ``kpop``
-#: (:meth:`Clause.letter_twin`).
+#: (:meth:`Clause.letter_twin`), ``edevlet`` (:meth:`Clause.twin_clause`).
 _LETTER_THEN_WORD = re.compile(r"([^\W\d_])([^\W\d_]{3,})([" + APOSTROPHES + r"][^\W_]+)?")
+#: ``e`` then a dictionary word of at least this many letters, typed as one, is searched as
+#: written apart too: ``edevlet``, ``eposta``, ``eticaret`` (:meth:`Clause.twin_clause`).
+ELECTRONIC_REST = 4
 
 
 @dataclass(frozen=True)
@@ -91,10 +90,9 @@ class Clause:
         if model:
             letters, digits, suffix = model.groups()
             return Clause(f"{letters}-{digits}{suffix or ''}", field=self.field, twin=True)
-        electronic = _ELECTRONIC.fullmatch(only)
-        if electronic and _is_long_dictionary_word(electronic.group(2)):
-            letter, rest, suffix = electronic.groups()
-            return Clause(f"{letter}-{rest}{suffix or ''}", field=self.field, twin=True)
+        first = _LETTER_THEN_WORD.fullmatch(only)
+        if first and first[1] in "eE" and _is_long_dictionary_word(first[2]):
+            return self._first_letter_apart(first)
         hyphened = len(words) == 2 and self.text[words[0].end() : words[1].start()] == "-"
         if hyphened and self.joined_words():
             return Clause(words[0].group() + words[1].group(), field=self.field, twin=True)
@@ -120,11 +118,17 @@ class Clause:
         split = _LETTER_THEN_WORD.fullmatch(words[0]) if len(words) == 1 else None
         if split is None:
             return None
-        letter, rest, suffix = split.groups()
+        letter, rest, _ = split.groups()
         if is_indexed(ascii_fold(turkish_lower(letter + rest))):
             return None
         if not is_indexed(ascii_fold(turkish_lower(rest))):
             return None
+        return self._first_letter_apart(split)
+
+    def _first_letter_apart(self, split: re.Match[str]) -> Clause:
+        """The twin of a word :data:`_LETTER_THEN_WORD` matched: its first letter written
+        apart with a hyphen, any suffix kept (``e-devlet``, ``D-Smart'ta``)."""
+        letter, rest, suffix = split.groups()
         return Clause(f"{letter}-{rest}{suffix or ''}", field=self.field, twin=True)
 
     def as_phrase(self) -> bool:
