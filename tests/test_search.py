@@ -452,6 +452,27 @@ def test_a_repeated_search_is_answered_from_the_kept_page_until_a_reindex(
     assert [hit.id for hit in searcher.search("liman").results] == ["a", "b"]
 
 
+def test_a_words_forms_and_a_typos_correction_are_worked_out_again_after_a_reindex(
+    tmp_path: Path,
+) -> None:
+    """What a search keeps of a word between queries (its forms, its correction) is the
+    open reader's: a reindex bringing new forms and new words is searched with them."""
+    text = "title: Liman haberi\n\nLimanda yeni vinçler çalışmaya başladı.\n"
+    docs = write_articles(tmp_path / "docs", {"a.txt": text})
+    reindex(docs, tmp_path / "index")
+    searcher = Searcher(tmp_path / "index", cache_pages=False)
+    assert ids(searcher, "toplantı") == []
+    assert searcher.search("kırgıstan").suggestion is None
+
+    summit = "title: Zirve\n\nKırgızistan'daki toplantıya bakanlar katıldı.\n"
+    write_articles(docs, {"b.txt": summit})
+    reindex(docs, tmp_path / "index")
+    time.sleep(REFRESH_SECONDS + 0.1)
+    assert ids(searcher, "toplantı") == ["b"]
+    page = searcher.search("kırgıstan")
+    assert (page.corrected, [hit.id for hit in page.results]) == ("kırgızistan", ["b"])
+
+
 def test_a_searcher_without_kept_pages_ranks_every_search_afresh(tmp_path: Path) -> None:
     text = "title: Liman haberi\n\nLimanda yeni vinçler çalışmaya başladı.\n"
     reindex(write_articles(tmp_path / "docs", {"a.txt": text}), tmp_path / "index")

@@ -28,6 +28,7 @@ from search.searching.vocabulary import (
     Vocabulary,
     is_own_word,
 )
+from search.shared import SharedCache
 from search.storage.schema import TEXT_FIELDS, category_key
 from search.text.abbreviations import initials_of, name_words, shortened_with
 from search.text.analysis import (
@@ -115,6 +116,10 @@ _VERB_ENDINGS = frozenset(
     "arak erek di du ti tu dik duk tik tuk dig dug tig tug abilir ebilir abil ebil".split()
 )
 _VOICE_ENDINGS = ("il", "ul", "in", "un")
+#: Query words whose scoring terms a process keeps between queries, weighed in terms (about
+#: 150 bytes each): a word's forms, stems and derived words depend only on the reader, and
+#: working them out was most of compiling a question of a dozen words.
+WORD_TERMS_KEPT = 60_000
 
 
 @dataclass
@@ -559,6 +564,18 @@ def _prefix(
     )
 
 
+@dataclass(frozen=True)
+class _WordTerms:
+    """A word's scoring clause and what it adds to the highlighter's :class:`MatchSpec`."""
+
+    clause: engine.TermsClause
+    exact: frozenset[str]
+    stems: frozenset[str]
+
+
+_kept_words = SharedCache(WORD_TERMS_KEPT, weight=lambda kept: 1 + len(kept.clause.terms))
+
+
 def _word(
     word: str,
     fields: tuple[str, ...],
@@ -572,7 +589,28 @@ def _word(
 ) -> engine.Clause:
     """The word as typed (strongest), then every indexed spelling and inflection of it,
     and its Snowball stem (in a ``short`` query, its inflections' stem: :func:`_own_stems`);
-    when ``derived``, lightly, the indexed words beginning with its root (:func:`derived_root`)."""
+    when ``derived``, lightly, the indexed words beginning with its root (:func:`derived_root`).
+    Worked out once per reader (:data:`WORD_TERMS_KEPT`)."""
+    key = (vocabulary.stamp, word, fields, short, derived, named, typed_first)
+    kept = _kept_words.get(
+        key, lambda: _word_terms(word, fields, vocabulary, short, derived, named, typed_first)
+    )
+    spec.exact.update(kept.exact)
+    spec.stems.update(kept.stems)
+    return kept.clause
+
+
+def _word_terms(
+    word: str,
+    fields: tuple[str, ...],
+    vocabulary: Vocabulary,
+    short: bool,
+    derived: bool,
+    named: bool,
+    typed_first: bool,
+) -> _WordTerms:
+    """What :func:`_word` gives, worked out."""
+    spec = MatchSpec()
     forms = vocabulary.forms(word, named)
     spec.exact.add(word)
     spec.exact.update(forms)
@@ -617,7 +655,8 @@ def _word(
                 for f in vocabulary.fields(form)
                 if f in fields
             )
-    return engine.TermsClause(tuple(terms), word)
+    clause = engine.TermsClause(tuple(terms), word)
+    return _WordTerms(clause, frozenset(spec.exact), frozenset(spec.stems))
 
 
 def _shortened_forms(word: str, vocabulary: Vocabulary) -> list[str]:

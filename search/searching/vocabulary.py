@@ -68,6 +68,12 @@ class Vocabulary:
         self._segments = (generation, *(leaf.segment().segment_id() for leaf, _ in leaves))
         self._documents = max(reader.doc_count(), 1)
 
+    @property
+    def stamp(self) -> tuple:
+        """What tells this reader's words from another's: its segments (or the cluster
+        index's stamp); a key for what is worked out from them."""
+        return self._segments
+
     def is_rare(self, fieldname: str, word: str, share: float = RARE_SHARE) -> bool:
         """Whether at most ``share`` of the articles hold ``word`` in the field.
 
