@@ -44,7 +44,7 @@ from search.searching.rerank import (
     WINDOW,
     Freshness,
     group_forms,
-    ranked_text,
+    ranked_marks,
     second_stage,
     ticks,
 )
@@ -62,9 +62,9 @@ from search.searching.searcher import (
     REFRESH_SECONDS,
     Searcher,
     _check_parameters,
-    after_title,
     commonest,
     mark_article,
+    shown_body,
     suggestion_when_allowed,
 )
 from search.searching.suggest import answer_or_correct
@@ -322,7 +322,7 @@ class ClusterSearcher:
             state.newest,
             self.freshness,
             groups,
-            lambda i: ranked_text(sources[i].get("shown_title", ""), sources[i].get("body", "")),
+            lambda i: ranked_marks(*_shown(sources[i]), compiled.spec),
         )
         for hit, score in zip(head, scores.tolist(), strict=True):
             hit["_score"] = score
@@ -633,10 +633,7 @@ def _index_missing(error: os_errors.NotFoundError) -> bool:
 def _hit(found: dict, compiled: CompiledQuery) -> SearchHit:
     source = found["_source"]
     spec = compiled.spec
-    title = source.get("shown_title", "")
-    body = source.get("body", "")
-    if source.get("title_derived"):  # the snippet does not say the title twice
-        body = after_title(body, title)
+    title, body = _shown(source)
     held = set(found.get("matched_queries", ()))
     missing = [
         label
@@ -656,6 +653,13 @@ def _hit(found: dict, compiled: CompiledQuery) -> SearchHit:
         snippet=snippet(body, spec),
         missing=missing,
     )
+
+
+def _shown(source: dict) -> tuple[str, str]:
+    """An article's title, and the body its snippet is taken from (see
+    :func:`~search.searching.searcher.shown_body`)."""
+    title = source.get("shown_title", "")
+    return title, shown_body(source.get("body", ""), title, bool(source.get("title_derived")))
 
 
 def _facet(name: str, aggregation: dict, state: _State) -> list[FacetCount]:

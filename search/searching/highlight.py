@@ -47,9 +47,21 @@ def match_spans(text: str, spec: MatchSpec, most: int | None = None) -> list[tup
     finds them, :func:`_candidates`); each distinct one is decided once per query
     (``spec.decisions``), for the title and every snippet. At most ``most`` are
     returned; within a request, none past its budget (:mod:`search.searching.budget`).
+    All of a text's are kept for the query (``spec.spans``): proximity ranking
+    (:func:`marked_places`) and the snippet look at the same texts.
     """
     if not spec:
         return []
+    if most is None:
+        kept = spec.spans.get(text)
+        if kept is None:
+            kept = spec.spans[text] = _match_spans(text, spec, None)
+        return kept
+    return _match_spans(text, spec, most)
+
+
+def _match_spans(text: str, spec: MatchSpec, most: int | None) -> list[tuple[int, int, str]]:
+    """What :func:`match_spans` gives, worked out."""
     decisions = spec.decisions
     apostrophes = any(apostrophe in text for apostrophe in APOSTROPHES)
     spans = []
@@ -266,7 +278,7 @@ def snippet(body: str, spec: MatchSpec) -> str:
     cut at word boundaries, with ``…`` where text was left out. Long articles cost a
     search its time when read to the end; their lead is what a reader wants anyway.
     """
-    scanned = body[: _cut_end(body, 0, SNIPPET_SCAN)]  # cut before a space where there is one
+    scanned = snippet_text(body)
     spans = match_spans(scanned, spec)
     if not spans and len(scanned) < len(body):  # the words are further down: scan the rest
         offset = len(scanned)
@@ -287,6 +299,45 @@ def snippet(body: str, spec: MatchSpec) -> str:
         start = max(start, _cut_start(body, first - SNIPPET_MAX // 3))
         end = _cut_end(body, start, SNIPPET_MAX)
     return _render(body, [(s, e) for s, e, _ in spans], start, end)
+
+
+def snippet_text(body: str) -> str:
+    """The start of ``body`` a snippet is looked for in: :data:`SNIPPET_SCAN` characters,
+    cut before a space where there is one."""
+    return body[: _cut_end(body, 0, SNIPPET_SCAN)]
+
+
+def marked_places(text: str, spec: MatchSpec, chars: int, first: int = 0) -> list[tuple[int, str]]:
+    """The words of ``text``'s first ``chars`` characters that the query matches
+    (:func:`match_spans`), as ``(place, exact form)``: a word's place is ``first`` and the
+    number of words before it, a word being what stands between spaces (or between a
+    hyphen or slash and a space: ``ABD-Rusya`` is two).
+
+    >>> spec = MatchSpec(exact={"dolar", "kuru", "abd", "rusya"})
+    >>> marked_places("Dolar kuru, bugün ABD-Rusya", spec, 100, first=3)
+    [(3, 'dolar'), (4, 'kuru'), (6, 'abd'), (7, 'rusya')]
+    """
+    places: list[tuple[int, str]] = []
+    place, previous = first, 0
+    for start, end, _ in match_spans(text, spec):
+        if start >= chars:
+            break
+        between = _spaces(text[previous:start])
+        place += max(between, 1) if places else between
+        places.append((place, _forms(text[start:end])[0]))
+        previous = start
+    return places
+
+
+def _spaces(text: str) -> int:
+    """How many runs of white space ``text`` holds.
+
+    >>> _spaces("Dolar  kuru, "), _spaces("ABD-"), _spaces("")
+    (2, 0, 0)
+    """
+    if not text:
+        return 0
+    return len(text.split()) - 1 + text[0].isspace() + text[-1].isspace()
 
 
 def _sentences(text: str) -> list[Span]:

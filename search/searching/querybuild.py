@@ -135,6 +135,8 @@ class MatchSpec:
     phrases: set[tuple[str, ...]] = field(default_factory=set)
     #: Words of the text already decided: raw word -> its fold when a match, else "".
     decisions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    #: Texts already looked through: text -> its matches (see highlight.match_spans).
+    spans: dict[str, list] = field(default_factory=dict, repr=False, compare=False)
     _starts: frozenset[str] | None = field(default=None, repr=False, compare=False)
     _stem_starts: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 

@@ -15,7 +15,9 @@ Its best :data:`WINDOW` candidates are then rescored here with what BM25F cannot
   (next to each other in the query's order; the other way round counts half) is wanted
   before one where they are scattered. The index keeps no word positions, so the best
   :data:`PROXIMITY_WINDOW` candidates' stored titles and the start of their bodies are
-  read and each pair of consecutive query words is looked for; the share of pairs found
+  read, the query's words found in them as the snippets will mark them (and once: the
+  snippets find them looked up), and each pair of consecutive query words is looked
+  for; the share of pairs found
   raises the score by up to :data:`PROXIMITY_WEIGHT`. The most of the query's words
   found within :data:`SPAN` consecutive words of that text raises it again, by up to
   :data:`SPAN_WEIGHT`: a question or a pasted headline rarely keeps its article's word
@@ -27,16 +29,16 @@ Candidates outside the window keep their first-stage order after it.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from search.searching.engine import PhraseClause, TermsClause
+from search.searching.highlight import marked_places, snippet_text
+from search.searching.querybuild import MatchSpec
 from search.storage.schema import TEXT_FIELDS
 from search.text import abbreviations
-from search.text.analysis import APOSTROPHES, turkish_lower
 
 #: How many of the first stage's best candidates the second stage rescores.
 WINDOW = 100
@@ -46,7 +48,7 @@ WINDOW = 100
 PROXIMITY_WINDOW = 10
 #: How much of a candidate's body is looked at for proximity, from its start: a news story
 #: says what it is about first. 3,000 characters ranked questions and headlines a little
-#: better than 1,500 on the relevance benchmark, for 0.2 ms a query of tokenising.
+#: better than 1,500 on the relevance benchmark.
 PROXIMITY_CHARS = 3_000
 #: The most a candidate's score is raised when every pair of query words stands together.
 PROXIMITY_WEIGHT = 1.0
@@ -58,10 +60,6 @@ NEAR = 1
 SPAN = 12
 #: The most a candidate's score is raised (again) when every query word stands in one span.
 SPAN_WEIGHT = 0.5
-#: A word of :data:`~search.text.analysis.WORD_PATTERN`, captured up to its apostrophe.
-_WORD_BEFORE_APOSTROPHE = re.compile(
-    r"(" + abbreviations.PATTERN + r"[^\W_]*|[^\W_]+)(?:[" + APOSTROPHES + r"][^\W_]+)*"
-)
 #: whoosh keeps a date as microseconds since ``datetime.min``.
 TICKS_PER_DAY = 86_400 * 1_000_000
 
@@ -88,40 +86,38 @@ class Freshness:
         return np.where(dates > 0, 1.0 + boost, 1.0)
 
 
-def proximity_factors(texts: Sequence[str], groups: Sequence[frozenset[str]]) -> np.ndarray:
-    """Each text's score multiplier: ``1 + PROXIMITY_WEIGHT * share`` of the consecutive
-    pairs of query word ``groups`` (each the exact forms that match it) standing together
-    in the text; a pair found in the other order counts half. Times ``1 + SPAN_WEIGHT *
-    (k - 1) / (groups - 1)``, ``k`` the most groups found within :data:`SPAN` consecutive
-    words (see :func:`_most_in_span`).
+def proximity_factors(
+    marked: Sequence[Sequence[tuple[int, str]]], groups: Sequence[frozenset[str]]
+) -> np.ndarray:
+    """Each text's score multiplier, from the query's words found in it (``marked``: each
+    text's ``(place, exact form)``, see :func:`ranked_marks`): ``1 + PROXIMITY_WEIGHT *
+    share`` of the consecutive pairs of query word ``groups`` (each the exact forms that
+    match it) standing together; a pair found in the other order counts half. Times ``1 +
+    SPAN_WEIGHT * (k - 1) / (groups - 1)``, ``k`` the most groups found within
+    :data:`SPAN` consecutive words (see :func:`_most_in_span`).
 
     >>> groups = [frozenset({"dolar"}), frozenset({"kuru", "kurunu"})]
-    >>> texts = ["Dolar kuru arttı.", "Kurunu dolar ile ödedi.", "Dolar düştü, kuru gıda"]
-    >>> proximity_factors(texts, groups)
+    >>> marked = [[(0, "dolar"), (1, "kuru")], [(0, "kurunu"), (1, "dolar")],
+    ...           [(0, "dolar"), (3, "kuru")]]
+    >>> proximity_factors(marked, groups)
     array([3.  , 2.25, 1.5 ])
-    >>> proximity_factors(["Dolar düştü. " + "Borsa yükseldi. " * 6 + "Kuru gıda"], groups)
+    >>> proximity_factors([[(0, "dolar"), (14, "kuru")]], groups)
     array([1.])
     """
-    factors = np.ones(len(texts))
+    factors = np.ones(len(marked))
     if len(groups) < 2:
         return factors
     group_of: dict[str, list[int]] = {}
     for index, forms in enumerate(groups):
         for form in forms:
             group_of.setdefault(form, []).append(index)
-    for row, text in enumerate(texts):
+    for row, words in enumerate(marked):
         places: list[list[int]] = [[] for _ in groups]
-        # the whole text lower-cased at once, and each word up to its apostrophe: the
-        # exact forms of its words, without normalising word by word
-        words = _WORD_BEFORE_APOSTROPHE.findall(turkish_lower(text))
-        # an abbreviation (the only word holding a dot: g.saray) as its name, a shortened
-        # two-word name (r.madrid) as its words, one after the other
-        if any("." in word for word in words):
-            words = [part for word in words for part in _as_named(word)]
-        for position, word in enumerate(words):
-            if word in group_of:
-                for index in group_of[word]:
-                    places[index].append(position)
+        for place, form in words:
+            # a shortened two-word name (r.madrid) as its words, one after the other
+            for offset, word in enumerate(_as_named(form)):
+                for index in group_of.get(word, ()):
+                    places[index].append(place + offset)
         found = sum(_together(places[i], places[i + 1]) for i in range(len(groups) - 1))
         factors[row] += PROXIMITY_WEIGHT * found / (len(groups) - 1)
         most = _most_in_span(places)
@@ -130,16 +126,16 @@ def proximity_factors(texts: Sequence[str], groups: Sequence[frozenset[str]]) ->
     return factors
 
 
-def _as_named(word: str) -> list[str]:
-    """A word up to its apostrophe as the words it stands for: a listed abbreviation as its
-    name, a shortened two-word name as its two words (``r.madrid`` -> ``real madrid``).
+def _as_named(form: str) -> list[str]:
+    """An exact form as the words it stands for: a shortened two-word name as its two
+    words (``r.madrid`` -> ``real madrid``; a listed abbreviation is its name already).
 
-    >>> _as_named("g.saraylı"), _as_named("r.madrid"), _as_named("ankara")
-    (['galatasaraylı'], ['real', 'madrid'], ['ankara'])
+    >>> _as_named("r.madrid"), _as_named("ankara")
+    (['real', 'madrid'], ['ankara'])
     """
-    if "." not in word:
-        return [word]
-    return abbreviations.name_words(word) or [abbreviations.expand(word)]
+    if "." not in form:
+        return [form]
+    return abbreviations.name_words(form) or [form]
 
 
 def _most_in_span(places: list[list[int]]) -> int:
@@ -185,17 +181,17 @@ def second_stage(
     newest: float,
     freshness: Freshness | None,
     groups: Sequence[frozenset[str]] | None,
-    text_of: Callable[[int], str],
+    marks_of: Callable[[int], Sequence[tuple[int, str]]],
 ) -> np.ndarray:
     """The second stage's scores of the first stage's best candidates (``scores``, best
     first, at most :data:`WINDOW`): times their freshness (``dates`` in ticks, ``newest``
-    the archive's newest) and, for the first :data:`PROXIMITY_WINDOW`, how closely
-    ``text_of(i)`` (see :func:`ranked_text`) holds the query word ``groups``. Both the
-    embedded index and a cluster rank with it.
+    the archive's newest) and, for the first :data:`PROXIMITY_WINDOW`, how closely the
+    query's words found in candidate ``i``, ``marks_of(i)`` (see :func:`ranked_marks`),
+    hold the query word ``groups``. Both the embedded index and a cluster rank with it.
 
     >>> second_stage(np.array([2.0, 1.0]), np.zeros(2), 0.0, None,
     ...              [frozenset({"dolar"}), frozenset({"kuru"})],
-    ...              ["Dolar düştü", "Dolar kuru arttı"].__getitem__)
+    ...              [[(0, "dolar")], [(0, "dolar"), (1, "kuru")]].__getitem__)
     array([2., 3.])
     """
     scores = np.array(scores, np.float64)
@@ -203,14 +199,24 @@ def second_stage(
         scores *= freshness.factors(dates, newest)
     if groups is not None and len(groups) > 1:
         near = min(len(scores), PROXIMITY_WINDOW)
-        scores[:near] *= proximity_factors([text_of(i) for i in range(near)], groups)
+        scores[:near] *= proximity_factors([marks_of(i) for i in range(near)], groups)
     return scores
 
 
-def ranked_text(title: str, body: str) -> str:
-    """What proximity looks at of an article: its title and the start of its body, as
-    stored (an untitled article's lead is that start)."""
-    return title + "\n\n" + body[:PROXIMITY_CHARS]
+def ranked_marks(title: str, body: str, spec: MatchSpec) -> list[tuple[int, str]]:
+    """What proximity looks at of an article: the query's words in its title and in the
+    first :data:`PROXIMITY_CHARS` characters of the body its snippet is taken from
+    (:func:`~search.searching.highlight.snippet_text`), with their places, the body's
+    words after the title's (:func:`~search.searching.highlight.marked_places`). The
+    snippet and the highlighted title then find these words looked up already.
+
+    >>> spec = MatchSpec(exact={"dolar", "kuru"})
+    >>> ranked_marks("Dolar yükseldi", "Kuru gıda ve dolar kuru", spec)
+    [(0, 'dolar'), (2, 'kuru'), (5, 'dolar'), (6, 'kuru')]
+    """
+    title_marks = marked_places(title, spec, len(title))
+    lead = marked_places(snippet_text(body), spec, PROXIMITY_CHARS, first=len(title.split()))
+    return title_marks + lead
 
 
 def group_forms(groups: Sequence[Sequence]) -> list[frozenset[str]]:

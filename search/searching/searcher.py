@@ -42,7 +42,7 @@ from search.searching.rerank import (
     WINDOW,
     Freshness,
     group_forms,
-    ranked_text,
+    ranked_marks,
     second_stage,
 )
 from search.searching.results import (
@@ -307,7 +307,15 @@ class Searcher:
         if asked.sort == "date" and len(found.groups) > 1:  # newest first, full matches first
             complete = np.logical_and.reduce([group.hit for group in found.groups])
         ranked = state.rank(
-            matches, docnums, asked.sort, limit, self.freshness, proximity, stored, complete
+            matches,
+            docnums,
+            asked.sort,
+            limit,
+            self.freshness,
+            proximity,
+            stored,
+            complete,
+            found.compiled.spec,
         )
         hits = [
             _hit(state.searcher, docnum, score, found, stored.get(docnum))
@@ -593,13 +601,15 @@ class _ReaderState:
         proximity: list[frozenset[str]] | None = None,
         stored: dict[int, dict] | None = None,
         complete: np.ndarray | None = None,
+        spec: MatchSpec | None = None,
     ) -> list[tuple[int, float]]:
         """The best ``limit`` of ``docnums`` (the matched docnums, ascending) with their
         scores, by score or newest first; ties go to the higher score, then the article id.
         By relevance, the first stage keeps its best :data:`~search.searching.rerank.WINDOW`
-        and the second stage (:mod:`search.searching.rerank`) rescores those. By date, the
-        documents ``complete`` marks (those holding every word) come before the others."""
-        proximity = proximity if proximity and len(proximity) > 1 else None
+        and the second stage (:mod:`search.searching.rerank`) rescores those, finding the
+        ``proximity`` word groups with ``spec``. By date, the documents ``complete`` marks
+        (those holding every word) come before the others."""
+        proximity = proximity if proximity and len(proximity) > 1 and spec else None
         if sort == "date" or (freshness is None and proximity is None):
             return self._top(matches, docnums, sort, limit, complete)
         first = self._top(matches, docnums, sort, max(limit, WINDOW))
@@ -612,17 +622,20 @@ class _ReaderState:
             self.newest(),
             freshness,
             proximity,
-            lambda i: self._ranked_text(int(head[i]), stored),
+            lambda i: self._ranked_marks(int(head[i]), stored, spec),
         )
         order = np.lexsort((self.id_order()[head], -scores))
         rescored = list(zip(head[order].tolist(), scores[order].tolist(), strict=True))
         return [*rescored, *first[WINDOW:]][:limit]
 
-    def _ranked_text(self, docnum: int, stored: dict[int, dict]) -> str:
-        """An article's title and the start of its body, as stored (an untitled article's
-        lead is that start); its stored fields are kept in ``stored`` for its hit."""
+    def _ranked_marks(
+        self, docnum: int, stored: dict[int, dict], spec: MatchSpec
+    ) -> list[tuple[int, str]]:
+        """The query's words in an article's title and lead (see
+        :func:`~search.searching.rerank.ranked_marks`); its stored fields are kept in
+        ``stored`` for its hit."""
         fields = stored[docnum] = self.searcher.stored_fields(docnum)
-        return ranked_text(fields.get("title", ""), stored_body(fields))
+        return ranked_marks(*_shown(fields), spec)
 
     def _top(
         self,
@@ -825,10 +838,7 @@ def _hit(
 ) -> SearchHit:
     spec = found.compiled.spec
     fields = fields or searcher.stored_fields(docnum)
-    title = fields.get("title", "")
-    body = stored_body(fields)
-    if fields.get("title_derived"):
-        body = after_title(body, title)
+    title, body = _shown(fields)
     return SearchHit(
         id=fields["id"],
         title=title,
@@ -842,6 +852,18 @@ def _hit(
         snippet=snippet(body, spec),
         missing=found.missing(docnum),
     )
+
+
+def _shown(fields: dict) -> tuple[str, str]:
+    """An article's stored title, and the body its snippet is taken from."""
+    title = fields.get("title", "")
+    return title, shown_body(stored_body(fields), title, bool(fields.get("title_derived")))
+
+
+def shown_body(body: str, title: str, title_derived: bool) -> str:
+    """The body a snippet is taken from: without the first sentence when the title was
+    taken from it (:func:`after_title`)."""
+    return after_title(body, title) if title_derived else body
 
 
 def after_title(body: str, title: str) -> str:
