@@ -3,14 +3,13 @@ wrote: Turkish capitals and letters, apostrophe suffixes, phrases."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 
 from conftest import write_articles
 from search import Completion, Searcher, reindex
-from search.searching.complete import CompletionTable, LatestTable
+from search.searching.complete import CompletionTable
 
 TITLES = [
     "Kırgızistan'da seçim sonuçları açıklandı",
@@ -120,20 +119,22 @@ def test_after_a_reindex_the_new_titles_are_completed(tmp_path):
     assert texts(searcher.complete("rize")) == ["Rize"]
 
 
-def test_a_prepared_table_gives_no_completions_until_built_and_nobody_waits():
-    release = threading.Event()
-    table = CompletionTable.from_titles(["Trabzon'da kar"])
+def test_a_warmed_up_searcher_has_its_completion_table_before_the_first_search(
+    tmp_path, monkeypatch
+) -> None:
+    """A worker builds the table before it answers anyone, not beside its first searches
+    (their memory stayed scattered among the table's passing words)."""
+    from search.searching import searcher as searcher_module
 
-    def slow_build() -> CompletionTable:
-        release.wait(30)
-        return table
+    docs = write_articles(
+        tmp_path / "docs", {"a.txt": "title: Trabzon'da kar\n\nYollar kapandı.\n"}
+    )
+    reindex(docs, tmp_path / "index")
+    searcher = Searcher(tmp_path / "index")
+    searcher.warm_up()
 
-    latest = LatestTable()
-    latest.prepare("commit 1", slow_build)
-    assert latest.get("commit 1", slow_build).complete("trab") == []  # answered at once
-    release.set()
-    for _ in range(300):
-        if latest.get("commit 1", slow_build) is table:
-            break
-        time.sleep(0.1)
-    assert texts(latest.get("commit 1", slow_build).complete("trab")) == ["Trabzon"]
+    def unread(*_, **__):
+        raise AssertionError("titles read after warming up")
+
+    monkeypatch.setattr(searcher_module, "read_titles", unread)
+    assert texts(searcher.complete("trab")) == ["Trabzon"]

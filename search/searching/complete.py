@@ -150,8 +150,9 @@ class LatestTable:
     A reader of a newer commit gets the table there is while a thread of its own builds
     the new one: completions a few seconds behind a reindex are harmless, a search box
     that stalls for seconds is not (nor a server whose threads all wait for a table).
-    For the same reason, once :meth:`prepare` has started the first table, there are no
-    completions until it is built; without it the first caller builds it and waits.
+    The first table is built by the first caller, who waits for it (a serving worker
+    builds it before it answers anyone: see
+    :meth:`~search.searching.searcher.Searcher.warm_up`).
     """
 
     def __init__(self) -> None:
@@ -159,13 +160,10 @@ class LatestTable:
         self._first = threading.Lock()  # held while the first table is built
         self._flag = threading.Lock()
         self._building = False
-        self._preparing = False
 
     def get(self, key: Hashable, build: Callable[[], CompletionTable]) -> CompletionTable:
         """The table for ``key``, or the latest one while ``build`` makes that."""
         if self._current is None:
-            if self._preparing:
-                return _EMPTY
             with self._first:
                 if self._current is None:
                     self._current = (key, build())
@@ -173,24 +171,6 @@ class LatestTable:
         if built_for != key:
             self._rebuild_later(key, build)
         return table
-
-    def prepare(self, key: Hashable, build: Callable[[], CompletionTable]) -> None:
-        """Start building the first table, for ``key``, on a thread of its own."""
-        if self._current is not None or self._preparing:
-            return
-        self._preparing = True
-
-        def first() -> None:
-            try:
-                with self._first:
-                    if self._current is None:
-                        self._current = (key, build())
-            except Exception:  # noqa: BLE001 - the first caller builds it then
-                log.exception("building the completion table failed")
-            finally:
-                self._preparing = False
-
-        threading.Thread(target=first, daemon=True).start()
 
     def _rebuild_later(self, key: Hashable, build: Callable[[], CompletionTable]) -> None:
         with self._flag:
@@ -207,9 +187,6 @@ class LatestTable:
         finally:
             with self._flag:
                 self._building = False
-
-
-_EMPTY = CompletionTable({})
 
 
 def read_titles(reader) -> Iterator[str]:
