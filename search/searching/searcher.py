@@ -339,7 +339,7 @@ class Searcher:
         dictionary's word lists, shared by the threads that serve afterwards; and the
         completion table, from every title (7 s at 217,600 articles). Built on a thread of
         its own beside the first searches, the table's passing words were left scattered
-        among what the searches keep, and a worker held 114 MB more for good. This thread
+        among what the searches keep, and a worker held over 100 MB more for good. This thread
         keeps no reader of its own."""
         self.read_word_lists()
         state = self._current()
