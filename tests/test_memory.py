@@ -3,7 +3,13 @@ worker that has met many words stays within its memory (bench/worker_memory.py).
 
 from __future__ import annotations
 
+import os
+import platform
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from search.searching.engine import POSTING_LIST_BYTES, ReaderData
 from search.searching.highlight import _forms
@@ -40,3 +46,51 @@ def test_kept_postings_are_weighed_in_bytes_with_each_terms_overhead(index_dir: 
     assert len(found[0][0]) >= 1 and len(found[1][0]) >= 1
     expected = sum(docs.nbytes + scores.nbytes + POSTING_LIST_BYTES for docs, scores in found)
     assert data._postings._total == expected
+
+
+#: Frees blocks of the heap (below the mapping threshold) one after another, so that they
+#: join its free top, and prints how much of the top glibc keeps (``mallinfo2().keepcost``).
+_HEAP_TOP_KEPT = """
+import ctypes
+from web.server import _tune_malloc
+
+_tune_malloc()
+libc = ctypes.CDLL(None)
+
+
+class Info(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()
+    )]
+
+
+libc.mallinfo2.restype = Info
+libc.malloc.restype = ctypes.c_void_p
+blocks = [libc.malloc(512 * 1024) for _ in range(16)]
+for block in reversed(blocks):
+    libc.free(ctypes.c_void_p(block))
+print(libc.mallinfo2().keepcost)
+"""
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+    reason="the worker tunes glibc's malloc only",
+)
+def test_a_serving_worker_keeps_its_freed_heap_for_the_next_search() -> None:
+    """A search's arrays, freed at its end, stay in the worker's heap for the next search
+    (up to web.server.MALLOC_TRIM_THRESHOLD) rather than being handed back to the system
+    and taken from it again page by page (in a process of its own: malloc's settings are
+    the whole process's)."""
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("MALLOC_")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _HEAP_TOP_KEPT],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+        env=environment,
+    )
+    assert int(result.stdout) >= 8 * 1024 * 1024
