@@ -73,9 +73,14 @@ print(libc.mallinfo2().keepcost)
 """
 
 
+def _glibc_with_mallinfo2() -> bool:
+    name, version = platform.libc_ver()
+    return name == "glibc" and tuple(int(part) for part in version.split(".")[:2]) >= (2, 33)
+
+
 @pytest.mark.skipif(
-    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
-    reason="the worker tunes glibc's malloc only",
+    not sys.platform.startswith("linux") or not _glibc_with_mallinfo2(),
+    reason="the worker tunes glibc's malloc only; mallinfo2 came with glibc 2.33",
 )
 def test_a_serving_worker_keeps_its_freed_heap_for_the_next_search() -> None:
     """A search's arrays, freed at its end, stay in the worker's heap for the next search
