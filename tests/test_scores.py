@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import write_articles
 from search.indexing.reindex import reindex
+from search.searching import engine
 from search.searching.engine import PRUNE_ABOVE
 from search.searching.query import parse_query
 from search.searching.querybuild import match_query
@@ -76,6 +77,27 @@ def test_a_score_does_not_depend_on_what_is_scored_with_it(
     for size in (1, 3, len(hits) // 2):
         chosen = np.sort(rng.choice(len(hits), min(size, len(hits)), replace=False))
         assert matches.scores_of(hits[chosen]).tolist() == everything[chosen].tolist()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=queries, seed=st.integers(0, 2**32 - 1))
+def test_looked_up_and_summed_at_once_scores_are_the_same_bits(
+    searcher: Searcher, text: str, seed: int
+) -> None:
+    """Scores looked up part by part and scores summed over every posting at once (the
+    way :func:`~search.searching.engine.Matches.scores_of` takes for many documents, and
+    for every one on an index this small) agree to the bit, a quoted phrase's checked
+    matches among the parts or not."""
+    state = searcher._current()
+    matches = match_query(parse_query(text), state.vocabulary, state.engine).matches
+    hits = matches.docnums()
+    chosen = np.sort(np.random.default_rng(seed).permutation(hits)[: max(1, len(hits) // 3)])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "PART_POSTINGS", -(10**12))  # look each document up, part by part
+        looked_up = matches.scores_of(chosen)
+        patch.setattr(engine, "PART_POSTINGS", 10**12)  # sum every posting at once
+        summed = matches.scores_of(chosen)
+    assert looked_up.tobytes() == summed.tobytes()
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -252,8 +252,13 @@ class FlatParts:
         held = [part for part in parts if len(part[0])]
         if not held:
             return cls(np.zeros(0, np.int64), np.zeros(0))
-        docs = np.concatenate([docs for docs, _, _ in held]).astype(np.int64)
-        scores = np.concatenate([scores * np.float32(boost) for _, scores, boost in held])
+        docs = np.concatenate([docs for docs, _, _ in held], dtype=np.int64)
+        if all(scores.dtype == np.float32 for _, scores, _ in held):  # as read: boosted at once
+            boosts = np.array([boost for _, _, boost in held], np.float32)
+            scores = np.concatenate([scores for _, scores, _ in held])
+            scores *= np.repeat(boosts, [len(docs) for docs, _, _ in held])
+        else:  # a phrase's checked matches among them: each part in its own precision
+            scores = np.concatenate([scores * np.float32(boost) for _, scores, boost in held])
         return cls(docs, scores.astype(np.float64))
 
 
