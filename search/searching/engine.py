@@ -253,10 +253,10 @@ class FlatParts:
         if not held:
             return cls(np.zeros(0, np.int64), np.zeros(0))
         docs = np.concatenate([docs for docs, _, _ in held], dtype=np.int64)
-        if all(scores.dtype == np.float32 for _, scores, _ in held):  # as read: boosted at once
+        if all(scores.dtype == np.float32 for _, scores, _ in held):  # every part as read
             boosts = np.array([boost for _, _, boost in held], np.float32)
             scores = np.concatenate([scores for _, scores, _ in held])
-            scores *= np.repeat(boosts, [len(docs) for docs, _, _ in held])
+            scores *= np.repeat(boosts, [len(part_docs) for part_docs, _, _ in held])
         else:  # a phrase's checked matches among them: each part in its own precision
             scores = np.concatenate([scores * np.float32(boost) for _, scores, boost in held])
         return cls(docs, scores.astype(np.float64))
