@@ -257,9 +257,10 @@ _kept_corrections = SharedCache(CORRECTIONS_KEPT)
 
 
 def _better_word(word: str, vocabulary: Vocabulary) -> tuple[str | None, bool]:
-    """The likeliest indexed word ``word`` misspells, or None; and whether the word list
-    was walked for it (what the request's lookups are counted in). Worked out once per
-    reader (:data:`CORRECTIONS_KEPT`)."""
+    """The likeliest indexed word ``word`` misspells, or None; and whether working it out
+    walks the word list (what the request's lookups are counted in). Worked out once per
+    reader (:data:`CORRECTIONS_KEPT`); a kept one counts as a walk all the same, so that
+    which words of a query are corrected does not depend on what the process has kept."""
     return _kept_corrections.get(
         (vocabulary.stamp, word), lambda: _likeliest_word(word, vocabulary)
     )
