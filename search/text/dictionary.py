@@ -29,6 +29,8 @@ from search.text.morphology import VOWELS, lemma_candidates, suffix_chains
 #: gathered from a corpus by heuristics (inflected forms among them), abbreviations and
 #: the obsolete and informal words.
 COMMON_WORD_FILES = ("master-dictionary.dict", "non-tdk.dict")
+#: Common words news writes that those lists lack, beside this module.
+NEWS_WORDS_FILE = Path(__file__).with_name("newswords.txt")
 NAME_FILES = ("proper.dict", "person-names.dict", "locations-tr.dict")
 
 #: The plural suffixes: a name that is a common word's plural (the villages ``Kadınlar``,
@@ -59,7 +61,7 @@ class _Lists(NamedTuple):
 
 @cache
 def _lists() -> _Lists:
-    common = _listed_words(COMMON_WORD_FILES, shortest=2)
+    common = _listed_words(COMMON_WORD_FILES, shortest=2) | _news_words()
     listed_names = _listed_words(NAME_FILES)
     names = {name for name in listed_names if not _plural_of(name, common)}
     return _Lists(
@@ -129,6 +131,12 @@ def _listed_words(files: tuple[str, ...], shortest: int = MIN_WORD_LENGTH) -> se
             if word:
                 words.add(word)
     return words
+
+
+def _news_words() -> set[str]:
+    """The words of :data:`NEWS_WORDS_FILE`, one a line (``#`` starts a comment)."""
+    lines = NEWS_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return {word for line in lines if (word := _entry_word(line.split("#", 1)[0]))}
 
 
 def _plural_of(name: str, common: set[str]) -> bool:
