@@ -457,6 +457,25 @@ def test_a_names_stem_that_is_another_word_finds_nothing_of_that_word(tmp_path: 
     assert ids(searcher.search("Bartın")) == ["bartin"]
 
 
+def test_a_words_stem_that_reads_it_as_another_word_finds_nothing_of_that_word(
+    tmp_path: Path,
+) -> None:
+    """Snowball stems ``kalem`` (pen) and ``kalemi`` as ``kale`` (castle), as if they were
+    ``kale`` + ``-m``, and ``kalenin`` and ``kaleye`` as ``kale`` too: the pen's articles
+    are found and marked, the castle's are not."""
+    articles = {
+        "kalem.txt": "title: Okul\n\nÖğrenci kalemi sırada unuttu; kalem kutusu doldu.\n",
+        "kale.txt": "title: Surlar\n\nTarihi kalenin surları onarıldı; kaleye yol açıldı.\n",
+        **{  # enough others that one article in twenty is rare
+            f"liman-{number}.txt": f"title: Liman {number}\n\nLiman ihalesi yapıldı.\n"
+            for number in range(40)
+        },
+    }
+    page = searcher_over(tmp_path, articles).search("kalem")
+    assert ids(page) == ["kalem"]
+    assert "<mark>kalemi</mark>" in marked(page)
+
+
 @pytest.mark.parametrize("query", ["Konya'da trafik kazası yaralı", "konya trafik kazası yaralı"])
 def test_a_name_is_no_root_of_other_words(tmp_path: Path, query: str) -> None:
     """Konyaaltı (a district of Antalya) begins with Konya, but an article naming it

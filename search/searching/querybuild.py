@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -48,6 +48,7 @@ from search.text.dictionary import (
 )
 from search.text.morphology import (
     is_suffix_chain,
+    lemma_candidates,
 )
 
 TITLE_BOOST = 2.25
@@ -116,6 +117,10 @@ _VERB_ENDINGS = frozenset(
     "arak erek di du ti tu dik duk tik tuk dig dug tig tug abilir ebilir abil ebil".split()
 )
 _VOICE_ENDINGS = ("il", "ul", "in", "un")
+#: Letters each word has at least, folded, for two words typed apart to be looked up as
+#: one (``korona virüs``: ``koronavirüs``) or one word as two (:func:`_written_apart`):
+#: shorter ones (``su``, ``de``) run into too many words by chance.
+SPLIT_MIN_LETTERS = 4
 #: Query words whose scoring terms a process keeps between queries, weighed in terms (about
 #: 150 bytes each): a word's forms, stems and derived words depend only on the reader, and
 #: working them out was most of compiling a question of a dozen words.
@@ -329,6 +334,8 @@ def compile_query(parsed: ParsedQuery, vocabulary: Vocabulary) -> CompiledQuery:
     groups, phrases, labels, required, categories, words = [], [], [], [], [], []
     split = _split_compounds(parsed.groups, vocabulary)
     short = len(split) <= OWN_STEMS_MAX_GROUPS
+    if short:
+        split = _written_as_one_or_two(split, vocabulary)
     derived = DERIVED_BOOST > 0 and len(split) >= DERIVED_MIN_GROUPS_VERB
     every_word = len(split) >= DERIVED_MIN_GROUPS
     first = min((c.span[0] for group in split for c in group if _word_span(c)), default=0)
@@ -454,6 +461,84 @@ def _twin(clause: Clause, vocabulary: Vocabulary) -> Clause | None:
     (:meth:`~search.searching.query.Clause.letter_twin`). Either is looked up in the
     articles' words written as one first, so it costs little where none writes it so."""
     return clause.twin_clause() or clause.letter_twin(vocabulary.is_indexed)
+
+
+def _written_apart(clause: Clause, vocabulary: Vocabulary) -> Clause | None:
+    """A word the dictionary does not list, nor an inflection of one, as the phrase of the
+    two words news also writes it as (``koronavirüs``: ``"korona virüs"``): a dictionary
+    word of at least :data:`SPLIT_MIN_LETTERS` letters, then one of as many or its
+    inflection (not the first word's suffixes: ``tarihinde`` is no ``tarih inde``), both
+    indexed; the longest such first word. None when there is no such pair, or the word
+    is not a plain one, or no article writes it (a reader's slip, ``merkezbankası``, is
+    corrected to its words instead, and the page says so: :mod:`search.searching.suggest`)."""
+    word = _lone_word(clause)
+    if word is None or _dictionary_word_or_form(word):  # hükümetin is no "hüküm etin"
+        return None
+    if not vocabulary.forms(word):
+        return None
+    for cut in range(len(word) - SPLIT_MIN_LETTERS, SPLIT_MIN_LETTERS - 1, -1):
+        first, rest = word[:cut], word[cut:]
+        if (
+            is_dictionary_word(first)
+            and _dictionary_word_or_form(rest)
+            and vocabulary.is_indexed(ascii_fold(first))
+            and vocabulary.is_indexed(ascii_fold(rest))
+        ):
+            return Clause(f"{first} {rest}", phrase=True, field=clause.field, twin=True)
+    return None
+
+
+def _dictionary_word_or_form(word: str) -> bool:
+    """Whether ``word`` is a dictionary word or one with noun suffixes (``virüsü``), and
+    no suffixes alone (``inde``).
+
+    >>> [_dictionary_word_or_form(w) for w in ("virüs", "virüsü", "inde", "lerin")]
+    [True, True, False, False]
+    """
+    folded = ascii_fold(word)
+    if is_suffix_chain(folded):
+        return False
+    return is_dictionary_word(word) or bool(lemma_candidates(folded, is_dictionary_word))
+
+
+def _written_as_one_or_two(
+    groups: list[list[Clause]], vocabulary: Vocabulary
+) -> list[list[Clause]]:
+    """The query's words as news also writes them, each searched beside them: two words
+    typed one after the other that articles also write as one (``korona virüs``:
+    ``koronavirüs``, ``hava alanı``: ``havaalanı``), with its forms, beside each of the
+    two, so an article writing it holds both; and a word typed alone as the two words it
+    is made of (:func:`_written_apart`). For a query of a reader's own few words: in a
+    question's or a headline's, a word the article lacks is forgiven anyway. A joined
+    word is looked up only where some indexed word begins with the first word and the
+    second's first letters."""
+    words = [_lone_word(group[0]) for group in groups]
+    together = [list(group) for group in groups]
+    for number, (first, second) in enumerate(itertools.pairwise(words)):
+        same_field = groups[number][0].field == groups[number + 1][0].field
+        if first is None or second is None or not same_field:
+            continue
+        joined = first + second
+        start = ascii_fold(joined)[: len(first) + SPLIT_MIN_LETTERS - 1]
+        if vocabulary.words_with_folded_prefix(start) and vocabulary.forms(joined):
+            twin = Clause(joined, field=groups[number][0].field, twin=True)
+            together[number].append(twin)
+            together[number + 1].append(twin)
+    for group in together:
+        if len(group) == 1 and (apart := _written_apart(group[0], vocabulary)):
+            group.append(apart)
+    return together
+
+
+def _lone_word(clause: Clause) -> str | None:
+    """The clause's one word, analysed, if it is a plain word (no phrase, prefix or
+    category) of at least :data:`SPLIT_MIN_LETTERS` letters that is no stop word."""
+    if clause.phrase or clause.prefix or clause.field == "category" or clause.as_phrase():
+        return None
+    words = analyze(clause.text, stop=False)
+    if len(words) != 1 or len(words[0]) < SPLIT_MIN_LETTERS or _is_stopword(clause):
+        return None
+    return words[0]
 
 
 def _is_stopword(clause: Clause) -> bool:
@@ -789,14 +874,19 @@ def _own_stems(
     ``toplama`` and ``toplandı``, while ``toplantıya`` and ``toplantının`` stem as
     ``toplantı``: the stem carries most of a word's weight, and an article on a gathering
     outranked the ones on the meeting. A word Snowball leaves whole keeps its stem: it was
-    not cut short (``abd`` is no ``abdi``, the stem of the name ``Abdi``)."""
+    not cut short (``abd`` is no ``abdi``, the stem of the name ``Abdi``). A stem that
+    reads a listed word as another (:func:`_misread`: ``kale`` of ``kalem``) gives way to
+    the word itself. (A question or a headline keeps Snowball's stems: the lists also name
+    some inflections as words of their own, ``topu``, ``tarafından``, whose stem is right.)"""
     stems = _stems(word, vocabulary, own_word)
     inflected = [form for form in forms if form != word]
-    if not inflected:
-        return stems
-    theirs = Counter(turkish_stem(form) for form in inflected)
-    most = theirs.most_common(1)[0][0]
-    return list(dict.fromkeys(stem if stem in theirs or stem == word else most for stem in stems))
+    if inflected:
+        theirs = Counter(turkish_stem(form) for form in inflected)
+        most = theirs.most_common(1)[0][0]
+        stems = [stem if stem in theirs or stem == word else most for stem in stems]
+    return list(
+        dict.fromkeys(word if _misread(word, stem, vocabulary.forms) else stem for stem in stems)
+    )
 
 
 def _another_word(word: str, stem: str) -> bool:
@@ -814,6 +904,34 @@ def _another_word(word: str, stem: str) -> bool:
         and word.startswith(stem)
         and len(stem) < len(word)
         and is_dictionary_word(stem)
+    )
+
+
+def _misread(word: str, stem: str, held_forms: Callable[[str], Iterable[str]]) -> bool:
+    """Whether ``stem``, Snowball's stem of a word the dictionary lists as itself (no
+    name), reads it as another listed word with suffixes, which the dictionary says it is
+    not, and the articles hold that word in some form (``held_forms``: the indexed forms
+    of a lemma): ``kale`` + ``-m`` of ``kalem`` (pen), ``koro`` + ``-na`` of ``korona``.
+    Matched, the stem would find the other word's articles; the word is matched by its
+    own forms, and by the stem of those Snowball stems as the word (``koronaya``). (Where
+    the articles hold no form of the other word, ``erge`` of ``ergen``, the stem finds
+    the word's forms only, and is kept.)
+
+    >>> held = {"kale": ["kalenin"], "koro": ["koroya"]}.get
+    >>> held_forms = lambda lemma: held(lemma, [])
+    >>> [_misread(w, s, held_forms) for w, s in (("kalem", "kale"), ("korona", "koro"))]
+    [True, True]
+    >>> _misread("toplantı", "topla", held_forms), _misread("ergen", "erge", held_forms)
+    (False, False)
+    """
+    return (
+        len(stem) < len(word)
+        and word.startswith(stem)
+        and not is_name(word)
+        and is_dictionary_word(word)
+        and is_dictionary_word(stem)
+        and is_suffix_chain(ascii_fold(word[len(stem) :]))
+        and any(form != word for form in held_forms(stem))
     )
 
 

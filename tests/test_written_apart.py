@@ -1,0 +1,130 @@
+"""Words news writes both as one and as two (``koronavirüs`` and ``korona virüs``,
+``havaalanı`` and ``hava alanı``): either way a reader types them finds both."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import write_articles
+from search.indexing.reindex import reindex
+from search.searching.engine import PhraseClause
+from search.searching.query import parse_query
+from search.searching.querybuild import compile_query
+from search.searching.searcher import Searcher
+
+MARKED = re.compile(r"<mark>(.*?)</mark>")
+
+ARTICLES = {
+    "salgin.txt": (
+        "title: Salgında yeni önlemler\n\n"
+        "Koronavirüs salgını nedeniyle okullar bir hafta kapalı kalacak. "
+        "Koronavirüsün yayılmasını önlemek için maske zorunlu oldu.\n"
+    ),
+    "asi.txt": (
+        "title: Aşı takvimi açıklandı\n\n"
+        "Sağlık Bakanlığı korona virüs aşısının ilk dozlarının hafta sonu yapılacağını "
+        "duyurdu.\n"
+    ),
+    "gunes.txt": (
+        "title: Güneş gözlemi\n\n"
+        "Gökbilimciler Güneş'in korona katmanını inceledi. Aynı ekip bilgisayar virüs "
+        "saldırısına uğradı.\n"
+    ),
+    "koro.txt": (
+        "title: Konser\n\n"
+        "Çocuk korosu yılın son konserini verdi; koroya alkış yağdı, koronun şefi teşekkür "
+        "etti.\n"
+    ),
+    "ucus.txt": (
+        "title: Uçuşlar normale döndü\n\n"
+        "Sis nedeniyle kapanan havaalanında uçuşlar yeniden başladı.\n"
+    ),
+    "alan.txt": ("title: Yeşil alan\n\nBelediye boş alanı parka çevirdi; hava da güzeldi.\n"),
+    "tarih.txt": (
+        "title: Müze\n\nŞehrin tarihinde ilk kez bir müze açıldı; tarih meraklıları sevindi.\n"
+    ),
+    "hukumet.txt": (
+        "title: Karar\n\nHükümetin kararı açıklandı. Mahkeme hüküm verdi; kasaplar etin "
+        "fiyatını düşürdü.\n"
+    ),
+    "dil.txt": (
+        "title: Eski yazı\n\nEski metinlerde inde diye okunan ek, bugün -inde yazılıyor.\n"
+    ),
+    **{  # enough others that a word of three articles in twenty is rare (its stem counts)
+        f"liman-{number}.txt": f"title: Liman {number}\n\nLiman ihalesi yapıldı.\n"
+        for number in range(80)
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    folder = tmp_path_factory.mktemp("written-apart")
+    docs = write_articles(folder / "articles", ARTICLES)
+    report = reindex(docs, folder / "index")
+    assert not report.failed, report.failed
+    return Searcher(folder / "index", freshness=None)
+
+
+def full_matches(page) -> list[str]:
+    """The ids of the results that lack none of the query's words, best first."""
+    return [hit.id for hit in page.results if not hit.missing]
+
+
+def test_two_words_typed_apart_find_the_word_written_as_one(searcher: Searcher) -> None:
+    """``korona virüs`` finds and marks ``Koronavirüs`` and ``Koronavirüsün`` as a full
+    match, ranked above the article holding both words in other senses far apart."""
+    page = searcher.search("korona virüs")
+    matched = full_matches(page)
+    assert "salgin" in matched
+    assert matched.index("salgin") < matched.index("gunes")
+    salgin = next(hit for hit in page.results if hit.id == "salgin")
+    assert "<mark>Koronavirüs</mark>" in salgin.snippet + salgin.title_html
+    assert "<mark>Koronavirüsün</mark>" in salgin.snippet
+
+
+def test_two_words_typed_apart_find_a_compound_with_its_suffixes(searcher: Searcher) -> None:
+    """``hava alanı`` finds the article writing ``havaalanında``, before the one holding
+    ``hava`` and ``alanı`` apart."""
+    page = searcher.search("hava alanı")
+    matched = full_matches(page)
+    assert matched[0] == "ucus"
+    assert "<mark>havaalanında</mark>" in page.results[0].snippet
+
+
+def test_a_word_written_as_one_finds_its_two_words_standing_together(
+    searcher: Searcher,
+) -> None:
+    """``koronavirüs`` finds ``korona virüs`` written apart, and marks it, but not
+    ``korona`` and ``virüs`` in two sentences."""
+    page = searcher.search("koronavirüs")
+    found = [hit.id for hit in page.results]
+    assert set(found) == {"salgin", "asi"}
+    asi = next(hit for hit in page.results if hit.id == "asi")
+    assert "<mark>korona</mark> <mark>virüs</mark>" in asi.snippet
+
+
+def test_a_dictionary_words_inflection_is_not_split(searcher: Searcher) -> None:
+    """``tarihinde`` is ``tarih`` with suffixes (not ``tarih`` and ``inde``), and
+    ``hükümetin`` is ``hükümet`` with one (not ``hüküm`` and ``etin``, the meat's), though
+    the articles hold each of those words: each is searched as one word, not also as a
+    phrase of two, and finds its own article only."""
+    vocabulary = searcher._current().vocabulary
+    assert all(map(vocabulary.is_indexed, ("tarih", "inde", "hukum", "etin")))
+    for query in ("tarihinde", "hükümetin", "koronavirüs"):
+        groups = compile_query(parse_query(query), vocabulary).groups
+        phrases = [c for group in groups for c in group if isinstance(c, PhraseClause)]
+        assert bool(phrases) == (query == "koronavirüs"), query
+    assert [hit.id for hit in searcher.search("tarihinde").results] == ["tarih"]
+    assert [hit.id for hit in searcher.search("hükümetin").results] == ["hukumet"]
+
+
+def test_a_word_the_lexicon_lacks_is_not_read_as_a_shorter_word(searcher: Searcher) -> None:
+    """``korona`` is no ``koro`` + ``-n`` + ``-a`` ("to your choir"): the choir's article
+    is neither found nor marked."""
+    page = searcher.search("korona")
+    assert {hit.id for hit in page.results} == {"asi", "gunes"}
+    marks = {mark.lower() for hit in page.results for mark in MARKED.findall(hit.snippet)}
+    assert marks == {"korona"}
