@@ -138,14 +138,21 @@ def _dates_reversed(case: schemathesis.Case) -> bool:
 
 
 def _sent_as_empty(case: schemathesis.Case) -> bool:
-    """Some parameter goes out empty (``per_page=``), which the API takes as left out, as a
-    form's empty field: the request is valid however the value was meant. Schemathesis
-    counts it invalid when it generated null, an empty list, an object (sent as its keys)
-    or a lone string where a list was declared: on the wire these are the same."""
+    """Some parameter goes out empty (``per_page=``) or not at all, which the API takes as
+    left out, as a form's empty field, or goes out as one value where a list was declared
+    (``category=false``, a category named so): the request is valid however the value was
+    meant. Schemathesis counts it invalid when it generated null, an empty list, an
+    object (sent as its keys), or a boolean, number or lone string where a list was
+    declared: on the wire these are the same as valid ones."""
     params = case.as_transport_kwargs(base_url="http://localhost").get("params") or {}
     prepared = requests.Request("GET", "http://localhost/", params=params).prepare()
     sent = parse_qsl(urlsplit(prepared.url).query, keep_blank_values=True)
-    return any(value == "" for _, value in sent)
+    generated = case.query or {}
+    declared = case.operation.definition.raw.get("parameters", [])
+    lists = {p["name"] for p in declared if p.get("schema", {}).get("type") == "array"}
+    dropped = set(generated) - {name for name, _ in sent}
+    lone = any(not isinstance(generated[name], list) for name in lists & set(generated))
+    return any(value == "" for _, value in sent) or bool(dropped) or lone
 
 
 def _required(operation) -> set[str]:
