@@ -1,5 +1,6 @@
 """Words news writes both as one and as two (``koronavirüs`` and ``korona virüs``,
-``havaalanı`` and ``hava alanı``): either way a reader types them finds both."""
+``havaalanı`` and ``hava alanı``): either way a reader types them finds both, over the
+embedded index and over an index on a real OpenSearch cluster."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ import re
 
 import pytest
 
-from conftest import write_articles
-from search.indexing.reindex import reindex
+from conftest import BACKENDS, write_articles
+from search.opensearch.backend import Backend
 from search.searching.engine import PhraseClause
 from search.searching.query import parse_query
 from search.searching.querybuild import compile_query
-from search.searching.searcher import Searcher
 
 MARKED = re.compile(r"<mark>(.*?)</mark>")
 
@@ -59,13 +59,19 @@ ARTICLES = {
 }
 
 
-@pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+@pytest.fixture(scope="module", params=BACKENDS)
+def searcher(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The articles indexed by each backend (on the cluster, an index of their own)."""
     folder = tmp_path_factory.mktemp("written-apart")
     docs = write_articles(folder / "articles", ARTICLES)
-    report = reindex(docs, folder / "index")
+    if request.param == "embedded":
+        backend = Backend.choose("embedded", folder / "index")
+    else:
+        cluster = request.getfixturevalue("opensearch_cluster")
+        backend = Backend.choose("opensearch", folder / "index", cluster.url, "written-apart")
+    report = backend.reindex(docs)
     assert not report.failed, report.failed
-    return Searcher(folder / "index", freshness=None)
+    return backend.searcher()
 
 
 def full_matches(page) -> list[str]:
@@ -73,7 +79,7 @@ def full_matches(page) -> list[str]:
     return [hit.id for hit in page.results if not hit.missing]
 
 
-def test_two_words_typed_apart_find_the_word_written_as_one(searcher: Searcher) -> None:
+def test_two_words_typed_apart_find_the_word_written_as_one(searcher) -> None:
     """``korona virüs`` finds and marks ``Koronavirüs`` and ``Koronavirüsün`` as a full
     match, ranked above the article holding both words in other senses far apart."""
     page = searcher.search("korona virüs")
@@ -85,7 +91,7 @@ def test_two_words_typed_apart_find_the_word_written_as_one(searcher: Searcher) 
     assert "<mark>Koronavirüsün</mark>" in salgin.snippet
 
 
-def test_two_words_typed_apart_find_a_compound_with_its_suffixes(searcher: Searcher) -> None:
+def test_two_words_typed_apart_find_a_compound_with_its_suffixes(searcher) -> None:
     """``hava alanı`` finds the article writing ``havaalanında``, before the one holding
     ``hava`` and ``alanı`` apart."""
     page = searcher.search("hava alanı")
@@ -95,7 +101,7 @@ def test_two_words_typed_apart_find_a_compound_with_its_suffixes(searcher: Searc
 
 
 def test_a_word_written_as_one_finds_its_two_words_standing_together(
-    searcher: Searcher,
+    searcher,
 ) -> None:
     """``koronavirüs`` finds ``korona virüs`` written apart, and marks it, but not
     ``korona`` and ``virüs`` in two sentences."""
@@ -106,7 +112,7 @@ def test_a_word_written_as_one_finds_its_two_words_standing_together(
     assert "<mark>korona</mark> <mark>virüs</mark>" in asi.snippet
 
 
-def test_a_dictionary_words_inflection_is_not_split(searcher: Searcher) -> None:
+def test_a_dictionary_words_inflection_is_not_split(searcher) -> None:
     """``tarihinde`` is ``tarih`` with suffixes (not ``tarih`` and ``inde``), and
     ``hükümetin`` is ``hükümet`` with one (not ``hüküm`` and ``etin``, the meat's), though
     the articles hold each of those words: each is searched as one word, not also as a
@@ -121,7 +127,7 @@ def test_a_dictionary_words_inflection_is_not_split(searcher: Searcher) -> None:
     assert [hit.id for hit in searcher.search("hükümetin").results] == ["hukumet"]
 
 
-def test_a_word_the_lexicon_lacks_is_not_read_as_a_shorter_word(searcher: Searcher) -> None:
+def test_a_word_the_lexicon_lacks_is_not_read_as_a_shorter_word(searcher) -> None:
     """``korona`` is no ``koro`` + ``-n`` + ``-a`` ("to your choir"): the choir's article
     is neither found nor marked."""
     page = searcher.search("korona")
