@@ -318,9 +318,10 @@ def test_two_words_typed_without_the_space_between_are_searched_apart(
     backend: Backend, tmp_path: Path
 ) -> None:
     """``merkezbankası`` finds nothing as typed: the words it runs together are searched
-    instead and the page says so, as a typo's correction is, and so is a number run on to a
-    word (``yüzde50``); two rare words no list holds (``zorvaktelpa``) are no such slip, nor
-    a code (``zorvak50``)."""
+    instead and the page says so, as a typo's correction is, and so is a number run on to
+    a word (``yüzde50``); three words run together (``merkezbankasıfaizi``) are only
+    suggested; two rare words no list holds (``zorvaktelpa``) are no such slip, nor a
+    code (``zorvak50``)."""
     assert not backend.reindex(write_articles(tmp_path / "docs", RUN_TOGETHER_ARTICLES)).failed
     searcher = backend.searcher()
     page = searcher.search("merkezbankası")
@@ -331,6 +332,9 @@ def test_two_words_typed_without_the_space_between_are_searched_apart(
     snippets = {hit.id: hit.snippet for hit in page.results}
     assert "<mark>Merkez</mark> <mark>Bankası</mark>" in snippets["faiz"]
     assert searcher.search("merkezbankasi").corrected == "merkez bankası"  # the articles' letters
+    three = searcher.search("merkezbankasıfaizi")  # three words, two spaces left out
+    assert (three.total, three.suggestion, three.corrected) == (0, "merkez bankası faizi", None)
+    assert [hit.id for hit in searcher.search(three.suggestion).results][:1] == ["faiz"]
     as_typed = searcher.search("merkezbankası", as_typed=True)
     assert (as_typed.total, as_typed.suggestion) == (0, "merkez bankası")
     rare = searcher.search("zorvaktelpa")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
 from search.searching import budget
@@ -13,7 +13,7 @@ from search.searching.query import clean_query, parse_query
 from search.shared import SharedCache
 from search.text.analysis import analyze, ascii_fold, question_words, stopwords
 from search.text.dictionary import is_dictionary_word, is_name
-from search.text.morphology import lemma_candidates
+from search.text.morphology import is_suffix_chain, lemma_candidates
 
 if TYPE_CHECKING:
     from search.searching.vocabulary import Vocabulary
@@ -48,6 +48,10 @@ SURE_COST_PER_LETTER = 0.5
 SPACE_COST = 2
 #: Letters each of two words typed without the space between has at least (``akparti``).
 MIN_SPLIT_PART = 2
+#: Words at most that one typed word is read as, run together (``merkezbankasıfaizi``).
+MAX_SPLIT_WORDS = 3
+#: Letters each of three words typed without the spaces between has at least.
+MIN_PART_OF_THREE = 3
 #: Of two words typed without the space between, one the dictionary does not list (nor
 #: as a name) must be this much used: ``ak`` of ``akparti`` is, ``öğel`` and ``man`` of
 #: ``Ögelman`` are not (a rare name is no two words run together).
@@ -111,7 +115,9 @@ def answer_or_correct(
 def is_sure(text: str, suggestion: str) -> bool:
     """Whether every word ``suggestion`` changes in ``text`` is near enough to be read as a
     slip (:data:`SURE_COST_PER_LETTER`); two words typed without the space between are
-    one (``merkezbankası``).
+    one (``merkezbankası``). Three are not (``merkezbankasıfaizi``): more cuts find more
+    wrong words (``aşıpaşazade``, a name no article holds, as ``aşı pas azade``), so
+    they are only suggested.
 
     >>> is_sure("kırgıstan", "kırgızistan"), is_sure("Ögelman", "olman")
     (True, False)
@@ -119,6 +125,8 @@ def is_sure(text: str, suggestion: str) -> bool:
     (True, True)
     >>> is_sure("merkezbankasi faiz", "merkez bankası faiz"), is_sure("ak", "ak parti")
     (True, False)
+    >>> is_sure("merkezbankasıfaizi", "merkez bankası faizi")
+    False
     """
     typed = _words(text)
     suggested = _words(suggestion)
@@ -297,30 +305,63 @@ def _likeliest_word(word: str, vocabulary: Vocabulary) -> tuple[str | None, bool
 
 
 def _split(word: str, vocabulary: Vocabulary) -> tuple[float, str, int] | None:
-    """Two indexed words ``word`` may be, typed without the space between
-    (``merkezbankası``), as :func:`_better_word` weighs a near word: how likely, the two
-    as the articles most often write them, and how many articles use the rarer of the
-    two; None when no cut leaves two indexed words."""
+    """Two or three indexed words ``word`` may be, typed without the spaces between
+    (``merkezbankası``, ``merkezbankasıfaizi``), as :func:`_better_word` weighs a near
+    word: how likely (each space left out costs :data:`SPACE_COST`), the words as the
+    articles most often write them, and how many articles use the rarest of them; None
+    when no cut leaves indexed words that may stand alone."""
     best = None
-    folded = ascii_fold(word)
-    for cut in range(MIN_SPLIT_PART, len(word) - MIN_SPLIT_PART + 1):
-        if not (vocabulary.is_indexed(folded[cut:]) and vocabulary.is_indexed(folded[:cut])):
-            continue  # (a look each, before the articles' spellings are counted)
-        parts = [_commonest_spelling(part, vocabulary) for part in (word[:cut], word[cut:])]
+    for cuts in _cuts(ascii_fold(word), vocabulary.is_indexed, MAX_SPLIT_WORDS):
+        ends = [*cuts, len(word)]
+        pieces = [word[start:end] for start, end in zip([0, *cuts], ends, strict=True)]
+        parts = [_commonest_spelling(piece, vocabulary) for piece in pieces]
         used = min(uses for uses, _ in parts)
-        if not all(_may_stand_alone(spelling, uses) for uses, spelling in parts):
+        if not all(_may_stand_alone(spelling, uses, len(parts)) for uses, spelling in parts):
             continue
-        likely = math.log1p(used) - COST_WEIGHT * SPACE_COST
+        likely = math.log1p(used) - COST_WEIGHT * SPACE_COST * len(cuts)
         if best is None or likely > best[0]:
             best = (likely, " ".join(spelling for _, spelling in parts), used)
     return best
 
 
-def _may_stand_alone(word: str, uses: int) -> bool:
-    """Whether ``word``, used by ``uses`` articles, may be one of two words typed without
-    the space between: a listed word or name some article uses, or another word in common
-    use (:data:`SPLIT_UNLISTED_USES`)."""
-    if uses >= SPLIT_UNLISTED_USES:
+def _cuts(folded: str, is_indexed: Callable[[str], bool], words: int) -> Iterator[list[int]]:
+    """Where to cut ``folded`` into two to ``words`` indexed words of at least
+    :data:`MIN_SPLIT_PART` letters each (a look each, before the articles' spellings are
+    counted).
+
+    >>> list(_cuts("akparti", {"ak", "parti", "akp", "arti"}.__contains__, 2))
+    [[2], [3]]
+    >>> list(_cuts("abcdef", {"ab", "cd", "ef", "cdef"}.__contains__, 3))
+    [[2], [2, 4]]
+    """
+    for cut in range(MIN_SPLIT_PART, len(folded) - MIN_SPLIT_PART + 1):
+        if not is_indexed(folded[:cut]):
+            continue
+        if is_indexed(folded[cut:]):
+            yield [cut]
+        if words > 2:
+            for rest in _cuts(folded[cut:], is_indexed, words - 1):
+                yield [cut, *(cut + later for later in rest)]
+
+
+def _may_stand_alone(word: str, uses: int, words: int = 2) -> bool:
+    """Whether ``word``, used by ``uses`` articles, may be one of ``words`` words typed
+    without the spaces between: a listed word or name some article uses, or of two words,
+    another word in common use (:data:`SPLIT_UNLISTED_USES`). Of three, each is a listed
+    word (or its inflection) or name of :data:`MIN_PART_OF_THREE` letters or more, and no
+    suffixes alone (``ini``, ``deki``): the more cuts, the more ways a misspelt word
+    falls into short common pieces (``yapımı çizim ini``).
+
+    >>> _may_stand_alone("ak", 5000), _may_stand_alone("ak", 5000, 3)
+    (True, False)
+    >>> _may_stand_alone("faizi", 3, 3), _may_stand_alone("faizi", 0, 3)
+    (True, False)
+    >>> _may_stand_alone("deki", 5000, 2), _may_stand_alone("deki", 5000, 3)
+    (True, False)
+    """
+    if words > 2 and (len(word) < MIN_PART_OF_THREE or is_suffix_chain(ascii_fold(word))):
+        return False
+    if uses >= SPLIT_UNLISTED_USES and words == 2:
         return True
     return uses > 0 and (_is_turkish_word(word, ascii_fold(word)) or is_name(word))
 
