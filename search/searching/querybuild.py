@@ -533,7 +533,7 @@ def _written_as_one_or_two(
 def _lone_word(clause: Clause) -> str | None:
     """The clause's one word, analysed, if it is a plain word (no phrase, prefix or
     category) of at least :data:`SPLIT_MIN_LETTERS` letters that is no stop word."""
-    if clause.phrase or clause.prefix or clause.field == "category" or clause.as_phrase():
+    if clause.prefix or clause.field == "category" or clause.as_phrase():
         return None
     words = analyze(clause.text, stop=False)
     if len(words) != 1 or len(words[0]) < SPLIT_MIN_LETTERS or _is_stopword(clause):
