@@ -60,11 +60,6 @@ class ClusterVocabulary(Vocabulary):
 
         return _frequencies.get((self._segments, fieldname, word), count)
 
-    @property
-    def documents(self) -> int:
-        """How many articles the index held when the words were read."""
-        return self._documents
-
     def body_frequency(self, word: str) -> int:
         """How many articles hold ``word`` (exact form) in their body."""
         return self.frequency("body", word)

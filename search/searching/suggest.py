@@ -54,8 +54,10 @@ MAX_SPLIT_WORDS = 3
 MIN_PART_OF_THREE = 3
 #: Of two words typed without the space between, one the dictionary does not list (nor
 #: as a name) must be this much used: ``ak`` of ``akparti`` is, ``öğel`` and ``man`` of
-#: ``Ögelman`` are not (a rare name is no two words run together).
+#: ``Ögelman`` are not (a rare name is no two words run together). This many articles at
+#: least, and this share of them: the same bar at any size of the archive.
 SPLIT_UNLISTED_USES = 50
+SPLIT_UNLISTED_SHARE = 0.001
 #: Query words whose correction a process keeps between queries: it depends only on the
 #: reader, and walking the word list for it was a tenth of a long question's time.
 CORRECTIONS_KEPT = 20_000
@@ -316,7 +318,10 @@ def _split(word: str, vocabulary: Vocabulary) -> tuple[float, str, int] | None:
         pieces = [word[start:end] for start, end in zip([0, *cuts], ends, strict=True)]
         parts = [_commonest_spelling(piece, vocabulary) for piece in pieces]
         used = min(uses for uses, _ in parts)
-        if not all(_may_stand_alone(spelling, uses, len(parts)) for uses, spelling in parts):
+        common = max(SPLIT_UNLISTED_USES, SPLIT_UNLISTED_SHARE * vocabulary.documents)
+        if not all(
+            _may_stand_alone(spelling, uses, len(parts), common) for uses, spelling in parts
+        ):
             continue
         likely = math.log1p(used) - COST_WEIGHT * SPACE_COST * len(cuts)
         if best is None or likely > best[0]:
@@ -344,15 +349,20 @@ def _cuts(folded: str, is_indexed: Callable[[str], bool], words: int) -> Iterato
                 yield [cut, *(cut + later for later in rest)]
 
 
-def _may_stand_alone(word: str, uses: int, words: int = 2) -> bool:
+def _may_stand_alone(
+    word: str, uses: int, words: int = 2, common: float = SPLIT_UNLISTED_USES
+) -> bool:
     """Whether ``word``, used by ``uses`` articles, may be one of ``words`` words typed
     without the spaces between: a listed word or name some article uses, or of two words,
-    another word in common use (:data:`SPLIT_UNLISTED_USES`). Of three, each is a listed
+    another word in common use (used by ``common`` articles: :data:`SPLIT_UNLISTED_USES`,
+    or :data:`SPLIT_UNLISTED_SHARE` of a larger archive's). Of three, each is a listed
     word (or its inflection) or name of :data:`MIN_PART_OF_THREE` letters or more, and no
     suffixes alone (``ini``, ``deki``): the more cuts, the more ways a misspelt word
     falls into short common pieces (``yapımı çizim ini``).
 
     >>> _may_stand_alone("ak", 5000), _may_stand_alone("ak", 5000, 3)
+    (True, False)
+    >>> _may_stand_alone("land", 60), _may_stand_alone("land", 60, common=217.6)
     (True, False)
     >>> _may_stand_alone("faizi", 3, 3), _may_stand_alone("faizi", 0, 3)
     (True, False)
@@ -361,7 +371,7 @@ def _may_stand_alone(word: str, uses: int, words: int = 2) -> bool:
     """
     if words > 2 and (len(word) < MIN_PART_OF_THREE or is_suffix_chain(ascii_fold(word))):
         return False
-    if uses >= SPLIT_UNLISTED_USES and words == 2:
+    if uses >= common and words == 2:
         return True
     return uses > 0 and (_is_turkish_word(word, ascii_fold(word)) or is_name(word))
 

@@ -87,6 +87,11 @@ class Vocabulary:
         )
         return frequency <= share * self._documents
 
+    @property
+    def documents(self) -> int:
+        """How many articles the index held when the words were read."""
+        return self._documents
+
     def body_frequency(self, word: str) -> int:
         """How many articles hold ``word`` (exact form) in their body."""
         return self._reader.doc_frequency("body", word)
