@@ -49,6 +49,10 @@ ARTICLES = {
         "title: Karar\n\nHükümetin kararı açıklandı. Mahkeme hüküm verdi; kasaplar etin "
         "fiyatını düşürdü.\n"
     ),
+    "saat.txt": (
+        "title: Saat\n\nSaatin ayarlama vidası kırıldı, ayar tutmadı. Hayvanat bahçesinde "
+        "bir lama doğdu.\n"
+    ),
     "dil.txt": (
         "title: Eski yazı\n\nEski metinlerde inde diye okunan ek, bugün -inde yazılıyor.\n"
     ),
@@ -114,12 +118,14 @@ def test_a_word_written_as_one_finds_its_two_words_standing_together(
 
 def test_a_dictionary_words_inflection_is_not_split(searcher) -> None:
     """``tarihinde`` is ``tarih`` with suffixes (not ``tarih`` and ``inde``), and
-    ``hükümetin`` is ``hükümet`` with one (not ``hüküm`` and ``etin``, the meat's), though
-    the articles hold each of those words: each is searched as one word, not also as a
-    phrase of two, and finds its own article only."""
+    ``hükümetin`` is ``hükümet`` with one (not ``hüküm`` and ``etin``, the meat's), and
+    ``ayarlama`` is made of ``ayar`` with ``-la`` and ``-ma`` (not ``ayar`` and ``lama``),
+    though the articles hold each of those words: each is searched as one word, not also
+    as a phrase of two, and finds its own article only."""
     vocabulary = searcher._current().vocabulary
-    assert all(map(vocabulary.is_indexed, ("tarih", "inde", "hukum", "etin")))
-    for query in ("tarihinde", "hükümetin", "koronavirüs"):
+    held = ("tarih", "inde", "hukum", "etin", "ayar", "lama")
+    assert all(map(vocabulary.is_indexed, held))
+    for query in ("tarihinde", "hükümetin", "ayarlama", "koronavirüs"):
         groups = compile_query(parse_query(query), vocabulary).groups
         phrases = [c for group in groups for c in group if isinstance(c, PhraseClause)]
         assert bool(phrases) == (query == "koronavirüs"), query

@@ -467,10 +467,11 @@ def _written_apart(clause: Clause, vocabulary: Vocabulary) -> Clause | None:
     """A word the dictionary does not list, nor an inflection of one, as the phrase of the
     two words news also writes it as (``koronavirüs``: ``"korona virüs"``): a dictionary
     word of at least :data:`SPLIT_MIN_LETTERS` letters, then one of as many or its
-    inflection (not the first word's suffixes: ``tarihinde`` is no ``tarih inde``), both
-    indexed; the longest such first word. None when there is no such pair, or the word
-    is not a plain one, or no article writes it (a reader's slip, ``merkezbankası``, is
-    corrected to its words instead, and the page says so: :mod:`search.searching.suggest`)."""
+    inflection (not the first word's suffixes, ``tarihinde`` is no ``tarih inde``, nor a
+    suffix that makes a word of it, :data:`_DERIVING_SUFFIXES`), both indexed; the
+    longest such first word. None when there is no such pair, or the word is not a plain
+    one, or no article writes it (a reader's slip, ``merkezbankası``, is corrected to its
+    words instead, and the page says so: :mod:`search.searching.suggest`)."""
     word = _lone_word(clause)
     if word is None or _dictionary_word_or_form(word):  # hükümetin is no "hüküm etin"
         return None
@@ -480,12 +481,21 @@ def _written_apart(clause: Clause, vocabulary: Vocabulary) -> Clause | None:
         first, rest = word[:cut], word[cut:]
         if (
             is_dictionary_word(first)
+            and not ascii_fold(rest).startswith(_DERIVING_SUFFIXES)
             and _dictionary_word_or_form(rest)
             and vocabulary.is_indexed(ascii_fold(first))
             and vocabulary.is_indexed(ascii_fold(rest))
         ):
             return Clause(f"{first} {rest}", phrase=True, field=clause.field, twin=True)
     return None
+
+
+#: How suffixes that make a word of another begin, folded (``-lık``, ``-cı``, ``-sız``,
+#: ``-la``, ``-ma``, ``-sal``, ``-daş``): a word made so (``ayarlama``, ``analizcisi``)
+#: is not two words, though the rest may spell one (``lama``, ``cisi``).
+_DERIVING_SUFFIXES = tuple(
+    "lik lig luk lug li lu ci cu ic uc siz suz la le ma me ca ce sal sel das des".split()
+)
 
 
 def _dictionary_word_or_form(word: str) -> bool:
