@@ -313,12 +313,12 @@ def _split(word: str, vocabulary: Vocabulary) -> tuple[float, str, int] | None:
     articles most often write them, and how many articles use the rarest of them; None
     when no cut leaves indexed words that may stand alone."""
     best = None
+    common = max(SPLIT_UNLISTED_USES, SPLIT_UNLISTED_SHARE * vocabulary.documents)
     for cuts in _cuts(ascii_fold(word), vocabulary.is_indexed, MAX_SPLIT_WORDS):
         ends = [*cuts, len(word)]
         pieces = [word[start:end] for start, end in zip([0, *cuts], ends, strict=True)]
         parts = [_commonest_spelling(piece, vocabulary) for piece in pieces]
         used = min(uses for uses, _ in parts)
-        common = max(SPLIT_UNLISTED_USES, SPLIT_UNLISTED_SHARE * vocabulary.documents)
         if not all(
             _may_stand_alone(spelling, uses, len(parts), common) for uses, spelling in parts
         ):
