@@ -41,6 +41,7 @@ ARTICLES = {
         "title: Uçuşlar normale döndü\n\n"
         "Sis nedeniyle kapanan havaalanında uçuşlar yeniden başladı.\n"
     ),
+    "terminal.txt": "title: Yeni terminal\n\nŞehrin yeni hava alanı yarın açılıyor.\n",
     "alan.txt": ("title: Yeşil alan\n\nBelediye boş alanı parka çevirdi; hava da güzeldi.\n"),
     "tarih.txt": (
         "title: Müze\n\nŞehrin tarihinde ilk kez bir müze açıldı; tarih meraklıları sevindi.\n"
@@ -96,12 +97,12 @@ def test_two_words_typed_apart_find_the_word_written_as_one(searcher) -> None:
 
 
 def test_two_words_typed_apart_find_a_compound_with_its_suffixes(searcher) -> None:
-    """``hava alanı`` finds the article writing ``havaalanında``, before the one holding
-    ``hava`` and ``alanı`` apart."""
+    """``hava alanı`` finds the article writing ``havaalanında``, after the one writing
+    ``hava alanı`` as typed and before the one holding ``hava`` and ``alanı`` apart."""
     page = searcher.search("hava alanı")
-    matched = full_matches(page)
-    assert matched[0] == "ucus"
-    assert "<mark>havaalanında</mark>" in page.results[0].snippet
+    assert full_matches(page)[:3] == ["terminal", "ucus", "alan"]
+    ucus = next(hit for hit in page.results if hit.id == "ucus")
+    assert "<mark>havaalanında</mark>" in ucus.snippet
 
 
 def test_a_word_written_as_one_finds_its_two_words_standing_together(
@@ -114,6 +115,17 @@ def test_a_word_written_as_one_finds_its_two_words_standing_together(
     assert set(found) == {"salgin", "asi"}
     asi = next(hit for hit in page.results if hit.id == "asi")
     assert "<mark>korona</mark> <mark>virüs</mark>" in asi.snippet
+
+
+def test_a_compound_the_dictionary_lists_finds_its_two_words_standing_together(
+    searcher,
+) -> None:
+    """``havaalanı`` finds ``hava alanı`` written apart, and marks it, beside its own
+    forms (``havaalanında``); not ``hava`` and ``alanı`` apart."""
+    page = searcher.search("havaalanı")
+    assert {hit.id for hit in page.results} == {"ucus", "terminal"}
+    terminal = next(hit for hit in page.results if hit.id == "terminal")
+    assert "<mark>hava</mark> <mark>alanı</mark>" in terminal.snippet
 
 
 def test_a_dictionary_words_inflection_is_not_split(searcher) -> None:

@@ -464,25 +464,35 @@ def _twin(clause: Clause, vocabulary: Vocabulary) -> Clause | None:
 
 
 def _written_apart(clause: Clause, vocabulary: Vocabulary) -> Clause | None:
-    """A word the dictionary does not list, nor an inflection of one, as the phrase of the
-    two words news also writes it as (``koronavirüs``: ``"korona virüs"``): a dictionary
-    word of at least :data:`SPLIT_MIN_LETTERS` letters, then one of as many or its
-    inflection (not the first word's suffixes, ``tarihinde`` is no ``tarih inde``, nor a
-    suffix that makes a word of it, :data:`_DERIVING_SUFFIXES`), both indexed; the
-    longest such first word. None when there is no such pair, or the word is not a plain
-    one, or no article writes it (a reader's slip, ``merkezbankası``, is corrected to its
-    words instead, and the page says so: :mod:`search.searching.suggest`)."""
+    """A word as the phrase of the two words news also writes it as (``koronavirüs``:
+    ``"korona virüs"``, ``havaalanı``: ``"hava alanı"``, ``Ortadoğu``: ``"Orta Doğu"``):
+    a dictionary word of at least :data:`SPLIT_MIN_LETTERS` letters, then one of as many
+    or its inflection, both indexed, where the word's lemma is cut into two such words
+    too (``hükümetin`` is ``hükümet`` + ``-in``, no ``hüküm`` + ``etin``; ``tarihinde`` no
+    ``tarih`` + ``inde``), and the rest does not begin as a suffix that makes a word of
+    the first (:data:`_DERIVING_SUFFIXES`); the longest such first word. None when there
+    is no such pair, or the word is no plain word, or a name (``Beşiktaş`` is no ``beşik
+    taş``), or no article writes it (a reader's slip, ``merkezbankası``, is corrected to
+    its words instead, and the page says so: :mod:`search.searching.suggest`)."""
     word = _lone_word(clause)
-    if word is None or _dictionary_word_or_form(word):  # hükümetin is no "hüküm etin"
+    if word is None or is_name(word) or not vocabulary.forms(word):
         return None
-    if not vocabulary.forms(word):
-        return None
+    folded = ascii_fold(word)
+    lemmas = (
+        [folded]
+        if is_dictionary_word(word)
+        else lemma_candidates(folded, is_dictionary_word) or [folded]
+    )
     for cut in range(len(word) - SPLIT_MIN_LETTERS, SPLIT_MIN_LETTERS - 1, -1):
         first, rest = word[:cut], word[cut:]
         if (
             is_dictionary_word(first)
             and not ascii_fold(rest).startswith(_DERIVING_SUFFIXES)
             and _dictionary_word_or_form(rest)
+            and any(
+                len(lemma) - cut >= SPLIT_MIN_LETTERS and _dictionary_word_or_form(lemma[cut:])
+                for lemma in lemmas
+            )
             and vocabulary.is_indexed(ascii_fold(first))
             and vocabulary.is_indexed(ascii_fold(rest))
         ):
