@@ -45,6 +45,7 @@ from search.text.analysis import (
 from search.text.dictionary import (
     is_dictionary_word,
     is_name,
+    is_word_or_inflection,
 )
 from search.text.morphology import (
     is_suffix_chain,
@@ -463,19 +464,19 @@ def _twin(clause: Clause, vocabulary: Vocabulary) -> Clause | None:
     return clause.twin_clause() or clause.letter_twin(vocabulary.is_indexed)
 
 
-def _written_apart(clause: Clause, vocabulary: Vocabulary) -> Clause | None:
+def _written_apart(word: str, field: str | None, vocabulary: Vocabulary) -> Clause | None:
     """A word as the phrase of the two words news also writes it as (``koronavirüs``:
     ``"korona virüs"``, ``havaalanı``: ``"hava alanı"``, ``Ortadoğu``: ``"Orta Doğu"``):
     a dictionary word of at least :data:`SPLIT_MIN_LETTERS` letters, then one of as many
     or its inflection, both indexed, where the word's lemma is cut into two such words
     too (``hükümetin`` is ``hükümet`` + ``-in``, no ``hüküm`` + ``etin``; ``tarihinde`` no
     ``tarih`` + ``inde``), and the rest does not begin as a suffix that makes a word of
-    the first (:data:`_DERIVING_SUFFIXES`); the longest such first word. None when there
-    is no such pair, or the word is no plain word, or a name (``Beşiktaş`` is no ``beşik
-    taş``), or no article writes it (a reader's slip, ``merkezbankası``, is corrected to
-    its words instead, and the page says so: :mod:`search.searching.suggest`)."""
-    word = _lone_word(clause)
-    if word is None or is_name(word) or not vocabulary.forms(word):
+    the first (:data:`_DERIVING_SUFFIXES`); the longest such first word, searched in
+    ``field``. ``word``: a plain word of the query (:func:`_lone_word`). None when there
+    is no such pair, or the word is a name (``Beşiktaş`` is no ``beşik taş``), or no
+    article writes it (a reader's slip, ``merkezbankası``, is corrected to its words
+    instead, and the page says so: :mod:`search.searching.suggest`)."""
+    if is_name(word) or not vocabulary.forms(word):
         return None
     folded = ascii_fold(word)
     lemmas = (
@@ -496,7 +497,7 @@ def _written_apart(clause: Clause, vocabulary: Vocabulary) -> Clause | None:
             and vocabulary.is_indexed(ascii_fold(first))
             and vocabulary.is_indexed(ascii_fold(rest))
         ):
-            return Clause(f"{first} {rest}", phrase=True, field=clause.field, twin=True)
+            return Clause(f"{first} {rest}", phrase=True, field=field, twin=True)
     return None
 
 
@@ -516,9 +517,7 @@ def _dictionary_word_or_form(word: str) -> bool:
     [True, True, False, False]
     """
     folded = ascii_fold(word)
-    if is_suffix_chain(folded):
-        return False
-    return is_dictionary_word(word) or bool(lemma_candidates(folded, is_dictionary_word))
+    return not is_suffix_chain(folded) and is_word_or_inflection(word, folded)
 
 
 def _written_as_one_or_two(
@@ -544,8 +543,8 @@ def _written_as_one_or_two(
             twin = Clause(joined, field=groups[number][0].field, twin=True)
             together[number].append(twin)
             together[number + 1].append(twin)
-    for group in together:
-        if len(group) == 1 and (apart := _written_apart(group[0], vocabulary)):
+    for group, word in zip(together, words, strict=True):
+        if len(group) == 1 and word and (apart := _written_apart(word, group[0].field, vocabulary)):
             group.append(apart)
     return together
 

@@ -12,8 +12,8 @@ from search.searching import budget
 from search.searching.query import clean_query, parse_query
 from search.shared import SharedCache
 from search.text.analysis import analyze, ascii_fold, question_words, stopwords
-from search.text.dictionary import is_dictionary_word, is_name
-from search.text.morphology import is_suffix_chain, lemma_candidates
+from search.text.dictionary import is_name, is_word_or_inflection
+from search.text.morphology import is_suffix_chain
 
 if TYPE_CHECKING:
     from search.searching.vocabulary import Vocabulary
@@ -246,7 +246,7 @@ def _number_apart(word: str, vocabulary: Vocabulary) -> str | None:
         return None
     number, letters = (match[1], match[2]) if match[1] else (match[4], match[3])
     folded = ascii_fold(letters)
-    if not (_is_turkish_word(letters, folded) and vocabulary.is_indexed(folded)):
+    if not (is_word_or_inflection(letters, folded) and vocabulary.is_indexed(folded)):
         return None
     if not vocabulary.is_indexed(number):
         return None
@@ -284,7 +284,7 @@ def _likeliest_word(word: str, vocabulary: Vocabulary) -> tuple[str | None, bool
     uses = _uses_if_rare(folded, vocabulary)
     if uses is None:
         return None, False  # found as written, or through a spelling or inflection, and used
-    if uses and _is_turkish_word(word, folded):
+    if uses and is_word_or_inflection(word, folded):
         return None, False  # a rare form of a word, not a typo (``derbiyi``)
     candidates = vocabulary.near_words(folded, distance=2)
     distances = {candidate: edit_distance(folded, candidate) for candidate in candidates}
@@ -373,7 +373,7 @@ def _may_stand_alone(
         return False
     if uses >= common and words == 2:
         return True
-    return uses > 0 and (_is_turkish_word(word, ascii_fold(word)) or is_name(word))
+    return uses > 0 and (is_word_or_inflection(word) or is_name(word))
 
 
 def _commonest_spelling(word: str, vocabulary: Vocabulary) -> tuple[int, str]:
@@ -386,12 +386,6 @@ def _commonest_spelling(word: str, vocabulary: Vocabulary) -> tuple[int, str]:
         ),
         default=(0, word),
     )
-
-
-def _is_turkish_word(word: str, folded: str) -> bool:
-    """Whether the dictionary lists ``word``, or a word it inflects (``derbiyi`` of
-    ``derbi``): a form few articles use is then no typo they share."""
-    return is_dictionary_word(word) or bool(lemma_candidates(folded, is_dictionary_word))
 
 
 def edit_distance(one: str, other: str) -> int:

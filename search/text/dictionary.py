@@ -188,6 +188,21 @@ def is_dictionary_word(word: str) -> bool:
     return without_circumflex(word) in dictionary_words()
 
 
+def is_word_or_inflection(word: str, folded: str | None = None) -> bool:
+    """Whether the dictionary lists ``word`` (lower-cased), or a word the noun grammar
+    reads it as an inflection of (``derbiyi`` of ``derbi``). ``folded``: its ASCII fold,
+    when the caller has it.
+
+    >>> is_word_or_inflection("derbi"), is_word_or_inflection("derbiyi")
+    (True, True)
+    >>> is_word_or_inflection("zorvak")
+    False
+    """
+    if is_dictionary_word(word):
+        return True
+    return bool(lemma_candidates(folded or ascii_fold(word), is_dictionary_word))
+
+
 def belongs_to_longer_word(form: str, base_length: int, folded: str | None = None) -> bool:
     """Whether ``form`` (an indexed word), read by the grammar as a base of
     ``base_length`` letters and suffixes, is rather a longer dictionary word with suffixes
