@@ -54,6 +54,8 @@ ARTICLES = {
         "title: Saat\n\nSaatin ayarlama vidası kırıldı, ayar tutmadı. Hayvanat bahçesinde "
         "bir lama doğdu.\n"
     ),
+    "eskisehir.txt": "title: Kar\n\nEskişehir'de kar yağışı etkili oldu.\n",
+    "surlar.txt": "title: Gezi\n\nTuristler eski şehir surlarını gezdi.\n",
     "dil.txt": (
         "title: Eski yazı\n\nEski metinlerde inde diye okunan ek, bugün -inde yazılıyor.\n"
     ),
@@ -126,6 +128,12 @@ def test_a_compound_the_dictionary_lists_finds_its_two_words_standing_together(
     assert {hit.id for hit in page.results} == {"ucus", "terminal"}
     terminal = next(hit for hit in page.results if hit.id == "terminal")
     assert "<mark>hava</mark> <mark>alanı</mark>" in terminal.snippet
+
+
+def test_a_name_is_not_split_into_two_words(searcher) -> None:
+    """``Eskişehir`` is the city, not ``eski şehir`` (an old town): the article on an old
+    town's walls is not found, though the dictionary lists both words."""
+    assert [hit.id for hit in searcher.search("Eskişehir").results] == ["eskisehir"]
 
 
 def test_a_dictionary_words_inflection_is_not_split(searcher) -> None:
